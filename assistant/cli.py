@@ -1,0 +1,333 @@
+"""The `crm` command: a thin shell over the tool layer.
+
+Each command builds a context from the global settings, calls one library function and prints the
+result (a table on a terminal, JSON with --json). A user mistake is one line on stderr and exit 1.
+Heavy modules (the MCP SDK, python-telegram-bot) are imported only by the commands that need them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+GLOBAL_HELP = {
+    "db": "SQLite path or SQLAlchemy URL (env CRM_DB; default: a file in your data directory)",
+    "user": "acting user / rep (env CRM_USER; default: your OS user name)",
+    "now": "ISO datetime taken as 'now', for tests and demos (env CRM_NOW)",
+    "tz": "timezone of the acting user when not registered with `crm users` (env CRM_TZ)",
+}
+
+
+def _globals_parser(suppress: bool) -> argparse.ArgumentParser:
+    # The same options on the main parser and on every command, so `crm --db X find Y` and
+    # `crm find Y --db X` both work.
+    p = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress else None
+    for name, text in GLOBAL_HELP.items():
+        p.add_argument(f"--{name}", default=default, help=text)
+    return p
+
+
+def _context(args: argparse.Namespace, source: str = "cli"):  # type: ignore[no-untyped-def]
+    from tools.context import open_context
+
+    return open_context(db=args.db, user=args.user, now=args.now, tz=args.tz, source=source)
+
+
+def _emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
+    if getattr(args, "json", False):
+        data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(text())
+
+
+# ---- commands -------------------------------------------------------------------------------------
+
+
+def cmd_find(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.customers import find_customers
+    from tools.schemas import FindCustomers
+
+    ctx = _context(args)
+    result = find_customers(ctx, FindCustomers(query=args.query or "", stage=args.stage, owner=args.owner,
+                                               limit=args.limit, cursor=args.cursor))
+    _emit(args, result, lambda: render.customers(result, ctx.today()))
+
+
+def cmd_customer(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.customers import get_customer
+    from tools.schemas import GetCustomer
+
+    ctx = _context(args)
+    result = get_customer(ctx, GetCustomer(customer=args.customer, limit=args.limit))
+    _emit(args, result, lambda: render.profile(result, ctx.today()))
+
+
+def cmd_due(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.followups import list_followups
+    from tools.schemas import ListFollowups
+
+    ctx = _context(args)
+    owner = ctx.actor if args.mine else args.owner
+    result = list_followups(ctx, ListFollowups(scope=args.scope, owner=owner, limit=args.limit))
+    _emit(args, result, lambda: render.followups(result, ctx.today()))
+
+
+def cmd_pipeline(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.pipeline import pipeline_summary
+    from tools.schemas import PipelineSummary
+
+    result = pipeline_summary(_context(args), PipelineSummary(owner=args.owner))
+    _emit(args, result, lambda: render.pipeline(result))
+
+
+def cmd_stale(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.pipeline import stale_customers
+    from tools.schemas import StaleCustomers
+
+    ctx = _context(args)
+    result = stale_customers(ctx, StaleCustomers(days=args.days, owner=args.owner, limit=args.limit))
+    _emit(args, result, lambda: render.stale(result, ctx.today()))
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.schemas import SearchInteractions
+    from tools.timeline import search_interactions
+
+    ctx = _context(args)
+    result = search_interactions(ctx, SearchInteractions(query=args.query, customer=args.customer, limit=args.limit))
+    _emit(args, result, lambda: render.interactions(result, ctx.today()))
+
+
+def cmd_changes(args: argparse.Namespace) -> None:
+    from assistant import render
+    from tools.history import recent_changes
+    from tools.schemas import RecentChanges
+
+    result = recent_changes(_context(args), RecentChanges(actor=args.actor, limit=args.limit))
+    _emit(args, result, lambda: render.changes(result))
+
+
+def cmd_tool(args: argparse.Namespace) -> None:
+    """Call any tool by its MCP name with JSON arguments: the scripting escape hatch."""
+    from tools.errors import InvalidArgument
+    from tools.registry import TOOLS_BY_NAME
+
+    spec = TOOLS_BY_NAME.get(args.name)
+    if spec is None:
+        raise InvalidArgument(f"No tool {args.name!r}. Tools: {', '.join(sorted(TOOLS_BY_NAME))}.")
+    try:
+        arguments = json.loads(args.arguments or "{}")
+    except json.JSONDecodeError as e:
+        raise InvalidArgument(f"Arguments are not valid JSON: {e.msg} (column {e.colno}).") from None
+    result = spec.func(_context(args), spec.input.model_validate(arguments))
+    print(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1))
+
+
+def cmd_undo(args: argparse.Namespace) -> None:
+    from tools.history import undo
+
+    result = undo(_context(args))
+    _emit(args, result, lambda: f"Undone: {result.summary}.")
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    from tools.transfer import import_file
+
+    result = import_file(_context(args, source="import"), args.file)
+    _emit(args, result, lambda: (
+        f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
+        f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."))
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    from tools.transfer import export_csv, export_data
+
+    ctx = _context(args)
+    text = export_csv(ctx) if args.format == "csv" else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from tools.demo import load_demo
+
+    ctx = _context(args, source="import")
+    result = load_demo(ctx, force=args.force)
+    if isinstance(result, int):
+        print(f"{ctx.store.url} already has {result} customers; demo data not added (--force adds it anyway).")
+    else:
+        print(f"Added {result.customers_created} demo customers with {result.interactions} interactions and "
+              f"{result.followups} follow-ups to {ctx.store.url}.")
+
+
+def cmd_users(args: argparse.Namespace) -> None:
+    from store import Store
+    from tools import users
+
+    store = Store(args.db if args.db is not None else __import__("os").environ.get("CRM_DB"))
+    if args.users_cmd == "add":
+        u = users.add_user(store, args.name, timezone=args.tz_name, telegram_id=args.telegram_id,
+                           digest_time=args.digest_time)
+        print(f"{u.name}: timezone {u.timezone}, telegram id {u.telegram_id or '—'}, digest {u.digest_time}")
+    elif args.users_cmd == "remove":
+        users.remove_user(store, args.name)
+        print(f"Removed {args.name}.")
+    else:
+        listed = users.list_users(store)
+        if getattr(args, "json", False):
+            print(json.dumps([u.model_dump() for u in listed], indent=1))
+            return
+        from assistant.render import table
+
+        print(table(["name", "timezone", "telegram id", "digest"],
+                    [[u.name, u.timezone, str(u.telegram_id or ""), u.digest_time] for u in listed])
+              if listed else "No users registered. Add one: crm users add NAME --tz Europe/Berlin")
+
+
+def cmd_chat(args: argparse.Namespace) -> None:
+    from assistant.chat_cli import run_chat
+
+    sys.exit(run_chat(_context(args, source="cli"), as_json=args.json))
+
+
+def cmd_mcp(args: argparse.Namespace) -> None:
+    from tools.mcp_server import run_server
+
+    run_server(_context(args, source="mcp"), http=args.http, host=args.host, port=args.port, no_auth=args.no_auth)
+
+
+def cmd_telegram(args: argparse.Namespace) -> None:
+    from assistant.telegram_bot import run_bot
+
+    run_bot(_context(args, source="telegram"), api_url=args.api_url)
+
+
+# ---- parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm", parents=[_globals_parser(suppress=False)],
+        description="A conversational CRM: chat, MCP server, Telegram bot and scripts over one database.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _globals_parser(suppress=True)
+
+    def command(name: str, func: Callable[[argparse.Namespace], None], help: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(func=func)
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return p
+
+    p = command("chat", cmd_chat, "talk to the assistant (one message per line when piped)", json_flag=False)
+    p.add_argument("--json", action="store_true", help="one JSON object per input line, with 'reply'")
+    p = command("mcp", cmd_mcp, "run the MCP server (stdio; --http for streamable HTTP)", json_flag=False)
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp instead of stdio")
+    p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    p.add_argument("--no-auth", action="store_true", help="serve HTTP without a bearer token (loopback only)")
+    p = command("telegram", cmd_telegram, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", json_flag=False)
+    p.add_argument("--api-url", default=None, help="Bot API base URL (env TELEGRAM_API_URL)")
+    p = command("import", cmd_import, "import a crm-export JSON file or a customer CSV (all or nothing)")
+    p.add_argument("file")
+    p = command("export", cmd_export, "export everything as JSON (or customers as CSV)", json_flag=False)
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p = command("demo", cmd_demo, "fill the database with realistic sample data", json_flag=False)
+    p.add_argument("--force", action="store_true", help="add the sample data even if the database has customers")
+    p = command("find", cmd_find, "find customers by name, contact or email (typos forgiven)")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--stage")
+    p.add_argument("--owner")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--cursor")
+    p = command("customer", cmd_customer, "show one customer's profile")
+    p.add_argument("customer")
+    p.add_argument("--limit", type=int, default=5, help="recent interactions to show")
+    p = command("due", cmd_due, "follow-ups due (this week and overdue by default)")
+    p.add_argument("--scope", default="this_week", choices=["overdue", "today", "this_week", "next_week", "all"])
+    p.add_argument("--owner", help="one rep's follow-ups")
+    p.add_argument("--mine", action="store_true", help="only the acting user's follow-ups")
+    p.add_argument("--limit", type=int, default=50)
+    p = command("pipeline", cmd_pipeline, "customers and deal value per stage")
+    p.add_argument("--owner")
+    p = command("stale", cmd_stale, "customers with no contact for N days")
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--owner")
+    p.add_argument("--limit", type=int, default=50)
+    p = command("search", cmd_search, "full-text search of interaction notes")
+    p.add_argument("query")
+    p.add_argument("--customer")
+    p.add_argument("--limit", type=int, default=20)
+    p = command("changes", cmd_changes, "recent changes (who changed what)")
+    p.add_argument("--actor")
+    p.add_argument("--limit", type=int, default=20)
+    command("undo", cmd_undo, "undo your last change")
+    p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
+    p.add_argument("name")
+    p.add_argument("arguments", nargs="?", default="{}")
+    p = command("users", cmd_users, "manage reps: timezones, Telegram ids, digest times", json_flag=False)
+    users_sub = p.add_subparsers(dest="users_cmd", metavar="ACTION")
+    add = users_sub.add_parser("add", help="register a rep or change their settings")
+    add.add_argument("name")
+    add.add_argument("--tz", dest="tz_name", help="IANA timezone, e.g. Europe/Berlin")
+    add.add_argument("--telegram-id", type=int, help="numeric Telegram user id")
+    add.add_argument("--digest-time", help="local time of the morning digest, HH:MM (default 08:00)")
+    rm = users_sub.add_parser("remove", help="unregister a rep")
+    rm.add_argument("name")
+    ls = users_sub.add_parser("list", help="list reps")
+    ls.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tools.errors import USER_ERRORS
+
+    try:
+        args.func(args)
+    except USER_ERRORS as e:
+        print(f"crm: {e}", file=sys.stderr)
+        return 1
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+        print(f"crm: {where}: {first.get('msg')}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as e:
+        print(f"crm: database error: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Read queries the tools make. Each is served by an index (see models.py and migrations.py)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, text
+from sqlmodel import Session, col, select
+
+from store.models import CLOSED_STAGES, ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
+
+
+def last_contacts(session: Session, customer_ids: Iterable[int]) -> dict[int, datetime]:
+    """Latest interaction time per customer."""
+    ids = list(set(customer_ids))
+    if not ids:
+        return {}
+    out: dict[int, datetime] = {}
+    for cid in ids:
+        # One indexed probe each (customer_id, occurred_at): faster than GROUP BY over big timelines.
+        at = session.exec(
+            select(Interaction.occurred_at)
+            .where(Interaction.customer_id == cid)
+            .order_by(col(Interaction.occurred_at).desc())
+            .limit(1)
+        ).first()
+        if at is not None:
+            out[cid] = at
+    return out
+
+
+def customer_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return dict(session.exec(select(Customer.id, Customer.name).where(col(Customer.id).in_(wanted))).all())  # type: ignore[arg-type]
+
+
+def list_customers(
+    session: Session, *, ids: Sequence[int] | None = None, stage: str | None = None, owner: str | None = None,
+    offset: int = 0, limit: int = 20,
+) -> tuple[list[Customer], int]:
+    """Customers (in `ids` order when given, else by name) and how many match in all."""
+    if ids is not None:
+        rows = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(list(ids))))}
+        ordered = [rows[i] for i in ids if i in rows]
+        ordered = [c for c in ordered if (stage is None or c.stage == stage) and (owner is None or c.owner == owner)]
+        return ordered[offset:offset + limit], len(ordered)
+    query = select(Customer)
+    if stage is not None:
+        query = query.where(Customer.stage == stage)
+    if owner is not None:
+        query = query.where(Customer.owner == owner)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(query.order_by(Customer.name_key).offset(offset).limit(limit)).all()
+    return list(page), total
+
+
+def customers_by_email(session: Session, needle: str, limit: int = 50) -> list[int]:
+    like = f"%{needle.lower()}%"
+    ids = session.exec(select(Customer.id).where(func.lower(Customer.email).like(like)).limit(limit)).all()
+    ids += session.exec(select(Contact.customer_id).where(func.lower(Contact.email).like(like)).limit(limit)).all()
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def contacts_of(session: Session, customer_id: int) -> list[Contact]:
+    return list(session.exec(select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)))
+
+
+def recent_interactions(session: Session, customer_id: int, limit: int) -> tuple[list[Interaction], int]:
+    rows = session.exec(
+        select(Interaction)
+        .where(Interaction.customer_id == customer_id)
+        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.id).desc())
+        .limit(limit)
+    ).all()
+    total = session.exec(select(func.count()).where(Interaction.customer_id == customer_id)).one()
+    return list(rows), total
+
+
+def stage_history(session: Session, customer_id: int) -> list[StageChange]:
+    return list(
+        session.exec(select(StageChange).where(StageChange.customer_id == customer_id).order_by(StageChange.at, StageChange.id))
+    )
+
+
+def open_followups_of(session: Session, customer_id: int) -> list[FollowUp]:
+    return list(
+        session.exec(
+            select(FollowUp)
+            .where(FollowUp.customer_id == customer_id, FollowUp.status == "open")
+            .order_by(FollowUp.due_date, FollowUp.id)
+        )
+    )
+
+
+def followups_due(
+    session: Session, *, start: date | None, end: date | None, include_overdue_before: date | None,
+    owner: str | None, customer_id: int | None, status: str | None = "open", offset: int = 0, limit: int = 20,
+) -> tuple[list[FollowUp], int]:
+    """Follow-ups due in [start, end], plus (when given) open ones due before `include_overdue_before`."""
+    query = select(FollowUp)
+    if status is not None:
+        query = query.where(FollowUp.status == status)
+    window = []
+    if start is not None or end is not None:
+        cond = True
+        if start is not None:
+            cond = FollowUp.due_date >= start
+        if end is not None:
+            cond = (FollowUp.due_date <= end) if cond is True else (cond & (FollowUp.due_date <= end))  # type: ignore[operator]
+        window.append(cond)
+    if include_overdue_before is not None:
+        window.append(FollowUp.due_date < include_overdue_before)
+    if window:
+        query = query.where(or_(*window))  # type: ignore[arg-type]
+    if owner is not None:
+        query = query.where(FollowUp.owner == owner)
+    if customer_id is not None:
+        query = query.where(FollowUp.customer_id == customer_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(FollowUp.due_date, col(FollowUp.due_time).is_(None), FollowUp.due_time, FollowUp.id)
+        .offset(offset).limit(limit)
+    ).all()
+    return list(rows), total
+
+
+def _fts_query(words: str) -> str:
+    # Each word quoted, so user text can never be read as FTS5 syntax (AND/NEAR/column filters).
+    tokens = re.findall(r"\w+", words, flags=re.UNICODE)
+    return " ".join(f'"{t}"' for t in tokens)
+
+
+def search_interactions(
+    session: Session, words: str, *, customer_id: int | None = None, kind: str | None = None,
+    offset: int = 0, limit: int = 10,
+) -> tuple[list[Interaction], bool]:
+    """Interactions containing all the words (stemmed), newest logged first; and whether more exist."""
+    match = _fts_query(words)
+    if not match:
+        return [], False
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT i.id FROM interaction_fts f JOIN interaction i ON i.id = f.rowid WHERE interaction_fts MATCH :q"
+        params: dict = {"q": match, "limit": limit + 1, "offset": offset}
+        if customer_id is not None:
+            sql += " AND i.customer_id = :cid"
+            params["cid"] = customer_id
+        if kind is not None:
+            sql += " AND i.kind = :kind"
+            params["kind"] = kind
+        sql += " ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset"
+        ids = [r[0] for r in session.exec(text(sql), params=params)]  # type: ignore[call-overload]
+    else:
+        query = select(Interaction.id)
+        for token in re.findall(r"\w+", words):
+            query = query.where(func.lower(Interaction.body).like(f"%{token.lower()}%"))
+        if customer_id is not None:
+            query = query.where(Interaction.customer_id == customer_id)
+        if kind is not None:
+            query = query.where(Interaction.kind == kind)
+        ids = list(session.exec(query.order_by(col(Interaction.id).desc()).offset(offset).limit(limit + 1)))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    rows = {i.id: i for i in session.exec(select(Interaction).where(col(Interaction.id).in_(ids)))}
+    return [rows[i] for i in ids if i in rows], more
+
+
+def pipeline(session: Session, owner: str | None = None) -> list[tuple[str, int, float]]:
+    query = select(Customer.stage, func.count(), func.coalesce(func.sum(Customer.value), 0.0)).group_by(Customer.stage)
+    if owner is not None:
+        query = query.where(Customer.owner == owner)
+    return [(stage, int(n), float(v)) for stage, n, v in session.exec(query)]
+
+
+def stale_customers(
+    session: Session, *, cutoff: datetime, owner: str | None, offset: int, limit: int
+) -> tuple[list[tuple[Customer, datetime | None]], bool]:
+    """Customers in open stages whose latest interaction (or creation, if none) is before `cutoff`."""
+    last = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last"))
+        .group_by(Interaction.customer_id)
+        .subquery()
+    )
+    activity = func.coalesce(last.c.last, Customer.created_at)
+    query = (
+        select(Customer, last.c.last)
+        .join(last, last.c.customer_id == Customer.id, isouter=True)
+        .where(col(Customer.stage).not_in(list(CLOSED_STAGES)), activity < cutoff.replace(tzinfo=None))
+    )
+    if owner is not None:
+        query = query.where(Customer.owner == owner)
+    rows = session.exec(query.order_by(activity, Customer.id).offset(offset).limit(limit + 1)).all()
+    from store.types import UTCDateTime
+
+    conv = UTCDateTime().process_result_value
+    out = [(c, conv(at, None) if isinstance(at, datetime) else None) for c, at in rows]
+    return out[:limit], len(out) > limit
+
+
+def recent_changes(
+    session: Session, *, actor: str | None, offset: int, limit: int
+) -> tuple[list[ChangeLog], bool]:
+    query = select(ChangeLog)
+    if actor is not None:
+        query = query.where(ChangeLog.actor == actor)
+    rows = session.exec(query.order_by(col(ChangeLog.id).desc()).offset(offset).limit(limit + 1)).all()
+    return list(rows[:limit]), len(rows) > limit

@@ -1,0 +1,172 @@
+"""Customer tools: find, profile, create, update, contacts."""
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from store import queries
+from store.changelog import snapshot
+from store.models import Contact, Customer
+from tools.context import ToolContext
+from tools.errors import DuplicateCustomer, InvalidArgument
+from tools.names import PLAUSIBLE_SCORE, core, name_index, normalize, rank_customers, resolve_customer
+from tools.outputs import (
+    contact_out, customer_summary, followup_out, interaction_out, stage_change_out,
+)
+from tools.paging import next_cursor, offset_of
+from tools.schemas import (
+    AddContact, CandidateOut, ContactAdded, CreateCustomer, CustomerCreated, CustomerList, CustomerProfile,
+    CustomerUpdated, FieldChange, FindCustomers, GetCustomer, UpdateCustomer,
+)
+from tools.stages import canonical_stage
+
+
+def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
+    """Search customers by name (typo-tolerant), contact name or email; or list them by stage/owner.
+
+    Results are ranked best match first and paginated; use get_customer for one customer's details.
+    """
+    offset = offset_of(req.cursor)
+    with ctx.read() as s:
+        stage = canonical_stage(s, req.stage) if req.stage else None
+        if req.query:
+            ids = _matching_ids(s, req.query)
+            rows, total = queries.list_customers(s, ids=ids, stage=stage, owner=req.owner, offset=offset, limit=req.limit)
+        else:
+            rows, total = queries.list_customers(s, stage=stage, owner=req.owner, offset=offset, limit=req.limit)
+        last = queries.last_contacts(s, [c.id for c in rows])  # type: ignore[misc]
+    more = offset + len(rows) < total
+    return CustomerList(
+        items=[customer_summary(c, ctx.tz, last.get(c.id)) for c in rows],  # type: ignore[arg-type]
+        has_more=more, next_cursor=next_cursor(offset, len(rows), more),
+    )
+
+
+def _matching_ids(s: Session, query: str) -> list[int]:
+    if "@" in query:
+        return queries.customers_by_email(s, query)
+    idx = name_index(s)
+    cands, _sure = rank_customers(idx, query)
+    ids = [c.id for c in cands]
+    if not cands or cands[0].score < PLAUSIBLE_SCORE:
+        ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
+    # Near misses after the strong matches: "brightline" also shows "Brightlane Ltd".
+    ids += [c.id for c in idx.fuzzy(core(normalize(query)), limit=20) if c.score >= 70]
+    return list(dict.fromkeys(ids))
+
+
+def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
+    """Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history."""
+    with ctx.read() as s:
+        c = resolve_customer(s, req.customer)
+        contacts = queries.contacts_of(s, c.id)  # type: ignore[arg-type]
+        recent, total = queries.recent_interactions(s, c.id, req.limit)  # type: ignore[arg-type]
+        followups = queries.open_followups_of(s, c.id)  # type: ignore[arg-type]
+        history = queries.stage_history(s, c.id)  # type: ignore[arg-type]
+    summary = customer_summary(c, ctx.tz, recent[0].occurred_at if recent else None)
+    today = ctx.today()
+    return CustomerProfile(
+        **summary.model_dump(),
+        created_at=c.created_at.astimezone(ctx.tz), updated_at=c.updated_at.astimezone(ctx.tz),
+        contacts=[contact_out(x) for x in contacts],
+        recent_interactions=[interaction_out(i, c.name, ctx.tz) for i in recent],
+        more_interactions=max(0, total - len(recent)),
+        open_followups=[followup_out(f, c.name, today) for f in followups],
+        stage_history=[stage_change_out(h, ctx.tz) for h in history],
+    )
+
+
+def similar_customers(s: Session, name: str) -> list[CandidateOut]:
+    """Existing customers whose names are close to `name` (possible duplicates)."""
+    cands, _ = rank_customers(name_index(s), name)
+    return [CandidateOut(id=c.id, name=c.name, score=c.score) for c in cands if c.score >= PLAUSIBLE_SCORE][:5]
+
+
+def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
+    """Add a new customer (stage 'lead' unless given), optionally with a first contact.
+
+    A customer with the same name (ignoring case and accents) is an error; similar names are
+    created but reported in `similar` so you can check for a duplicate.
+    """
+    key = normalize(req.name)
+    if not key:
+        raise InvalidArgument("A customer name needs at least one letter or digit.")
+    with ctx.write(f"create customer {req.name}") as batch:
+        s = batch.session
+        stage = canonical_stage(s, req.stage)
+        existing = s.exec(select(Customer).where(Customer.name_key == key)).first()
+        if existing is not None:
+            raise DuplicateCustomer(req.name, existing.id, existing.name)  # type: ignore[arg-type]
+        similar = similar_customers(s, req.name)
+        now = ctx.now()
+        c = Customer(
+            name=req.name, name_key=key, stage=stage, owner=req.owner or ctx.actor, email=req.email,
+            phone=req.phone, tags=_clean_tags(req.tags), value=req.value, created_at=now, updated_at=now,
+        )
+        s.add(c)
+        s.flush()
+        batch.created(c)
+        if req.contact is not None:
+            contact = Contact(customer_id=c.id, name_key=normalize(req.contact.name), **req.contact.model_dump())  # type: ignore[arg-type]
+            s.add(contact)
+            s.flush()
+            batch.created(contact)
+    warning = None
+    if similar:
+        warning = "Similar customers already exist: " + ", ".join(f"{x.name} (#{x.id})" for x in similar)
+    return CustomerCreated(customer=customer_summary(c, ctx.tz), similar=similar, warning=warning)
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        tag = tag.strip()
+        if tag and tag.casefold() not in (t.casefold() for t in out):
+            out.append(tag)
+    return out
+
+
+def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
+    """Change a customer's name, owner, email, phone, deal value or tags (only the fields given).
+
+    Use set_stage to move it in the pipeline and add_contact for people.
+    """
+    fields = req.model_dump(exclude_unset=True, exclude={"customer", "add_tags", "remove_tags"})
+    with ctx.write("update customer") as batch:
+        s = batch.session
+        c = resolve_customer(s, req.customer)
+        before = snapshot(c, ["name", "name_key", "owner", "email", "phone", "value", "tags", "updated_at"])
+        if "name" in fields and fields["name"] is not None:
+            key = normalize(fields["name"])
+            clash = s.exec(select(Customer).where(Customer.name_key == key, Customer.id != c.id)).first()
+            if clash is not None:
+                raise DuplicateCustomer(fields["name"], clash.id, clash.name)  # type: ignore[arg-type]
+            c.name, c.name_key = fields.pop("name"), key
+        fields.pop("name", None)
+        tags = _clean_tags(fields.pop("tags")) if fields.get("tags") is not None else list(c.tags or [])
+        fields.pop("tags", None)
+        tags = _clean_tags(tags + req.add_tags)
+        drop = {t.casefold() for t in req.remove_tags}
+        c.tags = [t for t in tags if t.casefold() not in drop]
+        for name, value in fields.items():
+            setattr(c, name, value)
+        changes = [
+            FieldChange(field=k, old=before[k], new=getattr(c, k))
+            for k in ("name", "owner", "email", "phone", "value", "tags") if before[k] != snapshot(c, [k])[k]
+        ]
+        if changes:
+            c.updated_at = ctx.now()
+            s.add(c)
+            batch.updated(c, before)
+    return CustomerUpdated(customer=customer_summary(c, ctx.tz), changes=changes)
+
+
+def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
+    """Add a person (name, role, email, phone) at a customer."""
+    with ctx.write("add contact") as batch:
+        s = batch.session
+        c = resolve_customer(s, req.customer)
+        contact = Contact(customer_id=c.id, name_key=normalize(req.name), **req.model_dump(exclude={"customer"}))  # type: ignore[arg-type]
+        s.add(contact)
+        s.flush()
+        batch.created(contact)
+    return ContactAdded(customer_id=c.id, customer_name=c.name, contact=contact_out(contact))  # type: ignore[arg-type]

@@ -1,0 +1,235 @@
+"""Resolving what a user calls a customer to exactly one customer, or to ranked candidates.
+
+Order of evidence, strongest first: id; exact name (ignoring case, accents, punctuation and legal
+suffixes); a contact's full name; names that start with the words given ("kettle & crumb"); a
+contact's first name; then fuzzy similarity for typos. A write never guesses: more than one
+plausible customer is `AmbiguousCustomer`, none is `CustomerNotFound` with suggestions.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process, utils
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from store.models import Contact, Customer
+from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
+
+LEGAL_SUFFIXES = frozenset(
+    "inc incorporated corp corporation co company ltd limited llc llp plc gmbh ag sa sas sarl bv nv oy ab "
+    "as aps spa srl pty kg kgaa".split()
+)
+ACCEPT_SCORE = 88.0  # a lone fuzzy match this good is taken
+PLAUSIBLE_SCORE = 80.0  # candidates this good make a name ambiguous
+SUGGEST_SCORE = 55.0  # shown as "did you mean" when nothing is plausible
+FUZZY_POOL_MAX = 5000  # above this many names, fuzzy matching scores a narrowed pool
+
+
+def normalize(name: str) -> str:
+    """Case- and accent-folded words: 'Café Müller & Söhne GmbH' -> 'cafe muller and sohne gmbh'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = plain.replace("&", " and ").replace("ß", "ss")
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def core(key: str) -> str:
+    """A normalized name without trailing legal suffixes: 'acme corp' -> 'acme'."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+@dataclass
+class _Entry:
+    id: int
+    name: str
+    core: str
+
+
+@dataclass
+class NameIndex:
+    """In-memory lookup structures over customer and contact names, rebuilt when names change."""
+
+    customers: dict[int, _Entry] = field(default_factory=dict)
+    by_core: dict[str, list[int]] = field(default_factory=dict)
+    contacts_full: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    contacts_first: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # sorted distinct name words, for prefix lookup
+    by_word: dict[str, set[int]] = field(default_factory=dict)
+    version: object = None
+
+    @classmethod
+    def build(cls, session: Session, version: object = None) -> NameIndex:
+        idx = cls(version=version)
+        for cid, name in session.exec(select(Customer.id, Customer.name)):
+            idx.add_customer(cid, name)  # type: ignore[arg-type]
+        for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
+            idx.add_contact(cid, name)
+        idx.words = sorted(idx.by_word)
+        return idx
+
+    def add_customer(self, cid: int, name: str) -> None:
+        entry = _Entry(cid, name, core(normalize(name)))
+        self.customers[cid] = entry
+        self.by_core.setdefault(entry.core, []).append(cid)
+        for word in entry.core.split():
+            self.by_word.setdefault(word, set()).add(cid)
+
+    def add_contact(self, cid: int, name: str) -> None:
+        key = normalize(name)
+        if not key:
+            return
+        self.contacts_full.setdefault(key, []).append((cid, name))
+        first = key.split()[0]
+        if first != key:
+            self.contacts_first.setdefault(first, []).append((cid, name))
+
+    def with_prefix(self, word: str) -> set[int]:
+        """Customers having a name word that starts with `word`."""
+        out: set[int] = set()
+        i = bisect.bisect_left(self.words, word)
+        while i < len(self.words) and self.words[i].startswith(word):
+            out |= self.by_word[self.words[i]]
+            i += 1
+        return out
+
+    def candidate(self, cid: int, score: float, via: str | None = None) -> Candidate:
+        return Candidate(cid, self.customers[cid].name, round(score, 1), via)
+
+    def fuzzy(self, query_core: str, limit: int = 8) -> list[Candidate]:
+        """Customers ranked by similarity of their names to the query."""
+        pool = self._fuzzy_pool(query_core)
+        hits = process.extract(
+            query_core, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
+            score_cutoff=SUGGEST_SCORE,
+        )
+        return [self.candidate(cid, score) for _name, score, cid in hits]
+
+    def _fuzzy_pool(self, query_core: str) -> dict[int, str]:
+        if len(self.customers) <= FUZZY_POOL_MAX:
+            return {cid: e.core for cid, e in self.customers.items()}
+        # Large tables: score only names sharing a word prefix with the query, so a lookup stays
+        # fast; a typo in the first two letters of every word is the price.
+        ids: set[int] = set()
+        for word in query_core.split():
+            ids |= self.with_prefix(word[:2]) if len(word) >= 2 else set()
+        return {cid: self.customers[cid].core for cid in ids}
+
+
+class _IndexCache:
+    """One NameIndex per database, reused until a customer or contact name changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_url: dict[str, NameIndex] = {}
+
+    def get(self, session: Session, url: str) -> NameIndex:
+        version = _names_version(session)
+        with self._lock:
+            idx = self._by_url.get(url)
+            if idx is not None and version is not None and idx.version == version:
+                return idx
+        idx = NameIndex.build(session, version)
+        with self._lock:
+            self._by_url[url] = idx
+        return idx
+
+
+def _names_version(session: Session) -> object:
+    """A value that changes whenever a name changes (kept by triggers on SQLite); None = unknown."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return None
+    row = session.exec(text("SELECT value FROM meta WHERE key = 'names_version'")).first()  # type: ignore[call-overload]
+    return row[0] if row else None
+
+
+INDEX_CACHE = _IndexCache()
+
+
+def name_index(session: Session) -> NameIndex:
+    return INDEX_CACHE.get(session, str(session.get_bind().url))
+
+
+def _by_id(session: Session, ref: int | str) -> Customer | None:
+    if isinstance(ref, int):
+        return session.get(Customer, ref)
+    m = re.fullmatch(r"#?(\d{1,12})", ref.strip())
+    return session.get(Customer, int(m.group(1))) if m else None
+
+
+def rank_customers(idx: NameIndex, query: str) -> tuple[list[Candidate], bool]:
+    """Candidates for `query`, best first, and whether the best one is certain enough to act on."""
+    key = normalize(query)
+    qcore = core(key)
+    if not qcore:
+        return [], False
+    exact = idx.by_core.get(qcore, [])
+    if exact:
+        return [idx.candidate(c, 100.0) for c in exact], len(exact) == 1
+    contacts = idx.contacts_full.get(key, [])
+    if contacts:
+        cands = _dedupe([idx.candidate(c, 100.0, f"contact {n}") for c, n in contacts])
+        return cands, len(cands) == 1
+    words = qcore.split()
+    if words and len(qcore) >= 3:
+        ids = idx.with_prefix(words[0])
+        for word in words[1:]:
+            ids &= idx.with_prefix(word)
+        ordered = [c for c in ids if _words_in_order(words, idx.customers[c].core.split())]
+        if ordered:
+            cands = sorted((idx.candidate(c, 95.0) for c in ordered), key=lambda c: c.name)
+            return cands, len(cands) == 1
+    firsts = idx.contacts_first.get(key, []) if " " not in key else []
+    if firsts:
+        cands = _dedupe([idx.candidate(c, 95.0, f"contact {n}") for c, n in firsts])
+        return cands, len(cands) == 1
+    if len(qcore) < 3:
+        return [], False
+    fuzzy = idx.fuzzy(qcore)
+    plausible = [c for c in fuzzy if c.score >= PLAUSIBLE_SCORE]
+    sure = bool(plausible) and plausible[0].score >= ACCEPT_SCORE and (
+        len(plausible) == 1 or plausible[1].score < plausible[0].score - 6
+    )
+    return (plausible if plausible else fuzzy), sure
+
+
+def _words_in_order(query: list[str], name: list[str]) -> bool:
+    """Each query word starts a name word, in order: 'kettle and crumb' ~ 'kettle and crumb bakery'."""
+    i = 0
+    for word in name:
+        if i < len(query) and word.startswith(query[i]):
+            i += 1
+    return i == len(query)
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    seen: dict[int, Candidate] = {}
+    for c in cands:
+        seen.setdefault(c.id, c)
+    return list(seen.values())
+
+
+def resolve_customer(session: Session, ref: int | str) -> Customer:
+    """The one customer `ref` (id or name) means; raises AmbiguousCustomer / CustomerNotFound."""
+    found = _by_id(session, ref)
+    if found is not None:
+        return found
+    query = str(ref).strip()
+    if isinstance(ref, int) or re.fullmatch(r"#?\d{1,12}", query):
+        raise CustomerNotFound(query)
+    cands, sure = rank_customers(name_index(session), query)
+    if sure:
+        customer = session.get(Customer, cands[0].id)
+        if customer is not None:
+            return customer
+    if cands and cands[0].score >= PLAUSIBLE_SCORE:
+        raise AmbiguousCustomer(query, cands[:8])
+    raise CustomerNotFound(query, cands[:5])

@@ -1,0 +1,83 @@
+"""Reps: names, timezones, Telegram ids, digest times."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+from sqlmodel import select
+
+from store import Store
+from store.models import User
+from tools.context import zone
+from tools.errors import InvalidArgument, NotFound
+
+
+class UserOut(BaseModel):
+    name: str
+    timezone: str
+    telegram_id: int | None = None
+    digest_time: str
+
+
+def _out(u: User) -> UserOut:
+    return UserOut(name=u.name, timezone=u.timezone, telegram_id=u.telegram_id, digest_time=u.digest_time)
+
+
+def _check_time(value: str) -> str:
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not m:
+        raise InvalidArgument(f"Digest time must be HH:MM (24-hour), not {value!r}.")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+def add_user(
+    store: Store, name: str, *, timezone: str | None = None, telegram_id: int | None = None,
+    digest_time: str | None = None,
+) -> UserOut:
+    """Register a rep, or update the given settings of an existing one."""
+    name = name.strip()
+    if not name:
+        raise InvalidArgument("A user needs a name.")
+    if timezone is not None:
+        zone(timezone)  # raises on an unknown zone
+    with store.write() as s:
+        if telegram_id is not None:
+            other = s.exec(select(User).where(User.telegram_id == telegram_id, User.name != name)).first()
+            if other is not None:
+                raise InvalidArgument(f"Telegram id {telegram_id} already belongs to {other.name}.")
+        user = s.exec(select(User).where(User.name == name)).first() or User(name=name)
+        if timezone is not None:
+            user.timezone = timezone
+        if telegram_id is not None:
+            user.telegram_id = telegram_id
+        if digest_time is not None:
+            user.digest_time = _check_time(digest_time)
+        s.add(user)
+        s.flush()
+        return _out(user)
+
+
+def list_users(store: Store) -> list[UserOut]:
+    with store.read() as s:
+        return [_out(u) for u in s.exec(select(User).order_by(User.name))]
+
+
+def remove_user(store: Store, name: str) -> None:
+    """Unregister a rep (their customers, notes and follow-ups stay)."""
+    with store.write() as s:
+        user = s.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"No user named {name!r}.")
+        s.delete(user)
+
+
+def get_user(store: Store, name: str) -> UserOut | None:
+    with store.read() as s:
+        user = s.exec(select(User).where(User.name == name)).first()
+        return _out(user) if user else None
+
+
+def user_by_telegram_id(store: Store, telegram_id: int) -> UserOut | None:
+    with store.read() as s:
+        user = s.exec(select(User).where(User.telegram_id == telegram_id)).first()
+        return _out(user) if user else None
