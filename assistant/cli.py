@@ -55,7 +55,7 @@ def cmd_find(args: argparse.Namespace) -> None:
     from tools.schemas import FindCustomers
 
     ctx = _context(args)
-    result = find_customers(ctx, FindCustomers(query=args.query or "", stage=args.stage, owner=args.owner,
+    result = find_customers(ctx, FindCustomers(query=" ".join(args.query), stage=args.stage, owner=args.owner,
                                                limit=args.limit, cursor=args.cursor))
     _emit(args, result, lambda: render.customers(result, ctx.today()))
 
@@ -66,7 +66,7 @@ def cmd_customer(args: argparse.Namespace) -> None:
     from tools.schemas import GetCustomer
 
     ctx = _context(args)
-    result = get_customer(ctx, GetCustomer(customer=args.customer, limit=args.limit))
+    result = get_customer(ctx, GetCustomer(customer=" ".join(args.customer), limit=args.limit))
     _emit(args, result, lambda: render.profile(result, ctx.today()))
 
 
@@ -106,7 +106,7 @@ def cmd_search(args: argparse.Namespace) -> None:
     from tools.timeline import search_interactions
 
     ctx = _context(args)
-    result = search_interactions(ctx, SearchInteractions(query=args.query, customer=args.customer, limit=args.limit))
+    result = search_interactions(ctx, SearchInteractions(query=" ".join(args.query), customer=args.customer, limit=args.limit))
     _emit(args, result, lambda: render.interactions(result, ctx.today()))
 
 
@@ -254,13 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", cmd_demo, "fill the database with realistic sample data", json_flag=False)
     p.add_argument("--force", action="store_true", help="add the sample data even if the database has customers")
     p = command("find", cmd_find, "find customers by name, contact or email (typos forgiven)")
-    p.add_argument("query", nargs="?", default="")
+    p.add_argument("query", nargs="*", help="words of the name (quotes optional)")
     p.add_argument("--stage")
     p.add_argument("--owner")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--cursor")
     p = command("customer", cmd_customer, "show one customer's profile")
-    p.add_argument("customer")
+    p.add_argument("customer", nargs="+", help="id or name (quotes optional)")
     p.add_argument("--limit", type=int, default=5, help="recent interactions to show")
     p = command("due", cmd_due, "follow-ups due (this week and overdue by default)")
     p.add_argument("--scope", default="this_week", choices=["overdue", "today", "this_week", "next_week", "all"])
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--owner")
     p.add_argument("--limit", type=int, default=50)
     p = command("search", cmd_search, "full-text search of interaction notes")
-    p.add_argument("query")
+    p.add_argument("query", nargs="+")
     p.add_argument("--customer")
     p.add_argument("--limit", type=int, default=20)
     p = command("changes", cmd_changes, "recent changes (who changed what)")

@@ -7,20 +7,29 @@ import sys
 import time as clock
 from collections.abc import Iterator
 from dataclasses import FrozenInstanceError
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tools.dates import DateMatch, InvalidDate, When, find_dates, format_day, format_when, parse_when, week_bounds
+from tools.dates import (
+    DateMatch,
+    InvalidDate,
+    When,
+    find_dates,
+    format_day,
+    format_when,
+    parse_when,
+    week_bounds,
+)
 
 UTC = ZoneInfo("UTC")
 LA = ZoneInfo("America/Los_Angeles")
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Wednesday 2026-03-04 14:00 UTC.
 NOW = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
-# Same instant-ish, but local dates differ from UTC: Tuesday 3 March 21:00 in LA, Thursday 5 March 05:00 in Tokyo.
+# Local dates that differ from the UTC date: Tuesday 3 March 21:00 in LA, Thursday 5 March 05:00 in Tokyo.
 LA_NOW = datetime(2026, 3, 4, 5, 0, tzinfo=UTC).astimezone(LA)
 TOKYO_NOW = datetime(2026, 3, 4, 20, 0, tzinfo=UTC).astimezone(TOKYO)
 
@@ -330,7 +339,8 @@ SPANS = [
 @pytest.mark.parametrize(("text", "expected"), SPANS)
 def test_find_dates_spans(text: str, expected: list[tuple[str, str, str | None]]) -> None:
     found = find_dates(text, NOW)
-    assert [(m.text, m.when.date, m.when.time) for m in found] == [(w, d(day), t(hm)) for w, day, hm in expected]
+    want = [(words, d(day), t(hhmm)) for words, day, hhmm in expected]
+    assert [(m.text, m.when.date, m.when.time) for m in found] == want
     for m in found:
         assert text[m.start:m.end] == m.text
 
@@ -381,7 +391,8 @@ def test_find_dates_raises_on_impossible_dates(text: str, message: str) -> None:
     (TOKYO_NOW, "in 10 days", "2026-03-15", None),
     (TOKYO_NOW, "in 2 hours", "2026-03-05", "07:00"),
 ])
-def test_parse_when_uses_the_local_calendar_of_now(now: datetime, text: str, day: str, hhmm: str | None) -> None:
+def test_parse_when_uses_the_local_calendar_of_now(
+        now: datetime, text: str, day: str, hhmm: str | None) -> None:
     assert parse_when(text, now) == When(d(day), t(hhmm))
 
 
@@ -417,8 +428,9 @@ def test_when_at_gives_an_aware_local_moment() -> None:
     assert When(d("2026-03-09"), time(15, 0)).at(LA) == datetime(2026, 3, 9, 15, 0, tzinfo=LA)
     noon = When(d("2026-03-09"), None).at(LA)
     assert noon.utcoffset() == timedelta(hours=-7)  # after the DST switch on 8 March
-    assert noon.astimezone(timezone.utc) == datetime(2026, 3, 9, 19, 0, tzinfo=timezone.utc)
-    assert When(d("2026-03-09"), None).at(TOKYO, default_time=time(9, 0)) == datetime(2026, 3, 9, 9, 0, tzinfo=TOKYO)
+    assert noon.astimezone(UTC) == datetime(2026, 3, 9, 19, 0, tzinfo=UTC)
+    nine = When(d("2026-03-09"), None).at(TOKYO, default_time=time(9, 0))
+    assert nine == datetime(2026, 3, 9, 9, 0, tzinfo=TOKYO)
 
 
 def test_when_is_frozen() -> None:
@@ -469,11 +481,12 @@ def test_prefer_must_be_future_or_past() -> None:
 
 def test_find_dates_does_not_load_dateparser(pytestconfig: pytest.Config) -> None:
     root = Path(pytestconfig.rootpath)
-    code = ("import sys; from datetime import datetime, timezone; from tools.dates import find_dates, parse_when\n"
-            "now = datetime(2026, 3, 4, 14, tzinfo=timezone.utc)\n"
+    code = ("import sys\nfrom datetime import UTC, datetime\nfrom tools.dates import find_dates, parse_when\n"
+            "now = datetime(2026, 3, 4, 14, tzinfo=UTC)\n"
             "assert find_dates('proposal by Friday, follow up in 10 days at 3pm', now)\n"
             "assert parse_when('end of month', now)\n"
             "print('dateparser' in sys.modules)")
     env = {**os.environ, "PYTHONPATH": str(root)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                         check=True)
     assert out.stdout.strip() == "False"
