@@ -59,7 +59,7 @@ _DAY_PATTERN = r"""
    (?:,?\s+(?P<mdy>(?:19|20)\d\d)\b)?)
 |(?P<dm>(?:(?P<dmw>WD),?\s+)?(?:the\s+)?(?<![\d.,:/$-])(?P<dmd>\d\d?)(?:st|nd|rd|th)?(?:\s+of)?\s+
    (?P<dmm>MON)\b(?:,?\s+(?P<dmy>(?:19|20)\d\d)\b)?)
-|(?P<sl>(?<![\w/.-])(?P<sa>\d\d?)/(?P<sb>\d\d?)(?:/(?P<sy>\d{4}|\d\d))?(?![\w/]|[.,]\d))
+|(?P<sl>(?:(?P<slw>WD),?\s+)?(?<![\w/.-])(?P<sa>\d\d?)/(?P<sb>\d\d?)(?:/(?P<sy>\d{4}|\d\d))?(?![\w/]|[.,]\d))
 |(?P<dot>(?<![\w.])(?P<da>\d\d?)\.(?P<db>\d\d?)\.(?P<dy>(?:19|20)\d\d)(?![\w.]))
 |(?P<rw>(?:(?P<rwq>next|this|last|previous|past|coming|(?:the\s+)?following)\s+
    (?P<rwu>weekend|month|quarter|year|week(?:\s+(?:on\s+)?(?P<rwd>WD)\b)?)
@@ -70,10 +70,11 @@ _DAY_PATTERN = r"""
 |(?P<rel>(?P<rw0>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|today|tonight|tomorrow
    |tmrw|tmr|tomorow|tommorow|yesterday|(?:earlier|later)\s+today|this\s+(?:morning|afternoon|evening)
    |last\s+night)\b(?:\s+(?P<rpod>morning|afternoon|evening|night)\b)?)
-|(?P<mo>(?:(?P<moq>in|during|early|late)(?:\s*-\s*|\s+))?(?P<mom>MON)\b
+|(?P<mo>(?:(?P<moq>(?:in\s+)?early|(?:in\s+)?late|in|during)(?:\s*-\s*|\s+))?(?P<mom>MON)\b
    (?!\.?\s+(?:the\s+)?\d\d?(?:st|nd|rd|th)?\b)(?:,?\s+(?P<moy>(?:19|20)\d\d)\b)?)
 |(?P<od>(?:the\s+)?(?P<odd>\d\d?)(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:floor|time|round|call|meeting|quarter
-   |half|place|attempt|try|line|page|item|version|option|person|visit|demo|draft|one|week|month|year|day)))
+   |half|place|attempt|try|line|page|item|version|option|person|party|parties|visit|demo|draft|one|week|month
+   |year|day)))
 )"""
 _TIME_PATTERN = r"""
 (?P<tprep>\b(?:at|by|before|until|till|around|about|from)\s+|@\s*)?
@@ -292,14 +293,13 @@ def _calendar_day(g: _Group, c: Ctx) -> Day | None:
 
 def _numeric(g: _Group, c: Ctx) -> Day | None:
     a, b = (int(g("sa")), int(g("sb"))) if g("sl") else (int(g("db")), int(g("da")))  # dotted is day.month
-    year = g("sy") or g("dy")
-    if not (1 <= a <= 31 and 1 <= b <= 31) or not (year or g("prep") or c.loose):
+    year, wd = g("sy") or g("dy"), g("slw")
+    if not (1 <= a <= 31 and 1 <= b <= 31) or not (year or wd or g("prep") or c.loose):
         return None
     month, d = (b, a) if a > 12 else (a, b)
-    label = g("sl") or g("dot")
-    if year:
-        return _make_date(int(year) + (2000 if len(year) == 2 else 0), month, d, label), None, None
-    return _month_day(month, d, None, None, c, label), None, None
+    label = f"{a}/{b}" + (f"/{year}" if year else "") if g("sl") else g("dot")
+    full_year = int(year) + (2000 if len(year) == 2 else 0) if year else None
+    return _month_day(month, d, full_year, _WEEKDAYS[wd.lower()] if wd else None, c, label), None, None
 
 
 def _relative_period(g: _Group, c: Ctx) -> Day | None:
@@ -353,7 +353,7 @@ def _month_rule(g: _Group, c: Ctx) -> Day | None:
         return None
     if not (q or g("moy") or g("prep") or c.loose):  # a bare "March" is more often not a date
         return None
-    month, d = _MONTHS[word.lower()], 25 if q == "late" else 1
+    month, d = _MONTHS[word.lower()], 25 if q.endswith("late") else 1
     if g("moy"):
         return date(int(g("moy")), month, d), None, None
     day = date(c.today.year, month, d)
@@ -367,8 +367,10 @@ def _month_rule(g: _Group, c: Ctx) -> Day | None:
 
 
 def _ordinal(g: _Group, c: Ctx) -> Day | None:
-    d = int(g("odd"))
-    if not (g("prep") or c.loose) or not 1 <= d <= 31:  # "the 2nd meeting"
+    d, prep = int(g("odd")), (g("prep") or "").lower().split()
+    # In a sentence only "on the 9th", "by the 9th", "by 9th": not "the 2nd meeting", "for 3rd parties".
+    dated = prep and (g("od")[:3].lower() == "the" or prep[-1] in ("on", "by", "until", "till", "before"))
+    if not (dated or c.loose) or not 1 <= d <= 31:
         return None
     return _day_of_month(d, None, c, g("od")), None, None
 

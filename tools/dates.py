@@ -1,4 +1,5 @@
-"""Understanding dates in English, offline: our own rules first, `dateparser` only as a fallback.
+"""Understanding dates in English, offline: our own rules (`tools._date_rules`) first, `dateparser`
+only as a fallback for whole strings our rules cannot read.
 
 Everything is resolved from the caller's `now`, in its own zone (the user's local calendar), never
 from the machine's clock or zone. Where English is ambiguous:
@@ -6,8 +7,8 @@ from the machine's clock or zone. Where English is ambiguous:
 - "next Monday" is the first Monday strictly after today (how reps speak). A bare weekday is the
   next one strictly after today (prefer="future") or the last one strictly before (prefer="past").
 - Numeric "a/b" dates are US month/day unless the first number is over 12 ("24/11" is 24 Nov);
-  "24.11.2026" is day.month.year. In a sentence "a/b" counts only with a year or a preposition
-  ("3/9/2026", "by 3/9") so that "1/2 of the team" stays a fraction.
+  "24.11.2026" is day.month.year. In a sentence "a/b" counts only with a year, a preposition or a
+  weekday ("3/9/2026", "by 3/9", "Fri 3/13") so that "1/2 of the team" stays a fraction.
 - A clock hour of 1..6 without am/pm ("tomorrow at 3") is afternoon. Part-of-day words ("this
   morning", "tonight") set the date, not a time.
 - Inside a sentence, bare numbers and years, "Q1", lowercase "may", and lowercase "sun"/"sat"/

@@ -40,3 +40,27 @@ def canonical_stage(session: Session, said: str) -> str:
     if alias in valid:
         return alias  # type: ignore[return-value]
     raise InvalidStage(said, valid)
+
+
+def set_stages(session: Session, names: list[str]) -> list[str]:
+    """Configure the pipeline's stages, in order. Closing stages 'won' and 'lost' must stay.
+
+    Customers in a stage that is no longer listed keep it (nothing is lost); they show in the
+    pipeline after the configured stages until moved.
+    """
+    from tools.errors import InvalidArgument
+
+    cleaned: list[str] = []
+    for name in names:
+        name = " ".join(name.split()).lower()
+        if name and name not in cleaned:
+            cleaned.append(name)
+    missing = [s for s in ("won", "lost") if s not in cleaned]
+    if missing:
+        raise InvalidArgument(f"The stages must include {' and '.join(missing)} (reports count them as closed).")
+    if len(cleaned) < 3:
+        raise InvalidArgument("Give at least one open stage besides won and lost.")
+    row = session.get(Meta, "stages") or Meta(key="stages", value="")
+    row.value = json.dumps(cleaned)
+    session.add(row)
+    return cleaned

@@ -244,6 +244,7 @@ INVALID = [
     ("Feb 29 2027", "February 29, 2027 is not a date (2027 is not a leap year)"),
     ("2026-13-01", "2026-13-01 is not a date (there is no month 13)"),
     ("2/30", "2/30 is not a date (February has at most 29 days)"),
+    ("Thursday 3/13", "March 13, 2026 is a Friday, not a Thursday"),
     ("Mon 24 Nov 2026", "November 24, 2026 is a Tuesday, not a Monday"),
     ("Tue 25 Nov", "November 25, 2026 is a Wednesday, not a Tuesday"),
     ("tomorrow at 25:00", "25:00 is not a time of day"),
@@ -266,7 +267,9 @@ def test_invalid_date_keeps_the_words() -> None:
     with pytest.raises(InvalidDate) as info:
         parse_when("blorp", NOW)
     assert info.value.text == "blorp"
-    assert parse_when.__name__ and InvalidDate("x", "y").text == "x"
+    with pytest.raises(InvalidDate) as info:
+        find_dates("see you on April 31", NOW)
+    assert (info.value.text, info.value.reason) == ("April 31", "April 31 is not a date (April has 30 days)")
 
 
 NOT_DATES = [
@@ -294,6 +297,7 @@ def test_parse_when_refuses_non_dates(text: str) -> None:
     "took 10 days to sign, for 3 days of training",
     "1/2 of the team and 24/7 support",
     "the 2nd meeting was on the 2nd floor",
+    "reserved for 3rd parties",
     "c'mon, the wed reception was fun",
     "the 10:30 train, score 2:1, 15:00 works",
 ])
@@ -325,6 +329,12 @@ SPANS = [
     ("ping them the week after next", [("the week after next", "2026-03-16", None)]),
     ("Arjun says the PO is coming next week", [("next week", "2026-03-09", None)]),
     ("invoice by the 9th please", [("by the 9th", "2026-03-09", None)]),
+    ("ship on 21st", [("on 21st", "2026-03-21", None)]),
+    ("meeting moved to Friday 3/13 at 2", [("Friday 3/13 at 2", "2026-03-13", "14:00")]),
+    ("follow up in early April", [("in early April", "2026-04-01", None)]),
+    ("lunch w/ Rosa next Thurs at 12:30", [("next Thurs at 12:30", "2026-03-05", "12:30")]),
+    ("Demo Tuesday @ 10", [("Tuesday @ 10", "2026-03-10", "10:00")]),
+    ("Call back Hank in an hour", [("in an hour", "2026-03-04", "15:00")]),
     ("call at 5pm", [("at 5pm", "2026-03-04", "17:00")]),
     ("lunch at noon", [("at noon", "2026-03-05", "12:00")]),
     ("March 9 is fine, march on", [("March 9", "2026-03-09", None)]),
