@@ -138,8 +138,10 @@ def _check(session: Session, row: ChangeLog) -> None:
     if row.op == "update":
         if current is None:
             raise UndoError(f"The {row.entity} it changed no longer exists.")
-        now_values = snapshot(current, list(row.after or {}))
-        if now_values != row.after:
+        # updated_at moves with any edit; only the fields this change set decide a conflict.
+        fields = [k for k in (row.after or {}) if k != "updated_at"]
+        now_values = snapshot(current, fields)
+        if any(now_values[k] != (row.after or {})[k] for k in fields):
             raise UndoError(
                 f"The {row.entity} was changed again since ({_describe(now_values, row.after or {})}); "
                 "not undone, to keep that newer change."
@@ -149,7 +151,7 @@ def _check(session: Session, row: ChangeLog) -> None:
 
 
 def _describe(now_values: dict, after: dict) -> str:
-    return ", ".join(f"{k} is now {now_values[k]!r}" for k in after if now_values.get(k) != after[k])
+    return ", ".join(f"{k} is now {v!r}" for k, v in now_values.items() if v != after.get(k))
 
 
 def _revert(session: Session, row: ChangeLog, undo: Batch) -> None:

@@ -154,6 +154,7 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
             for k in ("name", "owner", "email", "phone", "value", "tags") if before[k] != snapshot(c, [k])[k]
         ]
         if changes:
+            batch.summary = f"update {c.name} ({', '.join(ch.field for ch in changes)})"
             c.updated_at = ctx.now()
             s.add(c)
             batch.updated(c, before)
@@ -165,6 +166,7 @@ def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
     with ctx.write("add contact") as batch:
         s = batch.session
         c = resolve_customer(s, req.customer)
+        batch.summary = f"add contact {req.name} at {c.name}"
         contact = Contact(customer_id=c.id, name_key=normalize(req.name), **req.model_dump(exclude={"customer"}))  # type: ignore[arg-type]
         s.add(contact)
         s.flush()
