@@ -76,11 +76,10 @@ class Interaction(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
-    __table_args__ = (
-        Index("ix_followup_status_due", "status", "due_date"),
-        Index("ix_followup_owner_status_due", "owner", "status", "due_date"),
-        Index("ix_followup_customer", "customer_id", "status"),
-    )
+    # The status/owner indexes are declared after the class: they end in the lists' full sort order
+    # (due date, timed before untimed, time), so "this week" reads the first page straight off the
+    # index instead of sorting every overdue follow-up.
+    __table_args__ = (Index("ix_followup_customer", "customer_id", "status", "due_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=_fk("customer.id"))
@@ -92,6 +91,11 @@ class FollowUp(SQLModel, table=True):
     source_ref: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+_due_order = (FollowUp.due_date, FollowUp.due_time.is_(None), FollowUp.due_time)  # type: ignore[union-attr]
+Index("ix_followup_status_due", FollowUp.status, *_due_order)
+Index("ix_followup_owner_status_due", FollowUp.owner, FollowUp.status, *_due_order)
 
 
 class StageChange(SQLModel, table=True):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
@@ -16,18 +16,16 @@ def last_contacts(session: Session, customer_ids: Iterable[int]) -> dict[int, da
     ids = list(set(customer_ids))
     if not ids:
         return {}
-    out: dict[int, datetime] = {}
-    for cid in ids:
-        # One indexed probe each (customer_id, occurred_at): faster than GROUP BY over big timelines.
-        at = session.exec(
-            select(Interaction.occurred_at)
-            .where(Interaction.customer_id == cid)
-            .order_by(col(Interaction.occurred_at).desc())
-            .limit(1)
-        ).first()
-        if at is not None:
-            out[cid] = at
-    return out
+    # One statement with a max() per customer: each is a single probe of (customer_id, occurred_at),
+    # faster than GROUP BY over long timelines and than one round trip per customer.
+    latest = (
+        select(func.max(Interaction.occurred_at))
+        .where(Interaction.customer_id == Customer.id)
+        .correlate(Customer)
+        .scalar_subquery()
+    )
+    rows = session.exec(select(Customer.id, latest).where(col(Customer.id).in_(ids))).all()  # type: ignore[call-overload]
+    return {cid: at for cid, at in rows if at is not None}
 
 
 def customer_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
@@ -103,6 +101,16 @@ def followups_due(
     query = select(FollowUp)
     if status is not None:
         query = query.where(FollowUp.status == status)
+    if include_overdue_before is not None and (start is None or start <= include_overdue_before):
+        # "This week and overdue" is one range ending Sunday: a single index range scan, where the
+        # OR of two windows made SQLite read and sort every overdue follow-up.
+        if start is None and end is None:
+            start, end = None, include_overdue_before - timedelta(days=1)
+        elif end is not None:
+            end = max(end, include_overdue_before - timedelta(days=1))
+        start, include_overdue_before = None, None
+        if end is None:  # [start, ∞) ∪ (-∞, overdue): every date
+            start = end = None
     window = []
     if start is not None or end is not None:
         cond = True

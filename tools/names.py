@@ -13,7 +13,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -27,7 +27,9 @@ LEGAL_SUFFIXES = frozenset(
 ACCEPT_SCORE = 88.0  # a lone fuzzy match this good is taken
 PLAUSIBLE_SCORE = 80.0  # candidates this good make a name ambiguous
 SUGGEST_SCORE = 55.0  # shown as "did you mean" when nothing is plausible
-FUZZY_POOL_MAX = 5000  # above this many names, fuzzy matching scores a narrowed pool
+FUZZY_POOL_MAX = 5000  # above this many names, fuzzy matching scores a narrowed pool ...
+FUZZY_POOL_CAP = 2000  # ... of at most this many (WRatio costs ~1 µs a name)
+WORD_MATCH_SCORE = 75.0  # a name word this similar to a query word (a typo in a short word) brings its names in
 
 
 def normalize(name: str) -> str:
@@ -64,6 +66,8 @@ class NameIndex:
     words: list[str] = field(default_factory=list)  # sorted distinct name words, for prefix lookup
     by_word: dict[str, set[int]] = field(default_factory=dict)
     version: object = None
+    cores: dict[int, str] = field(default_factory=dict)  # customer id -> core, for fuzzy scoring
+    _last_fuzzy: tuple[str, int, list] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, session: Session, version: object = None) -> NameIndex:
@@ -78,6 +82,8 @@ class NameIndex:
     def add_customer(self, cid: int, name: str) -> None:
         entry = _Entry(cid, name, core(normalize(name)))
         self.customers[cid] = entry
+        self.cores[cid] = entry.core
+        self._last_fuzzy = None
         self.by_core.setdefault(entry.core, []).append(cid)
         for word in entry.core.split():
             self.by_word.setdefault(word, set()).add(cid)
@@ -86,6 +92,7 @@ class NameIndex:
         key = normalize(name)
         if not key:
             return
+        self._last_fuzzy = None
         self.contacts_full.setdefault(key, []).append((cid, name))
         first = key.split()[0]
         if first != key:
@@ -105,22 +112,58 @@ class NameIndex:
 
     def fuzzy(self, query_core: str, limit: int = 8) -> list[Candidate]:
         """Customers ranked by similarity of their names to the query."""
-        pool = self._fuzzy_pool(query_core)
-        hits = process.extract(
-            query_core, pool, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
-            score_cutoff=SUGGEST_SCORE,
-        )
-        return [self.candidate(cid, score) for _name, score, cid in hits]
+        cached = self._last_fuzzy
+        if cached is not None and cached[0] == query_core and cached[1] >= limit:
+            hits = cached[2]  # find_customers asks twice for the same query
+        else:
+            # Cores are already normalized (lower-case words), so no processor is needed.
+            hits = process.extract(
+                query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
+                limit=max(limit, 20), score_cutoff=SUGGEST_SCORE,
+            )
+            self._last_fuzzy = (query_core, max(limit, 20), hits)
+        return [self.candidate(cid, score) for _name, score, cid in hits[:limit]]
 
     def _fuzzy_pool(self, query_core: str) -> dict[int, str]:
         if len(self.customers) <= FUZZY_POOL_MAX:
             return {cid: e.core for cid, e in self.customers.items()}
-        # Large tables: score only names sharing a word prefix with the query, so a lookup stays
-        # fast; a typo in the first two letters of every word is the price.
-        ids: set[int] = set()
-        for word in query_core.split():
-            ids |= self.with_prefix(word[:2]) if len(word) >= 2 else set()
-        return {cid: self.customers[cid].core for cid in ids}
+        # Large tables: score only names having a word like one of the query's: the same prefix, or
+        # a typo away. Typos are found among the distinct name words (thousands), not among the
+        # names (100,000). Names sharing more words with the query come first.
+        per_word = [self._ids_with_word_like(w) for w in dict.fromkeys(query_core.split())]
+        per_word = [ids for ids in per_word if ids]
+        # A word in a tenth of all names ("and", "group") says little; it only counts alone.
+        common = len(self.customers) // 10
+        telling = [ids for ids in per_word if len(ids) <= common] or per_word
+        hits: dict[int, int] = {}
+        for ids in telling:
+            for cid in ids:
+                hits[cid] = hits.get(cid, 0) + 1
+        if len(hits) > FUZZY_POOL_CAP:
+            by_count: dict[int, list[int]] = {}
+            for cid, n in hits.items():
+                by_count.setdefault(n, []).append(cid)
+            chosen: list[int] = []
+            for n in sorted(by_count, reverse=True):
+                chosen += by_count[n][:FUZZY_POOL_CAP - len(chosen)]
+                if len(chosen) >= FUZZY_POOL_CAP:
+                    break
+        else:
+            chosen = list(hits)
+        cores = self.cores
+        return {cid: cores[cid] for cid in chosen}
+
+    def _ids_with_word_like(self, word: str) -> set[int]:
+        """Customers with a name word starting with `word`, or (4+ letters) within a typo of it."""
+        if len(word) < 2:
+            return set()
+        out = self.with_prefix(word)
+        if len(word) >= 4:
+            for similar, _score, _i in process.extract(
+                word, self.words, scorer=fuzz.ratio, processor=None, score_cutoff=WORD_MATCH_SCORE, limit=None
+            ):
+                out |= self.by_word[similar]
+        return out
 
 
 class _IndexCache:

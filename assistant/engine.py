@@ -1,0 +1,276 @@
+"""The conversation engine: one message in, one reply out, through the tool layer only.
+
+`respond` answers a pending question first (a number, part of a name, yes/no, cancel), then reads
+the message afresh: intent (`assistant.intents`), customers (`assistant.mentions` via
+`assistant.resolve`), dates (`tools.dates`). Read questions go to `assistant.questions`, changes to
+`assistant.writes`. Pure: no printing, no network, no state but the caches of the tool layer.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from assistant import questions, replies, writes
+from assistant.conversation import Reply, State
+from assistant.intents import CANCEL_RE, YES_RE, classify
+from assistant.resolve import Overrides, customer_by_name, match_option, pending_base, targets
+from tools.context import ToolContext
+from tools.dates import InvalidDate, parse_when
+from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
+
+MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
+_MOVE_DATE_RE = re.compile(r"^\s*(?:please\s+)?(?:move|push|postpone|reschedule|bump|shift|delay|defer)\b", re.IGNORECASE)
+
+
+def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None) -> Reply:
+    """Understand one message, act through the tools, and answer (see assistant.conversation)."""
+    text = text if isinstance(text, str) else str(text or "")
+    text = text.replace("\x00", " ")
+    if len(text) > MAX_CHARS:
+        return Reply(text=f"That message is too long ({len(text):,} characters; the limit is {MAX_CHARS:,}). "
+                          "Nothing was saved — split it into parts.", state=state or State())
+    try:
+        if state is not None and state.pending:
+            answered = _answer(ctx, text, state.pending)
+            if answered is not None:
+                return answered
+        return _fresh(ctx, text, {}, message_ref)
+    except InvalidDate as e:
+        return Reply(text=replies.bad_date(str(e)))
+    except USER_ERRORS as e:
+        return Reply(text=str(e))
+    except Exception as e:  # a surface must never crash on a message; say so plainly instead
+        return Reply(text=f"Sorry — something went wrong on my side ({type(e).__name__}). Please try rephrasing.")
+
+
+def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply:
+    """Read a message from scratch, with what earlier answers settled in `ov`."""
+    intent = classify(text)
+    name, slots = intent.name, intent.slots
+    if name == "empty":
+        return Reply(text=replies.empty())
+    if name == "help":
+        return Reply(text=questions.HELP)
+    if name == "greeting":
+        return Reply(text=replies.greeting(ctx.actor))
+    if name == "cancel":
+        return Reply(text=replies.nothing_pending())
+    if name == "undo":
+        return _undo(ctx)
+    if name in ("followups", "profile", "search_notes", "stale", "pipeline", "find", "changes"):
+        return _question(ctx, text, name, slots, ov, ref)
+    if name == "create_customer":
+        return writes.create_customer(ctx, text, slots["rest"], ref)
+    if name == "add_contact":
+        return writes.add_contact(ctx, text, slots, ov, ref)
+    if name == "tags":
+        return writes.tags(ctx, text, slots, ov, ref)
+    if name == "update_field":
+        return writes.update_field(ctx, text, slots, ov, ref)
+    if name == "complete_followup":
+        return writes.complete(ctx, text, slots["status"], ov, ref)
+    if name == "reschedule_followup" or (_MOVE_DATE_RE.match(text) and not writes.stage_phrase(text)):
+        return writes.reschedule(ctx, text, ov, ref)
+    if name == "stage":
+        return writes.stage(ctx, text, slots, ov, ref)
+    return writes.report(ctx, text, ov, ref)
+
+
+def _question(ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
+    if name == "followups":
+        from assistant.resolve import mentions_in
+
+        _idx, ms = mentions_in(ctx, text, ov)
+        firm = [m for m in ms if m.resolved and m.strength >= 3.0]
+        answer, actions = questions.followups(ctx, text, firm[0].ids[0] if len(firm) == 1 else None)
+    elif name == "profile":
+        rest = slots["rest"]
+        start = text.rfind(rest)
+        found = targets(ctx, text, ov, ref, region=(start, start + len(rest)), purpose="do you mean",
+                        may_create=False, intent="profile")
+        if found.ask is not None:
+            return found.ask
+        answer, actions = questions.profile(ctx, found.ids[0])
+    elif name == "search_notes":
+        answer, actions = questions.search_notes(ctx, slots["topic"])
+    elif name == "stale":
+        answer, actions = questions.stale(ctx, text)
+    elif name == "pipeline":
+        answer, actions = questions.pipeline(ctx, text)
+    elif name == "find":
+        answer, actions = questions.find(ctx, slots["query"])
+    else:
+        answer, actions = questions.changes(ctx)
+    return Reply(text=answer, actions=actions)
+
+
+def _undo(ctx: ToolContext) -> Reply:
+    from tools.errors import NothingToUndo, UndoConflict
+    from tools.history import undo
+
+    try:
+        result = undo(ctx)
+    except NothingToUndo:
+        return Reply(text="There is nothing of yours to undo.")
+    except UndoConflict as e:
+        return Reply(text=str(e))
+    return Reply(text=f"Undone: {result.summary}.",
+                 actions=[{"tool": "undo", "args": {}, "result": result.model_dump(mode="json")}])
+
+
+# ---- answers to a pending question -----------------------------------------------------------------------
+def _answer(ctx: ToolContext, text: str, pending: dict[str, Any]) -> Reply | None:
+    """The reply to an answer; None when the message is not an answer (it is then read as a new message)."""
+    t = text.strip()
+    kind = pending.get("type")
+    ov: Overrides = copy.deepcopy(pending.get("ov") or {})
+    original, ref = pending.get("text", ""), pending.get("ref")
+    if CANCEL_RE.match(t):
+        return Reply(text=replies.cancelled())
+    labels: list[str] = pending.get("labels") or []
+    ids: list[Any] = pending.get("ids") or []
+    if kind == "create":
+        if YES_RE.match(t):
+            return _create_then_apply(ctx, pending, ov)
+        pick = match_option(t, labels) if labels else None
+        if pick is not None:
+            ov["target"] = ids[pick]
+            return _fresh(ctx, original, ov, ref)
+        return None
+    if kind == "when":
+        try:
+            when = parse_when(t, ctx.now(), prefer="future")
+        except InvalidDate as e:
+            if _looks_like_answer(t):
+                return _reask(pending, replies.bad_date(str(e)) if re.search(r"\d", t) else
+                              f"I couldn't read “{t}” as a date — try 'Friday' or 'in 2 weeks' (or 'cancel').")
+            return None
+        ov["due"] = when.date.isoformat() + (f"T{when.time.hour:02d}:{when.time.minute:02d}" if when.time else "")
+        return _fresh(ctx, original, ov, ref)
+    if kind in ("pick", "followup", "only"):
+        pick = match_option(t, labels)
+        if pick is None:
+            return _reask(pending, "I didn't catch which one.") if _looks_like_answer(t) else None
+        if kind == "pick":
+            ov.setdefault("pick", {})[pending["key"]] = ids[pick]
+        elif kind == "followup":
+            ov["followup"] = ids[pick]
+        else:
+            ov["only"] = ids[pick]
+        return _fresh(ctx, original, ov, ref)
+    if kind == "customer":
+        return _customer_answer(ctx, t, pending, ov)
+    return None
+
+
+def _looks_like_answer(t: str) -> bool:
+    """Short replies are answers (re-ask on a miss); longer ones are new messages."""
+    return len(t.split()) <= 3 and not classify(t).name in ("help", "undo")
+
+
+def _reask(pending: dict[str, Any], lead: str) -> Reply:
+    labels = pending.get("labels") or []
+    text = replies.numbered(lead + " Which one?", labels) if labels else lead
+    options = [(label, str(i)) for i, label in enumerate(labels, 1)]
+    return replies.question(text, pending, options)
+
+
+def _customer_answer(ctx: ToolContext, t: str, pending: dict[str, Any], ov: Overrides) -> Reply | None:
+    """An answer to "which customer?": a number from the suggestions, or a name."""
+    labels, ids = pending.get("labels") or [], pending.get("ids") or []
+    pick = match_option(t, labels) if labels else None
+    if pick is not None:
+        ov["target"] = ids[pick]
+        return _fresh(ctx, pending["text"], ov, pending.get("ref"))
+    if not _looks_like_answer(t) and len(t.split()) > 5:
+        return None
+    cid, cands = customer_by_name(ctx, t)
+    if cid is not None:
+        ov["target"] = cid
+        return _fresh(ctx, pending["text"], ov, pending.get("ref"))
+    if cands:
+        new = pending | {"ids": [c for c, _ in cands], "labels": [n for _, n in cands]}
+        return _reask(new, f"“{t}” could be several customers.")
+    if pending.get("intent") in ("profile", "complete_followup", "reschedule_followup"):
+        return _reask(pending, f"No customer matches “{t}”.")
+    new = pending_base("create", pending["text"], pending.get("ref"), ov, pending.get("intent")) | {
+        "name": t.strip(" .!?"), "ids": [], "labels": []}
+    return replies.question(replies.ask_create(t.strip(" .!?"), []), new, [("Yes, create it", "yes"), ("No", "no")])
+
+
+def _create_then_apply(ctx: ToolContext, pending: dict[str, Any], ov: Overrides) -> Reply:
+    """'yes' to "create it?": create the lead, then apply the original message to it, as one undoable change."""
+    from tools.customers import create_customer
+    from tools.schemas import CreateCustomer
+
+    name = pending["name"]
+    with ctx.batch(f"chat: create {name} and apply") as batch_id:
+        created = create_customer(ctx, CreateCustomer(name=name))
+        ov["target"] = created.customer.id
+        reply = _fresh(ctx, pending["text"], ov, pending.get("ref"))
+    line = f"Created {created.customer.name} (lead)."
+    action = {"tool": "create_customer", "args": {"name": name}, "result": created.model_dump(mode="json")}
+    text = line + " " + reply.text if reply.wrote else line + replies.UNDO_HINT + "\n" + reply.text
+    return Reply(text=text, state=reply.state, choices=reply.choices, actions=[action, *reply.actions], batch=batch_id)
+
+
+# ---- edited messages ------------------------------------------------------------------------------------------
+def respond_to_edit(ctx: ToolContext, text: str, *, message_ref: str) -> Reply:
+    """An edited message: correct the note (and follow-up date) it created instead of writing again."""
+    try:
+        return _edit(ctx, text, message_ref)
+    except InvalidDate as e:
+        return Reply(text=replies.bad_date(str(e)))
+    except (AmbiguousCustomer, CustomerNotFound) as e:
+        return Reply(text=str(e))
+    except USER_ERRORS as e:
+        return Reply(text=str(e))
+    except Exception as e:  # never crash a surface
+        return Reply(text=f"Sorry — something went wrong on my side ({type(e).__name__}).")
+
+
+def _edit(ctx: ToolContext, text: str, ref: str) -> Reply:
+    from assistant.plans import Op, due_iso, read_report
+    from assistant.resolve import mentions_in
+    from tools.followups import followups_by_ref
+    from tools.timeline import interaction_by_ref
+
+    notes, fups = interaction_by_ref(ctx, ref), followups_by_ref(ctx, ref)
+    if not notes and not fups:
+        return respond(ctx, text, message_ref=ref)
+    _idx, ms = mentions_in(ctx, text, {})
+    reading = read_report(text, ctx.now(), [(m.start, m.end) for m in ms])
+    ops: list[Op] = []
+    if notes and reading.body:
+        ops.append(Op("correct_interaction", {"interaction_id": notes[-1], "body": reading.body}))
+    if fups and reading.due is not None:
+        ops.append(Op("reschedule_followup", {"followup_id": fups[-1], "due": due_iso(reading.due)}))
+    if not ops:
+        return Reply(text="I kept what that message saved; the edit changes nothing I can apply.")
+    return _apply_edit(ctx, ops)
+
+
+def _apply_edit(ctx: ToolContext, ops: list[Any]) -> Reply:
+    from tools.followups import reschedule_followup
+    from tools.schemas import RescheduleFollowup
+    from tools.timeline import correct_interaction
+
+    parts, actions = [], []
+    today = ctx.today()
+    with ctx.batch("chat: edited message") as batch_id:
+        for op in ops:
+            if op.tool == "correct_interaction":
+                result: Any = correct_interaction(ctx, op.args["interaction_id"], op.args["body"])
+                parts.append(f"Corrected the note on {result.interaction.customer_name}")
+            else:
+                try:
+                    result = reschedule_followup(ctx, RescheduleFollowup(**op.args))
+                except USER_ERRORS:
+                    continue  # already done or cancelled: the edit leaves it alone
+                if result.previous_due != result.followup.due:
+                    parts.append(f"Moved its follow-up to {replies.day(result.followup.due, today)}")
+            actions.append({"tool": op.tool, "args": op.args, "result": result.model_dump(mode="json")})
+    if not parts:
+        return Reply(text="Nothing to change: the edit says what was already saved.", actions=actions)
+    return Reply(text=replies.written(parts), actions=actions, batch=batch_id)

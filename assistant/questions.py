@@ -1,0 +1,188 @@
+"""Answers to questions: follow-ups due, profiles, note search, quiet customers, pipeline, find, changes.
+
+Read-only: each answer is one or two tool calls and a plain-text view from `assistant.render`.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from assistant import render
+from assistant.intents import MINE_RE, owner_words
+from tools.context import ToolContext
+from tools.dates import format_day, week_bounds
+
+HELP = """I keep your CRM up to date from plain sentences. Try:
+• Met Acme today, they want pricing. Follow up Monday
+• Called Globex yesterday - legal wants a DPA
+• note for Initech: budget frozen until Q3
+• follow up with Acme in 2 weeks about the renewal
+• move Acme to proposal · mark Globex as won
+• done with the Acme follow-up · push the Acme follow-up to Friday
+• add a new customer Orchid Florals, contact Jane Roe jane@orchid.example
+• add Maria Lopez as CFO at Acme, maria@acme.example · Acme email is hello@acme.example
+• who needs follow-up this week? · my follow-ups today · anything overdue?
+• tell me about Acme · who mentioned pricing? · who has gone quiet? · pipeline · find acme
+• undo · cancel"""
+
+_STOP_TOPIC = frozenset("the a an our my any anything something some recently lately this last week month year ever "
+                        "in of for with to about please customers customer clients client notes".split())
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "couple": 2,
+                 "few": 3}
+
+
+def _action(tool: str, args: dict[str, Any], result: Any) -> dict[str, Any]:
+    return {"tool": tool, "args": args, "result": result.model_dump(mode="json") if hasattr(result, "model_dump") else result}
+
+
+def owner_in(ctx: ToolContext, text: str) -> str | None:
+    """The rep a question is about: the actor for "my/mine", a named rep ("kim's"), else None (team)."""
+    from tools.followups import list_followups
+    from tools.schemas import ListFollowups
+    from tools.users import list_users
+
+    users = {u.name.lower(): u.name for u in list_users(ctx.store)}
+    for word in owner_words(text):
+        if word in ("my", "me", "i", "the", "this", "next", "team", "us", "we", "everyone", "week", "today"):
+            continue
+        if word in users:
+            return users[word]
+        if list_followups(ctx, ListFollowups(scope="all", owner=word, limit=1)).total:
+            return word
+    if MINE_RE.search(text):
+        return ctx.actor
+    return None
+
+
+def followups(ctx: ToolContext, text: str, customer: int | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Open follow-ups for the period the question names (this week by default, overdue flagged)."""
+    from tools.followups import list_followups
+    from tools.schemas import ListFollowups
+
+    low = text.lower()
+    scope = "this_week"
+    if re.search(r"\b(?:overdue|late|past\s+due|missed|behind)\b", low):
+        scope = "overdue"
+    elif re.search(r"\btoday\b|\btonight\b", low):
+        scope = "today"
+    elif re.search(r"\bnext\s+week\b", low):
+        scope = "next_week"
+    elif re.search(r"\b(?:all|every|open|everything)\b", low) and not re.search(r"\bthis\s+week\b", low):
+        scope = "all"
+    owner = owner_in(ctx, text)
+    args: dict[str, Any] = {"scope": scope, "owner": owner, "customer": customer, "limit": 30}
+    result = list_followups(ctx, ListFollowups(**args))
+    today = ctx.today()
+    who = "your" if owner == ctx.actor else f"{owner}'s" if owner else "team"
+    period = _period(scope, today)
+    if not result.items:
+        return f"No {who} follow-ups {period}.", [_action("list_followups", args, result)]
+    head = f"{result.total} {who} follow-up{'s' if result.total != 1 else ''} {period}:"
+    lines = [render.followup_line(f, today, with_owner=owner is None) for f in result.items]
+    if result.has_more:
+        lines.append(f"… and {result.total - len(result.items)} more")
+    return head + "\n" + "\n".join(lines), [_action("list_followups", args, result)]
+
+
+def _period(scope: str, today: date) -> str:
+    if scope == "today":
+        return f"due today ({format_day(today)}) or overdue"
+    if scope in ("this_week", "next_week"):
+        monday, sunday = week_bounds(today + timedelta(days=7 if scope == "next_week" else 0))
+        extra = " or overdue" if scope == "this_week" else ""
+        return f"due {scope.replace('_', ' ')} ({format_day(monday)} – {format_day(sunday)}){extra}"
+    return "overdue" if scope == "overdue" else "open"
+
+
+def profile(ctx: ToolContext, customer_id: int) -> tuple[str, list[dict[str, Any]]]:
+    """Everything about one customer, as a short card."""
+    from tools.customers import get_customer
+    from tools.schemas import GetCustomer
+
+    result = get_customer(ctx, GetCustomer(customer=customer_id))
+    return render.profile(result, ctx.today()), [_action("get_customer", {"customer": customer_id}, result)]
+
+
+def search_notes(ctx: ToolContext, topic: str) -> tuple[str, list[dict[str, Any]]]:
+    """Who mentioned a topic: matching notes, newest first, grouped by customer."""
+    from tools.schemas import SearchInteractions
+    from tools.timeline import search_interactions
+
+    words = [w for w in re.findall(r"[\w'-]+", topic.lower()) if w not in _STOP_TOPIC]
+    query = " ".join(words) or topic.strip()
+    if not re.search(r"\w", query):
+        return "What should I look for in the notes? e.g. 'who mentioned pricing?'", []
+    result = search_interactions(ctx, SearchInteractions(query=query, limit=15))
+    action = [_action("search_interactions", {"query": query}, result)]
+    if not result.items:
+        return f"No notes mention “{query}”.", action
+    names = list(dict.fromkeys(i.customer_name for i in result.items))
+    head = f"“{query}” comes up with {', '.join(names)}:"
+    lines = [render.interaction_line(i, ctx.today(), width=120) for i in result.items]
+    return head + "\n" + "\n".join(lines) + ("\n… more in older notes" if result.has_more else ""), action
+
+
+def stale_days(text: str) -> int:
+    """Days of silence the question means: '30 days', '3 weeks', 'a month'; 30 by default."""
+    m = re.search(r"\b(\d{1,4}|a|one|two|three|four|five|six|ten|couple|few)\s+(?:of\s+)?(days?|weeks?|months?|years?)\b",
+                  text, re.IGNORECASE)
+    if m is None:
+        return 30
+    n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+    per = {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)[0].lower()]
+    return max(1, min(3650, n * per))
+
+
+def stale(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Customers in open stages with no contact for N days."""
+    from tools.pipeline import stale_customers
+    from tools.schemas import StaleCustomers
+
+    args: dict[str, Any] = {"days": stale_days(text), "owner": owner_in(ctx, text), "limit": 20}
+    result = stale_customers(ctx, StaleCustomers(**args))
+    out = render.stale(result, ctx.today())
+    return out + ("\n… and more" if result.has_more else ""), [_action("stale_customers", args, result)]
+
+
+def pipeline(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Customers and deal value per stage."""
+    from tools.pipeline import pipeline_summary
+    from tools.schemas import PipelineSummary
+
+    owner = owner_in(ctx, text)
+    result = pipeline_summary(ctx, PipelineSummary(owner=owner))
+    head = f"Pipeline ({'yours' if owner == ctx.actor else owner or 'team'}):\n"
+    return head + render.pipeline(result), [_action("pipeline_summary", {"owner": owner}, result)]
+
+
+def find(ctx: ToolContext, query: str) -> tuple[str, list[dict[str, Any]]]:
+    """Customers matching a name, contact or email."""
+    from tools.customers import find_customers
+    from tools.schemas import FindCustomers
+
+    q = query.strip().strip("?.!\"'“”")
+    if not q:
+        return "Find whom? e.g. 'find acme'", []
+    result = find_customers(ctx, FindCustomers(query=q, limit=10))
+    action = [_action("find_customers", {"query": q}, result)]
+    if not result.items:
+        return f"No customer matches “{q}”.", action
+    lines = [f"{c.name} (#{c.id}) — {c.stage}" + (f", {c.owner}" if c.owner else "")
+             + (f", last contact {format_day(c.last_contact.date(), ctx.today())}" if c.last_contact else "")
+             for c in result.items]
+    return "\n".join(lines) + ("\n… more match; be more specific" if result.has_more else ""), action
+
+
+def changes(ctx: ToolContext) -> tuple[str, list[dict[str, Any]]]:
+    """The latest changes in the CRM."""
+    from tools.history import recent_changes
+    from tools.schemas import RecentChanges
+
+    result = recent_changes(ctx, RecentChanges(limit=10))
+    lines = [f"{c.at.strftime('%a %d %b %H:%M')} {c.actor}: {c.summary}" + (" (undone)" if c.undone else "")
+             for c in result.items]
+    # One batch writes several rows; show each change once.
+    unique = list(dict.fromkeys(lines))
+    return ("Recent changes:\n" + "\n".join(unique)) if unique else "No changes yet.", [
+        _action("recent_changes", {"limit": 10}, result)]

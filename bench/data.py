@@ -1,0 +1,269 @@
+"""Reproducible synthetic CRM data, bulk-loaded with plain sqlite3 into a schema made by `Store`.
+
+`build(path, scale)` fills a fresh database: customers with near-duplicate names ("Acme Corp",
+"Acme Corporation", "Acme Logistics"), contacts, notes of 50-400 characters, follow-ups spread
+around NOW, stage history, ~20 reps. The schema (tables, indexes, FTS5, triggers) comes from
+`store.Store`, so the product's own upgrade code made it; only the loading bypasses the ORM.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from bench import words as W
+
+SEED = 20260304
+GENERATOR_VERSION = 1
+# A Wednesday, so "this week" has days on both sides (the same moment as the tests' clock).
+NOW = datetime(2026, 3, 4, 14, 0, tzinfo=timezone.utc)
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    customers: int
+    interactions: int
+    followups: int
+
+
+SCALES = {
+    "tiny": Scale("tiny", 300, 3_000, 600),
+    "small": Scale("small", 2_000, 20_000, 4_000),
+    "full": Scale("full", 100_000, 1_000_000, 200_000),
+}
+
+
+def _ts(moment: datetime) -> str:
+    # The text SQLAlchemy's SQLite DateTime type stores (naive UTC).
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def company_names(rng: random.Random, n: int) -> list[str]:
+    """`n` distinct company names; about one in six has near-duplicate siblings."""
+    from tools.names import normalize
+
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(name: str) -> None:
+        key = normalize(name)
+        if key and key not in seen and len(out) < n:
+            seen.add(key)
+            out.append(name)
+
+    while len(out) < n:
+        pattern = rng.random()
+        a, b = rng.choice(W.COMPANY_FIRST), rng.choice(W.COMPANY_SECOND)
+        if pattern < 0.35:
+            base = f"{a} {b}"
+        elif pattern < 0.55:
+            base = f"{a}{rng.choice(W.COMPANY_SECOND).lower()} {b}"
+        elif pattern < 0.70:
+            base = f"{rng.choice(W.SURNAMES)} & {rng.choice(W.SURNAMES)}"
+        elif pattern < 0.85:
+            base = f"{rng.choice(W.SURNAMES)} {b}"
+        else:
+            base = f"{a} {rng.choice(W.COMPANY_FIRST)} {b}"
+        add(f"{base} {rng.choice(W.LEGAL)}" if rng.random() < 0.6 else base)
+        if rng.random() < 0.17:  # siblings: same core, another suffix or another trade
+            add(f"{base} {rng.choice(W.LEGAL)}")
+            add(f"{base.split()[0]} {rng.choice(W.COMPANY_SECOND)}")
+    return out
+
+
+def person(rng: random.Random) -> str:
+    return f"{rng.choice(W.FIRST_NAMES)} {rng.choice(W.SURNAMES)}"
+
+
+def note(rng: random.Random) -> str:
+    """A note of 50-400 characters, mostly common words, sometimes a rare one."""
+    target = rng.randint(50, 400)
+    parts: list[str] = []
+    length = 0
+    while length < target:
+        frag = rng.choice(W.FRAGMENTS)
+        while "{" in frag:
+            slot = frag[frag.index("{") + 1:frag.index("}")]
+            if slot == "topic":
+                tier = rng.random()
+                value = rng.choice(W.COMMON_TOPICS if tier < 0.8 else W.UNCOMMON_TOPICS if tier < 0.997 else W.RARE_WORDS)
+            elif slot == "rare":
+                value = rng.choice(W.RARE_WORDS) if rng.random() < 0.05 else rng.choice(W.SURNAMES) + " Systems"
+            elif slot == "person":
+                value = rng.choice(W.FIRST_NAMES)
+            else:
+                value = rng.choice(W.DAYS)
+            frag = frag.replace("{" + slot + "}", value, 1)
+        parts.append(frag)
+        length += len(frag) + 1
+    text = " ".join(parts)
+    return text if len(text) <= 400 else text[:400].rsplit(" ", 1)[0]
+
+
+def schema_fingerprint(cache: Path = CACHE) -> str:
+    """Changes whenever the product's schema (tables, indexes, triggers) does, so a cache is redone."""
+    from store import Store
+
+    probe = cache / "schema-probe.db"
+    cache.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{probe}{suffix}").unlink(missing_ok=True)
+    Store(probe).close()
+    with sqlite3.connect(probe) as conn:
+        sql = "\n".join(r[0] or "" for r in conn.execute("SELECT sql FROM sqlite_master ORDER BY name"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{probe}{suffix}").unlink(missing_ok=True)
+    return hashlib.sha1(f"{GENERATOR_VERSION}\n{sql}".encode()).hexdigest()[:10]
+
+
+def cached_db(scale: Scale, cache: Path = CACHE, log=print) -> Path:  # type: ignore[no-untyped-def]
+    """The database for `scale`, built once and kept in `cache` (never written by runs)."""
+    path = cache / f"{scale.name}-{schema_fingerprint(cache)}.db"
+    if not path.exists():
+        for old in cache.glob(f"{scale.name}-*.db"):
+            old.unlink()
+        tmp = path.with_suffix(".tmp")
+        log(f"generating {scale.name} data ({scale.customers:,} customers, {scale.interactions:,} "
+            f"interactions, {scale.followups:,} follow-ups) ...")
+        build(tmp, scale, log=log)
+        tmp.rename(path)
+    return path
+
+
+def working_copy(src: Path, dest: Path) -> Path:
+    """A copy of a cached database to run writes against."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(src, dest)
+    return dest
+
+
+def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyped-def]
+    """Create `path` with the product's schema and bulk-load `scale`'s data into it."""
+    import time
+
+    from store import Store
+    from tools.names import normalize
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    Store(path).close()
+    started = time.perf_counter()
+    rng = random.Random(SEED)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -200000")
+    # Triggers and secondary indexes are put back after the load: row-by-row FTS and index upkeep
+    # would be most of the load time.
+    saved = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') AND sql IS NOT NULL"
+    ).fetchall()
+    for kind, name, _sql in saved:
+        conn.execute(f"DROP {kind.upper()} {name}")
+    conn.execute("BEGIN")
+    n = scale.customers
+    names = company_names(rng, n)
+    owners = [rng.choice(W.REPS) for _ in range(n)]
+    created = [NOW - timedelta(days=rng.uniform(30, 1500)) for _ in range(n)]
+    stages = [rng.choices(("lead", "qualified", "proposal", "negotiation", "won", "lost"), (30, 20, 15, 10, 15, 10))[0]
+              for _ in range(n)]
+    conn.executemany(
+        "INSERT INTO customer (id, name, name_key, stage, owner, email, phone, tags, value, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            (i + 1, names[i], normalize(names[i]), stages[i], owners[i],
+             f"hello@{normalize(names[i]).split()[0]}{i}.example" if rng.random() < 0.7 else None,
+             f"+1 555 {rng.randint(1000000, 9999999)}" if rng.random() < 0.5 else None,
+             json.dumps(rng.sample(W.TAGS, rng.randint(0, 2))),
+             float(rng.randrange(1000, 250000, 500)) if rng.random() < 0.6 else None,
+             _ts(created[i]), _ts(created[i] + timedelta(days=rng.uniform(0, 25))))
+            for i in range(n)
+        ),
+    )
+    contacts = []
+    for i in range(n):
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):
+            who = person(rng)
+            contacts.append((i + 1, who, normalize(who), rng.choice(W.ROLES),
+                             f"{who.split()[0].lower()}@example.com" if rng.random() < 0.4 else None, None))
+    conn.executemany(
+        "INSERT INTO contact (customer_id, name, name_key, role, email, phone) VALUES (?,?,?,?,?,?)", contacts
+    )
+    conn.executemany(
+        "INSERT INTO stage_change (customer_id, from_stage, to_stage, at, by) VALUES (?,?,?,?,?)",
+        ((i + 1, "lead" if stages[i] != "lead" else None, stages[i], _ts(created[i] + timedelta(days=3)), owners[i])
+         for i in range(n)),
+    )
+    log(f"  customers, contacts, stage history: {time.perf_counter() - started:.1f} s")
+    span = 3 * 365 * 86400
+    moments = sorted(NOW - timedelta(seconds=rng.uniform(3600, span)) for _ in range(scale.interactions))
+    kinds = ("note", "call", "meeting", "email")
+
+    def interactions():  # type: ignore[no-untyped-def]
+        for moment in moments:
+            cid = int(n * rng.random() ** 2) + 1  # a few customers have long timelines, most short ones
+            yield (cid, kinds[rng.randrange(4)], note(rng), _ts(moment), owners[cid - 1], "telegram", _ts(moment))
+
+    conn.executemany(
+        "INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
+        "VALUES (?,?,?,?,?,?,?)", interactions(),
+    )
+    log(f"  interactions: {time.perf_counter() - started:.1f} s")
+    today = NOW.date()
+
+    def followups():  # type: ignore[no-untyped-def]
+        for _ in range(scale.followups):
+            cid = rng.randint(1, n)
+            due = today + timedelta(days=rng.randint(-180, 60))
+            past = due < today
+            status = ("done" if rng.random() < 0.8 else "cancelled") if past and rng.random() < 0.92 else "open"
+            at = f"{rng.randint(8, 17):02d}:{rng.choice((0, 30)):02d}:00.000000" if rng.random() < 0.2 else None
+            owner = owners[cid - 1] if rng.random() < 0.9 else rng.choice(W.REPS)
+            made = datetime.combine(due, datetime.min.time(), timezone.utc) - timedelta(days=rng.randint(1, 30))
+            done_at = _ts(made + timedelta(days=rng.randint(1, 30))) if status != "open" else None
+            yield (cid, due.isoformat(), at, rng.choice(W.FOLLOWUP_WORDS), status, owner, _ts(made), done_at)
+
+    conn.executemany(
+        "INSERT INTO followup (customer_id, due_date, due_time, description, status, owner, created_at, completed_at) "
+        "VALUES (?,?,?,?,?,?,?,?)", followups(),
+    )
+    conn.executemany(
+        "INSERT INTO user (name, timezone, digest_time, created_at) VALUES (?, 'UTC', '08:00', ?)",
+        ((rep, _ts(NOW - timedelta(days=900))) for rep in W.REPS),
+    )
+    for kind, _name, sql in sorted(saved, key=lambda r: r[0] != "index"):
+        conn.execute(sql)
+    conn.execute("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
+    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    log(f"  indexes, full-text index, done: {time.perf_counter() - started:.1f} s")
+
+
+def customer_csv(path: Path, count: int, seed: int = SEED + 1) -> Path:
+    """A customer CSV in `crm import`'s columns (fresh names, so it imports into an empty CRM)."""
+    import csv
+
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["name", "email", "phone", "stage", "owner", "tags", "contact", "contact_role"])
+        for i, name in enumerate(company_names(rng, count)):
+            out.writerow([
+                name, f"info{i}@{name.split()[0].lower()}.example", f"+44 20 {rng.randint(1000000, 9999999)}",
+                rng.choice(("lead", "qualified", "proposal", "won")), rng.choice(W.REPS),
+                ";".join(rng.sample(W.TAGS, rng.randint(0, 2))), person(rng), rng.choice(W.ROLES),
+            ])
+    return path
+
+
+def local_today() -> date:
+    return NOW.date()

@@ -1,0 +1,283 @@
+"""In-process benchmarks: the tool functions users reach, each beside its sqlite3/rapidfuzz floor."""
+from __future__ import annotations
+
+import random
+import sqlite3
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bench.data import NOW, SEED
+from bench.timing import Row, measure, skipped
+
+SEARCHES = ["pricing", "escrow", "warehouse automation", "kubernetes", "volume discounts", "Zephyrsoft",
+            "legal review contract", "carbon credits"]
+
+
+@dataclass
+class Inputs:
+    """Realistic queries drawn (seeded) from the data itself."""
+
+    typo_queries: list[str]
+    exact_names: list[str]
+    ids: list[int]
+
+
+def _typo(rng: random.Random, word: str) -> str:
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(4)
+    if kind == 0:  # swapped letters
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if kind == 1:  # a dropped letter
+        return word[:i] + word[i + 1:]
+    if kind == 2:  # a wrong letter
+        return word[:i] + rng.choice("aeioustrnl") + word[i + 1:]
+    return word[:i] + word[i] + word[i:]  # a doubled letter
+
+
+def pick_inputs(db: Path, count: int = 60) -> Inputs:
+    """Names users would type: the core of a real name with one typo, in lower case, often partial."""
+    from tools.names import core, normalize
+
+    rng = random.Random(SEED + 7)
+    conn = sqlite3.connect(db)
+    total = conn.execute("SELECT max(id) FROM customer").fetchone()[0]
+    ids = [rng.randint(1, total) for _ in range(count * 3)]
+    names = dict(conn.execute(f"SELECT id, name FROM customer WHERE id IN ({','.join(map(str, ids))})").fetchall())
+    cores: dict[str, int] = {}
+    for (name,) in conn.execute("SELECT name FROM customer"):
+        key = core(normalize(name))
+        cores[key] = cores.get(key, 0) + 1
+    conn.close()
+    typos, exact = [], []
+    for cid in ids:
+        words = core(normalize(names[cid])).split()
+        if len(typos) < count:
+            target = rng.randrange(len(words))
+            words_t = [(_typo(rng, w) if k == target else w) for k, w in enumerate(words)]
+            typos.append(" ".join(words_t[:2] if rng.random() < 0.3 else words_t))
+        if len(exact) < count and cores[" ".join(words)] == 1:
+            exact.append(names[cid])
+    return Inputs(typos, exact, ids[:count])
+
+
+def floor_connection(db: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the product's pragmas (WAL, synchronous NORMAL)."""
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def run(db: Path, reps: int, log=print) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Every in-process benchmark against `db` (a working copy: some of them write)."""
+    from zoneinfo import ZoneInfo
+
+    from store import Store
+    from tools.context import ToolContext
+
+    inputs = pick_inputs(db)
+    store = Store(db)
+    ctx = ToolContext(store=store, actor="sam", source="cli", tz=ZoneInfo("UTC"), fixed_now=NOW)
+    conn = floor_connection(db)
+    rows: list[Row] = []
+    for bench in (_index_build, _find, _get, _log, _followups, _search, _chat):
+        log(f"  {bench.__name__.strip('_')} ...")
+        rows.append(bench(ctx, conn, inputs, reps))
+    conn.close()
+    store.close()
+    return rows
+
+
+def _index_build(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.names import NameIndex
+
+    def product(_i: int) -> None:
+        with ctx.read() as s:
+            NameIndex.build(s)
+
+    def floor(_i: int) -> None:
+        conn.execute("SELECT id, name FROM customer").fetchall()
+        conn.execute("SELECT customer_id, name FROM contact").fetchall()
+
+    return Row("name index build (once per process and name change)", "ms", None,
+               measure(product, reps=3, warmup=1), measure(floor, reps=3, warmup=1),
+               "SELECT all customer and contact names")
+
+
+def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from rapidfuzz import fuzz, process, utils
+
+    from tools.customers import find_customers
+    from tools.schemas import FindCustomers
+
+    queries = inputs.typo_queries
+    hits = 0
+
+    def product(i: int) -> None:
+        nonlocal hits
+        out = find_customers(ctx, FindCustomers(query=queries[i % len(queries)]))
+        hits += bool(out.items)
+
+    product(0)  # builds the cached name index (measured above)
+    hits = 0
+    names = [n for (n,) in conn.execute("SELECT name FROM customer ORDER BY id")]
+
+    def floor(i: int) -> None:
+        found = process.extract(queries[i % len(queries)], names, scorer=fuzz.WRatio,
+                                processor=utils.default_process, limit=10)
+        ids = ",".join(str(k + 1) for _n, _s, k in found)
+        conn.execute(f"SELECT * FROM customer WHERE id IN ({ids})").fetchall()
+
+    result = measure(product, reps=reps)
+    found_rate = hits / (reps + 5)  # measure() makes 5 warm-up calls
+    return Row("`find_customers` (fuzzy, typo-tolerant)", "ms", 10, result,
+               measure(floor, reps=max(10, reps // 4)),
+               "rapidfuzz.process.extract(WRatio) over all names + SELECT the 10 rows",
+               note=f"{len(queries)} typo'd queries; {found_rate:.0%} returned matches")
+
+
+def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.customers import get_customer
+    from tools.names import normalize
+    from tools.schemas import GetCustomer
+
+    names = inputs.exact_names
+
+    def product(i: int) -> None:
+        get_customer(ctx, GetCustomer(customer=names[i % len(names)]))
+
+    def floor(i: int) -> None:
+        cid = conn.execute("SELECT id FROM customer WHERE name_key = ?", (normalize(names[i % len(names)]),)).fetchone()[0]
+        conn.execute("SELECT * FROM customer WHERE id = ?", (cid,)).fetchone()
+        conn.execute("SELECT * FROM contact WHERE customer_id = ? ORDER BY id", (cid,)).fetchall()
+        conn.execute("SELECT * FROM interaction WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 5",
+                     (cid,)).fetchall()
+        conn.execute("SELECT count(*) FROM interaction WHERE customer_id = ?", (cid,)).fetchone()
+        conn.execute("SELECT * FROM followup WHERE customer_id = ? AND status = 'open' ORDER BY due_date, id",
+                     (cid,)).fetchall()
+        conn.execute("SELECT * FROM stage_change WHERE customer_id = ? ORDER BY at, id", (cid,)).fetchall()
+
+    return Row("`get_customer` (by name)", "ms", 5, measure(product, reps=reps), measure(floor, reps=reps),
+               "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)")
+
+
+def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.schemas import LogInteraction
+    from tools.timeline import log_interaction
+
+    names = inputs.exact_names
+    rng = random.Random(SEED + 11)
+    from bench.data import note
+
+    bodies = [note(rng) for _ in range(50)]
+
+    def product(i: int) -> None:
+        log_interaction(ctx, LogInteraction(customer=names[i % len(names)], kind="call", body=bodies[i % 50]))
+
+    when = (NOW - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def floor(i: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
+            "VALUES (?, 'call', ?, ?, 'sam', 'cli', ?)", (inputs.ids[i % len(inputs.ids)], bodies[i % 50], when, when),
+        )
+        conn.execute("COMMIT")
+
+    return Row("`log_interaction` (committed)", "ms", 3, measure(product, reps=reps), measure(floor, reps=reps),
+               "INSERT (FTS trigger fires) + COMMIT, WAL, synchronous=NORMAL",
+               note="by customer name; includes the change-log row")
+
+
+def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.dates import week_bounds
+    from tools.followups import list_followups
+    from tools.schemas import ListFollowups
+
+    total = 0
+
+    def product(_i: int) -> None:
+        nonlocal total
+        total = list_followups(ctx, ListFollowups(scope="this_week")).total
+
+    _monday, sunday = week_bounds(NOW.date())
+
+    def floor(_i: int) -> None:
+        conn.execute("SELECT count(*) FROM followup WHERE status = 'open' AND due_date <= ?",
+                     (sunday.isoformat(),)).fetchone()
+        rows = conn.execute(
+            "SELECT * FROM followup WHERE status = 'open' AND due_date <= ? "
+            "ORDER BY due_date, due_time IS NULL, due_time, id LIMIT 20", (sunday.isoformat(),)).fetchall()
+        ids = ",".join(str(r[1]) for r in rows)
+        conn.execute(f"SELECT id, name FROM customer WHERE id IN ({ids})").fetchall()
+
+    result = measure(product, reps=reps)
+    return Row("`list_followups` this week", "ms", 10, result, measure(floor, reps=reps),
+               "count + first 20 open due by Sunday (overdue included) + their customer names",
+               note=f"{total:,} open follow-ups this week or overdue")
+
+
+def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.schemas import SearchInteractions
+    from tools.timeline import search_interactions
+
+    def product(i: int) -> None:
+        search_interactions(ctx, SearchInteractions(query=SEARCHES[i % len(SEARCHES)]))
+
+    def floor(i: int) -> None:
+        match = " ".join(f'"{w}"' for w in SEARCHES[i % len(SEARCHES)].split())
+        rows = conn.execute(
+            "SELECT i.* FROM interaction_fts f JOIN interaction i ON i.id = f.rowid WHERE interaction_fts MATCH ? "
+            "ORDER BY f.rowid DESC LIMIT 11", (match,)).fetchall()
+        ids = ",".join(str(r[1]) for r in rows) or "0"
+        conn.execute(f"SELECT id, name FROM customer WHERE id IN ({ids})").fetchall()
+
+    return Row("`search_interactions` (full text)", "ms", 20, measure(product, reps=reps), measure(floor, reps=reps),
+               "FTS5 MATCH, newest 11, + customer names",
+               note="queries: " + ", ".join(f"'{q}'" for q in SEARCHES[:4]) + ", …")
+
+
+def _chat(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+    from tools.names import normalize
+
+    names = inputs.exact_names
+    when = (NOW - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def floor(i: int) -> None:
+        name = names[i % len(names)]
+        cid = conn.execute("SELECT id FROM customer WHERE name_key = ?", (normalize(name),)).fetchone()[0]
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
+                     "VALUES (?, 'meeting', 'they want a proposal by Friday', ?, 'sam', 'cli', ?)", (cid, when, when))
+        conn.execute("INSERT INTO followup (customer_id, due_date, description, status, owner, created_at) "
+                     "VALUES (?, '2026-03-10', 'follow up', 'open', 'sam', ?)", (cid, when))
+        conn.execute("COMMIT")
+
+    floor_stat = measure(floor, reps=reps)
+    what = "name lookup + INSERT note + INSERT follow-up + COMMIT"
+    op = "one chat message understood and applied (warm)"
+    try:
+        from assistant.conversation import respond
+
+        import assistant.engine  # noqa: F401  (respond imports it lazily; fail here, not mid-run)
+    except ImportError as e:
+        return skipped(op, "ms", 30, f"assistant.engine is not importable yet ({e})", floor_stat, what)
+    messages = [f"Met {names[k]}, they want a proposal by Friday, follow up Tuesday" for k in range(len(names))]
+    wrote = 0
+
+    def product(i: int) -> None:
+        nonlocal wrote
+        reply = respond(ctx, messages[i % len(messages)])
+        wrote += reply.wrote
+
+    try:
+        result = measure(product, reps=reps)
+    except Exception as e:  # the engine is new; a crash is a finding to report, not a reason to lose the run
+        return skipped(op, "ms", 30, f"the engine raised {type(e).__name__}: {e}", floor_stat, what)
+    return Row(op, "ms", 30, result, floor_stat, what,
+               note=f"'Met <customer>, they want a proposal by Friday, follow up Tuesday'; "
+                    f"{wrote}/{reps + 5} replies wrote")

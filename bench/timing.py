@@ -1,0 +1,72 @@
+"""Timing and the result rows the report prints."""
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Stat:
+    """Median and 95th percentile of repeated measurements, in the row's unit."""
+
+    median: float
+    p95: float
+    n: int
+
+    @classmethod
+    def of(cls, samples: list[float]) -> Stat:
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+        return cls(statistics.median(ordered), p95, len(ordered))
+
+
+@dataclass
+class Row:
+    """One operation: what the product took, what the floor took, and the SPEC target."""
+
+    operation: str
+    unit: str  # "ms", "s" or "MB"
+    target: float | None
+    result: Stat | None
+    floor: Stat | None
+    floor_what: str
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.result is None or self.floor is None or self.floor.median <= 0:
+            return None
+        return self.result.median / self.floor.median
+
+    @property
+    def meets(self) -> bool | None:
+        if self.result is None or self.target is None:
+            return None
+        return self.result.median <= self.target
+
+
+def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: float = 1000.0) -> Stat:
+    """Call `fn(i)` `warmup` times unmeasured, then `reps` times; durations in ms (scale 1000).
+
+    `i` lets a benchmark cycle through its inputs. The garbage collector is left on: users have it.
+    """
+    for i in range(warmup):
+        fn(i)
+    samples: list[float] = []
+    gc.collect()
+    for i in range(reps):
+        started = time.perf_counter()
+        fn(warmup + i)
+        samples.append((time.perf_counter() - started) * scale)
+    return Stat.of(samples)
+
+
+def skipped(operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None,
+            floor_what: str = "") -> Row:
+    """A row for an operation that could not be measured in this run, with the reason."""
+    return Row(operation, unit, target, None, floor, floor_what, note=f"skipped: {why}")

@@ -1,0 +1,181 @@
+"""The MCP adapter in-process: schemas, argument handling, errors, resources, prompts, HTTP guards.
+
+The wire (stdio, HTTP) is covered by tests/e2e; these run the same server through the SDK's
+in-process client, so they are fast and can look at the database directly.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+from starlette.testclient import TestClient
+
+from tools.context import ToolContext
+from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback
+from tools.mcp_prompts import parse_template
+from tools.mcp_server import build_server
+from tools.registry import TOOLS
+
+MCP_CTX_SOURCE = "mcp"
+
+
+def talk(ctx: ToolContext, conversation: Callable[[Client], Awaitable[Any]]) -> Any:
+    """Run `conversation` against a fresh server over `ctx` (as an MCP server sees it: source mcp)."""
+    ctx.source = MCP_CTX_SOURCE
+
+    async def main() -> Any:
+        async with Client(build_server(ctx)) as client:
+            return await conversation(client)
+
+    return anyio.run(main)
+
+
+def call(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> Any:
+    return talk(ctx, lambda c: c.call_tool(name, arguments))
+
+
+def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext) -> None:
+    listed = {t.name: t for t in talk(ctx, lambda c: c.list_tools()).tools}
+    assert set(listed) == {spec.name for spec in TOOLS}
+    for spec in TOOLS:
+        tool = listed[spec.name]
+        assert tool.description == spec.description and tool.title == spec.title
+        assert tool.input_schema["properties"].keys() == spec.input.model_json_schema().get("properties", {}).keys()
+        assert tool.output_schema is not None
+        assert tool.output_schema["properties"].keys() == spec.output.model_json_schema()["properties"].keys()
+        hints = tool.annotations
+        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == (
+            spec.read_only, spec.destructive, spec.idempotent)
+    # What a model reads to fill the arguments in.
+    customer = listed["log_interaction"].input_schema["properties"]["customer"]
+    assert "ambiguous" in customer["description"]
+    assert listed["log_interaction"].input_schema["additionalProperties"] is False
+
+
+def test_update_changes_only_the_fields_given(crm: ToolContext) -> None:
+    result = call(crm, "update_customer", {"customer": "Acme Corp", "phone": "+1 555 0100"})
+    assert not result.is_error
+    customer = result.structured_content["customer"]
+    # Email, owner and value were not mentioned, so they are kept.
+    assert (customer["phone"], customer["email"], customer["owner"], customer["value"]) == (
+        "+1 555 0100", "hello@acme.example", "sam", 48000)
+    assert [c["field"] for c in result.structured_content["changes"]] == ["phone"]
+
+
+def test_writes_are_recorded_as_mcp_by_the_acting_user(crm: ToolContext) -> None:
+    logged = call(crm, "log_interaction", {"customer": "Globex", "body": "Call about seat count", "kind": "call"})
+    assert logged.structured_content["interaction"]["source"] == "mcp"
+    assert logged.structured_content["interaction"]["author"] == "sam"
+    change = call(crm, "recent_changes", {"limit": 1}).structured_content["items"][0]
+    assert (change["actor"], change["source"]) == ("sam", "mcp")
+
+
+def test_bad_arguments_are_explained_not_crashes(crm: ToolContext) -> None:
+    result = call(crm, "update_customer", {"customer": "Acme", "value": -5, "colour": "red"})
+    assert result.is_error
+    text = result.content[0].text
+    assert "value: Input should be greater than or equal to 0" in text
+    assert "colour: not an argument of update_customer" in text
+    assert "errors.pydantic.dev" not in text
+    missing = call(crm, "log_interaction", {"customer": "Acme"})
+    assert missing.is_error and "body: Field required" in missing.content[0].text
+
+
+def test_domain_errors_carry_what_the_model_needs(crm: ToolContext) -> None:
+    ambiguous = call(crm, "log_interaction", {"customer": "Brightline", "body": "hello"})
+    assert ambiguous.is_error
+    assert "Brightline Media" in ambiguous.content[0].text and "Brightline Motors" in ambiguous.content[0].text
+    stage = call(crm, "set_stage", {"customer": "Acme", "stage": "sleeping"})
+    assert stage.is_error and "lead, qualified, proposal, negotiation, won, lost" in stage.content[0].text
+    # Nothing was written by the refused calls.
+    assert call(crm, "recent_changes", {"limit": 5}).structured_content["items"][0]["source"] == "import"
+
+
+def test_lists_sent_as_json_text_are_accepted(crm: ToolContext) -> None:
+    # Some clients stringify arrays; the tool should still get a list, not one odd tag.
+    result = call(crm, "update_customer", {"customer": "Acme", "add_tags": '["renewal", "q2"]'})
+    assert result.structured_content["customer"]["tags"] == ["enterprise", "renewal", "q2"]
+
+
+def test_resources_read_the_same_data_as_the_tools(crm: ToolContext) -> None:
+    async def conversation(c: Client) -> tuple[Any, ...]:
+        listed = await c.list_resources()
+        profile = await c.read_resource("crm://customers/1")
+        week = await c.read_resource("crm://followups/this-week")
+        with pytest.raises(MCPError, match="No customer with id 404"):
+            await c.read_resource("crm://customers/404")
+        with pytest.raises(MCPError, match="numeric id"):
+            await c.read_resource("crm://customers/acme")
+        return listed, profile, week
+
+    listed, profile, week = talk(crm, conversation)
+    uris = {str(r.uri) for r in listed.resources}
+    assert {"crm://pipeline", "crm://followups/this-week", "crm://customers/1"} <= uris
+    assert json.loads(profile.contents[0].text)["name"] == "Acme Corp"
+    due = json.loads(week.contents[0].text)
+    assert {f["description"] for f in due["items"]} == {"send pricing", "confirm seat count"}
+    assert [f["overdue"] for f in due["items"] if f["description"] == "confirm seat count"] == [True]
+
+
+def test_prompts_fill_in_their_arguments(crm: ToolContext) -> None:
+    async def conversation(c: Client) -> tuple[Any, ...]:
+        listed = await c.list_prompts()
+        notes = await c.get_prompt("log_meeting_notes", {"customer": "Acme", "notes": "They want {SSO} by May."})
+        review = await c.get_prompt("weekly_followup_review", {"owner": "kim"})
+        return listed, notes, review
+
+    listed, notes, review = talk(crm, conversation)
+    args = {p.name: {a.name: a.required for a in p.arguments or []} for p in listed.prompts}
+    assert args["meeting_brief"] == {"customer": True}
+    assert args["weekly_followup_review"] == {"owner": False}
+    assert args["log_meeting_notes"] == {"customer": True, "notes": True}
+    text = notes.messages[0].content.text
+    assert "They want {SSO} by May." in text and "Acme" in text
+    for tool in ("get_customer", "log_interaction", "schedule_followup", "set_stage"):
+        assert tool in text
+    assert "Whose: kim." in review.messages[0].content.text
+
+
+def test_a_template_without_a_header_is_refused() -> None:
+    with pytest.raises(ValueError, match="header"):
+        parse_template("broken", "Just text {customer}")
+    t = parse_template("x", "---\nargument who (optional): a rep\ndefault who: everyone\n---\nFor {who} {other}\n")
+    assert t.render({}) == "For everyone {other}\n"
+
+
+def test_http_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools.errors import InvalidArgument
+
+    monkeypatch.delenv("CRM_MCP_TOKEN", raising=False)
+    with pytest.raises(InvalidArgument, match="CRM_MCP_TOKEN"):
+        check_http_settings("127.0.0.1", no_auth=False)
+    with pytest.raises(InvalidArgument, match="loopback"):
+        check_http_settings("0.0.0.0", no_auth=True)
+    assert check_http_settings("::1", no_auth=True) is None
+    monkeypatch.setenv("CRM_MCP_TOKEN", "t0k")
+    assert check_http_settings("0.0.0.0", no_auth=False) == "t0k"
+    assert is_loopback("127.0.0.2") and is_loopback("localhost") and not is_loopback("192.168.1.5")
+
+
+def test_allowed_hosts_are_the_bound_address() -> None:
+    assert allowed_hosts("127.0.0.1", 8765) == ["127.0.0.1:8765", "localhost:8765"]
+    assert "[::1]:9000" in allowed_hosts("::1", 9000)
+    assert allowed_hosts("10.0.0.7", 80) == ["10.0.0.7:80"]
+
+
+def test_bearer_gate_needs_the_exact_token() -> None:
+    async def ok(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"in"})
+
+    client = TestClient(BearerTokenGate(ok, "s3cret"))
+    assert client.get("/mcp").status_code == 401
+    assert client.get("/mcp", headers={"Authorization": "Bearer s3cre"}).status_code == 401
+    wrong = client.get("/mcp", headers={"Authorization": "Basic s3cret"})
+    assert wrong.status_code == 401 and wrong.json()["error"] == "unauthorized"
+    assert client.get("/mcp", headers={"Authorization": "Bearer s3cret"}).text == "in"
