@@ -25,7 +25,8 @@ LISTED_CUSTOMERS = 50
 
 
 def _json(result: Output) -> str:
-    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1)
+    # Compact, like the tools' text: a resource goes into a model's context whole.
+    return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
 
 
 class CrmServer(MCPServer[Any]):

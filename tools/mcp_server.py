@@ -7,6 +7,7 @@ model, and its annotations come from the ToolSpec. `run_server` serves it over s
 """
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-from mcp.types import ToolAnnotations
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tools.context import ToolContext
@@ -70,16 +71,26 @@ def _unstringify(model: type[BaseModel], arguments: dict[str, Any]) -> dict[str,
     return fixed
 
 
-def _adapt(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Output]:
+def compact_result(result: Output) -> CallToolResult:
+    """Structured content plus the same data as one line of JSON for clients that read only text.
+
+    The SDK would indent that text; an AI client's context is precious, so it gets no whitespace.
+    """
+    data = result.model_dump(mode="json")
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+
+
+def _adapt(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolResult]:
     """The tool's function bound to `ctx`, with domain errors turned into MCP tool errors."""
 
-    def call(arguments: dict[str, Any]) -> Output:
+    def call(arguments: dict[str, Any]) -> CallToolResult:
         try:
             request = spec.input.model_validate(_unstringify(spec.input, arguments))
         except ValidationError as e:
             raise ToolError(explain_invalid(spec.name, e)) from e
         try:
-            return spec.func(ctx, request)
+            return compact_result(spec.func(ctx, request))
         except USER_ERRORS as e:
             # The message names the candidates, the valid stages or the date it could not read:
             # exactly what the model needs to retry or to ask the user.
@@ -88,8 +99,13 @@ def _adapt(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Output]:
             raise ToolError(explain_invalid(spec.name, e)) from e
 
     call.__name__ = spec.name
-    call.__doc__ = spec.description
+    call.__doc__ = description(spec)
     return call
+
+
+def description(spec: ToolSpec) -> str:
+    """The tool's docstring as a model reads it: without the source code's indentation."""
+    return inspect.cleandoc(spec.description)
 
 
 def mcp_tool(spec: ToolSpec, ctx: ToolContext) -> Tool:
@@ -98,7 +114,7 @@ def mcp_tool(spec: ToolSpec, ctx: ToolContext) -> Tool:
         fn=_adapt(spec, ctx),
         name=spec.name,
         title=spec.title,
-        description=spec.description,
+        description=description(spec),
         parameters=spec.input.model_json_schema(),
         fn_metadata=FuncMetadata(arg_model=_RawArguments, output_model=spec.output),
         is_async=False,

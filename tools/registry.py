@@ -1,6 +1,7 @@
 """Every tool with its input, output and behaviour hints: the one list the surfaces adapt."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ class ToolSpec:
 
     @property
     def description(self) -> str:
-        return (self.func.__doc__ or "").strip()
+        return inspect.cleandoc(self.func.__doc__ or "")
 
 
 def _ret(func: Callable[..., Any]) -> Any:

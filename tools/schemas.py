@@ -37,8 +37,8 @@ class Page(Output):
 class ContactIn(Input):
     name: str = Field(min_length=1, max_length=200, description="The person's full name.")
     role: str | None = Field(None, description="Job title or role, e.g. 'CTO'.")
-    email: str | None = None
-    phone: str | None = None
+    email: str | None = Field(None, description="The person's email address.")
+    phone: str | None = Field(None, description="The person's phone number, as given.")
 
 
 class ContactOut(Output):
@@ -132,9 +132,9 @@ class CreateCustomer(Input):
     name: str = Field(min_length=1, max_length=200, description="The company (or person) name.")
     stage: str = Field("lead", description="Pipeline stage; defaults to 'lead'.")
     owner: str | None = Field(None, description="The rep who owns it; defaults to the acting user.")
-    email: str | None = None
-    phone: str | None = None
-    tags: list[str] = []
+    email: str | None = Field(None, description="The customer's main email address.")
+    phone: str | None = Field(None, description="The customer's main phone number, as given.")
+    tags: list[str] = Field([], description="Labels such as 'enterprise' or 'renewal'.")
     value: float | None = Field(None, ge=0, description="Expected deal amount.")
     contact: ContactIn | None = Field(None, description="A first contact person to add.")
 
@@ -148,10 +148,10 @@ class CustomerCreated(Output):
 class UpdateCustomer(Input):
     customer: CustomerRef
     name: str | None = Field(None, min_length=1, max_length=200, description="A new name.")
-    owner: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    value: float | None = Field(None, ge=0)
+    owner: str | None = Field(None, description="Hand the customer to this rep.")
+    email: str | None = Field(None, description="A new main email address (null clears it).")
+    phone: str | None = Field(None, description="A new main phone number (null clears it).")
+    value: float | None = Field(None, ge=0, description="A new expected deal amount (null clears it).")
     tags: list[str] | None = Field(None, description="Replace all tags with these.")
     add_tags: list[str] = Field([], description="Tags to add.")
     remove_tags: list[str] = Field([], description="Tags to remove.")
@@ -197,7 +197,7 @@ class InteractionLogged(Output):
 class SearchInteractions(Input):
     query: str = Field(min_length=1, description="Words to find in interaction notes (full text, any order).")
     customer: CustomerRef | None = Field(None, description="Only this customer's interactions.")
-    kind: Kind | None = None
+    kind: Kind | None = Field(None, description="Only notes, calls, meetings or emails.")
     limit: Limit = 10
     cursor: Cursor = None
 
@@ -241,7 +241,7 @@ class Pipeline(Output):
 
 class StaleCustomers(Input):
     days: int = Field(30, ge=1, le=3650, description="No interaction for at least this many days.")
-    owner: str | None = None
+    owner: str | None = Field(None, description="Only this rep's customers; omit for the whole team.")
     limit: Limit = 20
     cursor: Cursor = None
 
@@ -285,7 +285,7 @@ class FollowupCompleted(Output):
 
 
 class RescheduleFollowup(Input):
-    followup_id: int | None = None
+    followup_id: int | None = Field(None, description="The follow-up's id.")
     customer: CustomerRef | None = Field(None, description="Or the customer, when it has exactly one open follow-up.")
     due: str = Field(description="The new due date (ISO or natural language).")
 
@@ -302,9 +302,9 @@ class ListFollowups(Input):
                     "range (give start/end) | all (every open one).",
     )
     owner: str | None = Field(None, description="Only this rep's follow-ups; omit for the whole team.")
-    customer: CustomerRef | None = None
-    start: date | None = None
-    end: date | None = None
+    customer: CustomerRef | None = Field(None, description="Only this customer's follow-ups.")
+    start: date | None = Field(None, description="First day (YYYY-MM-DD) when scope is 'range'.")
+    end: date | None = Field(None, description="Last day (YYYY-MM-DD, inclusive) when scope is 'range'.")
     limit: Limit = 20
     cursor: Cursor = None
 

@@ -102,8 +102,9 @@ def test_every_tool_answers_with_structured_content(crm: ToolContext) -> None:
     for (name, result), (_, args, check) in zip(results, GOOD_CALLS):
         assert not result.is_error, f"{name}: {text(result)}"
         assert check(result.structured_content), f"{name}({args}) -> {result.structured_content}"
-        # The text block carries the same data for clients that ignore structured content.
+        # The text block carries the same data for clients that ignore structured content, compactly.
         assert json.loads(text(result)) == result.structured_content
+        assert "\n" not in text(result) and '", "' not in text(result)
     # Undo reverted the completion: Globex's follow-up is open again.
     with crm.read() as s:
         notes = s.exec(select(Interaction).where(Interaction.source == "mcp")).all()
@@ -124,6 +125,14 @@ BAD_CALLS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("log_interaction", {"customer": "Acme", "body": "x", "kind": "telegram"}, ["kind"]),
     ("find_customers", {"query": "a", "limit": 0}, ["limit"]),
     ("list_followups", {"cursor": "garbage"}, ["cursor"]),
+    ("create_customer", {"name": "ACME corp"}, ["already exists", "Acme Corp"]),
+    ("create_customer", {"name": "Zeta Labs", "stage": "zombie"}, ["lead, qualified, proposal"]),
+    ("add_contact", {"customer": "Brightline", "name": "Zed"}, ["Brightline Media", "Brightline Motors"]),
+    ("search_interactions", {"query": ""}, ["query"]),
+    ("pipeline_summary", {"group_by": "region"}, ["group_by: not an argument of pipeline_summary"]),
+    ("stale_customers", {"days": 0}, ["days"]),
+    ("recent_changes", {"limit": 500}, ["limit"]),
+    ("undo", {"all": True}, ["all: not an argument of undo"]),
     ("no_such_tool", {}, ["no_such_tool"]),
 ]
 
@@ -134,6 +143,7 @@ def test_mistakes_are_tool_errors_the_model_can_act_on(crm: ToolContext) -> None
         return answers, await c.call_tool("pipeline_summary", {})
 
     answers, after = session(crm, conversation)
+    assert {name for name, _, _ in BAD_CALLS} >= {spec.name for spec in TOOLS}
     for (name, args, expected), result in zip(BAD_CALLS, answers):
         assert result.is_error, f"{name}({args}) should fail"
         for needle in expected:

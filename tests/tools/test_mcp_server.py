@@ -18,8 +18,8 @@ from starlette.testclient import TestClient
 from tools.context import ToolContext
 from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback
 from tools.mcp_prompts import parse_template
-from tools.mcp_server import build_server
-from tools.registry import TOOLS
+from tools.mcp_server import build_server, description
+from tools.registry import TOOLS, TOOLS_BY_NAME
 
 MCP_CTX_SOURCE = "mcp"
 
@@ -44,7 +44,8 @@ def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext)
     assert set(listed) == {spec.name for spec in TOOLS}
     for spec in TOOLS:
         tool = listed[spec.name]
-        assert tool.description == spec.description and tool.title == spec.title
+        assert tool.description == description(spec) and tool.title == spec.title
+        assert "\n    " not in tool.description, "docstring indentation leaked into the description"
         assert tool.input_schema["properties"].keys() == spec.input.model_json_schema().get("properties", {}).keys()
         assert tool.output_schema is not None
         assert tool.output_schema["properties"].keys() == spec.output.model_json_schema()["properties"].keys()
@@ -179,3 +180,33 @@ def test_bearer_gate_needs_the_exact_token() -> None:
     wrong = client.get("/mcp", headers={"Authorization": "Basic s3cret"})
     assert wrong.status_code == 401 and wrong.json()["error"] == "unauthorized"
     assert client.get("/mcp", headers={"Authorization": "Bearer s3cret"}).text == "in"
+
+
+def test_every_argument_is_described_for_the_model(ctx: ToolContext) -> None:
+    for tool in talk(ctx, lambda c: c.list_tools()).tools:
+        for name, field in tool.input_schema.get("properties", {}).items():
+            assert field.get("description"), f"{tool.name}.{name} has no description"
+
+
+def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext) -> None:
+    list_tools = {spec.name for spec in TOOLS if "cursor" in spec.input.model_fields}
+    assert list_tools == {"find_customers", "search_interactions", "stale_customers", "list_followups",
+                          "recent_changes"}
+    for name in list_tools:
+        assert {"has_more", "next_cursor"} <= TOOLS_BY_NAME[name].output.model_fields.keys(), name
+        assert TOOLS_BY_NAME[name].input.model_fields["limit"].default <= 20, name
+
+    async def conversation(c: Client) -> list[dict[str, Any]]:
+        pages, cursor = [], None
+        while True:
+            result = await c.call_tool("find_customers", {"limit": 3, **({"cursor": cursor} if cursor else {})})
+            pages.append(result.structured_content)
+            cursor = result.structured_content["next_cursor"]
+            if not cursor:
+                return pages
+
+    pages = talk(crm, conversation)
+    assert [len(p["items"]) for p in pages] == [3, 3, 2]
+    assert [p["has_more"] for p in pages] == [True, True, False]
+    names = [c["name"] for p in pages for c in p["items"]]
+    assert len(names) == len(set(names)) == 8
