@@ -61,10 +61,7 @@ def run_chat(ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, st
         if as_json:
             out.write(json.dumps(_payload(reply), ensure_ascii=False, default=str) + "\n")
         else:
-            out.write(reply.text + "\n")
-            for i, choice in enumerate(reply.choices, 1):
-                if choice.answer != str(i) and choice.answer not in ("cancel",):
-                    continue
+            out.write(reply.text + "\n")  # a question's options are numbered in its text already
             if not interactive:
                 out.write("\n")
         out.flush()

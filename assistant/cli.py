@@ -326,6 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a path the user gave (--db, -o) that cannot be used
+        where = f": {e.filename}" if getattr(e, "filename", None) else ""
+        print(f"crm: {e.strerror or e}{where}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -11,15 +11,16 @@ import copy
 import re
 from typing import Any
 
-from assistant import questions, replies, writes
+from assistant import questions, record_writes, replies, writes
 from assistant.conversation import Reply, State
-from assistant.intents import CANCEL_RE, YES_RE, classify
+from assistant.intents import ASKING_RE, CANCEL_RE, YES_RE, classify
 from assistant.resolve import Overrides, customer_by_name, match_option, pending_base, targets
 from tools.context import ToolContext
-from tools.dates import InvalidDate, parse_when
+from tools.dates import InvalidDate, find_dates, parse_when
 from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
 
 MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
+_REMIND_RE = re.compile(r"^\s*(?:please\s+)?remind\s+me\b", re.IGNORECASE)
 _MOVE_DATE_RE = re.compile(r"^\s*(?:please\s+)?(?:move|push|postpone|reschedule|bump|shift|delay|defer)\b", re.IGNORECASE)
 
 
@@ -50,6 +51,8 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
     name, slots = intent.name, intent.slots
     if name == "empty":
         return Reply(text=replies.empty())
+    if not re.search(r"[^\W_]", text):  # only emoji or punctuation: nothing to act on
+        return Reply(text=replies.not_understood())
     if name == "help":
         return Reply(text=questions.HELP)
     if name == "greeting":
@@ -58,23 +61,39 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         return Reply(text=replies.nothing_pending())
     if name == "undo":
         return _undo(ctx)
+    if name == "profile" and _REMIND_RE.match(text) and find_dates(text, ctx.now()):
+        return writes.report(ctx, text, ov, ref)  # "remind me about Acme on the 15th" is a follow-up
     if name in ("followups", "profile", "search_notes", "stale", "pipeline", "find", "changes"):
         return _question(ctx, text, name, slots, ov, ref)
     if name == "create_customer":
-        return writes.create_customer(ctx, text, slots["rest"], ref)
+        return record_writes.create_customer(ctx, text, slots["rest"], ref)
     if name == "add_contact":
-        return writes.add_contact(ctx, text, slots, ov, ref)
+        return record_writes.add_contact(ctx, text, slots, ov, ref)
     if name == "tags":
-        return writes.tags(ctx, text, slots, ov, ref)
+        return record_writes.tags(ctx, text, slots, ov, ref)
     if name == "update_field":
-        return writes.update_field(ctx, text, slots, ov, ref)
+        return record_writes.update_field(ctx, text, slots, ov, ref)
     if name == "complete_followup":
         return writes.complete(ctx, text, slots["status"], ov, ref)
     if name == "reschedule_followup" or (_MOVE_DATE_RE.match(text) and not writes.stage_phrase(text)):
         return writes.reschedule(ctx, text, ov, ref)
     if name == "stage":
         return writes.stage(ctx, text, slots, ov, ref)
+    if ASKING_RE.match(text) and not ov:
+        return _unread_question(ctx, text)
     return writes.report(ctx, text, ov, ref)
+
+
+def _unread_question(ctx: ToolContext, text: str) -> Reply:
+    """A question none of the question rules read: show the one customer it names, else say so — never log it."""
+    from assistant.resolve import mentions_in
+
+    _idx, ms = mentions_in(ctx, text, {})
+    firm = [m for m in ms if m.resolved]
+    if len(firm) == 1 and len(ms) == 1:
+        answer, actions = questions.profile(ctx, firm[0].ids[0])
+        return Reply(text=answer, actions=actions)
+    return Reply(text=replies.not_understood())
 
 
 def _question(ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
@@ -137,6 +156,11 @@ def _answer(ctx: ToolContext, text: str, pending: dict[str, Any]) -> Reply | Non
         if pick is not None:
             ov["target"] = ids[pick]
             return _fresh(ctx, original, ov, ref)
+        if _looks_like_answer(t):  # "create Zephyr?" — "no, Acme": the rep names the customer they meant
+            cid, _cands = customer_by_name(ctx, t)
+            if cid is not None:
+                ov["target"] = cid
+                return _fresh(ctx, original, ov, ref)
         return None
     if kind == "when":
         try:
@@ -166,7 +190,11 @@ def _answer(ctx: ToolContext, text: str, pending: dict[str, Any]) -> Reply | Non
 
 def _looks_like_answer(t: str) -> bool:
     """Short replies are answers (re-ask on a miss); longer ones are new messages."""
-    return len(t.split()) <= 3 and not classify(t).name in ("help", "undo")
+    return len(t.split()) <= 3 and classify(t).name not in _NOT_ANSWERS
+
+
+# A short message of these kinds starts something new even while a question is pending ("what's overdue?").
+_NOT_ANSWERS = frozenset({"help", "undo", "followups", "search_notes", "stale", "pipeline", "find", "changes"})
 
 
 def _reask(pending: dict[str, Any], lead: str) -> Reply:

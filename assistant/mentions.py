@@ -37,6 +37,9 @@ coffee lunch dinner drinks visit visited quick good great bad well went go going
 whats what's did didn't don't doesn't can't won't i'm we're they're it's let's x re fyi asap eod eow
 """.split())
 
+_ARTICLES = frozenset({"the", "a", "an", "this", "that", "our", "their", "some"})
+_FUNCTION_WORDS = frozenset("""about with and or but for on in at to from of by was is were are has had have
+yesterday today tomorrow this last next when where who that which while after before they we he she it""".split())
 _MASK_RE = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 _TOKEN_RE = re.compile(r"[^\W_]+|&")
@@ -98,14 +101,27 @@ def find_mentions(idx: NameIndex, text: str, *, limit_chars: int = 600) -> list[
     """
     toks = [t for t in tokens(text[:limit_chars])]
     found: list[Mention] = []
+    blocked: list[Mention] = []  # spans that must not be read as a typo of a name either
     for i in range(len(toks)):
         for n in range(1, min(MAX_NGRAM, len(toks) - i) + 1):
             m = _exact_span(idx, text, toks[i:i + n])
-            if m is not None:
-                found.append(m)
+            if m is None:
+                continue
+            if n == 1 and m.strength < 4.0 and not m.via and not _capitalised(toks[i]) and i > 0 \
+                    and toks[i - 1].word in _ARTICLES and not _modifies_next(text, toks, i):
+                blocked.append(m)  # "met at the summit": a common noun after an article, not Summit Partners
+                continue
+            found.append(m)
     chosen = _non_overlapping(found)
-    chosen += _fuzzy_mentions(idx, text, toks, chosen)
+    chosen += _fuzzy_mentions(idx, text, toks, chosen + blocked)
     return sorted(chosen, key=lambda m: m.start)
+
+
+def _modifies_next(text: str, toks: list[_Tok], i: int) -> bool:
+    """'the summit follow-up' (a name used before a noun) versus 'at the summit, …' / 'the summit about …'."""
+    if i + 1 >= len(toks) or re.search(r"[^\w\s&'-]", text[toks[i].end:toks[i + 1].start]):
+        return False
+    return toks[i + 1].word not in _FUNCTION_WORDS
 
 
 def _exact_span(idx: NameIndex, text: str, span: list[_Tok]) -> Mention | None:

@@ -76,12 +76,16 @@ def read_report(text: str, now: datetime, mention_spans: list[tuple[int, int]]) 
     if cue is not None and not imperative:
         clause = next((s for s in sentences(text) if s[0] <= cue.start() < s[1]), clause)
     due_match = _due_in(future, clause, today) if (cue is not None or imperative) else None
+    bare = False
     if due_match is None and cue is None and not imperative:
         due_match = _bare_date_request(text, future, mention_spans, today)
+        bare = due_match is not None  # "Acme — end of month": nothing but a name and a date
     wants = cue is not None or imperative or due_match is not None
     schedule_only = imperative or _only_glue(text, cue, mention_spans, due_match)
     occurred = None if schedule_only else _occurred(past, clause if wants else None, today)
-    description = _description(text, clause, due_match, mention_spans, imperative) if wants else ""
+    description = _description(text, clause, due_match, mention_spans, imperative) if wants and not bare else ""
+    if bare:
+        description = "follow up"
     kind = kind_of(body_text)
     return Reading(
         body=None if schedule_only else body_text, kind=kind, occurred=occurred,
@@ -117,10 +121,11 @@ def _bare_date_request(text: str, found: list[DateMatch], spans: list[tuple[int,
 
 
 def _only_glue(text: str, cue: re.Match[str] | None, spans: list[tuple[int, int]], due: DateMatch | None) -> bool:
-    """True when the message is nothing but a follow-up request (no report to log)."""
-    if due is None:
+    """True when the message is nothing but a follow-up request, with or without its date (no report to log)."""
+    if due is None and cue is None:
         return False
-    cut = [(due.start, due.end), *spans] + ([(cue.start(), cue.end())] if cue is not None else [])
+    cut = ([(due.start, due.end)] if due is not None else []) + [*spans] + (
+        [(cue.start(), cue.end())] if cue is not None else [])
     rest = _cut(text, cut)
     return bool(_FILLER_RE.match(_GLUE_RE.sub(" ", rest)))
 
@@ -150,6 +155,7 @@ def _description(text: str, clause: tuple[int, int], due: DateMatch | None, span
     cut = [(due.start, due.end)] if due else []
     part = _cut(text, cut)[clause[0]:clause[1]]
     part = " ".join(part.split()).strip(" ,.;:-")
+    part = re.sub(r"(?i)^(?:and|then|also|&)\s+", "", part)
     if (m := _ABOUT_RE.search(part)) is not None:
         return _tidy(m.group("what"))
     if (m := _TO_RE.match(part)) is not None:
@@ -157,6 +163,7 @@ def _description(text: str, clause: tuple[int, int], due: DateMatch | None, span
     cue = FOLLOWUP_CUE_RE.search(part)
     if imperative or (cue is not None and cue.start() == 0):
         lead = cue.group() if cue is not None and cue.start() == 0 else part.split(" ", 1)[0]
+        lead = re.sub(r"(?i)^fol{1,3}o?w[\s-]*up$", "follow up", lead)  # "folow up" typed in a hurry
         return _tidy(lead.lower()) if cue is not None else _tidy(part)
     return _tidy(part)
 

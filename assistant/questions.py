@@ -74,11 +74,11 @@ def followups(ctx: ToolContext, text: str, customer: int | None = None) -> tuple
     args: dict[str, Any] = {"scope": scope, "owner": owner, "customer": customer, "limit": 30}
     result = list_followups(ctx, ListFollowups(**args))
     today = ctx.today()
-    who = "your" if owner == ctx.actor else f"{owner}'s" if owner else "team"
+    who = "yours" if owner == ctx.actor else owner if owner else "whole team"
     period = _period(scope, today)
     if not result.items:
-        return f"No {who} follow-ups {period}.", [_action("list_followups", args, result)]
-    head = f"{result.total} {who} follow-up{'s' if result.total != 1 else ''} {period}:"
+        return f"No follow-ups {period} ({who}).", [_action("list_followups", args, result)]
+    head = f"{result.total} follow-up{'s' if result.total != 1 else ''} {period} ({who}):"
     lines = [render.followup_line(f, today, with_owner=owner is None) for f in result.items]
     if result.has_more:
         lines.append(f"… and {result.total - len(result.items)} more")

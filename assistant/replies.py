@@ -43,7 +43,7 @@ def ask_create(name: str, suggestions: list[str]) -> str:
     text = f"I don't know “{name}” — create it as a new lead?"
     if suggestions:
         text += "\nOr did you mean: " + "; ".join(f"{i}. {s}" for i, s in enumerate(suggestions, 1)) + "?"
-    return text + " (yes / no)"
+    return text + " (yes / no — or name the customer you meant)"
 
 
 def ask_customer(what: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant import replies
 from assistant.conversation import Reply
-from assistant.intents import EMAIL_RE, PHONE_RE, STAGE_CMD_RE, stage_command
+from assistant.intents import FOLLOWUP_CUE_RE, kind_of, stage_command
 from assistant.plans import Op, due_iso, narrative_description, occurred_iso, read_report
 from assistant.resolve import Overrides, name_of, pending_base, targets
 from tools.context import ToolContext
@@ -71,7 +71,15 @@ def report(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         pending = pending_base("when", text, ref, ov) | {"ids": ids}
         return replies.question(f"When should I follow up with {_names(ctx, ids)}? (e.g. 'Friday', 'in 2 weeks')",
                                 pending, [("Tomorrow", "tomorrow"), ("Next week", "next week"), ("In 2 weeks", "in 2 weeks")])
-    stage_op = _stage_in_report(ctx, text, ids)
+    stage_op, stage_span = _stage_in_report(ctx, text, ids)
+    if stage_span is not None:  # "move Acme to proposal and follow up Friday": the move is neither note nor to-do
+        blanked = text[:stage_span[0]] + " " * (stage_span[1] - stage_span[0]) + text[stage_span[1]:]
+        body, kind, occurred = reading.body, reading.kind, reading.occurred
+        reading = read_report(blanked, now, found.spans)
+        if reading.body is not None:  # the rep's own words, stage phrase included
+            reading.body, reading.kind, reading.occurred = body, kind, occurred
+        if ov.get("due"):
+            reading.due = parse_when(ov["due"], now)
     ops: list[Op] = [stage_op] if stage_op is not None else []
     parts: list[str] = []
     for cid in ids:
@@ -83,9 +91,9 @@ def report(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
             ops.append(Op("schedule_followup", {"customer": cid, "due": due_iso(reading.due), "description": desc}))
     if not ops:
         return Reply(text=replies.not_understood())
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
+    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
     for op, result in zip(ops, results):
-        parts.append(_confirm(op, result, today))
+        parts.append(confirm(op, result, today))
     return Reply(text=replies.written(parts), actions=actions, batch=batch)
 
 
@@ -103,28 +111,40 @@ def _names(ctx: ToolContext, ids: list[int]) -> str:
     return " and ".join(name_of(idx, c) for c in ids)
 
 
-def _summary(ctx: ToolContext, text: str) -> str:
+def summary_of(ctx: ToolContext, text: str) -> str:
+    """The change-log summary of a message's batch: 'chat: ' and the message, cut at 80 characters."""
     short = " ".join(text.split())
     return "chat: " + (short if len(short) <= 80 else short[:79] + "…")
 
 
-def _stage_in_report(ctx: ToolContext, text: str, ids: list[int]) -> Op | None:
-    """'… moved them to negotiation' inside a report also moves the deal (explicit verbs only)."""
-    m = STAGE_CMD_RE.search(text)
-    if m is None or len(ids) != 1 or re.search(r"(?i)follow[\s-]*up|meeting|call\b", m.group("between")):
-        return None
-    stage = _canonical(ctx, m.group("stage"))
-    return Op("set_stage", {"customer": ids[0], "stage": stage})
+def _stage_in_report(ctx: ToolContext, text: str, ids: list[int]) -> tuple[Op | None, tuple[int, int] | None]:
+    """'… moved them to negotiation' inside a report also moves the deal; (op, span of the stage words)."""
+    said = stage_command(text)
+    if said is None or len(ids) != 1:
+        return None, None
+    try:
+        stage = canonical(ctx, said["stage"])
+    except InvalidStage:
+        return None, None
+    return Op("set_stage", {"customer": ids[0], "stage": stage}), (int(said["whole_start"]), int(said["whole_end"]))
 
 
-def _canonical(ctx: ToolContext, said: str) -> str:
+def _more_than_a_move(text: str, slots: dict[str, str]) -> bool:
+    """True when a stage message also reports something ('Met Acme, moved them to negotiation, follow up Tue')."""
+    between = text[int(slots["span_start"]):int(slots["span_end"])]
+    rest = text[:int(slots["whole_start"])] + " " + between + " " + text[int(slots["whole_end"]):]
+    return bool(FOLLOWUP_CUE_RE.search(rest) or kind_of(rest) != "note")
+
+
+def canonical(ctx: ToolContext, said: str) -> str:
+    """The configured stage a phrase names ('closed won' -> won); InvalidStage lists the valid ones."""
     from tools.stages import canonical_stage
 
     with ctx.read() as s:
         return canonical_stage(s, " ".join(said.lower().replace("-", " ").split()))
 
 
-def _confirm(op: Op, result: Any, today: Any) -> str:
+def confirm(op: Op, result: Any, today: Any) -> str:
     """One sentence per tool call made."""
     if op.tool == "log_interaction":
         i = result.interaction
@@ -145,6 +165,8 @@ def _confirm(op: Op, result: Any, today: Any) -> str:
                    f" (due {replies.day(f.due, today)})"))
     if op.tool == "reschedule_followup":
         f = result.followup
+        if result.previous_due == f.due:
+            return f"The follow-up with {f.customer_name} is already due {replies.day(f.due, today)}"
         return (f"Moved the follow-up with {f.customer_name} from {replies.day(result.previous_due, today)} "
                 f"to {replies.day(f.due, today)}" + (f" ({f.description})" if f.description else ""))
     if op.tool == "update_customer":
@@ -171,16 +193,20 @@ def _show(value: Any) -> str:
 
 def stage(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
     """Move a deal to a stage ("move kettle & crumb to proposal", "Acme signed")."""
+    if _more_than_a_move(text, slots):
+        return report(ctx, text, ov, ref)
     region = (int(slots["span_start"]), int(slots["span_end"]))
     found = targets(ctx, text, ov, ref, region=region, purpose="should I move")
     if found.ask is not None:
         return found.ask
-    target = _canonical(ctx, slots["stage"])
-    inside = [m.ids[0] for m in found.mentions if m.start < region[1] and m.end > region[0]]
-    cid = (inside or found.ids)[0]
+    target = canonical(ctx, slots["stage"])
+    inside = [m.ids[0] for m in sorted(found.mentions, key=lambda m: m.start) if m.start < region[1] and m.end > region[0]]
+    # "Met Acme; Globex is now won": when the name comes before the outcome, its subject is the nearest name.
+    subject_first = slots["span_start"] == slots["whole_start"]
+    cid = (inside[-1] if inside and subject_first else (inside or found.ids)[0])
     ops = [Op("set_stage", {"customer": cid, "stage": target})]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    line = _confirm(ops[0], results[0], ctx.today())
+    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
+    line = confirm(ops[0], results[0], ctx.today())
     if not results[0].changed:
         return Reply(text=line + ".", actions=actions)
     return Reply(text=replies.written([line]), actions=actions, batch=batch)
@@ -230,8 +256,8 @@ def complete(ctx: ToolContext, text: str, status: str, ov: Overrides, ref: str |
     if isinstance(f, Reply):
         return f
     ops = [Op("complete_followup", {"followup_id": f.id, "status": status})]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    return Reply(text=replies.written([_confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
+    return Reply(text=replies.written([confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
 
 
 def reschedule(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply:
@@ -242,8 +268,13 @@ def reschedule(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> R
     dates = [d for d in find_dates(text, ctx.now(), prefer="future") if d.when.date >= ctx.today()]
     to = [d for d in dates if re.match(r"(?i)\s*(?:to|until|till|for|->)\s*$", text[max(0, d.start - 6):d.start])]
     new: When | None = (to or dates[-1:] or [None])[-1].when if (to or dates) else None  # type: ignore[union-attr]
+    tail = None
+    if new is None and (tail := re.search(r"(?i)\b(?:to|until|till)\s+(\S.*?)\s*[.!]*$", text)) is not None:
+        new = _whole_date(tail.group(1), ctx)  # "to 31/04": an impossible date is reported, not asked again
     if ov.get("due"):
         new = parse_when(ov["due"], ctx.now())
+    if new is None and tail is not None and not re.search(r"(?i)follow|remind|check[\s-]*in|task", text):
+        canonical(ctx, tail.group(1))  # "move Globex to purgatory": InvalidStage names the real stages
     if new is None:
         pending = pending_base("when", text, ref, ov, "reschedule_followup") | {"ids": found.ids}
         return replies.question("To when? (e.g. 'Friday', 'next week')", pending,
@@ -252,108 +283,20 @@ def reschedule(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> R
     if isinstance(f, Reply):
         return f
     ops = [Op("reschedule_followup", {"followup_id": f.id, "due": due_iso(new)})]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    return Reply(text=replies.written([_confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
+    return Reply(text=replies.written([confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
 
 
-def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
-    """Set a customer's email or phone ("Helios Labs email is arjun@helios.example")."""
-    value = slots["value"]
-    masked = text.replace(value, " " * len(value))
-    found = targets(ctx, masked, ov, ref, purpose=f"gets this {slots['field']}", may_create=False)
-    if found.ask is not None:
-        found.ask.state.pending["text"] = text  # type: ignore[union-attr]
-        return found.ask
-    ops = [Op("update_customer", {"customer": found.ids[0], slots["field"]: value})]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    return Reply(text=replies.written([_confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+def _whole_date(said: str, ctx: ToolContext) -> When | None:
+    """`said` read as one date; None when it is no date at all (InvalidDate when it is an impossible one)."""
+    from tools.dates import InvalidDate
 
-
-def _split_tags(said: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|;|\band\b|\+)\s*", said.strip().strip(".!"))
-    return [p.strip().strip("#\"'") for p in parts if p.strip().strip("#\"'")]
-
-
-def tags(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
-    """Add or remove tags ("tag Acme as enterprise, priority", "remove tag vip from Acme")."""
-    start = text.find(slots["customer"])
-    region = (start, start + len(slots["customer"])) if start >= 0 else None
-    found = targets(ctx, text, ov, ref, region=region, purpose="should I tag", may_create=False)
-    if found.ask is not None:
-        return found.ask
-    said = _split_tags(slots["tags"])
-    if not said:
-        return Reply(text="Which tags? e.g. 'tag Acme as enterprise'.")
-    key = "add_tags" if slots["op"] == "add" else "remove_tags"
-    ops = [Op("update_customer", {"customer": found.ids[0], key: said})]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    return Reply(text=replies.written([_confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
-
-
-def add_contact(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
-    """Add a person at a customer ("add Maria Lopez as CFO at Acme, maria@acme.example")."""
-    start = text.find(slots["customer"])
-    region = (start, start + len(slots["customer"])) if start >= 0 else None
-    found = targets(ctx, text, ov, ref, region=region, purpose="does this person work at")
-    if found.ask is not None:
-        return found.ask
-    args: dict[str, Any] = {"customer": found.ids[0], "name": " ".join(slots["person"].split()).strip(" ,")}
-    if slots.get("role"):
-        args["role"] = slots["role"].strip(" ,")
-    if (m := EMAIL_RE.search(text)) is not None:
-        args["email"] = m.group()
-    if (m := PHONE_RE.search(slots.get("rest", ""))) is not None:
-        args["phone"] = m.group().strip()
-    ops = [Op("add_contact", args)]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    return Reply(text=replies.written([_confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
-
-
-_NEW_NAME_RE = re.compile(r"^(?P<name>.+?)(?=\s*(?:,|;|\(|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bemail\b|\bphone\b"
-                          r"|\s[-\u2013\u2014]\s|[\w.+-]+@|$))", re.IGNORECASE)
-_NEW_CONTACT_RE = re.compile(r"\b(?:contact(?:\s+person)?(?:\s+is)?|with|person)\s*:?\s+(?P<person>[^\W\d_][\w'.-]*"
-                             r"(?:\s+[^\W\d_][\w'.-]*){0,3}?)(?=\s*(?:,|;|\(|<|[\w.+-]+@|\bas\b|\bthe\b|\bwho\b|$))",
-                             re.IGNORECASE)
-_ROLE_RE = re.compile(r"\((?P<role>[^)@]+)\)|\bas\s+(?:the\s+|their\s+)?(?P<role2>[A-Za-z][\w &/-]{1,40}?)(?=\s*(?:,|;|$|[\w.+-]+@))",
-                      re.IGNORECASE)
-
-
-def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> Reply:
-    """'add a new customer Orchid Florals, contact Jane Roe jane@orchid.example'."""
-    m = _NEW_NAME_RE.match(rest.strip())
-    name = (m.group("name") if m else rest).strip(" ,.:;\"'")
-    if not re.search(r"\w", name):
-        return Reply(text="What's the new customer called? e.g. 'add a new customer Orchid Florals'.")
-    tail = rest.strip()[len(m.group("name")) if m else len(rest):]
-    args: dict[str, Any] = {"name": name}
-    email = EMAIL_RE.search(tail)
-    phone = PHONE_RE.search(EMAIL_RE.sub(" ", tail))
-    stage_m = re.search(r"(?i)\b(?:stage|as\s+a|in)\s+(\w+(?:\s+\w+)?)", tail)
-    if (c := _NEW_CONTACT_RE.search(tail)) is not None:
-        contact: dict[str, Any] = {"name": c.group("person").strip()}
-        if (r := _ROLE_RE.search(tail)) is not None:
-            contact["role"] = (r.group("role") or r.group("role2")).strip()
-        if email:
-            contact["email"] = email.group()
-        if phone:
-            contact["phone"] = phone.group().strip()
-        args["contact"] = contact
-    else:
-        if email:
-            args["email"] = email.group()
-        if phone:
-            args["phone"] = phone.group().strip()
-    if stage_m is not None:
-        try:
-            args["stage"] = _canonical(ctx, stage_m.group(1))
-        except InvalidStage:  # "in Berlin" is not a stage: keep the default
-            pass
-    ops = [Op("create_customer", args)]
-    actions, batch, results = execute(ctx, ops, ref, _summary(ctx, text))
-    line = _confirm(ops[0], results[0], ctx.today())
-    if "contact" in args:
-        line += f", contact {args['contact']['name']}" + (f" <{args['contact']['email']}>" if "email" in args["contact"] else "")
-    return Reply(text=replies.written([line]), actions=actions, batch=batch)
+    try:
+        return parse_when(said, ctx.now(), prefer="future")
+    except InvalidDate as e:
+        if re.search(r"\d", said) and "not a date" in str(e):
+            raise
+        return None
 
 
 def stage_phrase(text: str) -> dict[str, str] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -22,7 +23,17 @@ SEED = 20260304
 GENERATOR_VERSION = 1
 # A Wednesday, so "this week" has days on both sides (the same moment as the tests' clock).
 NOW = datetime(2026, 3, 4, 14, 0, tzinfo=timezone.utc)
-CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def default_cache() -> Path:
+    """Where generated data is kept: $CRM_BENCH_CACHE, else ~/.cache/crm-bench (XDG_CACHE_HOME honoured)."""
+    if os.environ.get("CRM_BENCH_CACHE"):
+        return Path(os.environ["CRM_BENCH_CACHE"]).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "crm-bench"
+
+
+CACHE = default_cache()
 
 
 @dataclass(frozen=True)
@@ -137,10 +148,15 @@ def cached_db(scale: Scale, cache: Path = CACHE, log=print) -> Path:  # type: ig
     return path
 
 
-def working_copy(src: Path, dest: Path) -> Path:
-    """A copy of a cached database to run writes against."""
+def remove_db(path: Path) -> None:
+    """Delete a database file with its WAL and shared-memory files."""
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{dest}{suffix}").unlink(missing_ok=True)
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def working_copy(src: Path, dest: Path) -> Path:
+    """A copy of a cached database to run writes against (the cached one stays pristine)."""
+    remove_db(dest)
     shutil.copyfile(src, dest)
     return dest
 

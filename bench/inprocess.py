@@ -120,7 +120,8 @@ def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
     def product(i: int) -> None:
         nonlocal hits
         out = find_customers(ctx, FindCustomers(query=queries[i % len(queries)]))
-        hits += bool(out.items)
+        # Quality beside speed: the customer the typo'd query was made from is on the first page.
+        hits += inputs.ids[i % len(queries)] in [c.id for c in out.items]
 
     product(0)  # builds the cached name index (measured above)
     hits = 0
@@ -137,7 +138,8 @@ def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
     return Row("`find_customers` (fuzzy, typo-tolerant)", "ms", 10, result,
                measure(floor, reps=max(10, reps // 4)),
                "rapidfuzz.process.extract(WRatio) over all names + SELECT the 10 rows",
-               note=f"{len(queries)} typo'd queries; {found_rate:.0%} returned matches")
+               note=f"{len(queries)} typo'd queries; the customer each was made from is on the first page "
+                    f"(10 results) in {found_rate:.0%} of calls")
 
 
 def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ def machine() -> str:
 
 def _num(value: float, unit: str) -> str:
     if unit == "s":
-        return f"{value:.1f} s"
+        return f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
     if unit == "MB":
         return f"{value:.0f} MB"
     return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
@@ -45,35 +45,42 @@ def _target(row: Row) -> str:
     return f"≤ {value:g} {unit}"
 
 
-def table(rows: list[Row], scale: Scale, reps: int, seconds: float) -> str:
+BEGIN = "<!-- bench:results:begin (written by `python -m bench --scale full`) -->"
+END = "<!-- bench:results:end -->"
+
+
+def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before: float | None = None) -> str:
     """The report: the results table, then what each floor is, then notes."""
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = f" Load average when it started: {load_before:.2f}." if load_before is not None else ""
     out = [
         f"Scale **{scale.name}**: {scale.customers:,} customers, {scale.interactions:,} interactions, "
         f"{scale.followups:,} follow-ups; {reps} timed repetitions per operation after warm-up. "
         f"Run {when}, {seconds:.0f} s in all.",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine()}.{load}",
         "",
-        "| operation | target (median) | median | p95 | floor (median) | ratio to floor | meets target |",
-        "|---|---|---|---|---|---|---|",
+        "| operation | target (median) | median | p95 | CPU time | floor (median) | ratio to floor | meets target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         res = r.result
         meets = {True: "yes", False: "**no**", None: "—"}[r.meets]
-        ratio = f"{r.ratio:.1f}×" if r.ratio is not None else "—"
+        ratio = "—" if r.ratio is None else f"{r.ratio:.2f}×" if r.ratio < 1 else f"{r.ratio:.1f}×"
         out.append(
             f"| {r.operation} | {_target(r)} | {_num(res.median, r.unit) if res else 'skipped'} | "
             f"{_num(res.p95, r.unit) if res and res.n > 1 else '—'} | "
+            f"{_num(res.cpu, r.unit) if res and res.cpu is not None and r.cpu_meaningful else '—'} | "
             f"{_num(r.floor.median, r.unit) if r.floor else '—'} | {ratio} | {meets} |"
         )
-    out += ["", "Floors (the same work with `sqlite3` and `rapidfuzz` alone, measured in the same run):", ""]
+    out += ["", "Median and p95 are wall-clock times. CPU time is what the code itself used, unaffected by other "
+            "processes on the cores: the median thread CPU time for in-process operations; for `crm mcp` and "
+            "`crm import`, the subprocess's own CPU (for round trips, the mean per call from /proc). Ratios and "
+            "verdicts use the wall-clock median.",
+            "", "Floors (the same work with `sqlite3` and `rapidfuzz` alone, measured in the same run):", ""]
     out += [f"- {r.operation}: {r.floor_what}" for r in rows if r.floor_what]
     notes = [f"- {r.operation}: {r.note}" for r in rows if r.note]
     if notes:
         out += ["", "Notes:", "", *notes]
     return "\n".join(out) + "\n"
 
-
-def python_command() -> str:
-    return " ".join([os.path.basename(sys.executable), "-m", "bench"])

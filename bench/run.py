@@ -1,55 +1,79 @@
 """Run the benchmark suite and write its Markdown table.
 
-    python -m bench --scale small            # a couple of minutes: CI-sized data
-    python -m bench --scale full --out docs/benchmarks-table.md
+    python -m bench --scale small                 # CI-sized data, about 30 s; prints the table
+    python -m bench --scale full                  # 100,000 customers; also updates docs/benchmarks.md
+    python -m bench --scale full --out FILE.md    # ... or writes the table to FILE.md instead
 
-Full-scale data is generated once (about a minute) and cached under bench/.cache/; runs work on a
-copy of it, so the cache is never written to.
+Data is generated once per scale, generator version and schema, and cached (~/.cache/crm-bench, or
+$CRM_BENCH_CACHE); runs work on a copy of it, so the cache is never written to.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import data, inprocess, processes, report
 
 PARTS = ("tools", "mcp", "import")
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+DEFAULT_REPS = {"tiny": 3, "small": 100, "full": 200}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--scale", choices=sorted(data.SCALES), default="small", help="data size (default: small)")
+    p = argparse.ArgumentParser(prog="python -m bench", description=(__doc__ or "").split("\n\n")[0],
+                                epilog="Full runs replace the results section of docs/benchmarks.md unless --out is given.")
+    p.add_argument("--scale", choices=list(data.SCALES), default="small", help="data size (default: small)")
     p.add_argument("--reps", type=int, default=None, help="timed repetitions per operation (default by scale)")
     p.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run: {', '.join(PARTS)}")
-    p.add_argument("--out", type=Path, default=None, help="also write the Markdown table to this file")
-    p.add_argument("--cache", type=Path, default=data.CACHE, help="where generated data is kept")
+    p.add_argument("--out", type=Path, default=None, help="write the Markdown table to this file")
+    p.add_argument("--cache", type=Path, default=data.CACHE, help=f"where generated data is kept (default {data.CACHE})")
     return p.parse_args(argv)
 
 
 def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PARTS, cache: Path = data.CACHE,
-        log=print) -> str:  # type: ignore[no-untyped-def]
+        log: Callable[[str], None] = print) -> str:
     """Generate (or reuse) the data, run the chosen parts, and return the Markdown report."""
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     scale = data.SCALES[scale_name]
-    reps = reps or {"tiny": 5, "small": 100, "full": 200}[scale_name]
+    reps = reps or DEFAULT_REPS[scale_name]
     cache.mkdir(parents=True, exist_ok=True)
     source = data.cached_db(scale, cache, log=log)
     work = data.working_copy(source, cache / f"work-{scale.name}.db")
     rows = []
-    if "tools" in only:
-        log("tool layer (in process):")
-        rows += inprocess.run(work, reps, log=log)
-    if "mcp" in only:
-        log("MCP server over stdio:")
-        inputs = inprocess.pick_inputs(work)
-        rows += processes.mcp_rows(work, inputs.ids, inputs.typo_queries, reps,
-                                   starts=3 if scale_name == "tiny" else 8, log=log)
-    if "import" in only:
-        log(f"crm import of {scale.customers:,} customers:")
-        rows.append(processes.import_row(cache, scale.customers, runs=1 if scale_name == "full" else 2, log=log))
-    return report.table(rows, scale, reps, time.perf_counter() - started)
+    try:
+        if "tools" in only:
+            log("tool layer (in process):")
+            rows += inprocess.run(work, reps, log=log)
+        if "mcp" in only:
+            log("MCP server over stdio:")
+            inputs = inprocess.pick_inputs(work)
+            rows += processes.mcp_rows(work, inputs.ids, inputs.typo_queries, reps,
+                                       starts=2 if scale_name == "tiny" else 10, log=log)
+        if "import" in only:
+            log(f"crm import of {scale.customers:,} customers:")
+            rows.append(processes.import_row(cache, scale.customers, runs={"tiny": 1, "small": 3}.get(scale_name, 2), log=log))
+    finally:
+        data.remove_db(work)
+    return report.table(rows, scale, reps, time.perf_counter() - started, load_before=load)
+
+
+def update_docs(path: Path, table: str) -> None:
+    """Put `table` between the results markers of `path` (the rest of the page is kept)."""
+    begin, end = report.BEGIN, report.END
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = f"{head}{begin}\n{table}{end}{tail}"
+    else:
+        text = f"# Benchmarks\n\n{begin}\n{table}{end}\n{text}"
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown part(s): {', '.join(sorted(unknown))} (choose from {', '.join(PARTS)})", file=sys.stderr)
         return 2
-    text = run(args.scale, reps=args.reps, only=only, cache=args.cache,
-               log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    print(text)
+    table = run(args.scale, reps=args.reps, only=only, cache=args.cache,
+                log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    print(table)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        args.out.write_text(table, encoding="utf-8")
+    elif args.scale == "full" and only == PARTS:
+        update_docs(DOCS, table)
+        print(f"updated {DOCS.relative_to(ROOT)}", file=sys.stderr)
     return 0

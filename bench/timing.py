@@ -16,12 +16,13 @@ class Stat:
     median: float
     p95: float
     n: int
+    cpu: float | None = None  # median CPU time of this thread, when measured in process
 
     @classmethod
-    def of(cls, samples: list[float]) -> Stat:
+    def of(cls, samples: list[float], cpu: list[float] | None = None) -> Stat:
         ordered = sorted(samples)
         p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-        return cls(statistics.median(ordered), p95, len(ordered))
+        return cls(statistics.median(ordered), p95, len(ordered), statistics.median(cpu) if cpu else None)
 
 
 @dataclass
@@ -36,6 +37,11 @@ class Row:
     floor_what: str
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cpu_meaningful(self) -> bool:
+        # Round trips and process starts mostly wait on another process: their thread time says little.
+        return self.unit != "MB" and not self.extra.get("waits")
 
     @property
     def ratio(self) -> float | None:
@@ -54,16 +60,20 @@ def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: floa
     """Call `fn(i)` `warmup` times unmeasured, then `reps` times; durations in ms (scale 1000).
 
     `i` lets a benchmark cycle through its inputs. The garbage collector is left on: users have it.
+    The thread's CPU time is kept beside the wall time: on a busy machine (other processes on the
+    same cores) wall time grows while CPU time shows what the code itself costs.
     """
     for i in range(warmup):
         fn(i)
     samples: list[float] = []
+    cpu: list[float] = []
     gc.collect()
     for i in range(reps):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         fn(warmup + i)
         samples.append((time.perf_counter() - started) * scale)
-    return Stat.of(samples)
+        cpu.append((time.thread_time() - cpu_started) * scale)
+    return Stat.of(samples, cpu)
 
 
 def skipped(operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None,

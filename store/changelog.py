@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -25,6 +25,10 @@ class UndoError(Exception):
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # One spelling per moment (UTC), whatever zone the acting user is in, so the log reads
+        # consistently and a value compares equal to the same value read back from the database.
+        return value.astimezone(timezone.utc).isoformat()
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, list):
@@ -47,8 +51,10 @@ def _revive(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:
         if column is None:
             continue
         if isinstance(value, str):
+            # A TypeDecorator (UTCDateTime) reports `object`; its underlying type knows the value.
+            ctype = getattr(column.type, "impl_instance", column.type)
             try:
-                pytype = column.type.python_type
+                pytype = ctype.python_type
             except NotImplementedError:
                 pytype = str
             if pytype is datetime:
@@ -111,13 +117,20 @@ def last_batch(session: Session, actor: str) -> list[ChangeLog]:
     return list(session.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
 
 
+def describe(rows: list[ChangeLog]) -> str:
+    """What a batch did, in order: its rows' distinct summaries ('log meeting on Acme; schedule follow-up …')."""
+    return "; ".join(dict.fromkeys(r.summary for r in reversed(rows) if r.summary))
+
+
 def undo_batch(session: Session, rows: list[ChangeLog], *, actor: str, source: str, at: datetime | None = None) -> Batch:
     """Revert `rows` (one batch, newest first). Raises UndoError on a conflict, changing nothing."""
     if not rows:
         raise UndoError("There is nothing of yours to undo.")
+    expected = _batch_result(rows)
     for row in rows:
-        _check(session, row)
-    undo = Batch(session, actor, source, summary=f"undo: {rows[0].summary}", at=at)
+        _check(session, row, expected)
+    _refuse_if_others_added(session, rows)
+    undo = Batch(session, actor, source, summary=f"undo: {describe(rows)}", at=at)
     now = at or utcnow()
     for row in rows:
         _revert(session, row, undo)
@@ -130,28 +143,79 @@ def undo_batch(session: Session, rows: list[ChangeLog], *, actor: str, source: s
     return undo
 
 
-def _check(session: Session, row: ChangeLog) -> None:
+def _batch_result(rows: list[ChangeLog]) -> dict[tuple[str, int], dict[str, Any]]:
+    """Per row the batch created, its values when the batch ended (its later updates in the batch applied)."""
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in reversed(rows):  # oldest first
+        key = (row.entity, row.entity_id)
+        if row.op == "create":
+            out[key] = dict(row.after or {})
+        elif row.op == "update" and key in out:
+            out[key].update(row.after or {})
+    return out
+
+
+def _check(session: Session, row: ChangeLog, expected: dict[tuple[str, int], dict[str, Any]]) -> None:
     model = TABLES[row.entity]
     current = session.get(model, row.entity_id)
-    if row.op == "create" and current is None:
-        raise UndoError(f"The {row.entity} it created was already removed.")
+    if row.op == "create":
+        if current is None:
+            raise UndoError(f"The {row.entity} it created was already removed.")
+        # Removing a row someone edited since, or a customer someone added notes to since, would
+        # silently throw their work away.
+        values = expected.get((row.entity, row.entity_id), row.after or {})
+        _refuse_if_changed(model, current, values, row.entity, skip={"updated_at", "created_at"})
     if row.op == "update":
         if current is None:
             raise UndoError(f"The {row.entity} it changed no longer exists.")
         # updated_at moves with any edit; only the fields this change set decide a conflict.
-        fields = [k for k in (row.after or {}) if k != "updated_at"]
-        now_values = snapshot(current, fields)
-        if any(now_values[k] != (row.after or {})[k] for k in fields):
-            raise UndoError(
-                f"The {row.entity} was changed again since ({_describe(now_values, row.after or {})}); "
-                "not undone, to keep that newer change."
-            )
+        _refuse_if_changed(model, current, row.after or {}, row.entity, skip={"updated_at"})
     if row.op == "delete" and current is not None:
         raise UndoError(f"The {row.entity} it removed exists again.")
 
 
-def _describe(now_values: dict, after: dict) -> str:
-    return ", ".join(f"{k} is now {v!r}" for k, v in now_values.items() if v != after.get(k))
+def _refuse_if_changed(model: type[SQLModel], current: SQLModel, after: dict[str, Any], entity: str, *, skip: set[str]) -> None:
+    fields = [k for k in after if k not in skip and k in model.model_fields]
+    now_values = snapshot(current, fields)
+    # Compared as column values, not as logged text: the same moment may be logged in another zone.
+    now_cols, then_cols = _revive(model, now_values), _revive(model, {k: after[k] for k in fields})
+    changed = {k: now_values[k] for k in fields if now_cols.get(k) != then_cols.get(k)}
+    if changed:
+        described = ", ".join(f"{k} is now {v!r}" for k, v in changed.items())
+        raise UndoError(f"The {entity} was changed again since ({described}); not undone, to keep that newer change.")
+
+
+def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
+    """Customers the batch created are not removed once a later change added to them or edited their records.
+
+    Only change-log rows newer than the batch can be such changes: a range of the primary key, short for
+    the recent batches undo is used on, and no scan of the whole log.
+    """
+    created = {r.entity_id for r in rows if r.entity == "customer" and r.op == "create"}
+    if not created:
+        return
+    tables = {child.__tablename__: child for child in _CHILDREN}
+    newer = session.exec(
+        select(ChangeLog.entity, ChangeLog.entity_id, ChangeLog.summary).where(
+            ChangeLog.id > max(r.id for r in rows), col(ChangeLog.entity).in_(list(tables)),  # type: ignore[type-var]
+            col(ChangeLog.op).in_(["create", "update"]), col(ChangeLog.undone_at).is_(None),
+        )
+    ).all()
+    by_table: dict[str, dict[int, str]] = {}
+    for entity, entity_id, summary in newer:
+        by_table.setdefault(entity, {})[entity_id] = summary
+    for table, ids in by_table.items():
+        child = tables[table]
+        listed = list(ids)
+        for start in range(0, len(listed), 500):
+            owners = session.exec(
+                select(child.id, child.customer_id).where(col(child.id).in_(listed[start:start + 500]))  # type: ignore[attr-defined]
+            ).all()
+            hit = next((cid for cid, customer_id in owners if customer_id in created), None)
+            if hit is not None:
+                raise UndoError(
+                    f"Its customer has had more done since ({ids[hit]!r}); not undone, to keep that newer work."
+                )
 
 
 def _revert(session: Session, row: ChangeLog, undo: Batch) -> None:

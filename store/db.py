@@ -16,6 +16,10 @@ from store import migrations
 BUSY_TIMEOUT_MS = 30_000
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer crm-assistant; this one refuses to touch it."""
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
@@ -77,7 +81,11 @@ class Store:
             _configure_sqlite(self.engine)
         self._write_engine = self.engine.execution_options(crm_write=True)
         if upgrade:
-            migrations.upgrade(self.engine)
+            try:
+                migrations.upgrade(self.engine)
+            except RuntimeError as e:  # the only refusal upgrade() raises: a newer schema
+                self.engine.dispose()
+                raise SchemaTooNew(str(e)) from None
 
     @contextmanager
     def read(self) -> Iterator[Session]:

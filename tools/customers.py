@@ -1,6 +1,9 @@
 """Customer tools: find, profile, create, update, contacts."""
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, select
 
 from store import queries
@@ -49,9 +52,19 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     ids = [c.id for c in cands]
     if not cands or cands[0].score < PLAUSIBLE_SCORE:
         ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
+        ids += _tagged(s, query)
     # Near misses after the strong matches: "brightline" also shows "Brightlane Ltd".
     ids += [c.id for c in idx.fuzzy(core(normalize(query)), limit=20) if c.score >= 70]
     return list(dict.fromkeys(ids))
+
+
+def _tagged(s: Session, tag: str, limit: int = 50) -> list[int]:
+    """Customers with `tag` (whole tag, any case): the tool promises a tag finds its customers."""
+    # Tags are a JSON array; the quoted, JSON-encoded tag matches exactly one whole element.
+    needle = json.dumps(tag.strip().casefold())
+    needle = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    text_tags = func.lower(cast(Customer.tags, String))
+    return list(s.exec(select(Customer.id).where(text_tags.like(f"%{needle}%", escape="\\")).limit(limit)))  # type: ignore[arg-type]
 
 
 def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:

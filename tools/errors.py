@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from store.db import SchemaTooNew
 from tools.dates import InvalidDate
 
 
@@ -36,7 +37,10 @@ class AmbiguousCustomer(CrmError):
         self.query = query
         self.candidates = candidates
         names = "; ".join(c.label() for c in candidates)
-        super().__init__(f"{query!r} could be several customers: {names}. Say which one (by name or #id).")
+        if len(candidates) == 1:  # a near miss: close enough to suggest, not to act on
+            super().__init__(f"{query!r} is not an exact match. Did you mean {names}? Say it by name or #id.")
+        else:
+            super().__init__(f"{query!r} could be several customers: {names}. Say which one (by name or #id).")
 
 
 class DuplicateCustomer(CrmError):
@@ -85,4 +89,4 @@ __all__ = [
 ]
 
 # Everything an edge should show the user as a message rather than a crash.
-USER_ERRORS: tuple[type[Exception], ...] = (CrmError, InvalidDate)
+USER_ERRORS: tuple[type[Exception], ...] = (CrmError, InvalidDate, SchemaTooNew)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from store import queries
-from store.changelog import UndoError, last_batch, undo_batch
+from store.changelog import UndoError, describe, last_batch, undo_batch
 from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict
 from tools.paging import next_cursor, offset_of
@@ -37,5 +37,5 @@ def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:
         try:
             undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
         except UndoError as e:
-            raise UndoConflict(f"Can't undo '{rows[0].summary}': {e}") from None
-    return Undone(summary=rows[0].summary, reverted=len(rows))
+            raise UndoConflict(f"Can't undo '{describe(rows)}': {e}") from None
+    return Undone(summary=describe(rows), reverted=len(rows))

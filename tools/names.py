@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -28,14 +29,17 @@ ACCEPT_SCORE = 88.0  # a lone fuzzy match this good is taken
 PLAUSIBLE_SCORE = 80.0  # candidates this good make a name ambiguous
 SUGGEST_SCORE = 55.0  # shown as "did you mean" when nothing is plausible
 FUZZY_POOL_MAX = 5000  # above this many names, fuzzy matching scores a narrowed pool ...
-FUZZY_POOL_CAP = 2000  # ... of at most this many (WRatio costs ~1 µs a name)
+FUZZY_POOL_CAP = 1000  # ... of at most this many (WRatio costs ~1 µs a name)
 WORD_MATCH_SCORE = 75.0  # a name word this similar to a query word (a typo in a short word) brings its names in
 
 
 def normalize(name: str) -> str:
     """Case- and accent-folded words: 'Café Müller & Söhne GmbH' -> 'cafe muller and sohne gmbh'."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if name.isascii():  # most names: no accents to strip (a bulk import normalizes 100,000 of them)
+        plain = name.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     plain = plain.replace("&", " and ").replace("ß", "ss")
     return " ".join(re.findall(r"[a-z0-9]+", plain))
 
@@ -48,7 +52,7 @@ def core(key: str) -> str:
     return " ".join(words)
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them at scale: no per-entry __dict__
 class _Entry:
     id: int
     name: str
@@ -68,28 +72,33 @@ class NameIndex:
     version: object = None
     cores: dict[int, str] = field(default_factory=dict)  # customer id -> core, for fuzzy scoring
     _last_fuzzy: tuple[str, int, list] | None = field(default=None, repr=False, compare=False)
+    _like_cache: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, session: Session, version: object = None) -> NameIndex:
+        """The index of every customer and contact name (about a second at 100,000 customers)."""
         idx = cls(version=version)
-        for cid, name in session.exec(select(Customer.id, Customer.name)):
-            idx.add_customer(cid, name)  # type: ignore[arg-type]
-        for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
-            idx.add_contact(cid, name)
+        # The stored name_key is normalize(name) (written with the name), so it is not recomputed.
+        for cid, name, key in session.exec(select(Customer.id, Customer.name, Customer.name_key)):
+            idx.add_customer(cid, name, key)  # type: ignore[arg-type]
+        for cid, name, key in session.exec(select(Contact.customer_id, Contact.name, Contact.name_key)):
+            idx.add_contact(cid, name, key)
         idx.words = sorted(idx.by_word)
         return idx
 
-    def add_customer(self, cid: int, name: str) -> None:
-        entry = _Entry(cid, name, core(normalize(name)))
+    def add_customer(self, cid: int, name: str, key: str | None = None) -> None:
+        entry = _Entry(cid, name, core(normalize(name) if key is None else key))
         self.customers[cid] = entry
         self.cores[cid] = entry.core
         self._last_fuzzy = None
+        if self._like_cache:
+            self._like_cache.clear()
         self.by_core.setdefault(entry.core, []).append(cid)
         for word in entry.core.split():
             self.by_word.setdefault(word, set()).add(cid)
 
-    def add_contact(self, cid: int, name: str) -> None:
-        key = normalize(name)
+    def add_contact(self, cid: int, name: str, key: str | None = None) -> None:
+        key = normalize(name) if key is None else key
         if not key:
             return
         self._last_fuzzy = None
@@ -130,40 +139,38 @@ class NameIndex:
         # Large tables: score only names having a word like one of the query's: the same prefix, or
         # a typo away. Typos are found among the distinct name words (thousands), not among the
         # names (100,000). Names sharing more words with the query come first.
-        per_word = [self._ids_with_word_like(w) for w in dict.fromkeys(query_core.split())]
-        per_word = [ids for ids in per_word if ids]
-        # A word in a tenth of all names ("and", "group") says little; it only counts alone.
+        groups = [ws for ws in (self._words_like(w) for w in dict.fromkeys(query_core.split())) if ws]
+        # A word in a tenth of all names ("and", "group") says little; it only counts alone. Its
+        # size is judged before any set is built: the union of a common word's names is the cost.
         common = len(self.customers) // 10
-        telling = [ids for ids in per_word if len(ids) <= common] or per_word
-        hits: dict[int, int] = {}
-        for ids in telling:
-            for cid in ids:
-                hits[cid] = hits.get(cid, 0) + 1
-        if len(hits) > FUZZY_POOL_CAP:
-            by_count: dict[int, list[int]] = {}
-            for cid, n in hits.items():
-                by_count.setdefault(n, []).append(cid)
-            chosen: list[int] = []
-            for n in sorted(by_count, reverse=True):
-                chosen += by_count[n][:FUZZY_POOL_CAP - len(chosen)]
-                if len(chosen) >= FUZZY_POOL_CAP:
-                    break
-        else:
-            chosen = list(hits)
+        by_word = self.by_word
+        telling = [ws for ws in groups if sum(len(by_word[w]) for w in ws) <= common] or groups
+        counts: Counter[int] = Counter()
+        for ws in telling:
+            counts.update(by_word[ws[0]] if len(ws) == 1 else set().union(*(by_word[w] for w in ws)))
+        chosen = counts.most_common(FUZZY_POOL_CAP) if len(counts) > FUZZY_POOL_CAP else counts.items()
         cores = self.cores
-        return {cid: cores[cid] for cid in chosen}
+        return {cid: cores[cid] for cid, _n in chosen}
 
-    def _ids_with_word_like(self, word: str) -> set[int]:
-        """Customers with a name word starting with `word`, or (4+ letters) within a typo of it."""
-        if len(word) < 2:
-            return set()
-        out = self.with_prefix(word)
+    def _words_like(self, word: str) -> list[str]:
+        """Name words starting with `word`, or (4+ letters) within a typo of it; remembered per word."""
+        found = self._like_cache.get(word)
+        if found is not None:
+            return found
+        found = []
+        if len(word) >= 2:
+            i = bisect.bisect_left(self.words, word)
+            while i < len(self.words) and self.words[i].startswith(word):
+                found.append(self.words[i])
+                i += 1
         if len(word) >= 4:
-            for similar, _score, _i in process.extract(
+            found += [similar for similar, _score, _i in process.extract(
                 word, self.words, scorer=fuzz.ratio, processor=None, score_cutoff=WORD_MATCH_SCORE, limit=None
-            ):
-                out |= self.by_word[similar]
-        return out
+            ) if not similar.startswith(word)]
+        if len(self._like_cache) >= 10_000:  # bounded: a long-running server sees many words
+            self._like_cache.clear()
+        self._like_cache[word] = found
+        return found
 
 
 class _IndexCache:

@@ -27,6 +27,8 @@ def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") 
         return now
     try:
         moment = datetime.fromisoformat(said)
+        if len(said.strip()) == 10:  # an ISO day alone ("2026-03-01") is read like a day in words
+            return now if moment.date() == now.date() else datetime.combine(moment.date(), time(12, 0), ctx.tz)
     except ValueError:
         when = parse_when(said, now, prefer=prefer)  # type: ignore[arg-type]
         if when.time is None and when.date == now.date():

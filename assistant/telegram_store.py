@@ -1,0 +1,92 @@
+"""The bot's uses of the database: who a Telegram user is, updates already applied, undoing one change.
+
+Synchronous on purpose: the handlers run these (and the engine) in a worker thread so a slow
+SQLite lock never stalls polling.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
+
+from store import Store
+from store.changelog import UndoError, undo_batch
+from store.models import ChangeLog, InboundMessage
+from tools.context import ToolContext, zone
+from tools.errors import NothingToUndo, UndoConflict
+from tools.schemas import Undone
+from tools.users import UserOut, list_users, user_by_telegram_id
+
+SOURCE = "telegram"
+KEEP_INBOUND = timedelta(days=7)  # Telegram re-delivers for at most a day; a week is ample
+
+
+def rep_for(store: Store, telegram_id: int | None) -> UserOut | None:
+    """The registered rep with this Telegram user id, or None for a stranger."""
+    if telegram_id is None:
+        return None
+    return user_by_telegram_id(store, telegram_id)
+
+
+def reps_on_telegram(store: Store) -> list[UserOut]:
+    """Every rep with a Telegram id (the ones who get a digest)."""
+    return [u for u in list_users(store) if u.telegram_id is not None]
+
+
+def rep_context(base: ToolContext, rep: UserOut) -> ToolContext:
+    """A context acting as `rep`, in their timezone, on the bot's store and clock."""
+    return ToolContext(store=base.store, actor=rep.name, source=SOURCE, tz=zone(rep.timezone),
+                       fixed_now=base.fixed_now)
+
+
+def claim_update(store: Store, update_id: int) -> bool:
+    """Record that this update is being applied; False when it already was (a re-delivery).
+
+    Claimed before applying, so a crash half-way loses that one message rather than applying it twice.
+    """
+    try:
+        with store.write() as s:
+            s.add(InboundMessage(source=SOURCE, key=str(update_id)))
+    except IntegrityError:
+        return False
+    return True
+
+
+def note_batch(store: Store, update_id: int, batch: str) -> None:
+    """Remember which change an update made (for tracing a message to its writes)."""
+    with store.write() as s:
+        row = s.exec(select(InboundMessage).where(InboundMessage.source == SOURCE,
+                                                  InboundMessage.key == str(update_id))).first()
+        if row is not None:
+            row.batch = batch
+            s.add(row)
+
+
+def forget_old_updates(store: Store, now: datetime | None = None) -> None:
+    """Drop de-duplication records older than any re-delivery could be."""
+    cutoff = (now or datetime.now(UTC)) - KEEP_INBOUND
+    with store.write() as s:
+        s.exec(delete(InboundMessage).where(col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
+                                            col(InboundMessage.at) < cutoff))
+
+
+def undo_change(ctx: ToolContext, batch: str) -> Undone:
+    """Undo one particular change (the one an Undo button belongs to), not merely the latest.
+
+    Refuses, changing nothing, when it was already undone, is someone else's, or was changed since.
+    """
+    with ctx.store.write() as s:
+        rows = list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
+        if not rows:
+            raise NothingToUndo("That change is no longer in the log; nothing was undone.")
+        summary = rows[0].summary
+        if rows[0].actor != ctx.actor:
+            raise UndoConflict(f"'{summary}' was made by {rows[0].actor}; only they can undo it.")
+        if any(r.undone_at is not None for r in rows):
+            raise NothingToUndo(f"'{summary}' was already undone.")
+        try:
+            undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
+        except UndoError as e:
+            raise UndoConflict(f"Can't undo '{summary}': {e}") from None
+    return Undone(summary=summary, reverted=len(rows))

@@ -1,0 +1,136 @@
+"""`crm chat` as a subprocess, the way a script or a rep at a terminal uses it.
+
+Lines from a pipe are answered in order; `--json` prints one object per input line with `reply`; a
+question asked on one line is answered by the next; end of input ends the process with exit code 0.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.assistant.corpus import load_book
+from store import Store
+from tools.transfer import export_data
+
+pytestmark = pytest.mark.e2e
+REPO = Path(__file__).resolve().parents[2]
+
+
+def chat_env(db: Path) -> dict[str, str]:
+    return {**os.environ, "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": "2026-03-04T14:00:00+00:00",
+            "CRM_TZ": "UTC", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+
+
+def crm_chat(db: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `crm chat` with `lines` on standard input (a pipe, not a terminal)."""
+    return subprocess.run([sys.executable, "-m", "assistant", "chat", *args], input="".join(l + "\n" for l in lines),
+                          env=chat_env(db), cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "crm.db"
+    store = Store(path)
+    load_book(store)
+    store.close()
+    return path
+
+
+def book(db: Path) -> dict[str, dict]:
+    store = Store(db)
+    try:
+        from tests.conftest import make_ctx
+
+        return {c["name"]: c for c in export_data(make_ctx(store))["customers"]}
+    finally:
+        store.close()
+
+
+def test_json_answers_each_line_and_resolves_a_question_across_lines(db: Path) -> None:
+    result = crm_chat(db, ["Brightline wants a case study on fleet tracking", "motors",
+                           "who needs follow-up this week?", "follow up with Nordlicht in 2 weeks about the pilot"], "--json")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 4 and all("reply" in o for o in out)
+    assert out[0]["pending"] and "Brightline Motors" in out[0]["reply"]
+    assert [c["answer"] for c in out[0]["choices"]][:2] == ["1", "2"]
+    assert not out[1]["pending"] and "Logged" in out[1]["reply"] and "undo" in out[1]["reply"]
+    assert [a["tool"] for a in out[1]["actions"]] == ["log_interaction"]
+    assert "Globex" in out[2]["reply"] and "Acme Corp" in out[2]["reply"]
+    assert "Wed 18 Mar" in out[3]["reply"]
+    after = book(db)
+    assert any("fleet tracking" in i["body"] for i in after["Brightline Motors"]["interactions"])
+    assert not any("fleet tracking" in i["body"] for i in after["Brightline Media"]["interactions"])
+    assert [f["due"] for f in after["Nordlicht GmbH"]["followups"]] == ["2026-03-18"]
+
+
+def test_plain_text_from_a_pipe(db: Path) -> None:
+    result = crm_chat(db, ["Called Helios yesterday, legal wants a DPA", "", "undo", "help"])
+    assert result.returncode == 0, result.stderr
+    assert "Logged call with Helios Labs (Tue 3 Mar)" in result.stdout
+    assert "Undone" in result.stdout and "follow up" in result.stdout.lower()
+    assert not any("DPA" in i["body"] for i in book(db)["Helios Labs"]["interactions"])
+
+
+def test_a_pending_question_ends_with_the_process(db: Path) -> None:
+    first = crm_chat(db, ["Met Zephyr Analytics today, great fit"], "--json")
+    assert json.loads(first.stdout)["pending"]
+    second = crm_chat(db, ["yes"], "--json")  # a new process: "yes" answers nothing
+    assert second.returncode == 0
+    assert "Zephyr Analytics" not in book(db)
+
+
+def test_empty_input_and_odd_bytes_exit_cleanly(db: Path) -> None:
+    assert crm_chat(db, [], "--json").returncode == 0
+    result = subprocess.run([sys.executable, "-m", "assistant", "chat", "--json"], input=b"\xff\xfe broken\n\n",
+                            env=chat_env(db), cwd=REPO, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 2 and all("reply" in json.loads(line) for line in lines)
+    assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_interactive_prompt_on_a_terminal(db: Path) -> None:
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: `crm chat` with a terminal for stdin and stdout
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "assistant", "chat"], chat_env(db))
+    seen = b""
+    try:
+        seen += _read_until(fd, b"> ")
+        os.write(fd, b"find bright\n")
+        seen += _read_until(fd, b"Brightline Motors")
+        os.write(fd, b"\x04")  # Ctrl-D ends the session
+        seen += _read_until(fd, b"")
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert b"crm chat" in seen and b"Brightline Media" in seen
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _read_until(fd: int, marker: bytes, limit: float = 30.0) -> bytes:
+    """Read the terminal until `marker` shows up (or it closes); `limit` guards against a hang."""
+    import select
+
+    got = b""
+    while not marker or marker not in got:
+        ready, _, _ = select.select([fd], [], [], limit)
+        if not ready:
+            raise AssertionError(f"no {marker!r} on the terminal; got {got!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        got += chunk
+    return got

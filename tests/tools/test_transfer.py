@@ -1,0 +1,230 @@
+"""Export and import: a round trip loses nothing; a bad file imports nothing and says where it is bad."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from store import Store
+from tests.conftest import SAMPLE, make_ctx
+from tools import users
+from tools.context import ToolContext
+from tools.customers import get_customer
+from tools.demo import load_demo
+from tools.errors import ImportFailed
+from tools.followups import complete_followup, schedule_followup
+from tools.pipeline import set_stage
+from tools.schemas import CompleteFollowup, GetCustomer, ScheduleFollowup, SetStage
+from tools.transfer import ImportResult, export_csv, export_data, import_file, import_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SEED = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "sample_seed.json"
+SEED_COPY = Path(__file__).resolve().parents[1] / "acceptance" / "sample_seed.json"
+
+
+def comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    """An export without what may differ between databases: ids and the export time."""
+    doc = json.loads(json.dumps(doc))
+    doc.pop("exported_at")
+    for c in doc["customers"]:
+        c.pop("id")
+    return doc
+
+
+def counts(ctx: ToolContext) -> dict[str, int]:
+    path = ctx.store.url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user")}
+
+
+def fresh(tmp_path: Path, name: str, tz: str = "UTC") -> ToolContext:
+    return make_ctx(Store(tmp_path / name), source="import", tz=tz)
+
+
+# ---- round trips ------------------------------------------------------------------------------------
+
+
+def test_export_import_export_is_identical_apart_from_ids(tmp_path: Path) -> None:
+    # A rep in Los Angeles, with history worth keeping: stage moves, a timed follow-up, a done one, users.
+    la = fresh(tmp_path, "a.db", tz="America/Los_Angeles")
+    load_demo(la)
+    users.add_user(la.store, "kim", timezone="Europe/Berlin", telegram_id=4242, digest_time="07:30")
+    set_stage(la, SetStage(customer="Acme", stage="proposal"))
+    set_stage(la, SetStage(customer="Acme", stage="signed"))
+    schedule_followup(la, ScheduleFollowup(customer="Globex", due="tomorrow 3pm", description="call Hank"))
+    fid = schedule_followup(la, ScheduleFollowup(customer="Initech", due="next Monday", description="x")).followup.id
+    complete_followup(la, CompleteFollowup(followup_id=fid))
+    first = export_data(la)
+
+    other = fresh(tmp_path, "b.db")  # imported by someone in another zone: times are absolute
+    import_text(other, json.dumps(first), kind="json", label="export.json")
+    second = export_data(other)
+    assert comparable(second) == comparable(first)
+    assert len(first["customers"]) == 20
+    assert first["users"] == [{"name": "kim", "timezone": "Europe/Berlin", "telegram_id": 4242, "digest_time": "07:30"}]
+
+
+def test_export_has_every_key_the_spec_requires(crm: ToolContext) -> None:
+    doc = export_data(crm)
+    assert (doc["format"], doc["version"]) == ("crm-export", 1)
+    acme = next(c for c in doc["customers"] if c["name"] == "Acme Corp")
+    assert {"name", "stage", "owner", "email", "phone", "tags", "contacts", "interactions", "followups",
+            "stage_history"} <= set(acme)
+    assert set(acme["contacts"][0]) >= {"name", "role", "email", "phone"}
+    assert set(acme["interactions"][0]) >= {"kind", "body", "occurred_at", "author"}
+    assert set(acme["followups"][0]) >= {"due", "description", "status", "owner"}
+    assert acme["interactions"][0]["occurred_at"] == "2026-03-02T10:00:00+00:00"
+    assert acme["followups"][0]["due"] == "2026-03-06"
+
+
+@pytest.mark.parametrize("seed", [SEED, SEED_COPY])
+def test_the_sample_seed_comes_back_whole(tmp_path: Path, seed: Path) -> None:
+    if not seed.exists():
+        pytest.skip(f"{seed} is not on this machine")
+    ctx = fresh(tmp_path, "seed.db")
+    doc = json.loads(seed.read_text(encoding="utf-8"))
+    import_file(ctx, seed)
+    out = {c["name"]: c for c in export_data(ctx)["customers"]}
+    assert sorted(out) == sorted(c["name"] for c in doc["customers"])
+    for given in doc["customers"]:
+        got = out[given["name"]]
+        for key in ("stage", "owner", "email", "phone", "tags", "value"):
+            if key in given:
+                assert got[key] == given[key], (given["name"], key)
+        assert [(x["name"], x.get("role")) for x in given.get("contacts", [])] == [
+            (x["name"], x["role"]) for x in got["contacts"]]
+        assert sorted((i["kind"], i["body"], _utc(i["occurred_at"])) for i in given.get("interactions", [])) == \
+            sorted((i["kind"], i["body"], i["occurred_at"]) for i in got["interactions"])
+        assert sorted((f["due"], f.get("description", ""), f.get("status", "open")) for f in given.get("followups", [])) == \
+            sorted((f["due"], f["description"], f["status"]) for f in got["followups"])
+
+
+def _utc(text: str) -> str:
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo("UTC")).isoformat()
+
+
+def test_import_twice_changes_nothing(crm: ToolContext) -> None:
+    before = export_data(crm)
+    result = import_text(crm, json.dumps(SAMPLE), kind="json", label="again")
+    assert result == ImportResult()
+    assert comparable(export_data(crm)) == comparable(before)
+
+
+def test_import_merges_into_existing_customers(crm: ToolContext) -> None:
+    update = {"customers": [{"name": "ACME CORP", "phone": "+1 555 0100",
+                             "contacts": [{"name": "Dana Whitfield"}, {"name": "Raj Patel", "role": "CFO"}],
+                             "interactions": [{"kind": "call", "body": "Pricing call", "occurred_at": "2026-03-03T09:00"}]}]}
+    result = import_text(crm, json.dumps(update), kind="json")
+    assert (result.customers_created, result.customers_updated, result.contacts, result.interactions) == (0, 1, 1, 1)
+    p = get_customer(crm, GetCustomer(customer="Acme"))
+    assert (p.name, p.phone, p.email, p.stage) == ("Acme Corp", "+1 555 0100", "hello@acme.example", "qualified")
+    assert [c.name for c in p.contacts] == ["Dana Whitfield", "Raj Patel"]
+    assert [i.body for i in p.recent_interactions] == ["Pricing call", "Demo went well, budget approved for Q2"]
+
+
+# ---- CSV ----------------------------------------------------------------------------------------------
+
+
+def test_csv_import(ctx: ToolContext) -> None:
+    result = import_file(ctx, FIXTURES / "customers.csv")
+    assert (result.customers_created, result.contacts) == (4, 3)
+    doc = {c["name"]: c for c in export_data(ctx)["customers"]}
+    assert sorted(doc) == ["Acme Corp", "Café Müller", "Globex Corporation", "Kettle & Crumb Bakery, Ltd"]
+    acme = doc["Acme Corp"]
+    assert (acme["stage"], acme["owner"], acme["tags"], acme["phone"]) == (
+        "qualified", "sam", ["enterprise", "priority"], "+1 555 0100")
+    assert acme["contacts"][0]["name"] == "Dana Whitfield"
+    assert doc["Globex Corporation"]["stage"] == "proposal"  # "proposal sent"
+    assert doc["Café Müller"]["stage"] == "won"  # "signed"
+    assert doc["Kettle & Crumb Bakery, Ltd"]["owner"] == "sam"
+
+
+def test_csv_export_reads_back(crm: ToolContext, tmp_path: Path) -> None:
+    text = export_csv(crm)
+    assert text.splitlines()[0].startswith("name,email,phone,stage,owner,tags")
+    (tmp_path / "out.csv").write_text(text, encoding="utf-8")
+    other = fresh(tmp_path, "csv.db")
+    import_file(other, tmp_path / "out.csv")
+    keep = ("name", "stage", "owner", "email", "phone", "tags", "value")
+    assert [{k: c[k] for k in keep} for c in export_data(other)["customers"]] == \
+        [{k: c[k] for k in keep} for c in export_data(crm)["customers"]]
+
+
+def test_bad_rows_are_named_by_line_and_nothing_is_imported(ctx: ToolContext) -> None:
+    before = counts(ctx)
+    with pytest.raises(ImportFailed) as err:
+        import_file(ctx, FIXTURES / "bad_rows.csv")
+    problems = err.value.problems
+    assert len(problems) == 2
+    assert problems[0].startswith("line 3") and "sleeping" in problems[0] and "lead, qualified" in problems[0]
+    assert problems[1].startswith("line 4") and "not-an-email" in problems[1]
+    assert "Nothing imported" in str(err.value)
+    assert counts(ctx) == before
+
+
+def test_a_broken_csv_is_refused(ctx: ToolContext) -> None:
+    with pytest.raises(ImportFailed) as err:
+        import_file(ctx, FIXTURES / "broken.csv")
+    assert "line 3" in str(err.value) and "quote" in str(err.value)
+    assert counts(ctx)["customer"] == 0
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("", "empty"),
+    ("email,phone\nx@y.example,1\n", "'name' column"),
+    ("name,email\nAcme,a@acme.example,extra\n", "line 2"),
+    ("name,value\nAcme,lots\n", "line 2 (Acme): value 'lots' is not a number"),
+    ("name,stage\nAcme,lead\nACME,won\n", "line 3 (ACME): the same customer as line 2"),
+])
+def test_csv_mistakes(ctx: ToolContext, text: str, says: str) -> None:
+    with pytest.raises(ImportFailed, match=says.replace("(", r"\(").replace(")", r"\)")):
+        import_text(ctx, text, kind="csv", label="people.csv")
+    assert counts(ctx)["customer"] == 0
+
+
+def test_csv_with_a_byte_order_mark_and_blank_lines(ctx: ToolContext, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffName,Stage\r\nAcme,lead\r\n\r\nGlobex,won\r\n".encode())
+    assert import_file(ctx, path).customers_created == 2
+
+
+# ---- JSON mistakes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("doc", "says"), [
+    ('{"customers": [', "not valid JSON"),
+    ('{"customers": 5}', "not a crm-export document"),
+    ('{"format": "crm-export", "version": 2, "customers": []}', "version 2"),
+    ('{"customers": [{"stage": "lead"}]}', "customer 1: a customer needs a name"),
+    ('{"customers": [{"name": "A", "interactions": [{"kind": "fax", "body": "x"}]}]}', "kind 'fax'"),
+    ('{"customers": [{"name": "A", "followups": [{"due": "2026-02-30"}]}]}', "due '2026-02-30'"),
+    ('{"customers": [{"name": "A", "interactions": [{"body": "x", "occurred_at": "soon"}]}]}', "occurred_at 'soon'"),
+])
+def test_json_mistakes_import_nothing(crm: ToolContext, doc: str, says: str) -> None:
+    before = counts(crm)
+    with pytest.raises(ImportFailed, match=says):
+        import_text(crm, doc, kind="json", label="data.json")
+    assert counts(crm) == before
+
+
+def test_one_bad_customer_among_good_ones_imports_none(ctx: ToolContext) -> None:
+    doc = {"customers": [{"name": f"Good {n}"} for n in range(50)] + [{"name": "Bad", "stage": "sleeping"}]}
+    with pytest.raises(ImportFailed, match="customer 51 \\(Bad\\)"):
+        import_text(ctx, json.dumps(doc), kind="json")
+    assert counts(ctx)["customer"] == 0
+
+
+def test_unreadable_files(ctx: ToolContext, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed, match="cannot read"):
+        import_file(ctx, tmp_path / "missing.json")
+    (tmp_path / "latin1.csv").write_bytes("name\nCaf\xe9\n".encode("latin-1"))
+    with pytest.raises(ImportFailed, match="not UTF-8"):
+        import_file(ctx, tmp_path / "latin1.csv")
