@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
 from store import Store
-from store.changelog import UndoError, undo_batch
+from store.changelog import UndoError, describe, undo_batch
 from store.models import ChangeLog, InboundMessage
 from tools.context import ToolContext, zone
 from tools.errors import NothingToUndo, UndoConflict
@@ -80,7 +80,7 @@ def undo_change(ctx: ToolContext, batch: str) -> Undone:
         rows = list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
         if not rows:
             raise NothingToUndo("That change is no longer in the log; nothing was undone.")
-        summary = rows[0].summary
+        summary = describe(rows)
         if rows[0].actor != ctx.actor:
             raise UndoConflict(f"'{summary}' was made by {rows[0].actor}; only they can undo it.")
         if any(r.undone_at is not None for r in rows):
