@@ -57,7 +57,7 @@ STAGE_CMD_RE = _rx(rf"""\b(?P<verb>move|moved|mark|marked|set|put|change|changed
     |update|updated|switch|switched|stage|flip|flipped)\b(?P<between>.*?)\b(?:to|as|into|in|->|=|:)\s+
     (?:the\s+)?(?:stage\s+)?(?P<stage>{STAGE_WORDS})\b(?:\s+stage)?""")
 STAGE_ARROW_RE = _rx(rf"^(?P<between>.+?)\s*(?:->|→|=>)\s*(?P<stage>{STAGE_WORDS})\s*[.!]*$")
-STAGE_IS_RE = _rx(rf"""^(?P<between>.+?)\s+(?:is|are|has|have|just|now|went|got|moved)\s+(?:now\s+|just\s+|officially\s+|already\s+
+STAGE_IS_RE = _rx(r"""^(?P<between>.+?)\s+(?:is|are|has|have|just|now|went|got|moved)\s+(?:now\s+|just\s+|officially\s+|already\s+
     |been\s+|finally\s+)*(?:in\s+|at\s+|to\s+)?(?:the\s+)?(?P<stage>closed[\s-]+won|closed[\s-]+lost|signed|won|lost
     |dead|churned|qualified|negotiation|negotiating|proposal)\b(?:\s+stage)?\s*[.!]*$""")
 # "Acme signed", "acme corp: closed lost!", "Globex - proposal sent": a name, then only the outcome.

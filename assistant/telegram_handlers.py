@@ -21,9 +21,10 @@ from assistant import render
 from assistant.conversation import Reply, respond, respond_to_edit
 from assistant.replies import UNDO_HINT
 from assistant.telegram_format import html_parts, keyboard, parse_button
-from assistant.telegram_store import claim_update, note_batch, rep_context, rep_for, undo_change
+from assistant.telegram_store import claim_update, note_batch, rep_context, rep_for
 from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict
+from tools.history import undo_change
 from tools.users import UserOut
 
 log = logging.getLogger(__name__)

@@ -11,11 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
 from store import Store
-from store.changelog import UndoError, describe, undo_batch
-from store.models import ChangeLog, InboundMessage
+from store.models import InboundMessage
 from tools.context import ToolContext, zone
-from tools.errors import NothingToUndo, UndoConflict
-from tools.schemas import Undone
 from tools.users import UserOut, list_users, user_by_telegram_id
 
 SOURCE = "telegram"
@@ -69,24 +66,3 @@ def forget_old_updates(store: Store, now: datetime | None = None) -> None:
     with store.write() as s:
         s.exec(delete(InboundMessage).where(col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
                                             col(InboundMessage.at) < cutoff))
-
-
-def undo_change(ctx: ToolContext, batch: str) -> Undone:
-    """Undo one particular change (the one an Undo button belongs to), not merely the latest.
-
-    Refuses, changing nothing, when it was already undone, is someone else's, or was changed since.
-    """
-    with ctx.store.write() as s:
-        rows = list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
-        if not rows:
-            raise NothingToUndo("That change is no longer in the log; nothing was undone.")
-        summary = describe(rows)
-        if rows[0].actor != ctx.actor:
-            raise UndoConflict(f"'{summary}' was made by {rows[0].actor}; only they can undo it.")
-        if any(r.undone_at is not None for r in rows):
-            raise NothingToUndo(f"'{summary}' was already undone.")
-        try:
-            undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
-        except UndoError as e:
-            raise UndoConflict(f"Can't undo '{summary}': {e}") from None
-    return Undone(summary=summary, reverted=len(rows))

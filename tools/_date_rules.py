@@ -146,6 +146,9 @@ def _month_day(m: int, d: int, year: int | None, wd: int | None, c: Ctx, label: 
         years = [c.today.year + (k if c.fut else -k) for k in range(9)]  # 9 years always hold a 29 February
         candidates = [day for y in years if d <= calendar.monthrange(y, m)[1]
                       for day in [date(y, m, d)] if (day >= c.today if c.fut else day <= c.today)]
+        if m == 2 and d == 29 and wd is None and candidates and abs((candidates[0] - c.today).days) > 366:
+            # "Feb 29" in a year without one is a slip, not a wish for a date years away.
+            raise _invalid(label, f"{c.today.year} is not a leap year; the nearest 29 February is in {candidates[0].year}")
         if wd is not None:  # the weekday may pick this year's date on the other side, as format_day shows it
             this_year = [date(c.today.year, m, d)] if d <= calendar.monthrange(c.today.year, m)[1] else []
             candidates = candidates[:2] + [day for day in this_year if day not in candidates]

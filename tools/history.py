@@ -1,8 +1,11 @@
 """History tools: what changed recently, and undo."""
 from __future__ import annotations
 
+from sqlmodel import col, select
+
 from store import queries
 from store.changelog import UndoError, describe, last_batch, undo_batch
+from store.models import ChangeLog
 from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict
 from tools.paging import next_cursor, offset_of
@@ -39,3 +42,24 @@ def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:
         except UndoError as e:
             raise UndoConflict(f"Can't undo '{describe(rows)}': {e}") from None
     return Undone(summary=describe(rows), reverted=len(rows))
+
+
+def undo_change(ctx: ToolContext, batch: str) -> Undone:
+    """Undo one particular change (the one an Undo button belongs to), not merely the latest.
+
+    Refuses, changing nothing, when it was already undone, is someone else's, or was changed since.
+    """
+    with ctx.store.write() as s:
+        rows = list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
+        if not rows:
+            raise NothingToUndo("That change is no longer in the log; nothing was undone.")
+        summary = describe(rows)
+        if rows[0].actor != ctx.actor:
+            raise UndoConflict(f"'{summary}' was made by {rows[0].actor}; only they can undo it.")
+        if any(r.undone_at is not None for r in rows):
+            raise NothingToUndo(f"'{summary}' was already undone.")
+        try:
+            undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
+        except UndoError as e:
+            raise UndoConflict(f"Can't undo '{summary}': {e}") from None
+    return Undone(summary=summary, reverted=len(rows))

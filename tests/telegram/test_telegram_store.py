@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.telegram_store import claim_update, forget_old_updates, undo_change
+from assistant.telegram_store import claim_update, forget_old_updates
+from tools.history import undo_change
 from tests.conftest import make_ctx
 from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict

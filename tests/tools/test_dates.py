@@ -165,7 +165,6 @@ FUTURE = [
     ("on the 9th", "2026-03-09", None),
     ("on the 3rd", "2026-04-03", None),
     ("the 31st", "2026-03-31", None),
-    ("Feb 29", "2028-02-29", None),  # the next February that has one
     ("9/3", "2026-09-03", None),  # US month/day
     ("24/11", "2026-11-24", None),  # day first when it cannot be a month
     ("24/11/2026", "2026-11-24", None),
@@ -208,7 +207,6 @@ PAST = [
     ("this week", "2026-03-02", None),
     ("last week", "2026-02-23", None),
     ("2 days ago", "2026-03-02", None),
-    ("Feb 29", "2024-02-29", None),
     ("Mon 24 Nov", "2025-11-24", None),
     ("Tue 24 Nov", "2026-11-24", None),  # 24 Nov 2025 was a Monday: the weekday picks this year's
 ]
@@ -242,6 +240,7 @@ INVALID = [
     ("on April 31", "April 31 is not a date (April has 30 days)"),
     ("2026-02-30", "2026-02-30 is not a date (February 2026 has 28 days)"),
     ("Feb 29 2027", "February 29, 2027 is not a date (2027 is not a leap year)"),
+    ("Feb 29", "February 29 is not a date (2026 is not a leap year; the nearest 29 February is in 2028)"),
     ("2026-13-01", "2026-13-01 is not a date (there is no month 13)"),
     ("2/30", "2/30 is not a date (February has at most 29 days)"),
     ("Thursday 3/13", "March 13, 2026 is a Friday, not a Thursday"),
@@ -252,6 +251,12 @@ INVALID = [
     ("blorp", "I couldn't understand 'blorp' as a date"),
     ("next Tuesday blorp", "I couldn't understand 'next Tuesday blorp' as a date"),
 ]
+
+
+def test_feb_29_in_a_year_without_one_is_refused_both_ways() -> None:
+    with pytest.raises(InvalidDate, match="2026 is not a leap year; the nearest 29 February is in 2024"):
+        parse_when("Feb 29", NOW, prefer="past")
+    assert parse_when("Feb 29", datetime(2027, 12, 1, 9, 0, tzinfo=UTC)).date == d("2028-02-29")  # within the year
 
 
 @pytest.mark.parametrize(("text", "message"), INVALID)
