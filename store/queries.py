@@ -62,9 +62,14 @@ def list_customers(
 
 
 def customers_by_email(session: Session, needle: str, limit: int = 50) -> list[int]:
-    like = f"%{needle.lower()}%"
-    ids = session.exec(select(Customer.id).where(func.lower(Customer.email).like(like)).limit(limit)).all()
-    ids += session.exec(select(Contact.customer_id).where(func.lower(Contact.email).like(like)).limit(limit)).all()
+    # `%` and `_` in what the user typed are letters, not wildcards.
+    needle = needle.lower()
+    ids = session.exec(
+        select(Customer.id).where(func.lower(Customer.email).contains(needle, autoescape=True)).limit(limit)
+    ).all()
+    ids += session.exec(
+        select(Contact.customer_id).where(func.lower(Contact.email).contains(needle, autoescape=True)).limit(limit)
+    ).all()
     return list(dict.fromkeys(i for i in ids if i is not None))
 
 

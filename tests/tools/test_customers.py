@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import func, select
 
+from store import queries
 from store.models import ChangeLog
 from tests.conftest import make_ctx
 from tools.context import ToolContext
@@ -45,6 +46,13 @@ def test_find_by_contact_email_and_tag(crm: ToolContext) -> None:
     assert names(crm, query="acme.example") == ["Acme Corp"]
     assert names(crm, query="enterprise") == ["Acme Corp"]
     assert names(crm, query="ENTERPRISE") == ["Acme Corp"]
+
+
+def test_find_takes_percent_and_underscore_literally(crm: ToolContext) -> None:
+    assert names(crm, query="%") == []
+    with crm.store.read() as s:
+        assert queries.customers_by_email(s, "a_me.example") == []
+        assert queries.customers_by_email(s, "acme.example") != []
 
 
 def test_find_nothing_is_an_empty_list_not_an_error(crm: ToolContext) -> None:
