@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlmodel import Session, SQLModel
 
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
-from store.changelog import Batch, _plain
+from store.changelog import Batch, plain
 from store.models import ChangeLog
 from store.types import utcnow
 
@@ -72,7 +72,7 @@ def record_created(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any
     logs = [
         {"batch": batch.id, "at": at, "actor": batch.actor, "source": batch.source, "summary": batch.summary,
          "entity": table, "entity_id": row["id"], "op": "create", "before": None,
-         "after": {k: _plain(v) for k, v in row.items()}, "undoes": None, "undone_at": None}
+         "after": {k: plain(v) for k, v in row.items()}, "undoes": None, "undone_at": None}
         for row in rows
     ]
     insert_rows(batch.session, ChangeLog, logs)

@@ -24,7 +24,7 @@ class UndoError(Exception):
     """Nothing to undo, or the change cannot be undone without overwriting newer work."""
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         # One spelling per moment (UTC), whatever zone the acting user is in, so the log reads
         # consistently and a value compares equal to the same value read back from the database.
@@ -39,7 +39,7 @@ def _plain(value: Any) -> Any:
 def snapshot(obj: SQLModel, fields: list[str] | None = None) -> dict[str, Any]:
     """The row as JSON-safe values (all columns, or just `fields`)."""
     names = fields if fields is not None else [c.key for c in sa_inspect(type(obj)).columns]
-    return {name: _plain(getattr(obj, name)) for name in names}
+    return {name: plain(getattr(obj, name)) for name in names}
 
 
 def _revive(model: type[SQLModel], values: dict[str, Any]) -> dict[str, Any]:

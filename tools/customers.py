@@ -48,13 +48,14 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     if "@" in query:
         return queries.customers_by_email(s, query)
     idx = name_index(s)
-    cands, _sure = rank_customers(idx, query)
+    near = idx.fuzzy(core(normalize(query)), limit=20)
+    cands, _sure = rank_customers(idx, query, fuzzy=near)
     ids = [c.id for c in cands]
     if not cands or cands[0].score < PLAUSIBLE_SCORE:
         ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
         ids += _tagged(s, query)
     # Near misses after the strong matches: "brightline" also shows "Brightlane Ltd".
-    ids += [c.id for c in idx.fuzzy(core(normalize(query)), limit=20) if c.score >= 70]
+    ids += [c.id for c in near if c.score >= 70]
     return list(dict.fromkeys(ids))
 
 
@@ -62,9 +63,8 @@ def _tagged(s: Session, tag: str, limit: int = 50) -> list[int]:
     """Customers with `tag` (whole tag, any case): the tool promises a tag finds its customers."""
     # Tags are a JSON array; the quoted, JSON-encoded tag matches exactly one whole element.
     needle = json.dumps(tag.strip().casefold())
-    needle = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     text_tags = func.lower(cast(Customer.tags, String))
-    return list(s.exec(select(Customer.id).where(text_tags.like(f"%{needle}%", escape="\\")).limit(limit)))  # type: ignore[arg-type]
+    return list(s.exec(select(Customer.id).where(text_tags.contains(needle, autoescape=True)).limit(limit)))  # type: ignore[arg-type]
 
 
 def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:

@@ -71,7 +71,6 @@ class NameIndex:
     by_word: dict[str, set[int]] = field(default_factory=dict)
     version: object = None
     cores: dict[int, str] = field(default_factory=dict)  # customer id -> core, for fuzzy scoring
-    _last_fuzzy: tuple[str, int, list] | None = field(default=None, repr=False, compare=False)
     _like_cache: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -90,7 +89,6 @@ class NameIndex:
         entry = _Entry(cid, name, core(normalize(name) if key is None else key))
         self.customers[cid] = entry
         self.cores[cid] = entry.core
-        self._last_fuzzy = None
         if self._like_cache:
             self._like_cache.clear()
         self.by_core.setdefault(entry.core, []).append(cid)
@@ -101,7 +99,6 @@ class NameIndex:
         key = normalize(name) if key is None else key
         if not key:
             return
-        self._last_fuzzy = None
         self.contacts_full.setdefault(key, []).append((cid, name))
         first = key.split()[0]
         if first != key:
@@ -121,17 +118,12 @@ class NameIndex:
 
     def fuzzy(self, query_core: str, limit: int = 8) -> list[Candidate]:
         """Customers ranked by similarity of their names to the query."""
-        cached = self._last_fuzzy
-        if cached is not None and cached[0] == query_core and cached[1] >= limit:
-            hits = cached[2]  # find_customers asks twice for the same query
-        else:
-            # Cores are already normalized (lower-case words), so no processor is needed.
-            hits = process.extract(
-                query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
-                limit=max(limit, 20), score_cutoff=SUGGEST_SCORE,
-            )
-            self._last_fuzzy = (query_core, max(limit, 20), hits)
-        return [self.candidate(cid, score) for _name, score, cid in hits[:limit]]
+        # Cores are already normalized (lower-case words), so no processor is needed.
+        hits = process.extract(
+            query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
+            limit=limit, score_cutoff=SUGGEST_SCORE,
+        )
+        return [self.candidate(cid, score) for _name, score, cid in hits]
 
     def _fuzzy_pool(self, query_core: str) -> dict[int, str]:
         if len(self.customers) <= FUZZY_POOL_MAX:
@@ -215,8 +207,14 @@ def _by_id(session: Session, ref: int | str) -> Customer | None:
     return session.get(Customer, int(m.group(1))) if m else None
 
 
-def rank_customers(idx: NameIndex, query: str) -> tuple[list[Candidate], bool]:
-    """Candidates for `query`, best first, and whether the best one is certain enough to act on."""
+def rank_customers(
+    idx: NameIndex, query: str, fuzzy: list[Candidate] | None = None
+) -> tuple[list[Candidate], bool]:
+    """Candidates for `query`, best first, and whether the best one is certain enough to act on.
+
+    `fuzzy` is `idx.fuzzy(core(normalize(query)))` when the caller has it already (find_customers
+    wants the near misses too), so the names are scored once.
+    """
     key = normalize(query)
     qcore = core(key)
     if not qcore:
@@ -243,7 +241,7 @@ def rank_customers(idx: NameIndex, query: str) -> tuple[list[Candidate], bool]:
         return cands, len(cands) == 1
     if len(qcore) < 3:
         return [], False
-    fuzzy = idx.fuzzy(qcore)
+    fuzzy = (idx.fuzzy(qcore) if fuzzy is None else fuzzy)[:8]
     plausible = [c for c in fuzzy if c.score >= PLAUSIBLE_SCORE]
     sure = bool(plausible) and plausible[0].score >= ACCEPT_SCORE and (
         len(plausible) == 1 or plausible[1].score < plausible[0].score - 6
