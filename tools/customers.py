@@ -11,9 +11,9 @@ from store.changelog import snapshot
 from store.models import Contact, Customer
 from tools.context import ToolContext
 from tools.errors import DuplicateCustomer, InvalidArgument
-from tools.names import PLAUSIBLE_SCORE, core, name_index, normalize, rank_customers, resolve_customer
+from tools.names import core, name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
 from tools.outputs import (
-    contact_out, customer_summary, followup_out, interaction_out, stage_change_out,
+    contact_out, matched_out, customer_summary, followup_out, interaction_out, stage_change_out,
 )
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
@@ -48,14 +48,13 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     if "@" in query:
         return queries.customers_by_email(s, query)
     idx = name_index(s)
-    near = idx.fuzzy(core(normalize(query)), limit=20)
-    cands, _sure = rank_customers(idx, query, fuzzy=near)
+    cands, _sure = rank_customers(idx, query)
     ids = [c.id for c in cands]
-    if not cands or cands[0].score < PLAUSIBLE_SCORE:
+    if not cands or cands[0].score < 90:
         ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
         ids += _tagged(s, query)
-    # Near misses after the strong matches: "brightline" also shows "Brightlane Ltd".
-    ids += [c.id for c in near if c.score >= 70]
+    # A read may rank fuzzily: near misses after the names that fit ("brightline" also shows "Brightlane Ltd").
+    ids += [cid for cid, score in idx.fuzzy(core(normalize(query)), limit=20) if score >= 70]
     return list(dict.fromkeys(ids))
 
 
@@ -91,7 +90,7 @@ def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
 def similar_customers(s: Session, name: str) -> list[CandidateOut]:
     """Existing customers whose names are close to `name` (possible duplicates)."""
     cands, _ = rank_customers(name_index(s), name)
-    return [CandidateOut(id=c.id, name=c.name, score=c.score) for c in cands if c.score >= PLAUSIBLE_SCORE][:5]
+    return [CandidateOut(id=c.id, name=c.name, score=c.score) for c in cands if c.score >= 80][:5]
 
 
 def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
@@ -146,7 +145,7 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
     fields = req.model_dump(exclude_unset=True, exclude={"customer", "add_tags", "remove_tags"})
     with ctx.write("update customer") as batch:
         s = batch.session
-        c = resolve_customer(s, req.customer)
+        c, match = resolve_customer_match(s, req.customer)
         before = snapshot(c, ["name", "name_key", "owner", "email", "phone", "value", "tags", "updated_at"])
         if "name" in fields and fields["name"] is not None:
             key = normalize(fields["name"])
@@ -171,17 +170,20 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
             c.updated_at = ctx.now()
             s.add(c)
             batch.updated(c, before)
-    return CustomerUpdated(customer=customer_summary(c, ctx.tz), changes=changes)
+    return CustomerUpdated(customer=customer_summary(c, ctx.tz), changes=changes, matched=matched_out(req.customer, match))
 
 
 def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
     """Add a person (name, role, email, phone) at a customer."""
     with ctx.write("add contact") as batch:
         s = batch.session
-        c = resolve_customer(s, req.customer)
+        c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"add contact {req.name} at {c.name}"
         contact = Contact(customer_id=c.id, name_key=normalize(req.name), **req.model_dump(exclude={"customer"}))  # type: ignore[arg-type]
         s.add(contact)
         s.flush()
         batch.created(contact)
-    return ContactAdded(customer_id=c.id, customer_name=c.name, contact=contact_out(contact))  # type: ignore[arg-type]
+    return ContactAdded(
+        customer_id=c.id, customer_name=c.name, contact=contact_out(contact),  # type: ignore[arg-type]
+        matched=matched_out(req.customer, match),
+    )

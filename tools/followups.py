@@ -11,8 +11,8 @@ from store.models import FollowUp
 from tools.context import ToolContext
 from tools.dates import When, parse_when, week_bounds
 from tools.errors import InvalidArgument, NotFound
-from tools.names import resolve_customer
-from tools.outputs import followup_out
+from tools.names import resolve_customer, resolve_customer_match
+from tools.outputs import followup_out, matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
     CompleteFollowup, FollowupCompleted, FollowupList, FollowupRescheduled, FollowupScheduled, ListFollowups,
@@ -30,7 +30,7 @@ def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: st
     when = resolve_due(ctx, req.due)
     with ctx.write("schedule follow-up") as batch:
         s = batch.session
-        c = resolve_customer(s, req.customer)
+        c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"schedule follow-up with {c.name}"
         f = FollowUp(
             customer_id=c.id, due_date=when.date, due_time=when.time, description=req.description,  # type: ignore[arg-type]
@@ -39,7 +39,7 @@ def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: st
         s.add(f)
         s.flush()
         batch.created(f)
-    return FollowupScheduled(followup=followup_out(f, c.name, ctx.today()))
+    return FollowupScheduled(followup=followup_out(f, c.name, ctx.today()), matched=matched_out(req.customer, match))
 
 
 def _pick_open(s: Session, followup_id: int | None, customer: int | str | None) -> tuple[FollowUp, str]:

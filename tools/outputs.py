@@ -5,7 +5,8 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange
-from tools.schemas import ContactOut, CustomerSummary, FollowupOut, InteractionOut, StageChangeOut
+from tools.names import NameMatch
+from tools.schemas import ContactOut, CustomerSummary, FollowupOut, InteractionOut, NameRead, StageChangeOut
 
 
 def customer_summary(c: Customer, tz: ZoneInfo, last_contact=None) -> CustomerSummary:  # type: ignore[no-untyped-def]
@@ -37,3 +38,8 @@ def followup_out(f: FollowUp, customer_name: str, today: date) -> FollowupOut:
 
 def stage_change_out(s: StageChange, tz: ZoneInfo) -> StageChangeOut:
     return StageChangeOut(from_stage=s.from_stage, to_stage=s.to_stage, at=s.at.astimezone(tz), by=s.by)
+
+
+def matched_out(said: int | str, m: NameMatch) -> NameRead:
+    """How a customer argument was read ('Orion Dynamcs' as a typo of Orion Dynamics)."""
+    return NameRead(said=str(said)[:80], how=m.how, via=m.via)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ from store import queries
 from store.changelog import snapshot
 from store.models import CLOSED_STAGES, StageChange
 from tools.context import ToolContext
-from tools.names import resolve_customer
+from tools.names import resolve_customer_match
+from tools.outputs import matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
     Pipeline, PipelineSummary, SetStage, StageSet, StageTotal, StaleCustomer, StaleCustomers, StaleList,
@@ -24,7 +25,7 @@ def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
     with ctx.write("set stage") as batch:
         s = batch.session
         target = canonical_stage(s, req.stage)
-        c = resolve_customer(s, req.customer)
+        c, match = resolve_customer_match(s, req.customer)
         old = c.stage
         if old != target:
             batch.summary = f"move {c.name} from {old} to {target}"
@@ -37,7 +38,8 @@ def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
             s.add(change)
             s.flush()
             batch.created(change)
-    return StageSet(customer_id=c.id, customer_name=c.name, from_stage=old, to_stage=target, changed=old != target)  # type: ignore[arg-type]
+    return StageSet(customer_id=c.id, customer_name=c.name, from_stage=old, to_stage=target, changed=old != target,  # type: ignore[arg-type]
+                    matched=matched_out(req.customer, match))
 
 
 def pipeline_summary(ctx: ToolContext, req: PipelineSummary) -> Pipeline:

@@ -49,6 +49,15 @@ class ContactOut(Output):
     phone: str | None = None
 
 
+class NameRead(Output):
+    """How the customer argument was read, so a typo correction is visible."""
+
+    said: str
+    how: Literal["id", "exact", "contact", "partial", "typo"] = Field(
+        description="id, exact (full name), contact (a contact's name), partial (some of its words) or typo.")
+    via: str | None = Field(None, description="The contact whose name matched.")
+
+
 class CustomerSummary(Output):
     id: int
     name: str
@@ -166,6 +175,7 @@ class FieldChange(Output):
 class CustomerUpdated(Output):
     customer: CustomerSummary
     changes: list[FieldChange]
+    matched: NameRead | None = Field(None, description="How the customer name was read.")
 
 
 class AddContact(ContactIn):
@@ -176,6 +186,7 @@ class ContactAdded(Output):
     customer_id: int
     customer_name: str
     contact: ContactOut
+    matched: NameRead | None = Field(None, description="How the customer name was read.")
 
 
 # ---- timeline -------------------------------------------------------------------------------------
@@ -192,6 +203,7 @@ class LogInteraction(Input):
 
 class InteractionLogged(Output):
     interaction: InteractionOut
+    matched: NameRead | None = Field(None, description="How the customer name was read.")
 
 
 class SearchInteractions(Input):
@@ -220,6 +232,7 @@ class StageSet(Output):
     from_stage: str | None
     to_stage: str
     changed: bool = Field(description="False when the customer was already in that stage.")
+    matched: NameRead | None = Field(None, description="How the customer name was read.")
 
 
 class PipelineSummary(Input):
@@ -272,6 +285,7 @@ class ScheduleFollowup(Input):
 
 class FollowupScheduled(Output):
     followup: FollowupOut
+    matched: NameRead | None = Field(None, description="How the customer name was read.")
 
 
 class CompleteFollowup(Input):

@@ -10,8 +10,8 @@ from store.changelog import snapshot
 from store.models import Interaction
 from tools.context import ToolContext
 from tools.dates import parse_when
-from tools.names import resolve_customer
-from tools.outputs import interaction_out
+from tools.names import resolve_customer, resolve_customer_match
+from tools.outputs import interaction_out, matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import InteractionList, InteractionLogged, LogInteraction, SearchInteractions
 
@@ -45,7 +45,7 @@ def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | 
     occurred = resolve_moment(ctx, req.occurred_at)
     with ctx.write(f"log {req.kind}") as batch:
         s = batch.session
-        c = resolve_customer(s, req.customer)
+        c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"log {req.kind} on {c.name}"
         i = Interaction(
             customer_id=c.id, kind=req.kind, body=req.body, occurred_at=occurred, author=ctx.actor,  # type: ignore[arg-type]
@@ -54,7 +54,7 @@ def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | 
         s.add(i)
         s.flush()
         batch.created(i)
-    return InteractionLogged(interaction=interaction_out(i, c.name, ctx.tz))
+    return InteractionLogged(interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match))
 
 
 def interaction_by_ref(ctx: ToolContext, source_ref: str) -> list[int]:

@@ -1,0 +1,288 @@
+"""The in-memory index of customer and contact names that the resolver (`tools.names`) reads.
+
+Names are folded once (case, accents, punctuation, '&' = 'and', trailing legal suffixes dropped)
+into *match words*; the index maps whole words to customers and contacts, and keeps the distinct
+words bucketed by first letter so that a typo is looked up among a few thousand words, not among
+every name. Only `tools.names` and `tools.spotting` use it; nothing else decides what a name means.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from store.models import Contact, Customer
+
+LEGAL_SUFFIXES = frozenset(
+    "inc incorporated corp corporation co company ltd limited llc llp plc gmbh ag sa sas sarl bv nv oy ab "
+    "as aps spa srl pty kg kgaa".split()
+)
+# Words that join a name without telling names apart: "The Thistle Bakery" = "Thistle Bakery".
+FILLERS = frozenset({"the", "and", "of"})
+# What stands before a person's name without being part of it: "Dr. Tamsin Reed" is Tamsin.
+TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev hon".split())
+SUGGEST_SCORE = 55.0  # the weakest fuzzy score worth showing as "did you mean"
+_TYPO_CACHE_MAX = 10_000
+
+
+def normalize(name: str) -> str:
+    """Case- and accent-folded words: 'Café Müller & Söhne GmbH' -> 'cafe muller and sohne gmbh'."""
+    if name.isascii():  # most names: no accents to strip (a bulk import normalizes 100,000 of them)
+        plain = name.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = plain.replace("&", " and ").replace("ß", "ss")
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def core(key: str) -> str:
+    """A normalized name without trailing legal suffixes: 'acme corp' -> 'acme'."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def match_words(key: str) -> tuple[str, ...]:
+    """The words of a normalized name that identify it: legal suffixes and fillers dropped."""
+    words = core(key).split()
+    kept = tuple(w for w in words if w not in FILLERS and w not in LEGAL_SUFFIXES)
+    return kept or tuple(words)
+
+
+def person_words(name: str) -> tuple[str, ...]:
+    """A contact's name words without titles and initials: 'Dr. J. Tamsin Reed' -> ('tamsin', 'reed')."""
+    words = normalize(name).split()
+    kept = tuple(w for w in words if w not in TITLES and not (len(w) == 1 and w.isalpha()))
+    return kept or tuple(words)
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Everyday English words: written alone in lower case they are words, not names."""
+    raw = resources.files("tools").joinpath("common_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in raw.split() if line and not line.startswith("#"))
+
+
+def typo_budget(a: str, b: str) -> int:
+    """How many edits still count as a slip between two words: none for short words or numbers."""
+    n = min(len(a), len(b))
+    if n < 5 or a.isdigit() or b.isdigit():
+        return 0
+    return 1 if n < 9 else 2
+
+
+_INFLECTIONS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly")
+
+
+def is_inflection(a: str, b: str) -> bool:
+    """'redlined' is a form of 'redline', not a slip of it."""
+    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
+    return longer.startswith(shorter) and longer[len(shorter):] in _INFLECTIONS
+
+
+@dataclass(slots=True)  # 100,000 of them at scale: no per-entry __dict__
+class _Entry:
+    id: int
+    name: str
+    core: str
+    words: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Person:
+    customer_id: int
+    name: str
+    words: tuple[str, ...]
+
+
+@dataclass
+class NameIndex:
+    """Customer and contact names by exact key, by whole word, and distinct words for typos."""
+
+    _customers: dict[int, _Entry] = field(default_factory=dict)
+    _by_key: dict[str, list[int]] = field(default_factory=dict)  # " ".join(match words) -> ids
+    _by_word: dict[str, set[int]] = field(default_factory=dict)
+    _people: list[_Person] = field(default_factory=list)
+    _people_by_key: dict[str, list[int]] = field(default_factory=dict)  # -> indexes into _people
+    _people_by_word: dict[str, set[int]] = field(default_factory=dict)
+    _buckets: dict[str, set[str]] = field(default_factory=dict)  # first letter -> distinct words
+    _bucket_lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _typos: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    version: object = None
+
+    @classmethod
+    def build(cls, session: Session, version: object = None) -> NameIndex:
+        """The index of every customer and contact name (about a second at 100,000 customers)."""
+        idx = cls(version=version)
+        # The stored name_key is normalize(name) (written with the name), so it is not recomputed.
+        for cid, name, key in session.exec(select(Customer.id, Customer.name, Customer.name_key)):
+            idx.add_customer(cid, name, key)  # type: ignore[arg-type]
+        for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
+            idx.add_contact(cid, name)
+        return idx
+
+    # ---- building --------------------------------------------------------------------------------
+
+    def add_customer(self, cid: int, name: str, key: str | None = None) -> None:
+        key = normalize(name) if key is None else key
+        words = match_words(key)
+        entry = _Entry(cid, name, core(key), words)
+        self._customers[cid] = entry
+        self._by_key.setdefault(" ".join(words), []).append(cid)
+        for word in words:
+            self._by_word.setdefault(word, set()).add(cid)
+            self._bucket(word)
+
+    def add_contact(self, cid: int, name: str) -> None:
+        words = person_words(name)
+        if not words:
+            return
+        i = len(self._people)
+        self._people.append(_Person(cid, name, words))
+        self._people_by_key.setdefault(" ".join(words), []).append(i)
+        for word in words:
+            self._people_by_word.setdefault(word, set()).add(i)
+            self._bucket(word)
+
+    def _bucket(self, word: str) -> None:
+        bucket = self._buckets.setdefault(word[0], set())
+        if word not in bucket:
+            bucket.add(word)
+            self._bucket_lists.pop(word[0], None)
+            self._typos.clear()
+
+    # ---- reading -----------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._customers)
+
+    def name_of(self, cid: int) -> str:
+        return self._customers[cid].name
+
+    def words_of(self, cid: int) -> tuple[str, ...]:
+        return self._customers[cid].words
+
+    def has_word(self, word: str) -> bool:
+        """Whether `word` is a whole word of some customer's or contact's name."""
+        return word in self._by_word or word in self._people_by_word
+
+    def customers_with_key(self, key: str) -> list[int]:
+        return self._by_key.get(key, [])
+
+    def customers_with_word(self, word: str) -> set[int]:
+        return self._by_word.get(word, set())
+
+    def people_with_key(self, key: str) -> list[tuple[int, str]]:
+        return [(self._people[i].customer_id, self._people[i].name) for i in self._people_by_key.get(key, [])]
+
+    def people_with_word(self, word: str) -> set[int]:
+        return self._people_by_word.get(word, set())
+
+    def person(self, i: int) -> tuple[int, str, tuple[str, ...]]:
+        p = self._people[i]
+        return p.customer_id, p.name, p.words
+
+    def near_words(self, word: str) -> tuple[str, ...]:
+        """Name words within a slip of `word` (same first letter; not the word itself, not a form of it)."""
+        found = self._typos.get(word)
+        if found is not None:
+            return found
+        found = ()
+        if len(word) >= 5 and not word.isdigit():
+            bucket = self._bucket_lists.get(word[0])
+            if bucket is None and word[0] in self._buckets:
+                bucket = self._bucket_lists[word[0]] = sorted(self._buckets[word[0]])
+            if bucket:
+                limit = 2 if len(word) >= 9 else 1
+                hits = process.extract(word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=None)
+                found = tuple(w for w, dist, _i in hits if w != word and dist <= typo_budget(word, w)
+                              and not is_inflection(word, w))
+        if len(self._typos) >= _TYPO_CACHE_MAX:  # bounded: a long-running server sees many words
+            self._typos.clear()
+        self._typos[word] = found
+        return found
+
+    def fuzzy(self, query_core: str, limit: int = 8) -> list[tuple[int, float]]:
+        """Customers ranked by similarity of their whole names to the query (reads and suggestions)."""
+        hits = process.extract(
+            query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
+            limit=limit, score_cutoff=SUGGEST_SCORE,
+        )
+        return [(cid, score) for _name, score, cid in hits]
+
+    def _fuzzy_pool(self, query_core: str) -> dict[int, str]:
+        if len(self._customers) <= 5000:
+            return {cid: e.core for cid, e in self._customers.items()}
+        # Large tables: score only names sharing a word, a word prefix or a slip of a word with the
+        # query; names sharing more such words first, at most a thousand.
+        counts: dict[int, int] = {}
+        for word in dict.fromkeys(query_core.split()):
+            like = {word, *self.near_words(word)} | set(self._prefixed(word))
+            ids: set[int] = set().union(*(self._by_word.get(w, ()) for w in like))
+            if len(ids) > len(self._customers) // 10:
+                continue  # "and", "group": in a tenth of all names, says nothing
+            for cid in ids:
+                counts[cid] = counts.get(cid, 0) + 1
+        chosen = sorted(counts, key=counts.__getitem__, reverse=True)[:1000]
+        return {cid: self._customers[cid].core for cid in chosen}
+
+    def _prefixed(self, word: str, cap: int = 200) -> list[str]:
+        if len(word) < 3:
+            return []
+        return [w for w in self._buckets.get(word[0], ()) if w.startswith(word)][:cap]
+
+    def with_prefixes(self, words: tuple[str, ...]) -> set[int]:
+        """Customers having, for every given word, a name word that starts with it ('brightline med')."""
+        out: set[int] | None = None
+        for word in words:
+            ids: set[int] = set().union(*(self._by_word[w] for w in self._prefixed(word) or [word] if w in self._by_word))
+            out = ids if out is None else out & ids
+            if not out:
+                return set()
+        return out or set()
+
+
+class _IndexCache:
+    """One NameIndex per database, reused until a customer or contact name changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_url: dict[str, NameIndex] = {}
+
+    def get(self, session: Session, url: str) -> NameIndex:
+        version = _names_version(session)
+        with self._lock:
+            idx = self._by_url.get(url)
+            if idx is not None and version is not None and idx.version == version:
+                return idx
+        idx = NameIndex.build(session, version)
+        with self._lock:
+            self._by_url[url] = idx
+        return idx
+
+
+def _names_version(session: Session) -> object:
+    """A value that changes whenever a name changes (kept by triggers on SQLite); None = unknown."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return None
+    row = session.exec(text("SELECT value FROM meta WHERE key = 'names_version'")).first()  # type: ignore[call-overload]
+    return row[0] if row else None
+
+
+INDEX_CACHE = _IndexCache()
+
+
+def name_index(session: Session) -> NameIndex:
+    """The name index of the session's database, rebuilt only when a name changed."""
+    return INDEX_CACHE.get(session, str(session.get_bind().url))
