@@ -8,14 +8,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 CustomerRef = Annotated[
     int | str,
-    Field(description="The customer: its numeric id, or its name. Names are matched forgivingly "
-                      "(case, accents, typos, Corp/Inc/GmbH suffixes, a contact's name); an ambiguous "
-                      "or unknown name is an error listing the candidates."),
+    # Short on purpose: every tool repeats it, and the MCP server's instructions explain once how
+    # names are matched (forgivingly; an ambiguous or unknown name is an error listing candidates).
+    Field(description="Customer id or name (ambiguous: error with candidates)."),
 ]
 Kind = Literal["note", "call", "meeting", "email"]
 Scope = Literal["overdue", "today", "this_week", "next_week", "range", "all"]
-Limit = Annotated[int, Field(ge=1, le=200, description="Most items to return.")]
-Cursor = Annotated[str | None, Field(description="`next_cursor` from a previous result, to get the next page.")]
+Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Field(description="next_cursor of the previous page.")]
+# On creating writes: a retry with the same key by the same user writes nothing and returns the first result.
+IdempotencyKey = Annotated[
+    str | None, Field(min_length=1, max_length=200, description="Unique per write; a retry with it writes nothing."),
+]
 
 
 class Input(BaseModel):
@@ -35,10 +39,10 @@ class Page(Output):
 
 
 class ContactIn(Input):
-    name: str = Field(min_length=1, max_length=200, description="The person's full name.")
-    role: str | None = Field(None, description="Job title or role, e.g. 'CTO'.")
-    email: str | None = Field(None, description="The person's email address.")
-    phone: str | None = Field(None, description="The person's phone number, as given.")
+    name: str = Field(min_length=1, max_length=200, description="Full name.")
+    role: str | None = Field(None, description="Job title, e.g. CTO.")
+    email: str | None = Field(None, description="Email address.")
+    phone: str | None = Field(None, description="Phone number.")
 
 
 class ContactOut(Output):
@@ -111,9 +115,9 @@ class CandidateOut(Output):
 
 
 class FindCustomers(Input):
-    query: str = Field("", description="Name, part of a name, a contact's name, email or tag. Empty lists all.")
-    stage: str | None = Field(None, description="Only customers in this stage.")
-    owner: str | None = Field(None, description="Only customers owned by this rep.")
+    query: str = Field("", description="Name (or part), contact, email or tag; empty lists all.")
+    stage: str | None = Field(None, description="Only this stage.")
+    owner: str | None = Field(None, description="Only this rep's.")
     limit: Limit = 10
     cursor: Cursor = None
 
@@ -124,7 +128,7 @@ class CustomerList(Page):
 
 class GetCustomer(Input):
     customer: CustomerRef
-    limit: Limit = Field(5, description="How many recent interactions to include.")
+    limit: Limit = Field(5, description="Recent interactions to show.")
 
 
 class CustomerProfile(CustomerSummary):
@@ -138,14 +142,15 @@ class CustomerProfile(CustomerSummary):
 
 
 class CreateCustomer(Input):
-    name: str = Field(min_length=1, max_length=200, description="The company (or person) name.")
-    stage: str = Field("lead", description="Pipeline stage; defaults to 'lead'.")
-    owner: str | None = Field(None, description="The rep who owns it; defaults to the acting user.")
-    email: str | None = Field(None, description="The customer's main email address.")
-    phone: str | None = Field(None, description="The customer's main phone number, as given.")
-    tags: list[str] = Field([], description="Labels such as 'enterprise' or 'renewal'.")
-    value: float | None = Field(None, ge=0, description="Expected deal amount.")
-    contact: ContactIn | None = Field(None, description="A first contact person to add.")
+    name: str = Field(min_length=1, max_length=200, description="Company or person name.")
+    stage: str = Field("lead", description="Pipeline stage.")
+    owner: str | None = Field(None, description="Owning rep; default: you.")
+    email: str | None = Field(None, description="Email address.")
+    phone: str | None = Field(None, description="Phone number.")
+    tags: list[str] = Field([], description="Labels, e.g. enterprise.")
+    value: float | None = Field(None, ge=0, description="Deal amount.")
+    contact: ContactIn | None = Field(None, description="A first contact person.")
+    idempotency_key: IdempotencyKey = None
 
 
 class CustomerCreated(Output):
@@ -156,12 +161,12 @@ class CustomerCreated(Output):
 
 class UpdateCustomer(Input):
     customer: CustomerRef
-    name: str | None = Field(None, min_length=1, max_length=200, description="A new name.")
-    owner: str | None = Field(None, description="Hand the customer to this rep.")
-    email: str | None = Field(None, description="A new main email address (null clears it).")
-    phone: str | None = Field(None, description="A new main phone number (null clears it).")
-    value: float | None = Field(None, ge=0, description="A new expected deal amount (null clears it).")
-    tags: list[str] | None = Field(None, description="Replace all tags with these.")
+    name: str | None = Field(None, min_length=1, max_length=200, description="New name.")
+    owner: str | None = Field(None, description="New owning rep.")
+    email: str | None = Field(None, description="New email; null clears.")
+    phone: str | None = Field(None, description="New phone; null clears.")
+    value: float | None = Field(None, ge=0, description="New deal amount; null clears.")
+    tags: list[str] | None = Field(None, description="Replace all tags.")
     add_tags: list[str] = Field([], description="Tags to add.")
     remove_tags: list[str] = Field([], description="Tags to remove.")
 
@@ -180,6 +185,7 @@ class CustomerUpdated(Output):
 
 class AddContact(ContactIn):
     customer: CustomerRef
+    idempotency_key: IdempotencyKey = None
 
 
 class ContactAdded(Output):
@@ -194,11 +200,10 @@ class ContactAdded(Output):
 
 class LogInteraction(Input):
     customer: CustomerRef
-    body: str = Field(min_length=1, description="What happened, in the rep's words. Never truncated.")
-    kind: Kind = Field("note", description="note, call, meeting or email.")
-    occurred_at: str | None = Field(
-        None, description="When it happened: ISO datetime or words like 'yesterday', 'Monday 10am'. Default: now."
-    )
+    body: str = Field(min_length=1, description="What happened, in the rep's words.")
+    kind: Kind = Field("note", description="Kind of interaction.")
+    occurred_at: str | None = Field(None, description="When: ISO or words ('yesterday 3pm'); default now.")
+    idempotency_key: IdempotencyKey = None
 
 
 class InteractionLogged(Output):
@@ -207,9 +212,9 @@ class InteractionLogged(Output):
 
 
 class SearchInteractions(Input):
-    query: str = Field(min_length=1, description="Words to find in interaction notes (full text, any order).")
-    customer: CustomerRef | None = Field(None, description="Only this customer's interactions.")
-    kind: Kind | None = Field(None, description="Only notes, calls, meetings or emails.")
+    query: str = Field(min_length=1, description="Words to find (all must appear).")
+    customer: CustomerRef | None = Field(None, description="Only this customer's.")
+    kind: Kind | None = Field(None, description="Only this kind.")
     limit: Limit = 10
     cursor: Cursor = None
 
@@ -223,7 +228,7 @@ class InteractionList(Page):
 
 class SetStage(Input):
     customer: CustomerRef
-    stage: str = Field(description="Target stage, e.g. 'proposal'; aliases like 'signed' or 'closed lost' work.")
+    stage: str = Field(description="Target stage; aliases like 'signed' work.")
 
 
 class StageSet(Output):
@@ -236,7 +241,7 @@ class StageSet(Output):
 
 
 class PipelineSummary(Input):
-    owner: str | None = Field(None, description="Only this rep's customers.")
+    owner: str | None = Field(None, description="Only this rep's.")
 
 
 class StageTotal(Output):
@@ -253,8 +258,8 @@ class Pipeline(Output):
 
 
 class StaleCustomers(Input):
-    days: int = Field(30, ge=1, le=3650, description="No interaction for at least this many days.")
-    owner: str | None = Field(None, description="Only this rep's customers; omit for the whole team.")
+    days: int = Field(30, ge=1, le=3650, description="Quiet for at least this many days.")
+    owner: str | None = Field(None, description="Only this rep's.")
     limit: Limit = 20
     cursor: Cursor = None
 
@@ -278,9 +283,10 @@ class StaleList(Page):
 
 class ScheduleFollowup(Input):
     customer: CustomerRef
-    due: str = Field(description="When: ISO date/datetime or words like 'next Tuesday', 'in 2 weeks', 'end of month'.")
-    description: str = Field("", max_length=2000, description="What to do, e.g. 'send pricing'.")
-    owner: str | None = Field(None, description="Rep responsible; defaults to the acting user.")
+    due: str = Field(description="ISO or words: 'next Tuesday', 'in 2 weeks'.")
+    description: str = Field("", max_length=2000, description="What to do.")
+    owner: str | None = Field(None, description="Responsible rep; default: you.")
+    idempotency_key: IdempotencyKey = None
 
 
 class FollowupScheduled(Output):
@@ -289,9 +295,9 @@ class FollowupScheduled(Output):
 
 
 class CompleteFollowup(Input):
-    followup_id: int | None = Field(None, description="The follow-up's id.")
-    customer: CustomerRef | None = Field(None, description="Or the customer, when it has exactly one open follow-up.")
-    status: Literal["done", "cancelled"] = Field("done", description="'done' or 'cancelled'.")
+    followup_id: int | None = Field(None, description="Follow-up id.")
+    customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
+    status: Literal["done", "cancelled"] = Field("done", description="New status.")
 
 
 class FollowupCompleted(Output):
@@ -299,9 +305,9 @@ class FollowupCompleted(Output):
 
 
 class RescheduleFollowup(Input):
-    followup_id: int | None = Field(None, description="The follow-up's id.")
-    customer: CustomerRef | None = Field(None, description="Or the customer, when it has exactly one open follow-up.")
-    due: str = Field(description="The new due date (ISO or natural language).")
+    followup_id: int | None = Field(None, description="Follow-up id.")
+    customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
+    due: str = Field(description="New date: ISO or words.")
 
 
 class FollowupRescheduled(Output):
@@ -312,13 +318,12 @@ class FollowupRescheduled(Output):
 class ListFollowups(Input):
     scope: Scope = Field(
         "this_week",
-        description="overdue | today | this_week (Mon–Sun, plus overdue ones, flagged) | next_week | "
-                    "range (give start/end) | all (every open one).",
+        description="this_week (Mon-Sun) and today include overdue ones; range needs start/end.",
     )
-    owner: str | None = Field(None, description="Only this rep's follow-ups; omit for the whole team.")
-    customer: CustomerRef | None = Field(None, description="Only this customer's follow-ups.")
-    start: date | None = Field(None, description="First day (YYYY-MM-DD) when scope is 'range'.")
-    end: date | None = Field(None, description="Last day (YYYY-MM-DD, inclusive) when scope is 'range'.")
+    owner: str | None = Field(None, description="Only this rep's.")
+    customer: CustomerRef | None = Field(None, description="Only this customer's.")
+    start: date | None = Field(None, description="First day of a range.")
+    end: date | None = Field(None, description="Last day of a range.")
     limit: Limit = 20
     cursor: Cursor = None
 
@@ -335,7 +340,7 @@ class FollowupList(Page):
 
 
 class RecentChanges(Input):
-    actor: str | None = Field(None, description="Only this user's changes.")
+    actor: str | None = Field(None, description="Only this user's.")
     limit: Limit = 20
     cursor: Cursor = None
 

@@ -58,7 +58,17 @@ def test_shared_argument_names() -> None:
         fields = set(t.input.model_fields)
         assert not {"customer_id", "customer_name", "name_or_id", "text", "note", "date"} & fields, t.name
         assert fields <= shared | {"name", "email", "phone", "tags", "value", "contact", "role", "add_tags",
-                                   "remove_tags", "status", "actor"}, t.name
+                                   "remove_tags", "status", "actor", "idempotency_key"}, t.name
+
+
+def test_every_creating_write_takes_an_idempotency_key() -> None:
+    """SPEC: an optional `idempotency_key` on creating writes, and only there."""
+    creating = {"create_customer", "add_contact", "log_interaction", "schedule_followup"}
+    for t in TOOLS:
+        field = t.input.model_fields.get("idempotency_key")
+        assert (field is not None) == (t.name in creating), t.name
+        if field is not None:
+            assert not field.is_required() and field.description, t.name
 
 
 def test_hints_match_what_the_tools_do() -> None:
