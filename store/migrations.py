@@ -48,8 +48,14 @@ def _v1_initial(conn: Connection) -> None:
         conn.exec_driver_sql("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
 
 
+def _v2_idempotency_keys(conn: Connection) -> None:
+    # checkfirst: a database created at v2 already has it (step 1 creates every current table).
+    store.models.IdempotencyKey.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema with full-text index", _v1_initial),
+    (2, "idempotency keys of creating writes", _v2_idempotency_keys),
 ]
 LATEST = STEPS[-1][0]
 

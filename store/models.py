@@ -159,6 +159,25 @@ class InboundMessage(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """A creating write's key and its result, so a retry with the same key returns it and writes nothing.
+
+    Scoped by actor and tool: two reps (or two tools) may use the same key without meeting.
+    `request` is a digest of the call's other arguments, to refuse a key reused for a different write.
+    """
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("actor", "tool", "key"), Index("ix_idempotency_key_at", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    tool: str
+    key: str
+    request: str
+    result: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
