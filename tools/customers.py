@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from store import queries
 from store.changelog import snapshot
 from store.models import Contact, Customer
+from tools import idempotency
 from tools.context import ToolContext
 from tools.errors import DuplicateCustomer, InvalidArgument
 from tools.names import core, name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
@@ -104,6 +105,8 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         raise InvalidArgument("A customer name needs at least one letter or digit.")
     with ctx.write(f"create customer {req.name}") as batch:
         s = batch.session
+        if (first := idempotency.replay(s, ctx, "create_customer", req, CustomerCreated)) is not None:
+            return first
         stage = canonical_stage(s, req.stage)
         existing = s.exec(select(Customer).where(Customer.name_key == key)).first()
         if existing is not None:
@@ -122,10 +125,12 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
             s.add(contact)
             s.flush()
             batch.created(contact)
-    warning = None
-    if similar:
-        warning = "Similar customers already exist: " + ", ".join(f"{x.name} (#{x.id})" for x in similar)
-    return CustomerCreated(customer=customer_summary(c, ctx.tz), similar=similar, warning=warning)
+        warning = None
+        if similar:
+            warning = "Similar customers already exist: " + ", ".join(f"{x.name} (#{x.id})" for x in similar)
+        created = CustomerCreated(customer=customer_summary(c, ctx.tz), similar=similar, warning=warning)
+        idempotency.remember(s, ctx, "create_customer", req, created)
+    return created
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -177,13 +182,18 @@ def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
     """Add a person (name, role, email, phone) at a customer."""
     with ctx.write("add contact") as batch:
         s = batch.session
+        if (first := idempotency.replay(s, ctx, "add_contact", req, ContactAdded)) is not None:
+            return first
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"add contact {req.name} at {c.name}"
-        contact = Contact(customer_id=c.id, name_key=normalize(req.name), **req.model_dump(exclude={"customer"}))  # type: ignore[arg-type]
+        fields = req.model_dump(exclude={"customer", "idempotency_key"})
+        contact = Contact(customer_id=c.id, name_key=normalize(req.name), **fields)  # type: ignore[arg-type]
         s.add(contact)
         s.flush()
         batch.created(contact)
-    return ContactAdded(
-        customer_id=c.id, customer_name=c.name, contact=contact_out(contact),  # type: ignore[arg-type]
-        matched=matched_out(req.customer, match),
-    )
+        added = ContactAdded(
+            customer_id=c.id, customer_name=c.name, contact=contact_out(contact),  # type: ignore[arg-type]
+            matched=matched_out(req.customer, match),
+        )
+        idempotency.remember(s, ctx, "add_contact", req, added)
+    return added

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from store import queries
 from store.changelog import snapshot
 from store.models import FollowUp
+from tools import idempotency
 from tools.context import ToolContext
 from tools.dates import When, parse_when, week_bounds
 from tools.errors import InvalidArgument, NotFound
@@ -30,6 +31,8 @@ def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: st
     when = resolve_due(ctx, req.due)
     with ctx.write("schedule follow-up") as batch:
         s = batch.session
+        if (first := idempotency.replay(s, ctx, "schedule_followup", req, FollowupScheduled)) is not None:
+            return first
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"schedule follow-up with {c.name}"
         f = FollowUp(
@@ -39,7 +42,9 @@ def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: st
         s.add(f)
         s.flush()
         batch.created(f)
-    return FollowupScheduled(followup=followup_out(f, c.name, ctx.today()), matched=matched_out(req.customer, match))
+        scheduled = FollowupScheduled(followup=followup_out(f, c.name, ctx.today()), matched=matched_out(req.customer, match))
+        idempotency.remember(s, ctx, "schedule_followup", req, scheduled)
+    return scheduled
 
 
 def _pick_open(s: Session, followup_id: int | None, customer: int | str | None) -> tuple[FollowUp, str]:

@@ -8,6 +8,7 @@ from sqlmodel import select
 from store import queries
 from store.changelog import snapshot
 from store.models import Interaction
+from tools import idempotency
 from tools.context import ToolContext
 from tools.dates import parse_when
 from tools.names import resolve_customer, resolve_customer_match
@@ -45,6 +46,8 @@ def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | 
     occurred = resolve_moment(ctx, req.occurred_at)
     with ctx.write(f"log {req.kind}") as batch:
         s = batch.session
+        if (first := idempotency.replay(s, ctx, "log_interaction", req, InteractionLogged)) is not None:
+            return first
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"log {req.kind} on {c.name}"
         i = Interaction(
@@ -54,7 +57,9 @@ def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | 
         s.add(i)
         s.flush()
         batch.created(i)
-    return InteractionLogged(interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match))
+        logged = InteractionLogged(interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match))
+        idempotency.remember(s, ctx, "log_interaction", req, logged)
+    return logged
 
 
 def interaction_by_ref(ctx: ToolContext, source_ref: str) -> list[int]:
