@@ -44,6 +44,16 @@ def normalize(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", plain))
 
 
+_APOSTROPHE_RE = re.compile(r"(?<=\w)['\u2019](?=\w)")
+_DOTTED_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+
+
+def fold(name: str) -> str:
+    """`normalize` for matching: "O'Brien's" is one word, "G.m.b.H." is "gmbh"."""
+    name = _DOTTED_RE.sub(lambda m: m.group().replace(".", "") + " ", name)
+    return normalize(_APOSTROPHE_RE.sub("", name))
+
+
 def core(key: str) -> str:
     """A normalized name without trailing legal suffixes: 'acme corp' -> 'acme'."""
     words = key.split()
@@ -59,9 +69,15 @@ def match_words(key: str) -> tuple[str, ...]:
     return kept or tuple(words)
 
 
+def person_key(name: str) -> str:
+    """A contact's full name without titles: 'Dr. Tamsin Reed' -> 'tamsin reed' ('J. Alvarez' keeps its J)."""
+    words = fold(name).split()
+    return " ".join([w for w in words if w not in TITLES] or words)
+
+
 def person_words(name: str) -> tuple[str, ...]:
     """A contact's name words without titles and initials: 'Dr. J. Tamsin Reed' -> ('tamsin', 'reed')."""
-    words = normalize(name).split()
+    words = fold(name).split()
     kept = tuple(w for w in words if w not in TITLES and not (len(w) == 1 and w.isalpha()))
     return kept or tuple(words)
 
@@ -124,17 +140,16 @@ class NameIndex:
     def build(cls, session: Session, version: object = None) -> NameIndex:
         """The index of every customer and contact name (about a second at 100,000 customers)."""
         idx = cls(version=version)
-        # The stored name_key is normalize(name) (written with the name), so it is not recomputed.
-        for cid, name, key in session.exec(select(Customer.id, Customer.name, Customer.name_key)):
-            idx.add_customer(cid, name, key)  # type: ignore[arg-type]
+        for cid, name in session.exec(select(Customer.id, Customer.name)):
+            idx.add_customer(cid, name)  # type: ignore[arg-type]
         for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
             idx.add_contact(cid, name)
         return idx
 
     # ---- building --------------------------------------------------------------------------------
 
-    def add_customer(self, cid: int, name: str, key: str | None = None) -> None:
-        key = normalize(name) if key is None else key
+    def add_customer(self, cid: int, name: str) -> None:
+        key = fold(name)
         words = match_words(key)
         entry = _Entry(cid, name, core(key), words)
         self._customers[cid] = entry
@@ -149,7 +164,7 @@ class NameIndex:
             return
         i = len(self._people)
         self._people.append(_Person(cid, name, words))
-        self._people_by_key.setdefault(" ".join(words), []).append(i)
+        self._people_by_key.setdefault(person_key(name), []).append(i)
         for word in words:
             self._people_by_word.setdefault(word, set()).add(i)
             self._bucket(word)
@@ -193,7 +208,7 @@ class NameIndex:
         return p.customer_id, p.name, p.words
 
     def near_words(self, word: str) -> tuple[str, ...]:
-        """Name words within a slip of `word` (same first letter; not the word itself, not a form of it)."""
+        """Name words within a slip of `word` (same first letter; not the word itself)."""
         found = self._typos.get(word)
         if found is not None:
             return found
@@ -205,8 +220,7 @@ class NameIndex:
             if bucket:
                 limit = 2 if len(word) >= 9 else 1
                 hits = process.extract(word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=None)
-                found = tuple(w for w, dist, _i in hits if w != word and dist <= typo_budget(word, w)
-                              and not is_inflection(word, w))
+                found = tuple(w for w, dist, _i in hits if w != word and dist <= typo_budget(word, w))
         if len(self._typos) >= _TYPO_CACHE_MAX:  # bounded: a long-running server sees many words
             self._typos.clear()
         self._typos[word] = found

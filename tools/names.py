@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 from sqlmodel import Session
 
 from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
-    SUGGEST_SCORE, NameIndex, core, match_words, name_index, normalize, person_words,
+    NameIndex, core, fold, is_inflection, match_words, name_index, normalize, person_key, person_words,
 )
 
 __all__ = [
@@ -79,39 +80,50 @@ class Resolution:
 # ---- the levels ---------------------------------------------------------------------------------
 
 
-def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] | None) -> bool:
-    """Whether each given word can be matched to its own word of `name` (equal, or a slip when `near`)."""
+def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] | None) -> int | None:
+    """The fewest edits that match each given word to its own word of `name` (None: impossible).
+
+    A word matches an equal word, or (with `near`) a word within a slip of it.
+    """
     pool = Counter(name)
+    best: list[int] = []
 
-    def fits(w: str, n: str) -> bool:
-        return w == n or (near is not None and n in near.get(w, ()))
+    def cost(w: str, n: str) -> int | None:
+        if w == n:
+            return 0
+        return OSA.distance(w, n) if near is not None and n in near.get(w, ()) else None
 
-    def place(i: int) -> bool:
+    def place(i: int, spent: int) -> None:
+        if best and spent >= best[0]:
+            return
         if i == len(given):
-            return True
+            best[:] = [spent]
+            return
         for n in list(pool):
-            if pool[n] and fits(given[i], n):
+            c = cost(given[i], n) if pool[n] else None
+            if c is not None:
                 pool[n] -= 1
-                if place(i + 1):
-                    return True
+                place(i + 1, spent + c)
                 pool[n] += 1
-        return False
 
-    return place(0)
+    place(0, 0)
+    return best[0] if best else None
 
 
-def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> set[int]:
+def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, int]:
+    """Customers whose name words take every given word, with the edits that took."""
     ids: set[int] | None = None
     for w in set(given):
         like = {w} | (near.get(w, set()) if near else set())
         hit: set[int] = set().union(*(idx.customers_with_word(x) for x in like))
         ids = hit if ids is None else ids & hit
         if not ids:
-            return set()
-    return {c for c in ids or () if _assign(given, idx.words_of(c), near)}
+            return {}
+    costs = {c: _assign(given, idx.words_of(c), near) for c in ids or ()}
+    return {c: k for c, k in costs.items() if k is not None}
 
 
-def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, str]:
+def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, tuple[str, int]]:
     ids: set[int] | None = None
     for w in set(given):
         like = {w} | (near.get(w, set()) if near else set())
@@ -119,49 +131,63 @@ def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]]
         ids = hit if ids is None else ids & hit
         if not ids:
             return {}
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, int]] = {}
     for i in sorted(ids or ()):
         cid, pname, words = idx.person(i)
-        if _assign(given, words, near):
-            out.setdefault(cid, pname)
+        k = _assign(given, words, near)
+        if k is not None and (cid not in out or k < out[cid][1]):
+            out[cid] = (pname, k)
     return out
 
 
-def words_level(idx: NameIndex, given: list[str], *, typos: bool = True) -> tuple[str, list[NameMatch]]:
-    """The `partial` or `typo` matches of a list of match words ('', [] when none)."""
-    if not given or not any(len(w) >= 2 for w in given):
+def words_level(idx: NameIndex, given: list[str], people: list[str] | None = None, *, typos: bool = True,
+                inflections: bool = True) -> tuple[str, list[NameMatch]]:
+    """The `partial` or `typo` matches of match words ('', [] when none).
+
+    `people` are the same words read as a person's ("Dr. Reed" -> reed); `inflections` says
+    whether "dynamic" may be a slip of "dynamics" (in free text "redlined" is not "Redline").
+    """
+    people = given if people is None else people
+    if not any(len(w) >= 2 for w in given):
         return "", []
-    found = _level_matches(idx, given, None, "partial")
+    found = _level_matches(idx, given, people, None, "partial")
     if found or not typos:
         return ("partial", found) if found else ("", [])
-    near = {w: set(idx.near_words(w)) for w in given}
+    near = {w: {n for n in idx.near_words(w) if inflections or not is_inflection(w, n)} for w in {*given, *people}}
     if not any(near.values()):
         return "", []
-    found = _level_matches(idx, given, near, "typo")
+    found = _level_matches(idx, given, people, near, "typo")
     return ("typo", found) if found else ("", [])
 
 
-def _level_matches(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None, how: str) -> list[NameMatch]:
+def _level_matches(idx: NameIndex, given: list[str], people: list[str], near: dict[str, set[str]] | None,
+                   how: str) -> list[NameMatch]:
+    """Every customer fitting at this level as closely as the closest one ("fitting equally")."""
     score = LEVEL_SCORE[how]
-    out = {c: NameMatch(c, idx.name_of(c), how, None, score) for c in _customers_by_words(idx, given, near)}
-    for cid, pname in _people_by_words(idx, given, near).items():
-        out.setdefault(cid, NameMatch(cid, idx.name_of(cid), how, pname, score))
-    return sorted(out.values(), key=lambda m: m.name.casefold())
+    fits: dict[int, tuple[int, str | None]] = {c: (k, None) for c, k in _customers_by_words(idx, given, near).items()}
+    for cid, (pname, k) in (_people_by_words(idx, people, near).items() if people else ()):
+        if cid not in fits or k < fits[cid][0]:
+            fits[cid] = (k, pname)
+    if not fits:
+        return []
+    closest = min(k for k, _p in fits.values())
+    found = [NameMatch(c, idx.name_of(c), how, p, score) for c, (k, p) in fits.items() if k == closest]
+    return sorted(found, key=lambda m: m.name.casefold())
 
 
 def resolve_in(idx: NameIndex, query: str) -> Resolution:
     """Resolve a name (not an id) against an index: the strongest level any customer meets."""
-    key = normalize(query)
+    key = fold(query)
     words = list(match_words(key))
     if not key:
         return Resolution(query, ())
     exact = idx.customers_with_key(" ".join(words))
     if exact:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "exact") for c in exact))
-    people = _dedupe(idx.people_with_key(" ".join(person_words(query))))
+    people = _dedupe(idx.people_with_key(person_key(query)))
     if people:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "contact", p) for c, p in people.items()))
-    _how, found = words_level(idx, words)
+    _how, found = words_level(idx, words, list(person_words(query)))
     if found:
         return Resolution(query, tuple(found))
     return Resolution(query, (), tuple(suggest(idx, query)))
@@ -180,24 +206,25 @@ def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS) -> list[NameMa
     Only names that are really close are offered: most of the words given must be near a word of
     the name, so "brightline" never suggests "Oceanic Airlines".
     """
-    words = match_words(normalize(query))
+    words = match_words(fold(query))
     if not words:
         return []
     scored: dict[int, float] = {}
     for cid in idx.with_prefixes(words):
         scored[cid] = 92.0
     for cid, _score in idx.fuzzy(" ".join(words), limit=20):
-        closeness = _word_closeness(words, idx.words_of(cid))
-        if closeness >= 75:
-            scored[cid] = max(scored.get(cid, 0.0), min(closeness, 91.0))
+        best = _word_closeness(words, idx.words_of(cid))
+        close = sum(b >= 80 for b in best)
+        mean = sum(best) / len(best)
+        if mean >= 75 or 2 * close >= len(best):
+            scored[cid] = max(scored.get(cid, 0.0), min(mean, 91.0))
     ranked = sorted(scored.items(), key=lambda kv: (-kv[1], idx.name_of(kv[0]).casefold()))[:limit]
     return [NameMatch(cid, idx.name_of(cid), "similar", None, round(score, 1)) for cid, score in ranked]
 
 
-def _word_closeness(given: tuple[str, ...], name: tuple[str, ...]) -> float:
-    """How near the given words are to the name's words, 0-100: each given word to its closest word."""
-    best = [max((fuzz.ratio(w, n) if not n.startswith(w) else 100.0) for n in name) for w in given]
-    return sum(best) / len(best)
+def _word_closeness(given: tuple[str, ...], name: tuple[str, ...]) -> list[float]:
+    """How near each given word is to its closest word of the name, 0-100 (a prefix counts as 100)."""
+    return [max((fuzz.ratio(w, n) if not n.startswith(w) else 100.0) for n in name) for w in given]
 
 
 # ---- entry points ----------------------------------------------------------------------------------

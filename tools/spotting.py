@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tools.name_index import FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, name_index, normalize
+from tools.name_index import FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, name_index
 from tools.names import LEVEL_SCORE, NameMatch, _dedupe, words_level
 
 MAX_SPAN = 6  # words in the longest name looked for
@@ -43,9 +43,13 @@ ceo cfo cto coo cmo cio vp svp evp md gm head lead cc bcc
 i we he she they it you me us them my our their his her its and or but the a an to at in on of for with by from
 met meet meeting called call emailed email spoke talked visited saw lunch coffee demo note follow followup remind
 """.split())
+_WORK_NOUNS = frozenset("""follow followup check call calls meeting meetings demo deal account contract renewal
+proposal order invoice quote team folks people guys visit lunch pilot trial workshop review kickoff onboarding project
+rollout pitch intro sync thing stuff reminder task email emails deck""".split())
+_ARTICLES = frozenset("the a an this that these those our their your my his her its".split())
 _MASK_RE = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
-_POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
-_TOKEN_RE = re.compile(r"[^\W_]+|&")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s$")
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?:;\n\"(\[\u2014-]")
 
 
@@ -83,6 +87,11 @@ class _Tok:
     word: str  # normalized
     raw: str
     first: bool  # starts a sentence (its capital says nothing)
+    after_article: bool = False  # "the redline": a lower-case word after an article is a noun
+
+    @property
+    def lowered(self) -> bool:
+        return self.after_article and not self.capital
 
     @property
     def capital(self) -> bool:
@@ -94,17 +103,26 @@ class _Tok:
         return (not self.capital or self.first) and (self.word in common_words() or self.word in STOP)
 
 
-def _tokens(text: str) -> list[_Tok]:
+def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
     masked = _MASK_RE.sub(lambda m: " " * len(m.group()), text)
-    masked = _POSSESSIVE_RE.sub("  ", masked)
     out: list[_Tok] = []
     for m in _TOKEN_RE.finditer(masked):
-        word = normalize(m.group())
+        raw = m.group()
+        word = fold(raw)
+        if _POSSESSIVE_RE.search(raw) and not idx.has_word(word):
+            word = fold(raw[:-2])  # "Orion's" is Orion, "O'Brien's" stays O'Brien's when that is the name
         if not word:
             continue
-        first = not out or bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end:m.start()]))
+        # "Dr. Reed": the full stop of a title or an initial does not end a sentence.
+        first = not out or (bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end:m.start()]))
+                            and out[-1].word not in TITLES and len(out[-1].word) > 1)
+        article = bool(out) and out[-1].word in _ARTICLES and not first
         for part in word.split():  # '&' -> 'and'
-            out.append(_Tok(m.start(), m.end(), part, m.group(), first))
+            out.append(_Tok(m.start(), m.end(), part, raw, first, article))
+    # "the orion check-in": a word after an article that qualifies a piece of work is a name again.
+    for k, t in enumerate(out[:-1]):
+        if t.after_article and out[k + 1].word in _WORK_NOUNS and not masked[t.end:out[k + 1].start].strip(" -"):
+            out[k] = _Tok(t.start, t.end, t.word, t.raw, t.first, False)
     return out
 
 
@@ -115,7 +133,7 @@ def spot_customers(session: Session, text: str) -> list[CustomerSpot]:
 
 def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
     """`spot_customers` against an index (the same rule, without a session)."""
-    toks = _tokens(text[:READ_CHARS])
+    toks = _tokens(idx, text[:READ_CHARS])
     found: list[tuple[int, int, int, int, list[NameMatch]]] = []  # (words, level, i, j, matches)
     for i in range(len(toks)):
         if toks[i].word in FILLERS:
@@ -157,9 +175,13 @@ def _span_matches(idx: NameIndex, span: list[_Tok]) -> list[NameMatch]:
     words = [t.word for t in span if t.word not in FILLERS]
     kept = [w for w in words if w not in LEGAL_SUFFIXES] or words
     plain = all(t.plain for t in span if t.word not in FILLERS)
-    if not kept or (plain and len(kept) == 1):
-        return []  # "met at the summit": an ordinary word, not Summit Partners
+    if not kept or (len(kept) == 1 and (span[0].lowered or (plain and not span[0].capital))):
+        return []  # "met at the summit", "the redline": an ordinary word, not Summit or Redline
     exact = idx.customers_with_key(" ".join(kept))
+    if exact and (len(kept) > 1 or not plain or span[0].capital):  # "Summit is ready": a name even first
+        return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
+    if len(kept) == 1 and plain:
+        return []
     if exact:
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     person = [w for w in kept if w not in TITLES] or kept
@@ -170,7 +192,8 @@ def _span_matches(idx: NameIndex, span: list[_Tok]) -> list[NameMatch]:
     kept = person
     if len(kept) == 1 and (kept[0] in GENERIC or span[0].plain or len(kept[0]) < 3 or kept[0].isdigit()):
         return []  # "labs" alone names no one; a short or numeric word is too weak
-    how, found = words_level(idx, kept, typos=all(_typo_ok(t) or idx.has_word(t.word) for t in span))
+    how, found = words_level(idx, kept, typos=all(_typo_ok(t) or idx.has_word(t.word) for t in span),
+                             inflections=False)
     if how == "typo":
         found = [m for m in found if _slips_are_distinctive(idx, span, m)]
     if how == "partial" and len(kept) == 1:
