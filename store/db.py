@@ -1,4 +1,4 @@
-"""Opening the database: engine, SQLite pragmas, sessions, schema upgrades."""
+"""Opening the database: engine, SQLite pragmas, sessions, schema upgrades, storage faults."""
 from __future__ import annotations
 
 import os
@@ -8,22 +8,43 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from store import migrations
+from store.migrations import SchemaTooNew
+from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer crm-assistant; this one refuses to touch it."""
 
 
 def default_db_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("crm-assistant", appauthor=False)) / "crm.db"
+
+
+def _private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents owner-only (0700): a CRM holds people's details."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+
+
+def _private_file(path: Path) -> None:
+    # SQLite would create the file with the umask's mode (usually 0644) and gives its -wal and -shm
+    # files the same mode; an empty file made 0600 first is a valid empty database.
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def database_url(db: str | os.PathLike[str] | None) -> str:
@@ -36,20 +57,28 @@ def database_url(db: str | os.PathLike[str] | None) -> str:
     if text == ":memory:":
         return "sqlite://"
     path = Path(text).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_dirs(path.parent)
     return f"sqlite:///{path}"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _busy_timeout_ms() -> int:
+    # CRM_BUSY_TIMEOUT_MS lets an operator (or a test) choose how long a writer queues for the lock.
+    try:
+        return max(0, int(os.environ.get("CRM_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can use BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = NORMAL")
-        if engine.url.database not in (None, "", ":memory:"):
+        if not read_only and engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
         cur.close()
 
@@ -64,39 +93,98 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
-class Store:
-    """One database. Cheap to keep for a process's lifetime; sessions are per operation."""
+def _cannot_write(path: Path) -> bool:
+    """True when an existing database file (or its folder, where SQLite keeps -wal/-shm) is read-only."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK))
 
-    def __init__(self, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True) -> None:
+
+def _read_only_url(path: Path) -> str:
+    # With no -wal file nobody is mid-write, and in a folder we cannot write SQLite could not create
+    # the -shm it needs to read a WAL database: `immutable` reads the file as it stands.
+    wal = Path(f"{path}-wal")
+    immutable = not wal.exists() and not os.access(path.parent, os.W_OK)
+    return f"sqlite:///file:{path}?mode=ro{'&immutable=1' if immutable else ''}&uri=true"
+
+
+class Store:
+    """One database. Cheap to keep for a process's lifetime; sessions are per operation.
+
+    A SQLite file that cannot be written (a read-only folder or medium) is opened read-only, so
+    reads still work; a write then fails with DatabaseReadOnly. Driver errors that are storage
+    faults (busy, read-only, full, damaged) leave every session as a `StorageError` in plain words.
+    """
+
+    def __init__(self, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
+                 read_only: bool = False) -> None:
         self.url = database_url(db)
         url = make_url(self.url)
         self.is_sqlite = url.get_backend_name() == "sqlite"
+        self.path: str | None = url.database if self.is_sqlite and url.database not in (None, "", ":memory:") \
+            else None
+        if self.path is not None and not read_only and _cannot_write(Path(self.path)):
+            read_only = True
+        self.read_only = read_only
+        try:
+            self._open(upgrade)
+        except StorageError as e:
+            # A read-only medium shows up as a refused write (WAL set-up) on first use: read instead.
+            if self.read_only or self.path is None or not Path(self.path).exists() \
+                    or not isinstance(e, DatabaseReadOnly | DatabaseUnavailable):
+                raise
+            self.engine.dispose()
+            self.read_only = True
+            self._open(upgrade)
+
+    def _open(self, upgrade: bool) -> None:
         kwargs: dict = {}
-        if self.is_sqlite and url.database in (None, "", ":memory:"):
+        target = self.url
+        if self.is_sqlite and self.path is None:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         elif self.is_sqlite:
-            kwargs = {"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}}
-        self.engine = create_engine(self.url, **kwargs)
+            busy = _busy_timeout_ms()
+            kwargs = {"connect_args": {"timeout": busy / 1000, "check_same_thread": False}}
+            if self.read_only:
+                target = _read_only_url(Path(self.path))  # type: ignore[arg-type]
+        else:
+            busy = 0
+        self.engine = create_engine(target, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, busy_ms=busy if self.path else 0, read_only=self.read_only)
         self._write_engine = self.engine.execution_options(crm_write=True)
-        if upgrade:
-            try:
-                migrations.upgrade(self.engine)
-            except RuntimeError as e:  # the only refusal upgrade() raises: a newer schema
-                self.engine.dispose()
-                raise SchemaTooNew(str(e)) from None
+        if not upgrade:
+            return
+        if self.path is not None and not self.read_only:
+            _private_file(Path(self.path))
+        try:
+            with self._faults():
+                migrations.upgrade(self.engine, read_only=self.read_only, label=self.path or self.url)
+        except (SchemaTooNew, StorageError):
+            self.engine.dispose()
+            raise
+
+    @contextmanager
+    def _faults(self) -> Iterator[None]:
+        try:
+            yield
+        except DBAPIError as e:
+            fault = classify(e, self.path or self.url)
+            if fault is None:
+                raise
+            raise fault from e
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for queries; nothing it does is committed."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._faults(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session holding the write lock; committed on success, rolled back on any error."""
-        with Session(self._write_engine, expire_on_commit=False) as session:
+        if self.read_only:
+            raise DatabaseReadOnly(
+                f"{self.path} is read-only, so nothing can be changed; reading still works.", path=self.path)
+        with self._faults(), Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -105,7 +193,9 @@ class Store:
                 raise
 
     def schema_version(self) -> int:
-        return migrations.current_version(self.engine)
+        with self._faults():
+            return migrations.current_version(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
+

@@ -13,6 +13,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store.faults import DatabaseDamaged, DatabaseReadOnly
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer crm-assistant; this one refuses to touch it."""
+
+
+class SchemaDamaged(DatabaseDamaged):
+    """The schema record is unreadable and the tables do not say which version the file is at."""
 
 # The full-text index over interaction bodies. SQLite only; other databases search with LIKE.
 _FTS_DDL = (
@@ -44,7 +53,8 @@ def _v1_initial(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         for ddl in _FTS_DDL + _NAMES_VERSION_DDL:
             conn.exec_driver_sql(ddl)
-        conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('names_version', '0')")
+        # OR IGNORE: the step also re-creates what is missing in a file whose version record was lost.
+        conn.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('names_version', '0')")
         conn.exec_driver_sql("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
 
 
@@ -62,35 +72,95 @@ LATEST = STEPS[-1][0]
 
 def current_version(engine: Engine) -> int:
     with engine.connect() as conn:
-        return _version_in(conn)
+        return _version_in(conn, "the database")
 
 
-def upgrade(engine: Engine) -> int:
-    """Bring the database to the latest schema; returns the version it is now at."""
-    version = current_version(engine)
+def upgrade(engine: Engine, *, read_only: bool = False, label: str = "the database") -> int:
+    """Bring the database to the latest schema; returns the version it is now at.
+
+    A lost or misspelt version record ("1.0") is repaired when the tables show the version; one
+    that cannot be read is refused in one line (SchemaDamaged), never a traceback on every command.
+    """
+    with engine.connect() as conn:
+        version = _version_in(conn, label)
+        repair = version if _record_needs_repair(conn) else None
     if version > LATEST:
-        raise RuntimeError(
-            f"this database has schema version {version}, newer than this crm-assistant ({LATEST}); upgrade crm-assistant"
+        raise SchemaTooNew(
+            f"{label} has schema version {version}, newer than this crm-assistant ({LATEST}); upgrade crm-assistant"
         )
+    if read_only:
+        if version < LATEST:
+            raise DatabaseReadOnly(f"{label} needs a schema upgrade (version {version} to {LATEST}) but is read-only; "
+                                   "open it once where it can be written.", path=label)
+        return version
+    write = engine.execution_options(crm_write=True)
+    if repair is not None and repair > 0:
+        with write.begin() as conn:
+            _set_version(conn, repair)
     for number, _title, step in STEPS:
         if number <= version:
             continue
-        write = engine.execution_options(crm_write=True)
         with write.begin() as conn:
             # Re-check under the write lock: another process may have upgraded meanwhile.
-            if _version_in(conn) >= number:
+            if _version_in(conn, label) >= number and not _record_needs_repair(conn):
                 continue
             step(conn)
-            conn.execute(text("DELETE FROM meta WHERE key = 'schema_version'"))
-            conn.execute(
-                text("INSERT INTO meta (key, value) VALUES ('schema_version', :v)"), {"v": str(number)}
-            )
+            _set_version(conn, number)
         version = number
     return version
 
 
-def _version_in(conn: Connection) -> int:
+def _set_version(conn: Connection, number: int) -> None:
+    conn.execute(text("DELETE FROM meta WHERE key = 'schema_version'"))
+    conn.execute(text("INSERT INTO meta (key, value) VALUES ('schema_version', :v)"), {"v": str(number)})
+
+
+def _record(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("meta"):
+        return None
+    row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
+    return None if row is None else str(row[0])
+
+
+def _record_needs_repair(conn: Connection) -> bool:
+    value = _record(conn)
+    return inspect(conn).has_table("meta") and (value is None or value.strip() != str(_parse(value)))
+
+
+def _parse(value: str | None) -> int | None:
+    """The version a record spells ("1", " 1 ", "1.0"), or None when it spells none."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() and 0 <= number < 1_000_000 else None
+
+
+def _tables_complete(conn: Connection) -> bool:
+    """Every table and column of the current models exists: the file is at the latest version."""
+    insp = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        if not insp.has_table(table.name):
+            return False
+        present = {c["name"] for c in insp.get_columns(table.name)}
+        if not {c.name for c in table.columns} <= present:
+            return False
+    return True
+
+
+def _version_in(conn: Connection, label: str) -> int:
     if not inspect(conn).has_table("meta"):
         return 0
-    row = conn.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).first()
-    return int(row[0]) if row else 0
+    value = _record(conn)
+    number = _parse(value)
+    if number is not None:
+        return number
+    if _tables_complete(conn):
+        return LATEST  # a lost record in an otherwise whole file: it is at the version its tables show
+    if value is None and not inspect(conn).has_table("customer"):
+        return 0  # a bare meta table: the first step never finished; run it again
+    shown = "missing" if value is None else repr(value[:40])
+    raise SchemaDamaged(f"{label} has a damaged schema record (schema_version {shown}) and incomplete tables; "
+                        "restore it from a backup.", path=label)

@@ -4,7 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.db import SchemaTooNew
+from store.faults import (
+    DatabaseBusy, DatabaseDamaged, DatabaseReadOnly, DatabaseUnavailable, DiskFull, StorageError,
+)
+from store.migrations import SchemaDamaged
 from tools.dates import InvalidDate
+
+QUOTE_LIMIT = 80
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`value` as repr() for an error message, cut to about `limit` characters.
+
+    A message should point at the bad input, not repeat it: a 100 KB name must not make a 100 KB error.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"… ({len(text):,} characters)"
 
 
 class CrmError(Exception):
@@ -29,7 +46,7 @@ class CustomerNotFound(CrmError):
         hint = ""
         if self.candidates:
             hint = " Did you mean: " + "; ".join(c.label() for c in self.candidates) + "?"
-        super().__init__(f"No customer matches {query!r}.{hint}")
+        super().__init__(f"No customer matches {quoted(query)}.{hint}")
 
 
 class AmbiguousCustomer(CrmError):
@@ -38,23 +55,23 @@ class AmbiguousCustomer(CrmError):
         self.candidates = candidates
         names = "; ".join(c.label() for c in candidates)
         if len(candidates) == 1:  # a near miss: close enough to suggest, not to act on
-            super().__init__(f"{query!r} is not an exact match. Did you mean {names}? Say it by name or #id.")
+            super().__init__(f"{quoted(query)} is not an exact match. Did you mean {names}? Say it by name or #id.")
         else:
-            super().__init__(f"{query!r} could be several customers: {names}. Say which one (by name or #id).")
+            super().__init__(f"{quoted(query)} could be several customers: {names}. Say which one (by name or #id).")
 
 
 class DuplicateCustomer(CrmError):
     def __init__(self, name: str, existing_id: int, existing_name: str) -> None:
         self.name = name
         self.existing_id = existing_id
-        super().__init__(f"A customer named {existing_name!r} already exists (#{existing_id}).")
+        super().__init__(f"A customer named {quoted(existing_name)} already exists (#{existing_id}).")
 
 
 class InvalidStage(CrmError):
     def __init__(self, value: str, valid: list[str]) -> None:
         self.value = value
         self.valid = valid
-        super().__init__(f"{value!r} is not a pipeline stage. Valid stages: {', '.join(valid)}.")
+        super().__init__(f"{quoted(value)} is not a pipeline stage. Valid stages: {', '.join(valid)}.")
 
 
 class NotFound(CrmError):
@@ -84,9 +101,13 @@ class ImportFailed(CrmError):
 
 
 __all__ = [
-    "AmbiguousCustomer", "Candidate", "CrmError", "CustomerNotFound", "DuplicateCustomer", "ImportFailed",
-    "InvalidArgument", "InvalidDate", "InvalidStage", "NotFound", "NothingToUndo", "UndoConflict", "USER_ERRORS",
+    "AmbiguousCustomer", "Candidate", "CrmError", "CustomerNotFound", "DatabaseBusy", "DatabaseDamaged",
+    "DatabaseReadOnly", "DatabaseUnavailable", "DiskFull", "DuplicateCustomer", "ImportFailed", "InvalidArgument",
+    "InvalidDate", "InvalidStage", "NotFound", "NothingToUndo", "SchemaDamaged", "SchemaTooNew", "StorageError",
+    "UndoConflict", "USER_ERRORS", "quoted",
 ]
 
-# Everything an edge should show the user as a message rather than a crash.
-USER_ERRORS: tuple[type[Exception], ...] = (CrmError, InvalidDate, SchemaTooNew)
+# Everything an edge should show the user as a message rather than a crash. StorageError (busy,
+# read-only, disk full, damaged file) is no mistake of the user's: its message says so, and its
+# `retry` attribute says whether the same call may simply be tried again.
+USER_ERRORS: tuple[type[Exception], ...] = (CrmError, InvalidDate, SchemaTooNew, StorageError)

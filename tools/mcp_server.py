@@ -20,7 +20,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tools.context import ToolContext
-from tools.errors import USER_ERRORS
+from tools.errors import USER_ERRORS, StorageError
 from tools.registry import TOOLS, ToolSpec
 from tools.schemas import Output
 
@@ -91,6 +91,10 @@ def _adapt(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolResult]:
             raise ToolError(explain_invalid(spec.name, e)) from e
         try:
             return compact_result(spec.func(ctx, request))
+        except StorageError as e:
+            # Not the model's mistake: say so, and whether the very same call may simply be repeated.
+            advice = "" if e.retry else " Retrying will not help; tell the user."
+            raise ToolError(f"{e}{advice}") from e
         except USER_ERRORS as e:
             # The message names the candidates, the valid stages or the date it could not read:
             # exactly what the model needs to retry or to ask the user.

@@ -6,8 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.fields import (
+    Body, Cursor as CursorText, Description, Email, Id, Money, Name, Phone, Query, Ref, StageWord, Tags,
+    Text, When,
+)
+
 CustomerRef = Annotated[
-    int | str,
+    Ref,
     # Short on purpose: every tool repeats it, and the MCP server's instructions explain once how
     # names are matched (forgivingly; an ambiguous or unknown name is an error listing candidates).
     Field(description="Customer id or name (ambiguous: error with candidates)."),
@@ -15,7 +20,7 @@ CustomerRef = Annotated[
 Kind = Literal["note", "call", "meeting", "email"]
 Scope = Literal["overdue", "today", "this_week", "next_week", "range", "all"]
 Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[str | None, Field(description="next_cursor of the previous page.")]
+Cursor = Annotated[CursorText, Field(description="next_cursor of the previous page.")]
 # On creating writes: a retry with the same key by the same user writes nothing and returns the first result.
 IdempotencyKey = Annotated[
     str | None, Field(min_length=1, max_length=200, description="Unique per write; a retry with it writes nothing."),
@@ -39,10 +44,10 @@ class Page(Output):
 
 
 class ContactIn(Input):
-    name: str = Field(min_length=1, max_length=200, description="Full name.")
-    role: str | None = Field(None, description="Job title, e.g. CTO.")
-    email: str | None = Field(None, description="Email address.")
-    phone: str | None = Field(None, description="Phone number.")
+    name: Name = Field(description="Full name.")
+    role: Text | None = Field(None, description="Job title, e.g. CTO.")
+    email: Email | None = Field(None, description="Email address.")
+    phone: Phone | None = Field(None, description="Phone number.")
 
 
 class ContactOut(Output):
@@ -115,9 +120,9 @@ class CandidateOut(Output):
 
 
 class FindCustomers(Input):
-    query: str = Field("", description="Name (or part), contact, email or tag; empty lists all.")
-    stage: str | None = Field(None, description="Only this stage.")
-    owner: str | None = Field(None, description="Only this rep's.")
+    query: Query = Field("", description="Name (or part), contact, email or tag; empty lists all.")
+    stage: StageWord | None = Field(None, description="Only this stage.")
+    owner: Text | None = Field(None, description="Only this rep's.")
     limit: Limit = 10
     cursor: Cursor = None
 
@@ -142,13 +147,13 @@ class CustomerProfile(CustomerSummary):
 
 
 class CreateCustomer(Input):
-    name: str = Field(min_length=1, max_length=200, description="Company or person name.")
-    stage: str = Field("lead", description="Pipeline stage.")
-    owner: str | None = Field(None, description="Owning rep; default: you.")
-    email: str | None = Field(None, description="Email address.")
-    phone: str | None = Field(None, description="Phone number.")
-    tags: list[str] = Field([], description="Labels, e.g. enterprise.")
-    value: float | None = Field(None, ge=0, description="Deal amount.")
+    name: Name = Field(description="Company or person name.")
+    stage: StageWord = Field("lead", description="Pipeline stage.")
+    owner: Text | None = Field(None, description="Owning rep; default: you.")
+    email: Email | None = Field(None, description="Email address.")
+    phone: Phone | None = Field(None, description="Phone number.")
+    tags: Tags = Field([], description="Labels, e.g. enterprise.")
+    value: Money | None = Field(None, description="Deal amount.")
     contact: ContactIn | None = Field(None, description="A first contact person.")
     idempotency_key: IdempotencyKey = None
 
@@ -161,14 +166,14 @@ class CustomerCreated(Output):
 
 class UpdateCustomer(Input):
     customer: CustomerRef
-    name: str | None = Field(None, min_length=1, max_length=200, description="New name.")
-    owner: str | None = Field(None, description="New owning rep.")
-    email: str | None = Field(None, description="New email; null clears.")
-    phone: str | None = Field(None, description="New phone; null clears.")
-    value: float | None = Field(None, ge=0, description="New deal amount; null clears.")
-    tags: list[str] | None = Field(None, description="Replace all tags.")
-    add_tags: list[str] = Field([], description="Tags to add.")
-    remove_tags: list[str] = Field([], description="Tags to remove.")
+    name: Name | None = Field(None, description="New name.")
+    owner: Text | None = Field(None, description="New owning rep.")
+    email: Email | None = Field(None, description="New email; null clears.")
+    phone: Phone | None = Field(None, description="New phone; null clears.")
+    value: Money | None = Field(None, description="New deal amount; null clears.")
+    tags: Tags | None = Field(None, description="Replace all tags.")
+    add_tags: Tags = Field([], description="Tags to add.")
+    remove_tags: Tags = Field([], description="Tags to remove.")
 
 
 class FieldChange(Output):
@@ -200,9 +205,9 @@ class ContactAdded(Output):
 
 class LogInteraction(Input):
     customer: CustomerRef
-    body: str = Field(min_length=1, description="What happened, in the rep's words.")
+    body: Body = Field(min_length=1, description="What happened, in the rep's words.")
     kind: Kind = Field("note", description="Kind of interaction.")
-    occurred_at: str | None = Field(None, description="When: ISO or words ('yesterday 3pm'); default now.")
+    occurred_at: When | None = Field(None, description="When: ISO or words ('yesterday 3pm'); default now.")
     idempotency_key: IdempotencyKey = None
 
 
@@ -212,7 +217,7 @@ class InteractionLogged(Output):
 
 
 class SearchInteractions(Input):
-    query: str = Field(min_length=1, description="Words to find (all must appear).")
+    query: Query = Field(min_length=1, description="Words to find (all must appear).")
     customer: CustomerRef | None = Field(None, description="Only this customer's.")
     kind: Kind | None = Field(None, description="Only this kind.")
     limit: Limit = 10
@@ -228,7 +233,7 @@ class InteractionList(Page):
 
 class SetStage(Input):
     customer: CustomerRef
-    stage: str = Field(description="Target stage; aliases like 'signed' work.")
+    stage: StageWord = Field(description="Target stage; aliases like 'signed' work.")
 
 
 class StageSet(Output):
@@ -241,7 +246,7 @@ class StageSet(Output):
 
 
 class PipelineSummary(Input):
-    owner: str | None = Field(None, description="Only this rep's.")
+    owner: Text | None = Field(None, description="Only this rep's.")
 
 
 class StageTotal(Output):
@@ -259,7 +264,7 @@ class Pipeline(Output):
 
 class StaleCustomers(Input):
     days: int = Field(30, ge=1, le=3650, description="Quiet for at least this many days.")
-    owner: str | None = Field(None, description="Only this rep's.")
+    owner: Text | None = Field(None, description="Only this rep's.")
     limit: Limit = 20
     cursor: Cursor = None
 
@@ -283,9 +288,9 @@ class StaleList(Page):
 
 class ScheduleFollowup(Input):
     customer: CustomerRef
-    due: str = Field(description="ISO or words: 'next Tuesday', 'in 2 weeks'.")
-    description: str = Field("", max_length=2000, description="What to do.")
-    owner: str | None = Field(None, description="Responsible rep; default: you.")
+    due: When = Field(description="ISO or words: 'next Tuesday', 'in 2 weeks'.")
+    description: Description = Field("", description="What to do.")
+    owner: Text | None = Field(None, description="Responsible rep; default: you.")
     idempotency_key: IdempotencyKey = None
 
 
@@ -295,7 +300,7 @@ class FollowupScheduled(Output):
 
 
 class CompleteFollowup(Input):
-    followup_id: int | None = Field(None, description="Follow-up id.")
+    followup_id: Id | None = Field(None, description="Follow-up id.")
     customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
     status: Literal["done", "cancelled"] = Field("done", description="New status.")
 
@@ -305,9 +310,9 @@ class FollowupCompleted(Output):
 
 
 class RescheduleFollowup(Input):
-    followup_id: int | None = Field(None, description="Follow-up id.")
+    followup_id: Id | None = Field(None, description="Follow-up id.")
     customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
-    due: str = Field(description="New date: ISO or words.")
+    due: When = Field(description="New date: ISO or words.")
 
 
 class FollowupRescheduled(Output):
@@ -320,7 +325,7 @@ class ListFollowups(Input):
         "this_week",
         description="this_week (Mon-Sun) and today include overdue ones; range needs start/end.",
     )
-    owner: str | None = Field(None, description="Only this rep's.")
+    owner: Text | None = Field(None, description="Only this rep's.")
     customer: CustomerRef | None = Field(None, description="Only this customer's.")
     start: date | None = Field(None, description="First day of a range.")
     end: date | None = Field(None, description="Last day of a range.")
@@ -340,7 +345,7 @@ class FollowupList(Page):
 
 
 class RecentChanges(Input):
-    actor: str | None = Field(None, description="Only this user's.")
+    actor: Text | None = Field(None, description="Only this user's.")
     limit: Limit = 20
     cursor: Cursor = None
 

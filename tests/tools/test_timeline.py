@@ -131,7 +131,7 @@ def test_search_pages(crm: ToolContext) -> None:
     rest = search_interactions(crm, SearchInteractions(query="kibble", limit=3, cursor=first.next_cursor))
     assert len(rest.items) == 2 and not rest.has_more
     assert {i.body for i in first.items + rest.items} == {f"kibble order {n}" for n in range(5)}
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(ValidationError, match="cursor"):  # refused at the edge, by the input model
         search_interactions(crm, SearchInteractions(query="kibble", cursor="xyz"))
 
 

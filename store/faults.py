@@ -1,0 +1,86 @@
+"""Storage faults in plain words: what the database driver raised, as one sentence a user can act on.
+
+SQLite reports a locked, read-only, full or damaged file as an OperationalError/DatabaseError whose
+text is written for developers ("attempt to write a readonly database"). The store translates them
+here, once, so every surface (MCP, chat, Telegram, CLI) shows the same sentence and a caller knows
+whether trying again can help.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class StorageError(Exception):
+    """The database cannot do what was asked, through no fault of the request. str(e) says why."""
+
+    #: True when the same call may succeed if simply tried again later.
+    retry: bool = False
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class DatabaseBusy(StorageError):
+    retry = True
+
+
+class DatabaseReadOnly(StorageError):
+    pass
+
+
+class DiskFull(StorageError):
+    pass
+
+
+class DatabaseDamaged(StorageError):
+    pass
+
+
+class DatabaseUnavailable(StorageError):
+    """The file cannot be opened at all (missing folder, no permission)."""
+
+
+BUSY_MESSAGE = "The database is busy — try again in a moment (safe to retry)."
+
+
+def _name(path: str | None) -> str:
+    return str(path) if path else "the database"
+
+
+def classify(error: BaseException, path: str | None) -> StorageError | None:
+    """The StorageError for a driver error, or None when it is not a storage fault (a bug, a constraint)."""
+    orig = getattr(error, "orig", None) or error
+    code = getattr(orig, "sqlite_errorname", "") or ""
+    text = str(orig).lower()
+    where = _name(path)
+    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text \
+            or "database table is locked" in text:
+        return DatabaseBusy(BUSY_MESSAGE, path=path)
+    if code.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
+        return DatabaseReadOnly(f"{where} is read-only, so nothing can be changed; reading still works.",
+                                path=path)
+    if code.startswith("SQLITE_FULL") or "disk is full" in text or "disk full" in text:
+        return DiskFull(f"The disk holding {where} is full; nothing was saved — free some space and try again.",
+                        path=path)
+    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
+            or "not a database" in text:
+        return DatabaseDamaged(f"{where} is damaged or is not a crm database; restore it from a backup "
+                               "(or point --db at another file).", path=path)
+    if code.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
+        return DatabaseUnavailable(f"Cannot open {where}: {_why_unopenable(path)}.", path=path)
+    if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        return DatabaseUnavailable(f"Reading or writing {where} failed (a disk or file-system error).", path=path)
+    return None
+
+
+def _why_unopenable(path: str | None) -> str:
+    if not path:
+        return "the file cannot be opened"
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"no permission to use the folder {folder}"
+    return "no permission to open it"
