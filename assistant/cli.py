@@ -210,7 +210,8 @@ def cmd_chat(args: argparse.Namespace) -> None:
 def cmd_mcp(args: argparse.Namespace) -> None:
     from tools.mcp_server import run_server
 
-    run_server(_context(args, source="mcp"), http=args.http, host=args.host, port=args.port, no_auth=args.no_auth)
+    run_server(_context(args, source="mcp"), http=args.http, host=args.host, port=args.port, no_auth=args.no_auth,
+               read_only=args.read_only)
 
 
 def cmd_telegram(args: argparse.Namespace) -> None:
@@ -244,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
     p.add_argument("--no-auth", action="store_true", help="serve HTTP without a bearer token (loopback only)")
+    p.add_argument("--read-only", action="store_true", help="serve only the read-only tools (no writes)")
     p = command("telegram", cmd_telegram, "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)", json_flag=False)
     p.add_argument("--api-url", default=None, help="Bot API base URL (env TELEGRAM_API_URL)")
     p = command("import", cmd_import, "import a crm-export JSON file or a customer CSV (all or nothing)")

@@ -84,9 +84,29 @@ def load_templates() -> list[PromptTemplate]:
     return found
 
 
-def add_prompts(server: MCPServer[Any]) -> None:
+# Prompts that steer the model into writes: not offered by a read-only server.
+WRITING_PROMPTS = frozenset({"log_meeting_notes"})
+
+
+def served_templates(*, read_only: bool) -> list[PromptTemplate]:
+    return [t for t in load_templates() if not (read_only and t.name in WRITING_PROMPTS)]
+
+
+def check_prompt_call(server: Any, name: str, arguments: dict[str, Any]) -> str | None:
+    """What is wrong with a prompts/get call (unknown prompt, missing argument), or None."""
+    templates = {t.name: t for t in served_templates(read_only=getattr(server, "read_only", False))}
+    template = templates.get(name)
+    if template is None:
+        return f"Unknown prompt {name!r}. Prompts: {', '.join(sorted(templates))}."
+    missing = [a.name for a in template.arguments if a.required and not str(arguments.get(a.name) or "").strip()]
+    if missing:
+        return f"Prompt {name} needs the argument{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."
+    return None
+
+
+def add_prompts(server: MCPServer[Any], *, read_only: bool = False) -> None:
     """Register every template as an MCP prompt with its arguments."""
-    for template in load_templates():
+    for template in served_templates(read_only=read_only):
         def render(_template: PromptTemplate = template, **values: Any) -> str:
             return _template.render(values)
 

@@ -12,16 +12,17 @@ from typing import Any
 import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
-from mcp.types import Resource as MCPResource
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, ListResourcesResult
+from mcp_types import Resource as MCPResource
 
 from tools.context import ToolContext
 from tools.errors import USER_ERRORS, CustomerNotFound
 from tools.schemas import FindCustomers, GetCustomer, ListFollowups, Output, PipelineSummary
 
 JSON = "application/json"
-# resources/list names this many customers (most recently updated first would be ideal; the list
-# order is find_customers'); the template reaches every other one by id.
-LISTED_CUSTOMERS = 50
+# Customers per resources/list page; `nextCursor` leads to the next page until every one is listed.
+CUSTOMERS_PER_PAGE = 50
 
 
 def _json(result: Output) -> str:
@@ -29,27 +30,43 @@ def _json(result: Output) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
 
 
-class CrmServer(MCPServer[Any]):
-    """MCPServer whose resources/list also names customers, so a user can pick one to attach."""
+def customer_resources(ctx: ToolContext, cursor: str | None) -> tuple[list[MCPResource], str | None]:
+    """One page of customer profile resources (find_customers' order) and the cursor of the next."""
+    from tools.customers import find_customers
 
-    def __init__(self, ctx: ToolContext, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.crm = ctx
+    page = find_customers(ctx, FindCustomers(limit=CUSTOMERS_PER_PAGE, cursor=cursor))
+    resources = [
+        MCPResource(
+            uri=f"crm://customers/{c.id}", name=f"customer-{c.id}", title=c.name,
+            description=f"Profile of {c.name} ({c.stage}{', owner ' + c.owner if c.owner else ''}).",
+            mime_type=JSON,
+        )
+        for c in page.items
+    ]
+    return resources, page.next_cursor
 
-    async def list_resources(self) -> list[MCPResource]:
-        """The fixed resources, then one profile resource per customer (the first LISTED_CUSTOMERS)."""
-        from tools.customers import find_customers
 
-        listed = await super().list_resources()
-        page = await anyio.to_thread.run_sync(find_customers, self.crm, FindCustomers(limit=LISTED_CUSTOMERS))
-        return listed + [
-            MCPResource(
-                uri=f"crm://customers/{c.id}", name=f"customer-{c.id}", title=c.name,
-                description=f"Profile of {c.name} ({c.stage}{', owner ' + c.owner if c.owner else ''}).",
-                mime_type=JSON,
-            )
-            for c in page.items
-        ]
+def paginate_resources(ctx: ToolContext) -> Any:
+    """Middleware for resources/list: the fixed resources, then every customer, page by page.
+
+    The SDK's resources/list has no cursor; this answers the request it produced with one page of
+    customers added and `nextCursor` set while more remain (later pages hold customers only).
+    """
+
+    async def middleware(request: Any, call_next: Any) -> Any:
+        if request.method != "resources/list":
+            return await call_next(request)
+        cursor = (request.params or {}).get("cursor") or None
+        try:
+            page, next_cursor = await anyio.to_thread.run_sync(customer_resources, ctx, cursor)
+        except USER_ERRORS as e:
+            raise MCPError(code=INVALID_PARAMS, message=f"Invalid cursor {cursor!r}: {e}") from None
+        result = await call_next(request)
+        listed = result if isinstance(result, ListResourcesResult) else ListResourcesResult.model_validate(result)
+        fixed = [] if cursor else list(listed.resources)
+        return listed.model_copy(update={"resources": fixed + page, "next_cursor": next_cursor})
+
+    return middleware
 
 
 def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
@@ -57,6 +74,8 @@ def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
     from tools.customers import get_customer
     from tools.followups import list_followups
     from tools.pipeline import pipeline_summary
+
+    server.middleware.append(paginate_resources(ctx))
 
     @server.resource(
         "crm://customers/{id}", name="customer", title="Customer profile", mime_type=JSON,

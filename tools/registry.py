@@ -23,6 +23,8 @@ class ToolSpec:
     read_only: bool
     destructive: bool = False
     idempotent: bool = False
+    # A partial update: an argument given as null means "clear it", unlike one left out.
+    partial: bool = False
 
     @property
     def output(self) -> type[Output]:
@@ -44,7 +46,7 @@ TOOLS: list[ToolSpec] = [
     ToolSpec("get_customer", "Customer profile", customers.get_customer, GetCustomer, read_only=True, idempotent=True),
     ToolSpec("create_customer", "Create a customer", customers.create_customer, CreateCustomer, read_only=False),
     ToolSpec("update_customer", "Update a customer", customers.update_customer, UpdateCustomer, read_only=False,
-             destructive=True, idempotent=True),
+             destructive=True, idempotent=True, partial=True),
     ToolSpec("add_contact", "Add a contact person", customers.add_contact, AddContact, read_only=False),
     ToolSpec("log_interaction", "Log a call, meeting, email or note", timeline.log_interaction, LogInteraction,
              read_only=False),

@@ -45,6 +45,7 @@ def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext)
     for spec in TOOLS:
         tool = listed[spec.name]
         assert tool.description == description(spec) and tool.title == spec.title
+        assert spec.description.startswith(tool.description.split(".")[0])
         assert "\n    " not in tool.description, "docstring indentation leaked into the description"
         assert tool.input_schema["properties"].keys() == spec.input.model_json_schema().get("properties", {}).keys()
         assert tool.output_schema is not None
@@ -54,8 +55,10 @@ def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext)
             spec.read_only, spec.destructive, spec.idempotent)
     # What a model reads to fill the arguments in.
     customer = listed["log_interaction"].input_schema["properties"]["customer"]
-    assert "ambiguous" in customer["description"]
-    assert listed["log_interaction"].input_schema["additionalProperties"] is False
+    assert "id or name" in customer["description"]
+    # Unknown arguments are still refused (the schema no longer repeats additionalProperties: false).
+    refused = call(ctx, "log_interaction", {"customer": 1, "body": "x", "colour": "red"})
+    assert refused.is_error and "colour: not an argument of log_interaction" in refused.content[0].text
 
 
 def test_update_changes_only_the_fields_given(crm: ToolContext) -> None:

@@ -1,0 +1,112 @@
+"""Asking the user which customer a write means, when the client can ask (MCP elicitation).
+
+A write never guesses: a name that fits several customers (or only nearly fits one) is refused
+with the candidates. A client that declares the elicitation capability (Claude Code, VS Code) can
+put that question to the user directly instead of making the model relay it. So before a write
+tool runs, a resolver (the SDK's `Resolve`) checks the customer argument the way the write will;
+when it is ambiguous it asks, through the SDK, which of the candidates is meant, or none of them.
+The write then runs on the chosen id, or is not run at all. Clients without the capability get
+today's tool error listing the candidates, and nothing is asked.
+
+The SDK carries the question on whatever the protocol version offers: an `elicitation/create`
+request mid-call (up to 2025-11-25) or an input-required result the client answers by retrying
+(2026-07-28).
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, Context, DeclinedElicitation, Elicit
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, Field, create_model
+
+from tools.context import ToolContext
+from tools.errors import AmbiguousCustomer, Candidate
+from tools.registry import ToolSpec
+
+NONE_OF_THESE = "None of these"
+# The outcome the SDK injects: the user's answer, or (nothing asked) an accepted None.
+Choice = AcceptedElicitation[Any] | DeclinedElicitation | CancelledElicitation | None
+
+
+def elicits(spec: ToolSpec) -> bool:
+    """Whether a tool's calls may ask: a write with a `customer` argument."""
+    return not spec.read_only and "customer" in spec.input.model_fields
+
+
+def client_can_ask(context: Context[Any, Any]) -> bool:
+    """True when the client declared form elicitation (a bare `elicitation: {}` counts as form)."""
+    capabilities = context.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def ambiguity(ctx: ToolContext, ref: Any) -> AmbiguousCustomer | None:
+    """The ambiguity a write on `ref` would refuse with, or None when it resolves (or is not found)."""
+    from tools.errors import CrmError
+    from tools.names import resolve_customer
+
+    if not isinstance(ref, int | str) or isinstance(ref, bool) or not str(ref).strip():
+        return None
+    try:
+        with ctx.read() as s:
+            resolve_customer(s, ref)
+    except AmbiguousCustomer as e:
+        return e
+    except CrmError:
+        return None  # not found, or unusable: the tool itself says so
+    return None
+
+
+def label(candidate: Candidate) -> str:
+    """How a candidate is offered: id first, so the answer maps back to it without a lookup."""
+    via = f" (via {candidate.via})" if candidate.via else ""
+    return f"#{candidate.id} {candidate.name}{via}"
+
+
+def question(said: str, candidates: list[Candidate]) -> Elicit[BaseModel]:
+    """The form: one choice among the candidates' labels, plus "None of these"."""
+    labels = [label(c) for c in candidates]
+    options = Literal[tuple(labels + [NONE_OF_THESE])]  # type: ignore[valid-type]
+    form = create_model(
+        "WhichCustomer",
+        customer=(options, Field(description="The customer you mean.")),
+    )
+    if len(candidates) == 1:
+        message = f"{said!r} is not an exact match. Did you mean {labels[0]}?"
+    else:
+        message = f"{said!r} could be several customers. Which one do you mean?"
+    return Elicit(message, form)
+
+
+def ask_which_customer(spec: ToolSpec, ctx: ToolContext) -> Any:
+    """The resolver for `spec`: asks only when the client can and the customer is ambiguous."""
+    from tools.mcp_server import call_arguments
+
+    def which_customer(mcp_context: Context[Any, Any]) -> Any:
+        if not client_can_ask(mcp_context):
+            return None
+        ref = call_arguments(mcp_context).get("customer")
+        refused = ambiguity(ctx, ref)
+        if refused is None or not refused.candidates:
+            return None
+        return question(refused.query, refused.candidates)
+
+    which_customer.__qualname__ = f"which_customer_{spec.name}"
+    return which_customer
+
+
+def chosen_customer(arguments: dict[str, Any], choice: Choice) -> dict[str, Any]:
+    """The call's arguments with the user's pick as the customer; ToolError when they picked none."""
+    if choice is None or (isinstance(choice, AcceptedElicitation) and choice.data is None):
+        return arguments  # nothing was asked
+    said = arguments.get("customer")
+    if not isinstance(choice, AcceptedElicitation):
+        raise ToolError(f"The user did not say which customer {said!r} means ({choice.action}); nothing was written. "
+                        "Ask them, or pass the customer's id.")
+    picked = getattr(choice.data, "customer", None)
+    number = picked.split(" ", 1)[0].removeprefix("#") if isinstance(picked, str) else ""
+    if picked == NONE_OF_THESE or not number.isdigit():
+        raise ToolError(f"The user said {said!r} is none of the customers offered; nothing was written. "
+                        "Ask who they mean, or offer to create the customer.")
+    return {**arguments, "customer": int(number)}
