@@ -14,6 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant import terminal
+from assistant.cli_stages import add_stages_command
+
 GLOBAL_HELP = {
     "db": "SQLite path or SQLAlchemy URL (env CRM_DB; default: a file in your data directory)",
     "user": "acting user / rep (env CRM_USER; default: your OS user name)",
@@ -22,20 +25,58 @@ GLOBAL_HELP = {
 }
 
 
+GLOBALS_NOTE = "--db, --user, --now and --tz work with every command (see crm --help)."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors, and a guess for a mistyped command."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        import difflib
+        import re
+
+        bad = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if bad and self.prog == "crm":
+            word, names = bad.group(1), re.findall(r"'?([\w-]+)'?", bad.group(2))
+            close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+            hint = f", did you mean {close[0]}?" if close else " (crm --help lists them)"
+            message = f"unknown command {word!r}{hint}"
+        else:
+            message += f" (see {self.prog} --help)"
+        self.exit(2, f"crm: {message}\n")
+
+
 def _globals_parser(suppress: bool) -> argparse.ArgumentParser:
     # The same options on the main parser and on every command, so `crm --db X find Y` and
-    # `crm find Y --db X` both work.
+    # `crm find Y --db X` both work. A command's --help leaves them out (they are the same
+    # everywhere); its epilog says they apply.
     p = argparse.ArgumentParser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
     for name, text in GLOBAL_HELP.items():
-        p.add_argument(f"--{name}", default=default, help=text)
+        p.add_argument(f"--{name}", default=default, help=argparse.SUPPRESS if suppress else text)
     return p
 
 
 def _context(args: argparse.Namespace, source: str = "cli"):  # type: ignore[no-untyped-def]
     from tools.context import open_context
 
+    _check_db_folder(args.db)
     return open_context(db=args.db, user=args.user, now=args.now, tz=args.tz, source=source)
+
+
+def _check_db_folder(db: str | None) -> None:
+    """A --db (or CRM_DB) file in a folder that does not exist is a typo, not a request to create folders."""
+    import os
+    from pathlib import Path
+
+    from tools.errors import InvalidArgument
+
+    db = db if db is not None else os.environ.get("CRM_DB")
+    if not db or "://" in db or db == ":memory:":
+        return  # the default data directory is created on first use; URLs are the driver's business
+    folder = Path(db).expanduser().parent
+    if not folder.is_dir():
+        raise InvalidArgument(f"no folder {folder} for the database {db}; create it first, or give another --db")
 
 
 def _emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
@@ -57,7 +98,7 @@ def cmd_find(args: argparse.Namespace) -> None:
     ctx = _context(args)
     result = find_customers(ctx, FindCustomers(query=" ".join(args.query), stage=args.stage, owner=args.owner,
                                                limit=args.limit, cursor=args.cursor))
-    _emit(args, result, lambda: render.customers(result, ctx.today()))
+    _emit(args, result, lambda: render.customers(result, ctx.today(), width=terminal.width()))
 
 
 def cmd_customer(args: argparse.Namespace) -> None:
@@ -67,7 +108,7 @@ def cmd_customer(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     result = get_customer(ctx, GetCustomer(customer=" ".join(args.customer), limit=args.limit))
-    _emit(args, result, lambda: render.profile(result, ctx.today()))
+    _emit(args, result, lambda: render.profile(result, ctx.today(), width=terminal.width()))
 
 
 def cmd_due(args: argparse.Namespace) -> None:
@@ -78,7 +119,7 @@ def cmd_due(args: argparse.Namespace) -> None:
     ctx = _context(args)
     owner = ctx.actor if args.mine else args.owner
     result = list_followups(ctx, ListFollowups(scope=args.scope, owner=owner, limit=args.limit))
-    _emit(args, result, lambda: render.followups(result, ctx.today()))
+    _emit(args, result, lambda: render.followups(result, ctx.today(), width=terminal.width()))
 
 
 def cmd_pipeline(args: argparse.Namespace) -> None:
@@ -97,7 +138,7 @@ def cmd_stale(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     result = stale_customers(ctx, StaleCustomers(days=args.days, owner=args.owner, limit=args.limit))
-    _emit(args, result, lambda: render.stale(result, ctx.today()))
+    _emit(args, result, lambda: render.stale(result, ctx.today(), width=terminal.width()))
 
 
 def cmd_search(args: argparse.Namespace) -> None:
@@ -107,7 +148,7 @@ def cmd_search(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     result = search_interactions(ctx, SearchInteractions(query=" ".join(args.query), customer=args.customer, limit=args.limit))
-    _emit(args, result, lambda: render.interactions(result, ctx.today()))
+    _emit(args, result, lambda: render.interactions(result, ctx.today(), width=terminal.width()))
 
 
 def cmd_changes(args: argparse.Namespace) -> None:
@@ -116,7 +157,7 @@ def cmd_changes(args: argparse.Namespace) -> None:
     from tools.schemas import RecentChanges
 
     result = recent_changes(_context(args), RecentChanges(actor=args.actor, limit=args.limit))
-    _emit(args, result, lambda: render.changes(result))
+    _emit(args, result, lambda: render.changes(result, width=terminal.width()))
 
 
 def cmd_tool(args: argparse.Namespace) -> None:
@@ -136,16 +177,33 @@ def cmd_tool(args: argparse.Namespace) -> None:
 
 
 def cmd_undo(args: argparse.Namespace) -> None:
-    from tools.history import undo
+    """Undo the last change; one that removes several records (or an import) asks first, or needs --yes."""
+    from tools.errors import InvalidArgument
+    from tools.history import plan_undo, undo_change
 
-    result = undo(_context(args))
-    _emit(args, result, lambda: f"Undone: {result.summary}.")
+    ctx = _context(args)
+    plan = plan_undo(ctx)
+    if plan.needs_confirmation and not args.yes and not terminal.confirm(plan.question()):
+        raise InvalidArgument(f"not undone: “{plan.summary}” would remove {plan.removed or 'imported records'}; "
+                              "run crm undo --yes to remove them")
+    result = undo_change(ctx, plan.batch)
+    _emit(args, result, lambda: f"Undone: {result.summary}." + (f" Removed {plan.removed}." if plan.removed else ""))
+
+
+def _with_progress(label: str, work: Callable[..., Any], *args: Any) -> Any:
+    """Run `work`, showing progress on a terminal; passes a `progress` callback when `work` takes one."""
+    import inspect
+
+    with terminal.progress(label) as report:
+        if "progress" in inspect.signature(work).parameters:
+            return work(*args, progress=report)
+        return work(*args)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
     from tools.transfer import import_file
 
-    result = import_file(_context(args, source="import"), args.file)
+    result = _with_progress(f"Importing {args.file}", import_file, _context(args, source="import"), args.file)
     _emit(args, result, lambda: (
         f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
         f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."))
@@ -155,7 +213,8 @@ def cmd_export(args: argparse.Namespace) -> None:
     from tools.transfer import export_csv, export_data
 
     ctx = _context(args)
-    text = export_csv(ctx) if args.format == "csv" else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
+    with terminal.progress("Exporting"):
+        text = export_csv(ctx) if args.format == "csv" else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
     if args.output:
         from pathlib import Path
 
@@ -169,7 +228,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from tools.demo import load_demo
 
     ctx = _context(args, source="import")
-    result = load_demo(ctx, force=args.force)
+    with terminal.progress("Adding demo data"):
+        result = load_demo(ctx, force=args.force)
     if isinstance(result, int):
         print(f"{ctx.store.url} already has {result} customers; demo data not added (--force adds it anyway).")
     else:
@@ -224,15 +284,16 @@ def cmd_telegram(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="crm", parents=[_globals_parser(suppress=False)],
         description="A conversational CRM: chat, MCP server, Telegram bot and scripts over one database.",
     )
+    parser.add_argument("--version", action="version", version=f"crm {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _globals_parser(suppress=True)
 
     def command(name: str, func: Callable[[argparse.Namespace], None], help: str, json_flag: bool = True) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p = sub.add_parser(name, parents=[common], help=help, description=help, epilog=GLOBALS_NOTE)
         p.set_defaults(func=func)
         if json_flag:
             p.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -257,32 +318,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="add the sample data even if the database has customers")
     p = command("find", cmd_find, "find customers by name, contact or email (typos forgiven)")
     p.add_argument("query", nargs="*", help="words of the name (quotes optional)")
-    p.add_argument("--stage")
-    p.add_argument("--owner")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--cursor")
+    p.add_argument("--stage", help="only customers in this stage (e.g. proposal)")
+    p.add_argument("--owner", help="only this rep's customers")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p.add_argument("--cursor", help="continue a longer list (the cursor the previous page printed)")
     p = command("customer", cmd_customer, "show one customer's profile")
     p.add_argument("customer", nargs="+", help="id or name (quotes optional)")
     p.add_argument("--limit", type=int, default=5, help="recent interactions to show")
     p = command("due", cmd_due, "follow-ups due (this week and overdue by default)")
-    p.add_argument("--scope", default="this_week", choices=["overdue", "today", "this_week", "next_week", "all"])
+    p.add_argument("--scope", default="this_week", choices=["overdue", "today", "this_week", "next_week", "all"],
+                   help="which follow-ups (default this_week, which includes overdue ones)")
     p.add_argument("--owner", help="one rep's follow-ups")
     p.add_argument("--mine", action="store_true", help="only the acting user's follow-ups")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     p = command("pipeline", cmd_pipeline, "customers and deal value per stage")
-    p.add_argument("--owner")
+    p.add_argument("--owner", help="only this rep's customers")
     p = command("stale", cmd_stale, "customers with no contact for N days")
-    p.add_argument("--days", type=int, default=30)
-    p.add_argument("--owner")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--days", type=int, default=30, help="days without contact (default 30)")
+    p.add_argument("--owner", help="only this rep's customers")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     p = command("search", cmd_search, "full-text search of interaction notes")
-    p.add_argument("query", nargs="+")
-    p.add_argument("--customer")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("query", nargs="+", help="words to look for")
+    p.add_argument("--customer", help="only this customer's notes (id or name)")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     p = command("changes", cmd_changes, "recent changes (who changed what)")
-    p.add_argument("--actor")
-    p.add_argument("--limit", type=int, default=20)
-    command("undo", cmd_undo, "undo your last change")
+    p.add_argument("--actor", help="only this rep's changes")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p = command("undo", cmd_undo, "undo your last change")
+    p.add_argument("-y", "--yes", action="store_true",
+                   help="undo without asking, even when it removes several records (e.g. an import)")
+    add_stages_command(command)
     p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
     p.add_argument("name")
     p.add_argument("arguments", nargs="?", default="{}")
@@ -298,6 +363,15 @@ def build_parser() -> argparse.ArgumentParser:
     ls = users_sub.add_parser("list", help="list reps")
     ls.add_argument("--json", action="store_true")
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("crm-assistant")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, text
@@ -194,7 +194,8 @@ def pipeline(session: Session, owner: str | None = None) -> list[tuple[str, int,
 
 
 def stale_customers(
-    session: Session, *, cutoff: datetime, owner: str | None, offset: int, limit: int
+    session: Session, *, cutoff: datetime, owner: str | None, offset: int, limit: int,
+    closed: Collection[str] = CLOSED_STAGES,
 ) -> tuple[list[tuple[Customer, datetime | None]], bool]:
     """Customers in open stages whose latest interaction (or creation, if none) is before `cutoff`."""
     last = (
@@ -206,7 +207,7 @@ def stale_customers(
     query = (
         select(Customer, last.c.last)
         .join(last, last.c.customer_id == Customer.id, isouter=True)
-        .where(col(Customer.stage).not_in(list(CLOSED_STAGES)), activity < cutoff.replace(tzinfo=None))
+        .where(col(Customer.stage).not_in(list(closed)), activity < cutoff.replace(tzinfo=None))
     )
     if owner is not None:
         query = query.where(Customer.owner == owner)

@@ -1,7 +1,14 @@
-"""History tools: what changed recently, and undo."""
+"""History tools: what changed recently, and undo.
+
+An undo that would remove more than one record, or an import, is worth a second look: `plan_undo`
+says what it would remove (in counts) and whether to ask first; the surfaces ask, then call
+`undo_change` with the planned batch, so what is undone is exactly what was shown.
+"""
 from __future__ import annotations
 
-from sqlmodel import col, select
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
 
 from store import queries
 from store.changelog import UndoError, describe, last_batch, undo_batch
@@ -10,6 +17,10 @@ from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict
 from tools.paging import next_cursor, offset_of
 from tools.schemas import ChangeList, ChangeOut, RecentChanges, Undo, Undone
+
+# What a rep calls each kind of record, singular and plural. Stage history rows go with their customer.
+_NOUNS = {"customer": ("customer", "customers"), "contact": ("contact", "contacts"),
+          "interaction": ("note", "notes"), "followup": ("follow-up", "follow-ups"), "user": ("user", "users")}
 
 
 def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
@@ -28,6 +39,93 @@ def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
     return ChangeList(items=items, has_more=more, next_cursor=next_cursor(offset, len(items), more))
 
 
+def counted(counts: dict[str, int]) -> str:
+    """'20 customers, 52 notes and 17 follow-ups' from {'customer': 20, 'interaction': 52, 'followup': 17}."""
+    parts = [f"{n} {_NOUNS[k][0] if n == 1 else _NOUNS[k][1]}" for k, n in counts.items() if n and k in _NOUNS]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+
+
+def plain_summary(rows: list[ChangeLog]) -> str:
+    """What a batch did, in a rep's words: its tools' summaries, or what it added when those are internal."""
+    summary = describe(rows)
+    if summary and not summary.startswith(("chat:", "undo:")):
+        return summary
+    added = [r for r in reversed(rows) if r.op == "create" and r.entity in _NOUNS]
+    names = [str((r.after or {}).get("name")) for r in added if r.entity == "customer"]
+    others = {k: sum(1 for r in added if r.entity == k) for k in _NOUNS if k != "customer"}
+    parts = [f"new customer {', '.join(names)}"] if names else []
+    if any(others.values()):
+        parts.append(counted(others))
+    if parts:
+        return "added " + " with ".join(parts)
+    changed = {(r.entity, r.entity_id) for r in rows if r.op == "update"}
+    return f"changes to {len(changed)} record{'s' if len(changed) != 1 else ''}" if changed else "a change"
+
+
+@dataclass
+class UndoPlan:
+    """What undoing one change would do, before doing it."""
+
+    batch: str
+    summary: str  # what the change did, in plain words
+    source: str  # where it was made: cli, telegram, mcp, import
+    removes: dict[str, int] = field(default_factory=dict)  # records it would delete, per kind
+    follow_ons: list[str] = field(default_factory=list)  # later batches undone with it (edits of a message)
+
+    @property
+    def removed(self) -> str:
+        return counted(self.removes)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """More than one record would go, or it was an import: ask before undoing."""
+        return sum(self.removes.values()) > 1 or self.source == "import"
+
+    def question(self) -> str:
+        """'Undo "import demo data"? It removes 20 customers, 52 notes and 17 follow-ups.'"""
+        what = f" It removes {self.removed}." if self.removed else ""
+        return f"Undo “{self.summary}”?{what}"
+
+
+def _rows(s: Session, batch: str) -> list[ChangeLog]:
+    return list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
+
+
+def _plan(s: Session, rows: list[ChangeLog], follow_ons: list[str]) -> UndoPlan:
+    """Count what the batch's undo removes: its new records, and everything under the customers it added."""
+    from sqlalchemy import func
+
+    from store.models import Contact, FollowUp, Interaction
+
+    customers = {r.entity_id for r in rows if r.op == "create" and r.entity == "customer"}
+    removes: dict[str, int] = {"customer": len(customers)} if customers else {}
+    children = {"contact": Contact, "interaction": Interaction, "followup": FollowUp}
+    for r in rows:
+        if r.op == "create" and r.entity in _NOUNS and r.entity != "customer":
+            if r.entity not in children or (r.after or {}).get("customer_id") not in customers:
+                removes[r.entity] = removes.get(r.entity, 0) + 1
+    # A bulk import logs its customers; their notes and follow-ups go with them (the cascade).
+    for kind, model in children.items():
+        ids = list(customers)
+        for start in range(0, len(ids), 500):
+            n = s.exec(select(func.count()).select_from(model)
+                       .where(col(model.customer_id).in_(ids[start:start + 500]))).one()  # type: ignore[attr-defined]
+            if n:
+                removes[kind] = removes.get(kind, 0) + int(n)
+    return UndoPlan(batch=rows[0].batch, summary=plain_summary(rows), source=rows[0].source,
+                    removes=removes, follow_ons=follow_ons)
+
+
+def plan_undo(ctx: ToolContext, batch: str | None = None, *, follow_ons: list[str] | None = None) -> UndoPlan:
+    """What undoing `batch` (default: the acting user's latest change) would remove; changes nothing."""
+    with ctx.read() as s:
+        rows = _rows(s, batch) if batch else last_batch(s, ctx.actor)
+        if not rows:
+            raise NothingToUndo("There is nothing of yours to undo." if batch is None
+                                else "That change is no longer in the log; nothing was undone.")
+        return _plan(s, rows, list(follow_ons or []))
+
+
 def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:
     """Undo the acting user's most recent change (all of it: e.g. a note and the follow-up logged with it).
 
@@ -37,29 +135,63 @@ def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:
         rows = last_batch(s, ctx.actor)
         if not rows:
             raise NothingToUndo("There is nothing of yours to undo.")
-        try:
-            undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
-        except UndoError as e:
-            raise UndoConflict(f"Can't undo '{describe(rows)}': {e}") from None
-    return Undone(summary=describe(rows), reverted=len(rows))
+        _undo_rows(ctx, s, rows)
+    return Undone(summary=plain_summary(rows), reverted=len(rows))
 
 
-def undo_change(ctx: ToolContext, batch: str) -> Undone:
+def _undo_rows(ctx: ToolContext, s: Session, rows: list[ChangeLog]) -> None:
+    try:
+        undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
+    except UndoError as e:
+        raise UndoConflict(f"Can't undo “{plain_summary(rows)}”: {_plain_reason(str(e))}") from None
+
+
+def _plain_reason(reason: str) -> str:
+    """The store's reason without table and field names: a rep needs the what and the why."""
+    import re
+
+    later = re.search(r"more done since \((.*)\); not undone", reason)
+    if later:
+        return f"more was done with that customer since ({later.group(1).strip(chr(39))}), so it is not undone, to keep that."
+    kind = re.search(r"The (\w+) ", reason)
+    noun = _NOUNS.get(kind.group(1), ("record",))[0] if kind else "record"
+    if "already removed" in reason or "no longer exists" in reason:
+        return f"the {noun} is already gone, so it is not undone."
+    now = re.search(r"since \((.*)\); not undone", reason)
+    detail = ""
+    if now:
+        fields = re.findall(r"(\w+) is now ('[^']*'|[^,]*)", now.group(1))
+        detail = " (" + ", ".join(f"{_FIELDS.get(k, k.replace('_', ' '))} is now {v.strip(chr(39))}"
+                                  for k, v in fields) + ")" if fields else ""
+    return f"the {noun} was changed again since{detail}, so it is not undone, to keep that newer change."
+
+
+_FIELDS = {"body": "its text", "due_date": "its date", "due_time": "its time", "status": "its status",
+           "stage": "its stage", "value": "its value", "name": "its name", "owner": "its owner"}
+
+
+def undo_change(ctx: ToolContext, batch: str, *, follow_ons: list[str] | tuple[str, ...] = ()) -> Undone:
     """Undo one particular change (the one an Undo button belongs to), not merely the latest.
 
-    Refuses, changing nothing, when it was already undone, is someone else's, or was changed since.
+    `follow_ons` are the acting user's later changes that belong with it — the corrections made by
+    editing the same message — undone first, in the same transaction, so the rep's own edit is
+    not mistaken for someone else's newer work. Refuses, changing nothing, when it was already
+    undone, is someone else's, or was changed since by anything else.
     """
     with ctx.store.write() as s:
-        rows = list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
+        rows = _rows(s, batch)
         if not rows:
             raise NothingToUndo("That change is no longer in the log; nothing was undone.")
-        summary = describe(rows)
+        summary = plain_summary(rows)
         if rows[0].actor != ctx.actor:
-            raise UndoConflict(f"'{summary}' was made by {rows[0].actor}; only they can undo it.")
+            raise UndoConflict(f"“{summary}” was made by {rows[0].actor}; only they can undo it.")
         if any(r.undone_at is not None for r in rows):
-            raise NothingToUndo(f"'{summary}' was already undone.")
-        try:
-            undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
-        except UndoError as e:
-            raise UndoConflict(f"Can't undo '{summary}': {e}") from None
-    return Undone(summary=summary, reverted=len(rows))
+            raise NothingToUndo(f"“{summary}” was already undone.")
+        reverted = 0
+        for later in reversed(list(follow_ons)):  # newest first
+            later_rows = _rows(s, later)
+            if later_rows and later_rows[0].actor == ctx.actor and all(r.undone_at is None for r in later_rows):
+                _undo_rows(ctx, s, later_rows)
+                reverted += len(later_rows)
+        _undo_rows(ctx, s, rows)
+    return Undone(summary=summary, reverted=reverted + len(rows))

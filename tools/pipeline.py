@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from store import queries
 from store.changelog import snapshot
-from store.models import CLOSED_STAGES, StageChange
+from store.models import StageChange
 from tools.context import ToolContext
 from tools.names import resolve_customer_match
 from tools.outputs import matched_out
@@ -13,14 +13,15 @@ from tools.paging import next_cursor, offset_of
 from tools.schemas import (
     Pipeline, PipelineSummary, SetStage, StageSet, StageTotal, StaleCustomer, StaleCustomers, StaleList,
 )
-from tools.stages import canonical_stage, stages
+from tools.stages import canonical_stage, closed_stages, stages
 
 
 def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
     """Move a customer to a pipeline stage; the change is kept in its stage history.
 
-    Stages: lead, qualified, proposal, negotiation, won, lost. Aliases such as 'proposal sent',
-    'signed' / 'closed won' and 'closed lost' / 'dead' are understood.
+    Stages are the team's configured pipeline (pipeline_summary lists them; by default lead,
+    qualified, proposal, negotiation, won, lost). Aliases such as 'proposal sent', 'signed' /
+    'closed won' and 'closed lost' / 'dead' are understood.
     """
     with ctx.write("set stage") as batch:
         s = batch.session
@@ -45,12 +46,12 @@ def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
 def pipeline_summary(ctx: ToolContext, req: PipelineSummary) -> Pipeline:
     """How many customers, and how much deal value, sit in each stage (team, or one owner)."""
     with ctx.read() as s:
-        order = stages(s)
+        order, closed = stages(s), set(closed_stages(s))
         rows = {stage: (n, v) for stage, n, v in queries.pipeline(s, req.owner)}
     # Configured stages first, in pipeline order; any legacy stage still in the data after them.
     names = order + sorted(set(rows) - set(order))
     totals = [StageTotal(stage=st, count=rows.get(st, (0, 0.0))[0], value=rows.get(st, (0, 0.0))[1]) for st in names]
-    open_ = [t for t in totals if t.stage not in CLOSED_STAGES]
+    open_ = [t for t in totals if t.stage not in closed]
     return Pipeline(
         stages=totals, open_count=sum(t.count for t in open_), open_value=sum(t.value for t in open_),
         total_count=sum(t.count for t in totals),
@@ -63,7 +64,8 @@ def stale_customers(ctx: ToolContext, req: StaleCustomers) -> StaleList:
     now = ctx.now()
     with ctx.read() as s:
         rows, more = queries.stale_customers(
-            s, cutoff=now - timedelta(days=req.days), owner=req.owner, offset=offset, limit=req.limit
+            s, cutoff=now - timedelta(days=req.days), owner=req.owner, offset=offset, limit=req.limit,
+            closed=closed_stages(s),
         )
     items = [
         StaleCustomer(

@@ -99,10 +99,23 @@ def test_configured_stages_are_used_everywhere(crm: ToolContext) -> None:
     assert stages == ["lead", "demo", "trial", "won", "lost", "proposal", "qualified"]
 
 
-def test_configured_stages_must_keep_won_and_lost(crm: ToolContext) -> None:
-    with pytest.raises(InvalidArgument, match="won"):
-        with crm.store.write() as s:
-            set_stages(s, ["lead", "lost"])
+def test_configured_stages_need_an_open_and_a_closed_stage(crm: ToolContext) -> None:
+    for names, closed in ((["lead", "demo"], None), (["won", "lost"], None), (["lead", "won"], ["signed"])):
+        with pytest.raises(InvalidArgument, match="(?i)closed"):
+            with crm.store.write() as s:
+                set_stages(s, names, closed)
+
+
+def test_configured_closed_stages_are_not_chased_or_counted_open(crm: ToolContext) -> None:
+    with crm.store.write() as s:
+        configured = set_stages(s, ["lead", "qualified", "proposal", "dormant", "won", "lost"],
+                                ["won", "lost", "dormant"])
+    assert configured.closed == ["dormant", "won", "lost"]  # in pipeline order
+    assert stale(crm, days=30) == [("Evergreen Landscaping", 84)]
+    set_stage(crm, SetStage(customer="Evergreen", stage="dormant"))
+    assert stale(crm, days=30) == []  # a closed stage is not chased
+    p = pipeline_summary(crm, PipelineSummary())
+    assert p.open_count == p.total_count - 2  # Café Müller (won) and Evergreen (dormant)
 
 
 # ---- stale ------------------------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""The `crm` command in a rep's first ten minutes: an 80-column terminal, undo after the demo, typos.
+
+Each test runs `crm` as a subprocess (COLUMNS=80 unless it says otherwise); progress and questions
+need a terminal, so those run under a pseudo-terminal.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import NOW, REPO, ok, refused, rows, run_crm
+
+pytestmark = pytest.mark.e2e
+
+
+def crm80(*args: str, db: Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    return run_crm(*args, env={"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC",
+                               "COLUMNS": str(columns)})
+
+
+def on_a_terminal(*args: str, db: Path, answer: bytes | None = None) -> tuple[int, str]:
+    """Run `crm ARGS` with stdin/stdout/stderr on a pseudo-terminal; (exit code, everything it wrote)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(CRM_DB=str(db), CRM_USER="sam", CRM_NOW=NOW, CRM_TZ="UTC", COLUMNS="80", TERM="dumb",
+               PYTHONPATH=str(REPO))
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", *args], cwd=REPO, env=env,
+                            stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    if answer is not None:
+        os.write(leader, answer)
+    out = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            proc.kill()
+            raise AssertionError(f"crm {' '.join(args)} hung; wrote {out!r}")
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    return proc.wait(30), out.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    ok(crm80("demo", db=db))
+    return db
+
+
+def test_tables_fit_an_80_column_terminal_and_json_is_whole(demo_db: Path) -> None:
+    name = json.loads(ok(crm80("find", "--json", "--limit", "1", db=demo_db)))["items"][0]["name"]
+    for args in (["find"], ["search", "budget"], ["customer", name], ["due"], ["changes"], ["stale"]):
+        out = ok(crm80(*args, db=demo_db))
+        assert out.strip(), args
+        widest = max(out.splitlines(), key=len)
+        assert len(widest) <= 80, (args, widest)
+    table = ok(crm80("find", db=demo_db))
+    assert table.splitlines()[0].split()[:3] == ["id", "name", "stage"]
+    # A wider terminal gets more; --json never changes with the width.
+    assert "tags" in ok(crm80("find", db=demo_db, columns=160)).splitlines()[0]
+    narrow, wide = (json.loads(ok(crm80("find", "--json", db=demo_db, columns=c))) for c in (40, 200))
+    assert narrow == wide
+
+
+def test_undo_right_after_the_demo_says_what_it_removes_and_needs_yes(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    ok(crm80("demo", db=db))
+    before = rows(db)
+    line = refused(crm80("undo", db=db))
+    assert "20 customers" in line and "52 notes" in line and "17 follow-ups" in line and "--yes" in line
+    assert rows(db) == before  # asked, nothing removed
+    done = ok(crm80("undo", "--yes", db=db))
+    assert done.startswith("Undone: import demo data.") and "20 customers" in done
+    assert "No customers found." in ok(crm80("find", db=db))
+
+
+def test_undo_of_one_note_does_not_ask(tmp_path: Path, demo_db: Path) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(demo_db.read_bytes())
+    ok(crm80("tool", "log_interaction", '{"customer": "Acme Corp", "body": "Asked about invoices"}', db=db))
+    assert ok(crm80("undo", db=db)).startswith("Undone: log note on Acme Corp.")
+
+
+def test_undo_on_a_terminal_asks_yes_or_no(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    ok(crm80("demo", db=db))
+    code, out = on_a_terminal("undo", db=db, answer=b"n\n")
+    assert code == 1 and "It removes 20 customers" in out and "[y/N]" in out
+    assert rows(db)["customer"] == 20
+    code, out = on_a_terminal("undo", db=db, answer=b"y\n")
+    assert code == 0 and "Undone: import demo data." in out
+    assert rows(db)["customer"] == 0
+
+
+def test_version_and_a_mistyped_command(tmp_path: Path) -> None:
+    assert ok(run_crm("--version")).startswith("crm 0.")
+    typo = run_crm("fnd", "acme", db=tmp_path / "x.db")
+    assert typo.returncode == 2 and typo.stdout == ""
+    assert typo.stderr.strip().splitlines() == ["crm: unknown command 'fnd', did you mean find?"]
+    nonsense = run_crm("xyzzy", db=tmp_path / "x.db")
+    assert nonsense.stderr.count("\n") == 1 and "did you mean" not in nonsense.stderr
+
+
+def test_command_help_explains_its_own_options_only() -> None:
+    text = ok(run_crm("find", "--help"))
+    for option, words in (("--stage", "stage"), ("--owner", "rep"), ("--limit", "at most"), ("--cursor", "continue")):
+        line = next(line for line in text.splitlines() if line.strip().startswith(option))
+        assert words in line, line
+    assert "--now NOW" not in text and "--db DB" not in text and "--user USER" not in text
+    assert "--db, --user, --now and --tz work with every command" in text
+    assert "--db DB" in ok(run_crm("--help"))
+
+
+def test_a_database_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nonexistent" / "dir"
+    line = refused(run_crm("--db", str(missing / "x.db"), "find", env={"CRM_USER": "sam"}))
+    assert str(missing) in line and "no folder" in line
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    csv = tmp_path / "customers.csv"
+    csv.write_text("name,stage\n" + "".join(f"Customer {n},lead\n" for n in range(300)), encoding="utf-8")
+    code, out = on_a_terminal("import", str(csv), db=tmp_path / "tty.db")
+    assert code == 0 and f"Importing {csv}…" in out and "Imported 300 new" in out
+    piped = ok(crm80("import", str(csv), db=tmp_path / "piped.db"))
+    assert "Imported 300 new" in piped
+    assert crm80("import", str(csv), db=tmp_path / "again.db").stderr == ""
+
+
+def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "stages.db"
+    shown = ok(crm80("stages", db=db)).splitlines()
+    assert shown[:6] == ["1. lead", "2. qualified", "3. proposal", "4. negotiation", "5. won  (closed)",
+                         "6. lost  (closed)"]
+    ok(crm80("stages", "set", "lead", "demo", "trial", "dormant", "won", "lost", "--closed", "won,lost,dormant", db=db))
+    data = json.loads(ok(crm80("stages", "--json", db=db)))
+    assert data == {"stages": ["lead", "demo", "trial", "dormant", "won", "lost"], "closed": ["dormant", "won", "lost"]}
+    ok(crm80("tool", "create_customer", '{"name": "Juno Pet Supplies", "stage": "trial"}', db=db))
+    assert "trial" in refused(crm80("tool", "set_stage", '{"customer": "Juno", "stage": "proposal"}', db=db))
+    ok(crm80("tool", "set_stage", '{"customer": "Juno", "stage": "dormant"}', db=db))
+    pipeline = json.loads(ok(crm80("pipeline", "--json", db=db)))
+    assert [t["stage"] for t in pipeline["stages"]] == ["lead", "demo", "trial", "dormant", "won", "lost"]
+    assert pipeline["open_count"] == 0  # dormant counts as closed
+    assert "closed" in refused(crm80("stages", "set", "won", "lost", db=db))
