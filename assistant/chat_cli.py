@@ -1,11 +1,22 @@
-"""`crm chat`: the conversation engine on a terminal, or line by line from a pipe (`--json` for scripts)."""
+"""`crm chat`: the conversation engine on a terminal, or line by line from a pipe (`--json` for scripts).
+
+On a terminal the prompt has line editing and a history kept between sessions (readline), and a
+few words are the chat's own commands whatever is pending: `exit`/`quit` leave, `help` shows what
+to type, `cancel` drops a pending question — none of them is ever read as an answer or a name.
+"""
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from tools.context import ToolContext
+
+EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
+HELP_WORDS = frozenset({"help", "?", "/help"})
+CANCEL_WORDS = frozenset({"cancel", "/cancel", "never mind", "nevermind"})
+HISTORY_LINES = 1000
 
 
 def _payload(reply: Any) -> dict[str, Any]:
@@ -27,36 +38,102 @@ def _one(ctx: ToolContext, line: str, state: Any, n: int) -> Any:
         return Reply(text=f"Sorry — that failed ({type(e).__name__}: {e}). Nothing more was changed.", state=State())
 
 
+def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
+    """The chat's own words (help, cancel), answered without touching a pending question's meaning."""
+    from assistant.conversation import Reply, State
+
+    word = " ".join(line.lower().split()).rstrip(".!")
+    if word in HELP_WORDS:
+        helped = _one(ctx, "help", State(), n)
+        # Help answers in passing: the question asked before it is still open.
+        pending = state is not None and state.pending
+        tail = "\n\n(I'm still waiting for your answer to my question, or type 'cancel'.)" if pending else ""
+        return Reply(text=helped.text + tail, state=state or State())
+    if word in CANCEL_WORDS:
+        if state is not None and state.pending:
+            return Reply(text="OK, I dropped that question; nothing was saved.", state=State())
+        return Reply(text="Nothing to cancel.", state=State())
+    return None
+
+
+def _history_file() -> Path | None:
+    try:
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("crm-assistant", appauthor=False)) / "chat_history"
+    except Exception:  # no home directory: history just isn't kept
+        return None
+
+
+def _readline_on() -> Path | None:
+    """Line editing and history for input(); returns the history file to save to, if any."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input still works
+        return None
+    path = _history_file()
+    readline.set_history_length(HISTORY_LINES)
+    if path is not None and path.exists():
+        try:
+            readline.read_history_file(path)
+        except OSError:
+            pass
+    return path
+
+
+def _save_history(path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        import readline
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        readline.write_history_file(path)
+    except (ImportError, OSError):
+        pass  # history is a convenience; never fail the chat for it
+
+
 def run_chat(ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     """Talk to the assistant: a prompt on a terminal, else one message per input line. Returns the exit code."""
     from assistant.conversation import State
 
     inp, out = stdin or sys.stdin, stdout or sys.stdout
-    interactive = inp.isatty() and not as_json
-    state = State()
+    interactive = inp.isatty() and out.isatty() and not as_json and stdin is None
     if interactive:
-        out.write(f"crm chat — as {ctx.actor}. Type 'help' for examples, Ctrl-D to leave.\n")
+        out.write(f"crm chat — as {ctx.actor}. Type 'help' for examples, 'exit' or Ctrl-D to leave.\n")
+        history = _readline_on()
+        try:
+            return _loop(ctx, lambda: input("> ") + "\n", out, interactive=True, as_json=False, state=State())
+        finally:
+            _save_history(history)
+    return _loop(ctx, inp.readline, out, interactive=False, as_json=as_json, state=State())
+
+
+def _loop(ctx: ToolContext, read: Any, out: TextIO, *, interactive: bool, as_json: bool, state: Any) -> int:
     n = 0
     while True:
-        if interactive:
-            out.write("> ")
-            out.flush()
         try:
-            line = inp.readline()
-        except KeyboardInterrupt:
+            line = read()
+        except (KeyboardInterrupt, EOFError):
             out.write("\n")
             return 0
         except UnicodeDecodeError:
             line = "\ufffd\n"  # undecodable bytes: answer the line instead of dying
         if not line:
-            if interactive:
-                out.write("\n")
             return 0
         line = line.rstrip("\r\n")
         n += 1
         if interactive and not line.strip():
             continue
-        reply = _one(ctx, line, state, n)
+        if " ".join(line.lower().split()) in EXIT_WORDS:
+            if as_json:
+                out.write(json.dumps({"reply": "Bye.", "actions": [], "choices": [], "pending": False,
+                                      "batch": None}) + "\n")
+            elif interactive:
+                out.write("Bye.\n")
+            out.flush()
+            return 0
+        reply = _command(ctx, line, state, n) or _one(ctx, line, state, n)
         state = reply.state
         if as_json:
             out.write(json.dumps(_payload(reply), ensure_ascii=False, default=str) + "\n")
