@@ -7,6 +7,7 @@ every name. Only `tools.names` and `tools.spotting` use it; nothing else decides
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import unicodedata
@@ -33,6 +34,9 @@ SUGGEST_SCORE = 55.0  # the weakest fuzzy score worth showing as "did you mean"
 _TYPO_CACHE_MAX = 10_000
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
 def normalize(name: str) -> str:
     """Case- and accent-folded words: 'Café Müller & Söhne GmbH' -> 'cafe muller and sohne gmbh'."""
     if name.isascii():  # most names: no accents to strip (a bulk import normalizes 100,000 of them)
@@ -41,7 +45,7 @@ def normalize(name: str) -> str:
         decomposed = unicodedata.normalize("NFKD", name)
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     plain = plain.replace("&", " and ").replace("ß", "ss")
-    return " ".join(re.findall(r"[a-z0-9]+", plain))
+    return " ".join(_WORD_RE.findall(plain))
 
 
 _APOSTROPHE_RE = re.compile(r"(?<=\w)['\u2019](?=\w)")
@@ -50,6 +54,8 @@ _DOTTED_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 def fold(name: str) -> str:
     """`normalize` for matching: "O'Brien's" is one word, "G.m.b.H." is "gmbh"."""
+    if "." not in name and "'" not in name and "\u2019" not in name:
+        return normalize(name)  # most names; a bulk build folds 100,000 of them
     name = _DOTTED_RE.sub(lambda m: m.group().replace(".", "") + " ", name)
     return normalize(_APOSTROPHE_RE.sub("", name))
 
@@ -62,6 +68,14 @@ def core(key: str) -> str:
     return " ".join(words)
 
 
+_SUFFIX_SYNONYMS = {"limited": "ltd", "incorporated": "inc", "corporation": "corp", "company": "co"}
+
+
+def full_key(key: str) -> str:
+    """A normalized name with its legal suffix spelled one way: 'acme limited' -> 'acme ltd'."""
+    return " ".join(_SUFFIX_SYNONYMS.get(w, w) for w in key.split() if w not in FILLERS)
+
+
 def match_words(key: str) -> tuple[str, ...]:
     """The words of a normalized name that identify it: legal suffixes and fillers dropped."""
     words = core(key).split()
@@ -69,15 +83,15 @@ def match_words(key: str) -> tuple[str, ...]:
     return kept or tuple(words)
 
 
-def person_key(name: str) -> str:
+def person_key(name: str, words: list[str] | None = None) -> str:
     """A contact's full name without titles: 'Dr. Tamsin Reed' -> 'tamsin reed' ('J. Alvarez' keeps its J)."""
-    words = fold(name).split()
+    words = fold(name).split() if words is None else words
     return " ".join([w for w in words if w not in TITLES] or words)
 
 
-def person_words(name: str) -> tuple[str, ...]:
+def person_words(name: str, words: list[str] | None = None) -> tuple[str, ...]:
     """A contact's name words without titles and initials: 'Dr. J. Tamsin Reed' -> ('tamsin', 'reed')."""
-    words = fold(name).split()
+    words = fold(name).split() if words is None else words
     kept = tuple(w for w in words if w not in TITLES and not (len(w) == 1 and w.isalpha()))
     return kept or tuple(words)
 
@@ -112,6 +126,7 @@ class _Entry:
     name: str
     core: str
     words: tuple[str, ...]
+    full: str  # with its legal suffix: tells 'Acme Corp' from 'Acme Inc' when both exist
 
 
 @dataclass(slots=True)
@@ -134,47 +149,70 @@ class NameIndex:
     _buckets: dict[str, set[str]] = field(default_factory=dict)  # first letter -> distinct words
     _bucket_lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _typos: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _sorted: list[str] | None = field(default=None, repr=False)  # customer name words, for prefixes
     version: object = None
 
     @classmethod
     def build(cls, session: Session, version: object = None) -> NameIndex:
         """The index of every customer and contact name (about a second at 100,000 customers)."""
         idx = cls(version=version)
-        for cid, name in session.exec(select(Customer.id, Customer.name)):
-            idx.add_customer(cid, name)  # type: ignore[arg-type]
+        for cid, name, key in session.exec(select(Customer.id, Customer.name, Customer.name_key)):
+            idx.add_customer(cid, name, key)  # type: ignore[arg-type]
         for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
             idx.add_contact(cid, name)
         return idx
 
     # ---- building --------------------------------------------------------------------------------
 
-    def add_customer(self, cid: int, name: str) -> None:
-        key = fold(name)
+    def add_customer(self, cid: int, name: str, stored_key: str | None = None) -> None:
+        """Index a customer; `stored_key` is its stored normalize(name), reused where it equals fold(name)."""
+        plain = stored_key is not None and "." not in name and "'" not in name and "\u2019" not in name
+        key = stored_key if plain else fold(name)  # type: ignore[assignment]
         words = match_words(key)
-        entry = _Entry(cid, name, core(key), words)
+        entry = _Entry(cid, name, core(key), words, full_key(key))
         self._customers[cid] = entry
-        self._by_key.setdefault(" ".join(words), []).append(cid)
+        _add(self._by_key, " ".join(words), cid)
+        by_word = self._by_word
         for word in words:
-            self._by_word.setdefault(word, set()).add(cid)
-            self._bucket(word)
+            ids = by_word.get(word)
+            if ids is None:
+                by_word[word] = {cid}
+                self._bucket(word)
+            else:
+                ids.add(cid)
 
     def add_contact(self, cid: int, name: str) -> None:
-        words = person_words(name)
-        if not words:
+        folded = fold(name).split()
+        if not folded:
             return
+        if any(len(w) == 1 or w in TITLES for w in folded):
+            words, key = person_words(name, folded), person_key(name, folded)
+        else:  # most names: no title, no initial
+            words, key = tuple(folded), " ".join(folded)
         i = len(self._people)
         self._people.append(_Person(cid, name, words))
-        self._people_by_key.setdefault(person_key(name), []).append(i)
+        _add(self._people_by_key, key, i)
+        by_word = self._people_by_word
         for word in words:
-            self._people_by_word.setdefault(word, set()).add(i)
-            self._bucket(word)
+            ids = by_word.get(word)
+            if ids is None:
+                by_word[word] = {i}
+                self._bucket(word)
+            else:
+                ids.add(i)
 
     def _bucket(self, word: str) -> None:
-        bucket = self._buckets.setdefault(word[0], set())
+        if len(word) < 5 or word.isdigit():
+            return  # no slip is read in a short word or a number (see typo_budget)
+        bucket = self._buckets.get(word[0])
+        if bucket is None:
+            bucket = self._buckets[word[0]] = set()
         if word not in bucket:
             bucket.add(word)
-            self._bucket_lists.pop(word[0], None)
-            self._typos.clear()
+            if self._bucket_lists:
+                self._bucket_lists.pop(word[0], None)
+            if self._typos:
+                self._typos.clear()
 
     # ---- reading -----------------------------------------------------------------------------------
 
@@ -183,6 +221,9 @@ class NameIndex:
 
     def name_of(self, cid: int) -> str:
         return self._customers[cid].name
+
+    def full_of(self, cid: int) -> str:
+        return self._customers[cid].full
 
     def words_of(self, cid: int) -> tuple[str, ...]:
         return self._customers[cid].words
@@ -251,9 +292,17 @@ class NameIndex:
         return {cid: self._customers[cid].core for cid in chosen}
 
     def _prefixed(self, word: str, cap: int = 200) -> list[str]:
+        """Customer name words starting with `word` (3+ letters), from a sorted list made on first use."""
         if len(word) < 3:
             return []
-        return [w for w in self._buckets.get(word[0], ()) if w.startswith(word)][:cap]
+        if self._sorted is None or len(self._sorted) != len(self._by_word):
+            self._sorted = sorted(self._by_word)
+        i = bisect.bisect_left(self._sorted, word)
+        out: list[str] = []
+        while i < len(self._sorted) and self._sorted[i].startswith(word) and len(out) < cap:
+            out.append(self._sorted[i])
+            i += 1
+        return out
 
     def with_prefixes(self, words: tuple[str, ...]) -> set[int]:
         """Customers having, for every given word, a name word that starts with it ('brightline med')."""
@@ -264,6 +313,14 @@ class NameIndex:
             if not out:
                 return set()
         return out or set()
+
+
+def _add(index: dict[str, list[int]], key: str, value: int) -> None:
+    found = index.get(key)
+    if found is None:
+        index[key] = [value]
+    else:
+        found.append(value)
 
 
 class _IndexCache:

@@ -32,7 +32,7 @@ from sqlmodel import Session
 from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
-    NameIndex, core, fold, is_inflection, match_words, name_index, normalize, person_key, person_words,
+    NameIndex, core, fold, full_key, is_inflection, match_words, name_index, normalize, person_key, person_words,
 )
 
 __all__ = [
@@ -182,6 +182,8 @@ def resolve_in(idx: NameIndex, query: str) -> Resolution:
     if not key:
         return Resolution(query, ())
     exact = idx.customers_with_key(" ".join(words))
+    if len(exact) > 1:  # "Foster Renewables S.A." beside "Foster Renewables": the same suffix fits better
+        exact = [c for c in exact if idx.full_of(c) == full_key(key)] or exact
     if exact:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "exact") for c in exact))
     people = _dedupe(idx.people_with_key(person_key(query)))

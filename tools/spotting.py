@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tools.name_index import FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, name_index
+from tools.name_index import (
+    FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, full_key, name_index,
+)
 from tools.names import LEVEL_SCORE, NameMatch, _dedupe, words_level
 
 MAX_SPAN = 6  # words in the longest name looked for
@@ -178,6 +180,8 @@ def _span_matches(idx: NameIndex, span: list[_Tok]) -> list[NameMatch]:
     if not kept or (len(kept) == 1 and (span[0].lowered or (plain and not span[0].capital))):
         return []  # "met at the summit", "the redline": an ordinary word, not Summit or Redline
     exact = idx.customers_with_key(" ".join(kept))
+    if len(exact) > 1:  # "Acme Corp" beside "Acme Inc": the same suffix fits better
+        exact = [c for c in exact if idx.full_of(c) == full_key(" ".join(words))] or exact
     if exact and (len(kept) > 1 or not plain or span[0].capital):  # "Summit is ready": a name even first
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     if len(kept) == 1 and plain:

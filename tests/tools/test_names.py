@@ -147,3 +147,13 @@ def test_normalize_and_core() -> None:
     assert core("acme corp") == "acme"
     assert core("globex corporation inc") == "globex"
     assert core("corp") == "corp"  # a name that is only a suffix keeps it
+
+
+def test_the_same_legal_suffix_tells_two_otherwise_equal_names_apart(crm: ToolContext) -> None:
+    create_customer(crm, CreateCustomer(name="Acme Inc"))
+    assert resolve(crm, "ACME CORP.") == "Acme Corp"
+    assert resolve(crm, "Acme Incorporated") == "Acme Inc"
+    with pytest.raises(AmbiguousCustomer):
+        resolve(crm, "Acme")
+    with pytest.raises(AmbiguousCustomer):
+        resolve(crm, "Acme GmbH")
