@@ -108,7 +108,7 @@ def cmd_customer(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     result = get_customer(ctx, GetCustomer(customer=" ".join(args.customer), limit=args.limit))
-    _emit(args, result, lambda: render.profile(result, ctx.today(), width=terminal.width()))
+    _emit(args, result, lambda: render.profile(result, ctx.today(), width=terminal.width(), more=False))
 
 
 def cmd_due(args: argparse.Namespace) -> None:
@@ -148,7 +148,7 @@ def cmd_search(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     result = search_interactions(ctx, SearchInteractions(query=" ".join(args.query), customer=args.customer, limit=args.limit))
-    _emit(args, result, lambda: render.interactions(result, ctx.today(), width=terminal.width()))
+    _emit(args, result, lambda: render.interactions(result, ctx.today(), width=terminal.width(), more=False))
 
 
 def cmd_changes(args: argparse.Namespace) -> None:

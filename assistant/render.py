@@ -118,19 +118,33 @@ def followups(result: FollowupList, today: date, *, width: int | None = None, me
     return "\n".join([out, *more])
 
 
-def interaction_line(i: InteractionOut, today: date, *, width: int = 160) -> str:
-    """One note on a line, its body cut so the whole line fits in `width` characters."""
+def interaction_line(i: InteractionOut, today: date, *, width: int = 160, more: bool = True) -> str:
+    """One note on a line, its body cut so the whole line fits in `width` characters.
+
+    A shortened note says how to read it whole (`/show N`, in chat and Telegram) unless `more` is False.
+    """
     head = f"{day(i.occurred_at, today)} {i.kind} — {i.customer_name}: "
-    return head + cut(" ".join(i.body.split()), max(width - len(head), 12))
+    body = " ".join(i.body.split())
+    room = max(width - len(head), 12)
+    if len(body) <= room or not more:
+        return head + cut(body, room)
+    hint = f" (/show {i.id})"
+    return head + cut(body, max(room - len(hint), 12)) + hint
 
 
-def interactions(result: InteractionList, today: date, *, width: int | None = None) -> str:
+def interactions(result: InteractionList, today: date, *, width: int | None = None, more: bool = True) -> str:
     if not result.items:
         return "No matching notes."
-    return "\n".join(interaction_line(i, today, **({"width": width} if width else {})) for i in result.items)
+    return "\n".join(interaction_line(i, today, more=more, **({"width": width} if width else {})) for i in result.items)
 
 
-def profile(p: CustomerProfile, today: date, *, width: int | None = None) -> str:
+def note(i: InteractionOut, today: date) -> str:
+    """A whole note: when, what kind, with whom, who wrote it, and every word of it."""
+    by = f" by {i.author}" if i.author else ""
+    return f"{day(i.occurred_at, today)} {i.kind} — {i.customer_name}{by}:\n{i.body}"
+
+
+def profile(p: CustomerProfile, today: date, *, width: int | None = None, more: bool = True) -> str:
     head = f"{p.name} (#{p.id}) — {p.stage}"
     facts = [f"owner {p.owner}" if p.owner else "", p.email or "", p.phone or "",
              f"value {money(p.value)}" if p.value is not None else "", ", ".join(p.tags)]
@@ -143,7 +157,7 @@ def profile(p: CustomerProfile, today: date, *, width: int | None = None) -> str
     if p.recent_interactions:
         lines.append("Recent:")
         note_width = (width or 162) - 2
-        lines += ["  " + interaction_line(i, today, width=note_width) for i in p.recent_interactions]
+        lines += ["  " + interaction_line(i, today, width=note_width, more=more) for i in p.recent_interactions]
         if p.more_interactions:
             lines.append(f"  … {p.more_interactions} older")
     if p.open_followups:

@@ -15,7 +15,7 @@ import signal
 from datetime import timedelta
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from assistant import telegram_actions as actions
 from assistant import telegram_handlers as h
 from assistant.telegram_digest import start_digests
 from assistant.telegram_store import reps_on_telegram
@@ -80,6 +81,8 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("due", h.cmd_due, filters=new))
     app.add_handler(CommandHandler("find", h.cmd_find, filters=new))
     app.add_handler(CommandHandler("pipeline", h.cmd_pipeline, filters=new))
+    app.add_handler(CommandHandler("show", actions.cmd_show, filters=new))
+    app.add_handler(CommandHandler("digest", actions.cmd_digest, filters=new))
     app.add_handler(CommandHandler(["undo", "cancel"], h.cmd_engine, filters=new))
     # MessageHandler(filters.TEXT) alone would also fire on edits: split new messages from edits.
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, h.cmd_unknown))
@@ -150,5 +153,15 @@ def run_bot(ctx: ToolContext, *, api_url: str | None = None) -> None:
         asyncio.run(main())
     except InvalidToken:
         raise InvalidArgument(f"The Bot API at {url} rejected {TOKEN_ENV}; check the token @BotFather gave you.") from None
-    except NetworkError as e:
-        raise InvalidArgument(f"Can't reach the Bot API at {url}: {e}") from None
+    except TelegramError as e:
+        raise InvalidArgument(bot_api_failure(url, e)) from None
+
+
+def bot_api_failure(url: str, e: TelegramError) -> str:
+    """What went wrong talking to the Bot API, in plain words: no answer at all, or an answer that was an error."""
+    import httpx
+
+    unreachable = isinstance(e, NetworkError) and isinstance(e.__cause__, httpx.TransportError)
+    if unreachable or isinstance(e, TimedOut):
+        return f"Can't reach the Bot API at {url} (no answer: check the address and the network)."
+    return f"The Bot API at {url} answered with an error: {e.message}. Try again later, or check --api-url."

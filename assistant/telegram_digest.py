@@ -2,6 +2,8 @@
 
 Jobs live only in memory (the JobQueue); they are rebuilt from the `user` table at start-up and
 re-synced every few minutes, so a restart loses nothing and `crm users add` takes effect without one.
+Weekdays only unless the rep asks for weekends too; `/digest off` stops it (settings in the database).
+Each follow-up in it has Done / Tomorrow / Next week buttons.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, Job
 
 from assistant import render
+from assistant.telegram_followups import buttons_for, numbered, start_reminders
 from assistant.telegram_format import html_parts
-from assistant.telegram_store import forget_old_updates, rep_context, reps_on_telegram
+from assistant.telegram_store import digest_settings, forget_old_updates, rep_context, reps_on_telegram
 from tools.context import ToolContext, zone
 from tools.followups import list_followups
 from tools.schemas import ListFollowups
@@ -28,22 +31,22 @@ RESYNC_SECONDS = 300
 DIGEST_LIMIT = 50
 
 
-def digest_text(ctx: ToolContext) -> str | None:
-    """The digest for the acting rep as plain text, or None when nothing is overdue or due today."""
+def digest_text(ctx: ToolContext) -> tuple[str, list[int]] | None:
+    """The acting rep's digest as plain text and the follow-ups its buttons act on; None when nothing is due."""
     result = list_followups(ctx, ListFollowups(scope="today", owner=ctx.actor, limit=DIGEST_LIMIT))
     if not result.items:
         return None
     today = ctx.today()
     overdue = [f for f in result.items if f.overdue]
     due_today = [f for f in result.items if not f.overdue]
-    lines = [f"Good morning, {ctx.actor}! Your follow-ups for {render.day(today, today)}:"]
-    if overdue:
-        lines += ["", f"Overdue ({len(overdue)}):"] + [f"• {render.followup_line(f, today, with_owner=False)}" for f in overdue]
+    lines = [f"Good morning! Your follow-ups for {render.day(today, today)}:"]
+    if overdue:  # the heading says they are overdue; each line need not
+        lines += ["", f"Overdue ({len(overdue)}):", *numbered(overdue, today, ctx.actor, flag_overdue=False)]
     if due_today:
-        lines += ["", f"Today ({len(due_today)}):"] + [f"• {render.followup_line(f, today, with_owner=False)}" for f in due_today]
+        lines += ["", f"Today ({len(due_today)}):", *numbered(due_today, today, ctx.actor, start=len(overdue) + 1)]
     if result.has_more:
         lines.append(f"… and {result.total - len(result.items)} more — send /due for the full list.")
-    return "\n".join(lines)
+    return "\n".join(lines), [f.id for f in overdue + due_today]
 
 
 def job_name(rep: UserOut) -> str:
@@ -89,12 +92,19 @@ async def send_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     if rep is None or rep.telegram_id is None:
         job.schedule_removal()  # unregistered since the last sync
         return
-    text = await asyncio.to_thread(digest_text, rep_context(base, rep))
-    if text is None:
+    ctx = rep_context(base, rep)
+    settings = await asyncio.to_thread(digest_settings, base.store, rep.name)
+    if not settings["on"] or (ctx.today().weekday() >= 5 and not settings["weekends"]):
+        return  # turned off with /digest off, or a weekend
+    digest = await asyncio.to_thread(digest_text, ctx)
+    if digest is None:
         return
+    text, ids = digest
     try:
-        for part in html_parts(text):
-            await context.bot.send_message(rep.telegram_id, part, parse_mode=ParseMode.HTML)
+        parts = html_parts(text)
+        for i, part in enumerate(parts):
+            await context.bot.send_message(rep.telegram_id, part, parse_mode=ParseMode.HTML,
+                                           reply_markup=buttons_for(ids) if i == len(parts) - 1 else None)
     except Forbidden:
         # Telegram lets a bot write only to people who have started a chat with it (or blocked it since).
         log.warning("No digest for %s: they haven't started a chat with the bot, or blocked it.", rep.name)
@@ -110,6 +120,7 @@ async def resync(context: ContextTypes.DEFAULT_TYPE) -> None:
 def start_digests(app: Application) -> None:
     """Schedule every rep's digest from the database, and the periodic re-sync."""
     sync_digests(app)
+    start_reminders(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(resync, interval=RESYNC_SECONDS, first=RESYNC_SECONDS, name="resync")
 

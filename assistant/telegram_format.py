@@ -3,7 +3,9 @@
 Every reply goes out in HTML parse mode. The engine's text is plain, so all of it is escaped — a
 customer called `O'Brien & Sons <Ltd>` or a note full of `*` and `_` is shown as typed, never
 parsed as markup. Button data stays within Telegram's 64-byte limit: a choice is `c:<question>:<n>`
-(the answer text stays in the chat's memory) and an Undo is `u:<change-log batch id>`.
+(the answer text stays in the chat's memory), an Undo is `u:<change-log batch id>` (`U:` once
+confirmed), a follow-up action `f:<d|t|w>:<follow-up id>` (done, tomorrow, next week), a whole note
+`s:<interaction id>`, and "keep it" on an undo question `x`.
 """
 from __future__ import annotations
 
@@ -72,10 +74,12 @@ def html_parts(text: str, limit: int = MAX_MESSAGE, *, pre: bool = False) -> lis
 class ButtonPress:
     """A decoded callback_data: a choice of question `question`, or an Undo of `batch`."""
 
-    kind: str  # "choice" | "undo"
+    kind: str  # "choice" | "undo" | "undo_confirmed" | "followup" | "show" | "keep"
     question: int = 0
     index: int = 0
     batch: str = ""
+    action: str = ""  # a follow-up's: "d" done, "t" tomorrow, "w" next week
+    item: int = 0  # the follow-up or interaction id
 
 
 def choice_data(question: int, index: int) -> str:
@@ -93,11 +97,53 @@ def parse_button(data: str | None) -> ButtonPress | None:
     kind, _, rest = data.partition(":")
     if kind == "u" and rest:
         return ButtonPress("undo", batch=rest)
+    if kind == "U" and rest:
+        return ButtonPress("undo_confirmed", batch=rest)
+    if kind == "x":
+        return ButtonPress("keep")
+    if kind == "s" and rest.isdigit():
+        return ButtonPress("show", item=int(rest))
+    if kind == "f":
+        action, _, item = rest.partition(":")
+        if action in FOLLOWUP_ACTIONS and item.isdigit():
+            return ButtonPress("followup", action=action, item=int(item))
     if kind == "c":
         q, _, i = rest.partition(":")
         if q.isdigit() and i.isdigit():
             return ButtonPress("choice", question=int(q), index=int(i))
     return None
+
+
+FOLLOWUP_ACTIONS = {"d": "✓ Done", "t": "Tomorrow", "w": "Next week"}
+MAX_ITEM_BUTTONS = 20  # follow-ups with buttons per message; the rest are listed without
+
+
+def followup_buttons(ids: list[int], *, numbered: bool = True) -> list[list[InlineKeyboardButton]]:
+    """One row per follow-up: Done, Snooze to tomorrow, Next week (numbered like the lines of the list)."""
+    rows = []
+    for n, fid in enumerate(ids[:MAX_ITEM_BUTTONS], 1):
+        prefix = f"{n}: " if numbered else ""
+        rows.append([InlineKeyboardButton(f"{prefix}{label}" if i == 0 else label, callback_data=f"f:{a}:{fid}")
+                     for i, (a, label) in enumerate(FOLLOWUP_ACTIONS.items())])
+    return _checked(rows)
+
+
+def confirm_undo_buttons(batch: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(_checked([[InlineKeyboardButton("Yes, undo it", callback_data=f"U:{batch}"),
+                                           InlineKeyboardButton("No, keep it", callback_data="x")]]))
+
+
+def show_buttons(ids: list[int]) -> list[list[InlineKeyboardButton]]:
+    """A "Show note N" button per shortened note."""
+    return _checked([[InlineKeyboardButton(f"Show note {i} in full", callback_data=f"s:{i}")] for i in ids[:10]])
+
+
+def _checked(rows: list[list[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:
+    for row in rows:
+        for button in row:
+            if len(str(button.callback_data).encode()) > MAX_CALLBACK_DATA:
+                raise ValueError(f"callback_data over {MAX_CALLBACK_DATA} bytes: {button.callback_data!r}")
+    return rows
 
 
 def keyboard(question: int | None, choices: list[Choice], batch: str | None) -> InlineKeyboardMarkup | None:

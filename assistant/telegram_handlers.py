@@ -12,19 +12,24 @@ import html
 import logging
 from typing import Any
 
+import re
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from assistant import render
+from assistant import telegram_actions as actions
 from assistant.conversation import Reply, respond, respond_to_edit
 from assistant.replies import UNDO_HINT
-from assistant.telegram_format import html_parts, keyboard, parse_button
-from assistant.telegram_store import claim_update, note_batch, rep_context, rep_for
+from assistant.telegram_followups import buttons_for, due_message
+from assistant.telegram_format import keyboard, parse_button, show_buttons
+from assistant.telegram_send import buttons_of, edit_markup, send
+from assistant.telegram_store import (
+    claim_update, note_batch, note_edit_change, note_message_change, rep_context, rep_for,
+)
 from tools.context import ToolContext
-from tools.errors import NothingToUndo, UndoConflict
-from tools.history import undo_change
 from tools.users import UserOut
 
 log = logging.getLogger(__name__)
@@ -34,8 +39,8 @@ REFUSAL = ("Sorry, this is a private CRM assistant and your Telegram account is 
            "If you work with this team, ask whoever runs it to add you:\n"
            "crm users add YOUR_NAME --telegram-id {id} --tz YOUR/TIMEZONE")
 REFUSAL_SHORT = "Sorry, this bot is only for registered reps."
-ALERT_LIMIT = 200  # answerCallbackQuery text
 TAP_UNDO = " — tap Undo to revert"
+SHOW_HINT = re.compile(r"\(/show (\d+)\)")
 
 
 def message_ref(chat_id: int, message_id: int) -> str:
@@ -82,10 +87,12 @@ async def once(update: Update, context: Context) -> None:
 
 
 # ---- sending replies -----------------------------------------------------------------------------------
-async def deliver(update: Update, context: Context, reply: Reply, *, keep_pending: bool = False) -> None:
+async def deliver(update: Update, context: Context, reply: Reply, *, keep_pending: bool = False,
+                  message: str | None = None, edit: bool = False) -> None:
     """Send an engine reply: the text split and escaped, choices as buttons, Undo when it wrote.
 
     `keep_pending`: a reply that asks nothing leaves the chat's pending question (and its buttons) alone.
+    `message`: the rep's message it answers, whose Undo then also covers that message's later `edit`s.
     """
     chat_data: dict[str, Any] = context.chat_data  # type: ignore[assignment]
     question: int | None = None
@@ -102,19 +109,16 @@ async def deliver(update: Update, context: Context, reply: Reply, *, keep_pendin
     text = reply.text
     if reply.batch and text.endswith(UNDO_HINT):
         text = text[: -len(UNDO_HINT)] + TAP_UNDO  # there is a button for it
-    await send(context, update.effective_chat.id, text,  # type: ignore[union-attr]
-               keyboard(question, reply.choices, reply.batch))
-    if reply.batch:
-        await asyncio.to_thread(note_batch, _base(context).store, update.update_id, reply.batch)
-
-
-async def send(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None,
-               *, pre: bool = False) -> None:
-    """Send plain `text` as one or more HTML messages; buttons go on the last one."""
-    parts = html_parts(text, pre=pre)
-    for i, part in enumerate(parts):
-        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup if i == len(parts) - 1 else None)
+    markup = keyboard(question, reply.choices, reply.batch)
+    shortened = [int(n) for n in SHOW_HINT.findall(text)]
+    if shortened:  # a long note was cut: a button reads it whole
+        markup = InlineKeyboardMarkup([*(markup.inline_keyboard if markup else ()), *show_buttons(shortened)])
+    if reply.batch:  # recorded before the reply goes out, so a quick Undo press finds it
+        store = _base(context).store
+        await asyncio.to_thread(note_batch, store, update.update_id, reply.batch)
+        if message is not None:
+            await asyncio.to_thread(note_edit_change if edit else note_message_change, store, message, reply.batch)
+    await send(context, update.effective_chat.id, text, markup)  # type: ignore[union-attr]
 
 
 async def _engine(func: Any, *args: Any, **kwargs: Any) -> Reply:
@@ -125,37 +129,47 @@ async def _engine(func: Any, *args: Any, **kwargs: Any) -> Reply:
 async def on_text(update: Update, context: Context) -> None:
     """Free text: the engine, acting as the rep, with the chat's pending question."""
     msg: Message = update.message  # type: ignore[assignment]
+    if (msg.text or "").strip().lower().rstrip(".!") == "undo":
+        await actions.undo_latest(update, context)  # asks first when it would remove several records
+        return
     state = context.chat_data.get("state")  # type: ignore[union-attr]
-    reply = await _engine(respond, _rep_ctx(context), msg.text or "", state,
-                          message_ref=message_ref(msg.chat_id, msg.message_id))
-    await deliver(update, context, reply)
+    ref = message_ref(msg.chat_id, msg.message_id)
+    reply = await _engine(respond, _rep_ctx(context), msg.text or "", state, message_ref=ref)
+    await deliver(update, context, reply, message=ref)
 
 
 async def on_edit(update: Update, context: Context) -> None:
     """An edited message corrects what the original wrote (no second note)."""
     msg: Message = update.edited_message  # type: ignore[assignment]
-    reply = await _engine(respond_to_edit, _rep_ctx(context), msg.text or "",
-                          message_ref=message_ref(msg.chat_id, msg.message_id))
+    ref = message_ref(msg.chat_id, msg.message_id)
+    reply = await _engine(respond_to_edit, _rep_ctx(context), msg.text or "", message_ref=ref)
     # An edit answers nothing: a question the rep is still answering stays open.
-    await deliver(update, context, reply, keep_pending=True)
+    await deliver(update, context, reply, keep_pending=True, message=ref, edit=True)
 
 
 async def on_other(update: Update, context: Context) -> None:
     """Photos, voice notes, stickers…: say what works instead of staying silent."""
     await send(context, update.effective_chat.id,  # type: ignore[union-attr]
-               "I can only read text for now — type what happened, e.g. “Met Acme today, follow up Monday”.")
+               "I can only read text for now, not voice notes, photos or files. Type what happened instead, "
+               "e.g. “Met Acme today, follow up Monday” (on a phone, the keyboard's microphone can type it for you).")
 
 
 # ---- buttons -------------------------------------------------------------------------------------------
 async def on_button(update: Update, context: Context) -> None:
-    """A pressed inline button: an answer to the pending question, or Undo of one change."""
+    """A pressed inline button: an answer, Undo (or its confirmation), a follow-up's action, a whole note."""
     query: CallbackQuery = update.callback_query  # type: ignore[assignment]
     press = parse_button(query.data)
     if press is None:
         await query.answer("This button no longer works.")
         return
-    if press.kind == "undo":
-        await _undo_pressed(update, context, query, press.batch)
+    if press.kind in ("undo", "undo_confirmed"):
+        await actions.undo_pressed(update, context, query, press)
+    elif press.kind == "keep":
+        await actions.keep_pressed(query)
+    elif press.kind == "followup":
+        await actions.followup_pressed(update, context, query, press)
+    elif press.kind == "show":
+        await actions.show_pressed(update, context, query, press)
     else:
         await _choice_pressed(update, context, query, press.question, press.index)
 
@@ -165,7 +179,7 @@ async def _choice_pressed(update: Update, context: Context, query: CallbackQuery
     if not pending or pending["id"] != question or index >= len(pending["answers"]):
         await query.answer("That question was already answered or has expired — please send your message again.",
                            show_alert=True)
-        await _edit_markup(query, _undo_only(query))
+        await edit_markup(query, _undo_only(query))
         return
     await query.answer()
     label = pending["labels"][index]
@@ -179,42 +193,9 @@ async def _choice_pressed(update: Update, context: Context, query: CallbackQuery
     await deliver(update, context, reply)
 
 
-async def _undo_pressed(update: Update, context: Context, query: CallbackQuery, batch: str) -> None:
-    try:
-        result = await asyncio.to_thread(undo_change, _rep_ctx(context), batch)
-    except NothingToUndo as e:
-        await query.answer(str(e)[:ALERT_LIMIT], show_alert=True)
-        await _edit_markup(query, _without_undo(query, batch))
-        return
-    except UndoConflict as e:
-        await query.answer("Not undone — see why below.")
-        await send(context, update.effective_chat.id, str(e))  # type: ignore[union-attr]
-        return
-    await query.answer("Undone.")
-    await _edit_markup(query, _without_undo(query, batch))
-    await send(context, update.effective_chat.id, f"Undone: {result.summary}.")  # type: ignore[union-attr]
-
-
-def _buttons(query: CallbackQuery) -> list[list[Any]]:
-    markup = getattr(query.message, "reply_markup", None)
-    return [list(row) for row in markup.inline_keyboard] if markup else []
-
-
 def _undo_only(query: CallbackQuery) -> InlineKeyboardMarkup | None:
-    rows = [row for row in _buttons(query) if all(str(b.callback_data).startswith("u:") for b in row)]
+    rows = [row for row in buttons_of(query) if all(str(b.callback_data).startswith("u:") for b in row)]
     return InlineKeyboardMarkup(rows) if rows else None
-
-
-def _without_undo(query: CallbackQuery, batch: str) -> InlineKeyboardMarkup | None:
-    rows = [row for row in _buttons(query) if not any(b.callback_data == f"u:{batch}" for b in row)]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-async def _edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as e:  # "message is not modified", or too old to edit: the buttons just stay
-        log.debug("Could not edit buttons: %s", e)
 
 
 async def _edit_text(query: CallbackQuery, text_html: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -222,7 +203,7 @@ async def _edit_text(query: CallbackQuery, text_html: str, markup: InlineKeyboar
         await query.edit_message_text(text_html, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as e:
         log.debug("Could not edit the question: %s", e)
-        await _edit_markup(query, markup)
+        await edit_markup(query, markup)
 
 
 # ---- commands ------------------------------------------------------------------------------------------
@@ -246,8 +227,8 @@ async def cmd_help(update: Update, context: Context) -> None:
 async def cmd_due(update: Update, context: Context) -> None:
     """/due: my follow-ups this week and overdue ones; `/due team` for everyone's."""
     team = bool(context.args) and context.args[0].lower() in ("team", "all", "everyone")  # type: ignore[index]
-    text = await asyncio.to_thread(due_text, _rep_ctx(context), team)
-    await send(context, update.effective_chat.id, text)  # type: ignore[union-attr]
+    text, ids = await asyncio.to_thread(due_message, _rep_ctx(context), team)
+    await send(context, update.effective_chat.id, text, buttons_for(ids))  # type: ignore[union-attr]
 
 
 async def cmd_find(update: Update, context: Context) -> None:
@@ -271,24 +252,16 @@ async def cmd_pipeline(update: Update, context: Context) -> None:
 
 async def cmd_engine(update: Update, context: Context) -> None:
     """/undo and /cancel: the same words typed as text, so they behave exactly alike."""
-    word = "undo" if (update.message and (update.message.text or "").startswith("/undo")) else "cancel"
-    reply = await _engine(respond, _rep_ctx(context), word, context.chat_data.get("state"))  # type: ignore[union-attr]
+    if update.message and (update.message.text or "").startswith("/undo"):
+        await actions.undo_latest(update, context)
+        return
+    reply = await _engine(respond, _rep_ctx(context), "cancel", context.chat_data.get("state"))  # type: ignore[union-attr]
     await deliver(update, context, reply)
 
 
 async def cmd_unknown(update: Update, context: Context) -> None:
     """An unknown /command."""
     await send(context, update.effective_chat.id, f"I don't know that command.\n\n{COMMANDS_HELP}")  # type: ignore[union-attr]
-
-
-def due_text(ctx: ToolContext, team: bool) -> str:
-    """The /due answer: this week's and overdue open follow-ups, the rep's own or the team's."""
-    from tools.followups import list_followups
-    from tools.schemas import ListFollowups
-
-    result = list_followups(ctx, ListFollowups(scope="this_week", owner=None if team else ctx.actor, limit=200))
-    head = "Team follow-ups this week (and overdue):" if team else "Your follow-ups this week (and overdue):"
-    return head + "\n" + render.followups(result, ctx.today())
 
 
 def find_text(ctx: ToolContext, query: str) -> str:
@@ -299,7 +272,8 @@ def find_text(ctx: ToolContext, query: str) -> str:
     result = find_customers(ctx, FindCustomers(query=query, limit=20))
     if not result.items:
         return f"No customer matches “{query}”."
-    lines = [f"• {c.name} — {c.stage}{', ' + c.owner if c.owner else ''} (#{c.id})" for c in result.items]
+    me = ctx.actor  # the rep's own name is left out: "yours" is the default
+    lines = [f"• {c.name} — {c.stage}{', ' + c.owner if c.owner and c.owner != me else ''}" for c in result.items]
     return "\n".join(lines + (["… more: refine the name."] if result.has_more else []))
 
 
@@ -309,6 +283,8 @@ COMMANDS = [
     ("due", "Your follow-ups this week and overdue (/due team for everyone)"),
     ("find", "Find a customer: /find NAME"),
     ("pipeline", "Customers and value per stage"),
+    ("show", "A whole note: /show N"),
+    ("digest", "Morning digest: /digest off, on, 07:30, weekends"),
     ("undo", "Undo your last change"),
     ("cancel", "Drop the question I asked"),
 ]

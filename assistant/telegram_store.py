@@ -66,3 +66,79 @@ def forget_old_updates(store: Store, now: datetime | None = None) -> None:
     with store.write() as s:
         s.exec(delete(InboundMessage).where(col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
                                             col(InboundMessage.at) < cutoff))
+
+
+# ---- a message's changes: what it wrote, and what its edits wrote since ------------------------------
+# Kept beside the de-duplication records (other `source`s, never pruned with them): the message's
+# first change, keyed by the message, and each edit's change, pointing at that first one.
+MESSAGE = "telegram-message"
+EDIT = "telegram-edit"
+
+
+def _record(store: Store, source: str, key: str, batch: str) -> None:
+    try:
+        with store.write() as s:
+            s.add(InboundMessage(source=source, key=key, batch=batch))
+    except IntegrityError:
+        pass  # already recorded (a message answered twice keeps its first change)
+
+
+def note_message_change(store: Store, message_ref: str, batch: str) -> None:
+    """Remember the change a rep's message made, so its edits can be undone with it."""
+    _record(store, MESSAGE, message_ref, batch)
+
+
+def note_edit_change(store: Store, message_ref: str, batch: str) -> None:
+    """Remember that an edit of `message_ref` made `batch`: the message's Undo undoes it too."""
+    with store.read() as s:
+        first = s.exec(select(InboundMessage.batch).where(InboundMessage.source == MESSAGE,
+                                                          InboundMessage.key == message_ref)).first()
+    if first:
+        _record(store, EDIT, batch, first)
+    else:  # the message wrote nothing itself; its first edit that writes becomes its change
+        note_message_change(store, message_ref, batch)
+
+
+def edits_of(store: Store, batch: str) -> list[str]:
+    """The changes later edits of the same message made, oldest first."""
+    with store.read() as s:
+        return list(s.exec(select(InboundMessage.key).where(InboundMessage.source == EDIT,
+                                                            InboundMessage.batch == batch)
+                           .order_by(col(InboundMessage.id))))
+
+
+# ---- reminders sent -----------------------------------------------------------------------------------
+def claim_reminder(store: Store, key: str) -> bool:
+    """True the first time a reminder `key` (follow-up, date and time) is claimed; False after."""
+    try:
+        with store.write() as s:
+            s.add(InboundMessage(source="telegram-reminder", key=key))
+    except IntegrityError:
+        return False
+    return True
+
+
+# ---- digest settings ----------------------------------------------------------------------------------
+def digest_settings(store: Store, rep: str) -> dict[str, bool]:
+    """{'on': …, 'weekends': …} for a rep: on, weekdays only, unless they said otherwise."""
+    import json
+
+    from store.models import Meta
+
+    with store.read() as s:
+        row = s.get(Meta, f"telegram_digest:{rep}")
+    saved = json.loads(row.value) if row else {}
+    return {"on": bool(saved.get("on", True)), "weekends": bool(saved.get("weekends", False))}
+
+
+def set_digest_settings(store: Store, rep: str, **changes: bool) -> dict[str, bool]:
+    import json
+
+    from store.models import Meta
+
+    settings = {**digest_settings(store, rep), **changes}
+    with store.write() as s:
+        row = s.get(Meta, f"telegram_digest:{rep}") or Meta(key=f"telegram_digest:{rep}", value="")
+        row.value = json.dumps(settings)
+        s.add(row)
+    return settings

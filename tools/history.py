@@ -41,7 +41,7 @@ def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
 
 def counted(counts: dict[str, int]) -> str:
     """'20 customers, 52 notes and 17 follow-ups' from {'customer': 20, 'interaction': 52, 'followup': 17}."""
-    parts = [f"{n} {_NOUNS[k][0] if n == 1 else _NOUNS[k][1]}" for k, n in counts.items() if n and k in _NOUNS]
+    parts = [f"{counts[k]} {_NOUNS[k][0] if counts[k] == 1 else _NOUNS[k][1]}" for k in _NOUNS if counts.get(k)]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
 
 
@@ -123,7 +123,34 @@ def plan_undo(ctx: ToolContext, batch: str | None = None, *, follow_ons: list[st
         if not rows:
             raise NothingToUndo("There is nothing of yours to undo." if batch is None
                                 else "That change is no longer in the log; nothing was undone.")
-        return _plan(s, rows, list(follow_ons or []))
+        if rows[0].actor != ctx.actor:
+            raise UndoConflict(f"“{plain_summary(rows)}” was made by {rows[0].actor}; only they can undo it.")
+        if any(r.undone_at is not None for r in rows):
+            raise NothingToUndo(f"“{plain_summary(rows)}” was already undone.")
+        plan = _plan(s, rows, list(follow_ons or []))
+    _refuse_if_blocked(ctx, plan)
+    return plan
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _refuse_if_blocked(ctx: ToolContext, plan: UndoPlan) -> None:
+    """Raise UndoConflict now if the undo would be refused, so nobody is asked to confirm an undo that can't happen.
+
+    Tried for real in a transaction that is always rolled back.
+    """
+    try:
+        with ctx.store.write() as s:
+            for later in reversed(plan.follow_ons):
+                later_rows = _rows(s, later)
+                if later_rows and later_rows[0].actor == ctx.actor and all(r.undone_at is None for r in later_rows):
+                    _undo_rows(ctx, s, later_rows)
+            _undo_rows(ctx, s, _rows(s, plan.batch))
+            raise _DryRun
+    except _DryRun:
+        pass
 
 
 def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:

@@ -64,7 +64,8 @@ def test_rep_logs_a_meeting_with_a_follow_up(fake: FakeBotApi, base: ToolContext
     assert {(c.actor, c.source) for c in changes} == {("sam", "telegram")}
     # The command menu was published at start-up.
     [menu] = fake.calls_to("setMyCommands")
-    assert [c["command"] for c in menu.params["commands"]] == ["start", "help", "due", "find", "pipeline", "undo", "cancel"]
+    assert [c["command"] for c in menu.params["commands"]] == ["start", "help", "due", "find", "pipeline", "show", "digest",
+                                                           "undo", "cancel"]
 
 
 def test_ambiguous_customer_is_resolved_by_pressing_a_button(fake: FakeBotApi, base: ToolContext, team: Store) -> None:

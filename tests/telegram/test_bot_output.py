@@ -96,7 +96,7 @@ def test_long_reply_is_split_on_line_boundaries(fake: FakeBotApi, base: ToolCont
     assert all(isinstance(c.result, dict) for c in parts)  # the fake accepted every part (≤ 4096, valid HTML)
     lines = [line for c in parts for line in call_text(c).split("\n")]
     for i in range(60):  # every line whole, each exactly once
-        assert sum(1 for line in lines if f"item {i:02d}: " in line and line.endswith(")")) == 1
+        assert sum(1 for line in lines if f"item {i:02d}: " in line and line.endswith("new range")) == 1
 
 
 @pytest.mark.e2e
