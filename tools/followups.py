@@ -27,7 +27,10 @@ def resolve_due(ctx: ToolContext, said: str) -> When:
 
 
 def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: str | None = None) -> FollowupScheduled:
-    """Schedule a follow-up with a customer on a date (ISO or natural language, in the rep's zone)."""
+    """Schedule a follow-up with a customer.
+
+    On a date given as ISO or natural language, read in the rep's zone.
+    """
     when = resolve_due(ctx, req.due)
     with ctx.write("schedule follow-up") as batch:
         s = batch.session
@@ -67,7 +70,10 @@ def _pick_open(s: Session, followup_id: int | None, customer: int | str | None) 
 
 
 def complete_followup(ctx: ToolContext, req: CompleteFollowup) -> FollowupCompleted:
-    """Mark a follow-up done (or cancelled): by id, or by the customer when it has just one open."""
+    """Mark a follow-up done or cancelled.
+
+    By id, or by the customer when it has just one open.
+    """
     with ctx.write("complete follow-up") as batch:
         s = batch.session
         f, name = _pick_open(s, req.followup_id, req.customer)
@@ -82,7 +88,10 @@ def complete_followup(ctx: ToolContext, req: CompleteFollowup) -> FollowupComple
 
 
 def reschedule_followup(ctx: ToolContext, req: RescheduleFollowup) -> FollowupRescheduled:
-    """Move an open follow-up to a new date: by id, or by the customer when it has just one open."""
+    """Move an open follow-up to a new date.
+
+    By id, or by the customer when it has just one open.
+    """
     when = resolve_due(ctx, req.due)
     with ctx.write("reschedule follow-up") as batch:
         s = batch.session
@@ -120,7 +129,9 @@ def scope_window(scope: str, today: date, start: date | None, end: date | None) 
 
 
 def list_followups(ctx: ToolContext, req: ListFollowups) -> FollowupList:
-    """Open follow-ups for a period, soonest first: overdue, today, this_week, next_week, a range, or all.
+    """Open follow-ups due in a period, soonest first.
+
+    Overdue, today, this_week, next_week, a range, or all.
 
     'today' and 'this_week' also list overdue ones (flagged `overdue`). Whole team unless `owner`.
     """

@@ -25,9 +25,14 @@ _INPUT_NOISE = ("additionalProperties",)
 _HUGE = 10**9
 # Output schemas: what a result's fields mean is the tool's description; clients validating
 # structured results need the shapes and types, not prose or which fields are always present.
-_OUTPUT_NOISE = ("description", "required", "default")
+_OUTPUT_NOISE = ("description", "required", "default", "format")
 # Defaults that mean "not given": saying so costs characters and adds nothing.
 _EMPTY_DEFAULTS: tuple[Any, ...] = (None, "", [], {})
+
+
+# Paging arguments are one shared definition, explained once in the server's instructions (pages
+# of at most 200, `cursor` from `next_cursor`); each tool keeps their type, default and a word.
+_SHARED_PAGING = ("limit", "cursor")
 
 
 def input_schema(model: type[BaseModel], *, keep_null: bool = False) -> dict[str, Any]:
@@ -36,7 +41,12 @@ def input_schema(model: type[BaseModel], *, keep_null: bool = False) -> dict[str
     An optional argument whose default is null is simply left out by a caller, so the schema does
     not offer null — unless `keep_null` (a partial update, where null means "clear this field").
     """
-    return _compact(model.model_json_schema(), drop_null=not keep_null, drop=_CEILINGS + _INPUT_NOISE)
+    schema = _compact(model.model_json_schema(), drop_null=not keep_null, drop=_CEILINGS + _INPUT_NOISE)
+    for name in _SHARED_PAGING:
+        field = schema.get("properties", {}).get(name)
+        if field is not None:
+            schema["properties"][name] = {k: v for k, v in field.items() if k not in ("minimum", "maximum")}
+    return schema
 
 
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -44,7 +54,7 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
 
     The result's own fields are typed; inside nested objects (a follow-up, an interaction, a
     customer: the same shapes in every tool) the fields are listed without their types, which
-    the values show. Enums stay, they say which values can come.
+    the values show.
     """
     return _untyped_nested(_compact(model.model_json_schema(), drop_null=False, drop=_CEILINGS + _OUTPUT_NOISE))
 
@@ -66,7 +76,7 @@ def _untyped_nested(node: Any, depth: int = 0) -> Any:
 def _field(schema: dict[str, Any], depth: int) -> dict[str, Any]:
     if depth == 1 or "properties" in schema or "items" in schema or "$ref" in schema:
         return _untyped_nested(schema, depth)
-    return {"enum": schema["enum"]} if "enum" in schema else {}
+    return {}
 
 
 def _compact(schema: dict[str, Any], *, drop_null: bool, drop: tuple[str, ...]) -> dict[str, Any]:
@@ -115,8 +125,8 @@ def _walk(node: Any, defs: dict[str, Any], inline: set[str], drop_null: bool, dr
             continue
         if key in drop and not (key == "required" and not isinstance(value, list)):
             continue
-        if key == "maximum" and isinstance(value, int | float) and value >= _HUGE:
-            continue
+        if key in ("maximum", "minimum") and isinstance(node.get("maximum"), int | float) and node["maximum"] >= _HUGE:
+            continue  # a storage range (a row id within 64 bits), not a rule a caller needs
         if key == "properties":
             out[key] = {name: _walk(v, defs, inline, drop_null, drop) for name, v in value.items()}
         else:

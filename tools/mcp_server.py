@@ -141,10 +141,12 @@ def description(spec: ToolSpec) -> str:
 
 
 def annotations(spec: ToolSpec) -> ToolAnnotations:
+    """The behaviour hints. Destructive and idempotent mean something only for a tool that writes
+    (so says the protocol), so a read-only tool does not spend characters on them."""
     return ToolAnnotations(
         read_only_hint=spec.read_only,
-        destructive_hint=spec.destructive,
-        idempotent_hint=spec.idempotent,
+        destructive_hint=None if spec.read_only else spec.destructive,
+        idempotent_hint=None if spec.read_only else spec.idempotent,
         # A closed world: the tools touch only this CRM's database.
         open_world_hint=False,
     )

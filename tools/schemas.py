@@ -15,15 +15,15 @@ CustomerRef = Annotated[
     Ref,
     # Short on purpose: every tool repeats it, and the MCP server's instructions explain once how
     # names are matched (forgivingly; an ambiguous or unknown name is an error listing candidates).
-    Field(description="Customer id or name (ambiguous: error with candidates)."),
+    Field(description="Customer id or name."),
 ]
 Kind = Literal["note", "call", "meeting", "email"]
 Scope = Literal["overdue", "today", "this_week", "next_week", "range", "all"]
 Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[CursorText, Field(description="next_cursor of the previous page.")]
+Cursor = Annotated[CursorText, Field(description="From next_cursor.")]
 # On creating writes: a retry with the same key by the same user writes nothing and returns the first result.
 IdempotencyKey = Annotated[
-    str | None, Field(min_length=1, max_length=200, description="Unique per write; a retry with it writes nothing."),
+    str | None, Field(min_length=1, max_length=200, description="Retry key; a repeat writes nothing."),
 ]
 
 
@@ -46,8 +46,8 @@ class Page(Output):
 class ContactIn(Input):
     name: Name = Field(description="Full name.")
     role: Text | None = Field(None, description="Job title, e.g. CTO.")
-    email: Email | None = Field(None, description="Email address.")
-    phone: Phone | None = Field(None, description="Phone number.")
+    email: Email | None = Field(None, description="Email.")
+    phone: Phone | None = Field(None, description="Phone.")
 
 
 class ContactOut(Output):
@@ -120,7 +120,7 @@ class CandidateOut(Output):
 
 
 class FindCustomers(Input):
-    query: Query = Field("", description="Name (or part), contact, email or tag; empty lists all.")
+    query: Query = Field("", description="Name, contact, email or tag; empty: all.")
     stage: StageWord | None = Field(None, description="Only this stage.")
     owner: Text | None = Field(None, description="Only this rep's.")
     limit: Limit = 10
@@ -133,7 +133,7 @@ class CustomerList(Page):
 
 class GetCustomer(Input):
     customer: CustomerRef
-    limit: Limit = Field(5, description="Recent interactions to show.")
+    limit: Limit = Field(5, description="Interactions to show.")
 
 
 class CustomerProfile(CustomerSummary):
@@ -149,12 +149,12 @@ class CustomerProfile(CustomerSummary):
 class CreateCustomer(Input):
     name: Name = Field(description="Company or person name.")
     stage: StageWord = Field("lead", description="Pipeline stage.")
-    owner: Text | None = Field(None, description="Owning rep; default: you.")
-    email: Email | None = Field(None, description="Email address.")
-    phone: Phone | None = Field(None, description="Phone number.")
+    owner: Text | None = Field(None, description="Owner; default: you.")
+    email: Email | None = Field(None, description="Email.")
+    phone: Phone | None = Field(None, description="Phone.")
     tags: Tags = Field([], description="Labels, e.g. enterprise.")
     value: Money | None = Field(None, description="Deal amount.")
-    contact: ContactIn | None = Field(None, description="A first contact person.")
+    contact: ContactIn | None = Field(None, description="First contact.")
     idempotency_key: IdempotencyKey = None
 
 
@@ -167,10 +167,10 @@ class CustomerCreated(Output):
 class UpdateCustomer(Input):
     customer: CustomerRef
     name: Name | None = Field(None, description="New name.")
-    owner: Text | None = Field(None, description="New owning rep.")
+    owner: Text | None = Field(None, description="New owner.")
     email: Email | None = Field(None, description="New email; null clears.")
     phone: Phone | None = Field(None, description="New phone; null clears.")
-    value: Money | None = Field(None, description="New deal amount; null clears.")
+    value: Money | None = Field(None, description="Amount; null clears.")
     tags: Tags | None = Field(None, description="Replace all tags.")
     add_tags: Tags = Field([], description="Tags to add.")
     remove_tags: Tags = Field([], description="Tags to remove.")
@@ -207,7 +207,7 @@ class LogInteraction(Input):
     customer: CustomerRef
     body: Body = Field(min_length=1, description="What happened, in the rep's words.")
     kind: Kind = Field("note", description="Kind of interaction.")
-    occurred_at: When | None = Field(None, description="When: ISO or words ('yesterday 3pm'); default now.")
+    occurred_at: When | None = Field(None, description="ISO or words ('yesterday 3pm'); default now.")
     idempotency_key: IdempotencyKey = None
 
 
@@ -217,7 +217,7 @@ class InteractionLogged(Output):
 
 
 class SearchInteractions(Input):
-    query: Query = Field(min_length=1, description="Words to find (all must appear).")
+    query: Query = Field(min_length=1, description="Words; all must appear.")
     customer: CustomerRef | None = Field(None, description="Only this customer's.")
     kind: Kind | None = Field(None, description="Only this kind.")
     limit: Limit = 10
@@ -233,7 +233,7 @@ class InteractionList(Page):
 
 class SetStage(Input):
     customer: CustomerRef
-    stage: StageWord = Field(description="Target stage; aliases like 'signed' work.")
+    stage: StageWord = Field(description="Stage; aliases like 'signed' work.")
 
 
 class StageSet(Output):
@@ -263,7 +263,7 @@ class Pipeline(Output):
 
 
 class StaleCustomers(Input):
-    days: int = Field(30, ge=1, le=3650, description="Quiet for at least this many days.")
+    days: int = Field(30, ge=1, le=3650, description="Days without contact.")
     owner: Text | None = Field(None, description="Only this rep's.")
     limit: Limit = 20
     cursor: Cursor = None
@@ -290,7 +290,7 @@ class ScheduleFollowup(Input):
     customer: CustomerRef
     due: When = Field(description="ISO or words: 'next Tuesday', 'in 2 weeks'.")
     description: Description = Field("", description="What to do.")
-    owner: Text | None = Field(None, description="Responsible rep; default: you.")
+    owner: Text | None = Field(None, description="Rep; default: you.")
     idempotency_key: IdempotencyKey = None
 
 
@@ -301,7 +301,7 @@ class FollowupScheduled(Output):
 
 class CompleteFollowup(Input):
     followup_id: Id | None = Field(None, description="Follow-up id.")
-    customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
+    customer: CustomerRef | None = Field(None, description="Or its customer (one open).")
     status: Literal["done", "cancelled"] = Field("done", description="New status.")
 
 
@@ -311,7 +311,7 @@ class FollowupCompleted(Output):
 
 class RescheduleFollowup(Input):
     followup_id: Id | None = Field(None, description="Follow-up id.")
-    customer: CustomerRef | None = Field(None, description="Or its customer, if it has one open.")
+    customer: CustomerRef | None = Field(None, description="Or its customer (one open).")
     due: When = Field(description="New date: ISO or words.")
 
 
@@ -323,7 +323,7 @@ class FollowupRescheduled(Output):
 class ListFollowups(Input):
     scope: Scope = Field(
         "this_week",
-        description="this_week (Mon-Sun) and today include overdue ones; range needs start/end.",
+        description="today/this_week (Mon-Sun) add overdue; range: start+end.",
     )
     owner: Text | None = Field(None, description="Only this rep's.")
     customer: CustomerRef | None = Field(None, description="Only this customer's.")

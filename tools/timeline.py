@@ -39,7 +39,9 @@ def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") 
 
 
 def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | None = None) -> InteractionLogged:
-    """Record a call, meeting, email or note on a customer's timeline, in the rep's own words.
+    """Log a note, call, meeting or email, in the rep's words.
+
+    Recorded on the customer's timeline as written: never shortened or summarised.
 
     `occurred_at` defaults to now; words like 'yesterday' or 'on Monday' are read in the rep's zone.
     """
@@ -86,7 +88,9 @@ def correct_interaction(ctx: ToolContext, interaction_id: int, body: str) -> Int
 
 
 def search_interactions(ctx: ToolContext, req: SearchInteractions) -> InteractionList:
-    """Full-text search of interaction notes (all words must appear; plurals and case are forgiven).
+    """Full-text search of interaction notes, newest first.
+
+    All words must appear; plurals and case are forgiven.
 
     Newest first. Narrow with `customer` or `kind`.
     """

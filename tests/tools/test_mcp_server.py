@@ -51,8 +51,9 @@ def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext)
         assert tool.output_schema is not None
         assert tool.output_schema["properties"].keys() == spec.output.model_json_schema()["properties"].keys()
         hints = tool.annotations
-        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == (
-            spec.read_only, spec.destructive, spec.idempotent)
+        assert hints.read_only_hint is spec.read_only and hints.open_world_hint is False
+        if not spec.read_only:  # the protocol gives the other two a meaning only for tools that write
+            assert (hints.destructive_hint, hints.idempotent_hint) == (spec.destructive, spec.idempotent)
     # What a model reads to fill the arguments in.
     customer = listed["log_interaction"].input_schema["properties"]["customer"]
     assert "id or name" in customer["description"]
