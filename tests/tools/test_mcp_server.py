@@ -214,3 +214,61 @@ def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext)
     assert [p["has_more"] for p in pages] == [True, True, False]
     names = [c["name"] for p in pages for c in p["items"]]
     assert len(names) == len(set(names)) == 8
+
+
+def test_the_server_uses_only_the_sdks_public_api() -> None:
+    """Tools are registered with MCPServer.add_tool; nothing reaches into SDK internals that an upgrade may move."""
+    from pathlib import Path
+
+    internals = ("func_metadata", "ArgModelBase", "FuncMetadata", "mcpserver.tools import", "_tool_manager",
+                 "_lowlevel_server", "_handle_", "mcp.types")
+    for path in sorted(Path(__file__).resolve().parents[2].joinpath("tools").glob("mcp_*.py")):
+        source = path.read_text(encoding="utf-8")
+        for name in internals:
+            assert name not in source, f"{path.name} uses {name}"
+
+
+def test_completions_are_capped_and_say_when_more_exist(ctx: ToolContext) -> None:
+    import json as json_
+
+    from mcp_types import PromptReference
+
+    from tools.transfer import import_text
+
+    rows = [{"name": f"Harbor Freight {i:03d}"} for i in range(120)]
+    import_text(ctx, json_.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="x")
+
+    async def conversation(c: Client) -> tuple[Any, Any]:
+        ref = PromptReference(name="meeting_brief")
+        everyone = await c.complete(ref, {"name": "customer", "value": ""})
+        one = await c.complete(ref, {"name": "customer", "value": "harbor freight 042"})
+        return everyone.completion, one.completion
+
+    everyone, one = talk(ctx, conversation)
+    assert len(everyone.values) == 100 and everyone.has_more is True
+    assert one.values[0] == "Harbor Freight 042"
+
+
+def test_a_bad_resources_cursor_is_an_invalid_params_error(crm: ToolContext) -> None:
+    async def conversation(c: Client) -> MCPError:
+        with pytest.raises(MCPError) as refused:
+            await c.list_resources(cursor="not-a-cursor")
+        return refused.value
+
+    assert talk(crm, conversation).error.code == -32602
+
+
+def test_read_only_instructions_and_tools(crm: ToolContext) -> None:
+    crm.source = MCP_CTX_SOURCE
+
+    async def conversation(c: Client) -> tuple[Any, Any]:
+        return await c.list_tools(), await c.call_tool("undo", {})
+
+    async def main() -> Any:
+        async with Client(build_server(crm, read_only=True)) as client:
+            return client.instructions, await conversation(client)
+
+    instructions, (tools, undo) = anyio.run(main)
+    assert {t.name for t in tools.tools} == {s.name for s in TOOLS if s.read_only}
+    assert undo.is_error and "read-only" in undo.content[0].text
+    assert "READ-ONLY" in instructions and "Acting user: sam" in instructions
