@@ -25,9 +25,7 @@ from tools.stages import canonical_stage
 
 
 def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
-    """Search or list customers, best match first.
-
-    By name (typo-tolerant), contact name, email or tag; or list them by stage/owner.
+    """Search customers by name (typo-tolerant), contact name or email; or list them by stage/owner.
 
     Results are ranked best match first and paginated; use get_customer for one customer's details.
     """
@@ -51,13 +49,14 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     if "@" in query:
         return queries.customers_by_email(s, query)
     idx = name_index(s)
-    cands, _sure = rank_customers(idx, query)
+    near = idx.fuzzy(core(normalize(query)), limit=20)  # scored once, for the ranking and the suggestions
+    cands, _sure = rank_customers(idx, query, near)
     ids = [c.id for c in cands]
     if not cands or cands[0].score < 90:
         ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
         ids += _tagged(s, query)
     # A read may rank fuzzily: near misses after the names that fit ("brightline" also shows "Brightlane Ltd").
-    ids += [cid for cid, score in idx.fuzzy(core(normalize(query)), limit=20) if score >= 70]
+    ids += [cid for cid, score in near if score >= 70]
     return list(dict.fromkeys(ids))
 
 
@@ -70,10 +69,7 @@ def _tagged(s: Session, tag: str, limit: int = 50) -> list[int]:
 
 
 def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
-    """One customer's profile, contacts, timeline, follow-ups.
-
-    Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history.
-    """
+    """Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history."""
     with ctx.read() as s:
         c = resolve_customer(s, req.customer)
         contacts = queries.contacts_of(s, c.id)  # type: ignore[arg-type]
@@ -100,9 +96,7 @@ def similar_customers(s: Session, name: str) -> list[CandidateOut]:
 
 
 def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
-    """Add a customer, optionally with a first contact.
-
-    The stage is 'lead' unless given.
+    """Add a new customer (stage 'lead' unless given), optionally with a first contact.
 
     A customer with the same name (ignoring case and accents) is an error; similar names are
     created but reported in `similar` so you can check for a duplicate.
@@ -150,9 +144,7 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
-    """Change a customer's fields (only those given).
-
-    Name, owner, email, phone, deal value or tags.
+    """Change a customer's name, owner, email, phone, deal value or tags (only the fields given).
 
     Use set_stage to move it in the pipeline and add_contact for people.
     """
@@ -188,10 +180,7 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
 
 
 def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
-    """Add a person at a customer.
-
-    With name, and optionally role, email and phone.
-    """
+    """Add a person (name, role, email, phone) at a customer."""
     with ctx.write("add contact") as batch:
         s = batch.session
         if (first := idempotency.replay(s, ctx, "add_contact", req, ContactAdded)) is not None:

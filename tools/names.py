@@ -175,8 +175,11 @@ def _level_matches(idx: NameIndex, given: list[str], people: list[str], near: di
     return sorted(found, key=lambda m: m.name.casefold())
 
 
-def resolve_in(idx: NameIndex, query: str) -> Resolution:
-    """Resolve a name (not an id) against an index: the strongest level any customer meets."""
+def resolve_in(idx: NameIndex, query: str, near: list[tuple[int, float]] | None = None) -> Resolution:
+    """Resolve a name (not an id) against an index: the strongest level any customer meets.
+
+    `near` is `idx.fuzzy(...)` of the query when the caller has it already (a read wants it too).
+    """
     key = fold(query)
     words = list(match_words(key))
     if not key:
@@ -192,7 +195,7 @@ def resolve_in(idx: NameIndex, query: str) -> Resolution:
     _how, found = words_level(idx, words, list(person_words(query)))
     if found:
         return Resolution(query, tuple(found))
-    return Resolution(query, (), tuple(suggest(idx, query)))
+    return Resolution(query, (), tuple(suggest(idx, query, near=near)))
 
 
 def _dedupe(people: list[tuple[int, str]]) -> dict[int, str]:
@@ -202,7 +205,8 @@ def _dedupe(people: list[tuple[int, str]]) -> dict[int, str]:
     return out
 
 
-def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS) -> list[NameMatch]:
+def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
+            near: list[tuple[int, float]] | None = None) -> list[NameMatch]:
     """Close names for a name that fits no customer: word prefixes first, then similar spellings.
 
     Only names that are really close are offered: most of the words given must be near a word of
@@ -214,7 +218,7 @@ def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS) -> list[NameMa
     scored: dict[int, float] = {}
     for cid in idx.with_prefixes(words):
         scored[cid] = 92.0
-    for cid, _score in idx.fuzzy(" ".join(words), limit=20):
+    for cid, _score in (idx.fuzzy(" ".join(words), limit=20) if near is None else near):
         best = _word_closeness(words, idx.words_of(cid))
         close = sum(b >= 80 for b in best)
         mean = sum(best) / len(best)
@@ -268,9 +272,10 @@ def _quoted(query: str, limit: int = 80) -> str:
     return query if len(query) <= limit else query[: limit - 1] + "…"
 
 
-def rank_customers(idx: NameIndex, query: str) -> tuple[list[Candidate], bool]:
+def rank_customers(idx: NameIndex, query: str, near: list[tuple[int, float]] | None = None
+                   ) -> tuple[list[Candidate], bool]:
     """Candidates for a read, best first, and whether the best one is what a write would resolve to."""
-    r = resolve_in(idx, query)
+    r = resolve_in(idx, query, near)
     if r.matches:
         return [m.candidate() for m in r.matches], r.match is not None
     return [m.candidate() for m in r.suggestions], False
