@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
@@ -191,6 +191,12 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One connection for work that spans transactions (a bulk import stages rows, then writes)."""
+        with self._faults(), self.engine.connect() as conn:
+            yield conn
 
     def schema_version(self) -> int:
         with self._faults():

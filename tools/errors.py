@@ -18,10 +18,12 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
 
     A message should point at the bad input, not repeat it: a 100 KB name must not make a 100 KB error.
     """
-    text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit:
-        return repr(text)
-    return repr(text[:limit]) + f"… ({len(text):,} characters)"
+    if not isinstance(value, str):  # a number or null reads as itself
+        text = str(value)
+        return text if len(text) <= limit else text[:limit] + "…"
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit]) + f"… ({len(value):,} characters)"
 
 
 class CrmError(Exception):

@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-def _refused(kind: str, message: str) -> PydanticCustomError:
-    # A custom error reads as the message alone (a ValueError would show as "Value error, …").
-    return PydanticCustomError(kind, message)
+from tools.errors import quoted
+
+def _refused(kind: str, message: str, value: object = None) -> PydanticCustomError:
+    # A custom error reads as the message alone (a ValueError would show as "Value error, …");
+    # {value} in the message is the bad input, cut to ~80 characters.
+    return PydanticCustomError(kind, message, {"value": quoted(value)} if value is not None else None)
 
 
 INT64_MAX = 2**63 - 1
@@ -46,7 +49,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
 
 def _email_rule(value: str) -> str:
     if value and "@" not in value:
-        raise _refused("email", "an email address needs an @")
+        raise _refused("email", "{value} is not an email address (no @)", value)
     return value
 
 
@@ -55,7 +58,7 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320),
 
 def _tag_rule(value: str) -> str:
     if ";" in value:
-        raise _refused("tag", "a tag cannot contain ';' (it separates tags in a spreadsheet)")
+        raise _refused("tag", "tag {value} contains ';', which separates tags in a spreadsheet", value)
     return value
 
 
