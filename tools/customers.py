@@ -25,7 +25,9 @@ from tools.stages import canonical_stage
 
 
 def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
-    """Search customers by name (typo-tolerant), contact name or email; or list them by stage/owner.
+    """Search or list customers, best match first.
+
+    By name (typo-tolerant), contact name, email or tag; or list them by stage/owner.
 
     Results are ranked best match first and paginated; use get_customer for one customer's details.
     """
@@ -69,7 +71,10 @@ def _tagged(s: Session, tag: str, limit: int = 50) -> list[int]:
 
 
 def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
-    """Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history."""
+    """One customer's profile, contacts, timeline, follow-ups.
+
+    Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history.
+    """
     with ctx.read() as s:
         c = resolve_customer(s, req.customer)
         contacts = queries.contacts_of(s, c.id)  # type: ignore[arg-type]
@@ -96,7 +101,9 @@ def similar_customers(s: Session, name: str) -> list[CandidateOut]:
 
 
 def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
-    """Add a new customer (stage 'lead' unless given), optionally with a first contact.
+    """Add a customer, optionally with a first contact.
+
+    The stage is 'lead' unless given.
 
     A customer with the same name (ignoring case and accents) is an error; similar names are
     created but reported in `similar` so you can check for a duplicate.
@@ -144,7 +151,9 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
-    """Change a customer's name, owner, email, phone, deal value or tags (only the fields given).
+    """Change a customer's fields (only those given).
+
+    Name, owner, email, phone, deal value or tags.
 
     Use set_stage to move it in the pipeline and add_contact for people.
     """
@@ -180,7 +189,10 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
 
 
 def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
-    """Add a person (name, role, email, phone) at a customer."""
+    """Add a person at a customer.
+
+    With name, and optionally role, email and phone.
+    """
     with ctx.write("add contact") as batch:
         s = batch.session
         if (first := idempotency.replay(s, ctx, "add_contact", req, ContactAdded)) is not None:
