@@ -128,7 +128,10 @@ def test_tools_list_is_light_on_context(kind: str, crm: ToolContext) -> None:
         assert tool["outputSchema"]["type"] == "object" and tool["annotations"], tool["name"]
         for name, prop in tool["inputSchema"]["properties"].items():
             assert prop.get("description"), f"{tool['name']}.{name}"  # every argument still described
-            assert "title" not in prop and "anyOf" not in prop, f"{tool['name']}.{name}"
+            assert "title" not in prop, f"{tool['name']}.{name}"
+            # One type per schema (portable to single-type dialects); null only where it means "clear".
+            assert isinstance(prop.get("type", ""), str), f"{tool['name']}.{name}"
+            assert "anyOf" not in prop or prop["anyOf"][-1] == {"type": "null"}, f"{tool['name']}.{name}"
     assert '"title"' not in json.dumps([t["inputSchema"] for t in wire["tools"]] +
                                        [t["outputSchema"] for t in wire["tools"]])
 
