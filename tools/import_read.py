@@ -194,6 +194,11 @@ def amount(cell: str, comma: bool) -> str:
     return text
 
 
+def _unguarded(cell: str) -> str:
+    """A cell as it was before `export` guarded it against formula injection ("'=1+2" → "=1+2")."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def read_csv(text: str, label: str, build: _Builder) -> Reading:
     delimiter = _delimiter(text)
     # strict: an unclosed quote is an error, not a customer whose name swallowed the rest of the file.
@@ -236,7 +241,7 @@ def _read_rows(reader: Any, label: str, build: _Builder, delimiter: str) -> Read
         if len(row) > len(header):
             build.problems.append(f"{where}: {len(row)} fields but the header has {len(header)}")
             continue
-        rows.append((where, {h: cell.strip() for h, cell in zip(header, row) if h}))
+        rows.append((where, {h: _unguarded(cell.strip()) for h, cell in zip(header, row) if h}))
     comma = decimal_comma([r.get("value", "") for _, r in rows], delimiter)
     return Reading(_group(rows, build, comma), [], build.problems, warnings)
 

@@ -9,7 +9,8 @@ from sqlmodel import select
 from store import Store
 from store.models import User
 from tools.context import zone
-from tools.errors import InvalidArgument, NotFound
+from tools.errors import InvalidArgument, NotFound, quoted
+from tools.fields import INT64_MAX
 
 
 class UserOut(BaseModel):
@@ -26,7 +27,7 @@ def _out(u: User) -> UserOut:
 def _check_time(value: str) -> str:
     m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
     if not m:
-        raise InvalidArgument(f"Digest time must be HH:MM (24-hour), not {value!r}.")
+        raise InvalidArgument(f"Digest time must be HH:MM (24-hour), not {quoted(value)}.")
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
@@ -38,8 +39,16 @@ def add_user(
     name = name.strip()
     if not name:
         raise InvalidArgument("A user needs a name.")
+    if len(name) > 200:
+        raise InvalidArgument(f"A user name has at most 200 characters, not {len(name):,}.")
     if timezone is not None:
+        if len(timezone) > 64:  # longer than any IANA name (and than a file name may be)
+            raise InvalidArgument(f"Unknown timezone {quoted(timezone)}; use an IANA name like 'Europe/Berlin'.")
         zone(timezone)  # raises on an unknown zone
+    if telegram_id is not None and (isinstance(telegram_id, bool) or not isinstance(telegram_id, int)
+                                    or not 1 <= telegram_id <= INT64_MAX):
+        # A Telegram id is a positive number the bot compares with; text or a huge number matches nobody.
+        raise InvalidArgument(f"A Telegram id is a whole number from 1 to {INT64_MAX}, not {quoted(telegram_id)}.")
     with store.write() as s:
         if telegram_id is not None:
             other = s.exec(select(User).where(User.telegram_id == telegram_id, User.name != name)).first()
@@ -67,7 +76,7 @@ def remove_user(store: Store, name: str) -> None:
     with store.write() as s:
         user = s.exec(select(User).where(User.name == name)).first()
         if user is None:
-            raise NotFound(f"No user named {name!r}.")
+            raise NotFound(f"No user named {quoted(name)}.")
         s.delete(user)
 
 
