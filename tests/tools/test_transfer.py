@@ -1,6 +1,8 @@
 """Export and import: a round trip loses nothing; a bad file imports nothing and says where it is bad."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from datetime import datetime
@@ -228,3 +230,71 @@ def test_unreadable_files(ctx: ToolContext, tmp_path: Path) -> None:
     (tmp_path / "latin1.csv").write_bytes("name\nCaf\xe9\n".encode("latin-1"))
     with pytest.raises(ImportFailed, match="not UTF-8"):
         import_file(ctx, tmp_path / "latin1.csv")
+
+
+# ---- spreadsheets (issue #13) and formula cells (issue #11, item 8) --------------------------------
+
+
+def test_a_semicolon_csv_with_decimal_commas_imports(ctx: ToolContext) -> None:
+    text = "name;stage;value;tags\nAcme Corp;proposal;1.200,50;\"eu;priority\"\nGlobex;lead;99,5;\n"
+    result = import_text(ctx, text, kind="csv", label="excel-de.csv")
+    assert result.customers_created == 2
+    values = {c["name"]: c["value"] for c in export_data(ctx)["customers"]}
+    assert values == {"Acme Corp": 1200.5, "Globex": 99.5}
+
+
+def test_a_comma_csv_keeps_thousands_separators(ctx: ToolContext) -> None:
+    import_text(ctx, 'name,value\nAcme Corp,"1,200.50"\nGlobex,"$48,000"\n', kind="csv")
+    assert {c["name"]: c["value"] for c in export_data(ctx)["customers"]} == {"Acme Corp": 1200.5, "Globex": 48000}
+
+
+def test_one_row_per_contact_imports_every_contact_and_warns_about_ignored_columns(ctx: ToolContext) -> None:
+    text = ("name,stage,contact,contact_role,notes,region\n"
+            "Acme Corp,qualified,Dana Whitfield,CTO,met at expo,emea\n"
+            "Acme Corp,,Sam Ortiz,CFO,,\n"
+            "acme corp,qualified,Lee Chen,,,\n")
+    result = import_text(ctx, text, kind="csv", label="people.csv")
+    assert (result.customers_created, result.contacts) == (1, 3)
+    assert len(result.warnings) == 2
+    assert all("not imported" in w for w in result.warnings)
+    assert "'notes'" in result.warnings[0] and "'region'" in result.warnings[1]
+    profile = get_customer(ctx, GetCustomer(customer="Acme Corp"))
+    assert [c.name for c in profile.contacts] == ["Dana Whitfield", "Sam Ortiz", "Lee Chen"]
+
+
+def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(crm: ToolContext, tmp_path: Path) -> None:
+    from tools.customers import add_contact
+    from tools.schemas import AddContact
+
+    add_contact(crm, AddContact(customer="Acme Corp", name="Sam Ortiz", role="CFO", phone="+1 555 0100"))
+    text = export_csv(crm)
+    assert text.count("\nAcme Corp,") == 2
+    other = fresh(tmp_path, "copy.db")
+    import_text(other, text, kind="csv", label="export.csv")
+    acme = get_customer(other, GetCustomer(customer="Acme Corp"))
+    assert [(c.name, c.phone) for c in acme.contacts] == [("Dana Whitfield", None), ("Sam Ortiz", "+1 555 0100")]
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, tmp_path: Path) -> None:
+    from tools.customers import create_customer
+    from tools.schemas import CreateCustomer
+
+    create_customer(ctx, CreateCustomer(name='=HYPERLINK("http://evil.example","click")', phone="+49 30 1234",
+                                        contact={"name": "@SUM(A1)", "role": "-2+3"}))
+    rows = list(csv.reader(io.StringIO(export_csv(ctx))))
+    cells = [cell for row in rows[1:] for cell in row if cell]
+    assert not [c for c in cells if c[0] in "=+-@"], cells
+    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells and "'+49 30 1234" in cells
+    other = fresh(tmp_path, "copy.db")  # and import reads them back as they were
+    import_text(other, export_csv(ctx), kind="csv")
+    assert export_data(other)["customers"][0]["phone"] == "+49 30 1234"
+    assert export_data(other)["customers"][0]["contacts"][0]["name"] == "@SUM(A1)"
+
+
+def test_a_long_cell_is_read_not_taken_for_an_unclosed_quote(ctx: ToolContext) -> None:
+    role = "r" * 150
+    text = f'name,contact,contact_role\nAcme Corp,Dana,"{role}"\nGlobex,"{"long " * 40_000}",\n'
+    with pytest.raises(ImportFailed) as err:  # 200 KB is too long for a contact name, and says so
+        import_text(ctx, text, kind="csv")
+    assert "line 3" in str(err.value) and "at most 200 characters" in str(err.value)
+    assert "quote" not in str(err.value)
