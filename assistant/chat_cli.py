@@ -2,11 +2,13 @@
 
 On a terminal the prompt has line editing and a history kept between sessions (readline), and a
 few words are the chat's own commands whatever is pending: `exit`/`quit` leave, `help` shows what
-to type, `cancel` drops a pending question — none of them is ever read as an answer or a name.
+to type, `cancel` drops a pending question, `/show N` prints note N whole — none of them is ever
+read as an answer or a name.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,6 +51,17 @@ def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
         pending = state is not None and state.pending
         tail = "\n\n(I'm still waiting for your answer to my question, or type 'cancel'.)" if pending else ""
         return Reply(text=helped.text + tail, state=state or State())
+    shown = re.fullmatch(r"/?show\s+(?:note\s+)?#?(\d+)", word)
+    if shown:  # a shortened note ends in "(/show N)": this is N whole
+        from assistant.render import note
+        from tools.errors import USER_ERRORS
+        from tools.notes import get_interaction
+
+        try:
+            text = note(get_interaction(ctx, int(shown.group(1))), ctx.today())
+        except USER_ERRORS as e:
+            text = str(e)
+        return Reply(text=text, state=state or State())
     if word in CANCEL_WORDS:
         if state is not None and state.pending:
             return Reply(text="OK, I dropped that question; nothing was saved.", state=State())

@@ -156,3 +156,24 @@ def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
     assert [t["stage"] for t in pipeline["stages"]] == ["lead", "demo", "trial", "dormant", "won", "lost"]
     assert pipeline["open_count"] == 0  # dormant counts as closed
     assert "closed" in refused(crm80("stages", "set", "won", "lost", db=db))
+
+
+def test_did_you_mean_offers_only_close_names(demo_db: Path) -> None:
+    assert "Did you mean" not in refused(crm80("customer", "brightline", db=demo_db))
+    line = refused(crm80("customer", "Stark", "Logistcs", "Group", db=demo_db))
+    assert line.endswith("Did you mean: Stark Logistics (#6)?")
+
+
+def test_chat_show_prints_a_shortened_note_whole(tmp_path: Path) -> None:
+    db = tmp_path / "crm.db"
+    body = "Rollout review. " + " ".join(f"point {n} of the plan" for n in range(30)) + " THE END"
+    ok(crm80("demo", db=db))
+    note = json.loads(ok(crm80("tool", "log_interaction", json.dumps({"customer": "Acme Corp", "body": body}), db=db)))
+    note_id = note["interaction"]["id"]
+    result = subprocess.run([sys.executable, "-m", "assistant", "chat"], input=f"/show {note_id}\nshow 99999\n",
+                            capture_output=True, text=True, cwd=REPO, timeout=60,
+                            env={**{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
+                                 "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert body in result.stdout and "Acme Corp" in result.stdout
+    assert "There is no note number 99999." in result.stdout

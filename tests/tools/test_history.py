@@ -195,3 +195,34 @@ def test_recent_changes_page(crm: ToolContext) -> None:
     key = lambda c: (c.batch, c.entity, c.entity_id, c.op)  # noqa: E731
     assert len(second.items) == 5
     assert {key(c) for c in second.items}.isdisjoint({key(c) for c in first.items})
+
+
+# ---- what an undo says, and when it asks first --------------------------------------------------------
+
+
+def test_undo_of_a_chat_create_says_what_it_removes_in_plain_words(crm: ToolContext) -> None:
+    from tools.history import plan_undo, undo_change
+
+    with crm.batch("chat: create Orchid Florals and apply"):
+        create_customer(crm, CreateCustomer(name="Orchid Florals"))
+        log_interaction(crm, LogInteraction(customer="Orchid Florals", body="They want roses"))
+    plan = plan_undo(crm)
+    assert plan.summary == "added new customer Orchid Florals with 1 note"
+    assert plan.removed == "1 customer and 1 note" and plan.needs_confirmation
+    assert plan.question() == "Undo “added new customer Orchid Florals with 1 note”? It removes 1 customer and 1 note."
+    done = undo_change(crm, plan.batch)
+    assert "chat:" not in done.summary and "apply" not in done.summary
+
+
+def test_one_note_needs_no_confirmation_and_a_refused_undo_is_refused_before_asking(crm: ToolContext) -> None:
+    from tools.history import plan_undo
+
+    log_interaction(crm, LogInteraction(customer="Acme", body="Asked about invoices"))
+    assert not plan_undo(crm).needs_confirmation
+    with crm.batch("chat: log and schedule"):
+        log_interaction(crm, LogInteraction(customer="Acme", body="Wants a pilot"))
+        pilot = schedule_followup(crm, ScheduleFollowup(customer="Acme", due="2026-03-10", description="pilot plan"))
+    kim = make_ctx(crm.store, actor="kim")
+    reschedule_followup(kim, RescheduleFollowup(followup_id=pilot.followup.id, due="2026-03-12"))
+    with pytest.raises(UndoConflict, match="changed again since"):
+        plan_undo(crm)  # kim moved the follow-up since: no question about an undo that cannot happen
