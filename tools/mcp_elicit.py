@@ -18,10 +18,10 @@ from typing import Any, Literal
 
 from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, Context, DeclinedElicitation, Elicit
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from tools.context import ToolContext
-from tools.errors import AmbiguousCustomer, Candidate
+from tools.errors import USER_ERRORS, AmbiguousCustomer, Candidate
 from tools.registry import ToolSpec
 
 NONE_OF_THESE = "None of these"
@@ -43,7 +43,6 @@ def client_can_ask(context: Context[Any, Any]) -> bool:
 
 def ambiguity(ctx: ToolContext, ref: Any) -> AmbiguousCustomer | None:
     """The ambiguity a write on `ref` would refuse with, or None when it resolves (or is not found)."""
-    from tools.errors import CrmError
     from tools.names import resolve_customer
 
     if not isinstance(ref, int | str) or isinstance(ref, bool) or not str(ref).strip():
@@ -53,9 +52,20 @@ def ambiguity(ctx: ToolContext, ref: Any) -> AmbiguousCustomer | None:
             resolve_customer(s, ref)
     except AmbiguousCustomer as e:
         return e
-    except CrmError:
-        return None  # not found, or unusable: the tool itself says so
+    except USER_ERRORS:
+        return None  # not found, a busy database…: the tool itself says so, in its own words
     return None
+
+
+def worth_asking(spec: ToolSpec, arguments: dict[str, Any]) -> bool:
+    """Only a call that would otherwise run: asking the user about a call with bad arguments wastes their time."""
+    from tools.mcp_server import _unstringify
+
+    try:
+        spec.input.model_validate(_unstringify(spec.input, arguments))
+    except ValidationError:
+        return False
+    return True
 
 
 def label(candidate: Candidate) -> str:
@@ -86,8 +96,10 @@ def ask_which_customer(spec: ToolSpec, ctx: ToolContext) -> Any:
     def which_customer(mcp_context: Context[Any, Any]) -> Any:
         if not client_can_ask(mcp_context):
             return None
-        ref = call_arguments(mcp_context).get("customer")
-        refused = ambiguity(ctx, ref)
+        arguments = call_arguments(mcp_context)
+        if not worth_asking(spec, arguments):
+            return None
+        refused = ambiguity(ctx, arguments.get("customer"))
         if refused is None or not refused.candidates:
             return None
         return question(refused.query, refused.candidates)

@@ -13,11 +13,12 @@ import anyio.to_thread
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, ListResourcesResult
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ListResourcesResult
+from pydantic import ValidationError
 from mcp_types import Resource as MCPResource
 
 from tools.context import ToolContext
-from tools.errors import USER_ERRORS, CustomerNotFound
+from tools.errors import USER_ERRORS, CustomerNotFound, InvalidArgument
 from tools.schemas import FindCustomers, GetCustomer, ListFollowups, Output, PipelineSummary
 
 JSON = "application/json"
@@ -59,8 +60,11 @@ def paginate_resources(ctx: ToolContext) -> Any:
         cursor = (request.params or {}).get("cursor") or None
         try:
             page, next_cursor = await anyio.to_thread.run_sync(customer_resources, ctx, cursor)
-        except USER_ERRORS as e:
-            raise MCPError(code=INVALID_PARAMS, message=f"Invalid cursor {cursor!r}: {e}") from None
+        except (ValidationError, InvalidArgument):
+            raise MCPError(code=INVALID_PARAMS, message=f"Invalid cursor {str(cursor)[:40]!r}: pass the "
+                                                        "nextCursor of a previous resources/list.") from None
+        except USER_ERRORS as e:  # e.g. a busy database: says so, and whether to retry
+            raise MCPError(code=INTERNAL_ERROR, message=str(e)) from None
         result = await call_next(request)
         listed = result if isinstance(result, ListResourcesResult) else ListResourcesResult.model_validate(result)
         fixed = [] if cursor else list(listed.resources)

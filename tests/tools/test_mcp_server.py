@@ -272,3 +272,28 @@ def test_read_only_instructions_and_tools(crm: ToolContext) -> None:
     assert {t.name for t in tools.tools} == {s.name for s in TOOLS if s.read_only}
     assert undo.is_error and "read-only" in undo.content[0].text
     assert "READ-ONLY" in instructions and "Acting user: sam" in instructions
+
+
+def test_elicitation_asks_only_about_calls_that_would_run(crm: ToolContext) -> None:
+    from mcp_types import ElicitResult
+
+    asked: list[Any] = []
+
+    async def pick_media(context: Any, params: Any) -> ElicitResult:
+        asked.append(params)
+        options = params.requested_schema["properties"]["customer"]["enum"]
+        return ElicitResult(action="accept", content={"customer": next(o for o in options if "Media" in o)})
+
+    async def main() -> tuple[Any, Any, Any]:
+        crm.source = MCP_CTX_SOURCE
+        async with Client(build_server(crm), elicitation_callback=pick_media) as client:
+            bad = await client.call_tool("log_interaction", {"customer": "Brightline"})  # no body
+            read = await client.call_tool("search_interactions", {"query": "demo", "customer": "Brightline"})
+            good = await client.call_tool("set_stage", {"customer": "Brightline", "stage": "proposal"})
+            return bad, read, good
+
+    bad, read, good = anyio.run(main)
+    assert bad.is_error and "body" in bad.content[0].text
+    assert read.is_error and "Brightline Motors" in read.content[0].text  # reads never ask
+    assert not good.is_error and good.structured_content["customer_name"] == "Brightline Media"
+    assert len(asked) == 1
