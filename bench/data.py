@@ -20,7 +20,7 @@ from pathlib import Path
 from bench import words as W
 
 SEED = 20260304
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 # A Wednesday, so "this week" has days on both sides (the same moment as the tests' clock).
 NOW = datetime(2026, 3, 4, 14, 0, tzinfo=timezone.utc)
 
@@ -47,7 +47,9 @@ class Scale:
 SCALES = {
     "tiny": Scale("tiny", 300, 3_000, 600),
     "small": Scale("small", 2_000, 20_000, 4_000),
+    "medium": Scale("medium", 10_000, 100_000, 20_000),
     "full": Scale("full", 100_000, 1_000_000, 200_000),
+    "huge": Scale("huge", 1_000_000, 10_000_000, 2_000_000),
 }
 
 
@@ -166,7 +168,6 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
     import time
 
     from store import Store
-    from tools.names import normalize
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -176,6 +177,7 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -200000")
+    conn.execute("PRAGMA temp_store = MEMORY")
     # Triggers and secondary indexes are put back after the load: row-by-row FTS and index upkeep
     # would be most of the load time.
     saved = conn.execute(
@@ -184,7 +186,30 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
     for kind, name, _sql in saved:
         conn.execute(f"DROP {kind.upper()} {name}")
     conn.execute("BEGIN")
-    n = scale.customers
+    owners = _load_customers(conn, rng, scale.customers)
+    log(f"  customers, contacts, stage history: {time.perf_counter() - started:.1f} s")
+    _load_interactions(conn, rng, scale)
+    log(f"  interactions: {time.perf_counter() - started:.1f} s")
+    _load_followups(conn, rng, scale, owners)
+    conn.executemany(
+        "INSERT INTO user (name, timezone, digest_time, created_at) VALUES (?, 'UTC', '08:00', ?)",
+        ((rep, _ts(NOW - timedelta(days=900))) for rep in W.REPS),
+    )
+    log(f"  follow-ups: {time.perf_counter() - started:.1f} s")
+    for kind, _name, sql in sorted(saved, key=lambda r: r[0] != "index"):
+        conn.execute(sql)
+    conn.execute("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
+    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    log(f"  indexes, full-text index, done: {time.perf_counter() - started:.1f} s")
+
+
+def _load_customers(conn: sqlite3.Connection, rng: random.Random, n: int) -> list[str]:
+    """Customers, their contacts and a stage change each; returns each customer's owner."""
+    from tools.names import normalize
+
     names = company_names(rng, n)
     owners = [rng.choice(W.REPS) for _ in range(n)]
     created = [NOW - timedelta(days=rng.uniform(30, 1500)) for _ in range(n)]
@@ -217,24 +242,49 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
         ((i + 1, "lead" if stages[i] != "lead" else None, stages[i], _ts(created[i] + timedelta(days=3)), owners[i])
          for i in range(n)),
     )
-    log(f"  customers, contacts, stage history: {time.perf_counter() - started:.1f} s")
-    span = 3 * 365 * 86400
-    moments = sorted(NOW - timedelta(seconds=rng.uniform(3600, span)) for _ in range(scale.interactions))
-    kinds = ("note", "call", "meeting", "email")
+    return owners
 
-    def interactions():  # type: ignore[no-untyped-def]
-        for moment in moments:
-            cid = int(n * rng.random() ** 2) + 1  # a few customers have long timelines, most short ones
-            yield (cid, kinds[rng.randrange(4)], note(rng), _ts(moment), owners[cid - 1], "telegram", _ts(moment))
 
-    conn.executemany(
-        "INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
-        "VALUES (?,?,?,?,?,?,?)", interactions(),
+NOTE_POOL = 50_000  # distinct note texts; interactions draw from them (10,000,000 notes made one by one take minutes)
+_SPAN = 3 * 365 * 86400  # interactions spread over three years before NOW
+
+
+def _load_interactions(conn: sqlite3.Connection, rng: random.Random, scale: Scale) -> None:
+    """All interactions in one INSERT ... SELECT, so SQLite makes the rows at C speed.
+
+    Row i (oldest first, ids in time order) takes its customer, kind and note from fixed
+    multiplicative hashes of i (reproducible without SQLite's unseeded random()); the customer is
+    skewed like `n * r**2`, so a few customers have long timelines and most have short ones.
+    """
+    conn.execute("CREATE TEMP TABLE note_pool (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+    pool = min(NOTE_POOL, max(1, scale.interactions))
+    conn.executemany("INSERT INTO note_pool (id, body) VALUES (?, ?)", ((k, note(rng)) for k in range(pool)))
+    start = int(NOW.timestamp()) - _SPAN
+    step = (_SPAN - 3600) / max(1, scale.interactions)
+    conn.execute(
+        """
+        WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < :count),
+        h AS (SELECT i, ((i * 2654435761 + 97) % 4294967296) / 4294967296.0 AS r,
+                     (i * 2246822519 + 13) % 4294967296 AS b,
+                     printf('%s.%06d', datetime(:start + CAST(i * :step AS INTEGER), 'unixepoch'),
+                            (i * 7919) % 1000000) AS at FROM s)
+        INSERT INTO interaction (id, customer_id, kind, body, occurred_at, author, source, created_at)
+        SELECT h.i + 1, c.id, CASE (h.b >> 7) % 4 WHEN 0 THEN 'note' WHEN 1 THEN 'call' WHEN 2 THEN 'meeting'
+               ELSE 'email' END, p.body, h.at, c.owner, 'telegram', h.at
+        FROM h JOIN customer c ON c.id = CAST(:n * h.r * h.r AS INTEGER) + 1
+               JOIN note_pool p ON p.id = h.b % :pool
+        """,
+        {"count": scale.interactions, "start": start, "step": step, "n": scale.customers, "pool": pool},
     )
-    log(f"  interactions: {time.perf_counter() - started:.1f} s")
+    conn.execute("DROP TABLE note_pool")
+
+
+def _load_followups(conn: sqlite3.Connection, rng: random.Random, scale: Scale, owners: list[str]) -> None:
+    """Follow-ups from six months ago to two months ahead; most past ones done or cancelled."""
+    n = scale.customers
     today = NOW.date()
 
-    def followups():  # type: ignore[no-untyped-def]
+    def rows():  # type: ignore[no-untyped-def]
         for _ in range(scale.followups):
             cid = rng.randint(1, n)
             due = today + timedelta(days=rng.randint(-180, 60))
@@ -248,20 +298,8 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
 
     conn.executemany(
         "INSERT INTO followup (customer_id, due_date, due_time, description, status, owner, created_at, completed_at) "
-        "VALUES (?,?,?,?,?,?,?,?)", followups(),
+        "VALUES (?,?,?,?,?,?,?,?)", rows(),
     )
-    conn.executemany(
-        "INSERT INTO user (name, timezone, digest_time, created_at) VALUES (?, 'UTC', '08:00', ?)",
-        ((rep, _ts(NOW - timedelta(days=900))) for rep in W.REPS),
-    )
-    for kind, _name, sql in sorted(saved, key=lambda r: r[0] != "index"):
-        conn.execute(sql)
-    conn.execute("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
-    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    log(f"  indexes, full-text index, done: {time.perf_counter() - started:.1f} s")
 
 
 def customer_csv(path: Path, count: int, seed: int = SEED + 1) -> Path:

@@ -164,7 +164,8 @@ def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
         conn.execute("SELECT * FROM stage_change WHERE customer_id = ? ORDER BY at, id", (cid,)).fetchall()
 
     return Row("`get_customer` (by name)", "ms", 5, measure(product, reps=reps), measure(floor, reps=reps),
-               "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)")
+               "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)",
+               ratio_target=8, extra={"ref": "the same SELECTs in bare sqlite3"})
 
 
 def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -192,7 +193,8 @@ def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
 
     return Row("`log_interaction` (committed)", "ms", 3, measure(product, reps=reps), measure(floor, reps=reps),
                "INSERT (FTS trigger fires) + COMMIT, WAL, synchronous=NORMAL",
-               note="by customer name; includes the change-log row")
+               note="by customer name; includes the change-log row",
+               ratio_target=8, extra={"ref": "the same INSERT + COMMIT in bare sqlite3"})
 
 
 def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]

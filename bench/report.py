@@ -30,7 +30,7 @@ def machine() -> str:
 
 def _num(value: float, unit: str) -> str:
     if unit == "s":
-        return f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
+        return f"{value:.3f} s" if value < 0.1 else f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
     if unit == "MB":
         return f"{value:.0f} MB"
     return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
@@ -44,14 +44,42 @@ def _target(row: Row) -> str:
     return f"≤ {value:g} {unit}"
 
 
+def _ratio(value: float) -> str:
+    return f"{value:.3f}" if value < 0.1 else f"{value:.2f}"
+
+
+def ratio_table(rows: list[Row]) -> list[str]:
+    """The SPEC's ratio targets: each measured beside its floor or reference in this run."""
+    chosen = [r for r in rows if r.ratio_target is not None]
+    if not chosen:
+        return []
+    out = ["", "The SPEC's ratio targets (each side measured in this run, ratio of the medians):", "",
+           "| ratio | measured | floor / reference | ratio | target | meets target |", "|---|---|---|---|---|---|"]
+    for r in chosen:
+        got = _num(r.result.median, r.unit) if r.result else "skipped"
+        ref = _num(r.floor.median, r.unit) if r.floor else "—"
+        ratio = "—" if r.ratio is None else _ratio(r.ratio)
+        meets = {True: "yes", False: "**no**", None: "—"}[r.meets_ratio]
+        out.append(f"| {r.operation} ÷ {r.extra.get('ref', 'its floor')} | {got} | {ref} | {ratio} | "
+                   f"≤ {r.ratio_target:g} | {meets} |")
+    absolute = [r for r in rows if r.ratio_target is None and r.extra.get("limit") is not None]
+    for r in absolute:  # a target that is a bound, not a ratio (the longest wait of another writer)
+        got = _num(r.result.median, r.unit) if r.result else "skipped"
+        meets = {True: "yes", False: "**no**", None: "—"}[r.meets]
+        out.append(f"| {r.operation} | {got} | — | — | {_target(r)} | {meets} |")
+    return out
+
+
 BEGIN = "<!-- bench:results:begin (written by `python -m bench --scale full`) -->"
 END = "<!-- bench:results:end -->"
 
 
-def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before: float | None = None) -> str:
+def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before: float | None = None,
+          load_after: float | None = None) -> str:
     """The report: the results table, then what each floor is, then notes."""
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    load = f" Load average when it started: {load_before:.2f}." if load_before is not None else ""
+    load = f" Load average (1 min) when it started: {load_before:.2f}" if load_before is not None else ""
+    load += f", when it ended: {load_after:.2f}." if load_after is not None else "." if load else ""
     out = [
         f"Scale **{scale.name}**: {scale.customers:,} customers, {scale.interactions:,} interactions, "
         f"{scale.followups:,} follow-ups; {reps} timed repetitions per operation after warm-up. "
@@ -72,6 +100,7 @@ def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before:
             f"{_num(res.cpu, r.unit) if res and res.cpu is not None and r.cpu_meaningful else '—'} | "
             f"{_num(r.floor.median, r.unit) if r.floor else '—'} | {ratio} | {meets} |"
         )
+    out += ratio_table(rows)
     out += ["", "Median and p95 are wall-clock times. CPU time is what the code itself used, unaffected by other "
             "processes on the cores: the median thread CPU time for in-process operations; for `crm mcp` and "
             "`crm import`, the subprocess's own CPU (for round trips, the mean per call from /proc). Ratios and "

@@ -3,6 +3,8 @@
     python -m bench --scale small                 # CI-sized data, about 30 s; prints the table
     python -m bench --scale full                  # 100,000 customers; also updates docs/benchmarks.md
     python -m bench --scale full --out FILE.md    # ... or writes the table to FILE.md instead
+    python -m bench --scale huge --out FILE.md    # 1,000,000 customers (generation takes minutes, once)
+    python -m bench --growth                      # the saved medium/full/huge medians side by side
 
 Data is generated once per scale, generator version and schema, and cached (~/.cache/crm-bench, or
 $CRM_BENCH_CACHE); runs work on a copy of it, so the cache is never written to.
@@ -16,12 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import data, inprocess, processes, report
+from bench import data, growth, hard_names, inprocess, mcp_bench, processes, report
 
 PARTS = ("tools", "mcp", "import")
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
-DEFAULT_REPS = {"tiny": 3, "small": 100, "full": 200}
+DEFAULT_REPS = {"tiny": 3, "small": 100, "medium": 200, "full": 200, "huge": 100}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -31,6 +33,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--reps", type=int, default=None, help="timed repetitions per operation (default by scale)")
     p.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run: {', '.join(PARTS)}")
     p.add_argument("--out", type=Path, default=None, help="write the Markdown table to this file")
+    p.add_argument("--growth", action="store_true", help="print how each operation grows across the saved "
+                   "medium, full and huge runs, and exit")
     p.add_argument("--cache", type=Path, default=data.CACHE, help=f"where generated data is kept (default {data.CACHE})")
     return p.parse_args(argv)
 
@@ -50,17 +54,23 @@ def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PAR
         if "tools" in only:
             log("tool layer (in process):")
             rows += inprocess.run(work, reps, log=log)
+            log("  find on word-sharing names ...")
+            hard = hard_names.cached(cache, scale.customers, source.stem.rsplit("-", 1)[-1])
+            rows.insert(2, hard_names.find_row(hard, reps))
         if "mcp" in only:
             log("MCP server over stdio:")
             inputs = inprocess.pick_inputs(work)
-            rows += processes.mcp_rows(work, inputs.ids, inputs.typo_queries, reps,
+            rows += mcp_bench.mcp_rows(work, inputs.ids, inputs.typo_queries, reps,
                                        starts=2 if scale_name == "tiny" else 10, log=log)
-        if "import" in only:
+        if "import" in only and scale_name != "huge":  # importing into an empty database does not grow with the data
             log(f"crm import of {scale.customers:,} customers:")
             rows.append(processes.import_row(cache, scale.customers, runs={"tiny": 1, "small": 3}.get(scale_name, 2), log=log))
     finally:
         data.remove_db(work)
-    return report.table(rows, scale, reps, time.perf_counter() - started, load_before=load)
+    load_after = os.getloadavg()[0]
+    growth.save(cache, scale_name, rows, f"run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
+                f"load average {load:.2f} at the start, {load_after:.2f} at the end")
+    return report.table(rows, scale, reps, time.perf_counter() - started, load_before=load, load_after=load_after)
 
 
 def update_docs(path: Path, table: str) -> None:
@@ -78,6 +88,9 @@ def update_docs(path: Path, table: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.growth:
+        print(growth.table(args.cache), end="")
+        return 0
     only = tuple(p.strip() for p in args.only.split(",") if p.strip())
     unknown = set(only) - set(PARTS)
     if unknown:

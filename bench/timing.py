@@ -37,6 +37,8 @@ class Row:
     floor_what: str
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The SPEC's ratio target (result ÷ floor), when this row has one: the target that holds on any machine.
+    ratio_target: float | None = None
 
     @property
     def cpu_meaningful(self) -> bool:
@@ -54,6 +56,18 @@ class Row:
         if self.result is None or self.target is None:
             return None
         return self.result.median <= self.target
+
+    @property
+    def meets_ratio(self) -> bool | None:
+        if self.ratio is None or self.ratio_target is None:
+            return None
+        return self.ratio <= self.ratio_target
+
+    def as_json(self) -> dict[str, Any]:
+        """What the growth table across scales needs from a run (bench/growth.py)."""
+        return {"operation": self.operation, "unit": self.unit, "target": self.target,
+                "median": self.result.median if self.result else None,
+                "floor": self.floor.median if self.floor else None, "ratio_target": self.ratio_target}
 
 
 def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: float = 1000.0) -> Stat:
