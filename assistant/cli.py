@@ -204,6 +204,8 @@ def cmd_import(args: argparse.Namespace) -> None:
     from tools.transfer import import_file
 
     result = _with_progress(f"Importing {args.file}", import_file, _context(args, source="import"), args.file)
+    for warning in getattr(result, "warnings", []):  # e.g. a column it does not know, so left out
+        print(f"crm: note: {warning}", file=sys.stderr)
     _emit(args, result, lambda: (
         f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
         f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."))

@@ -177,3 +177,11 @@ def test_chat_show_prints_a_shortened_note_whole(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert body in result.stdout and "Acme Corp" in result.stdout
     assert "There is no note number 99999." in result.stdout
+
+
+def test_import_says_which_columns_it_left_out(tmp_path: Path) -> None:
+    csv = tmp_path / "shops.csv"
+    csv.write_text("name,region\nOrchid Florals,North\n", encoding="utf-8")
+    result = crm80("import", str(csv), db=tmp_path / "crm.db")
+    assert "Imported 1 new" in ok(result)
+    assert "'region'" in result.stderr and "not imported" in result.stderr
