@@ -42,14 +42,16 @@ def run(kind: str, crm: ToolContext, conversation: Callable[[Client], Awaitable[
     """`conversation` against `crm mcp SERVER_ARGS` over `kind`; returns its result and the server's stderr."""
     db = db_of(crm)
     if kind == "http":
-        with serve(db, *server_args, CRM_MCP_TOKEN=TOKEN) as url:
+        written: list[str] = []
+        with serve(db, *server_args, stderr=written, CRM_MCP_TOKEN=TOKEN) as url:
             async def over_http() -> Any:
                 with anyio.fail_after(60):
                     async with create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
                         async with Client(streamable_http_client(url, http_client=http), **client) as c:
                             return await conversation(c)
 
-            return anyio.run(over_http), ""
+            result = anyio.run(over_http)
+        return result, "".join(written)
     base = server_params(db)
     params = StdioServerParameters(command=base.command, args=[*base.args, *server_args], env=base.env, cwd=base.cwd)
     with tempfile.TemporaryFile("w+") as errors:
@@ -255,6 +257,7 @@ def test_prompt_mistakes_are_invalid_params_errors_without_a_traceback(kind: str
         return errors
 
     errors, stderr = run(kind, crm, conversation)
+    assert "crm mcp" in stderr or kind == "stdio"  # the HTTP server's own start line: stderr was read
     assert [e.error.code for e in errors] == [-32602, -32602, -32602]
     assert "meeting_brief" in str(errors[0]) and "customer" in str(errors[1]) and "notes" in str(errors[2])
     assert "Traceback" not in stderr

@@ -76,23 +76,32 @@ def wait_listening(process: subprocess.Popen[str], port: int, timeout: float = 3
     raise AssertionError(f"crm mcp --http did not listen on port {port} within {timeout}s")
 
 
-def stop(process: subprocess.Popen[str]) -> None:
+def stop(process: subprocess.Popen[str]) -> str:
+    """Kill the server; what it wrote on stderr."""
     process.kill()
     process.wait(timeout=10)
+    written = ""
     if process.stderr:
+        written = process.stderr.read()
         process.stderr.close()
+    return written
 
 
 @contextmanager
-def serve(db: Path, *args: str, **env: str) -> Iterator[str]:
-    """Run `crm mcp --http` on a free loopback port for the duration of a test; yield its /mcp URL."""
+def serve(db: Path, *args: str, stderr: list[str] | None = None, **env: str) -> Iterator[str]:
+    """Run `crm mcp --http` on a free loopback port for the duration of a test; yield its /mcp URL.
+
+    What the server wrote on stderr is appended to `stderr` when the test is done with it.
+    """
     port = free_port()
     process = crm_mcp(db, "--http", "--host", "127.0.0.1", "--port", str(port), *args, **env)
     try:
         wait_listening(process, port)
         yield f"http://127.0.0.1:{port}/mcp"
     finally:
-        stop(process)
+        written = stop(process)
+        if stderr is not None:
+            stderr.append(written)
 
 
 @pytest.fixture
