@@ -183,3 +183,27 @@ def test_database_files_and_new_folders_are_owner_only(tmp_path: Path) -> None:
         store.close()
     for folder in (tmp_path / "a", tmp_path / "a" / "b"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_the_database_stays_sound(crm: ToolContext, tmp_path: Path,
+                                                                                read_only_ok: None) -> None:
+    import sys
+
+    from tests.reliability.surfaces import REPO
+
+    src = db_of(crm)
+    crm.store.close()
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    db = disk / "crm.db"
+    args = json.dumps({"customer": "Acme", "body": "word " * 20_000})  # 100 KB a note: a few fill the disk
+    script = (f"mount -t tmpfs -o size=600k tmpfs {disk} && cp {src} {db} && cd {REPO} && "
+              f"for i in $(seq 1 20); do {sys.executable} -m assistant tool log_interaction \"$FILL\" "
+              f"> /dev/null 2> {tmp_path}/err || {{ cat {tmp_path}/err; {sys.executable} -c \"import sqlite3; "
+              f"print(sqlite3.connect('{db}').execute('PRAGMA integrity_check').fetchone()[0])\"; exit 0; }}; done")
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], env={**crm_env(db), "FILL": args},
+                            capture_output=True, text=True, timeout=300)
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2, (result.stdout, result.stderr)
+    assert lines[0] == f"crm: The disk holding {db} is full; nothing was saved — free some space and try again."
+    assert lines[1] == "ok"
