@@ -81,7 +81,7 @@ def stop(process: subprocess.Popen[str]) -> str:
     process.kill()
     process.wait(timeout=10)
     written = ""
-    if process.stderr:
+    if process.stderr and not process.stderr.closed:  # communicate() may have read and closed it
         written = process.stderr.read()
         process.stderr.close()
     return written
