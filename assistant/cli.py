@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant import terminal
+from assistant.cli_completion import add_completion_command
 from assistant.cli_stages import add_stages_command
 
 GLOBAL_HELP = {
@@ -350,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-y", "--yes", action="store_true",
                    help="undo without asking, even when it removes several records (e.g. an import)")
     add_stages_command(command)
+    add_completion_command(command, parser)
     p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
     p.add_argument("name")
     p.add_argument("arguments", nargs="?", default="{}")

@@ -185,3 +185,11 @@ def test_import_says_which_columns_it_left_out(tmp_path: Path) -> None:
     result = crm80("import", str(csv), db=tmp_path / "crm.db")
     assert "Imported 1 new" in ok(result)
     assert "'region'" in result.stderr and "not imported" in result.stderr
+
+
+def test_bash_completion_for_commands_and_options() -> None:
+    script = ok(run_crm("completion", "bash"))
+    probe = script + "\nCOMP_WORDS=(crm fi); COMP_CWORD=1; _crm; echo \"${COMPREPLY[@]}\"" \
+                     "\nCOMP_WORDS=(crm find --st); COMP_CWORD=2; _crm; echo \"${COMPREPLY[@]}\"\n"
+    shown = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
+    assert shown.stdout.splitlines() == ["find", "--stage"], shown.stderr
