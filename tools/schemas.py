@@ -45,7 +45,7 @@ class Page(Output):
 
 class ContactIn(Input):
     name: Name = Field(description="Full name.")
-    role: Text | None = Field(None, description="Job title, e.g. CTO.")
+    role: Text | None = Field(None, description="Job title.")
     email: Email | None = Field(None, description="Email.")
     phone: Phone | None = Field(None, description="Phone.")
 
@@ -205,7 +205,7 @@ class ContactAdded(Output):
 
 class LogInteraction(Input):
     customer: CustomerRef
-    body: Body = Field(min_length=1, description="What happened, in the rep's words.")
+    body: Body = Field(min_length=1, description="In the rep's own words.")
     kind: Kind = Field("note", description="Kind of interaction.")
     occurred_at: When | None = Field(None, description="ISO or words ('yesterday 3pm'); default now.")
     idempotency_key: IdempotencyKey = None
@@ -288,7 +288,7 @@ class StaleList(Page):
 
 class ScheduleFollowup(Input):
     customer: CustomerRef
-    due: When = Field(description="ISO or words: 'next Tuesday', 'in 2 weeks'.")
+    due: When = Field(description="ISO or words ('next Tuesday').")
     description: Description = Field("", description="What to do.")
     owner: Text | None = Field(None, description="Rep; default: you.")
     idempotency_key: IdempotencyKey = None
@@ -327,8 +327,8 @@ class ListFollowups(Input):
     )
     owner: Text | None = Field(None, description="Only this rep's.")
     customer: CustomerRef | None = Field(None, description="Only this customer's.")
-    start: date | None = Field(None, description="First day of a range.")
-    end: date | None = Field(None, description="Last day of a range.")
+    start: date | None = Field(None, description="Range start.")
+    end: date | None = Field(None, description="Range end (inclusive).")
     limit: Limit = 20
     cursor: Cursor = None
 
