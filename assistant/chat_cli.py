@@ -18,6 +18,8 @@ from tools.context import ToolContext
 EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
 HELP_WORDS = frozenset({"help", "?", "/help"})
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "never mind", "nevermind"})
+UNDO_WORDS = frozenset({"undo", "/undo", "undo that", "undo it", "undo last"})
+YES_WORDS = frozenset({"y", "yes", "yes undo", "yes, undo", "ok", "sure"})
 HISTORY_LINES = 1000
 
 
@@ -67,6 +69,35 @@ def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
             return Reply(text="OK, I dropped that question; nothing was saved.", state=State())
         return Reply(text="Nothing to cancel.", state=State())
     return None
+
+
+def _big_undo(ctx: ToolContext, word: str) -> Any | None:
+    """'undo' of a change that removes several records (or an import): the plan to confirm, else None."""
+    if word not in UNDO_WORDS:
+        return None
+    from tools.errors import USER_ERRORS
+    from tools.history import plan_undo
+
+    try:
+        plan = plan_undo(ctx)
+    except USER_ERRORS:
+        return None  # nothing to undo, or refused: the engine says so in its words
+    return plan if plan.needs_confirmation else None
+
+
+def _confirmed(ctx: ToolContext, plan: Any, line: str) -> tuple[str, bool]:
+    """The answer to "Undo …? (yes/no)": (reply, whether the line was only that answer)."""
+    from tools.errors import USER_ERRORS
+    from tools.history import undo_change
+
+    word = " ".join(line.lower().split()).rstrip(".!")
+    if word not in YES_WORDS:
+        return "Kept — nothing was undone.", word in ("n", "no", "no thanks", "keep", "keep it")
+    try:
+        done = undo_change(ctx, plan.batch)
+    except USER_ERRORS as e:
+        return str(e), True
+    return f"Undone: {done.summary}. Removed {plan.removed}." if plan.removed else f"Undone: {done.summary}.", True
 
 
 def _history_file() -> Path | None:
@@ -124,6 +155,7 @@ def run_chat(ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, st
 
 def _loop(ctx: ToolContext, read: Any, out: TextIO, *, interactive: bool, as_json: bool, state: Any) -> int:
     n = 0
+    confirming = None  # an undo plan waiting for yes/no
     while True:
         try:
             line = read()
@@ -146,12 +178,34 @@ def _loop(ctx: ToolContext, read: Any, out: TextIO, *, interactive: bool, as_jso
                 out.write("Bye.\n")
             out.flush()
             return 0
-        reply = _command(ctx, line, state, n) or _one(ctx, line, state, n)
+        reply, confirming = _answer(ctx, line, state, n, confirming)
         state = reply.state
-        if as_json:
-            out.write(json.dumps(_payload(reply), ensure_ascii=False, default=str) + "\n")
-        else:
-            out.write(reply.text + "\n")  # a question's options are numbered in its text already
-            if not interactive:
-                out.write("\n")
-        out.flush()
+        _write(out, reply, as_json=as_json, interactive=interactive)
+
+
+def _answer(ctx: ToolContext, line: str, state: Any, n: int, confirming: Any) -> tuple[Any, Any]:
+    """The reply to one line, and the undo plan now waiting for a yes/no (if any)."""
+    from assistant.conversation import Reply
+
+    if confirming is not None:
+        answer, only = _confirmed(ctx, confirming, line)
+        if only:
+            return Reply(text=answer, state=state), None
+        # Neither yes nor no: not undone, and the line is read as the message it is.
+        other = _command(ctx, line, state, n) or _one(ctx, line, state, n)
+        return Reply(text=f"{answer}\n{other.text}", state=other.state, choices=other.choices,
+                     actions=other.actions, batch=other.batch), None
+    plan = _big_undo(ctx, " ".join(line.lower().split()).rstrip(".!"))
+    if plan is not None:
+        return Reply(text=plan.question() + " (yes / no)", state=state), plan
+    return _command(ctx, line, state, n) or _one(ctx, line, state, n), None
+
+
+def _write(out: TextIO, reply: Any, *, as_json: bool, interactive: bool) -> None:
+    if as_json:
+        out.write(json.dumps(_payload(reply), ensure_ascii=False, default=str) + "\n")
+    else:
+        out.write(reply.text + "\n")  # a question's options are numbered in its text already
+        if not interactive:
+            out.write("\n")
+    out.flush()

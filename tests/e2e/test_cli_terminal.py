@@ -193,3 +193,22 @@ def test_bash_completion_for_commands_and_options() -> None:
                      "\nCOMP_WORDS=(crm find --st); COMP_CWORD=2; _crm; echo \"${COMPREPLY[@]}\"\n"
     shown = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
     assert shown.stdout.splitlines() == ["find", "--stage"], shown.stderr
+
+
+def test_undo_in_crm_chat_asks_before_removing_the_demo(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    ok(crm80("demo", db=db))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
+           "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "PYTHONPATH": str(REPO)}
+
+    def chat(lines: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-m", "assistant", "chat", "--json"], input=lines, env=env,
+                                capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line)["reply"] for line in result.stdout.splitlines()]
+
+    asked, kept = chat("undo\nno\n")
+    assert asked == "Undo “import demo data”? It removes 20 customers, 20 contacts, 52 notes and 17 follow-ups. (yes / no)"
+    assert kept == "Kept — nothing was undone." and rows(db)["customer"] == 20
+    _, done = chat("undo\nyes\n")
+    assert done.startswith("Undone: import demo data.") and rows(db)["customer"] == 0
