@@ -88,6 +88,10 @@ def _moment_rule(value: str) -> str:
     if m and (int(m.group(2)) > 18 or int(m.group(3)) > 59 or int(m.group(2)) * 60 + int(m.group(3)) > 18 * 60):
         raise _refused("utc_offset", f"the UTC offset {m.group(1)}{m.group(2)}:{m.group(3)} is out of range "
                                      "(at most ±18:00)")
+    year = re.match(r"\s*(\d{4})-\d{2}", value)
+    if year and not 1000 <= int(year.group(1)) <= 9000:
+        # Near year 1 or 9999 a moment cannot even be turned into UTC for storage (OverflowError).
+        raise _refused("year", "a date must lie between the years 1000 and 9000")
     return value
 
 

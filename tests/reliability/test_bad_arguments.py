@@ -22,6 +22,7 @@ CRASHERS = [
     ("find_customers", {"cursor": "o²"}),
     ("find_customers", {"cursor": "o" + "9" * 5000}),
     ("log_interaction", {"customer": "Acme", "body": "x", "occurred_at": "2026-03-04T10:00:00+99:00"}),
+    ("log_interaction", {"customer": "Acme", "body": "x", "occurred_at": "0001-01-01T00:00:00+14:00"}),
     ("find_customers", {"query": BIG}),
     ("create_customer", {"name": BIG}),
     ("create_customer", {"name": "Infinite Ltd", "value": 1e309}),

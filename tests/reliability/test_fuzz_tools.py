@@ -26,6 +26,7 @@ PLAUSIBLE = st.sampled_from([
     "Acme", "Acme Corp", "acme corp", "Globex", "Brightline", "Holly Park", "#1", "1", "0", "-1", "Zebra Ltd",
     "2026-03-04", "2026-03-04T10:00:00", "2026-03-04T10:00:00+02:00", "tomorrow", "next Tuesday 10am",
     "yesterday", "Feb 30", "proposal", "signed", "won", "banana", "note", "call", "this_week", "range",
+    "9999-12-31", "0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "in 9999 years",
     "o0", "o3", "o²", "sam", "kim", "", " ", "\x00", "Robert'); DROP TABLE customer;--", "=1+2", "🎉",
 ])
 SCALARS = st.one_of(
@@ -38,10 +39,18 @@ SCALARS = st.one_of(
 VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=4), st.dictionaries(st.text(max_size=8), SCALARS, max_size=3))
 
 
+# Arguments that pass validation, so that one or two fuzzed ones reach deep into the tool.
+VALID = {"customer": "Acme Corp", "body": "called Dana", "due": "tomorrow", "stage": "won", "query": "acme",
+         "followup_id": 1, "name": "Fuzz Co", "scope": "range", "start": "2026-03-01", "end": "2026-03-31"}
+
+
 def arguments(spec: ToolSpec) -> st.SearchStrategy[dict[str, Any]]:
     names = sorted(spec.input.model_fields)
     keys = st.sampled_from([*names, "unknown_argument"]) if names else st.just("unknown_argument")
-    return st.dictionaries(keys, VALUES, max_size=len(names) + 1)
+    random_args = st.dictionaries(keys, VALUES, max_size=len(names) + 1)
+    base = {k: v for k, v in VALID.items() if k in names}
+    near_valid = st.dictionaries(keys, VALUES, min_size=1, max_size=2).map(lambda over: {**base, **over})
+    return st.one_of(random_args, near_valid)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +82,7 @@ def _call(spec: ToolSpec, db: Path, args: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("spec", TOOLS, ids=[t.name for t in TOOLS])
 def test_any_arguments_are_answered_or_refused_cleanly(spec: ToolSpec, fuzz_db: Path) -> None:
-    @settings(max_examples=30, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
     @given(arguments(spec))
     def check(args: dict[str, Any]) -> None:
