@@ -29,7 +29,9 @@ PLAUSIBLE = st.sampled_from([
     "9999-12-31", "0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "in 9999 years",
     "o0", "o3", "o²", "sam", "kim", "", " ", "\x00", "Robert'); DROP TABLE customer;--", "=1+2", "🎉",
 ])
+EDGES = st.sampled_from([2**63, 2**63 - 1, 2**64, -(2**63) - 1, 10**30, 0, -1, 1e309, -1e309, 1e308, 5e-324])
 SCALARS = st.one_of(
+    EDGES, EDGES,  # twice: the values at the edges of int64 and float are where the crashes were
     st.none(), st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
