@@ -204,12 +204,25 @@ def _with_progress(label: str, work: Callable[..., Any], *args: Any) -> Any:
 def cmd_import(args: argparse.Namespace) -> None:
     from tools.transfer import import_file
 
-    result = _with_progress(f"Importing {args.file}", import_file, _context(args, source="import"), args.file)
+    result = _with_progress(f"Importing {args.file}{_rows_in(args.file)}", import_file,
+                            _context(args, source="import"), args.file)
     for warning in getattr(result, "warnings", []):  # e.g. a column it does not know, so left out
         print(f"crm: note: {warning}", file=sys.stderr)
     _emit(args, result, lambda: (
         f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
         f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."))
+
+
+def _rows_in(path: str) -> str:
+    """' (50,000 rows)' for a CSV file on a terminal, so a long import says how big it is; '' otherwise."""
+    if not sys.stderr.isatty() or not path.lower().endswith((".csv", ".tsv", ".txt")):
+        return ""
+    try:
+        with open(path, "rb") as f:
+            lines = sum(1 for _ in f)
+    except OSError:
+        return ""  # the import itself says what is wrong with the file
+    return f" ({max(lines - 1, 0):,} rows)"
 
 
 def cmd_export(args: argparse.Namespace) -> None:
@@ -233,11 +246,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     ctx = _context(args, source="import")
     with terminal.progress("Adding demo data"):
         result = load_demo(ctx, force=args.force)
+    where = ctx.store.url.removeprefix("sqlite:///")  # a file path reads better than its URL
     if isinstance(result, int):
-        print(f"{ctx.store.url} already has {result} customers; demo data not added (--force adds it anyway).")
+        print(f"{where} already has {result} customers; demo data not added (--force adds it anyway).")
     else:
         print(f"Added {result.customers_created} demo customers with {result.interactions} interactions and "
-              f"{result.followups} follow-ups to {ctx.store.url}.")
+              f"{result.followups} follow-ups to {where}.")
 
 
 def cmd_users(args: argparse.Namespace) -> None:

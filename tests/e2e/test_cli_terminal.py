@@ -135,7 +135,7 @@ def test_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
     csv = tmp_path / "customers.csv"
     csv.write_text("name,stage\n" + "".join(f"Customer {n},lead\n" for n in range(300)), encoding="utf-8")
     code, out = on_a_terminal("import", str(csv), db=tmp_path / "tty.db")
-    assert code == 0 and f"Importing {csv}…" in out and "Imported 300 new" in out
+    assert code == 0 and f"Importing {csv} (300 rows)…" in out and "Imported 300 new" in out
     piped = ok(crm80("import", str(csv), db=tmp_path / "piped.db"))
     assert "Imported 300 new" in piped
     assert crm80("import", str(csv), db=tmp_path / "again.db").stderr == ""
