@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -58,6 +59,12 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat() if moment else None
 
 
+def _finite(value: float | None) -> float | None:
+    # A value stored before amounts were checked may be Infinity or NaN, which JSON cannot hold:
+    # the export stays valid JSON (and importable) rather than carry it.
+    return value if value is None or math.isfinite(value) else None
+
+
 def _due(f: FollowUp) -> str:
     return f"{f.due_date.isoformat()}T{f.due_time.strftime('%H:%M')}" if f.due_time else f.due_date.isoformat()
 
@@ -80,7 +87,7 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
     for c in customers:
         out.append({
             "id": c.id, "name": c.name, "stage": c.stage, "owner": c.owner, "email": c.email, "phone": c.phone,
-            "tags": list(c.tags or []), "value": c.value,
+            "tags": list(c.tags or []), "value": _finite(c.value),
             "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
             "contacts": [
                 {"name": x.name, "role": x.role, "email": x.email, "phone": x.phone}

@@ -298,3 +298,11 @@ def test_a_long_cell_is_read_not_taken_for_an_unclosed_quote(ctx: ToolContext) -
         import_text(ctx, text, kind="csv")
     assert "line 3" in str(err.value) and "at most 200 characters" in str(err.value)
     assert "quote" not in str(err.value)
+
+
+def test_an_infinite_value_stored_before_the_checks_does_not_break_the_export(crm: ToolContext) -> None:
+    path = crm.store.url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE customer SET value = 9e999 WHERE name = 'Acme Corp'")
+    text = json.dumps(export_data(crm), allow_nan=False)  # raises on Infinity
+    assert json.loads(text)["customers"][0]["name"] == "Acme Corp"
