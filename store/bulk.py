@@ -86,15 +86,18 @@ def record_created(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any
 STAGE_PREFIX = "crm_import_"
 
 
-def stage(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> str:
-    """Put `rows` (completed as the ORM would) in a TEMP table shaped like `model`'s; returns its name."""
+def stage(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]], *, complete: bool = True) -> str:
+    """Put `rows` (completed as the ORM would) in a TEMP table shaped like `model`'s; returns its name.
+
+    `complete=False` when the rows already have every column (as `complete_rows` makes them).
+    """
     table = model.__table__  # type: ignore[attr-defined]
     name = f"{STAGE_PREFIX}{table.name}"
     conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{name}"')
     conn.exec_driver_sql(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM main."{table.name}" WHERE 0')
     # The same columns and types, so values are stored exactly as an ORM write would store them.
     staging = table.to_metadata(MetaData(), schema="temp", name=name)
-    full = complete_rows(model, rows)
+    full = complete_rows(model, rows) if complete else rows
     if full:
         conn.execute(insert(staging), full)
     return name

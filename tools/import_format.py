@@ -11,16 +11,12 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from tools.errors import quoted
 from tools.fields import (
     Body, Description, Email, Money, Name, Phone, StageWord, Tags, TelegramId, Text, Timezone, When,
 )
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _lower(value: Any) -> Any:
@@ -83,52 +79,59 @@ class Row(BaseModel):
     # reported as warnings by the reader instead.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks_are_missing(cls, data: Any) -> Any:
+        # An empty cell (or "") means "not given": one pass per row, not one call per field.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
-Opt = BeforeValidator(_blank_to_none)
+
 
 
 class ContactRow(Row):
     name: Name
-    role: Annotated[Text | None, Opt] = None
-    email: Annotated[Email | None, Opt] = None
-    phone: Annotated[Phone | None, Opt] = None
+    role: Text | None = None
+    email: Email | None = None
+    phone: Phone | None = None
 
 
 class InteractionRow(Row):
     kind: Annotated[Literal["note", "call", "meeting", "email"], BeforeValidator(_lower)] = "note"
     body: Body
-    occurred_at: Annotated[Moment | None, Opt] = None
-    author: Annotated[Text | None, Opt] = None
-    source: Annotated[Text | None, Opt] = None
+    occurred_at: Moment | None = None
+    author: Text | None = None
+    source: Text | None = None
 
 
 class FollowupRow(Row):
     due: Annotated[tuple[date, time | None], BeforeValidator(_due)]
     description: Annotated[Description, BeforeValidator(lambda v: "" if v is None else v)] = ""
-    status: Annotated[Literal["open", "done", "cancelled"], BeforeValidator(_lower), Opt] = "open"
-    owner: Annotated[Text | None, Opt] = None
-    created_at: Annotated[Moment | None, Opt] = None
-    completed_at: Annotated[Moment | None, Opt] = None
+    status: Annotated[Literal["open", "done", "cancelled"], BeforeValidator(_lower)] = "open"
+    owner: Text | None = None
+    created_at: Moment | None = None
+    completed_at: Moment | None = None
 
 
 class StageChangeRow(Row):
-    from_stage: Annotated[StageWord | None, Opt] = Field(None, alias="from")
+    from_stage: StageWord | None = Field(None, alias="from")
     to_stage: StageWord = Field(alias="to")
-    at: Annotated[Moment | None, Opt] = None
-    by: Annotated[Text | None, Opt] = None
+    at: Moment | None = None
+    by: Text | None = None
 
 
 class CustomerRow(Row):
     name: Name
-    stage: Annotated[StageWord | None, Opt] = None
-    owner: Annotated[Text | None, Opt] = None
-    email: Annotated[Email | None, Opt] = None
-    phone: Annotated[Phone | None, Opt] = None
-    tags: Annotated[Tags | None, BeforeValidator(_tags), Opt, AfterValidator(lambda t: _clean_tags(t) if t else t)] \
+    stage: StageWord | None = None
+    owner: Text | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    tags: Annotated[Tags | None, BeforeValidator(_tags), AfterValidator(lambda t: _clean_tags(t) if t else t)] \
         = None
-    value: Annotated[Money | None, BeforeValidator(_no_nan_text), Opt] = None
-    created_at: Annotated[Moment | None, Opt] = None
-    updated_at: Annotated[Moment | None, Opt] = None
+    value: Annotated[Money | None, BeforeValidator(_no_nan_text)] = None
+    created_at: Moment | None = None
+    updated_at: Moment | None = None
     contacts: list[ContactRow] = Field([], max_length=10_000)
     interactions: list[InteractionRow] = Field([], max_length=1_000_000)
     followups: list[FollowupRow] = Field([], max_length=100_000)
@@ -142,9 +145,9 @@ class CustomerRow(Row):
 
 class UserRow(Row):
     name: Annotated[Text, Field(min_length=1)]
-    timezone: Annotated[Timezone | None, Opt] = None
-    telegram_id: Annotated[TelegramId | None, Opt] = None
-    digest_time: Annotated[Annotated[str, AfterValidator(_digest_time)] | None, Opt] = None
+    timezone: Timezone | None = None
+    telegram_id: TelegramId | None = None
+    digest_time: Annotated[str, AfterValidator(_digest_time)] | None = None
 
 
 def problems_of(where: str, error: ValidationError) -> list[str]:

@@ -250,7 +250,7 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
     result: ImportResult | None = None
     with ctx.store.connection() as conn:
         try:
-            names.append(bulk.stage(conn, Customer, customers))
+            names.append(bulk.stage(conn, Customer, customers, complete=False))
             for model, rows in children.items():
                 names.append(bulk.stage(conn, model, rows))
             names.append(bulk.stage(conn, ChangeLog, bulk.created_log_rows(batch, Customer, customers)))
