@@ -175,6 +175,9 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
     started = time.perf_counter()
     rng = random.Random(SEED)
     conn = sqlite3.connect(path, isolation_level=None)
+    # No journal while loading (a failed build is simply redone): in WAL mode the one big transaction
+    # would be written twice, to the WAL and then to the file, gigabytes at the huge scale.
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -200000")
     conn.execute("PRAGMA temp_store = MEMORY")
@@ -201,7 +204,7 @@ def build(path: Path, scale: Scale, log=print) -> None:  # type: ignore[no-untyp
     conn.execute("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
     conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
     conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = WAL")  # as the product keeps its databases
     conn.close()
     log(f"  indexes, full-text index, done: {time.perf_counter() - started:.1f} s")
 

@@ -99,6 +99,7 @@ def find_row(db: Path, reps: int) -> Row:
     from rapidfuzz import fuzz, process, utils
 
     from bench.data import NOW
+    from bench.inprocess import heavy
     from store import Store
     from tools.context import ToolContext
     from tools.customers import find_customers
@@ -127,7 +128,7 @@ def find_row(db: Path, reps: int) -> Row:
     try:
         product(0)  # builds the name index (once per process)
         hits = calls = 0
-        floor_stat = measure(floor, reps=max(10, reps // 4))
+        floor_stat = measure(floor, reps=heavy(reps))
         result = measure(product, reps=reps)
     finally:
         conn.close()

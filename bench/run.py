@@ -23,7 +23,7 @@ from bench import data, growth, hard_names, inprocess, mcp_bench, processes, rep
 PARTS = ("tools", "mcp", "import")
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "benchmarks.md"
-DEFAULT_REPS = {"tiny": 3, "small": 100, "medium": 200, "full": 200, "huge": 100}
+DEFAULT_REPS = {"tiny": 3, "small": 100, "medium": 200, "full": 200, "huge": 60}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -46,6 +46,7 @@ def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PAR
     load = os.getloadavg()[0]
     scale = data.SCALES[scale_name]
     reps = reps or DEFAULT_REPS[scale_name]
+    inprocess.HUGE["on"] = scale_name == "huge"
     cache.mkdir(parents=True, exist_ok=True)
     source = data.cached_db(scale, cache, log=log)
     work = data.working_copy(source, cache / f"work-{scale.name}.db")
