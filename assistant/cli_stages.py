@@ -22,9 +22,20 @@ def cmd_stages(args: argparse.Namespace) -> None:
         print(json.dumps(result.model_dump(), indent=1))
         return
     lines = [f"{n}. {stage}" + ("  (closed)" if stage in result.closed else "") for n, stage in enumerate(result.stages, 1)]
+    lines += _left_behind(ctx, result.stages)
     if args.stages_cmd != "set":
         lines.append("Change them: crm stages set lead demo trial won lost --closed won,lost")
     print("\n".join(lines))
+
+
+def _left_behind(ctx, configured: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Customers still in a stage the pipeline no longer has: kept as they are, and said so."""
+    from tools.pipeline import pipeline_summary
+    from tools.schemas import PipelineSummary
+
+    old = [t for t in pipeline_summary(ctx, PipelineSummary()).stages if t.stage not in configured and t.count]
+    return [f"Note: {t.count} customer{'s' if t.count != 1 else ''} still in '{t.stage}' (not a stage any more); "
+            f"they keep it until moved." for t in old]
 
 
 def _split(values: list[str]) -> list[str]:

@@ -156,6 +156,8 @@ def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
     assert [t["stage"] for t in pipeline["stages"]] == ["lead", "demo", "trial", "dormant", "won", "lost"]
     assert pipeline["open_count"] == 0  # dormant counts as closed
     assert "closed" in refused(crm80("stages", "set", "won", "lost", db=db))
+    moved_on = ok(crm80("stages", "set", "lead", "trial", "won", "lost", db=db))
+    assert "Note: 1 customer still in 'dormant' (not a stage any more); they keep it until moved." in moved_on
 
 
 def test_did_you_mean_offers_only_close_names(demo_db: Path) -> None:
