@@ -60,16 +60,16 @@ def next_monday(today: date) -> date:
 def act(ctx: ToolContext, action: str, followup_id: int) -> tuple[str, str]:
     """Do what a follow-up's button says, as one undoable change; (what was done, change batch)."""
     today = ctx.today()
-    with ctx.batch("follow-up button") as batch:
-        if action == "d":
+    current = get_followup(ctx, followup_id)
+    if action == "d":
+        with ctx.batch(f"mark follow-up with {current.customer_name} done") as batch:
             done = complete_followup(ctx, CompleteFollowup(followup_id=followup_id)).followup
-            return f"Done: {_what(done)}.", batch
-        day = today + timedelta(days=1) if action == "t" else next_monday(today)
-        current = get_followup(ctx, followup_id)
-        due = day.isoformat() + (f"T{current.due_time}" if current.due_time else "")  # keep its time of day
+        return f"Done: {_what(done)}.", batch
+    day = today + timedelta(days=1) if action == "t" else next_monday(today)
+    due = day.isoformat() + (f"T{current.due_time}" if current.due_time else "")  # keep its time of day
+    with ctx.batch(f"move follow-up with {current.customer_name} to {render.day(day, today)}") as batch:
         moved = reschedule_followup(ctx, RescheduleFollowup(followup_id=followup_id, due=due)).followup
-        when = render.followup_when(moved, today)
-        return f"Moved to {when}: {_what(moved)}.", batch
+    return f"Moved to {render.followup_when(moved, today)}: {_what(moved)}.", batch
 
 
 def _what(f: FollowupOut) -> str:
@@ -109,4 +109,4 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
 def start_reminders(app) -> None:  # type: ignore[no-untyped-def]
     """Look for follow-ups whose time has come every minute (PTB's job queue)."""
     if app.job_queue is not None:
-        app.job_queue.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=5, name="reminders")
+        app.job_queue.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=REMINDER_SECONDS, name="reminders")

@@ -46,6 +46,9 @@ def test_due_has_done_tomorrow_and_next_week_buttons(fake: FakeBotApi, base: Too
             before = len(bot.sent_to(SAM))
             bot.press(SAM, bot.message(due), data)
             out[key] = (await bot.replies(SAM, before))[-1]
+        before = len(bot.sent_to(SAM))
+        bot.press(SAM, bot.message(out["done"]), dict(buttons(out["done"]))["↩ Undo"])
+        out["undone"] = (await bot.replies(SAM, before))[-1]
         return out
 
     out = run(fake, base, scenario)
@@ -56,7 +59,8 @@ def test_due_has_done_tomorrow_and_next_week_buttons(fake: FakeBotApi, base: Too
     assert out["labels"][:3] == ["1: ✓ Done", "Tomorrow", "Next week"]
     assert call_text(out["done"]) == "Done: Brightline Motors — chase the signed order."
     assert [label for label, _ in buttons(out["done"])] == ["↩ Undo"]
-    assert followup(team, "chase the signed order").status == "done"
+    assert call_text(out["undone"]) == "Undone: mark follow-up with Brightline Motors done."
+    assert followup(team, "chase the signed order").status == "open"  # done, then undone
     moved = followup(team, "call about the invoice")
     assert (moved.due_date, moved.due_time) == (date(2026, 3, 5), time(9, 30))  # tomorrow is Thu 5, time kept
     assert call_text(out["tomorrow"]) == "Moved to Thu 5 Mar 09:30: Juno Pet Supplies — call about the invoice."
