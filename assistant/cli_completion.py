@@ -46,7 +46,9 @@ def add_completion_command(command: Callable[..., argparse.ArgumentParser],
     def cmd_completion(args: argparse.Namespace) -> None:
         print(script(parser), end="")
 
-    p = command("completion", cmd_completion, "print a shell completion script: eval \"$(crm completion bash)\"",
+    p = command("completion", cmd_completion, "shell completion for bash or zsh (see --help)",
                 json_flag=False)
+    p.epilog = 'Install: add  eval "$(crm completion bash)"  to ~/.bashrc (zsh: autoload -U bashcompinit && bashcompinit first).'
+
     p.add_argument("shell", nargs="?", default="bash", choices=["bash", "zsh"],
                    help="bash (default), or zsh with bashcompinit")
