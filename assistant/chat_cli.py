@@ -131,8 +131,9 @@ def _save_history(path: Path | None) -> None:
     try:
         import readline
 
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         readline.write_history_file(path)
+        path.chmod(0o600)  # what reps typed names customers and people: theirs to read only
     except (ImportError, OSError):
         pass  # history is a convenience; never fail the chat for it
 

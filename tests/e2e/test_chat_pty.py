@@ -77,8 +77,9 @@ def test_up_arrow_recalls_the_last_line_and_history_is_kept(chat: Terminal, tmp_
     assert "^[[A" not in again and "Acme Corp" in again
     assert "Bye" in chat.type(b"exit\r", then=b"Bye")
     assert chat.close() == 0
-    history = (tmp_path / "data" / "crm-assistant" / "chat_history").read_text()
-    assert "find acme" in history
+    history = tmp_path / "data" / "crm-assistant" / "chat_history"
+    assert "find acme" in history.read_text()
+    assert history.stat().st_mode & 0o077 == 0  # private to the rep
 
 
 def test_help_and_cancel_are_commands_while_a_question_is_pending(chat: Terminal) -> None:
