@@ -97,7 +97,8 @@ def ask_which_customer(spec: ToolSpec, ctx: ToolContext) -> Any:
         if not client_can_ask(mcp_context):
             return None
         arguments = call_arguments(mcp_context)
-        if not worth_asking(spec, arguments):
+        # A follow-up named by id is found by its id: the customer beside it is not looked up.
+        if arguments.get("followup_id") is not None or not worth_asking(spec, arguments):
             return None
         refused = ambiguity(ctx, arguments.get("customer"))
         if refused is None or not refused.candidates:
