@@ -67,6 +67,7 @@ class Row:
         """What the growth table across scales needs from a run (bench/growth.py)."""
         return {"operation": self.operation, "unit": self.unit, "target": self.target,
                 "median": self.result.median if self.result else None,
+                "cpu": self.result.cpu if self.result and self.cpu_meaningful else None,
                 "floor": self.floor.median if self.floor else None, "ratio_target": self.ratio_target}
 
 
