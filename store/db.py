@@ -14,7 +14,7 @@ from sqlmodel import Session, create_engine
 
 from store import migrations
 from store.migrations import SchemaTooNew
-from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify
+from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify, read_only_fault
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -141,20 +141,17 @@ class Store:
         if self.is_sqlite and self.path is None:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         elif self.is_sqlite:
-            busy = _busy_timeout_ms()
-            kwargs = {"connect_args": {"timeout": busy / 1000, "check_same_thread": False}}
+            kwargs = {"connect_args": {"timeout": _busy_timeout_ms() / 1000, "check_same_thread": False}}
             if self.read_only:
                 target = _read_only_url(Path(self.path))  # type: ignore[arg-type]
-        else:
-            busy = 0
+        if self.path is not None and not self.read_only:
+            _private_file(Path(self.path))
         self.engine = create_engine(target, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine, busy_ms=busy if self.path else 0, read_only=self.read_only)
+            _configure_sqlite(self.engine, busy_ms=_busy_timeout_ms() if self.path else 0, read_only=self.read_only)
         self._write_engine = self.engine.execution_options(crm_write=True)
         if not upgrade:
             return
-        if self.path is not None and not self.read_only:
-            _private_file(Path(self.path))
         try:
             with self._faults():
                 migrations.upgrade(self.engine, read_only=self.read_only, label=self.path or self.url)
@@ -182,8 +179,7 @@ class Store:
     def write(self) -> Iterator[Session]:
         """A session holding the write lock; committed on success, rolled back on any error."""
         if self.read_only:
-            raise DatabaseReadOnly(
-                f"{self.path} is read-only, so nothing can be changed; reading still works.", path=self.path)
+            raise read_only_fault(self.path)
         with self._faults(), Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session

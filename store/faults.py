@@ -59,8 +59,7 @@ def classify(error: BaseException, path: str | None) -> StorageError | None:
             or "database table is locked" in text:
         return DatabaseBusy(BUSY_MESSAGE, path=path)
     if code.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
-        return DatabaseReadOnly(f"{where} is read-only, so nothing can be changed; reading still works.",
-                                path=path)
+        return read_only_fault(path)
     if code.startswith("SQLITE_FULL") or "disk is full" in text or "disk full" in text:
         return DiskFull(f"The disk holding {where} is full; nothing was saved — free some space and try again.",
                         path=path)
@@ -73,6 +72,10 @@ def classify(error: BaseException, path: str | None) -> StorageError | None:
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
         return DatabaseUnavailable(f"Reading or writing {where} failed (a disk or file-system error).", path=path)
     return None
+
+
+def read_only_fault(path: str | None) -> DatabaseReadOnly:
+    return DatabaseReadOnly(f"{_name(path)} is read-only, so nothing can be changed; reading still works.", path=path)
 
 
 def _why_unopenable(path: str | None) -> str:
