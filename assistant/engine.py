@@ -1,9 +1,10 @@
 """The conversation engine: one message in, one reply out, through the tool layer only.
 
-`respond` answers a pending question first (a number, part of a name, yes/no, cancel), then reads
-the message afresh: intent (`assistant.intents`), customers (`assistant.mentions` via
-`assistant.resolve`), dates (`tools.dates`). Read questions go to `assistant.questions`, changes to
-`assistant.writes`. Pure: no printing, no network, no state but the caches of the tool layer.
+`respond` answers a pending question first (a number, part of a name, yes/no, a date, "both"),
+then a correction of the last write, then reads the message afresh. Record edits (contacts, tags,
+email/phone, new customers) and list questions go through the older intent rules
+(`assistant.intents`); reports, promises, outcomes, follow-up edits and the remaining questions go
+through the pipeline (`assistant.pipeline`). Pure: no printing, no network.
 """
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ import copy
 import re
 from typing import Any
 
-from assistant import questions, record_writes, replies, writes
+from assistant import faults, questions, record_writes, replies
 from assistant.conversation import Reply, State
-from assistant.intents import ASKING_RE, CANCEL_RE, YES_RE, classify
+from assistant.dialogue.answers import answer_pending
+from assistant.dialogue.corrections import correction
+from assistant.dialogue.state import Pending, Settled
+from assistant.pipeline import handle
+from assistant.planning.plan import due_iso
+from assistant.intents import CANCEL_RE, YES_RE, classify
+from assistant.lexicon import SHIFT_RE
 from assistant.resolve import Overrides, customer_by_name, match_option, pending_base, targets
 from tools.context import ToolContext
 from tools.dates import InvalidDate, find_dates, parse_when
@@ -21,7 +28,8 @@ from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
 
 MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
 _REMIND_RE = re.compile(r"^\s*(?:please\s+)?remind\s+me\b", re.IGNORECASE)
-_MOVE_DATE_RE = re.compile(r"^\s*(?:please\s+)?(?:move|push|postpone|reschedule|bump|shift|delay|defer)\b", re.IGNORECASE)
+# Intents the pipeline reads; the rest (record edits, list questions) keep their own handlers.
+_PIPELINE = frozenset({"log", "stage", "complete_followup", "reschedule_followup"})
 
 
 def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None) -> Reply:
@@ -33,16 +41,21 @@ def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_
                           "Nothing was saved — split it into parts.", state=state or State())
     try:
         if state is not None and state.pending:
-            answered = _answer(ctx, text, state.pending)
+            answered = (answer_pending(ctx, text, state.pending) if isinstance(state.pending, Pending)
+                        else _answer(ctx, text, state.pending))
             if answered is not None:
                 return answered
+        if state is not None and state.last is not None:
+            corrected = correction(ctx, text, state.last)
+            if corrected is not None:
+                return corrected
         return _fresh(ctx, text, {}, message_ref)
     except InvalidDate as e:
         return Reply(text=replies.bad_date(str(e)))
     except USER_ERRORS as e:
         return Reply(text=str(e))
     except Exception as e:  # a surface must never crash on a message; say so plainly instead
-        return Reply(text=f"Sorry — something went wrong on my side ({type(e).__name__}). Please try rephrasing.")
+        return Reply(text=faults.explain(e))
 
 
 def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply:
@@ -62,7 +75,9 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
     if name == "undo":
         return _undo(ctx)
     if name == "profile" and _REMIND_RE.match(text) and find_dates(text, ctx.now()):
-        return writes.report(ctx, text, ov, ref)  # "remind me about Acme on the 15th" is a follow-up
+        return handle(ctx, text, Settled(), ref)  # "remind me about Acme on the 15th" is a follow-up
+    if name == "followups" and SHIFT_RE.search(text) and not text.rstrip().endswith("?"):
+        return handle(ctx, text, Settled(), ref)  # "give the Acme follow-up another week" moves it
     if name in ("followups", "profile", "search_notes", "stale", "pipeline", "find", "changes"):
         return _question(ctx, text, name, slots, ov, ref)
     if name == "create_customer":
@@ -73,35 +88,15 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         return record_writes.tags(ctx, text, slots, ov, ref)
     if name == "update_field":
         return record_writes.update_field(ctx, text, slots, ov, ref)
-    if name == "complete_followup":
-        return writes.complete(ctx, text, slots["status"], ov, ref)
-    if name == "reschedule_followup" or (_MOVE_DATE_RE.match(text) and not writes.stage_phrase(text)):
-        return writes.reschedule(ctx, text, ov, ref)
-    if name == "stage":
-        return writes.stage(ctx, text, slots, ov, ref)
-    if ASKING_RE.match(text) and not ov:
-        return _unread_question(ctx, text)
-    return writes.report(ctx, text, ov, ref)
-
-
-def _unread_question(ctx: ToolContext, text: str) -> Reply:
-    """A question none of the question rules read: show the one customer it names, else say so — never log it."""
-    from assistant.resolve import mentions_in
-
-    _idx, ms = mentions_in(ctx, text, {})
-    firm = [m for m in ms if m.resolved]
-    if len(firm) == 1 and len(ms) == 1:
-        answer, actions = questions.profile(ctx, firm[0].ids[0])
-        return Reply(text=answer, actions=actions)
-    return Reply(text=replies.not_understood())
+    return handle(ctx, text, Settled(), ref)
 
 
 def _question(ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
     if name == "followups":
         from assistant.resolve import mentions_in
 
-        _idx, ms = mentions_in(ctx, text, ov)
-        firm = [m for m in ms if m.resolved and m.strength >= 3.0]
+        _spots, ms = mentions_in(ctx, text, ov)
+        firm = [m for m in ms if m.resolved and m.how != "typo"]
         answer, actions = questions.followups(ctx, text, firm[0].ids[0] if len(firm) == 1 else None)
     elif name == "profile":
         rest = slots["rest"]
@@ -259,21 +254,21 @@ def respond_to_edit(ctx: ToolContext, text: str, *, message_ref: str) -> Reply:
 
 
 def _edit(ctx: ToolContext, text: str, ref: str) -> Reply:
-    from assistant.plans import Op, due_iso, read_report
-    from assistant.resolve import mentions_in
+    from assistant.reading import read
+    from assistant.understanding import interpret
     from tools.followups import followups_by_ref
     from tools.timeline import interaction_by_ref
 
     notes, fups = interaction_by_ref(ctx, ref), followups_by_ref(ctx, ref)
     if not notes and not fups:
         return respond(ctx, text, message_ref=ref)
-    _idx, ms = mentions_in(ctx, text, {})
-    reading = read_report(text, ctx.now(), [(m.start, m.end) for m in ms])
-    ops: list[Op] = []
-    if notes and reading.body:
-        ops.append(Op("correct_interaction", {"interaction_id": notes[-1], "body": reading.body}))
-    if fups and reading.due is not None:
-        ops.append(Op("reschedule_followup", {"followup_id": fups[-1], "due": due_iso(reading.due)}))
+    frames = interpret(read(ctx, text))
+    due = next((p.due for p in frames.promises if p.due is not None), None)
+    ops: list[tuple[str, dict[str, Any]]] = []
+    if notes and frames.happened is not None:
+        ops.append(("correct_interaction", {"interaction_id": notes[-1], "body": frames.happened.body}))
+    if fups and due is not None:
+        ops.append(("reschedule_followup", {"followup_id": fups[-1], "due": due_iso(due)}))
     if not ops:
         return Reply(text="I kept what that message saved; the edit changes nothing I can apply.")
     return _apply_edit(ctx, ops)
@@ -287,18 +282,18 @@ def _apply_edit(ctx: ToolContext, ops: list[Any]) -> Reply:
     parts, actions = [], []
     today = ctx.today()
     with ctx.batch("chat: edited message") as batch_id:
-        for op in ops:
-            if op.tool == "correct_interaction":
-                result: Any = correct_interaction(ctx, op.args["interaction_id"], op.args["body"])
+        for tool, args in ops:
+            if tool == "correct_interaction":
+                result: Any = correct_interaction(ctx, args["interaction_id"], args["body"])
                 parts.append(f"Corrected the note on {result.interaction.customer_name}")
             else:
                 try:
-                    result = reschedule_followup(ctx, RescheduleFollowup(**op.args))
+                    result = reschedule_followup(ctx, RescheduleFollowup(**args))
                 except USER_ERRORS:
                     continue  # already done or cancelled: the edit leaves it alone
                 if result.previous_due != result.followup.due:
                     parts.append(f"Moved its follow-up to {replies.day(result.followup.due, today)}")
-            actions.append({"tool": op.tool, "args": op.args, "result": result.model_dump(mode="json")})
+            actions.append({"tool": tool, "args": args, "result": result.model_dump(mode="json")})
     if not parts:
         return Reply(text="Nothing to change: the edit says what was already saved.", actions=actions)
     return Reply(text=replies.written(parts), actions=actions, batch=batch_id)

@@ -1,6 +1,6 @@
 """What a rep's message asks for, by rules: the intent and the slots that need no database.
 
-`classify` looks at the wording only (customers are found by `assistant.mentions`, dates by
+`classify` looks at the wording only (customers are found by `assistant.customers`, dates by
 `tools.dates`). Patterns are compiled once at import; the order of the checks is the priority.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Messages that edit a customer record: create a customer, set its email or phone, tags, add a contact.
 
-Like `assistant.writes`, each resolves the customer first and makes its tool call inside one batch.
+Like the pipeline, each resolves the customer first and makes its tool call inside one batch.
 """
 from __future__ import annotations
 
@@ -10,11 +10,29 @@ from typing import Any
 from assistant import replies
 from assistant.conversation import Reply
 from assistant.intents import EMAIL_RE, PHONE_RE
-from assistant.plans import Op
 from assistant.resolve import Overrides, targets
-from assistant.writes import canonical, confirm, execute, summary_of
 from tools.context import ToolContext
 from tools.errors import InvalidStage
+
+
+def _run(ctx: ToolContext, tool: str, args: dict[str, Any], text: str, ref: str | None) -> tuple[Reply, Any]:
+    """One tool call as one undoable change, and its confirmation line."""
+    from assistant.acting.confirm import confirm
+    from assistant.acting.execute import execute
+    from assistant.planning.plan import Step
+    from tools.registry import TOOLS_BY_NAME
+
+    done = execute(ctx, [Step(tool, TOOLS_BY_NAME[tool].input(**args))], text, ref)
+    line = confirm(tool, done.results[0], ctx.today())
+    return Reply(text=replies.written([line]), actions=done.actions, batch=done.batch), done.results[0]
+
+
+def canonical(ctx: ToolContext, said: str) -> str:
+    """The configured stage a phrase names ('closed won' -> won); InvalidStage lists the valid ones."""
+    from tools.stages import canonical_stage
+
+    with ctx.read() as s:
+        return canonical_stage(s, " ".join(said.lower().replace("-", " ").split()))
 
 
 def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
@@ -25,9 +43,7 @@ def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrid
     if found.ask is not None:
         found.ask.state.pending["text"] = text  # type: ignore[union-attr]
         return found.ask
-    ops = [Op("update_customer", {"customer": found.ids[0], slots["field"]: value})]
-    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
-    return Reply(text=replies.written([confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+    return _run(ctx, "update_customer", {"customer": found.ids[0], slots["field"]: value}, text, ref)[0]
 
 
 def _split_tags(said: str) -> list[str]:
@@ -46,9 +62,7 @@ def tags(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref:
     if not said:
         return Reply(text="Which tags? e.g. 'tag Acme as enterprise'.")
     key = "add_tags" if slots["op"] == "add" else "remove_tags"
-    ops = [Op("update_customer", {"customer": found.ids[0], key: said})]
-    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
-    return Reply(text=replies.written([confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+    return _run(ctx, "update_customer", {"customer": found.ids[0], key: said}, text, ref)[0]
 
 
 def add_contact(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
@@ -65,9 +79,7 @@ def add_contact(ctx: ToolContext, text: str, slots: dict[str, str], ov: Override
         args["email"] = m.group()
     if (m := PHONE_RE.search(slots.get("rest", ""))) is not None:
         args["phone"] = m.group().strip()
-    ops = [Op("add_contact", args)]
-    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
-    return Reply(text=replies.written([confirm(ops[0], results[0], ctx.today())]), actions=actions, batch=batch)
+    return _run(ctx, "add_contact", args, text, ref)[0]
 
 
 _NEW_NAME_RE = re.compile(r"^(?P<name>.+?)(?=\s*(?:,|;|\(|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bemail\b|\bphone\b"
@@ -109,9 +121,10 @@ def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> 
             args["stage"] = canonical(ctx, stage_m.group(1))
         except InvalidStage:  # "in Berlin" is not a stage: keep the default
             pass
-    ops = [Op("create_customer", args)]
-    actions, batch, results = execute(ctx, ops, ref, summary_of(ctx, text))
-    line = confirm(ops[0], results[0], ctx.today())
+    reply, _result = _run(ctx, "create_customer", args, text, ref)
     if "contact" in args:
-        line += f", contact {args['contact']['name']}" + (f" <{args['contact']['email']}>" if "email" in args["contact"] else "")
-    return Reply(text=replies.written([line]), actions=actions, batch=batch)
+        extra = f", contact {args['contact']['name']}" + (f" <{args['contact']['email']}>" if "email" in args["contact"] else "")
+        reply.text = reply.text.replace(" (", extra + " (", 0)  # keep the wording of one sentence
+        head, _sep, tail = reply.text.partition(replies.UNDO_HINT)
+        reply.text = head.rstrip(".") + extra + "." + replies.UNDO_HINT
+    return reply

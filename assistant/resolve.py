@@ -1,8 +1,8 @@
-"""Which customers a message means, or the question to ask before anything is written.
+"""Which customers a record edit or a profile question means, or the question to ask first.
 
-A message is re-read from scratch after each answer; `Overrides` carries what the answers settled
-(this mention means #12; the message is about #7; create "Orchid Florals"), so the second reading
-resolves where the first one asked.
+Used by the record handlers (`assistant.record_writes`) and the read questions of the older intent
+rules; every name goes through the one resolver (`assistant.customers`). `Overrides` carries what
+earlier answers settled for these handlers (this mention means #12; the message is about #7).
 """
 from __future__ import annotations
 
@@ -11,11 +11,30 @@ from typing import Any
 
 from assistant import replies
 from assistant.conversation import Reply
-from assistant.mentions import Mention, find_mentions, merge, unknown_name
+from assistant.customers import CustomerSpot, customer_name, resolve, spot
 from tools.context import ToolContext
-from tools.names import NameIndex, SUGGEST_SCORE, name_index, normalize, rank_customers
 
 Overrides = dict[str, Any]  # {"pick": {mention key: id}, "target": id, "only": id | "all", "due": iso, "followup": id}
+
+
+@dataclass
+class Mention:
+    """A spotted name and the customers it may mean (one id = resolved)."""
+
+    start: int
+    end: int
+    text: str
+    ids: list[int]
+    via: dict[int, str] = field(default_factory=dict)
+    how: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return len(self.ids) == 1
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.text.casefold().split())
 
 
 @dataclass
@@ -28,78 +47,84 @@ class Found:
     ask: Reply | None = None
 
 
-def index(ctx: ToolContext) -> NameIndex:
-    with ctx.read() as s:
-        return name_index(s)
-
-
-def name_of(idx: NameIndex, cid: int) -> str:
-    entry = idx.customers.get(cid)
-    return entry.name if entry else f"#{cid}"
-
-
 def pending_base(kind: str, text: str, ref: str | None, ov: Overrides, intent: str | None = None) -> dict[str, Any]:
     return {"type": kind, "text": text, "ref": ref, "ov": ov, "intent": intent}
 
 
-def mentions_in(ctx: ToolContext, text: str, ov: Overrides) -> tuple[NameIndex, list[Mention]]:
-    """The customer mentions of `text`, with earlier answers applied and duplicates merged."""
-    idx = index(ctx)
-    found = find_mentions(idx, text)
+def _mention(s: CustomerSpot) -> Mention:
+    return Mention(s.start, s.end, s.text, [m.id for m in s.matches],
+                   {m.id: f"contact {m.via}" for m in s.matches if m.via}, s.matches[0].how if s.matches else None)
+
+
+def mentions_in(ctx: ToolContext, text: str, ov: Overrides) -> tuple[list[CustomerSpot], list[Mention]]:
+    """The customer mentions of `text` (known customers only), earlier answers applied, duplicates merged."""
+    spots = spot(ctx, text)
+    found = [_mention(s) for s in spots if s.matches]
     picks: dict[str, int] = ov.get("pick", {})
     for m in found:
         if m.key in picks:
             m.ids = [picks[m.key]]
-    return idx, merge(found)
+    firm = {m.ids[0] for m in found if m.resolved}
+    out, seen = [], set()
+    for m in found:
+        if not m.resolved and any(c in firm for c in m.ids):
+            continue  # "Holly at Juno": the contact is the customer named beside it
+        if m.resolved and m.ids[0] in seen:
+            continue
+        if m.resolved:
+            seen.add(m.ids[0])
+        out.append(m)
+    return spots, out
 
 
 def targets(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, *, region: tuple[int, int] | None = None,
             purpose: str = "is this about", may_create: bool = True, intent: str | None = None) -> Found:
     """Resolve every customer mention (within `region` when given) or build the question to ask."""
-    idx, ms = mentions_in(ctx, text, ov)
+    spots, ms = mentions_in(ctx, text, ov)
     if region is not None:
         inside = [m for m in ms if m.start < region[1] and m.end > region[0]]
         ms = inside or ms
     for m in ms:
         if not m.resolved:
-            labels = [name_of(idx, c) + (f" ({m.via[c]})" if c in m.via else "") for c in m.ids[:8]]
+            labels = [customer_name(ctx, c) + (f" ({m.via[c]})" if c in m.via else "") for c in m.ids[:8]]
             pending = pending_base("pick", text, ref, ov, intent) | {"key": m.key, "ids": m.ids[:8], "labels": labels}
             opts = [(label, str(i)) for i, label in enumerate(labels, 1)]
             return Found(ask=replies.question(replies.ask_which(m.text, labels), pending, opts))
     ids = list(dict.fromkeys(m.ids[0] for m in ms))
-    spans = [(m.start, m.end) for m in ms]
     if not ids and ov.get("target"):
-        return Found(ids=[int(ov["target"])], spans=[], mentions=[])
+        return Found(ids=[int(ov["target"])])
     if ids:
-        return Found(ids=ids, spans=spans, mentions=ms)
-    return Found(ask=_ask_unknown(idx, text, ov, ref, region, purpose, may_create, intent))
+        return Found(ids=ids, spans=[(m.start, m.end) for m in ms], mentions=ms)
+    unknown = [s for s in spots if not s.matches and (region is None or (s.start < region[1] and s.end > region[0]))]
+    return Found(ask=_ask_unknown(ctx, text, ov, ref, unknown, region, purpose, may_create, intent))
 
 
-def _ask_unknown(idx: NameIndex, text: str, ov: Overrides, ref: str | None, region: tuple[int, int] | None,
-                 purpose: str, may_create: bool, intent: str | None) -> Reply:
+def _ask_unknown(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, unknown: list[CustomerSpot],
+                 region: tuple[int, int] | None, purpose: str, may_create: bool, intent: str | None) -> Reply:
+    from assistant.reading.new_names import new_names
+
     part = text[region[0]:region[1]] if region else text
-    name = unknown_name(part)
+    name = unknown[0].text if unknown else next((n.text for n in new_names(part, [])), None)
     if name is None:
-        pending = pending_base("customer", text, ref, ov, intent)
-        return replies.question(replies.ask_customer(purpose), pending, [])
-    cands, _sure = rank_customers(idx, name)
-    suggestions = [c for c in cands if c.score >= SUGGEST_SCORE][:3]
-    labels = [c.name for c in suggestions]
+        return replies.question(replies.ask_customer(purpose), pending_base("customer", text, ref, ov, intent), [])
+    suggestions = list(unknown[0].suggestions) if unknown else list(resolve(ctx, name).suggestions)
+    labels = [m.name for m in suggestions[:3]]
+    ids = [m.id for m in suggestions[:3]]
     if not may_create:
-        pending = pending_base("customer", text, ref, ov, intent) | {"ids": [c.id for c in suggestions],
-                                                                     "labels": labels}
+        pending = pending_base("customer", text, ref, ov, intent) | {"ids": ids, "labels": labels}
         msg = f"No customer matches “{name}”."
         if labels:
             msg = replies.numbered(msg + " Did you mean:", labels)
         return replies.question(msg, pending, [(label, str(i)) for i, label in enumerate(labels, 1)])
-    pending = pending_base("create", text, ref, ov, intent) | {"name": name, "ids": [c.id for c in suggestions],
-                                                               "labels": labels}
+    pending = pending_base("create", text, ref, ov, intent) | {"name": name, "ids": ids, "labels": labels}
     opts = [("Yes, create it", "yes"), ("No", "no")] + [(label, str(i)) for i, label in enumerate(labels, 1)]
     return replies.question(replies.ask_create(name, labels), pending, opts)
 
 
 def match_option(answer: str, labels: list[str]) -> int | None:
     """The option an answer picks: its number, or (part of) its label; None when unclear."""
+    from tools.names import normalize
+
     a = answer.strip().strip(".!?)#").strip()
     if a.isdigit():
         n = int(a)
@@ -107,26 +132,14 @@ def match_option(answer: str, labels: list[str]) -> int | None:
     words = [w for w in normalize(a).split() if w not in ("the", "one", "a", "at", "of", "it", "is", "that", "please")]
     if not words:
         return None
-    hits = []
-    for i, label in enumerate(labels):
-        lw = normalize(label).split()
-        if all(any(x.startswith(w) for x in lw) for w in words):
-            hits.append(i)
-    if len(hits) == 1:
-        return hits[0]
-    from rapidfuzz import fuzz
-
-    scored = sorted(((fuzz.partial_ratio(" ".join(words), normalize(label)), i) for i, label in enumerate(labels)),
-                    reverse=True)
-    if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 8):
-        return scored[0][1]
-    return None
+    hits = [i for i, label in enumerate(labels)
+            if all(any(x.startswith(w) for x in normalize(label).split()) for w in words)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def customer_by_name(ctx: ToolContext, said: str) -> tuple[int | None, list[tuple[int, str]]]:
     """A customer named on its own (an answer to "which customer?"): (id, []) or (None, candidates)."""
-    idx = index(ctx)
-    cands, sure = rank_customers(idx, said)
-    if sure:
-        return cands[0].id, []
-    return None, [(c.id, c.name) for c in cands if c.score >= SUGGEST_SCORE][:8]
+    r = resolve(ctx, said.strip(" .!?"))
+    if r.match is not None:
+        return r.match.id, []
+    return None, [(m.id, m.name) for m in (r.matches or r.suggestions)][:8]

@@ -75,11 +75,16 @@ class Case:
         return names | {n for n, _ in self.created} | set(self.also_changed)
 
 
-def case(turns: str | list[str], **expect: Any) -> Any:
-    """A pytest param for one corpus case; its id is the first turn."""
+def case(turns: str | list[str], *, resolver_gap: str | None = None, **expect: Any) -> Any:
+    """A pytest param for one corpus case; its id is the first turn.
+
+    `resolver_gap` marks a case the shared name resolver (tools.spotting, issue #9) does not spot yet;
+    the engine then asks instead of writing, which is safe but not what the rep meant.
+    """
     turns = [turns] if isinstance(turns, str) else turns
     label = " | ".join(t if len(t) <= 60 else t[:57] + "..." for t in turns)
-    return pytest.param(Case(turns=turns, **expect), id=label)
+    marks = [pytest.mark.xfail(reason=f"resolver: {resolver_gap}", strict=False)] if resolver_gap else []
+    return pytest.param(Case(turns=turns, **expect), id=label, marks=marks)
 
 
 def chat(ctx: ToolContext, turns: list[str]) -> list[Reply]:
@@ -141,12 +146,15 @@ def run_case(ctx: ToolContext, c: Case) -> list[Reply]:
             assert day_of(on).casefold() in text, f"reply states {day_of(on)}: {last.text!r}"
         if has:
             assert has.casefold() in got["body"].casefold(), f"{name}: body {got['body']!r} lacks {has!r}"
-    for name, due, has in c.fups:
-        new = [f for f in _new(after[name]["followups"], before.get(name, {}).get("followups", [])) if f["status"] == "open"]
-        assert [f["due"] for f in new] == [due], f"{name}: new follow-ups {new}, want due {due}"
-        assert day_of(due).casefold() in text, f"reply states {day_of(due)}: {last.text!r}"
-        if has:
-            assert has.casefold() in (new[0]["description"] or "").casefold(), f"{name}: {new[0]}"
+    for name in dict.fromkeys(n for n, *_ in c.fups):  # a customer may get several follow-ups from one message
+        want = sorted((due, has) for n, due, has in c.fups if n == name)
+        new = sorted((f for f in _new(after[name]["followups"], before.get(name, {}).get("followups", []))
+                      if f["status"] == "open"), key=lambda f: f["due"])
+        assert [f["due"] for f in new] == [due for due, _ in want], f"{name}: new follow-ups {new}, want {want}"
+        for (due, has), got in zip(want, new):
+            assert day_of(due).casefold() in text, f"reply states {day_of(due)}: {last.text!r}"
+            if has:
+                assert has.casefold() in (got["description"] or "").casefold(), f"{name}: {got}"
     for name, stage in c.stages.items():
         assert after[name]["stage"] == stage, f"{name}: stage {after[name]['stage']}, want {stage}"
     for name, has, status in c.closed:

@@ -35,8 +35,10 @@ SCHEDULE = [
     # a report and its follow-up in one message
     case("Met Nordlicht today, follow up on Friday",
          logs=[("Nordlicht GmbH", "meeting", "2026-03-04", None)], fups=[("Nordlicht GmbH", "2026-03-06", None)]),
+    # their deadline is the rep's to-do too (SPEC "Promises become follow-ups"), beside the asked-for one
     case("Called Helios yesterday, they want a proposal by Friday. Follow up Tuesday.",
-         logs=[("Helios Labs", "call", "2026-03-03", "proposal by Friday")], fups=[("Helios Labs", "2026-03-10", None)]),
+         logs=[("Helios Labs", "call", "2026-03-03", "proposal by Friday")],
+         fups=[("Helios Labs", "2026-03-06", "proposal"), ("Helios Labs", "2026-03-10", None)]),
     case("Spoke to Hank, circle back in 2 weeks re: seat count",
          logs=[("Globex Corporation", "call", None, "Hank")], fups=[("Globex Corporation", "2026-03-18", "seat count")]),
     case("emailed Juno the price list - follow up next Tuesday",
@@ -51,7 +53,7 @@ SCHEDULE = [
 COMPLETE = [
     case("done with the Acme follow-up", closed=[("Acme Corp", "send pricing", "done")], reply=["Fri 6 Mar"]),
     case("finished the globex follow up", closed=[("Globex Corporation", "confirm seat count", "done")]),
-    case("done with the acme folowup", closed=[("Acme Corp", "send pricing", "done")]),
+    case("done with the acme folowup", resolver_gap="'acme' in lower case is an English word", closed=[("Acme Corp", "send pricing", "done")]),
     case("Kettle & Crumb follow-up is done", closed=[("Kettle & Crumb Bakery", "quarterly check-in", "done")]),
     case("ticked off the Summit Partners reminder",
          closed=[("Summit Partners", "send the security questionnaire", "done")]),
@@ -68,7 +70,7 @@ RESCHEDULE = [
     case("reschedule the kettle & crumb check-in to March 24",
          moved=[("Kettle & Crumb Bakery", "quarterly check-in", "2026-03-24")]),
     case("move the Globex follow-up to tomorrow", moved=[("Globex Corporation", "confirm seat count", "2026-03-05")]),
-    case("postpone the summit follow-up to Friday 13 March",
+    case("postpone the summit follow-up to Friday 13 March", resolver_gap="'summit' in lower case is an English word",
          moved=[("Summit Partners", "security questionnaire", "2026-03-13")]),
     case("push Lumière's spring shoot follow-up to April 3", moved=[("Lumière Studio", "spring shoot", "2026-04-03")]),
 ]

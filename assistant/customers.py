@@ -1,0 +1,34 @@
+"""The engine's one door to customer names: spotting them in a message and resolving an answer.
+
+Everything the engine decides about *which existing customer* a name means goes through here, and
+this module only adapts the tool layer's one resolver (`tools.spotting.spot_customers`,
+`tools.names.resolve_name`) to the engine's context; the engine never matches names itself.
+"""
+from __future__ import annotations
+
+from tools.context import ToolContext
+from tools.names import NameMatch, Resolution, resolve_name
+from tools.spotting import CustomerSpot, spot_customers
+
+__all__ = ["CustomerSpot", "NameMatch", "Resolution", "customer_name", "resolve", "spot"]
+
+
+def spot(ctx: ToolContext, text: str) -> list[CustomerSpot]:
+    """Customer names inside `text`, left to right: resolved, ambiguous, or company-like but unknown."""
+    with ctx.read() as s:
+        return list(spot_customers(s, text))
+
+
+def resolve(ctx: ToolContext, ref: int | str) -> Resolution:
+    """A name (or id) given on its own, e.g. the answer to "which customer?"."""
+    with ctx.read() as s:
+        return resolve_name(s, ref)
+
+
+def customer_name(ctx: ToolContext, cid: int) -> str:
+    """The display name of customer `cid`."""
+    from store.models import Customer
+
+    with ctx.read() as s:
+        c = s.get(Customer, cid)
+        return c.name if c is not None else f"#{cid}"

@@ -1,0 +1,99 @@
+"""Answers to a pending question (a number, part of a name, yes/no, a date, "both"), which re-read
+the original message with what they settle. None means "not an answer": read it as a new message.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant import lexicon, replies
+from assistant.conversation import Reply
+from assistant.customers import resolve
+from assistant.dialogue.state import Pending, Settled
+from tools.context import ToolContext
+from tools.dates import InvalidDate, parse_when
+
+MAX_ANSWER_WORDS = 5  # a longer message is a new message, not an answer
+
+
+def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
+    t = text.strip()
+    if lexicon.CANCEL_ANSWER_RE.match(t):
+        return Reply(text=replies.cancelled())
+    if len(t.split()) > MAX_ANSWER_WORDS:
+        return None
+    if p.kind == "when":
+        try:
+            due = parse_when(t, ctx.now(), prefer="future")
+        except InvalidDate:
+            return None
+        return _again(ctx, p, replace(p.settled, due=due))
+    if p.kind == "several" and lexicon.BOTH_RE.match(t):
+        return _again(ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all")))
+    if p.kind == "create" and lexicon.YES_RE.match(t):
+        return _create_then_apply(ctx, p)
+    pick = _option(t, p)
+    if pick is not None:
+        return _picked(ctx, p, pick)
+    if p.kind in ("which", "create", "customer", "several") and not t.strip(" .!?#").isdigit():
+        r = resolve(ctx, t.strip(" .!?"))
+        if r.match is not None:
+            return _picked(ctx, p, r.match.id)
+    if p.options and len(t.split()) <= 3 and (t.strip(" .!?#").isdigit() or p.kind in ("which", "followup")) \
+            and not _starts_something_new(t):
+        return _reask(p)
+    return None
+
+
+def _starts_something_new(t: str) -> bool:
+    """'what's overdue?' while a question is pending is a new message, not a bad answer."""
+    from assistant.intents import classify
+
+    return t.rstrip().endswith("?") or classify(t).name in {"help", "undo", "followups", "search_notes", "stale",
+                                                             "pipeline", "find", "changes", "greeting"}
+
+
+def _reask(p: Pending) -> Reply:
+    from assistant.pipeline import _question
+
+    labels = [o.label for o in p.options]
+    return _question(replies.numbered("I didn't catch which one. Which one?", labels), p)
+
+
+def _option(t: str, p: Pending) -> int | str | None:
+    from assistant.resolve import match_option
+
+    if p.kind == "several" and lexicon.BOTH_RE.match(t):
+        return "all"
+    i = match_option(t, [o.label for o in p.options])
+    return p.options[i].value if i is not None else None
+
+
+def _picked(ctx: ToolContext, p: Pending, value: int | str) -> Reply:
+    if p.kind == "followup":
+        return _again(ctx, p, replace(p.settled, followup=int(value)))
+    if p.kind == "which":
+        return _again(ctx, p, p.settled.pick(p.said, int(value)))
+    if value == "all":
+        return _again(ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all")))
+    return _again(ctx, p, replace(p.settled, customers=(int(value),)))
+
+
+def _again(ctx: ToolContext, p: Pending, settled: Settled) -> Reply:
+    from assistant.pipeline import handle
+
+    return handle(ctx, p.message, settled, p.ref)
+
+
+def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:
+    """'yes' to "create it?": create the lead, then apply the message to it, as one undoable change."""
+    from assistant.acting.execute import summary_of
+    from tools.customers import create_customer
+    from tools.schemas import CreateCustomer
+
+    with ctx.batch(summary_of(f"create {p.said} and apply")) as batch_id:
+        created = create_customer(ctx, CreateCustomer(name=p.said))
+        reply = _again(ctx, p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,)))
+    line = f"Created {created.customer.name} (lead)."
+    action = {"tool": "create_customer", "args": {"name": p.said}, "result": created.model_dump(mode="json")}
+    text = line + " " + reply.text if reply.wrote else line + replies.UNDO_HINT + "\n" + reply.text
+    return Reply(text=text, state=reply.state, choices=reply.choices, actions=[action, *reply.actions], batch=batch_id)

@@ -1,0 +1,60 @@
+"""Corrections of the last write in the next message: "no wait, the 14th", "that one was an email,
+not a call", "wrong customer — it was Quill & Ink". The last message is undone and applied again
+with the correction settled, so the rep ends with what they meant (and one Undo for it).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant import lexicon
+from assistant.conversation import Reply
+from assistant.dialogue.state import LastWrite, Settled
+from assistant.reading import read
+from tools.context import ToolContext
+from tools.dates import find_dates
+
+MAX_CORRECTION_WORDS = 14
+
+
+def correction(ctx: ToolContext, text: str, last: LastWrite) -> Reply | None:
+    """The reply to a correction of `last`; None when the message is not one."""
+    t = text.strip()
+    if not lexicon.CORRECTION_RE.match(t) or len(t.split()) > MAX_CORRECTION_WORDS:
+        return None
+    settled = _what_changes(ctx, t, last)
+    if settled is None:
+        return None
+    from assistant.pipeline import handle
+    from tools.history import undo_change
+
+    undo_change(ctx, last.batch)
+    again = handle(ctx, last.message, settled, last.ref)
+    if again.wrote:
+        again.text = "Corrected. " + again.text
+    return again
+
+
+def _what_changes(ctx: ToolContext, t: str, last: LastWrite) -> Settled | None:
+    r = read(ctx, t)
+    firm = [s.matches[0].id for s in r.customers if len(s.matches) == 1]
+    if firm and firm[0] not in last.customers:
+        return replace(last.settled, customers=(firm[0],), picks=())
+    kind = _kind(t)
+    if kind is not None:
+        return replace(last.settled, kind=kind)
+    if r.dates:
+        if last.followups:
+            return replace(last.settled, due=r.dates[-1].when)
+        past = find_dates(t, ctx.now(), prefer="past")
+        if past:
+            return replace(last.settled, occurred=past[-1].when)
+    return None
+
+
+def _kind(t: str) -> str | None:
+    """The kind a correction says, ignoring the one it denies ("in person, not a call" -> meeting)."""
+    kept = lexicon.NEGATED_KIND_RE.sub(" ", t)
+    m = lexicon.KIND_WORD_RE.search(kept)
+    if m is None:
+        return None
+    return lexicon.KIND_WORDS.get(" ".join(m.group().lower().replace("-", " ").split()), None)

@@ -1,0 +1,171 @@
+"""The message pipeline: read → frames → customers → plan → one batch → one reply.
+
+`handle` is called for reports, outcomes, follow-up edits and questions the older intent rules do
+not answer; a pending answer re-enters with what it `Settled`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from assistant import replies
+from assistant.acting import execute
+from assistant.acting.confirm import confirm
+from assistant.conversation import Reply, State
+from assistant.customers import CustomerSpot, customer_name
+from assistant.dialogue.state import LastWrite, Option, Pending, Settled
+from assistant.planning import plan
+from assistant.reading import Reading, read
+from assistant.understanding import Frames, interpret
+from tools.context import ToolContext
+
+
+def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
+    """Understand `text` (with what earlier answers settled) and act on it, or ask first."""
+    reading = read(ctx, text)
+    frames = interpret(reading)
+    if frames.question is not None:
+        from assistant.answers import answer
+
+        return answer(ctx, frames, _resolved(reading, settled))
+    if not frames.writes:
+        return _only_a_name(ctx, reading) or Reply(text=replies.not_understood())
+    ids = _targets(ctx, reading, frames, settled)
+    if isinstance(ids, Reply):
+        if isinstance(ids.state.pending, Pending):
+            ids.state.pending = _with(ids.state.pending, text, ref, settled)
+        return ids
+    who = _assign(reading, frames, ids, settled) if len(ids) > 1 and not settled.customers else None
+    steps = plan(ctx, frames, ids, settled, who)
+    if steps.ask is not None:
+        kind = "when" if steps.ask.kind == "when" else "followup"
+        pending = Pending(kind, text, ref, _keep(settled, ids), steps.ask.options)
+        ask = steps.ask.text
+        if kind == "when":
+            names = " and ".join(customer_name(ctx, c) for c in ids)
+            ask = f"When should I follow up with {names}" + ask.removeprefix("When is that due")
+        return _question(ask, pending)
+    if not steps.steps:
+        return Reply(text=" ".join(steps.notes) or replies.not_understood())
+    done = execute(ctx, steps.steps, text, ref)
+    today = ctx.today()
+    lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results)]
+    last = LastWrite(text, ref, _keep(settled, ids), done.batch, tuple(ids),
+                     tuple(r.followup.id for s, r in zip(steps.steps, done.results) if s.tool == "schedule_followup"),
+                     tuple(r.interaction.id for s, r in zip(steps.steps, done.results) if s.tool == "log_interaction"))
+    return Reply(text=replies.written(lines + steps.notes), state=State(last=last), actions=done.actions,
+                 batch=done.batch)
+
+
+def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
+    """A message that is just a customer's name: show that customer."""
+    import re
+
+    from assistant import questions
+
+    firm = {s.matches[0].id for s in r.customers if len(s.matches) == 1}
+    rest = r.text
+    for s in sorted(r.customers, key=lambda s: -s.start):
+        rest = rest[:s.start] + rest[s.end:]
+    if len(firm) != 1 or re.search(r"\w", rest):
+        return None
+    text, actions = questions.profile(ctx, firm.pop())
+    return Reply(text=text, actions=actions)
+
+
+def _keep(settled: Settled, ids: list[int]) -> Settled:
+    from dataclasses import replace
+
+    return replace(settled, customers=tuple(ids))
+
+
+def _with(p: Pending, text: str, ref: str | None, settled: Settled) -> Pending:
+    from dataclasses import replace
+
+    return replace(p, message=text, ref=ref, settled=settled)
+
+
+def _question(text: str, pending: Pending) -> Reply:
+    from assistant.conversation import Choice
+
+    choices = [Choice(o.label, str(i)) for i, o in enumerate(pending.options, 1)]
+    if pending.kind == "create":
+        choices = [Choice("Yes, create it", "yes"), Choice("No", "no")] + choices
+    if pending.kind == "when":
+        choices = [Choice("Tomorrow", "tomorrow"), Choice("Next week", "next week")]
+    choices.append(Choice("Cancel", "cancel"))
+    return Reply(text=text, state=State(pending=pending), choices=choices)
+
+
+def _resolved(r: Reading, settled: Settled) -> list[int]:
+    if settled.customers:
+        return list(settled.customers)
+    return list(dict.fromkeys(s.matches[0].id for s in r.customers if len(s.matches) == 1))
+
+
+def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> list[int] | Reply:
+    """The customers the message is about, or the question that settles it (which? create? both?)."""
+    if settled.customers:
+        return list(settled.customers)
+    firm = [s.matches[0].id for s in r.customers if len(s.matches) == 1]
+    ids: list[int] = list(dict.fromkeys(firm))
+    for s in r.customers:
+        if len(s.matches) == 1:
+            continue
+        picked = settled.picked(s.text)
+        if picked is not None:
+            ids.append(picked)
+            continue
+        if s.matches and any(m.id in firm for m in s.matches):
+            continue  # "Holly at Juno": the contact is the customer named beside it
+        return _ask_spot(s)
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        refs = {f.customer_id for e in frames.edits for f in e.refs}
+        if len(refs) == 1:
+            return list(refs)
+        if r.new_names:
+            return _ask_create(r.new_names[0].text, ())
+        return _question(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
+    if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
+        options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)
+        text = replies.numbered("This names several customers — which one is it about? (or 'both' / 'all')",
+                                [o.label for o in options])
+        return _question(text, Pending("several", "", None, settled, options))
+    return ids
+
+
+def _assign(r: Reading, frames: Frames, ids: list[int], settled: Settled) -> Callable[[object], list[int]] | None:
+    """Per frame, the one customer its own clauses name (or the nearest earlier clause's); None if unclear."""
+    def own(clause: object) -> set[int]:
+        found = set()
+        for s in r.customers_in(clause):  # type: ignore[arg-type]
+            cid = s.matches[0].id if len(s.matches) == 1 else settled.picked(s.text)
+            if cid is not None:
+                found.add(cid)
+        return found
+
+    table: dict[int, list[int]] = {}
+    frames_all = [f for f in (frames.happened, frames.outcome, *frames.promises, *frames.edits) if f is not None]
+    for f in frames_all:
+        mine = set().union(*(own(c) for c in f.where)) if f.where else set()
+        if not mine and f.where:
+            earlier = [c for c in r.clauses if c.end <= f.where[0].start and len(own(c)) == 1]
+            mine = own(earlier[-1]) if earlier else set()
+        if len(mine) != 1:
+            return None
+        table[id(f)] = list(mine)
+    return lambda frame: table.get(id(frame), ids)
+
+
+def _ask_spot(s: CustomerSpot) -> Reply:
+    if s.matches:
+        labels = [m.name + (f" (contact {m.via})" if m.via else "") for m in s.matches[:8]]
+        options = tuple(Option(label, m.id) for label, m in zip(labels, s.matches[:8]))
+        return _question(replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text))
+    return _ask_create(s.text, s.suggestions)
+
+
+def _ask_create(name: str, suggestions: tuple) -> Reply:
+    labels = [m.name for m in suggestions[:3]]
+    options = tuple(Option(m.name, m.id) for m in suggestions[:3])
+    return _question(replies.ask_create(name, labels), Pending("create", "", None, Settled(), options, name))

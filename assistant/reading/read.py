@@ -1,0 +1,85 @@
+"""`read`: one pass over a message, producing the `Reading` every later stage works from."""
+from __future__ import annotations
+
+import re
+
+from assistant import customers, lexicon
+from assistant.reading import clauses as clause_split
+from assistant.reading import spans
+from assistant.reading.followup_refs import find_refs
+from assistant.reading.new_names import new_names
+from assistant.reading.types import Clause, Reading
+from tools.context import ToolContext
+
+
+def read(ctx: ToolContext, text: str) -> Reading:
+    """Clauses, customers (through the resolver), dates, stages, cues and values of `text`.
+
+    Raises InvalidDate when the message names a date that cannot exist.
+    """
+    quoted = clause_split.quoted_regions(text)
+    spots = customers.spot(ctx, text)
+    parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
+    found = spans.cues(text, parts)
+    taken = [(s.start, s.end) for s in spots]
+    with ctx.read() as s:
+        from tools.stages import stages as configured
+
+        stage_names = configured(s)
+    days = spans.dates(text, ctx.now(), parts, found, quoted)
+    said_stages = spans.stages(text, stage_names, parts, found)
+    said_stages += spans.unknown_stage(parts, found, said_stages, days, any(c.kind == "followup_word" for c in found))
+    _check_tail_date(text, ctx, found)
+    return Reading(
+        text=text, clauses=parts, customers=spots, dates=days, stages=said_stages,
+        cues=found, values=spans.values(text), shifts=spans.shifts(text),
+        new_names=new_names(text, taken), body_start=_body_start(text, spots),
+        question=is_question(text, parts, quoted), quoted=quoted,
+        followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
+    )
+
+
+_EDIT_CUES = frozenset({"done", "cancel", "move", "followup_word"})
+
+
+def _body_start(text: str, spots: list[customers.CustomerSpot]) -> int:
+    """Where the note's own words begin: after a leading 'note for X:' (else 0: the whole message)."""
+    m = lexicon.NOTE_PREFIX_RE.match(text)
+    if m is None:
+        return 0
+    after = m.end()
+    spot = next((s for s in spots if s.start == after), None)
+    if spot is not None:
+        after = spot.end
+    rest = re.match(r"\s*[:,\-\u2013\u2014]?\s*", text[after:])
+    start = after + (rest.end() if rest else 0)
+    return start if start < len(text.rstrip()) else 0
+
+
+def is_question(text: str, parts: list[Clause], quoted: list[tuple[int, int]]) -> bool:
+    """Asks rather than tells: a question word first, a tag question, or a final '?' outside quotes."""
+    t = text.strip()
+    if not t or lexicon.REQUEST_RE.match(t):
+        return False
+    end = len(text.rstrip())
+    if t.endswith("?") and not any(s <= end - 1 < e for s, e in quoted):
+        return True
+    if lexicon.TAG_QUESTION_RE.search(t):
+        return True
+    return bool(re.match(r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why)\b", t))
+
+
+_TAIL_RE = re.compile(r"(?i)\b(?:to|until|till)\s+(\S*\d\S*)\s*[.!]*$")
+
+
+def _check_tail_date(text: str, ctx: ToolContext, found: list) -> None:
+    """'push the follow-up to 31/04': a moved-to date that cannot exist is refused (InvalidDate), not asked."""
+    if not any(c.kind == "move" for c in found) or (m := _TAIL_RE.search(text[:400])) is None:
+        return
+    from tools.dates import InvalidDate, parse_when
+
+    try:
+        parse_when(m.group(1), ctx.now(), prefer="future")
+    except InvalidDate as e:
+        if "not a date" in str(e):
+            raise

@@ -1,0 +1,212 @@
+"""Typed spans of a message: cues from the lexicon, dates marked past or future, stage phrases from
+the configured stages, shifts ("another week"), emails, phones and amounts.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+
+from assistant import lexicon
+from assistant.reading.types import Clause, Cue, CueKind, DateSpan, Polarity, ShiftSpan, StageSpan, Tense, ValueSpan
+from tools.dates import DateMatch, When, find_dates
+
+_TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
+    *[(kind, rx) for kind, rx in lexicon.KIND_CUES],  # type: ignore[misc]
+    ("event", lexicon.EVENT_RE), ("plan", lexicon.PLAN_RE), ("followup", lexicon.FOLLOWUP_CUE_RE),
+    ("promise", lexicon.PROMISE_RE), ("past", lexicon.PAST_RE), ("future", lexicon.FUTURE_RE),
+    ("negation", lexicon.NEGATION_RE), ("hedge", lexicon.HEDGE_RE), ("done", lexicon.DONE_RE),
+    ("cancel", lexicon.CANCEL_RE), ("move", lexicon.MOVE_RE), ("followup_word", lexicon.FOLLOWUP_WORD_RE),
+]
+MAX_CUE_SCAN = 4000  # cues of a long paste are read from its start only: its tail is data
+
+
+def cues(text: str, clauses: list[Clause]) -> list[Cue]:
+    """Every lexicon cue, with its span; clause-initial ones (imperatives) per clause."""
+    head = text[:MAX_CUE_SCAN]
+    out = [Cue(m.start(), m.end(), kind, m.group()) for kind, rx in _TEXT_CUES for m in rx.finditer(head)]
+    for c in clauses:
+        if c.start >= MAX_CUE_SCAN:
+            break
+        lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+        off = lead.end() if lead else 0
+        for kind, rx in (("imperative", lexicon.IMPERATIVE_RE), ("their_promise", lexicon.THEIR_PROMISE_RE)):
+            if (m := rx.match(c.text, off)) is not None:
+                out.append(Cue(c.start + m.start(), c.start + m.end(), kind, m.group()))  # type: ignore[arg-type]
+    return sorted(out, key=lambda c: c.start)
+
+
+def clause_tense(clause: Clause, found: list[Cue]) -> Tense:
+    """'past' when the clause reports (met, called, yesterday) and plans nothing; else 'future'."""
+    inside = {c.kind for c in found if clause.start <= c.start < clause.end}
+    if "past" in inside and not inside & {"future", "plan", "followup", "imperative"}:
+        return "past"
+    return "future"
+
+
+_DATE_SHORTHAND_RE = re.compile(r"(?i)\b(?:wks?|nxt)\b")
+_DATE_WORDS = {"wk": "week", "wks": "weeks", "nxt": "next"}
+
+
+def _spelled_out(text: str) -> tuple[str, list[int]]:
+    """`text` with date shorthand spelled out ("next wk" -> "next week") and, per character of the
+    result, the offset it came from, so spans map back onto the rep's own words."""
+    out, where, pos = [], [], 0
+    for m in _DATE_SHORTHAND_RE.finditer(text):
+        out.append(text[pos:m.start()])
+        where += range(pos, m.start())
+        word = _DATE_WORDS[m.group().lower()]
+        out.append(word)
+        where += [m.start()] * (len(word) - 1) + [m.end() - 1]
+        pos = m.end()
+    out.append(text[pos:])
+    where += range(pos, len(text))
+    return "".join(out), where + [len(text)]
+
+
+def _back(d: DateMatch, where: list[int], text: str) -> DateMatch:
+    start, end = where[d.start], where[d.end - 1] + 1
+    return DateMatch(start, end, text[start:end], d.when)
+
+
+_TENSE_CUES = frozenset({"past", "future", "plan", "followup", "imperative"})
+
+
+def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tense:
+    """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …")."""
+    if any(c.kind in _TENSE_CUES for c in found if clause.start <= c.start < clause.end):
+        return clause_tense(clause, found)
+    i = clauses.index(clause)
+    for j in (i + 1, i - 1):
+        if 0 <= j < len(clauses):
+            return clause_tense(clauses[j], found)
+    return "future"
+
+
+def dates(text: str, now: datetime, clauses: list[Clause], found: list[Cue],
+          quoted: list[tuple[int, int]]) -> list[DateSpan]:
+    """Each date once, read forward or backward as its clause means it (raises InvalidDate)."""
+    said, back_to = _spelled_out(text)
+    ahead = [_back(d, back_to, text) for d in find_dates(said, now, prefer="future")]
+    behind = {(d.start, d.end): d for d in (_back(x, back_to, text) for x in find_dates(said, now, prefer="past"))}
+    today = now.date()
+    out: list[DateSpan] = []
+    for d in ahead:
+        back = behind.get((d.start, d.end))
+        clause = next((c for c in clauses if c.start <= d.start < c.end), None)
+        when = d.when
+        if back is not None and back.when != d.when and clause is not None and _tense_near(clause, clauses, found) == "past":
+            when = back.when
+        is_quoted = any(s <= d.start < e for s, e in quoted)
+        span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)
+        if out and _adjacent(text, out[-1], span):
+            span = _merged(text, out.pop(), span, today)
+        out.append(span)
+    return out
+
+
+def _adjacent(text: str, a: DateSpan, b: DateSpan) -> bool:
+    return re.fullmatch(r"[\s,]*(?:on\s+)?", text[a.end:b.start]) is not None
+
+
+def _merged(text: str, a: DateSpan, b: DateSpan, today: date) -> DateSpan:
+    """'EOD thursday', 'end of day Friday': one date, the day of the second and any time of either."""
+    when = When(b.when.date, b.when.time or a.when.time)
+    return DateSpan(a.start, b.end, text[a.start:b.end], when, _tense(when.date, today), a.quoted or b.quoted)
+
+
+def _tense(day: date, today: date) -> Tense:
+    return "past" if day < today else "future" if day > today else "today"
+
+
+# ---- stages -------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=32)
+def _stage_words(configured: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A pattern of every configured stage and alias, and the stage each names."""
+    from tools.names import normalize
+    from tools.stages import ALIASES
+
+    names = {normalize(s): s for s in configured}
+    names |= {normalize(a): s for a, s in ALIASES.items() if s in configured and normalize(a) not in names}
+    alts = sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in names), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE), names
+
+
+def stages(text: str, configured: list[str], clauses: list[Clause], found: list[Cue]) -> list[StageSpan]:
+    """Stage commands ("move X to proposal") and reported outcomes ("signed", "lost them to …")."""
+    from tools.names import normalize
+
+    rx, names = _stage_words(tuple(configured))
+    out: list[StageSpan] = []
+    for clause in clauses:
+        if clause.quoted or clause.start >= MAX_CUE_SCAN:
+            continue
+        for m in rx.finditer(clause.text):
+            before = clause.text[:m.start()]
+            if not lexicon.STAGE_MARKER_RE.search(before):
+                continue
+            command = bool(lexicon.STAGE_CMD_RE.search(before))
+            stage = names[normalize(m.group())]
+            start, end = clause.start + m.start(), clause.start + m.end()
+            out.append(StageSpan(start, end, m.group(), stage, _polarity(clause, start, found), command))
+        for stage, orx in lexicon.OUTCOMES:
+            if stage not in configured:
+                continue
+            for m in orx.finditer(clause.text):
+                start, end = clause.start + m.start(), clause.start + m.end()
+                if any(s.start <= start < s.end or start <= s.start < end for s in out):
+                    continue
+                out.append(StageSpan(start, end, m.group(), stage, _polarity(clause, start, found), False))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _polarity(clause: Clause, at: int, found: list[Cue]) -> Polarity:
+    """Negated or hoped-for when such words come before the outcome in its clause (hedges also just after)."""
+    before = [c for c in found if clause.start <= c.start < at]
+    if any(c.kind == "negation" for c in before):
+        return "negated"
+    if any(c.kind == "hedge" for c in before) or any(c.kind == "hedge" and at < c.start <= at + 24 for c in found
+                                                      if c.start < clause.end):
+        return "hedged"
+    return "affirmed"
+
+
+# ---- values and shifts ----------------------------------------------------------------------------------------
+def values(text: str) -> list[ValueSpan]:
+    head = text[:MAX_CUE_SCAN]
+    out = [ValueSpan(m.start(), m.end(), "email", m.group()) for m in lexicon.EMAIL_RE.finditer(head)]
+    masked = lexicon.EMAIL_RE.sub(lambda m: " " * len(m.group()), head)
+    out += [ValueSpan(m.start(), m.end(), "phone", m.group().strip()) for m in lexicon.PHONE_RE.finditer(masked)]
+    out += [ValueSpan(m.start(), m.end(), "amount", m.group()) for m in lexicon.AMOUNT_RE.finditer(masked)]
+    return sorted(out, key=lambda v: v.start)
+
+
+def shifts(text: str) -> list[ShiftSpan]:
+    """'another week' -> +7, 'back two days' -> +2 (pushing back is later), 'forward a day' -> -1."""
+    out: list[ShiftSpan] = []
+    for m in lexicon.SHIFT_RE.finditer(text[:MAX_CUE_SCAN]):
+        n_said = (m.group("n") or m.group("n2") or "1").lower()
+        n = int(n_said) if n_said.isdigit() else lexicon.NUMBER_WORDS.get(n_said, 1)
+        unit = (m.group("unit") or m.group("unit2")).lower()
+        per = 7 if unit.startswith("w") else 30 if unit.startswith("m") else 1
+        sign = -1 if re.match(r"(?i)forward|ahead|earlier", m.group()) else 1
+        out.append(ShiftSpan(m.start(), m.end(), sign * n * per))
+    return out
+
+
+_TO_STAGE_RE = re.compile(r"(?i)\b(?:to|as|into)\s+(?:the\s+)?(?:stage\s+)?(?P<said>[^\W\d_][\w-]*(?:\s+[\w-]+)?)\s*[.!]*$")
+
+
+def unknown_stage(clauses: list[Clause], found: list[Cue], known: list[StageSpan], days: list[DateSpan],
+                  followup_words: bool) -> list[StageSpan]:
+    """'move Globex to purgatory': a stage command naming no configured stage (the tool then lists them)."""
+    if known or days or followup_words:
+        return []
+    for c in clauses:
+        lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+        if c.quoted or not lexicon.STAGE_CMD_RE.match(c.text, lead.end() if lead else 0):
+            continue
+        if (m := _TO_STAGE_RE.search(c.text)) is not None:
+            start = c.start + m.start("said")
+            return [StageSpan(start, start + len(m.group("said")), m.group("said"), m.group("said"), "affirmed", True)]
+    return []

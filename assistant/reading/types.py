@@ -1,0 +1,137 @@
+"""The intermediate representation of one message: clauses and the typed spans found in them.
+
+Offsets are character positions in the original text (`text[start:end]`), so a span can be cut out
+of a clause when composing a description, and the note body stays the rep's exact words.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, TypeVar
+
+from assistant.customers import CustomerSpot
+from tools.dates import When
+
+Tense = Literal["past", "today", "future"]
+Polarity = Literal["affirmed", "negated", "hedged"]
+CueKind = Literal[
+    "meeting", "call", "email",  # interaction kinds
+    "event", "plan",  # a planned thing the rep attends; words that make it a plan
+    "followup", "promise", "imperative", "their_promise",  # something to do
+    "past", "future",  # tense markers
+    "negation", "hedge",  # outcome modifiers
+    "done", "cancel", "move", "followup_word",  # follow-up edits
+]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+    def inside(self, start: int, end: int) -> bool:
+        return start <= self.start and self.end <= end
+
+
+@dataclass(frozen=True)
+class Clause(Span):
+    """A stretch of the message that says one thing; `quoted` when it is pasted or quoted text."""
+
+    text: str
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class DateSpan(Span):
+    """A date said in the message, read as the past or the future by its words and its clause."""
+
+    text: str
+    when: When
+    tense: Tense
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class StageSpan(Span):
+    """A stage phrase: a configured stage (or its alias), or an outcome ("signed", "lost them to")."""
+
+    text: str
+    stage: str
+    polarity: Polarity
+    command: bool  # "move X to proposal" (an instruction) rather than a reported outcome
+
+
+@dataclass(frozen=True)
+class Cue(Span):
+    kind: CueKind
+    text: str
+
+
+@dataclass(frozen=True)
+class ValueSpan(Span):
+    kind: Literal["email", "phone", "amount"]
+    text: str
+
+
+@dataclass(frozen=True)
+class ShiftSpan(Span):
+    """'another week', 'back two days': a follow-up moved relative to its own date."""
+
+    days: int
+
+
+@dataclass(frozen=True)
+class NewName(Span):
+    """A company-like name that no customer has ('Orchid Florals'): offered for creation."""
+
+    text: str
+
+
+S = TypeVar("S", bound=Span)
+
+
+@dataclass
+class Reading:
+    text: str
+    clauses: list[Clause]
+    customers: list[CustomerSpot]
+    dates: list[DateSpan]
+    stages: list[StageSpan]
+    cues: list[Cue]
+    values: list[ValueSpan]
+    shifts: list[ShiftSpan]
+    new_names: list[NewName]
+    body_start: int = 0  # where the note's words begin (after "note for X:")
+    question: bool = False  # the message asks something
+    quoted: list[tuple[int, int]] = field(default_factory=list)
+    followups: list[FollowupRef] = field(default_factory=list)
+
+    def within(self, spans: list[S], clause: Span) -> list[S]:
+        return [s for s in spans if clause.start <= s.start < clause.end]
+
+    def has(self, clause: Span, *kinds: CueKind) -> bool:
+        return any(c.kind in kinds and clause.start <= c.start < clause.end for c in self.cues)
+
+    def cues_in(self, clause: Span, *kinds: CueKind) -> list[Cue]:
+        return [c for c in self.cues if c.kind in kinds and clause.start <= c.start < clause.end]
+
+    def customers_in(self, clause: Span) -> list[CustomerSpot]:
+        return [c for c in self.customers if clause.start <= c.start < clause.end]
+
+    def is_quoted(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.quoted)
+
+    def clause_of(self, pos: int) -> Clause | None:
+        return next((c for c in self.clauses if c.start <= pos < c.end), None)
+
+
+@dataclass(frozen=True)
+class FollowupRef(Span):
+    """An open follow-up a clause talks about, found by the words of its description."""
+
+    followup_id: int
+    customer_id: int
+    customer_name: str
+    description: str
+    due: date
+    score: float  # share of the description's topic words the clause says

@@ -1,0 +1,65 @@
+"""The words of a follow-up the engine writes: the action of the clause ("send them the price list"),
+without its date, the customer's name, or the rep's scaffolding ("remind me to", "and we").
+"""
+from __future__ import annotations
+
+import re
+
+from assistant import lexicon
+from assistant.reading.followup_refs import topic_words
+from assistant.reading.types import Clause, DateSpan, Reading
+
+MAX_DESCRIPTION = 200
+_SCAFFOLD_RE = re.compile(
+    r"^(?:(?:please|pls|ok|so|and|also|then|plus|oh|btw)\b[\s,]*)*"
+    r"(?:(?:remind\s+me|set\s+(?:a\s+)?reminder|reminder|todo|to-?do|task)\s*(?:to|:|-|about|for|that)?\s*)?"
+    r"(?:(?:i|we)\s+(?:need\s+to|have\s+to|must|should|will|'ll|want\s+to|gotta|am\s+going\s+to|are\s+going\s+to)\s+"
+    r"|(?:i|we)'ll\s+|(?:i|we)\s+(?=owe\b))?",
+    re.IGNORECASE)
+_FOLLOW_TYPO_RE = re.compile(r"(?i)\bfol{1,3}o?w[\s-]*up\b|\bfol{1,3}o?wup\b|\bf/u\b")
+_DANGLING_RE = re.compile(r"(?i)(?:\s+(?:with|w/|for|at|@|on|to|by|about|re|and|the|from|of|in|due|is|are|set|booked"
+                          r"|scheduled))+\s*$")
+_LEADING_PREP_RE = re.compile(r"(?i)^(?:with|w/|for|at|@|on|to|by|re:?|about)\s+")
+
+
+def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = False) -> str:
+    """The clause as a to-do: its date and the company name cut out, tidied; '' when nothing is left."""
+    company = [] if names else [(_with_preposition(r.text, s.start, c.start), s.end) for s in r.customers_in(c)
+                                if not (s.matches and s.matches[0].via)]
+    cut = [(d.start, d.end) for d in due] + company
+    chars = list(r.text[c.start:c.end])
+    for s, e in cut:
+        for i in range(max(s, c.start), min(e, c.end)):
+            chars[i - c.start] = " "
+    said = " ".join("".join(chars).split())
+    said = _SCAFFOLD_RE.sub("", said, count=1)
+    said = _FOLLOW_TYPO_RE.sub("follow up", said)
+    said = re.sub(r"\s+([,.;:!?])", r"\1", said)
+    for _ in range(3):
+        said = _DANGLING_RE.sub("", said.strip(" ,.;:-!?\u2013\u2014()\"'"))
+        said = _LEADING_PREP_RE.sub("", said)
+    said = lexicon.expand_shorthand(said).strip(" ,.;:-!?")
+    return said[:MAX_DESCRIPTION]
+
+
+_PREP_BEFORE_RE = re.compile(r"(?i)(?:\b(?:with|for|at|to|from|of)|w/|@)\s+$")
+
+
+def _with_preposition(text: str, start: int, floor: int) -> int:
+    """Start of a company name together with the 'with'/'for'/'@' that introduces it."""
+    m = _PREP_BEFORE_RE.search(text[floor:start])
+    return floor + m.start() if m else start
+
+
+def gist(r: Reading, exclude: Clause) -> str:
+    """The most telling other clause, for a bare 'follow up Friday': 'they want a pilot'."""
+    best, words = "", 0
+    skip = {w for c in r.cues if c.kind in ("meeting", "call", "email", "past") for w in topic_words(c.text)}
+    for c in r.clauses:
+        if c is exclude or c.start < r.body_start - 1:
+            continue
+        said = description(r, c, [d for d in r.dates if c.start <= d.start < c.end], names=True)
+        n = len(topic_words(description(r, c, [])) - skip)
+        if n > words:
+            best, words = said, n
+    return best[:120]

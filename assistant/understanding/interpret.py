@@ -1,0 +1,221 @@
+"""From a `Reading` to `Frames`, clause by clause, looking only at the representation.
+
+Order matters only as ownership: a clause that edits a follow-up or makes a promise is not also the
+report; whatever is left (with any pasted text) is what happened, logged verbatim.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant import lexicon
+from assistant.reading.followup_refs import MIN_SCORE, topic_words
+from assistant.reading.types import Clause, DateSpan, Reading
+from assistant.understanding.describe import description, gist
+from assistant.understanding.frames import Frames, FollowupEdit, Happened, Kind, Outcome, Promise
+from assistant.understanding.questions import question_of
+from tools.dates import When
+
+_TASK_CUES = ("followup", "imperative", "promise", "event", "plan")
+_STRONG_CUES = ("followup",)  # without a date these make the engine ask when
+_OUTCOME_WORDS = {"cont", "deal", "pape", "agre", "orde", "po", "sign", "won", "lost", "dead", "clos"}
+
+
+def interpret(r: Reading) -> Frames:
+    """The frames of one message."""
+    if r.question:
+        return Frames(r, question=question_of(r))
+    frames = Frames(r)
+    used: set[Clause] = set()
+    frames.edits = _edits(r, used)
+    frames.promises = _promises(r, used)
+    frames.outcome = _outcome(r, used)
+    frames.happened = _happened(r, used, frames)
+    if not frames.writes:
+        frames.promises = _bare_date(r)
+    return frames
+
+
+# ---- follow-up edits ----------------------------------------------------------------------------------------
+def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
+    out: list[FollowupEdit] = []
+    for c in r.clauses:
+        if c.quoted:
+            continue
+        named = r.has(c, "followup_word")
+        refs = tuple(sorted((f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named),
+                            key=lambda f: -f.score))
+        future = [d for d in r.within(r.dates, c) if d.tense != "past" and not d.quoted]
+        shift = r.within(r.shifts, c)
+        if _asks_to_follow_up(r, c):
+            continue  # "follow up with Lumen in 10 days about a win-back offer" schedules; it edits nothing
+        if r.has(c, "cancel") and (refs or named or out):
+            edit = FollowupEdit("cancelled", refs, where=(c,))
+        elif (r.has(c, "move") or shift) and (future or shift) and (refs or named or _moves(r, c)):
+            edit = FollowupEdit("move", refs, future[-1].when if future else None,
+                                shift[0].days if shift and not future else None, (c,))
+        elif r.has(c, "done") and (refs or (named and not future)) and not _their_doing(r, c):
+            edit = FollowupEdit("done", refs, where=(c,))
+        else:
+            continue
+        used.add(c)
+        if not any(e.action == edit.action and (not edit.refs or e.refs == edit.refs) for e in out):
+            out.append(edit)
+    return out
+
+
+def _asks_to_follow_up(r: Reading, c: Clause) -> bool:
+    lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+    at = c.start + (lead.end() if lead else 0)
+    return any(x.start == at for x in r.cues_in(c, "followup")) and not r.has(c, "cancel", "done")
+
+
+def _moves(r: Reading, c: Clause) -> bool:
+    """'push Globex to Friday': a clause that starts with a moving verb moves the customer's follow-up."""
+    lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+    first = r.cues_in(c, "move")
+    return bool(first) and first[0].start == c.start + (lead.end() if lead else 0) and not r.stages
+
+
+def _their_doing(r: Reading, c: Clause) -> bool:
+    """'Lumière sent over the brief', 'they emailed it': the customer did it, so no follow-up of ours is done."""
+    done = r.cues_in(c, "done")
+    if not done:
+        return False
+    subjects = [s.end for s in r.customers_in(c) if s.end <= done[0].start]
+    if m := re.match(r"(?i)\s*(?:they|he|she)\b", r.text[c.start:done[0].start]):
+        subjects.append(c.start + m.end())
+    return any(re.fullmatch(r"(?i)\s*(?:(?:has|have|had|just|already|finally|also)\s+)*", r.text[end:done[0].start])
+               for end in subjects)
+
+
+# ---- promises and planned events --------------------------------------------------------------------------
+def _due_dates(r: Reading, c: Clause) -> list[DateSpan]:
+    found = [d for d in r.within(r.dates, c) if not d.quoted]
+    return [d for d in found if d.tense == "future" or (d.tense == "today" and (d.when.time or not r.has(c, "past")))]
+
+
+def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
+    out: list[Promise] = []
+    for c in r.clauses:
+        if c.quoted or c in used:
+            continue
+        theirs = r.has(c, "their_promise") and not r.has(c, "followup")
+        due = _due_dates(r, c)
+        if due and r.has(c, *_TASK_CUES) and not theirs:
+            event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
+            out.append(Promise(_describe(r, c, due), due[0].when, event, (c,)))
+            if not _their_request(r, c):
+                used.add(c)  # "Acme wants 200 bags by …" is also news worth logging
+        elif not due and not theirs and r.body_start == 0 and _asks_for_date(r, c):
+            out.append(Promise(_describe(r, c, []), None, where=(c,)))
+            used.add(c)
+    return out
+
+
+def _their_request(r: Reading, c: Clause) -> bool:
+    said = r.cues_in(c, "promise", "imperative", "followup", "event", "plan")
+    return bool(said) and all(lexicon.REQUEST_CUE_RE.match(x.text) for x in said if x.kind == "promise") \
+        and not any(x.kind in ("imperative", "followup") for x in said) and any(x.kind == "promise" for x in said)
+
+
+def _asks_for_date(r: Reading, c: Clause) -> bool:
+    """A to-do said without a date (the engine asks when): 'follow up with Acme', 'call Acme'."""
+    if r.within(r.dates, c):
+        return False  # a past date: "followed up on Monday" is a report
+    if r.has(c, *_STRONG_CUES) or _owed(r, c):
+        return True
+    return c is r.clauses[0] and r.has(c, "imperative") and len(r.clauses) == 1
+
+
+def _owed(r: Reading, c: Clause) -> bool:
+    """'I owe her the SLA draft', 'remind me to …': the rep's own obligation, said outright."""
+    return any(re.match(r"(?i)(?:owe|remind\s+me|need\s+to|have\s+to|must)", x.text) for x in r.cues_in(c, "promise",
+                                                                                                         "followup"))
+
+
+def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
+    said = description(r, c, due)
+    if said and topic_words(said):
+        return said
+    context = gist(r, exclude=c)
+    lead = said or "follow up"
+    return f"{lead}: {context}" if context else lead
+
+
+def _bare_date(r: Reading) -> list[Promise]:
+    """'Evergreen — end of month': a customer and one future date, nothing else, is a follow-up."""
+    due = [d for d in r.dates if d.tense == "future" and not d.quoted]
+    if len(due) != 1 or not r.customers:
+        return []
+    rest = _cut(r.text, [(d.start, d.end) for d in due] + [(s.start, s.end) for s in r.customers])
+    return [Promise("follow up", due[0].when)] if not topic_words(rest) else []
+
+
+# ---- stage outcome -------------------------------------------------------------------------------------------
+def _outcome(r: Reading, used: set[Clause]) -> Outcome | None:
+    for s in r.stages:
+        clause = r.clause_of(s.start)
+        if s.polarity != "affirmed" or clause is None or clause in used or r.is_quoted(s.start):
+            continue
+        if s.command and r.body_start > 0 and s.start >= r.body_start:
+            continue  # "note for X: move everyone to lost" is a note, not an instruction
+        before = r.text[max(clause.start, s.start - 12):s.start].lower()
+        if re.search(r"\b(?:the|a|an|their|our|his|her|its)\s+$", before):
+            continue  # "the signed quote" describes a document
+        if s.command and not r.has(clause, "meeting", "call", "email"):
+            used.add(clause)  # "mark Delta as won" is an instruction, not part of the report
+        return Outcome(s.stage, s.command, (clause,))
+    return None
+
+
+# ---- what happened -------------------------------------------------------------------------------------------
+def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
+    rest = [c for c in r.clauses if c not in used]
+    if not rest:
+        return None
+    cut = [(s.start, s.end) for s in r.customers] + [(d.start, d.end) for d in r.dates] + [
+        (s.start, s.end) for s in r.stages]
+    content = False
+    for c in rest:
+        if c.quoted or r.has(c, "meeting", "call", "email"):
+            content = True
+            break
+        words = topic_words(_cut(r.text, cut)[c.start:c.end])
+        if frames.outcome is not None:
+            words -= _OUTCOME_WORDS
+        if words:
+            content = True
+            break
+    if not content:
+        return None
+    body = r.text[r.body_start:].strip() or r.text.strip()
+    return Happened(_kind(r, rest), _when(r, rest), body, tuple(rest))
+
+
+def _kind(r: Reading, rest: list[Clause]) -> Kind:
+    if r.body_start > 0:
+        return "note"
+    said = {c.kind for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")}
+    for kind in ("meeting", "call", "email"):
+        if kind in said:
+            return kind  # type: ignore[return-value]
+    return "note"
+
+
+def _when(r: Reading, rest: list[Clause]) -> When | None:
+    for c in rest:
+        if c.quoted:
+            continue
+        for d in r.within(r.dates, c):
+            if not d.quoted and d.tense in ("past", "today"):
+                return d.when
+    return None
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for s, e in spans:
+        for i in range(max(0, s), min(len(chars), e)):
+            chars[i] = " "
+    return "".join(chars)
+

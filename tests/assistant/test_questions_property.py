@@ -1,0 +1,37 @@
+"""A message read as a question writes nothing, whatever else it says (property test)."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.conversation import respond
+from assistant.reading import read
+from store import Store
+from tests.assistant.corpus import _by_name, load_book
+
+NAMES = ["Acme", "Globex", "Helios Labs", "Nordlicht", "Kettle & Crumb", "Juno Pet Supplies", "Bramble Labs"]
+OPENERS = ["is", "has", "did", "what's", "when did we last talk to", "who owns", "any news from", "", "so"]
+MIDDLES = ["signed", "still in proposal", "lost to a competitor", "send the deck by Friday", "follow up tomorrow",
+           "met yesterday", "moved to won", "number for dana", "cancel the check-in", "price list sent ✅", ""]
+TAGS = ["?", ", right?", ", hasn't it?", " isn't it?", " — did they?", "??"]
+
+
+@st.composite
+def questions(draw: st.DrawFn) -> str:
+    parts = [draw(st.sampled_from(OPENERS)), draw(st.sampled_from(NAMES)), draw(st.sampled_from(MIDDLES))]
+    return " ".join(p for p in parts if p).strip() + draw(st.sampled_from(TAGS))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=questions())
+def test_no_message_read_as_a_question_writes(tmp_path_factory, text: str) -> None:  # noqa: ANN001
+    store = Store(tmp_path_factory.mktemp("q") / "crm.db")
+    try:
+        ctx = load_book(store)
+        assert read(ctx, text).question, text
+        before = _by_name(ctx)
+        reply = respond(ctx, text)
+        assert not reply.wrote and reply.batch is None, (text, reply.text)
+        assert _by_name(ctx) == before, text
+    finally:
+        store.close()
