@@ -110,17 +110,22 @@ def drop_staged(conn: Connection, names: list[str]) -> None:
 
 
 def copy_staged(conn: Connection, model: type[SQLModel], name: str, *, shift: dict[str, int],
-                keep_id: bool = False) -> int:
+                keep_id: bool = False, shift_json_id: str | None = None) -> int:
     """INSERT … SELECT the staged rows into the real table, adding `shift[column]` to those columns.
 
-    Without `keep_id` the rows get fresh ids.
+    Without `keep_id` the rows get fresh ids. `shift_json_id` names a JSON column whose "id" is
+    shifted like `entity_id` (a change-log row's snapshot of the row it created).
     """
     table = model.__table__  # type: ignore[attr-defined]
     columns = [c.name for c in table.columns if keep_id or c.name != "id"]
     exprs = []
     for col_name in columns:
         quoted = f'"{col_name}"'
-        exprs.append(f"{quoted} + {int(shift[col_name])}" if shift.get(col_name) else quoted)
+        off = int(shift.get("entity_id", 0)) if col_name == shift_json_id else 0
+        if off:
+            exprs.append(f"json_set({quoted}, '$.id', json_extract({quoted}, '$.id') + {off})")
+        else:
+            exprs.append(f"{quoted} + {int(shift[col_name])}" if shift.get(col_name) else quoted)
     result = conn.exec_driver_sql(
         f'INSERT INTO main."{table.name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
         f'SELECT {", ".join(exprs)} FROM temp."{name}" ORDER BY rowid'
@@ -196,20 +201,24 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
     return f"json_object({', '.join(parts)})"
 
 
-def copy_created_log(conn: Connection, batch: Batch, model: type[SQLModel], name: str, shift_id: int) -> int:
-    """Change-log rows saying `batch` created every staged row of `name` (as `record_created` writes them)."""
+def stage_created_log(conn: Connection, batch: Batch, model: type[SQLModel], name: str) -> str:
+    """Stage the change-log rows saying `batch` created each staged row of `name` (as `record_created`
+    writes them), built by SQLite outside the write lock; copy them with `copy_staged(…, shift_json_id=…)`."""
     from sqlalchemy import bindparam, text
 
     from store.types import UTCDateTime
 
+    log = f"{STAGE_PREFIX}change_log"
+    conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{log}"')
+    conn.exec_driver_sql(f'CREATE TEMP TABLE "{log}" AS SELECT * FROM main.change_log WHERE 0')
     statement = text(
-        "INSERT INTO main.change_log (batch, at, actor, source, summary, entity, entity_id, op, before, after, "
+        f'INSERT INTO temp."{log}" (batch, at, actor, source, summary, entity, entity_id, op, before, after, '
         "undoes, undone_at) "
-        f"SELECT :batch, :at, :actor, :source, :summary, :entity, id + {int(shift_id)}, 'create', 'null', "
-        f'{_snapshot_sql(model, shift_id)}, NULL, NULL FROM temp."{name}" ORDER BY rowid'
+        "SELECT :batch, :at, :actor, :source, :summary, :entity, id, 'create', 'null', "
+        f'{_snapshot_sql(model, 0)}, NULL, NULL FROM temp."{name}" ORDER BY rowid'
     ).bindparams(bindparam("at", type_=UTCDateTime))
     result = conn.execute(statement, {"batch": batch.id, "at": batch.at or utcnow(), "actor": batch.actor,
                                       "source": batch.source, "summary": batch.summary,
                                       "entity": model.__tablename__})
     batch.count += int(result.rowcount or 0)
-    return int(result.rowcount or 0)
+    return log

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from store import bulk
 from store.changelog import Batch, snapshot
-from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
+from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, User
 from tools.context import ToolContext
 from tools.errors import ImportFailed, InvalidStage
 from tools.import_format import UserRow
@@ -253,6 +253,8 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
             names.append(bulk.stage(conn, Customer, customers, complete=False))
             for model, rows in children.items():
                 names.append(bulk.stage(conn, model, rows))
+            # A new customer's children go with its creation on undo: only customers are logged.
+            names.append(bulk.stage_created_log(conn, batch, Customer, names[0]))
             conn.commit()
             conn.execution_options(crm_write=True)  # the next transaction takes the write lock up front
             with Session(bind=conn, expire_on_commit=False) as session:
@@ -264,8 +266,7 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
                     bulk.copy_staged(conn, Customer, names[0], shift={"id": offset}, keep_id=True)
                     for name, model in zip(names[1:5], children):
                         bulk.copy_staged(conn, model, name, shift={"customer_id": offset})
-                # A new customer's children go with its creation on undo: only customers are logged.
-                bulk.copy_created_log(conn, batch, Customer, names[0], offset)
+                bulk.copy_staged(conn, ChangeLog, names[5], shift={"entity_id": offset}, shift_json_id="after")
                 counted = _counted(customers, children)
                 if not _merge(ctx, batch, plan, counted):
                     return None
