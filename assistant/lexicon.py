@@ -125,7 +125,8 @@ MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|resc
 # "another week", "back two days", "a week later", "by 3 days": a shift of the follow-up's own date.
 SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward|ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
     |four|five|six|seven|couple\s+of|few)\s+)?(?P<unit>days?|weeks?|wks?|months?)\b
-    |\b(?P<n2>\d+|a|an|one|two|three|four|five|six|seven)\s+(?P<unit2>days?|weeks?|wks?|months?)\s+(?:later|back|out)\b""")
+    |\b(?P<n2>\d+|a|an|one|two|three|four|five|six|seven)\s+(?:more\s+|extra\s+)?(?P<unit2>days?|weeks?|wks?|months?)
+    \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more|extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "couple of": 2, "few": 3}
 FOLLOWUP_WORD_RE = _rx(r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b")

@@ -185,9 +185,9 @@ def shifts(text: str) -> list[ShiftSpan]:
     """'another week' -> +7, 'back two days' -> +2 (pushing back is later), 'forward a day' -> -1."""
     out: list[ShiftSpan] = []
     for m in lexicon.SHIFT_RE.finditer(text[:MAX_CUE_SCAN]):
-        n_said = (m.group("n") or m.group("n2") or "1").lower()
+        n_said = (m.group("n") or m.group("n2") or m.group("n3") or "1").lower()
         n = int(n_said) if n_said.isdigit() else lexicon.NUMBER_WORDS.get(n_said, 1)
-        unit = (m.group("unit") or m.group("unit2")).lower()
+        unit = (m.group("unit") or m.group("unit2") or m.group("unit3")).lower()
         per = 7 if unit.startswith("w") else 30 if unit.startswith("m") else 1
         sign = -1 if re.match(r"(?i)forward|ahead|earlier", m.group()) else 1
         out.append(ShiftSpan(m.start(), m.end(), sign * n * per))
