@@ -159,6 +159,8 @@ def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
 
 
 def _maybe_name_word(idx: NameIndex, t: _Tok) -> bool:
+    if len(t.word) == 1 and t.capital and t.word.isalpha():
+        return True  # an initial: "J. Alvarez"
     return t.word in FILLERS or idx.has_word(t.word) or t.word in LEGAL_SUFFIXES or bool(
         _typo_ok(t) and idx.near_words(t.word))
 
@@ -243,8 +245,12 @@ def _widen(idx: NameIndex, text: str, toks: list[_Tok], i: int, j: int, matches:
 
 
 def _glued(text: str, left: _Tok, right: _Tok) -> bool:
-    """Only spaces (or '&') between two words: no comma, full stop or dash breaks the name."""
-    return not text[left.end:right.start].strip(" &")
+    """Only spaces (or '&') between two words: no comma, full stop or dash breaks the name.
+
+    The full stop of an initial or a title does not: "J. Alvarez", "Dr. Reed".
+    """
+    between = text[left.end:right.start].strip(" &")
+    return not between or (between == "." and (len(left.word) == 1 or left.word in TITLES))
 
 
 def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
