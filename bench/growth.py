@@ -36,7 +36,7 @@ def _fmt(value: float | None, unit: str) -> str:
     if unit == "MB":
         return f"{value:.0f} MB"
     if unit == "s":
-        return f"{value:.1f} s"
+        return f"{value:.2f} s" if value < 1 else f"{value:.1f} s"
     return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:,.0f} ms"
 
 
