@@ -34,6 +34,14 @@ _PIPELINE = frozenset({"log", "stage", "complete_followup", "reschedule_followup
 
 def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None) -> Reply:
     """Understand one message, act through the tools, and answer (see assistant.conversation)."""
+    reply = _respond(ctx, text, state, message_ref)
+    if state is not None and state.last is not None and not reply.wrote and reply.state.last is None \
+            and not any(a.get("tool") == "undo" for a in reply.actions):
+        reply.state.last = state.last  # a question in between ("number for Dana?") keeps what can be corrected
+    return reply
+
+
+def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str | None) -> Reply:
     text = text if isinstance(text, str) else str(text or "")
     text = text.replace("\x00", " ")
     if len(text) > MAX_CHARS:

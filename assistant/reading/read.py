@@ -8,7 +8,7 @@ from assistant.reading import clauses as clause_split
 from assistant.reading import spans
 from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names
-from assistant.reading.types import Clause, Reading
+from assistant.reading.types import Clause, DateSpan, Reading
 from tools.context import ToolContext
 
 
@@ -27,9 +27,9 @@ def read(ctx: ToolContext, text: str) -> Reading:
 
         stage_names = configured(s)
     days = spans.dates(text, ctx.now(), parts, found, quoted)
+    days += _tail_date(text, ctx, found, days)
     said_stages = spans.stages(text, stage_names, parts, found)
     said_stages += spans.unknown_stage(parts, found, said_stages, days, any(c.kind == "followup_word" for c in found))
-    _check_tail_date(text, ctx, found)
     return Reading(
         text=text, clauses=parts, customers=spots, dates=days, stages=said_stages,
         cues=found, values=spans.values(text), shifts=spans.shifts(text),
@@ -69,17 +69,23 @@ def is_question(text: str, parts: list[Clause], quoted: list[tuple[int, int]]) -
     return bool(re.match(r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why)\b", t))
 
 
-_TAIL_RE = re.compile(r"(?i)\b(?:to|until|till)\s+(\S*\d\S*)\s*[.!]*$")
+_TAIL_RE = re.compile(r"(?i)\b(?:to|until|till|for)\s+(\S.{0,40}?)\s*[.!]*$")
 
 
-def _check_tail_date(text: str, ctx: ToolContext, found: list) -> None:
-    """'push the follow-up to 31/04': a moved-to date that cannot exist is refused (InvalidDate), not asked."""
+def _tail_date(text: str, ctx: ToolContext, found: list, days: list[DateSpan]) -> list[DateSpan]:
+    """'push the check-in to the 20th', 'to 31/04': the date a follow-up is moved to, read as a whole
+    (an impossible one is refused with InvalidDate rather than asked again)."""
     if not any(c.kind == "move" for c in found) or (m := _TAIL_RE.search(text[:400])) is None:
-        return
+        return []
+    if any(d.end > m.start(1) for d in days):
+        return []
     from tools.dates import InvalidDate, parse_when
 
     try:
-        parse_when(m.group(1), ctx.now(), prefer="future")
+        when = parse_when(m.group(1), ctx.now(), prefer="future")
     except InvalidDate as e:
         if "not a date" in str(e):
             raise
+        return []
+    tense = "future" if when.date > ctx.today() else "today" if when.date == ctx.today() else "past"
+    return [DateSpan(m.start(1), m.end(1), m.group(1), when, tense)]  # type: ignore[arg-type]

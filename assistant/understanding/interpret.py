@@ -99,7 +99,7 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
     for c in r.clauses:
         if c.quoted or c in used:
             continue
-        theirs = r.has(c, "their_promise") and not r.has(c, "followup")
+        theirs = (r.has(c, "their_promise") or _their_outcome(r, c)) and not r.has(c, "followup")
         due = _due_dates(r, c)
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
@@ -110,6 +110,14 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
             out.append(Promise(_describe(r, c, []), None, where=(c,)))
             used.add(c)
     return out
+
+
+def _their_outcome(r: Reading, c: Clause) -> bool:
+    """'Helios will probably sign next month': a hoped-for outcome, or the customer's own 'will', is news."""
+    if any(s.polarity != "affirmed" for s in r.within(r.stages, c)) and not r.has(c, "imperative"):
+        return True
+    return any(re.match(r"(?i)\s*(?:will|'ll|is\s+going\s+to|are\s+going\s+to)\b", r.text[s.end:c.end])
+               for s in r.customers_in(c))
 
 
 def _their_request(r: Reading, c: Clause) -> bool:
