@@ -17,10 +17,10 @@ from assistant.conversation import Reply, State
 from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
 from assistant.dialogue.state import Pending, Settled
-from assistant.pipeline import handle
-from assistant.planning.plan import due_iso
 from assistant.intents import CANCEL_RE, YES_RE, classify
 from assistant.lexicon import SHIFT_RE
+from assistant.pipeline import handle
+from assistant.planning.plan import due_iso
 from assistant.resolve import Overrides, customer_by_name, match_option, pending_base, targets
 from tools.context import ToolContext
 from tools.dates import InvalidDate, find_dates, parse_when

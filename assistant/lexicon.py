@@ -159,11 +159,12 @@ QUOTE_RE = re.compile(r"\"[^\"]{3,}\"?|“[^”]{3,}”?|«[^»]{3,}»?|(?<![\w]
 PASTE_LEAD_RE = _rx(r"\b(?:wrote|writes|said|says|emailed|texted|messaged|replied|forwarded|fwd)\s*:\s*|^\s*>")
 # Words that carry no topic: ignored when matching a message to a follow-up's description.
 GLUE = frozenset("""a an the and or but to of for on in at by with from about re regarding as is are was were be been it
-this that these those them they their he she his her him we us our i me my you your its so then just also please pls
-follow followup up f u fu remind reminder me send sent done did do does get got give gave have has had will would can
-could should need needs needed want wants wanted over out today tomorrow yesterday week weeks day days next last
-another more back move push drop cancel cancelled anymore no not any that's thats call called check in the one
-all ✅ with w s t ok okay yes yeah now still later already officially finally just""".split())
+this that these those them they their he she his her him we us our i me my you your its so then just
+also please pls follow followup up f u fu remind reminder send sent done did do does get got give
+gave have has had will would can could should need needs needed want wants wanted over out today
+tomorrow yesterday week weeks day days next last another more back move push drop cancel cancelled
+anymore no not any that's thats call called check one all ✅ w s t ok okay yes yeah now still later
+already officially finally""".split())  # noqa: SIM905 - a word list reads best as text
 CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|well)\b[\s,]*")
 # Connectors and pronouns that start a new clause inside run-on dictation.
 CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll|she'll|he'll

@@ -5,7 +5,7 @@ not answer; a pending answer re-enters with what it `Settled`.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from assistant import replies
 from assistant.acting import execute

@@ -5,11 +5,15 @@ message is applied whole or not at all.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.planning.plan import Step
 from tools.context import ToolContext
+from tools.errors import CrmError
+
+log = logging.getLogger(__name__)
 
 _SOURCE_REF_TOOLS = frozenset({"log_interaction", "schedule_followup"})
 
@@ -53,5 +57,5 @@ def _revert(ctx: ToolContext, batch_id: str) -> None:
 
     try:
         undo_change(ctx, batch_id)
-    except Exception:  # the original error is the one to report
-        pass
+    except CrmError:  # e.g. someone changed the same rows meanwhile; the original error is the one to report
+        log.warning("could not revert the partial batch %s", batch_id, exc_info=True)

@@ -5,9 +5,10 @@ edit that fits several follow-ups) it is an `Ask` instead, and nothing is writte
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 

@@ -4,7 +4,14 @@
 """
 from assistant.reading.read import read
 from assistant.reading.types import (
-    Clause, Cue, DateSpan, NewName, Reading, ShiftSpan, StageSpan, ValueSpan,
+    Clause,
+    Cue,
+    DateSpan,
+    NewName,
+    Reading,
+    ShiftSpan,
+    StageSpan,
+    ValueSpan,
 )
 
 __all__ = ["Clause", "Cue", "DateSpan", "NewName", "Reading", "ShiftSpan", "StageSpan", "ValueSpan", "read"]

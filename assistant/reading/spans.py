@@ -8,7 +8,17 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from assistant import lexicon
-from assistant.reading.types import Clause, Cue, CueKind, DateSpan, Polarity, ShiftSpan, StageSpan, Tense, ValueSpan
+from assistant.reading.types import (
+    Clause,
+    Cue,
+    CueKind,
+    DateSpan,
+    Polarity,
+    ShiftSpan,
+    StageSpan,
+    Tense,
+    ValueSpan,
+)
 from tools.dates import DateMatch, When, find_dates
 
 _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [

@@ -1,5 +1,5 @@
 """Understanding a `Reading`: the frames of a message (see `assistant.understanding.frames`)."""
-from assistant.understanding.frames import Frames, FollowupEdit, Happened, Outcome, Promise, Question
+from assistant.understanding.frames import FollowupEdit, Frames, Happened, Outcome, Promise, Question
 from assistant.understanding.interpret import interpret
 
-__all__ = ["Frames", "FollowupEdit", "Happened", "Outcome", "Promise", "Question", "interpret"]
+__all__ = ["FollowupEdit", "Frames", "Happened", "Outcome", "Promise", "Question", "interpret"]

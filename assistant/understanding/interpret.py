@@ -11,7 +11,7 @@ from assistant import lexicon
 from assistant.reading.followup_refs import MIN_SCORE, topic_words
 from assistant.reading.types import Clause, DateSpan, Reading
 from assistant.understanding.describe import description, gist
-from assistant.understanding.frames import Frames, FollowupEdit, Happened, Kind, Outcome, Promise
+from assistant.understanding.frames import FollowupEdit, Frames, Happened, Kind, Outcome, Promise
 from assistant.understanding.questions import question_of
 from tools.dates import When
 

@@ -22,8 +22,8 @@ def cid(ctx: ToolContext, name: str) -> int:
     return match.id
 
 
-def planned(ctx: ToolContext, text: str, ids: list[int], settled: Settled = Settled()):  # noqa: ANN201
-    return plan(ctx, interpret(read(ctx, text)), ids, settled)
+def planned(ctx: ToolContext, text: str, ids: list[int], settled: Settled | None = None):
+    return plan(ctx, interpret(read(ctx, text)), ids, settled or Settled())
 
 
 def test_a_report_with_a_promise_and_an_outcome_is_three_typed_steps(book: ToolContext) -> None:

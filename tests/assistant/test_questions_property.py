@@ -24,7 +24,7 @@ def questions(draw: st.DrawFn) -> str:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=questions())
-def test_no_message_read_as_a_question_writes(tmp_path_factory, text: str) -> None:  # noqa: ANN001
+def test_no_message_read_as_a_question_writes(tmp_path_factory, text: str) -> None:
     store = Store(tmp_path_factory.mktemp("q") / "crm.db")
     try:
         ctx = load_book(store)

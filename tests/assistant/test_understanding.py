@@ -8,7 +8,7 @@ from assistant.understanding import interpret
 from tools.context import ToolContext
 
 
-def frames(ctx: ToolContext, text: str):  # noqa: ANN201 - a test helper
+def frames(ctx: ToolContext, text: str):
     return interpret(read(ctx, text))
 
 
