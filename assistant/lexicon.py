@@ -79,6 +79,8 @@ OUR_SIDE_RE = _rx(r"\b(?:i|we|i'll|we'll|i'm|we're|me|us|our|ill|owe)\b")
 THEIR_PROMISE_RE = _rx(r"^\s*(?:and\s+)?(?:they|he|she|[A-Z][a-z]+)\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
                        r"|said\s+they'?d|to\s+send)\b")
 
+THEY_WILL_RE = _rx(r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b")
+
 # ---- tense of a clause ----------------------------------------------------------------------------------
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed|visited|discussed
     |said|told|asked|mentioned|wanted|agreed|confirmed|got|received|heard|left|saw|came|demoed|presented

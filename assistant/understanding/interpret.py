@@ -38,12 +38,19 @@ def interpret(r: Reading) -> Frames:
 # ---- follow-up edits ----------------------------------------------------------------------------------------
 def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
     out: list[FollowupEdit] = []
-    for c in r.clauses:
+    for i, c in enumerate(r.clauses):
         if c.quoted:
             continue
         named = r.has(c, "followup_word")
         refs = tuple(sorted((f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named),
                             key=lambda f: -f.score))
+        nxt = r.clauses[i + 1] if i + 1 < len(r.clauses) else None
+        if not refs and not named and nxt is not None and not topic_words(c.text) and r.has(c, "done", "cancel"):
+            # "done: Fjord quarterly check-in" — the cue, then what it is about
+            named = r.has(nxt, "followup_word")
+            refs = tuple(sorted(r.within(r.followups, nxt), key=lambda f: -f.score))
+            if refs or named:
+                used.add(nxt)
         future = [d for d in r.within(r.dates, c) if d.tense != "past" and not d.quoted]
         shift = r.within(r.shifts, c)
         if _asks_to_follow_up(r, c):
@@ -99,7 +106,8 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
     for c in r.clauses:
         if c.quoted or c in used:
             continue
-        theirs = (r.has(c, "their_promise") or _their_outcome(r, c)) and not r.has(c, "followup")
+        theirs = (r.has(c, "their_promise") or _their_outcome(r, c) or bool(lexicon.THEY_WILL_RE.search(c.text))) \
+            and not _asks_to_follow_up(r, c) and not r.has(c, "imperative")
         due = _due_dates(r, c)
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
@@ -197,7 +205,9 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     if not content:
         return None
     body = r.text[r.body_start:].strip() or r.text.strip()
-    return Happened(_kind(r, rest), _when(r, rest), body, tuple(rest))
+    promised = {c for p in frames.promises for c in p.where}
+    reported = [c for c in rest if c not in promised] or rest
+    return Happened(_kind(r, reported), _when(r, reported), body, tuple(rest))
 
 
 def _kind(r: Reading, rest: list[Clause]) -> Kind:

@@ -21,6 +21,9 @@ PROMISES = [
     case("pick this up again with Evergreen on the 18th", fups=[("Evergreen Landscaping", "2026-03-18", "pick this up")]),
     case("Helios needs the security answers before the 20th",
          logs=[("Helios Labs", "note", None, "security answers")], fups=[("Helios Labs", "2026-03-20", "security answers")]),
+    case("Arjun Mehta said they'd get back to us by EOW", logs=[("Helios Labs", "note", None, "get back to us")]),
+    case("Brightline Media - Holly wants to meet next Thursday at 2",
+         logs=[("Brightline Media", "note", None, "wants to meet")], fups=[("Brightline Media", "2026-03-05T14:00", "meet")]),
     case("follow up with Nordlicht about the pilot", asks=True, reply=["When should I follow up with Nordlicht GmbH"]),
     case(["follow up with Nordlicht about the pilot", "next tuesday"],
          fups=[("Nordlicht GmbH", "2026-03-10", "pilot")]),
@@ -56,6 +59,7 @@ BY_TOPIC = [
          closed=[("Summit Partners", "security questionnaire", "done")]),
     case("drop the kettle & crumb check-in, they went quiet", closed=[("Kettle & Crumb Bakery", "check-in", "cancelled")],
          logs=[("Kettle & Crumb Bakery", "note", None, "went quiet")]),
+    case("done: Kettle & Crumb quarterly check-in", closed=[("Kettle & Crumb Bakery", "check-in", "done")]),
     case("move the Lumière spring shoot back a week", moved=[("Lumière Studio", "spring shoot", "2026-03-27")]),
     case("give the Acme pricing follow-up two more days", moved=[("Acme Corp", "pricing", "2026-03-08")]),
 ]
