@@ -8,7 +8,6 @@ through the pipeline (`assistant.pipeline`). Pure: no printing, no network.
 """
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -17,13 +16,13 @@ from assistant.conversation import Reply, State
 from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
 from assistant.dialogue.state import Pending, Settled
-from assistant.intents import CANCEL_RE, YES_RE, classify
+from assistant.intents import classify
 from assistant.lexicon import SHIFT_RE
 from assistant.pipeline import handle
 from assistant.planning.plan import due_iso
-from assistant.resolve import Overrides, customer_by_name, match_option, pending_base, targets
+from assistant.resolve import Overrides, overrides, targets
 from tools.context import ToolContext
-from tools.dates import InvalidDate, find_dates, parse_when
+from tools.dates import InvalidDate, find_dates
 from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
 
 MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
@@ -48,9 +47,8 @@ def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str 
         return Reply(text=f"That message is too long ({len(text):,} characters; the limit is {MAX_CHARS:,}). "
                           "Nothing was saved — split it into parts.", state=state or State())
     try:
-        if state is not None and state.pending:
-            answered = (answer_pending(ctx, text, state.pending) if isinstance(state.pending, Pending)
-                        else _answer(ctx, text, state.pending))
+        if state is not None and isinstance(state.pending, Pending):
+            answered = answer_pending(ctx, text, state.pending)
             if answered is not None:
                 return answered
         if state is not None and state.last is not None:
@@ -141,109 +139,10 @@ def _undo(ctx: ToolContext) -> Reply:
                  actions=[{"tool": "undo", "args": {}, "result": result.model_dump(mode="json")}])
 
 
-# ---- answers to a pending question -----------------------------------------------------------------------
-def _answer(ctx: ToolContext, text: str, pending: dict[str, Any]) -> Reply | None:
-    """The reply to an answer; None when the message is not an answer (it is then read as a new message)."""
-    t = text.strip()
-    kind = pending.get("type")
-    ov: Overrides = copy.deepcopy(pending.get("ov") or {})
-    original, ref = pending.get("text", ""), pending.get("ref")
-    if CANCEL_RE.match(t):
-        return Reply(text=replies.cancelled())
-    labels: list[str] = pending.get("labels") or []
-    ids: list[Any] = pending.get("ids") or []
-    if kind == "create":
-        if YES_RE.match(t):
-            return _create_then_apply(ctx, pending, ov)
-        pick = match_option(t, labels) if labels else None
-        if pick is not None:
-            ov["target"] = ids[pick]
-            return _fresh(ctx, original, ov, ref)
-        if _looks_like_answer(t):  # "create Zephyr?" — "no, Acme": the rep names the customer they meant
-            cid, _cands = customer_by_name(ctx, t)
-            if cid is not None:
-                ov["target"] = cid
-                return _fresh(ctx, original, ov, ref)
-        return None
-    if kind == "when":
-        try:
-            when = parse_when(t, ctx.now(), prefer="future")
-        except InvalidDate as e:
-            if _looks_like_answer(t):
-                return _reask(pending, replies.bad_date(str(e)) if re.search(r"\d", t) else
-                              f"I couldn't read “{t}” as a date — try 'Friday' or 'in 2 weeks' (or 'cancel').")
-            return None
-        ov["due"] = when.date.isoformat() + (f"T{when.time.hour:02d}:{when.time.minute:02d}" if when.time else "")
-        return _fresh(ctx, original, ov, ref)
-    if kind in ("pick", "followup", "only"):
-        pick = match_option(t, labels)
-        if pick is None:
-            return _reask(pending, "I didn't catch which one.") if _looks_like_answer(t) else None
-        if kind == "pick":
-            ov.setdefault("pick", {})[pending["key"]] = ids[pick]
-        elif kind == "followup":
-            ov["followup"] = ids[pick]
-        else:
-            ov["only"] = ids[pick]
-        return _fresh(ctx, original, ov, ref)
-    if kind == "customer":
-        return _customer_answer(ctx, t, pending, ov)
-    return None
-
-
-def _looks_like_answer(t: str) -> bool:
-    """Short replies are answers (re-ask on a miss); longer ones are new messages."""
-    return len(t.split()) <= 3 and classify(t).name not in _NOT_ANSWERS
-
-
-# A short message of these kinds starts something new even while a question is pending ("what's overdue?").
-_NOT_ANSWERS = frozenset({"help", "undo", "followups", "search_notes", "stale", "pipeline", "find", "changes"})
-
-
-def _reask(pending: dict[str, Any], lead: str) -> Reply:
-    labels = pending.get("labels") or []
-    text = replies.numbered(lead + " Which one?", labels) if labels else lead
-    options = [(label, str(i)) for i, label in enumerate(labels, 1)]
-    return replies.question(text, pending, options)
-
-
-def _customer_answer(ctx: ToolContext, t: str, pending: dict[str, Any], ov: Overrides) -> Reply | None:
-    """An answer to "which customer?": a number from the suggestions, or a name."""
-    labels, ids = pending.get("labels") or [], pending.get("ids") or []
-    pick = match_option(t, labels) if labels else None
-    if pick is not None:
-        ov["target"] = ids[pick]
-        return _fresh(ctx, pending["text"], ov, pending.get("ref"))
-    if not _looks_like_answer(t) and len(t.split()) > 5:
-        return None
-    cid, cands = customer_by_name(ctx, t)
-    if cid is not None:
-        ov["target"] = cid
-        return _fresh(ctx, pending["text"], ov, pending.get("ref"))
-    if cands:
-        new = pending | {"ids": [c for c, _ in cands], "labels": [n for _, n in cands]}
-        return _reask(new, f"“{t}” could be several customers.")
-    if pending.get("intent") in ("profile", "complete_followup", "reschedule_followup"):
-        return _reask(pending, f"No customer matches “{t}”.")
-    new = pending_base("create", pending["text"], pending.get("ref"), ov, pending.get("intent")) | {
-        "name": t.strip(" .!?"), "ids": [], "labels": []}
-    return replies.question(replies.ask_create(t.strip(" .!?"), []), new, [("Yes, create it", "yes"), ("No", "no")])
-
-
-def _create_then_apply(ctx: ToolContext, pending: dict[str, Any], ov: Overrides) -> Reply:
-    """'yes' to "create it?": create the lead, then apply the original message to it, as one undoable change."""
-    from tools.customers import create_customer
-    from tools.schemas import CreateCustomer
-
-    name = pending["name"]
-    with ctx.batch(f"chat: create {name} and apply") as batch_id:
-        created = create_customer(ctx, CreateCustomer(name=name))
-        ov["target"] = created.customer.id
-        reply = _fresh(ctx, pending["text"], ov, pending.get("ref"))
-    line = f"Created {created.customer.name} (lead)."
-    action = {"tool": "create_customer", "args": {"name": name}, "result": created.model_dump(mode="json")}
-    text = line + " " + reply.text if reply.wrote else line + replies.UNDO_HINT + "\n" + reply.text
-    return Reply(text=text, state=reply.state, choices=reply.choices, actions=[action, *reply.actions], batch=batch_id)
+# ---- answers to a pending question of the record and list handlers --------------------------------------
+def reread(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
+    """Read a message again with what an answer settled (for the handlers that take `Overrides`)."""
+    return _fresh(ctx, text, overrides(settled), ref)
 
 
 # ---- edited messages ------------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         if kind == "when":
             names = " and ".join(customer_name(ctx, c) for c in ids)
             ask = f"When should I follow up with {names}" + ask.removeprefix("When is that due")
-        return _question(ask, pending)
+        return ask_reply(ask, pending)
     if not steps.steps:
         return Reply(text=" ".join(steps.notes) or replies.not_understood())
     done = execute(ctx, steps.steps, text, ref)
@@ -84,7 +84,7 @@ def _with(p: Pending, text: str, ref: str | None, settled: Settled) -> Pending:
     return replace(p, message=text, ref=ref, settled=settled)
 
 
-def _question(text: str, pending: Pending) -> Reply:
+def ask_reply(text: str, pending: Pending) -> Reply:
     from assistant.conversation import Choice
 
     choices = [Choice(o.label, str(i)) for i, o in enumerate(pending.options, 1)]
@@ -125,12 +125,12 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             return list(refs)
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
-        return _question(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
+        return ask_reply(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
     if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
         options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)
         text = replies.numbered("This names several customers — which one is it about? (or 'both' / 'all')",
                                 [o.label for o in options])
-        return _question(text, Pending("several", "", None, settled, options))
+        return ask_reply(text, Pending("several", "", None, settled, options))
     return ids
 
 
@@ -161,11 +161,11 @@ def _ask_spot(s: CustomerSpot) -> Reply:
     if s.matches:
         labels = [m.name + (f" (contact {m.via})" if m.via else "") for m in s.matches[:8]]
         options = tuple(Option(label, m.id) for label, m in zip(labels, s.matches[:8]))
-        return _question(replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text))
+        return ask_reply(replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text))
     return _ask_create(s.text, s.suggestions)
 
 
 def _ask_create(name: str, suggestions: tuple) -> Reply:
     labels = [m.name for m in suggestions[:3]]
     options = tuple(Option(m.name, m.id) for m in suggestions[:3])
-    return _question(replies.ask_create(name, labels), Pending("create", "", None, Settled(), options, name))
+    return ask_reply(replies.ask_create(name, labels), Pending("create", "", None, Settled(), options, name))

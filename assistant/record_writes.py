@@ -41,7 +41,9 @@ def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrid
     masked = text.replace(value, " " * len(value))
     found = targets(ctx, masked, ov, ref, purpose=f"gets this {slots['field']}", may_create=False)
     if found.ask is not None:
-        found.ask.state.pending["text"] = text  # type: ignore[union-attr]
+        from dataclasses import replace
+
+        found.ask.state.pending = replace(found.ask.state.pending, message=text)  # the answer re-reads the whole message
         return found.ask
     return _run(ctx, "update_customer", {"customer": found.ids[0], slots["field"]: value}, text, ref)[0]
 

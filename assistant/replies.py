@@ -5,9 +5,7 @@ Short and specific; every date as "Mon 9 Mar"; every write ends with the undo hi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from assistant.conversation import Choice, Reply, State
 from tools.dates import When, format_day, format_when
 
 UNDO_HINT = " — say 'undo' to revert"
@@ -20,14 +18,6 @@ def day(d: date, today: date) -> str:
 
 def when(w: When, today: date) -> str:
     return format_when(w, today)
-
-
-def question(text: str, pending: dict[str, Any], options: list[tuple[str, str]]) -> Reply:
-    """A reply that asks something; `options` are (label, answer) pairs shown as buttons."""
-    choices = [Choice(label, answer) for label, answer in options]
-    if not any(c.answer == "cancel" for c in choices):
-        choices.append(Choice("Cancel", "cancel"))
-    return Reply(text=text, state=State(pending=pending), choices=choices)
 
 
 def numbered(intro: str, labels: list[str], tail: str = "Answer with a number or a name, or 'cancel'.") -> str:

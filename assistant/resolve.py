@@ -2,7 +2,8 @@
 
 Used by the record handlers (`assistant.record_writes`) and the read questions of the older intent
 rules; every name goes through the one resolver (`assistant.customers`). `Overrides` carries what
-earlier answers settled for these handlers (this mention means #12; the message is about #7).
+earlier answers settled for these handlers (this mention means #12; the message is about #7); their
+questions are typed `assistant.dialogue.Pending`s routed back here ("intent").
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from assistant import replies
 from assistant.conversation import Reply
 from assistant.customers import CustomerSpot, customer_name, resolve, spot
+from assistant.dialogue.state import Option, Pending, Settled
 from tools.context import ToolContext
 
 Overrides = dict[str, Any]  # {"pick": {mention key: id}, "target": id, "only": id | "all", "due": iso, "followup": id}
@@ -47,8 +49,27 @@ class Found:
     ask: Reply | None = None
 
 
-def pending_base(kind: str, text: str, ref: str | None, ov: Overrides, intent: str | None = None) -> dict[str, Any]:
-    return {"type": kind, "text": text, "ref": ref, "ov": ov, "intent": intent}
+def _settled(ov: Overrides) -> Settled:
+    """What earlier answers settled, in the dialogue's typed form."""
+    target = ov.get("target")
+    return Settled(customers=(int(target),) if target else (), picks=tuple(ov.get("pick", {}).items()))
+
+
+def overrides(settled: Settled) -> Overrides:
+    """The record handlers' view of what answers settled."""
+    ov: Overrides = {"pick": dict(settled.picks)} if settled.picks else {}
+    if settled.customers:
+        ov["target"] = settled.customers[0]
+    return ov
+
+
+def _ask(kind: str, text: str, ref: str | None, ov: Overrides, question: str, options: list[tuple[str, int]],
+         said: str = "", may_create: bool = True) -> Reply:
+    from assistant.pipeline import ask_reply
+
+    pending = Pending(kind, text, ref, _settled(ov), tuple(Option(label, cid) for label, cid in options), said,  # type: ignore[arg-type]
+                      "intent", may_create)
+    return ask_reply(question, pending)
 
 
 def _mention(s: CustomerSpot) -> Mention:
@@ -87,38 +108,34 @@ def targets(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, *, regi
     for m in ms:
         if not m.resolved:
             labels = [customer_name(ctx, c) + (f" ({m.via[c]})" if c in m.via else "") for c in m.ids[:8]]
-            pending = pending_base("pick", text, ref, ov, intent) | {"key": m.key, "ids": m.ids[:8], "labels": labels}
-            opts = [(label, str(i)) for i, label in enumerate(labels, 1)]
-            return Found(ask=replies.question(replies.ask_which(m.text, labels), pending, opts))
+            return Found(ask=_ask("which", text, ref, ov, replies.ask_which(m.text, labels),
+                                  list(zip(labels, m.ids[:8])), m.key))
     ids = list(dict.fromkeys(m.ids[0] for m in ms))
     if not ids and ov.get("target"):
         return Found(ids=[int(ov["target"])])
     if ids:
         return Found(ids=ids, spans=[(m.start, m.end) for m in ms], mentions=ms)
     unknown = [s for s in spots if not s.matches and (region is None or (s.start < region[1] and s.end > region[0]))]
-    return Found(ask=_ask_unknown(ctx, text, ov, ref, unknown, region, purpose, may_create, intent))
+    return Found(ask=_ask_unknown(ctx, text, ov, ref, unknown, region, purpose, may_create))
 
 
 def _ask_unknown(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, unknown: list[CustomerSpot],
-                 region: tuple[int, int] | None, purpose: str, may_create: bool, intent: str | None) -> Reply:
+                 region: tuple[int, int] | None, purpose: str, may_create: bool) -> Reply:
     from assistant.reading.new_names import new_names
 
     part = text[region[0]:region[1]] if region else text
     name = unknown[0].text if unknown else next((n.text for n in new_names(part, [])), None)
     if name is None:
-        return replies.question(replies.ask_customer(purpose), pending_base("customer", text, ref, ov, intent), [])
+        return _ask("customer", text, ref, ov, replies.ask_customer(purpose), [], may_create=may_create)
     suggestions = list(unknown[0].suggestions) if unknown else list(resolve(ctx, name).suggestions)
-    labels = [m.name for m in suggestions[:3]]
-    ids = [m.id for m in suggestions[:3]]
+    options = [(m.name, m.id) for m in suggestions[:3]]
+    labels = [label for label, _ in options]
     if not may_create:
-        pending = pending_base("customer", text, ref, ov, intent) | {"ids": ids, "labels": labels}
         msg = f"No customer matches “{name}”."
         if labels:
             msg = replies.numbered(msg + " Did you mean:", labels)
-        return replies.question(msg, pending, [(label, str(i)) for i, label in enumerate(labels, 1)])
-    pending = pending_base("create", text, ref, ov, intent) | {"name": name, "ids": ids, "labels": labels}
-    opts = [("Yes, create it", "yes"), ("No", "no")] + [(label, str(i)) for i, label in enumerate(labels, 1)]
-    return replies.question(replies.ask_create(name, labels), pending, opts)
+        return _ask("customer", text, ref, ov, msg, options, may_create=False)
+    return _ask("create", text, ref, ov, replies.ask_create(name, labels), options, name)
 
 
 def match_option(answer: str, labels: list[str]) -> int | None:

@@ -3,6 +3,7 @@ the original message with what they settle. None means "not an answer": read it 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant import lexicon, replies
@@ -41,6 +42,8 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
     if p.options and len(t.split()) <= 3 and (t.strip(" .!?#").isdigit() or p.kind in ("which", "followup")) \
             and not _starts_something_new(t):
         return _reask(p)
+    if p.kind == "customer" and len(t.split()) <= 4 and not _starts_something_new(t) and re.search(r"[^\W\d_]", t):
+        return _named(ctx, t, p)
     return None
 
 
@@ -53,10 +56,10 @@ def _starts_something_new(t: str) -> bool:
 
 
 def _reask(p: Pending) -> Reply:
-    from assistant.pipeline import _question
+    from assistant.pipeline import ask_reply
 
     labels = [o.label for o in p.options]
-    return _question(replies.numbered("I didn't catch which one. Which one?", labels), p)
+    return ask_reply(replies.numbered("I didn't catch which one. Which one?", labels), p)
 
 
 def _option(t: str, p: Pending) -> int | str | None:
@@ -79,9 +82,31 @@ def _picked(ctx: ToolContext, p: Pending, value: int | str) -> Reply:
 
 
 def _again(ctx: ToolContext, p: Pending, settled: Settled) -> Reply:
+    if p.route == "intent":
+        from assistant.engine import reread
+
+        return reread(ctx, p.message, settled, p.ref)
     from assistant.pipeline import handle
 
     return handle(ctx, p.message, settled, p.ref)
+
+
+def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
+    """A name given to "which customer?" that is not one customer: list the candidates, or offer to create it."""
+    from assistant.dialogue.state import Option
+    from assistant.pipeline import ask_reply
+
+    r = resolve(ctx, t.strip(" .!?"))
+    said = t.strip(" .!?")
+    if r.matches:
+        options = tuple(Option(m.name, m.id) for m in r.matches[:8])
+        text = replies.numbered(f"“{said}” could be several customers. Which one?", [o.label for o in options])
+        return ask_reply(text, replace(p, kind="customer", options=options))
+    if not p.may_create:
+        return ask_reply(f"No customer matches “{said}”. Which customer? (or 'cancel')", p)
+    return ask_reply(replies.ask_create(said, [m.name for m in r.suggestions[:3]]),
+                     replace(p, kind="create", said=said,
+                             options=tuple(Option(m.name, m.id) for m in r.suggestions[:3])))
 
 
 def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:

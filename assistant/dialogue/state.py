@@ -12,6 +12,7 @@ from typing import Literal
 from tools.dates import When
 
 PendingKind = Literal["which", "create", "customer", "when", "followup", "several"]
+Route = Literal["pipeline", "intent"]  # who re-reads the message: the pipeline, or the record/list handlers
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Pending:
     settled: Settled
     options: tuple[Option, ...] = ()
     said: str = ""  # the words asked about ("Orion", "Bramble Labs")
+    route: Route = "pipeline"
+    may_create: bool = True  # an unknown name given as the answer is offered for creation
 
     def get(self, key: str, default: object = None) -> object:  # old surfaces peek at dict-like pending
         return getattr(self, key, default)

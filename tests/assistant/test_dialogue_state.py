@@ -52,3 +52,19 @@ def test_both_answers_a_question_about_two_customers(book: ToolContext) -> None:
 def test_a_correction_without_a_last_write_is_a_fresh_message(book: ToolContext) -> None:
     reply = respond(book, "no wait, friday", State())
     assert not reply.wrote
+
+
+def test_record_edits_ask_typed_questions_too(book: ToolContext) -> None:
+    asked = respond(book, "add Maria Lopez as CFO at Brightline, maria@brightline.example")
+    assert isinstance(asked.state.pending, Pending) and asked.state.pending.route == "intent"
+    respond(book, "motors", asked.state)
+    assert [p["name"] for p in _by_name(book)["Brightline Motors"]["contacts"]][-1] == "Maria Lopez"
+
+
+def test_an_unknown_name_given_as_the_answer_is_offered_for_creation(book: ToolContext) -> None:
+    asked = respond(book, "it went well, they want a pilot")
+    offer = respond(book, "Zephyr Inc", asked.state)
+    assert isinstance(offer.state.pending, Pending) and offer.state.pending.kind == "create"
+    assert not offer.wrote
+    created = respond(book, "yes", offer.state)
+    assert created.wrote and any("pilot" in i["body"] for i in _by_name(book)["Zephyr Inc"]["interactions"])
