@@ -22,7 +22,7 @@ from sqlmodel import Session
 from tools.name_index import (
     FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, full_key, name_index,
 )
-from tools.names import LEVEL_SCORE, NameMatch, _dedupe, words_level
+from tools.names import LEVEL_SCORE, NameMatch, _dedupe, resolve_in, words_level
 
 MAX_SPAN = 6  # words in the longest name looked for
 READ_CHARS = 1000  # a name lives near the start of even the longest paste
@@ -240,7 +240,16 @@ def _widen(idx: NameIndex, text: str, toks: list[_Tok], i: int, j: int, matches:
     start, end = toks[a].start, toks[b - 1].end
     if (a, b) == (i, j):
         return CustomerSpot(start, end, text[start:end], tuple(matches))
-    similar = tuple(NameMatch(m.id, m.name, "similar", None, 80.0) for m in matches)
+    return _as_argument(idx, text, start, end, matches)
+
+
+def _as_argument(idx: NameIndex, text: str, start: int, end: int, near: list[NameMatch]) -> CustomerSpot:
+    """A company-like run ("Orion Dynamic", "Bramble Labs") read exactly as a tool argument would be,
+    so chat and tools agree on it; one that fits no customer is an unknown spot, `near` suggested."""
+    r = resolve_in(idx, text[start:end])
+    if r.matches:
+        return CustomerSpot(start, end, text[start:end], r.matches)
+    similar = tuple(NameMatch(m.id, m.name, "similar", None, 80.0) for m in near) or r.suggestions
     return CustomerSpot(start, end, text[start:end], (), similar)
 
 
@@ -255,7 +264,8 @@ def _glued(text: str, left: _Tok, right: _Tok) -> bool:
 
 def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
                   chosen: list[tuple[int, int, list[NameMatch]]]) -> list[CustomerSpot]:
-    """Capitalised runs like 'Bramble Labs' that share a name word with a customer but are no customer."""
+    """Capitalised runs the first pass left: read as an argument ('Iron Oak Capitol' is a slip of Iron
+    Oak Capital), else unknown when they share a name word with a customer ('Bramble Labs')."""
     taken = {k for a, b, _m in chosen for k in range(a, b)}
     out: list[CustomerSpot] = []
     k = 0
@@ -269,13 +279,15 @@ def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
             e += 1
         run = toks[k:e]
         named = [t for t in run if t.word not in FILLERS]
-        shared = {c for t in named for c in idx.customers_with_word(t.word)}
-        if len(named) >= 2 and shared and not (len(named) == 2 and named[0].first and named[0].word in common_words()):
+        if len(named) >= 2 and not (len(named) == 2 and named[0].first and named[0].word in common_words()):
             start, end = run[0].start, run[-1].end
+            shared = {c for t in named for c in idx.customers_with_word(t.word)}
             ranked = sorted(shared, key=lambda c: (-sum(w in idx.words_of(c) for w in (t.word for t in named)),
                                                    idx.name_of(c).casefold()))[:5]
-            out.append(CustomerSpot(start, end, text[start:end], (),
-                                    tuple(NameMatch(c, idx.name_of(c), "similar", None, 70.0) for c in ranked)))
+            spot = _as_argument(idx, text, start, end, [NameMatch(c, idx.name_of(c), "similar", None, 70.0)
+                                                        for c in ranked])
+            if spot.matches or shared:  # a wholly new name ("Met Orchid Florals") is the engine's to offer
+                out.append(spot)
         k = e
     return out
 

@@ -81,3 +81,13 @@ def test_ordinary_words_name_no_one(text: str) -> None:
 def test_a_very_long_paste_is_read_only_near_its_start() -> None:
     text = "Orion Dynamics: " + "word " * 50_000 + "Thistle Bakery"
     assert [s.matches[0].name for s in spot_in(index(), text)] == ["Orion Dynamics"]
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("Met Orion Dynamic today", "Orion Dynamics"),  # a company-like run reads as the argument would
+    ("Lunch with Iron Oak Capitol, they want a quote", "Iron Oak Capital"),
+    ("Called Crane Logistic about the depot", "Crane Logistics Limited"),
+])
+def test_a_company_like_run_is_read_as_a_tool_argument_would_be(text: str, meant: str) -> None:
+    [spot] = [s for s in spot_in(index(), text) if s.matches]
+    assert spot.resolved and spot.matches[0].name == meant and spot.how == "typo"
