@@ -1,4 +1,8 @@
-"""What a rep's message asks for, by rules: the intent and the slots that need no database.
+"""What a rep's message asks for, by rules: record edits and list questions, read before the pipeline.
+
+Reports, promises, outcomes and follow-up edits come out of here as "log"/"stage"/… and are read by
+`assistant.pipeline`; only the record edits (contacts, tags, email/phone, new customers) and the list
+questions use the slots below.
 
 `classify` looks at the wording only (customers are found by `assistant.customers`, dates by
 `tools.dates`). Patterns are compiled once at import; the order of the checks is the priority.
@@ -121,18 +125,6 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+)?(?:fol{1,3}o?w[\s-]*up|f
     |reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase|nudge|get\s+back\s+to
     |schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send|todo|to-?do|task)\b""")
 
-KIND_RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("meeting", _rx(r"""\b(?:met|meet|meeting|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks|a\s+meeting)
-        |coffee\s+with|lunch\s+with|dinner\s+with|visited|site\s+visit|on-?site|sat\s+down|demo(?:'?d|ed)?\b
-        |workshop|presented|in\s+person|zoom|teams\s+call|video\s+call)\b""")),
-    ("call", _rx(r"""\b(?:called|call\s+with|calls?\b|phoned|rang|spoke|spoken|talked|talk\s+with|chatted|on\s+the\s+phone
-        |voicemail|left\s+(?:a\s+)?(?:message|vm)|dialed|phone\s+call)""")),
-    ("email", _rx(r"""\b(?:emailed|e-mailed|email(?:ed)?\s+(?:from|to)|sent\s+(?:an?\s+)?(?:e-?mail|mail)|got\s+(?:an?\s+)?e-?mail
-        |e-?mail\s+from|replied|wrote\s+(?:to|back)|inbox|mailed)\b""")),
-]
-NOTE_PREFIX_RE = _rx(r"^\s*(?:note|notes|nb|fyi|log|memo)\s*(?:for|on|re|about|:|-)\s*")
-
-
 @dataclass
 class Intent:
     """The kind of request and the slots read from its wording."""
@@ -241,14 +233,6 @@ def _outcome_of_name(before: str) -> bool:
     if words and words[-1].lower() in ("they", "we", "finally", "just", "officially", "has", "have", "he", "she"):
         return True
     return 0 < len(words) <= 4 and not re.search(r"(?i)\b(?:the|a|an|their|our|his|her|its)\b", head)
-
-
-def kind_of(text: str) -> str:
-    """note, call, meeting or email, from the rep's verbs ('met' -> meeting, 'spoke to' -> call)."""
-    for kind, rx in KIND_RULES:
-        if rx.search(text):
-            return kind
-    return "note"
 
 
 def owner_words(text: str) -> list[str]:
