@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import data, growth, hard_names, inprocess, mcp_bench, processes, report
+from bench import data, growth, hard_names, inprocess, mcp_bench, processes, report, writer_wait
 
 PARTS = ("tools", "mcp", "import")
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +66,8 @@ def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PAR
         if "import" in only and scale_name != "huge":  # importing into an empty database does not grow with the data
             log(f"crm import of {scale.customers:,} customers:")
             rows.append(processes.import_row(cache, scale.customers, runs={"tiny": 1, "small": 3}.get(scale_name, 2), log=log))
+            log("  … with another writer beside it:")
+            rows.append(writer_wait.row(cache, scale.customers, log=log))
     finally:
         data.remove_db(work)
     load_after = os.getloadavg()[0]
