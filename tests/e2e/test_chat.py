@@ -111,10 +111,25 @@ def test_interactive_prompt_on_a_terminal(db: Path) -> None:
         os.write(fd, b"\x04")  # Ctrl-D ends the session
         seen += _read_until(fd, b"")
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = _reap(pid)
         os.close(fd)
     assert b"crm chat" in seen and b"Brightline Media" in seen
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _reap(pid: int, limit: float = 30.0) -> int:
+    """Wait for the child to exit; kill it past `limit` so a failing test fails instead of hanging."""
+    import signal
+    import time
+
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
 
 
 def _read_until(fd: int, marker: bytes, limit: float = 30.0) -> bytes:
