@@ -18,10 +18,12 @@ STEPS = ("medium", "full", "huge")
 def save(cache: Path, scale: str, rows: list[Row], header: str) -> None:
     """Keep this run's medians; a partial run (--only) replaces only the operations it measured."""
     path = cache / f"results-{scale}.json"
-    kept = json.loads(path.read_text(encoding="utf-8"))["rows"] if path.exists() else []
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"header": "", "rows": []}
     fresh = [r.as_json() for r in rows]
     names = {r["operation"] for r in fresh}
-    merged = [r for r in kept if r["operation"] not in names] + fresh
+    merged = [r for r in old["rows"] if r["operation"] not in names] + fresh
+    if len(merged) > len(fresh):  # say which rows came from which run
+        header = f"{old['header']}; {len(fresh)} of the rows from a partial {header}"
     path.write_text(json.dumps({"header": header, "rows": merged}, indent=1), encoding="utf-8")
 
 
