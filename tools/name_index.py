@@ -308,7 +308,14 @@ class NameIndex:
                     pool = narrower
                 if len(pool) <= POOL_CAP:
                     break
-        chosen = list(pool)[:POOL_CAP] if len(pool) > POOL_CAP else pool
+        if len(pool) > POOL_CAP:  # still too many: keep those holding the query's very words
+            for word in sorted(query_core.split(), key=lambda w: len(self._by_word.get(w, ()))):
+                narrower = pool & self._by_word.get(word, set())
+                if narrower:
+                    pool = narrower
+                if len(pool) <= POOL_CAP:
+                    break
+        chosen = sorted(pool)[:POOL_CAP] if len(pool) > POOL_CAP else pool
         cores = self._customers
         return {cid: cores[cid].core for cid in chosen}
 

@@ -20,6 +20,7 @@ levels.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ MatchHow = Literal["id", "exact", "contact", "partial", "typo"]
 LEVEL_SCORE: dict[str, float] = {"id": 100.0, "exact": 100.0, "contact": 100.0, "partial": 95.0, "typo": 90.0}
 _ID_RE = re.compile(r"#?(\d{1,18})")
 SUGGESTIONS = 5
+MAX_MATCHES = 50  # customers kept of one ambiguous level (an error lists 8)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[st
         ids = hit if ids is None else ids & hit
         if not ids:
             return {}
+    if near is None and len(set(given)) == len(given):
+        return dict.fromkeys(ids or (), 0)  # distinct whole words: every name holding them all fits
     costs = {c: _assign(given, idx.words_of(c), near) for c in ids or ()}
     return {c: k for c, k in costs.items() if k is not None}
 
@@ -132,9 +136,10 @@ def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]]
         if not ids:
             return {}
     out: dict[int, tuple[str, int]] = {}
+    simple = near is None and len(set(given)) == len(given)
     for i in sorted(ids or ()):
         cid, pname, words = idx.person(i)
-        k = _assign(given, words, near)
+        k = 0 if simple else _assign(given, words, near)
         if k is not None and (cid not in out or k < out[cid][1]):
             out[cid] = (pname, k)
     return out
@@ -171,7 +176,10 @@ def _level_matches(idx: NameIndex, given: list[str], people: list[str], near: di
     if not fits:
         return []
     closest = min(k for k, _p in fits.values())
-    found = [NameMatch(c, idx.name_of(c), how, p, score) for c, (k, p) in fits.items() if k == closest]
+    best = [c for c, (k, _p) in fits.items() if k == closest]
+    if len(best) > MAX_MATCHES:  # "Walker" in 3,000 names: ambiguous either way; keep the listing short
+        best = heapq.nsmallest(MAX_MATCHES, best)  # the oldest customers; by id, cheap
+    found = [NameMatch(c, idx.name_of(c), how, fits[c][1], score) for c in best]
     return sorted(found, key=lambda m: m.name.casefold())
 
 
