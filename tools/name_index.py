@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -261,6 +259,9 @@ class NameIndex:
                 bucket = self._bucket_lists[word[0]] = sorted(self._buckets[word[0]])
             if bucket:
                 limit = 2 if len(word) >= 9 else 1
+                from rapidfuzz import process  # here, not at import: `crm mcp` answers initialize sooner
+                from rapidfuzz.distance import OSA
+
                 hits = process.extract(word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=None)
                 found = tuple(w for w, dist, _i in hits if w != word and dist <= typo_budget(word, w))
         if len(self._typos) >= _TYPO_CACHE_MAX:  # bounded: a long-running server sees many words
@@ -270,6 +271,8 @@ class NameIndex:
 
     def fuzzy(self, query_core: str, limit: int = 8) -> list[tuple[int, float]]:
         """Customers ranked by similarity of their whole names to the query (reads and suggestions)."""
+        from rapidfuzz import fuzz, process  # here, not at import: `crm mcp` answers initialize sooner
+
         hits = process.extract(
             query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
             limit=limit, score_cutoff=SUGGEST_SCORE,

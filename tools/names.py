@@ -26,8 +26,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
 from sqlmodel import Session
 
 from store.models import Customer
@@ -87,6 +85,8 @@ def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] |
 
     A word matches an equal word, or (with `near`) a word within a slip of it.
     """
+    from rapidfuzz.distance import OSA  # here, not at import: `crm mcp` answers initialize sooner
+
     pool = Counter(name)
     best: list[int] = []
 
@@ -238,6 +238,8 @@ def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
 
 def _word_closeness(given: tuple[str, ...], name: tuple[str, ...]) -> list[float]:
     """How near each given word is to its closest word of the name, 0-100 (a prefix counts as 100)."""
+    from rapidfuzz import fuzz  # here, not at import: `crm mcp` answers initialize sooner
+
     return [max((fuzz.ratio(w, n) if not n.startswith(w) else 100.0) for n in name) for w in given]
 
 
