@@ -34,7 +34,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
         text=text, clauses=parts, customers=spots, dates=days, stages=said_stages,
         cues=found, values=spans.values(text), shifts=spans.shifts(text),
         new_names=new_names(text, taken), body_start=_body_start(text, spots),
-        question=is_question(text, parts, quoted), quoted=quoted,
+        question=is_question(text, parts, quoted, spots), quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
     )
 
@@ -56,9 +56,21 @@ def _body_start(text: str, spots: list[customers.CustomerSpot]) -> int:
     return start if start < len(text.rstrip()) else 0
 
 
-def is_question(text: str, parts: list[Clause], quoted: list[tuple[int, int]]) -> bool:
-    """Asks rather than tells: a question word first, a tag question, or a final '?' outside quotes."""
+_AUX_RE = re.compile(r"(?i)^\s*(?:(?P<be>is|are|isn't|aren't)|has|have|hasn't|haven't|did|didn't|do|does|don't|doesn't"
+                     r"|was|were|can|could|should|will|would|won't)\s+")
+_ASKED_ABOUT_RE = re.compile(r"(?i)(?:we|they|you|i|he|she|it|anyone|anybody|someone|somebody|there|our|their)\b")
+
+
+def is_question(text: str, parts: list[Clause], quoted: list[tuple[int, int]],
+                spots: list[customers.CustomerSpot] = ()) -> bool:  # type: ignore[assignment]
+    """Asks rather than tells: a question word first, an auxiliary before its subject ("has Acme
+    signed yet", "do we have a number for …"), a tag question, or a final '?' outside quotes."""
     t = text.strip()
+    aux = _AUX_RE.match(text)
+    if aux is not None and not lexicon.REQUEST_RE.match(t):
+        at = aux.end()
+        if aux.group("be") or _ASKED_ABOUT_RE.match(text, at) or any(s.start == at for s in spots):
+            return True
     if not t or lexicon.REQUEST_RE.match(t):
         return False
     end = len(text.rstrip())

@@ -80,6 +80,10 @@ QUESTIONS = [
     case("which deals are in proposal?", reply=["Globex Corporation", "Lumière Studio"]),
     case("Helios Labs has signed by now, hasn't it?", reply=["negotiation"]),
     case("did Nina Berg get back to us?", reply=["Nordlicht"]),
+    # no question mark: an auxiliary before its subject still asks
+    case("has Helios Labs signed yet", reply=["negotiation"]),
+    case("do we have a phone number for Brightline Motors", reply=["Ivan Petrov"]),
+    case("is Summit Partners still in qualified", reply=["qualified"]),
 ]
 
 SHORTHAND_AND_DICTATION = [
