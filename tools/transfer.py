@@ -220,6 +220,8 @@ def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input")
             result = _write_in_session(ctx, summary, plan)
         if result is not None:
             result.warnings = plan.reading.warnings
+            if result.customers_created >= 1000:  # the planner's statistics describe the old, smaller book
+                ctx.store.refresh_statistics()
             return result
     raise ImportFailed([f"{label}: other writers kept creating the same customers; nothing imported — try again"])
 
