@@ -54,7 +54,8 @@ KIND_WORD_RE = _rx(r"\b(?:in[\s-]person|face\s+to\s+face|phone\s+call|meeting|mt
 # ---- planned events: a future-dated one of these is something the rep attends ---------------------------
 EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour|site\s+visit|visit
     |lunch|coffee|dinner|breakfast|drinks|presentation|pitch|workshop|training|onboarding|kick-?off|review
-    |check-?in|catch-?up|webinar|interview|appointment|appt|session|sync|standup|call\s+back|callback|zoom)\b""")
+    |check-?in|catch-?up|webinar|interview|appointment|appt|session|sync|standup|call\s+back|callback|zoom|kick-?off
+    |go-?live|launch|install|installation|delivery|signing|renewal\s+call)\b""")
 # "booked", "set for", "on for": a plan, so its date is in the future.
 PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lined\s+up|on\s+for|confirmed\s+for
     |arranged|penciled|pencilled|locked\s+in|agreed\s+(?:on|to)|invite\s+sent)\b""")
@@ -102,7 +103,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         (?:competitor|cheaper|different|other|another|rival|someone|in-?house)|chose\s+(?:a\s+|an\s+|the\s+)?(?:competitor
         |cheaper|different|other|another|rival|someone)
         |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward|no\s+longer\s+interested
-        |not\s+interested|killed\s+the\s+deal|no\s+deal)\b""")),
+        |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)
+        |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b""")),
 ]
 # An outcome said with these words before it has not happened (yet): "won't sign until", "hoping they sign".
 NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't|wasn't|yet|until|unless

@@ -16,6 +16,8 @@ _HARD_RE = re.compile(r"(?<!\b[a-z]\.[a-z])(?<!\d)[.!?]+(?=\s|$)|[;\n]+|\s+[-\u2
 _SOFT_RE = re.compile(r",\s+(?=(?:and\s+|but\s+|then\s+|so\s+|also\s+|plus\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're"
                       r"|they'll|it's|it|send|resend|share|email|call|ring|ping|follow|f/u|remind|circle|check|chase"
                       r"|nudge|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
+                      r"|(?:the\s+|a\s+|our\s+)?(?:kick-?off|demo|tour|site\s+visit|visit|lunch|dinner|workshop|training"
+                      r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
                       r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)", re.IGNORECASE)
 MAX_CLAUSE_SCAN = 4000  # beyond this a long paste is one clause: nobody dictates 4,000 characters of plans
 

@@ -105,7 +105,9 @@ def dates(text: str, now: datetime, clauses: list[Clause], found: list[Cue],
         back = behind.get((d.start, d.end))
         clause = next((c for c in clauses if c.start <= d.start < c.end), None)
         when = d.when
-        if back is not None and back.when != d.when and clause is not None and _tense_near(clause, clauses, found) == "past":
+        planned = any(c.kind == "event" and 0 <= d.start - c.end <= 12 for c in found)  # "kickoff on the 16th"
+        if back is not None and back.when != d.when and clause is not None and not planned \
+                and _tense_near(clause, clauses, found) == "past":
             when = back.when
         is_quoted = any(s <= d.start < e for s, e in quoted)
         span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)

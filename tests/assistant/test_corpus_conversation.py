@@ -50,6 +50,11 @@ OUTCOMES = [
          logs=[("Summit Partners", "note", None, "until legal")]),
     case("hoping Helios signs next week", stages={"Helios Labs": "negotiation"},
          logs=[("Helios Labs", "note", None, "hoping")]),
+    case("Nordlicht - contract signed, kickoff on the 16th", stages={"Nordlicht GmbH": "won"},
+         fups=[("Nordlicht GmbH", "2026-03-16", "kickoff")]),
+    case("Brightline Motors isn't interested anymore", stages={"Brightline Motors": "lost"}),
+    case("Brightline Motors said they're not interested in the premium tier", stages={"Brightline Motors": "lead"},
+         logs=[("Brightline Motors", "note", None, "premium tier")]),
     case("note for Acme: Dana joked 'just mark us as lost' lol", stages={"Acme Corp": "qualified"},
          logs=[("Acme Corp", "note", None, "mark us as lost")]),
 ]
