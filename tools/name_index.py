@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -123,9 +124,7 @@ def is_inflection(a: str, b: str) -> bool:
 class _Entry:
     id: int
     name: str
-    core: str
-    words: tuple[str, ...]
-    full: str  # with its legal suffix: tells 'Acme Corp' from 'Acme Inc' when both exist
+    words: tuple[str, ...]  # interned: 100,000 names share a few thousand words
 
 
 @dataclass(slots=True)
@@ -140,10 +139,10 @@ class NameIndex:
     """Customer and contact names by exact key, by whole word, and distinct words for typos."""
 
     _customers: dict[int, _Entry] = field(default_factory=dict)
-    _by_key: dict[str, list[int]] = field(default_factory=dict)  # " ".join(match words) -> ids
+    _by_key: dict[str, int | list[int]] = field(default_factory=dict)  # " ".join(match words) -> id(s)
     _by_word: dict[str, set[int]] = field(default_factory=dict)
     _people: list[_Person] = field(default_factory=list)
-    _people_by_key: dict[str, list[int]] = field(default_factory=dict)  # -> indexes into _people
+    _people_by_key: dict[str, int | list[int]] = field(default_factory=dict)  # -> index(es) into _people
     _people_by_word: dict[str, set[int]] = field(default_factory=dict)
     _buckets: dict[str, set[str]] = field(default_factory=dict)  # first letter -> distinct words
     _bucket_lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -168,7 +167,8 @@ class NameIndex:
         plain = stored_key is not None and "." not in name and "'" not in name and "\u2019" not in name
         key = stored_key if plain else fold(name)  # type: ignore[assignment]
         words = match_words(key)
-        entry = _Entry(cid, name, core(key), words, full_key(key))
+        words = tuple(map(sys.intern, words))
+        entry = _Entry(cid, name, words)
         self._customers[cid] = entry
         _add(self._by_key, " ".join(words), cid)
         by_word = self._by_word
@@ -189,7 +189,7 @@ class NameIndex:
         else:  # most names: no title, no initial
             words, key = tuple(folded), " ".join(folded)
         i = len(self._people)
-        self._people.append(_Person(cid, name, words))
+        self._people.append(_Person(cid, name, tuple(map(sys.intern, words))))
         _add(self._people_by_key, key, i)
         by_word = self._people_by_word
         for word in words:
@@ -222,7 +222,8 @@ class NameIndex:
         return self._customers[cid].name
 
     def full_of(self, cid: int) -> str:
-        return self._customers[cid].full
+        """The name with its legal suffix: tells 'Acme Corp' from 'Acme Inc' when both exist."""
+        return full_key(fold(self._customers[cid].name))
 
     def words_of(self, cid: int) -> tuple[str, ...]:
         return self._customers[cid].words
@@ -232,13 +233,15 @@ class NameIndex:
         return word in self._by_word or word in self._people_by_word
 
     def customers_with_key(self, key: str) -> list[int]:
-        return self._by_key.get(key, [])
+        found = self._by_key.get(key, [])
+        return [found] if isinstance(found, int) else found
 
     def customers_with_word(self, word: str) -> set[int]:
         return self._by_word.get(word, set())
 
     def people_with_key(self, key: str) -> list[tuple[int, str]]:
-        return [(self._people[i].customer_id, self._people[i].name) for i in self._people_by_key.get(key, [])]
+        found = self._people_by_key.get(key, [])
+        return [(self._people[i].customer_id, self._people[i].name) for i in ([found] if isinstance(found, int) else found)]
 
     def people_with_word(self, word: str) -> set[int]:
         return self._people_by_word.get(word, set())
@@ -288,7 +291,7 @@ class NameIndex:
         distinctive word ("1234", "halcyon") decides the pool at once, whatever the other words.
         """
         if len(self._customers) <= POOL_CAP:
-            return {cid: e.core for cid, e in self._customers.items()}
+            return {cid: " ".join(e.words) for cid, e in self._customers.items()}
         groups = []
         for word in dict.fromkeys(query_core.split()):
             like = {word, *self.near_words(word), *self._prefixed(word)}
@@ -320,7 +323,7 @@ class NameIndex:
                     break
         chosen = sorted(pool)[:POOL_CAP] if len(pool) > POOL_CAP else pool
         cores = self._customers
-        return {cid: cores[cid].core for cid in chosen}
+        return {cid: " ".join(cores[cid].words) for cid in chosen}
 
     def _prefixed(self, word: str, cap: int = 200) -> list[str]:
         """Customer name words starting with `word` (3+ letters), from a sorted list made on first use."""
@@ -346,10 +349,13 @@ class NameIndex:
         return out or set()
 
 
-def _add(index: dict[str, list[int]], key: str, value: int) -> None:
+def _add(index: dict[str, int | list[int]], key: str, value: int) -> None:
+    """Add `value` under `key`; a lone value is kept bare (a list per name costs 100,000 lists)."""
     found = index.get(key)
     if found is None:
-        index[key] = [value]
+        index[key] = value
+    elif isinstance(found, int):
+        index[key] = [found, value]
     else:
         found.append(value)
 
