@@ -52,8 +52,15 @@ _APOSTROPHE_RE = re.compile(r"(?<=\w)['\u2019](?=\w)")
 _DOTTED_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ð": "d", "Ð": "D",
+                          "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"})
+
+
 def fold(name: str) -> str:
-    """`normalize` for matching: "O'Brien's" is one word, "G.m.b.H." is "gmbh"."""
+    """`normalize` for matching: "O'Brien's" is one word, "G.m.b.H." is "gmbh", "Bjørnstad" is "bjornstad"."""
+    if not name.isascii():
+        name = name.translate(_LETTERS)
     if "." not in name and "'" not in name and "\u2019" not in name:
         return normalize(name)  # most names; a bulk build folds 100,000 of them
     name = _DOTTED_RE.sub(lambda m: m.group().replace(".", "") + " ", name)
@@ -164,7 +171,7 @@ class NameIndex:
 
     def add_customer(self, cid: int, name: str, stored_key: str | None = None) -> None:
         """Index a customer; `stored_key` is its stored normalize(name), reused where it equals fold(name)."""
-        plain = stored_key is not None and "." not in name and "'" not in name and "\u2019" not in name
+        plain = stored_key is not None and name.isascii() and "." not in name and "'" not in name
         key = stored_key if plain else fold(name)  # type: ignore[assignment]
         words = match_words(key)
         words = tuple(map(sys.intern, words))

@@ -45,6 +45,8 @@ ceo cfo cto coo cmo cio vp svp evp md gm head lead cc bcc
 i we he she they it you me us them my our their his her its and or but the a an to at in on of for with by from
 met meet meeting called call emailed email spoke talked visited saw lunch coffee demo note follow followup remind
 """.split())
+_REPORTING = frozenset("""says said wants wanted asked asks called calls mentioned confirmed emailed wrote writes
+replied texted told thinks agreed approved signed needs needed would will is was has had""".split())
 _WORK_NOUNS = frozenset("""follow followup check call calls meeting meetings demo deal account contract renewal
 proposal order invoice quote team folks people guys visit lunch pilot trial workshop review kickoff onboarding project
 rollout pitch intro sync thing stuff reminder task email emails deck""".split())
@@ -146,7 +148,7 @@ def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
                 break  # every longer run from i holds this word too
             if span[-1].word in FILLERS or (j > i + 1 and not _glued(text, span[-2], span[-1])):
                 continue
-            matches = _span_matches(idx, span)
+            matches = _span_matches(idx, span, j < len(toks) and toks[j].word in _REPORTING)
             if matches:
                 found.append((sum(t.word not in FILLERS for t in span), _level(matches), i, j, matches))
     chosen: list[tuple[int, int, list[NameMatch]]] = []
@@ -174,8 +176,11 @@ def _level(matches: list[NameMatch]) -> float:
     return LEVEL_SCORE.get(matches[0].how, 0.0)
 
 
-def _span_matches(idx: NameIndex, span: list[_Tok]) -> list[NameMatch]:
-    """The customers a run of words names, by the resolver's levels and the text's cautions."""
+def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> list[NameMatch]:
+    """The customers a run of words names, by the resolver's levels and the text's cautions.
+
+    `speaks`: the next word is one a person does ("says", "wants", "called").
+    """
     words = [t.word for t in span if t.word not in FILLERS]
     kept = [w for w in words if w not in LEGAL_SUFFIXES] or words
     plain = all(t.plain for t in span if t.word not in FILLERS)
@@ -187,6 +192,9 @@ def _span_matches(idx: NameIndex, span: list[_Tok]) -> list[NameMatch]:
     if exact and (len(kept) > 1 or not plain or span[0].capital):  # "Summit is ready": a name even first
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     if len(kept) == 1 and plain:
+        if span[0].capital and speaks:  # "Owen wants the SLA", "Grace called": a person, by what follows
+            _how, people = words_level(idx, kept, typos=False)
+            return [m for m in people if m.via]
         return []
     if exact:
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]

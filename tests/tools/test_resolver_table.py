@@ -85,3 +85,14 @@ def test_every_typed_name_through_an_mcp_client(twins: ToolContext) -> None:
         return wrong
 
     assert session(twins, conversation) == []
+
+
+SECOND = Path(__file__).resolve().parents[1] / "fixtures" / "names2"
+
+
+def test_a_second_book_of_traps_written_blind(ctx: ToolContext) -> None:
+    """Another writer's book (ø, ß, apostrophes, digits, a person's name as a company) and 178 names."""
+    import_text(ctx, (SECOND / "seed.json").read_text(), kind="json", label="second book")
+    cases = json.loads((SECOND / "cases.json").read_text())
+    wrong = [(c["query"], c["expect"], got) for c in cases if (got := outcome_of_write(ctx, c["query"])) != c["expect"]]
+    assert wrong == []

@@ -11,23 +11,26 @@ from tools.name_index import NameIndex
 from tools.spotting import spot_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "names"
-SEED = json.loads((FIXTURES / "seed.json").read_text())
 TEXT_CASES = json.loads((FIXTURES / "text_cases.json").read_text())
+SECOND = FIXTURES.parent / "names2"
 
 
 @cache
-def index() -> NameIndex:
+def index(seed: Path = FIXTURES / "seed.json") -> NameIndex:
     idx = NameIndex()
-    for i, c in enumerate(SEED["customers"], 1):
+    for i, c in enumerate(json.loads(seed.read_text())["customers"], 1):
         idx.add_customer(i, c["name"])
         for p in c.get("contacts") or []:
             idx.add_contact(i, p["name"])
     return idx
 
 
-@pytest.mark.parametrize("case", TEXT_CASES, ids=[c["text"][:40] for c in TEXT_CASES])
-def test_names_in_sentences(case: dict) -> None:
-    spots = spot_in(index(), case["text"])
+CASES = [(FIXTURES, c) for c in TEXT_CASES] + [(SECOND, c) for c in json.loads((SECOND / "text_cases.json").read_text())]
+
+
+@pytest.mark.parametrize(("book", "case"), CASES, ids=[c["text"][:40] for _b, c in CASES])
+def test_names_in_sentences(book: Path, case: dict) -> None:
+    spots = spot_in(index(book / "seed.json"), case["text"])
     resolved = [s.matches[0].name for s in spots if s.resolved]
     ambiguous = [sorted(m.name for m in s.matches) for s in spots if s.ambiguous]
     if case["ambiguous"]:
