@@ -125,6 +125,28 @@ def _readline_on() -> Path | None:
     return path
 
 
+def _keys_as_typed(inp: TextIO) -> list | None:  # type: ignore[type-arg]
+    """Keep the terminal out of line mode between prompts; returns its settings to restore.
+
+    Readline switches line mode off while it reads and back on after. Keys typed while an answer is
+    being worked out would otherwise wait in line mode, where a Ctrl-D is a line end rather than a
+    key, and be lost when readline takes over: the session would not end. Out of line mode, every key
+    waits as typed. Echo and Ctrl-C stay as they were.
+    """
+    try:
+        import termios
+
+        saved = termios.tcgetattr(inp.fileno())
+        mode = list(saved)
+        mode[3] &= ~termios.ICANON
+        mode[6] = list(mode[6])
+        mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
+        termios.tcsetattr(inp.fileno(), termios.TCSADRAIN, mode)
+        return saved
+    except (ImportError, OSError, ValueError):  # not a POSIX terminal: readline (if any) copes alone
+        return None
+
+
 def _save_history(path: Path | None) -> None:
     if path is None:
         return
@@ -147,10 +169,15 @@ def run_chat(ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, st
     if interactive:
         out.write(f"crm chat — as {ctx.actor}. Type 'help' for examples, 'exit' or Ctrl-D to leave.\n")
         history = _readline_on()
+        saved = _keys_as_typed(inp)
         try:
             return _loop(ctx, lambda: input("> ") + "\n", out, interactive=True, as_json=False, state=State())
         finally:
             _save_history(history)
+            if saved is not None:
+                import termios
+
+                termios.tcsetattr(inp.fileno(), termios.TCSADRAIN, saved)
     return _loop(ctx, inp.readline, out, interactive=False, as_json=as_json, state=State())
 
 
