@@ -179,6 +179,9 @@ CANCEL_ANSWER_RE = _rx(r"""^\s*(?:cancel|c|no|nope|nah|never\s*mind|nevermind|nv
     |none\s+of\s+(?:them|these)|quit|exit)\s*[.!]*\s*$""")
 YES_RE = _rx(r"""^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|please|please\s+do|do\s+it|go\s+ahead|create(?:\s+it)?
     |yes,?\s+(?:please|create\s+it|do\s+it|add\s+it)|add\s+it|correct|right|confirm)\s*[.!]*\s*$""")
+# "new" to "I don't know X — create it?": the rep means a new customer of that name.
+NEW_RE = _rx(r"^\s*(?:new|a\s+new\s+one|(?:it'?s\s+|yes,?\s+)?(?:a\s+)?new\s+(?:customer|client|lead|one|account)"
+             r"|create\s+(?:a\s+)?new(?:\s+one)?)\s*[.!]*\s*$")
 BOTH_RE = _rx(r"^\s*(?:both|both\s+of\s+them|all|all\s+of\s+them|each|each\s+of\s+them|every\s+one|everyone)\s*[.!]*\s*$")
 # A message that corrects the last write: "no wait, the 14th", "wrong customer — it was X".
 CORRECTION_RE = _rx(r"""^\s*(?:no+\b|nope|nah|sorry|oops|wait|actually|correction|make\s+(?:that|it)|i\s+meant|meant|not\s

@@ -49,6 +49,8 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
     done = execute(ctx, steps.steps, text, ref)
     today = ctx.today()
     lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results)]
+    lines += [f"Read “{s.text}” as {s.matches[0].name}" for s in reading.customers
+              if s.resolved and s.how == "typo" and s.matches[0].id in ids]
     last = LastWrite(text, ref, _keep(settled, ids), done.batch, tuple(ids),
                      tuple(r.followup.id for s, r in zip(steps.steps, done.results) if s.tool == "schedule_followup"),
                      tuple(r.interaction.id for s, r in zip(steps.steps, done.results) if s.tool == "log_interaction"))

@@ -92,6 +92,7 @@ class _Tok:
     raw: str
     first: bool  # starts a sentence (its capital says nothing)
     after_article: bool = False  # "the redline": a lower-case word after an article is a noun
+    qualifies: bool = False  # "the summit follow-up": used as a name before a piece of work
 
     @property
     def lowered(self) -> bool:
@@ -104,7 +105,8 @@ class _Tok:
     @property
     def plain(self) -> bool:
         """An everyday word written as one (lower case), or a word that never names a company."""
-        return (not self.capital or self.first) and (self.word in common_words() or self.word in STOP)
+        return (not self.capital or self.first) and not self.qualifies and (
+            self.word in common_words() or self.word in STOP)
 
 
 def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
@@ -125,8 +127,9 @@ def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
             out.append(_Tok(m.start(), m.end(), part, raw, first, article))
     # "the orion check-in": a word after an article that qualifies a piece of work is a name again.
     for k, t in enumerate(out[:-1]):
-        if t.after_article and out[k + 1].word in _WORK_NOUNS and not masked[t.end:out[k + 1].start].strip(" -"):
-            out[k] = _Tok(t.start, t.end, t.word, t.raw, t.first, False)
+        work = out[k + 1].word in _WORK_NOUNS or out[k + 1].word.startswith(("folo", "follow", "fup"))
+        if t.after_article and work and not masked[t.end:out[k + 1].start].strip(" -") and t.word not in STOP:
+            out[k] = _Tok(t.start, t.end, t.word, t.raw, t.first, False, True)
     return out
 
 
@@ -148,6 +151,9 @@ def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
                 break  # every longer run from i holds this word too
             if span[-1].word in FILLERS or (j > i + 1 and not _glued(text, span[-2], span[-1])):
                 continue
+            if j > i + 1 and span[-1].word in LEGAL_SUFFIXES and span[-1].word in common_words() \
+                    and not span[-1].capital:
+                continue  # "mark Delta Dental Care as won": that "as" is not the Norwegian AS
             matches = _span_matches(idx, span, j < len(toks) and toks[j].word in _REPORTING)
             if matches:
                 found.append((sum(t.word not in FILLERS for t in span), _level(matches), i, j, matches))
@@ -211,7 +217,9 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
     if how == "typo":
         found = [m for m in found if _slips_are_distinctive(idx, span, m)]
     if how == "partial" and len(kept) == 1:
-        found = [m for m in found if m.via or kept[0] not in common_words()]
+        # An everyday word names a customer alone only when written as a name ("met Summit today").
+        found = [m for m in found if m.via or kept[0] not in common_words() or span[0].qualifies
+                 or (span[0].capital and not span[0].first)]
     if plain:  # "pet supplies" in lower case: only the first words of a name say it is one
         found = [m for m in found if idx.words_of(m.id)[: len(kept)] == tuple(kept)]
     return found

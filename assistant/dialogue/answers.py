@@ -30,7 +30,7 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
         return _again(ctx, p, replace(p.settled, due=due))
     if p.kind == "several" and lexicon.BOTH_RE.match(t):
         return _again(ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all")))
-    if p.kind == "create" and lexicon.YES_RE.match(t):
+    if p.kind == "create" and (lexicon.YES_RE.match(t) or lexicon.NEW_RE.match(t)):
         return _create_then_apply(ctx, p)
     pick = _option(t, p)
     if pick is not None:

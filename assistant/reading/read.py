@@ -8,7 +8,7 @@ from assistant.reading import clauses as clause_split
 from assistant.reading import spans
 from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names
-from assistant.reading.types import Clause, DateSpan, Reading
+from assistant.reading.types import Clause, DateSpan, NewName, Reading
 from tools.context import ToolContext
 
 
@@ -19,6 +19,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     """
     quoted = clause_split.quoted_regions(text)
     spots = customers.spot(ctx, text)
+    spots, named = _named_as_argument(ctx, text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     found = spans.cues(text, parts)
     taken = [(s.start, s.end) for s in spots]
@@ -33,10 +34,34 @@ def read(ctx: ToolContext, text: str) -> Reading:
     return Reading(
         text=text, clauses=parts, customers=spots, dates=days, stages=said_stages,
         cues=found, values=spans.values(text), shifts=spans.shifts(text),
-        new_names=new_names(text, taken), body_start=_body_start(text, spots),
+        new_names=named, body_start=_body_start(text, spots),
         question=is_question(text, parts, quoted, spots), quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
     )
+
+
+def _named_as_argument(ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+                       ) -> tuple[list[customers.CustomerSpot], list[NewName]]:
+    """Names the message gives in so many words ("note for Ink:", "met Crane today") are read exactly
+    as a tool argument would be, so the chat and the tools agree on what a name means; only those that
+    fit no customer stay new names (offered for creation)."""
+    taken = [(s.start, s.end) for s in spots]
+    slots = [(n.start, n.end, n.text, n) for n in new_names(text, taken)]
+    m = lexicon.NOTE_PREFIX_RE.match(text)
+    if m is not None and not any(s.start == m.end() for s in spots):
+        name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end():])
+        if name is not None and not any(st < m.end() + name.end() and m.start() < en for st, en in taken):
+            slots.insert(0, (m.end(), m.end() + name.end(), name.group().strip(), None))
+    found, still_new = list(spots), []
+    for start, end, said, new in slots:
+        if any(s.start < end and start < s.end for s in found):
+            continue
+        r = customers.resolve(ctx, said)
+        if r.matches:
+            found.append(customers.CustomerSpot(start, end, text[start:end], r.matches))
+        elif new is not None:
+            still_new.append(new)
+    return sorted(found, key=lambda s: s.start), still_new
 
 
 _EDIT_CUES = frozenset({"done", "cancel", "move", "followup_word"})

@@ -53,7 +53,7 @@ SCHEDULE = [
 COMPLETE = [
     case("done with the Acme follow-up", closed=[("Acme Corp", "send pricing", "done")], reply=["Fri 6 Mar"]),
     case("finished the globex follow up", closed=[("Globex Corporation", "confirm seat count", "done")]),
-    case("done with the acme folowup", resolver_gap="'acme' in lower case is an English word", closed=[("Acme Corp", "send pricing", "done")]),
+    case("done with the acme folowup", closed=[("Acme Corp", "send pricing", "done")]),
     case("Kettle & Crumb follow-up is done", closed=[("Kettle & Crumb Bakery", "quarterly check-in", "done")]),
     case("ticked off the Summit Partners reminder",
          closed=[("Summit Partners", "send the security questionnaire", "done")]),
@@ -70,7 +70,7 @@ RESCHEDULE = [
     case("reschedule the kettle & crumb check-in to March 24",
          moved=[("Kettle & Crumb Bakery", "quarterly check-in", "2026-03-24")]),
     case("move the Globex follow-up to tomorrow", moved=[("Globex Corporation", "confirm seat count", "2026-03-05")]),
-    case("postpone the summit follow-up to Friday 13 March", resolver_gap="'summit' in lower case is an English word",
+    case("postpone the summit follow-up to Friday 13 March",
          moved=[("Summit Partners", "security questionnaire", "2026-03-13")]),
     case("push Lumière's spring shoot follow-up to April 3", moved=[("Lumière Studio", "spring shoot", "2026-04-03")]),
 ]

@@ -87,6 +87,32 @@ def test_every_typed_name_through_an_mcp_client(twins: ToolContext) -> None:
     assert session(twins, conversation) == []
 
 
+def test_every_typed_name_through_the_chat_engine(twins: ToolContext) -> None:
+    """A rep's "note for NAME: …" lands where the tool would write it, or the rep is asked first."""
+    from assistant.conversation import respond
+
+    names = {c["name"] for c in json.loads((FIXTURES / "seed.json").read_text())["customers"]}
+    wrong = []
+    for n, c in enumerate(CASES):
+        marker = f"chat check {n}"
+        reply = respond(twins, f"note for {c['query']}: {marker}")
+        with twins.read() as s:
+            landed = s.exec(
+                select(Customer.name).join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
+                .where(Interaction.body.contains(marker))  # type: ignore[attr-defined]
+            ).all()
+        offered = [ch.label for ch in reply.choices if any(ch.label.startswith(n) for n in names)]
+        if c["expect"] == "ambiguous":
+            ok = not landed and len(offered) >= 2
+        elif c["expect"] == "unknown":
+            ok = not landed and bool(reply.state.pending)
+        else:
+            ok = landed == [c["expect"]]
+        if not ok:
+            wrong.append((c["query"], c["expect"], landed, reply.text[:120]))
+    assert wrong == []
+
+
 SECOND = Path(__file__).resolve().parents[1] / "fixtures" / "names2"
 
 
