@@ -178,14 +178,7 @@ class NameIndex:
         entry = _Entry(cid, name, words)
         self._customers[cid] = entry
         _add(self._by_key, " ".join(words), cid)
-        by_word = self._by_word
-        for word in words:
-            ids = by_word.get(word)
-            if ids is None:
-                by_word[word] = {cid}
-                self._bucket(word)
-            else:
-                ids.add(cid)
+        self._add_words(self._by_word, words, cid)
 
     def add_contact(self, cid: int, name: str) -> None:
         folded = fold(name).split()
@@ -198,14 +191,16 @@ class NameIndex:
         i = len(self._people)
         self._people.append(_Person(cid, name, tuple(map(sys.intern, words))))
         _add(self._people_by_key, key, i)
-        by_word = self._people_by_word
+        self._add_words(self._people_by_word, words, i)
+
+    def _add_words(self, by_word: dict[str, set[int]], words: tuple[str, ...], value: int) -> None:
         for word in words:
             ids = by_word.get(word)
             if ids is None:
-                by_word[word] = {i}
+                by_word[word] = {value}
                 self._bucket(word)
             else:
-                ids.add(i)
+                ids.add(value)
 
     def _bucket(self, word: str) -> None:
         if len(word) < 5 or word.isdigit():

@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -112,15 +113,21 @@ def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] |
     return best[0] if best else None
 
 
-def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, int]:
-    """Customers whose name words take every given word, with the edits that took."""
+def _holding_all(lookup: Callable[[str], set[int]], given: list[str], near: dict[str, set[str]] | None) -> set[int]:
+    """What has, for every given word, that word or (with `near`) a slip of it."""
     ids: set[int] | None = None
     for w in set(given):
         like = {w} | (near.get(w, set()) if near else set())
-        hit: set[int] = set().union(*(idx.customers_with_word(x) for x in like))
+        hit: set[int] = set().union(*(lookup(x) for x in like))
         ids = hit if ids is None else ids & hit
         if not ids:
-            return {}
+            return set()
+    return ids or set()
+
+
+def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, int]:
+    """Customers whose name words take every given word, with the edits that took."""
+    ids = _holding_all(idx.customers_with_word, given, near)
     if near is None and len(set(given)) == len(given):
         return dict.fromkeys(ids or (), 0)  # distinct whole words: every name holding them all fits
     costs = {c: _assign(given, idx.words_of(c), near) for c in ids or ()}
@@ -128,13 +135,8 @@ def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[st
 
 
 def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, tuple[str, int]]:
-    ids: set[int] | None = None
-    for w in set(given):
-        like = {w} | (near.get(w, set()) if near else set())
-        hit: set[int] = set().union(*(idx.people_with_word(x) for x in like))
-        ids = hit if ids is None else ids & hit
-        if not ids:
-            return {}
+    """Customers with a contact whose name words take every given word: (contact name, edits)."""
+    ids = _holding_all(idx.people_with_word, given, near)
     out: dict[int, tuple[str, int]] = {}
     simple = near is None and len(set(given)) == len(given)
     for i in sorted(ids or ()):
