@@ -84,10 +84,20 @@ def full_key(key: str) -> str:
 
 
 def match_words(key: str) -> tuple[str, ...]:
-    """The words of a normalized name that identify it: legal suffixes and fillers dropped."""
+    """The words of a normalized name that identify it: trailing legal suffixes and fillers dropped.
+
+    Only a trailing suffix goes: "spa", "as", "co" inside a name are words of it ("Orion AS Dynamics"
+    is not Orion Dynamics).
+    """
     words = core(key).split()
-    kept = tuple(w for w in words if w not in FILLERS and w not in LEGAL_SUFFIXES)
+    kept = tuple(w for w in words if w not in FILLERS)
     return kept or tuple(words)
+
+
+def has_suffix(key: str) -> bool:
+    """Whether a normalized name ends in a legal suffix ('halcyon gmbh')."""
+    words = key.split()
+    return len(words) > 1 and words[-1] in LEGAL_SUFFIXES
 
 
 def person_key(name: str, words: list[str] | None = None) -> str:
@@ -113,8 +123,8 @@ def common_words() -> frozenset[str]:
 def typo_budget(a: str, b: str) -> int:
     """How many edits still count as a slip between two words: none for short words or numbers."""
     n = min(len(a), len(b))
-    if n < 5 or a.isdigit() or b.isdigit():
-        return 0
+    if n < 5 or any(ch.isdigit() for ch in a + b):
+        return 0  # "Studio55" is not a slip of "Studio54": a number is said exactly
     return 1 if n < 9 else 2
 
 
@@ -132,6 +142,7 @@ class _Entry:
     id: int
     name: str
     words: tuple[str, ...]  # interned: 100,000 names share a few thousand words
+    suffixed: bool  # ends in a legal suffix
 
 
 @dataclass(slots=True)
@@ -175,7 +186,7 @@ class NameIndex:
         key = stored_key if plain else fold(name)  # type: ignore[assignment]
         words = match_words(key)
         words = tuple(map(sys.intern, words))
-        entry = _Entry(cid, name, words)
+        entry = _Entry(cid, name, words, has_suffix(key))
         self._customers[cid] = entry
         _add(self._by_key, " ".join(words), cid)
         self._add_words(self._by_word, words, cid)
@@ -203,7 +214,7 @@ class NameIndex:
                 ids.add(value)
 
     def _bucket(self, word: str) -> None:
-        if len(word) < 5 or word.isdigit():
+        if len(word) < 5 or any(ch.isdigit() for ch in word):
             return  # no slip is read in a short word or a number (see typo_budget)
         bucket = self._buckets.get(word[0])
         if bucket is None:
@@ -226,6 +237,9 @@ class NameIndex:
     def full_of(self, cid: int) -> str:
         """The name with its legal suffix: tells 'Acme Corp' from 'Acme Inc' when both exist."""
         return full_key(fold(self._customers[cid].name))
+
+    def suffixed(self, cid: int) -> bool:
+        return self._customers[cid].suffixed
 
     def words_of(self, cid: int) -> tuple[str, ...]:
         return self._customers[cid].words

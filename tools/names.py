@@ -32,7 +32,8 @@ from sqlmodel import Session
 from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
-    NameIndex, core, fold, full_key, is_inflection, match_words, name_index, normalize, person_key, person_words,
+    FILLERS, TITLES, NameIndex, core, fold, full_key, has_suffix, is_inflection, match_words, name_index, normalize,
+    person_key, person_words,
 )
 
 __all__ = [
@@ -148,22 +149,28 @@ def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]]
 
 
 def words_level(idx: NameIndex, given: list[str], people: list[str] | None = None, *, typos: bool = True,
-                inflections: bool = True) -> tuple[str, list[NameMatch]]:
+                inflections: bool = True, suffixed: bool = False) -> tuple[str, list[NameMatch]]:
     """The `partial` or `typo` matches of match words ('', [] when none).
 
     `people` are the same words read as a person's ("Dr. Reed" -> reed); `inflections` says
     whether "dynamic" may be a slip of "dynamics" (in free text "redlined" is not "Redline").
     """
     people = given if people is None else people
-    if not any(len(w) >= 2 for w in given):
+    if not any(len(w) >= 2 for w in given) or all(w in FILLERS for w in given):
         return "", []
+    if suffixed:  # "Halcyon GmbH": a legal suffix given must be matched by one, never by a person
+        people = []
     found = _level_matches(idx, given, people, None, "partial")
+    if suffixed:
+        found = [m for m in found if idx.suffixed(m.id)]
     if found or not typos:
         return ("partial", found) if found else ("", [])
     near = {w: {n for n in idx.near_words(w) if inflections or not is_inflection(w, n)} for w in {*given, *people}}
     if not any(near.values()):
         return "", []
     found = _level_matches(idx, given, people, near, "typo")
+    if suffixed:
+        found = [m for m in found if idx.suffixed(m.id)]
     return ("typo", found) if found else ("", [])
 
 
@@ -202,10 +209,17 @@ def resolve_in(idx: NameIndex, query: str, near: list[tuple[int, float]] | None 
     people = _dedupe(idx.people_with_key(person_key(query)))
     if people:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "contact", p) for c, p in people.items()))
-    _how, found = words_level(idx, words, list(person_words(query)))
+    _how, found = words_level(idx, words, list(person_words(query)), suffixed=has_suffix(key))
+    found = [m for m in found if not m.via or initials_fit(key, m.via)]
     if found:
         return Resolution(query, tuple(found))
     return Resolution(query, (), tuple(suggest(idx, query, near=near)))
+
+
+def initials_fit(said: str, person: str) -> bool:
+    """An initial given ("K. Alvarez") must start a word of the person's name ("J. Alvarez" is not K.)."""
+    letters = {w[0] for w in fold(person).split() if w not in TITLES}
+    return all(w in letters for w in said.split() if len(w) == 1 and w.isalpha())
 
 
 def _dedupe(people: list[tuple[int, str]]) -> dict[int, str]:
@@ -251,6 +265,8 @@ def _word_closeness(given: tuple[str, ...], name: tuple[str, ...]) -> list[float
 def resolve_name(session: Session, ref: int | str) -> Resolution:
     """What `ref` (an id, "#id" or a name) means, by the strongest evidence any customer meets."""
     query = str(ref).strip()
+    if isinstance(ref, bool):  # JSON true is not customer #1
+        return Resolution(query, ())
     m = _ID_RE.fullmatch(query)
     if isinstance(ref, int) or m:
         cid = int(m.group(1)) if m else int(ref)

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from tools.name_index import (
     FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, full_key, name_index,
 )
-from tools.names import LEVEL_SCORE, NameMatch, _dedupe, resolve_in, words_level
+from tools.names import LEVEL_SCORE, NameMatch, _dedupe, initials_fit, resolve_in, words_level
 
 MAX_SPAN = 6  # words in the longest name looked for
 READ_CHARS = 1000  # a name lives near the start of even the longest paste
@@ -188,7 +188,10 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
     `speaks`: the next word is one a person does ("says", "wants", "called").
     """
     words = [t.word for t in span if t.word not in FILLERS]
-    kept = [w for w in words if w not in LEGAL_SUFFIXES] or words
+    kept = list(words)
+    while len(kept) > 1 and kept[-1] in LEGAL_SUFFIXES:  # only a trailing suffix is one ("Orion AS Dynamics")
+        kept.pop()
+    suffixed = len(kept) < len(words)
     plain = all(t.plain for t in span if t.word not in FILLERS)
     if not kept or (len(kept) == 1 and (span[0].lowered or (plain and not span[0].capital))):
         return []  # "met at the summit", "the redline": an ordinary word, not Summit or Redline
@@ -202,8 +205,6 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
             _how, people = words_level(idx, kept, typos=False)
             return [m for m in people if m.via]
         return []
-    if exact:
-        return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     person = [w for w in kept if w not in TITLES] or kept
     if len(person) >= 2:
         people = _dedupe(idx.people_with_key(" ".join(person)))
@@ -213,7 +214,7 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
     if len(kept) == 1 and (kept[0] in GENERIC or span[0].plain or len(kept[0]) < 3 or kept[0].isdigit()):
         return []  # "labs" alone names no one; a short or numeric word is too weak
     how, found = words_level(idx, kept, typos=all(_typo_ok(t) or idx.has_word(t.word) for t in span),
-                             inflections=False)
+                             inflections=False, suffixed=suffixed)
     if how == "typo":
         found = [m for m in found if _slips_are_distinctive(idx, span, m)]
     if how == "partial" and len(kept) == 1:
@@ -233,8 +234,13 @@ def _slips_are_distinctive(idx: NameIndex, span: list[_Tok], m: NameMatch) -> bo
         len(span) > 1 or not any(w in GENERIC or w in common_words() for w in idx.near_words(span[0].word)))
 
 
-def _joins(t: _Tok, taken: set[int], k: int, words: tuple[str, ...]) -> bool:
-    """Whether a neighbour word belongs to the same company name (so the name is another company's)."""
+def _joins(t: _Tok, taken: set[int], k: int, words: tuple[str, ...], suffixed: bool = True) -> bool:
+    """Whether a neighbour word belongs to the same company name (so the name is another company's).
+
+    A capitalised legal suffix after a name that has none ("Halcyon Spa", "Thistle Co") joins it.
+    """
+    if t.word in LEGAL_SUFFIXES and t.capital and not suffixed and k not in taken:
+        return True
     if k in taken or t.word in STOP or t.word in FILLERS or t.word in LEGAL_SUFFIXES or t.word.isdigit():
         return False
     if t.word in GENERIC and t.word not in words:
@@ -247,9 +253,19 @@ def _widen(idx: NameIndex, text: str, toks: list[_Tok], i: int, j: int, matches:
     """The spot for toks[i:j]; an unknown one when the name runs on into words it does not have."""
     taken = {k for a, b, _m in chosen if (a, b) != (i, j) for k in range(a, b)}
     words = tuple(w for m in matches for w in idx.words_of(m.id))
+    suffixed = any(idx.suffixed(m.id) for m in matches) or toks[j - 1].word in LEGAL_SUFFIXES
     a, b = i, j
+    if i > 0 and len(toks[i - 1].word) == 1 and toks[i - 1].capital and _glued(text, toks[i - 1], toks[i]):
+        # "K. Alvarez" is not J. Alvarez: an initial before a person's name must fit it.
+        fitting = [m for m in matches if not m.via or initials_fit(toks[i - 1].word, m.via)]
+        if len(fitting) < len(matches):
+            if not fitting:
+                start, end = toks[i - 1].start, toks[j - 1].end
+                return CustomerSpot(start, end, text[start:end], (), tuple(
+                    NameMatch(m.id, m.name, "similar", None, 70.0) for m in matches))
+            matches = fitting
     if not any(m.how == "contact" or m.via for m in matches):
-        while b < len(toks) and _glued(text, toks[b - 1], toks[b]) and _joins(toks[b], taken, b, words):
+        while b < len(toks) and _glued(text, toks[b - 1], toks[b]) and _joins(toks[b], taken, b, words, suffixed):
             b += 1
         while a > 0 and _glued(text, toks[a - 1], toks[a]) and not toks[a].first and _joins(toks[a - 1], taken, a - 1, words):
             a -= 1

@@ -157,3 +157,37 @@ def test_the_same_legal_suffix_tells_two_otherwise_equal_names_apart(crm: ToolCo
         resolve(crm, "Acme")
     with pytest.raises(AmbiguousCustomer):
         resolve(crm, "Acme GmbH")
+
+
+@pytest.fixture
+def traps(ctx: ToolContext) -> ToolContext:
+    """Names a second reviewer found the resolver once took for the wrong customer."""
+    from tools.customers import add_contact
+    from tools.schemas import AddContact
+
+    for name in ("Halcyon Labs", "Thistle Bakery", "Studio54 Media", "Zeta Works", "Orion Dynamics"):
+        create_customer(ctx, CreateCustomer(name=name))
+    add_contact(ctx, AddContact(customer="Zeta Works", name="Dr. Tamsin Reed"))
+    add_contact(ctx, AddContact(customer="Halcyon Labs", name="J. Alvarez"))
+    add_contact(ctx, AddContact(customer="Orion Dynamics", name="Tom and Jerry"))
+    return ctx
+
+
+@pytest.mark.parametrize("said", [
+    "Halcyon Spa", "Thistle & Co", "Halcyon GmbH",  # a suffix given, none on the name: another company
+    "Orion AS Dynamics",  # a suffix word inside a name is a word of it
+    "Z. Reed", "K. Alvarez", "Dr Tamsin Reed X",  # an initial or a word the contact does not have
+    "Studio55 Media",  # a number is said exactly
+    "and", "the",  # fillers alone name no one
+])
+def test_words_that_do_not_fit_rule_a_name_out(traps: ToolContext, said: str) -> None:
+    with pytest.raises(CustomerNotFound):
+        resolve(traps, said)
+
+
+def test_a_fitting_initial_and_a_true_boolean(traps: ToolContext) -> None:
+    from tools.names import resolve_name
+
+    assert resolve(traps, "J. Alvarez") == "Halcyon Labs"
+    with traps.read() as s:
+        assert resolve_name(s, True).matches == ()  # JSON true is not customer #1

@@ -94,3 +94,15 @@ def test_a_very_long_paste_is_read_only_near_its_start() -> None:
 def test_a_company_like_run_is_read_as_a_tool_argument_would_be(text: str, meant: str) -> None:
     [spot] = [s for s in spot_in(index(), text) if s.matches]
     assert spot.resolved and spot.matches[0].name == meant and spot.how == "typo"
+
+
+@pytest.mark.parametrize("text", [
+    "Met with Halcyon Spa today",  # a capitalised suffix after a name without one: another company
+    "Call Z. Reed tomorrow",  # an initial that does not fit the contact
+])
+def test_a_word_or_initial_that_does_not_fit_makes_the_name_unknown(text: str) -> None:
+    idx = NameIndex()
+    idx.add_customer(1, "Halcyon Labs")
+    idx.add_customer(2, "Zeta Works")
+    idx.add_contact(2, "Dr. Tamsin Reed")
+    assert [s for s in spot_in(idx, text) if s.matches] == []
