@@ -12,7 +12,7 @@ from store.models import Contact, Customer
 from tools import idempotency
 from tools.context import ToolContext
 from tools.errors import DuplicateCustomer, InvalidArgument
-from tools.names import core, name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
+from tools.names import name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
 from tools.outputs import (
     contact_out, matched_out, customer_summary, followup_out, interaction_out, stage_change_out,
 )
@@ -51,7 +51,7 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     if "@" in query:
         return queries.customers_by_email(s, query)
     idx = name_index(s)
-    near = idx.fuzzy(core(normalize(query)), limit=20)  # scored once, for the ranking and the suggestions
+    near = idx.fuzzy(query, limit=20)  # scored once, for the ranking and the suggestions
     cands, _sure = rank_customers(idx, query, near)
     ids = [c.id for c in cands]
     if not cands or cands[0].score < 90:

@@ -234,10 +234,6 @@ class NameIndex:
     def name_of(self, cid: int) -> str:
         return self._customers[cid].name
 
-    def full_of(self, cid: int) -> str:
-        """The name with its legal suffix: tells 'Acme Corp' from 'Acme Inc' when both exist."""
-        return full_key(fold(self._customers[cid].name))
-
     def suffixed(self, cid: int) -> bool:
         return self._customers[cid].suffixed
 
@@ -248,16 +244,26 @@ class NameIndex:
         """Whether `word` is a whole word of some customer's or contact's name."""
         return word in self._by_word or word in self._people_by_word
 
-    def customers_with_key(self, key: str) -> list[int]:
+    def customers_with_key(self, key: str, said: str | None = None) -> list[int]:
+        """Customers whose match words are `key`; of several, those with the suffix `said` has
+        ("Acme Corp" beside "Acme Inc"), when any has it."""
         found = self._by_key.get(key, [])
-        return [found] if isinstance(found, int) else found
+        ids = [found] if isinstance(found, int) else found
+        if len(ids) > 1 and said is not None:
+            same = full_key(said)
+            ids = [c for c in ids if full_key(fold(self._customers[c].name)) == same] or ids
+        return ids
 
     def customers_with_word(self, word: str) -> set[int]:
         return self._by_word.get(word, set())
 
-    def people_with_key(self, key: str) -> list[tuple[int, str]]:
+    def people_with_key(self, key: str) -> dict[int, str]:
+        """Customer id -> the name of its contact whose full name is `key` (the first, if two)."""
         found = self._people_by_key.get(key, [])
-        return [(self._people[i].customer_id, self._people[i].name) for i in ([found] if isinstance(found, int) else found)]
+        out: dict[int, str] = {}
+        for i in [found] if isinstance(found, int) else found:
+            out.setdefault(self._people[i].customer_id, self._people[i].name)
+        return out
 
     def people_with_word(self, word: str) -> set[int]:
         return self._people_by_word.get(word, set())
@@ -288,10 +294,11 @@ class NameIndex:
         self._typos[word] = found
         return found
 
-    def fuzzy(self, query_core: str, limit: int = 8) -> list[tuple[int, float]]:
-        """Customers ranked by similarity of their whole names to the query (reads and suggestions)."""
+    def fuzzy(self, query: str, limit: int = 8) -> list[tuple[int, float]]:
+        """Customers ranked by similarity of their whole names to what was typed (reads, suggestions)."""
         from rapidfuzz import fuzz, process  # here, not at import: `crm mcp` answers initialize sooner
 
+        query_core = " ".join(match_words(fold(query)))
         hits = process.extract(
             query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
             limit=limit, score_cutoff=SUGGEST_SCORE,

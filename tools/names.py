@@ -32,7 +32,7 @@ from sqlmodel import Session
 from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
-    FILLERS, TITLES, NameIndex, core, fold, full_key, has_suffix, is_inflection, match_words, name_index, normalize,
+    FILLERS, TITLES, NameIndex, core, fold, has_suffix, is_inflection, match_words, name_index, normalize,
     person_key, person_words,
 )
 
@@ -201,12 +201,10 @@ def resolve_in(idx: NameIndex, query: str, near: list[tuple[int, float]] | None 
     words = list(match_words(key))
     if not key:
         return Resolution(query, ())
-    exact = idx.customers_with_key(" ".join(words))
-    if len(exact) > 1:  # "Foster Renewables S.A." beside "Foster Renewables": the same suffix fits better
-        exact = [c for c in exact if idx.full_of(c) == full_key(key)] or exact
+    exact = idx.customers_with_key(" ".join(words), said=key)
     if exact:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "exact") for c in exact))
-    people = _dedupe(idx.people_with_key(person_key(query)))
+    people = idx.people_with_key(person_key(query))
     if people:
         return Resolution(query, tuple(NameMatch(c, idx.name_of(c), "contact", p) for c, p in people.items()))
     _how, found = words_level(idx, words, list(person_words(query)), suffixed=has_suffix(key))
@@ -222,13 +220,6 @@ def initials_fit(said: str, person: str) -> bool:
     return all(w in letters for w in said.split() if len(w) == 1 and w.isalpha())
 
 
-def _dedupe(people: list[tuple[int, str]]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for cid, name in people:
-        out.setdefault(cid, name)
-    return out
-
-
 def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
             near: list[tuple[int, float]] | None = None) -> list[NameMatch]:
     """Close names for a name that fits no customer: word prefixes first, then similar spellings.
@@ -242,7 +233,7 @@ def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
     scored: dict[int, float] = {}
     for cid in idx.with_prefixes(words):
         scored[cid] = 92.0
-    for cid, _score in (idx.fuzzy(" ".join(words), limit=20) if near is None else near):
+    for cid, _score in (idx.fuzzy(query, limit=20) if near is None else near):
         best = _word_closeness(words, idx.words_of(cid))
         close = sum(b >= 80 for b in best)
         mean = sum(best) / len(best)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from tools.name_index import (
-    FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, full_key, name_index,
+    FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, name_index,
 )
-from tools.names import LEVEL_SCORE, NameMatch, _dedupe, initials_fit, resolve_in, words_level
+from tools.names import LEVEL_SCORE, NameMatch, initials_fit, resolve_in, words_level
 
 MAX_SPAN = 6  # words in the longest name looked for
 READ_CHARS = 1000  # a name lives near the start of even the longest paste
@@ -195,9 +195,7 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
     plain = all(t.plain for t in span if t.word not in FILLERS)
     if not kept or (len(kept) == 1 and (span[0].lowered or (plain and not span[0].capital))):
         return []  # "met at the summit", "the redline": an ordinary word, not Summit or Redline
-    exact = idx.customers_with_key(" ".join(kept))
-    if len(exact) > 1:  # "Acme Corp" beside "Acme Inc": the same suffix fits better
-        exact = [c for c in exact if idx.full_of(c) == full_key(" ".join(words))] or exact
+    exact = idx.customers_with_key(" ".join(kept), said=" ".join(words))
     if exact and (len(kept) > 1 or not plain or span[0].capital):  # "Summit is ready": a name even first
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     if len(kept) == 1 and plain:
@@ -207,7 +205,7 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
         return []
     person = [w for w in kept if w not in TITLES] or kept
     if len(person) >= 2:
-        people = _dedupe(idx.people_with_key(" ".join(person)))
+        people = idx.people_with_key(" ".join(person))
         if people:
             return [NameMatch(c, idx.name_of(c), "contact", p) for c, p in people.items()]
     kept = person
