@@ -1,4 +1,5 @@
 """`python -m assistant` is the `crm` command."""
+
 import sys
 
 from assistant.cli import main

@@ -1,6 +1,7 @@
 """Answers to the questions the pipeline reads (`understanding.questions`): last contact, a stage
 check, a phone or email, deals at a stage. Read-only: a question never writes.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,15 +26,23 @@ def answer(ctx: ToolContext, frames: Frames, ids: list[int]) -> Reply:
         ambiguous = [s for s in frames.reading.customers if len(s.matches) > 1]
         if ambiguous:
             names = [m.name for m in ambiguous[0].matches[:8]]
-            return Reply(text=f"“{ambiguous[0].text}” could be " + ", ".join(names) + " — ask again with the full name.")
+            return Reply(
+                text=f"“{ambiguous[0].text}” could be "
+                + ", ".join(names)
+                + " — ask again with the full name."
+            )
         return Reply(text=replies.not_understood())
     profile = _profile(ctx, ids[0])
-    action = [{"tool": "get_customer", "args": {"customer": ids[0]}, "result": profile.model_dump(mode="json")}]
+    action = [
+        {"tool": "get_customer", "args": {"customer": ids[0]}, "result": profile.model_dump(mode="json")}
+    ]
     if q.topic == "last_contact":
         return Reply(text=_last_contact(profile, ctx), actions=action)
     if q.topic == "stage":
         said = f" (not {q.stage})" if q.stage and q.stage != profile.stage else ""
-        return Reply(text=f"{profile.name} is in {profile.stage}{said}." + _last_line(profile, ctx), actions=action)
+        return Reply(
+            text=f"{profile.name} is in {profile.stage}{said}." + _last_line(profile, ctx), actions=action
+        )
     if q.topic in ("phone", "email"):
         return Reply(text=_reach(profile, q.topic, frames), actions=action)
     text, actions = questions.profile(ctx, ids[0])

@@ -5,6 +5,7 @@ few words are the chat's own commands whatever is pending: `exit`/`quit` leave, 
 to type, `cancel` drops a pending question, `/show N` prints note N whole — none of them is ever
 read as an answer or a name.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,9 @@ def _one(ctx: ToolContext, line: str, state: Any, n: int) -> Any:
     try:
         return respond(ctx, line, state, message_ref=f"cli:{n}")
     except Exception as e:  # the engine already answers user mistakes; this keeps the loop alive regardless
-        return Reply(text=f"Sorry — that failed ({type(e).__name__}: {e}). Nothing more was changed.", state=State())
+        return Reply(
+            text=f"Sorry — that failed ({type(e).__name__}: {e}). Nothing more was changed.", state=State()
+        )
 
 
 def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
@@ -97,7 +100,10 @@ def _confirmed(ctx: ToolContext, plan: Any, line: str) -> tuple[str, bool]:
         done = undo_change(ctx, plan.batch)
     except USER_ERRORS as e:
         return str(e), True
-    return f"Undone: {done.summary}. Removed {plan.removed}." if plan.removed else f"Undone: {done.summary}.", True
+    return (
+        f"Undone: {done.summary}. Removed {plan.removed}." if plan.removed else f"Undone: {done.summary}.",
+        True,
+    )
 
 
 def _history_file() -> Path | None:
@@ -160,7 +166,9 @@ def _save_history(path: Path | None) -> None:
         pass  # history is a convenience; never fail the chat for it
 
 
-def run_chat(ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+def run_chat(
+    ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     """Talk to the assistant: a prompt on a terminal, else one message per input line. Returns the exit code."""
     from assistant.conversation import State
 
@@ -200,8 +208,12 @@ def _loop(ctx: ToolContext, read: Any, out: TextIO, *, interactive: bool, as_jso
             continue
         if " ".join(line.lower().split()) in EXIT_WORDS:
             if as_json:
-                out.write(json.dumps({"reply": "Bye.", "actions": [], "choices": [], "pending": False,
-                                      "batch": None}) + "\n")
+                out.write(
+                    json.dumps(
+                        {"reply": "Bye.", "actions": [], "choices": [], "pending": False, "batch": None}
+                    )
+                    + "\n"
+                )
             elif interactive:
                 out.write("Bye.\n")
             out.flush()
@@ -221,8 +233,13 @@ def _answer(ctx: ToolContext, line: str, state: Any, n: int, confirming: Any) ->
             return Reply(text=answer, state=state), None
         # Neither yes nor no: not undone, and the line is read as the message it is.
         other = _command(ctx, line, state, n) or _one(ctx, line, state, n)
-        return Reply(text=f"{answer}\n{other.text}", state=other.state, choices=other.choices,
-                     actions=other.actions, batch=other.batch), None
+        return Reply(
+            text=f"{answer}\n{other.text}",
+            state=other.state,
+            choices=other.choices,
+            actions=other.actions,
+            batch=other.batch,
+        ), None
     plan = _big_undo(ctx, " ".join(line.lower().split()).rstrip(".!"))
     if plan is not None:
         return Reply(text=plan.question() + " (yes / no)", state=state), plan

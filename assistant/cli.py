@@ -4,6 +4,7 @@ Each command builds a context from the global settings, calls one library functi
 result (a table on a terminal, JSON with --json). A user mistake is one line on stderr and exit 1.
 Heavy modules (the MCP SDK, python-telegram-bot) are imported only by the commands that need them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,9 @@ def _check_db_folder(db: str | None) -> None:
         return  # the default data directory is created on first use; URLs are the driver's business
     folder = Path(db).expanduser().parent
     if not folder.is_dir():
-        raise InvalidArgument(f"no folder {folder} for the database {db}; create it first, or give another --db")
+        raise InvalidArgument(
+            f"no folder {folder} for the database {db}; create it first, or give another --db"
+        )
 
 
 def _emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
@@ -97,8 +100,16 @@ def cmd_find(args: argparse.Namespace) -> None:
     from tools.schemas import FindCustomers
 
     ctx = _context(args)
-    result = find_customers(ctx, FindCustomers(query=" ".join(args.query), stage=args.stage, owner=args.owner,
-                                               limit=args.limit, cursor=args.cursor))
+    result = find_customers(
+        ctx,
+        FindCustomers(
+            query=" ".join(args.query),
+            stage=args.stage,
+            owner=args.owner,
+            limit=args.limit,
+            cursor=args.cursor,
+        ),
+    )
     _emit(args, result, lambda: render.customers(result, ctx.today(), width=terminal.width()))
 
 
@@ -148,7 +159,9 @@ def cmd_search(args: argparse.Namespace) -> None:
     from tools.timeline import search_interactions
 
     ctx = _context(args)
-    result = search_interactions(ctx, SearchInteractions(query=" ".join(args.query), customer=args.customer, limit=args.limit))
+    result = search_interactions(
+        ctx, SearchInteractions(query=" ".join(args.query), customer=args.customer, limit=args.limit)
+    )
     _emit(args, result, lambda: render.interactions(result, ctx.today(), width=terminal.width(), more=False))
 
 
@@ -185,10 +198,16 @@ def cmd_undo(args: argparse.Namespace) -> None:
     ctx = _context(args)
     plan = plan_undo(ctx)
     if plan.needs_confirmation and not args.yes and not terminal.confirm(plan.question()):
-        raise InvalidArgument(f"not undone: “{plan.summary}” would remove {plan.removed or 'imported records'}; "
-                              "run crm undo --yes to remove them")
+        raise InvalidArgument(
+            f"not undone: “{plan.summary}” would remove {plan.removed or 'imported records'}; "
+            "run crm undo --yes to remove them"
+        )
     result = undo_change(ctx, plan.batch)
-    _emit(args, result, lambda: f"Undone: {result.summary}." + (f" Removed {plan.removed}." if plan.removed else ""))
+    _emit(
+        args,
+        result,
+        lambda: f"Undone: {result.summary}." + (f" Removed {plan.removed}." if plan.removed else ""),
+    )
 
 
 def _with_progress(label: str, work: Callable[..., Any], *args: Any) -> Any:
@@ -204,13 +223,19 @@ def _with_progress(label: str, work: Callable[..., Any], *args: Any) -> Any:
 def cmd_import(args: argparse.Namespace) -> None:
     from tools.transfer import import_file
 
-    result = _with_progress(f"Importing {args.file}{_rows_in(args.file)}", import_file,
-                            _context(args, source="import"), args.file)
+    result = _with_progress(
+        f"Importing {args.file}{_rows_in(args.file)}", import_file, _context(args, source="import"), args.file
+    )
     for warning in getattr(result, "warnings", []):  # e.g. a column it does not know, so left out
         print(f"crm: note: {warning}", file=sys.stderr)
-    _emit(args, result, lambda: (
-        f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
-        f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."))
+    _emit(
+        args,
+        result,
+        lambda: (
+            f"Imported {result.customers_created} new and {result.customers_updated} updated customers, "
+            f"{result.contacts} contacts, {result.interactions} interactions, {result.followups} follow-ups."
+        ),
+    )
 
 
 def _rows_in(path: str) -> str:
@@ -230,7 +255,11 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     ctx = _context(args)
     with terminal.progress("Exporting"):
-        text = export_csv(ctx) if args.format == "csv" else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
+        text = (
+            export_csv(ctx)
+            if args.format == "csv"
+            else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
+        )
     if args.output:
         from pathlib import Path
 
@@ -250,8 +279,10 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if isinstance(result, int):
         print(f"{where} already has {result} customers; demo data not added (--force adds it anyway).")
     else:
-        print(f"Added {result.customers_created} demo customers with {result.interactions} interactions and "
-              f"{result.followups} follow-ups to {where}.")
+        print(
+            f"Added {result.customers_created} demo customers with {result.interactions} interactions and "
+            f"{result.followups} follow-ups to {where}."
+        )
 
 
 def cmd_users(args: argparse.Namespace) -> None:
@@ -260,8 +291,13 @@ def cmd_users(args: argparse.Namespace) -> None:
 
     store = Store(args.db if args.db is not None else __import__("os").environ.get("CRM_DB"))
     if args.users_cmd == "add":
-        u = users.add_user(store, args.name, timezone=args.tz_name, telegram_id=args.telegram_id,
-                           digest_time=args.digest_time)
+        u = users.add_user(
+            store,
+            args.name,
+            timezone=args.tz_name,
+            telegram_id=args.telegram_id,
+            digest_time=args.digest_time,
+        )
         print(f"{u.name}: timezone {u.timezone}, telegram id {u.telegram_id or '—'}, digest {u.digest_time}")
     elif args.users_cmd == "remove":
         users.remove_user(store, args.name)
@@ -273,9 +309,14 @@ def cmd_users(args: argparse.Namespace) -> None:
             return
         from assistant.render import table
 
-        print(table(["name", "timezone", "telegram id", "digest"],
-                    [[u.name, u.timezone, str(u.telegram_id or ""), u.digest_time] for u in listed])
-              if listed else "No users registered. Add one: crm users add NAME --tz Europe/Berlin")
+        print(
+            table(
+                ["name", "timezone", "telegram id", "digest"],
+                [[u.name, u.timezone, str(u.telegram_id or ""), u.digest_time] for u in listed],
+            )
+            if listed
+            else "No users registered. Add one: crm users add NAME --tz Europe/Berlin"
+        )
 
 
 def cmd_chat(args: argparse.Namespace) -> None:
@@ -287,8 +328,14 @@ def cmd_chat(args: argparse.Namespace) -> None:
 def cmd_mcp(args: argparse.Namespace) -> None:
     from tools.mcp_server import run_server
 
-    run_server(_context(args, source="mcp"), http=args.http, host=args.host, port=args.port, no_auth=args.no_auth,
-               read_only=args.read_only)
+    run_server(
+        _context(args, source="mcp"),
+        http=args.http,
+        host=args.host,
+        port=args.port,
+        no_auth=args.no_auth,
+        read_only=args.read_only,
+    )
 
 
 def cmd_telegram(args: argparse.Namespace) -> None:
@@ -302,14 +349,17 @@ def cmd_telegram(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="crm", parents=[_globals_parser(suppress=False)],
+        prog="crm",
+        parents=[_globals_parser(suppress=False)],
         description="A conversational CRM: chat, MCP server, Telegram bot and scripts over one database.",
     )
     parser.add_argument("--version", action="version", version=f"crm {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _globals_parser(suppress=True)
 
-    def command(name: str, func: Callable[[argparse.Namespace], None], help: str, json_flag: bool = True) -> argparse.ArgumentParser:
+    def command(
+        name: str, func: Callable[[argparse.Namespace], None], help: str, json_flag: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help, epilog=GLOBALS_NOTE)
         p.set_defaults(func=func)
         if json_flag:
@@ -332,7 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p = command("demo", cmd_demo, "fill the database with realistic sample data", json_flag=False)
-    p.add_argument("--force", action="store_true", help="add the sample data even if the database has customers")
+    p.add_argument(
+        "--force", action="store_true", help="add the sample data even if the database has customers"
+    )
     p = command("find", cmd_find, "find customers by name, contact or email (typos forgiven)")
     p.add_argument("query", nargs="*", help="words of the name (quotes optional)")
     p.add_argument("--stage", help="only customers in this stage (e.g. proposal)")
@@ -343,8 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("customer", nargs="+", help="id or name (quotes optional)")
     p.add_argument("--limit", type=int, default=5, help="recent interactions to show")
     p = command("due", cmd_due, "follow-ups due (this week and overdue by default)")
-    p.add_argument("--scope", default="this_week", choices=["overdue", "today", "this_week", "next_week", "all"],
-                   help="which follow-ups (default this_week, which includes overdue ones)")
+    p.add_argument(
+        "--scope",
+        default="this_week",
+        choices=["overdue", "today", "this_week", "next_week", "all"],
+        help="which follow-ups (default this_week, which includes overdue ones)",
+    )
     p.add_argument("--owner", help="one rep's follow-ups")
     p.add_argument("--mine", action="store_true", help="only the acting user's follow-ups")
     p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
@@ -362,8 +418,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actor", help="only this rep's changes")
     p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     p = command("undo", cmd_undo, "undo your last change")
-    p.add_argument("-y", "--yes", action="store_true",
-                   help="undo without asking, even when it removes several records (e.g. an import)")
+    p.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="undo without asking, even when it removes several records (e.g. an import)",
+    )
     add_stages_command(command)
     add_completion_command(command, parser)
     p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
@@ -414,7 +474,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"crm: {where}: {first.get('msg')}", file=sys.stderr)
         return 1
     except SQLAlchemyError as e:
-        print(f"crm: database error: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", file=sys.stderr)
+        print(
+            f"crm: database error: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130

@@ -3,6 +3,7 @@
 Generated from the parser, so it never falls behind; install with
 `eval "$(crm completion bash)"` in ~/.bashrc (zsh: `autoload -U bashcompinit && bashcompinit` first).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,17 +39,28 @@ def script(parser: argparse.ArgumentParser) -> str:
         words += [w for a in command._actions if isinstance(a, argparse._SubParsersAction) for w in a.choices]
         cases.append(f'        {name}) words="{" ".join(words)}" ;;')
     globals_ = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
-    return _SCRIPT % {"cases": "\n".join(cases), "commands": " ".join(sub.choices), "globals": " ".join(globals_)}
+    return _SCRIPT % {
+        "cases": "\n".join(cases),
+        "commands": " ".join(sub.choices),
+        "globals": " ".join(globals_),
+    }
 
 
-def add_completion_command(command: Callable[..., argparse.ArgumentParser],
-                           parser: argparse.ArgumentParser) -> None:
+def add_completion_command(
+    command: Callable[..., argparse.ArgumentParser], parser: argparse.ArgumentParser
+) -> None:
     def cmd_completion(args: argparse.Namespace) -> None:
         print(script(parser), end="")
 
-    p = command("completion", cmd_completion, "shell completion for bash or zsh (see --help)",
-                json_flag=False)
+    p = command(
+        "completion", cmd_completion, "shell completion for bash or zsh (see --help)", json_flag=False
+    )
     p.epilog = 'Install: add  eval "$(crm completion bash)"  to ~/.bashrc (zsh: autoload -U bashcompinit && bashcompinit first).'
 
-    p.add_argument("shell", nargs="?", default="bash", choices=["bash", "zsh"],
-                   help="bash (default), or zsh with bashcompinit")
+    p.add_argument(
+        "shell",
+        nargs="?",
+        default="bash",
+        choices=["bash", "zsh"],
+        help="bash (default), or zsh with bashcompinit",
+    )

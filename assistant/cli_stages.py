@@ -1,4 +1,5 @@
 """`crm stages`: show the team's pipeline, or set it (names in order, and which count as closed)."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,10 @@ def cmd_stages(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(result.model_dump(), indent=1))
         return
-    lines = [f"{n}. {stage}" + ("  (closed)" if stage in result.closed else "") for n, stage in enumerate(result.stages, 1)]
+    lines = [
+        f"{n}. {stage}" + ("  (closed)" if stage in result.closed else "")
+        for n, stage in enumerate(result.stages, 1)
+    ]
     lines += _left_behind(ctx, result.stages)
     if args.stages_cmd != "set":
         lines.append("Change them: crm stages set lead demo trial won lost --closed won,lost")
@@ -33,9 +37,14 @@ def _left_behind(ctx, configured: list[str]) -> list[str]:  # type: ignore[no-un
     from tools.pipeline import pipeline_summary
     from tools.schemas import PipelineSummary
 
-    old = [t for t in pipeline_summary(ctx, PipelineSummary()).stages if t.stage not in configured and t.count]
-    return [f"Note: {t.count} customer{'s' if t.count != 1 else ''} still in '{t.stage}' (not a stage any more); "
-            f"they keep it until moved." for t in old]
+    old = [
+        t for t in pipeline_summary(ctx, PipelineSummary()).stages if t.stage not in configured and t.count
+    ]
+    return [
+        f"Note: {t.count} customer{'s' if t.count != 1 else ''} still in '{t.stage}' (not a stage any more); "
+        f"they keep it until moved."
+        for t in old
+    ]
 
 
 def _split(values: list[str]) -> list[str]:
@@ -49,6 +58,10 @@ def add_stages_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     p.set_defaults(stages_cmd="show")
     actions = p.add_subparsers(dest="stages_cmd", metavar="ACTION")
     actions.add_parser("show", help="list the stages in order (the default)")
-    set_ = actions.add_parser("set", help="set the stages in order, e.g.: crm stages set lead demo trial won lost")
-    set_.add_argument("names", nargs="+", help="stage names in pipeline order (spaces or commas between them)")
+    set_ = actions.add_parser(
+        "set", help="set the stages in order, e.g.: crm stages set lead demo trial won lost"
+    )
+    set_.add_argument(
+        "names", nargs="+", help="stage names in pipeline order (spaces or commas between them)"
+    )
     set_.add_argument("--closed", help="comma-separated closed stages (default: won,lost)")

@@ -3,6 +3,7 @@
 The engine is pure: (text, acting user + clock + store in a ToolContext, conversation state) ->
 Reply (text, choices, actions, new state). It calls only the tool layer; surfaces only adapt.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,7 +35,9 @@ class Reply:
     text: str
     state: State = field(default_factory=State)
     choices: list[Choice] = field(default_factory=list)  # non-empty while a question is pending
-    actions: list[dict[str, Any]] = field(default_factory=list)  # {"tool": name, "args": {...}, "result": {...}}
+    actions: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {"tool": name, "args": {...}, "result": {...}}
     batch: str | None = None  # change-log batch of the writes made; set => the reply offers Undo
 
     @property
@@ -42,7 +45,9 @@ class Reply:
         return self.batch is not None
 
 
-def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None) -> Reply:
+def respond(
+    ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None
+) -> Reply:
     """Understand one message, act through the tools, and answer.
 
     `message_ref` identifies the surface message (e.g. "telegram:<chat>:<message_id>"); writes made

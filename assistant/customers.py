@@ -4,6 +4,7 @@ Everything the engine decides about *which existing customer* a name means goes 
 this module only adapts the tool layer's one resolver (`tools.spotting.spot_customers`,
 `tools.names.resolve_name`) to the engine's context; the engine never matches names itself.
 """
+
 from __future__ import annotations
 
 from tools.context import ToolContext

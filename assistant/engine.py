@@ -6,6 +6,7 @@ email/phone, new customers) and list questions go through the older intent rules
 (`assistant.intents`); reports, promises, outcomes, follow-up edits and the remaining questions go
 through the pipeline (`assistant.pipeline`). Pure: no printing, no network.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,12 +32,21 @@ _REMIND_RE = re.compile(r"^\s*(?:please\s+)?remind\s+me\b", re.IGNORECASE)
 _PIPELINE = frozenset({"log", "stage", "complete_followup", "reschedule_followup"})
 
 
-def respond(ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None) -> Reply:
+def respond(
+    ctx: ToolContext, text: str, state: State | None = None, *, message_ref: str | None = None
+) -> Reply:
     """Understand one message, act through the tools, and answer (see assistant.conversation)."""
     reply = _respond(ctx, text, state, message_ref)
-    if state is not None and state.last is not None and not reply.wrote and reply.state.last is None \
-            and not any(a.get("tool") == "undo" for a in reply.actions):
-        reply.state.last = state.last  # a question in between ("number for Dana?") keeps what can be corrected
+    if (
+        state is not None
+        and state.last is not None
+        and not reply.wrote
+        and reply.state.last is None
+        and not any(a.get("tool") == "undo" for a in reply.actions)
+    ):
+        reply.state.last = (
+            state.last
+        )  # a question in between ("number for Dana?") keeps what can be corrected
     return reply
 
 
@@ -44,8 +54,11 @@ def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str 
     text = text if isinstance(text, str) else str(text or "")
     text = text.replace("\x00", " ")
     if len(text) > MAX_CHARS:
-        return Reply(text=f"That message is too long ({len(text):,} characters; the limit is {MAX_CHARS:,}). "
-                          "Nothing was saved — split it into parts.", state=state or State())
+        return Reply(
+            text=f"That message is too long ({len(text):,} characters; the limit is {MAX_CHARS:,}). "
+            "Nothing was saved — split it into parts.",
+            state=state or State(),
+        )
     try:
         if state is not None and isinstance(state.pending, Pending):
             answered = answer_pending(ctx, text, state.pending)
@@ -97,7 +110,9 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
     return handle(ctx, text, Settled(), ref)
 
 
-def _question(ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None) -> Reply:
+def _question(
+    ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None
+) -> Reply:
     if name == "followups":
         from assistant.resolve import mentions_in
 
@@ -107,8 +122,16 @@ def _question(ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov:
     elif name == "profile":
         rest = slots["rest"]
         start = text.rfind(rest)
-        found = targets(ctx, text, ov, ref, region=(start, start + len(rest)), purpose="do you mean",
-                        may_create=False, intent="profile")
+        found = targets(
+            ctx,
+            text,
+            ov,
+            ref,
+            region=(start, start + len(rest)),
+            purpose="do you mean",
+            may_create=False,
+            intent="profile",
+        )
         if found.ask is not None:
             return found.ask
         answer, actions = questions.profile(ctx, found.ids[0])
@@ -135,8 +158,10 @@ def _undo(ctx: ToolContext) -> Reply:
         return Reply(text="There is nothing of yours to undo.")
     except UndoConflict as e:
         return Reply(text=str(e))
-    return Reply(text=f"Undone: {result.summary}.",
-                 actions=[{"tool": "undo", "args": {}, "result": result.model_dump(mode="json")}])
+    return Reply(
+        text=f"Undone: {result.summary}.",
+        actions=[{"tool": "undo", "args": {}, "result": result.model_dump(mode="json")}],
+    )
 
 
 # ---- answers to a pending question of the record and list handlers --------------------------------------

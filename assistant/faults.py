@@ -1,6 +1,7 @@
 """What the rep is told when something fails that is not their wording: a busy or broken database
 is reported as that (with whether trying again helps), never as "please rephrase".
 """
+
 from __future__ import annotations
 
 BUSY = "The database is busy — try again in a moment. Nothing was saved."

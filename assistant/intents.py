@@ -7,6 +7,7 @@ questions use the slots below.
 `classify` looks at the wording only (customers are found by `assistant.customers`, dates by
 `tools.dates`). Patterns are compiled once at import; the order of the checks is the priority.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,16 +21,26 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.VERBOSE)
 
 
-HELP_RE = _rx(r"^\s*(?:help|\?+|h|commands|menu|what\s+can\s+(?:you|i)\s+do|how\s+does\s+this\s+work"
-              r"|how\s+do\s+i\s+use\s+(?:this|you))\s*[?!.]*\s*$")
-UNDO_RE = _rx(r"^\s*(?:undo|revert|undo\s+(?:that|it|the\s+last(?:\s+\w+)?|last(?:\s+\w+)?)|oops,?\s+undo(?:\s+that)?"
-              r"|take\s+(?:that|it)\s+back|roll\s*back(?:\s+that)?|scratch\s+that)\s*[.!]*\s*$")
-CANCEL_RE = _rx(r"^\s*(?:cancel|c|no|nope|never\s*mind|nevermind|nvm|forget\s+it|stop|abort|skip|none"
-                r"|none\s+of\s+(?:them|these)|quit|exit)\s*[.!]*\s*$")
-YES_RE = _rx(r"^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|please|please\s+do|do\s+it|go\s+ahead|create(?:\s+it)?"
-             r"|yes,?\s+(?:please|create\s+it|do\s+it|add\s+it)|add\s+it|correct|right|confirm)\s*[.!]*\s*$")
-GREETING_RE = _rx(r"^\s*(?:hi|hello|hey|yo|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty"
-                  r"|cheers)\b[\s!.,]*(?:there|bot|crm)?[\s!.]*$")
+HELP_RE = _rx(
+    r"^\s*(?:help|\?+|h|commands|menu|what\s+can\s+(?:you|i)\s+do|how\s+does\s+this\s+work"
+    r"|how\s+do\s+i\s+use\s+(?:this|you))\s*[?!.]*\s*$"
+)
+UNDO_RE = _rx(
+    r"^\s*(?:undo|revert|undo\s+(?:that|it|the\s+last(?:\s+\w+)?|last(?:\s+\w+)?)|oops,?\s+undo(?:\s+that)?"
+    r"|take\s+(?:that|it)\s+back|roll\s*back(?:\s+that)?|scratch\s+that)\s*[.!]*\s*$"
+)
+CANCEL_RE = _rx(
+    r"^\s*(?:cancel|c|no|nope|never\s*mind|nevermind|nvm|forget\s+it|stop|abort|skip|none"
+    r"|none\s+of\s+(?:them|these)|quit|exit)\s*[.!]*\s*$"
+)
+YES_RE = _rx(
+    r"^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|please|please\s+do|do\s+it|go\s+ahead|create(?:\s+it)?"
+    r"|yes,?\s+(?:please|create\s+it|do\s+it|add\s+it)|add\s+it|correct|right|confirm)\s*[.!]*\s*$"
+)
+GREETING_RE = _rx(
+    r"^\s*(?:hi|hello|hey|yo|good\s+(?:morning|afternoon|evening)|thanks|thank\s+you|thx|ty"
+    r"|cheers)\b[\s!.,]*(?:there|bot|crm)?[\s!.]*$"
+)
 
 CREATE_RE = _rx(r"""^\s*(?:please\s+)?(?:add|create|new|make|register|set\s+up)\s+(?:a\s+|an\s+)?(?:new\s+)?
     (?:customer|lead|client|account|company|prospect)\b\s*(?:called|named|:|-)?\s*(?P<rest>.+)$""")
@@ -54,9 +65,11 @@ RESCHEDULE_RE = _rx(rf"""\b(?:move|push|reschedule|postpone|shift|bump|delay|cha
     .*\b(?:{FOLLOWUP_WORD})\b|\b(?:{FOLLOWUP_WORD})\b.*\b(?:moved|pushed|rescheduled|postponed)\b
     |^\s*(?:reschedule|postpone|push\s+back|defer)\b""")
 
-STAGE_WORDS = (r"lead|leads|new|prospect|qualified|qualify|sql|proposal(?:\s+sent)?|sent\s+proposal|quote(?:\s+sent)?"
-               r"|quoted|negotiation|negotiating|negotiations|contract|closed[\s-]+won|close[\s-]+won|won|win|signed"
-               r"|closed[\s-]+lost|close[\s-]+lost|lost|dead|churned|deal\s+won|deal\s+lost")
+STAGE_WORDS = (
+    r"lead|leads|new|prospect|qualified|qualify|sql|proposal(?:\s+sent)?|sent\s+proposal|quote(?:\s+sent)?"
+    r"|quoted|negotiation|negotiating|negotiations|contract|closed[\s-]+won|close[\s-]+won|won|win|signed"
+    r"|closed[\s-]+lost|close[\s-]+lost|lost|dead|churned|deal\s+won|deal\s+lost"
+)
 STAGE_CMD_RE = _rx(rf"""\b(?P<verb>move|moved|mark|marked|set|put|change|changed|bump|bumped|advance|advanced
     |update|updated|switch|switched|stage|flip|flipped)\b(?P<between>.*?)\b(?:to|as|into|in|->|=|:)\s+
     (?:the\s+)?(?:stage\s+)?(?P<stage>{STAGE_WORDS})\b(?:\s+stage)?""")
@@ -71,13 +84,17 @@ STAGE_SAID_RE = _rx(r"""^(?P<between>.+?)\s*(?:[:\-\u2013\u2014]\s*|\s)(?:just\s
 STAGE_FIRST_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>proposal\s+sent|quote\s+sent|sent\s+(?:the\s+|a\s+|our\s+)?proposal
     |closed[\s-]+won|closed[\s-]+lost)\s*(?:to|with|for|:|-|\u2013|\u2014)?\s+(?P<between>.+?)\s*[.!]*$""")
 # Words before an outcome that deny or postpone it: "Acme has not signed", "Acme is close to signed".
-_NOT_YET_RE = re.compile(r"(?i)\b(?:not|never|n't|almost|nearly|close\s+to|to|if|once|when|until|before|might|may"
-                         r"|could|would|will|should|expect(?:ed|s)?|hope|hoping|about\s+to|yet)\s*[:,-]?\s*$")
+_NOT_YET_RE = re.compile(
+    r"(?i)\b(?:not|never|n't|almost|nearly|close\s+to|to|if|once|when|until|before|might|may"
+    r"|could|would|will|should|expect(?:ed|s)?|hope|hoping|about\s+to|yet)\s*[:,-]?\s*$"
+)
 STAGE_VERB_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>won|lost|signed|closed)\s+(?:the\s+)?(?:deal\s+(?:with\s+)?)?
     (?P<between>.+?)(?:\s+deal)?\s*[.!]*$""")
 
-QUESTION_START = (r"who|what|what's|whats|which|any|anything|anyone|anybody|show|list|do|does|did|are|is|how|give|get"
-                  r"|tell|when|where|can|could|pull|display")
+QUESTION_START = (
+    r"who|what|what's|whats|which|any|anything|anyone|anybody|show|list|do|does|did|are|is|how|give|get"
+    r"|tell|when|where|can|could|pull|display"
+)
 FOLLOWUPS_Q_RE = _rx(rf"""\b(?:{FOLLOWUP_WORD}|due|overdue|to-?dos?|agenda|need(?:s)?\s+(?:a\s+)?follow|late
     |past\s+due|missed)\b""")
 # "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a question.
@@ -110,12 +127,16 @@ STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\
     |have\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)
     |no\s+(?:contact|touch|activity|interaction)|not\s+(?:talked|spoken|contacted|touched)|neglected|dormant|untouched
     |(?:need|needs)\s+(?:some\s+)?attention|forgotten|ignored|slipping)\b""")
-PIPELINE_RE = _rx(r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b")
+PIPELINE_RE = _rx(
+    r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b"
+)
 FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a
     |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+|client\s+)?
     (?P<query>.+?)\s*[?.!]*$""")
-CHANGES_RE = _rx(r"\b(?:recent\s+changes|what\s+(?:has\s+)?changed|what\s+did\s+i\s+(?:change|do|log)|change\s*log"
-                 r"|activity\s+log|audit)\b")
+CHANGES_RE = _rx(
+    r"\b(?:recent\s+changes|what\s+(?:has\s+)?changed|what\s+did\s+i\s+(?:change|do|log)|change\s*log"
+    r"|activity\s+log|audit)\b"
+)
 MINE_RE = _rx(r"\b(?:my|mine|me|i|i've|i'm)\b")
 
 FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|remind\s+me|set\s+(?:a\s+)?reminder|reminder|ping|call\s+back
@@ -124,6 +145,7 @@ FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|remind\
 IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+)?(?:fol{1,3}o?w[\s-]*up|fol{1,3}o?wup|remind\s+me|set\s+(?:a\s+)?reminder
     |reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase|nudge|get\s+back\s+to
     |schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send|todo|to-?do|task)\b""")
+
 
 @dataclass
 class Intent:
@@ -153,15 +175,32 @@ def classify(text: str) -> Intent:
         if not re.match(r"(?i)^\s*(?:a\s+)?(?:tags?|labels?|note)\b", slots.get("person", "")):
             return Intent("add_contact", slots)
     if (m := TAG_REMOVE_RE.match(t)) is not None:
-        return Intent("tags", {"op": "remove", "customer": m.group("customer") or m.group("customer2"),
-                               "tags": m.group("tags") or m.group("tags2")})
+        return Intent(
+            "tags",
+            {
+                "op": "remove",
+                "customer": m.group("customer") or m.group("customer2"),
+                "tags": m.group("tags") or m.group("tags2"),
+            },
+        )
     if (m := TAG_ADD_RE.match(t)) is not None:
-        return Intent("tags", {"op": "add", "customer": m.group("customer") or m.group("customer2"),
-                               "tags": m.group("tags") or m.group("tags2")})
-    if (f := FIELD_RE.search(t)) is not None and (EMAIL_RE.search(t) if f.group("email") else PHONE_RE.search(t)):
-        value = (EMAIL_RE.search(t) if f.group("email") else PHONE_RE.search(t))
+        return Intent(
+            "tags",
+            {
+                "op": "add",
+                "customer": m.group("customer") or m.group("customer2"),
+                "tags": m.group("tags") or m.group("tags2"),
+            },
+        )
+    if (f := FIELD_RE.search(t)) is not None and (
+        EMAIL_RE.search(t) if f.group("email") else PHONE_RE.search(t)
+    ):
+        value = EMAIL_RE.search(t) if f.group("email") else PHONE_RE.search(t)
         assert value is not None
-        return Intent("update_field", {"field": "email" if f.group("email") else "phone", "value": value.group().strip()})
+        return Intent(
+            "update_field",
+            {"field": "email" if f.group("email") else "phone", "value": value.group().strip()},
+        )
     question = bool(QUESTION_RE.search(t))
     if question and (m := SEARCH_RE.search(t)) is not None:
         return Intent("search_notes", {"topic": m.group("topic") or m.group("topic2") or m.group("topic3")})
@@ -178,7 +217,10 @@ def classify(text: str) -> Intent:
         return Intent("stale")
     if question and FOLLOWUPS_Q_RE.search(t) and not IMPERATIVE_RE.match(t):
         return Intent("followups")
-    if re.fullmatch(r"(?i)\s*(?:overdue|due\s+(?:today|this\s+week)|(?:my\s+)?follow[\s-]*ups?|today|this\s+week)\s*[?!.]*", t):
+    if re.fullmatch(
+        r"(?i)\s*(?:overdue|due\s+(?:today|this\s+week)|(?:my\s+)?follow[\s-]*ups?|today|this\s+week)\s*[?!.]*",
+        t,
+    ):
         return Intent("followups")
     if LIST_FOLLOWUPS_RE.match(t) or (question and AGENDA_RE.search(t)):
         return Intent("followups")
@@ -202,8 +244,11 @@ def stage_command(t: str) -> dict[str, str] | None:
     """The stage phrase of a message: {'stage': said, 'start': i, 'end': j, 'target_from': k}; None if none."""
     # A long paste is a note: outcome phrases are short messages, and the end-anchored patterns below
     # would cost time proportional to the square of the length.
-    rules = (STAGE_CMD_RE,) if len(t) > MAX_STAGE_MESSAGE else (
-        STAGE_CMD_RE, STAGE_ARROW_RE, STAGE_IS_RE, STAGE_VERB_RE, STAGE_FIRST_RE, STAGE_SAID_RE)
+    rules = (
+        (STAGE_CMD_RE,)
+        if len(t) > MAX_STAGE_MESSAGE
+        else (STAGE_CMD_RE, STAGE_ARROW_RE, STAGE_IS_RE, STAGE_VERB_RE, STAGE_FIRST_RE, STAGE_SAID_RE)
+    )
     for rx in rules:
         m = rx.search(t[:MAX_STAGE_MESSAGE])
         if m is None:
@@ -211,16 +256,20 @@ def stage_command(t: str) -> dict[str, str] | None:
         between = m.group("between") or ""
         if rx is STAGE_CMD_RE and re.search(r"(?i)\bfollow[\s-]*up|\bmeeting|\bcall\b", between):
             continue  # "move the follow-up to …" is not a stage
-        if rx in (STAGE_SAID_RE, STAGE_IS_RE, STAGE_VERB_RE) and _NOT_YET_RE.search(t[:m.start("stage")]):
+        if rx in (STAGE_SAID_RE, STAGE_IS_RE, STAGE_VERB_RE) and _NOT_YET_RE.search(t[: m.start("stage")]):
             continue  # "Acme has not signed", "close to signed": not an outcome yet
-        if rx is STAGE_SAID_RE and not _outcome_of_name(t[:m.start("stage")]):
+        if rx is STAGE_SAID_RE and not _outcome_of_name(t[: m.start("stage")]):
             continue
         said = " ".join(m.group("stage").lower().replace("-", " ").split())
         if said.startswith("sent "):
             said = "proposal sent"
-        return {"stage": said,
-                "span_start": str(m.start("between")), "span_end": str(m.end("between")),
-                "whole_start": str(m.start()), "whole_end": str(m.end())}
+        return {
+            "stage": said,
+            "span_start": str(m.start("between")),
+            "span_end": str(m.end("between")),
+            "whole_start": str(m.start()),
+            "whole_end": str(m.end()),
+        }
     return None
 
 
@@ -230,15 +279,30 @@ def _outcome_of_name(before: str) -> bool:
     if re.search(r"[:\-\u2013\u2014]$", head):
         return True
     words = head.split()
-    if words and words[-1].lower() in ("they", "we", "finally", "just", "officially", "has", "have", "he", "she"):
+    if words and words[-1].lower() in (
+        "they",
+        "we",
+        "finally",
+        "just",
+        "officially",
+        "has",
+        "have",
+        "he",
+        "she",
+    ):
         return True
     return 0 < len(words) <= 4 and not re.search(r"(?i)\b(?:the|a|an|their|our|his|her|its)\b", head)
 
 
 def owner_words(text: str) -> list[str]:
     """Words that may name a rep: "kim's follow-ups", "follow-ups for kim", "what does kim have"."""
-    pats = [r"\b(\w+)['\u2019]s\b", r"\bfor\s+(\w+)\b", r"\b(?:does|has|did)\s+(\w+)\s+(?:have|need|got|own)",
-            r"\bowned\s+by\s+(\w+)", r"\b(\w+)\s+(?:has|have|needs?|owes?)\b"]
+    pats = [
+        r"\b(\w+)['\u2019]s\b",
+        r"\bfor\s+(\w+)\b",
+        r"\b(?:does|has|did)\s+(\w+)\s+(?:have|need|got|own)",
+        r"\bowned\s+by\s+(\w+)",
+        r"\b(\w+)\s+(?:has|have|needs?|owes?)\b",
+    ]
     out: list[str] = []
     for p in pats:
         out += [w.lower() for w in re.findall(p, text, re.IGNORECASE)]

@@ -4,6 +4,7 @@ shorthand reps type on a phone (f/u, mtg, w/, @, tmrw, wk, EOD, EOW, vm, pls).
 Everything here is words and compiled patterns; the stages of `assistant.reading` look them up.
 Dates themselves are read by `tools.dates` (which knows tmrw, EOD, EOW); customers by `tools.names`.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,13 +17,34 @@ def _rx(pattern: str) -> re.Pattern[str]:
 # ---- shorthand ------------------------------------------------------------------------------------------
 # Expanded only where the engine writes its own words (a follow-up description); a note keeps the rep's text.
 SHORTHAND: dict[str, str] = {
-    "f/u": "follow up", "fu": "follow up", "fup": "follow up", "mtg": "meeting", "mtng": "meeting", "w/": "with",
-    "w/o": "without", "tmrw": "tomorrow", "tmr": "tomorrow", "tmw": "tomorrow", "wk": "week", "vm": "voicemail",
-    "pls": "please", "plz": "please", "eod": "end of day", "eow": "end of week", "b/c": "because", "re:": "about",
-    "abt": "about", "thx": "thanks", "appt": "appointment", "convo": "conversation", "prop": "proposal",
+    "f/u": "follow up",
+    "fu": "follow up",
+    "fup": "follow up",
+    "mtg": "meeting",
+    "mtng": "meeting",
+    "w/": "with",
+    "w/o": "without",
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmw": "tomorrow",
+    "wk": "week",
+    "vm": "voicemail",
+    "pls": "please",
+    "plz": "please",
+    "eod": "end of day",
+    "eow": "end of week",
+    "b/c": "because",
+    "re:": "about",
+    "abt": "about",
+    "thx": "thanks",
+    "appt": "appointment",
+    "convo": "conversation",
+    "prop": "proposal",
 }
-_SHORT_RE = re.compile(r"(?<![\w/])(" + "|".join(re.escape(k) for k in sorted(SHORTHAND, key=len, reverse=True))
-                       + r")(?![\w/])", re.IGNORECASE)
+_SHORT_RE = re.compile(
+    r"(?<![\w/])(" + "|".join(re.escape(k) for k in sorted(SHORTHAND, key=len, reverse=True)) + r")(?![\w/])",
+    re.IGNORECASE,
+)
 
 
 def expand_shorthand(text: str) -> str:
@@ -34,22 +56,45 @@ def expand_shorthand(text: str) -> str:
 # ---- interaction kinds ----------------------------------------------------------------------------------
 # (kind, pattern) in priority order: a message with "met" and "call" is a meeting.
 KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
-    ("meeting", _rx(r"""\b(?:met|meet(?:ing)?s?|mtgs?|mtng|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)
+    (
+        "meeting",
+        _rx(r"""\b(?:met|meet(?:ing)?s?|mtgs?|mtng|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)
         |coffee|lunch|dinner|breakfast|drinks|visited|site\s+visit|on-?site|sat\s+down|demo(?:'?d|ed)?|walkthrough
-        |workshop|presented|in\s+person|face\s+to\s+face|zoom|teams\s+call|video\s+call|tour)\b""")),
-    ("call", _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone|voicemail
-        |vm|left\s+(?:a\s+)?(?:message|vm)|dialed|phone\s+call)\b""")),
-    ("email", _rx(r"""\b(?:emailed|e-mailed|e-?mails?|sent\s+(?:an?\s+)?(?:e-?mail|mail)|replied|wrote|inbox
-        |mailed|forwarded|dm'?d|messaged|texted)\b""")),
+        |workshop|presented|in\s+person|face\s+to\s+face|zoom|teams\s+call|video\s+call|tour)\b"""),
+    ),
+    (
+        "call",
+        _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone|voicemail
+        |vm|left\s+(?:a\s+)?(?:message|vm)|dialed|phone\s+call)\b"""),
+    ),
+    (
+        "email",
+        _rx(r"""\b(?:emailed|e-mailed|e-?mails?|sent\s+(?:an?\s+)?(?:e-?mail|mail)|replied|wrote|inbox
+        |mailed|forwarded|dm'?d|messaged|texted)\b"""),
+    ),
 ]
 # What a correction says the last interaction was: "that one was in person, not a call".
 KIND_WORDS: dict[str, str] = {
-    "meeting": "meeting", "mtg": "meeting", "in person": "meeting", "in-person": "meeting", "visit": "meeting",
-    "face to face": "meeting", "lunch": "meeting", "coffee": "meeting", "call": "call", "phone call": "call",
-    "phone": "call", "email": "email", "e-mail": "email", "mail": "email", "note": "note",
+    "meeting": "meeting",
+    "mtg": "meeting",
+    "in person": "meeting",
+    "in-person": "meeting",
+    "visit": "meeting",
+    "face to face": "meeting",
+    "lunch": "meeting",
+    "coffee": "meeting",
+    "call": "call",
+    "phone call": "call",
+    "phone": "call",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "note": "note",
 }
-KIND_WORD_RE = _rx(r"\b(?:in[\s-]person|face\s+to\s+face|phone\s+call|meeting|mtg|visit|lunch|coffee|call|phone"
-                   r"|e-?mail|mail|note)\b")
+KIND_WORD_RE = _rx(
+    r"\b(?:in[\s-]person|face\s+to\s+face|phone\s+call|meeting|mtg|visit|lunch|coffee|call|phone"
+    r"|e-?mail|mail|note)\b"
+)
 
 # ---- planned events: a future-dated one of these is something the rep attends ---------------------------
 EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour|site\s+visit|visit
@@ -66,7 +111,9 @@ FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|rem
     |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base|reach\s+out|chase
     |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through)\b""")
 # Their request reported, which is also worth logging: "Acme wants 200 bags by the end of the quarter".
-REQUEST_CUE_RE = _rx(r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+like)$")
+REQUEST_CUE_RE = _rx(
+    r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+like)$"
+)
 PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|write\s+up|put\s+together|get\s+(?:them|him|her)
     |owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|promised|will|i'll|we'll|ill|gonna|going\s+to|to\s+do
     |todo|to-do|needs|need|wants|want|asked\s+for|asking\s+for|expects?|expecting|due)\b""")
@@ -77,10 +124,14 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1
     |task|pick\s+(?:this|it)\s+up)\b(?!\s+(?:from|with|went|was|is|came))""")
 # Who must act: "Arjun will send the DPA" is their promise, not the rep's.
 OUR_SIDE_RE = _rx(r"\b(?:i|we|i'll|we'll|i'm|we're|me|us|our|ill|owe)\b")
-THEIR_PROMISE_RE = _rx(r"^\s*(?:and\s+)?(?:they|he|she|[A-Z][a-z]+)\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
-                       r"|said\s+they'?d|to\s+send)\b")
+THEIR_PROMISE_RE = _rx(
+    r"^\s*(?:and\s+)?(?:they|he|she|[A-Z][a-z]+)\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
+    r"|said\s+they'?d|to\s+send)\b"
+)
 
-THEY_WILL_RE = _rx(r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b")
+THEY_WILL_RE = _rx(
+    r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b"
+)
 
 # ---- tense of a clause ----------------------------------------------------------------------------------
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed|visited|discussed
@@ -93,18 +144,27 @@ FUTURE_RE = _rx(r"""\b(?:will|'ll|going\s+to|gonna|need\s+to|needs\s+to|have\s+t
 # ---- stage outcomes ---------------------------------------------------------------------------------------
 # Outcome phrasings and the stage each implies (the stage must also be configured to apply).
 OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
-    ("won", _rx(r"""\b(?:signed(?!\s+off)|sign(?:s|ing)?(?!\s+off)|inked|closed[\s-]+won|close[\s-]+won|closed\s+the\s+deal|won(?!'t)|is\s+a\s+go
+    (
+        "won",
+        _rx(r"""\b(?:signed(?!\s+off)|sign(?:s|ing)?(?!\s+off)|inked|closed[\s-]+won|close[\s-]+won|closed\s+the\s+deal|won(?!'t)|is\s+a\s+go
         |are\s+a\s+go|it'?s\s+a\s+go|green[\s-]?lit|gave\s+(?:us\s+)?the\s+green\s+light|said\s+yes|accepted\s+(?:the|our)
-        |deal\s+done|done\s+deal|they'?re\s+in|placed\s+(?:the|an|their)\s+order|countersigned|po\s+(?:received|came\s+in))\b""")),
-    ("proposal", _rx(r"""\b(?:(?:proposal|quote|offer)\s+(?:is\s+|was\s+)?(?:sent|out|submitted|delivered)
-        |(?:sent|submitted|delivered|emailed)\s+(?:the\s+|a\s+|our\s+|them\s+the\s+|them\s+a\s+|over\s+the\s+)?(?:proposal|quote))\b""")),
-    ("lost", _rx(r"""\b(?:lost(?!\s+(?:track|touch|contact|the\s+(?:file|paperwork|link|thread)|my|our|power|signal))|lose
+        |deal\s+done|done\s+deal|they'?re\s+in|placed\s+(?:the|an|their)\s+order|countersigned|po\s+(?:received|came\s+in))\b"""),
+    ),
+    (
+        "proposal",
+        _rx(r"""\b(?:(?:proposal|quote|offer)\s+(?:is\s+|was\s+)?(?:sent|out|submitted|delivered)
+        |(?:sent|submitted|delivered|emailed)\s+(?:the\s+|a\s+|our\s+|them\s+the\s+|them\s+a\s+|over\s+the\s+)?(?:proposal|quote))\b"""),
+    ),
+    (
+        "lost",
+        _rx(r"""\b(?:lost(?!\s+(?:track|touch|contact|the\s+(?:file|paperwork|link|thread)|my|our|power|signal))|lose
         |closed[\s-]+lost|close[\s-]+lost|dead|churned|passed\s+on|(?:went|gone|going)\s+with\s+(?:a\s+|an\s+|the\s+)?
         (?:competitor|cheaper|different|other|another|rival|someone|in-?house)|chose\s+(?:a\s+|an\s+|the\s+)?(?:competitor
         |cheaper|different|other|another|rival|someone)
         |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward|no\s+longer\s+interested
         |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)
-        |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b""")),
+        |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b"""),
+    ),
 ]
 # An outcome said with these words before it has not happened (yet): "won't sign until", "hoping they sign".
 NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't|wasn't|yet|until|unless
@@ -131,9 +191,22 @@ SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|fo
     |four|five|six|seven|couple\s+of|few)\s+)?(?P<unit>days?|weeks?|wks?|months?)\b
     |\b(?P<n2>\d+|a|an|one|two|three|four|five|six|seven)\s+(?:more\s+|extra\s+)?(?P<unit2>days?|weeks?|wks?|months?)
     \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more|extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
-NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "couple of": 2, "few": 3}
-FOLLOWUP_WORD_RE = _rx(r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b")
+NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "couple of": 2,
+    "few": 3,
+}
+FOLLOWUP_WORD_RE = _rx(
+    r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b"
+)
 
 # ---- questions ----------------------------------------------------------------------------------------------
 QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why|when|is|are|was|were|do|does
@@ -147,7 +220,9 @@ REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remin
 LAST_CONTACT_RE = _rx(r"""\b(?:last\s+(?:time|contact|touch|spoke|talked|heard|call|meeting|email|interaction)|when\s+did
     |latest\s+(?:contact|interaction)|spoken\s+to|talked\s+to|heard\s+from|gotten\s+back|got\s+back|get\s+back|been\s+in\s+touch
     |reached\s+out|contacted|called\s+back|followed\s+up)\b""")
-STAGE_Q_RE = _rx(r"""\b(?:stage|still|closed|signed|won|lost|in\s+proposal|at\s+proposal|status|where\s+(?:are|is)|deal)\b""")
+STAGE_Q_RE = _rx(
+    r"""\b(?:stage|still|closed|signed|won|lost|in\s+proposal|at\s+proposal|status|where\s+(?:are|is)|deal)\b"""
+)
 PHONE_Q_RE = _rx(r"\b(?:number|phone|mobile|cell|tel|telephone|ring|reach)\b")
 EMAIL_Q_RE = _rx(r"\b(?:e-?mail|address|mail)\b")
 WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?|clients?|accounts?|ones?
@@ -156,19 +231,19 @@ WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?
 # ---- data and glue ------------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"(?<![\w@])\+?\(?\d[\d ()./-]{5,}\d(?![\w@])")
-AMOUNT_RE = _rx(r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn)?\b|\b\d[\d,.]*\s?(?:k|m)\b|\b\d[\d,.]*\s?(?:usd|eur|gbp|dollars|euros)\b)")
+AMOUNT_RE = _rx(
+    r"(?:[$€£]\s?\d[\d,.]*\s?(?:k|m|bn)?\b|\b\d[\d,.]*\s?(?:k|m)\b|\b\d[\d,.]*\s?(?:usd|eur|gbp|dollars|euros)\b)"
+)
 NOTE_PREFIX_RE = _rx(r"^\s*(?:note|notes|nb|fyi|log|memo)\s*(?:for|on|re|about|to|:|-)\s*")
 # Where pasted words begin: text in quotes, or after "X wrote:" / "forwarded:" / "> ".
 QUOTE_RE = re.compile(r"\"[^\"]{3,}\"?|“[^”]{3,}”?|«[^»]{3,}»?|(?<![\w])'[^']{6,}'(?![\w])")
-PASTE_LEAD_RE = _rx(r"\b(?:wrote|writes|said|says|emailed|texted|messaged|replied|forwarded|fwd)\s*:\s*|^\s*>")
+PASTE_LEAD_RE = _rx(
+    r"\b(?:wrote|writes|said|says|emailed|texted|messaged|replied|forwarded|fwd)\s*:\s*|^\s*>"
+)
 # Words that carry no topic: ignored when matching a message to a follow-up's description.
-GLUE = frozenset("""a an the and or but to of for on in at by with from about re regarding as is are was were be been it
-this that these those them they their he she his her him we us our i me my you your its so then just
-also please pls follow followup up f u fu remind reminder send sent done did do does get got give
-gave have has had will would can could should need needs needed want wants wanted over out today
-tomorrow yesterday week weeks day days next last another more back move push drop cancel cancelled
-anymore no not any that's thats call called check one all ✅ w s t ok okay yes yeah now still later
-already officially finally""".split())  # noqa: SIM905 - a word list reads best as text
+GLUE = frozenset(
+    ["a", "an", "the", "and", "or", "but", "to", "of", "for", "on", "in", "at", "by", "with", "from", "about", "re", "regarding", "as", "is", "are", "was", "were", "be", "been", "it", "this", "that", "these", "those", "them", "they", "their", "he", "she", "his", "her", "him", "we", "us", "our", "i", "me", "my", "you", "your", "its", "so", "then", "just", "also", "please", "pls", "follow", "followup", "up", "f", "u", "fu", "remind", "reminder", "send", "sent", "done", "did", "do", "does", "get", "got", "give", "gave", "have", "has", "had", "will", "would", "can", "could", "should", "need", "needs", "needed", "want", "wants", "wanted", "over", "out", "today", "tomorrow", "yesterday", "week", "weeks", "day", "days", "next", "last", "another", "more", "back", "move", "push", "drop", "cancel", "cancelled", "anymore", "no", "not", "any", "that's", "thats", "call", "called", "check", "one", "all", "✅", "w", "s", "t", "ok", "okay", "yes", "yeah", "now", "still", "later", "already", "officially", "finally"]
+)  # noqa: SIM905 - a word list reads best as text
 CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|well)\b[\s,]*")
 # Connectors and pronouns that start a new clause inside run-on dictation.
 CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll|she'll|he'll
@@ -180,11 +255,17 @@ CANCEL_ANSWER_RE = _rx(r"""^\s*(?:cancel|c|no|nope|nah|never\s*mind|nevermind|nv
 YES_RE = _rx(r"""^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|please|please\s+do|do\s+it|go\s+ahead|create(?:\s+it)?
     |yes,?\s+(?:please|create\s+it|do\s+it|add\s+it)|add\s+it|correct|right|confirm)\s*[.!]*\s*$""")
 # "new" to "I don't know X — create it?": the rep means a new customer of that name.
-NEW_RE = _rx(r"^\s*(?:new|a\s+new\s+one|(?:it'?s\s+|yes,?\s+)?(?:a\s+)?new\s+(?:customer|client|lead|one|account)"
-             r"|create\s+(?:a\s+)?new(?:\s+one)?)\s*[.!]*\s*$")
-BOTH_RE = _rx(r"^\s*(?:both|both\s+of\s+them|all|all\s+of\s+them|each|each\s+of\s+them|every\s+one|everyone)\s*[.!]*\s*$")
+NEW_RE = _rx(
+    r"^\s*(?:new|a\s+new\s+one|(?:it'?s\s+|yes,?\s+)?(?:a\s+)?new\s+(?:customer|client|lead|one|account)"
+    r"|create\s+(?:a\s+)?new(?:\s+one)?)\s*[.!]*\s*$"
+)
+BOTH_RE = _rx(
+    r"^\s*(?:both|both\s+of\s+them|all|all\s+of\s+them|each|each\s+of\s+them|every\s+one|everyone)\s*[.!]*\s*$"
+)
 # A message that corrects the last write: "no wait, the 14th", "wrong customer — it was X".
 CORRECTION_RE = _rx(r"""^\s*(?:no+\b|nope|nah|sorry|oops|wait|actually|correction|make\s+(?:that|it)|i\s+meant|meant|not\s
     |wrong|that\s+(?:one\s+)?(?:was|is|should)|it\s+was|it's|should\s+(?:be|have\s+been)|change\s+(?:that|it)\s+to|scratch\s+that
     |the\s+(?:date|customer|kind)\s+(?:is|was|should))""")
-NEGATED_KIND_RE = _rx(r"\bnot\s+(?:a|an|the|by)?\s*(?:in[\s-]person|phone\s+call|meeting|mtg|visit|call|phone|e-?mail|mail|note)\b")
+NEGATED_KIND_RE = _rx(
+    r"\bnot\s+(?:a|an|the|by)?\s*(?:in[\s-]person|phone\s+call|meeting|mtg|visit|call|phone|e-?mail|mail|note)\b"
+)

@@ -3,6 +3,7 @@
 `handle` is called for reports, outcomes, follow-up edits and questions the older intent rules do
 not answer; a pending answer re-enters with what it `Settled`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -49,13 +50,26 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
     done = execute(ctx, steps.steps, text, ref)
     today = ctx.today()
     lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results)]
-    lines += [f"Read “{s.text}” as {s.matches[0].name}" for s in reading.customers
-              if s.resolved and s.how == "typo" and s.matches[0].id in ids]
-    last = LastWrite(text, ref, _keep(settled, ids), done.batch, tuple(ids),
-                     tuple(r.followup.id for s, r in zip(steps.steps, done.results) if s.tool == "schedule_followup"),
-                     tuple(r.interaction.id for s, r in zip(steps.steps, done.results) if s.tool == "log_interaction"))
-    return Reply(text=replies.written(lines + steps.notes), state=State(last=last), actions=done.actions,
-                 batch=done.batch)
+    lines += [
+        f"Read “{s.text}” as {s.matches[0].name}"
+        for s in reading.customers
+        if s.resolved and s.how == "typo" and s.matches[0].id in ids
+    ]
+    last = LastWrite(
+        text,
+        ref,
+        _keep(settled, ids),
+        done.batch,
+        tuple(ids),
+        tuple(r.followup.id for s, r in zip(steps.steps, done.results) if s.tool == "schedule_followup"),
+        tuple(r.interaction.id for s, r in zip(steps.steps, done.results) if s.tool == "log_interaction"),
+    )
+    return Reply(
+        text=replies.written(lines + steps.notes),
+        state=State(last=last),
+        actions=done.actions,
+        batch=done.batch,
+    )
 
 
 def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
@@ -67,7 +81,7 @@ def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
     firm = {s.matches[0].id for s in r.customers if len(s.matches) == 1}
     rest = r.text
     for s in sorted(r.customers, key=lambda s: -s.start):
-        rest = rest[:s.start] + rest[s.end:]
+        rest = rest[: s.start] + rest[s.end :]
     if len(firm) != 1 or re.search(r"\w", rest):
         return None
     text, actions = questions.profile(ctx, firm.pop())
@@ -130,14 +144,19 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
         return ask_reply(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
     if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
         options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)
-        text = replies.numbered("This names several customers — which one is it about? (or 'both' / 'all')",
-                                [o.label for o in options])
+        text = replies.numbered(
+            "This names several customers — which one is it about? (or 'both' / 'all')",
+            [o.label for o in options],
+        )
         return ask_reply(text, Pending("several", "", None, settled, options))
     return ids
 
 
-def _assign(r: Reading, frames: Frames, ids: list[int], settled: Settled) -> Callable[[object], list[int]] | None:
+def _assign(
+    r: Reading, frames: Frames, ids: list[int], settled: Settled
+) -> Callable[[object], list[int]] | None:
     """Per frame, the one customer its own clauses name (or the nearest earlier clause's); None if unclear."""
+
     def own(clause: object) -> set[int]:
         found = set()
         for s in r.customers_in(clause):  # type: ignore[arg-type]
@@ -147,7 +166,9 @@ def _assign(r: Reading, frames: Frames, ids: list[int], settled: Settled) -> Cal
         return found
 
     table: dict[int, list[int]] = {}
-    frames_all = [f for f in (frames.happened, frames.outcome, *frames.promises, *frames.edits) if f is not None]
+    frames_all = [
+        f for f in (frames.happened, frames.outcome, *frames.promises, *frames.edits) if f is not None
+    ]
     for f in frames_all:
         mine = set().union(*(own(c) for c in f.where)) if f.where else set()
         if not mine and f.where:
@@ -163,7 +184,9 @@ def _ask_spot(s: CustomerSpot) -> Reply:
     if s.matches:
         labels = [m.name + (f" (contact {m.via})" if m.via else "") for m in s.matches[:8]]
         options = tuple(Option(label, m.id) for label, m in zip(labels, s.matches[:8]))
-        return ask_reply(replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text))
+        return ask_reply(
+            replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text)
+        )
     return _ask_create(s.text, s.suggestions)
 
 

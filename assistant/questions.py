@@ -2,6 +2,7 @@
 
 Read-only: each answer is one or two tool calls and a plain-text view from `assistant.render`.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,29 @@ HELP = """I keep your CRM up to date from plain sentences. Try:
 • tell me about Acme · who mentioned pricing? · who has gone quiet? · pipeline · find acme
 • undo · cancel"""
 
-_STOP_TOPIC = frozenset("the a an our my any anything something some recently lately this last week month year ever "
-                        "in of for with to about please customers customer clients client notes".split())
-_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "couple": 2,
-                 "few": 3}
+_STOP_TOPIC = frozenset(
+    ["the", "a", "an", "our", "my", "any", "anything", "something", "some", "recently", "lately", "this", "last", "week", "month", "year", "ever", "in", "of", "for", "with", "to", "about", "please", "customers", "customer", "clients", "client", "notes"]
+)
+_NUMBER_WORDS = {
+    "a": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "ten": 10,
+    "couple": 2,
+    "few": 3,
+}
 
 
 def _action(tool: str, args: dict[str, Any], result: Any) -> dict[str, Any]:
-    return {"tool": tool, "args": args, "result": result.model_dump(mode="json") if hasattr(result, "model_dump") else result}
+    return {
+        "tool": tool,
+        "args": args,
+        "result": result.model_dump(mode="json") if hasattr(result, "model_dump") else result,
+    }
 
 
 def owner_in(ctx: ToolContext, text: str) -> str | None:
@@ -125,8 +141,11 @@ def search_notes(ctx: ToolContext, topic: str) -> tuple[str, list[dict[str, Any]
 
 def stale_days(text: str) -> int:
     """Days of silence the question means: '30 days', '3 weeks', 'a month'; 30 by default."""
-    m = re.search(r"\b(\d{1,4}|a|one|two|three|four|five|six|ten|couple|few)\s+(?:of\s+)?(days?|weeks?|months?|years?)\b",
-                  text, re.IGNORECASE)
+    m = re.search(
+        r"\b(\d{1,4}|a|one|two|three|four|five|six|ten|couple|few)\s+(?:of\s+)?(days?|weeks?|months?|years?)\b",
+        text,
+        re.IGNORECASE,
+    )
     if m is None:
         return 30
     n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
@@ -168,9 +187,12 @@ def find(ctx: ToolContext, query: str) -> tuple[str, list[dict[str, Any]]]:
     action = [_action("find_customers", {"query": q}, result)]
     if not result.items:
         return f"No customer matches “{q}”.", action
-    lines = [f"{c.name} (#{c.id}) — {c.stage}" + (f", {c.owner}" if c.owner else "")
-             + (f", last contact {format_day(c.last_contact.date(), ctx.today())}" if c.last_contact else "")
-             for c in result.items]
+    lines = [
+        f"{c.name} (#{c.id}) — {c.stage}"
+        + (f", {c.owner}" if c.owner else "")
+        + (f", last contact {format_day(c.last_contact.date(), ctx.today())}" if c.last_contact else "")
+        for c in result.items
+    ]
     return "\n".join(lines) + ("\n… more match; be more specific" if result.has_more else ""), action
 
 
@@ -180,9 +202,12 @@ def changes(ctx: ToolContext) -> tuple[str, list[dict[str, Any]]]:
     from tools.schemas import RecentChanges
 
     result = recent_changes(ctx, RecentChanges(limit=10))
-    lines = [f"{c.at.strftime('%a %d %b %H:%M')} {c.actor}: {c.summary}" + (" (undone)" if c.undone else "")
-             for c in result.items]
+    lines = [
+        f"{c.at.strftime('%a %d %b %H:%M')} {c.actor}: {c.summary}" + (" (undone)" if c.undone else "")
+        for c in result.items
+    ]
     # One batch writes several rows; show each change once.
     unique = list(dict.fromkeys(lines))
     return ("Recent changes:\n" + "\n".join(unique)) if unique else "No changes yet.", [
-        _action("recent_changes", {"limit": 10}, result)]
+        _action("recent_changes", {"limit": 10}, result)
+    ]

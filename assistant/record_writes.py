@@ -2,6 +2,7 @@
 
 Like the pipeline, each resolves the customer first and makes its tool call inside one batch.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,9 @@ def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrid
     if found.ask is not None:
         from dataclasses import replace
 
-        found.ask.state.pending = replace(found.ask.state.pending, message=text)  # the answer re-reads the whole message
+        found.ask.state.pending = replace(
+            found.ask.state.pending, message=text
+        )  # the answer re-reads the whole message
         return found.ask
     return _run(ctx, "update_customer", {"customer": found.ids[0], slots["field"]: value}, text, ref)[0]
 
@@ -84,13 +87,20 @@ def add_contact(ctx: ToolContext, text: str, slots: dict[str, str], ov: Override
     return _run(ctx, "add_contact", args, text, ref)[0]
 
 
-_NEW_NAME_RE = re.compile(r"^(?P<name>.+?)(?=\s*(?:,|;|\(|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bemail\b|\bphone\b"
-                          r"|\s[-\u2013\u2014]\s|[\w.+-]+@|$))", re.IGNORECASE)
-_NEW_CONTACT_RE = re.compile(r"\b(?:contact(?:\s+person)?(?:\s+is)?|with|person)\s*:?\s+(?P<person>[^\W\d_][\w'.-]*"
-                             r"(?:\s+[^\W\d_][\w'.-]*){0,3}?)(?=\s*(?:,|;|\(|<|[\w.+-]+@|\bas\b|\bthe\b|\bwho\b|$))",
-                             re.IGNORECASE)
-_ROLE_RE = re.compile(r"\((?P<role>[^)@]+)\)|\bas\s+(?:the\s+|their\s+)?(?P<role2>[A-Za-z][\w &/-]{1,40}?)(?=\s*(?:,|;|$|[\w.+-]+@))",
-                      re.IGNORECASE)
+_NEW_NAME_RE = re.compile(
+    r"^(?P<name>.+?)(?=\s*(?:,|;|\(|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bemail\b|\bphone\b"
+    r"|\s[-\u2013\u2014]\s|[\w.+-]+@|$))",
+    re.IGNORECASE,
+)
+_NEW_CONTACT_RE = re.compile(
+    r"\b(?:contact(?:\s+person)?(?:\s+is)?|with|person)\s*:?\s+(?P<person>[^\W\d_][\w'.-]*"
+    r"(?:\s+[^\W\d_][\w'.-]*){0,3}?)(?=\s*(?:,|;|\(|<|[\w.+-]+@|\bas\b|\bthe\b|\bwho\b|$))",
+    re.IGNORECASE,
+)
+_ROLE_RE = re.compile(
+    r"\((?P<role>[^)@]+)\)|\bas\s+(?:the\s+|their\s+)?(?P<role2>[A-Za-z][\w &/-]{1,40}?)(?=\s*(?:,|;|$|[\w.+-]+@))",
+    re.IGNORECASE,
+)
 
 
 def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> Reply:
@@ -99,7 +109,7 @@ def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> 
     name = (m.group("name") if m else rest).strip(" ,.:;\"'")
     if not re.search(r"\w", name):
         return Reply(text="What's the new customer called? e.g. 'add a new customer Orchid Florals'.")
-    tail = rest.strip()[len(m.group("name")) if m else len(rest):]
+    tail = rest.strip()[len(m.group("name")) if m else len(rest) :]
     args: dict[str, Any] = {"name": name}
     email = EMAIL_RE.search(tail)
     phone = PHONE_RE.search(EMAIL_RE.sub(" ", tail))
@@ -125,7 +135,9 @@ def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> 
             pass
     reply, _result = _run(ctx, "create_customer", args, text, ref)
     if "contact" in args:
-        extra = f", contact {args['contact']['name']}" + (f" <{args['contact']['email']}>" if "email" in args["contact"] else "")
+        extra = f", contact {args['contact']['name']}" + (
+            f" <{args['contact']['email']}>" if "email" in args["contact"] else ""
+        )
         reply.text = reply.text.replace(" (", extra + " (", 0)  # keep the wording of one sentence
         head, _sep, tail = reply.text.partition(replies.UNDO_HINT)
         reply.text = head.rstrip(".") + extra + "." + replies.UNDO_HINT

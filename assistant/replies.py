@@ -2,6 +2,7 @@
 
 Short and specific; every date as "Mon 9 Mar"; every write ends with the undo hint.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,7 +21,9 @@ def when(w: When, today: date) -> str:
     return format_when(w, today)
 
 
-def numbered(intro: str, labels: list[str], tail: str = "Answer with a number or a name, or 'cancel'.") -> str:
+def numbered(
+    intro: str, labels: list[str], tail: str = "Answer with a number or a name, or 'cancel'."
+) -> str:
     lines = [intro] + [f"{i}. {label}" for i, label in enumerate(labels, 1)]
     return "\n".join(lines + [tail])
 
@@ -69,5 +72,7 @@ def greeting(actor: str) -> str:
 
 
 def not_understood() -> str:
-    return ("I'm not sure what to do with that. Name a customer (“Met Acme today…”), or ask "
-            "“who needs follow-up this week?” — 'help' lists what I understand.")
+    return (
+        "I'm not sure what to do with that. Name a customer (“Met Acme today…”), or ask "
+        "“who needs follow-up this week?” — 'help' lists what I understand."
+    )

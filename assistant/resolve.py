@@ -5,6 +5,7 @@ rules; every name goes through the one resolver (`assistant.customers`). `Overri
 earlier answers settled for these handlers (this mention means #12; the message is about #7); their
 questions are typed `assistant.dialogue.Pending`s routed back here ("intent").
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from assistant.customers import CustomerSpot, customer_name, resolve, spot
 from assistant.dialogue.state import Option, Pending, Settled
 from tools.context import ToolContext
 
-Overrides = dict[str, Any]  # {"pick": {mention key: id}, "target": id, "only": id | "all", "due": iso, "followup": id}
+Overrides = dict[
+    str, Any
+]  # {"pick": {mention key: id}, "target": id, "only": id | "all", "due": iso, "followup": id}
 
 
 @dataclass
@@ -63,18 +66,40 @@ def overrides(settled: Settled) -> Overrides:
     return ov
 
 
-def _ask(kind: str, text: str, ref: str | None, ov: Overrides, question: str, options: list[tuple[str, int]],
-         said: str = "", may_create: bool = True) -> Reply:
+def _ask(
+    kind: str,
+    text: str,
+    ref: str | None,
+    ov: Overrides,
+    question: str,
+    options: list[tuple[str, int]],
+    said: str = "",
+    may_create: bool = True,
+) -> Reply:
     from assistant.pipeline import ask_reply
 
-    pending = Pending(kind, text, ref, _settled(ov), tuple(Option(label, cid) for label, cid in options), said,  # type: ignore[arg-type]
-                      "intent", may_create)
+    pending = Pending(
+        kind,
+        text,
+        ref,
+        _settled(ov),
+        tuple(Option(label, cid) for label, cid in options),
+        said,  # type: ignore[arg-type]
+        "intent",
+        may_create,
+    )
     return ask_reply(question, pending)
 
 
 def _mention(s: CustomerSpot) -> Mention:
-    return Mention(s.start, s.end, s.text, [m.id for m in s.matches],
-                   {m.id: f"contact {m.via}" for m in s.matches if m.via}, s.matches[0].how if s.matches else None)
+    return Mention(
+        s.start,
+        s.end,
+        s.text,
+        [m.id for m in s.matches],
+        {m.id: f"contact {m.via}" for m in s.matches if m.via},
+        s.matches[0].how if s.matches else None,
+    )
 
 
 def mentions_in(ctx: ToolContext, text: str, ov: Overrides) -> tuple[list[CustomerSpot], list[Mention]]:
@@ -98,8 +123,17 @@ def mentions_in(ctx: ToolContext, text: str, ov: Overrides) -> tuple[list[Custom
     return spots, out
 
 
-def targets(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, *, region: tuple[int, int] | None = None,
-            purpose: str = "is this about", may_create: bool = True, intent: str | None = None) -> Found:
+def targets(
+    ctx: ToolContext,
+    text: str,
+    ov: Overrides,
+    ref: str | None,
+    *,
+    region: tuple[int, int] | None = None,
+    purpose: str = "is this about",
+    may_create: bool = True,
+    intent: str | None = None,
+) -> Found:
     """Resolve every customer mention (within `region` when given) or build the question to ask."""
     spots, ms = mentions_in(ctx, text, ov)
     if region is not None:
@@ -108,22 +142,41 @@ def targets(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, *, regi
     for m in ms:
         if not m.resolved:
             labels = [customer_name(ctx, c) + (f" ({m.via[c]})" if c in m.via else "") for c in m.ids[:8]]
-            return Found(ask=_ask("which", text, ref, ov, replies.ask_which(m.text, labels),
-                                  list(zip(labels, m.ids[:8])), m.key))
+            return Found(
+                ask=_ask(
+                    "which",
+                    text,
+                    ref,
+                    ov,
+                    replies.ask_which(m.text, labels),
+                    list(zip(labels, m.ids[:8])),
+                    m.key,
+                )
+            )
     ids = list(dict.fromkeys(m.ids[0] for m in ms))
     if not ids and ov.get("target"):
         return Found(ids=[int(ov["target"])])
     if ids:
         return Found(ids=ids, spans=[(m.start, m.end) for m in ms], mentions=ms)
-    unknown = [s for s in spots if not s.matches and (region is None or (s.start < region[1] and s.end > region[0]))]
+    unknown = [
+        s for s in spots if not s.matches and (region is None or (s.start < region[1] and s.end > region[0]))
+    ]
     return Found(ask=_ask_unknown(ctx, text, ov, ref, unknown, region, purpose, may_create))
 
 
-def _ask_unknown(ctx: ToolContext, text: str, ov: Overrides, ref: str | None, unknown: list[CustomerSpot],
-                 region: tuple[int, int] | None, purpose: str, may_create: bool) -> Reply:
+def _ask_unknown(
+    ctx: ToolContext,
+    text: str,
+    ov: Overrides,
+    ref: str | None,
+    unknown: list[CustomerSpot],
+    region: tuple[int, int] | None,
+    purpose: str,
+    may_create: bool,
+) -> Reply:
     from assistant.reading.new_names import new_names
 
-    part = text[region[0]:region[1]] if region else text
+    part = text[region[0] : region[1]] if region else text
     name = unknown[0].text if unknown else next((n.text for n in new_names(part, [])), None)
     if name is None:
         return _ask("customer", text, ref, ov, replies.ask_customer(purpose), [], may_create=may_create)
@@ -146,11 +199,18 @@ def match_option(answer: str, labels: list[str]) -> int | None:
     if a.isdigit():
         n = int(a)
         return n - 1 if 1 <= n <= len(labels) else None
-    words = [w for w in normalize(a).split() if w not in ("the", "one", "a", "at", "of", "it", "is", "that", "please")]
+    words = [
+        w
+        for w in normalize(a).split()
+        if w not in ("the", "one", "a", "at", "of", "it", "is", "that", "please")
+    ]
     if not words:
         return None
-    hits = [i for i, label in enumerate(labels)
-            if all(any(x.startswith(w) for x in normalize(label).split()) for w in words)]
+    hits = [
+        i
+        for i, label in enumerate(labels)
+        if all(any(x.startswith(w) for x in normalize(label).split()) for w in words)
+    ]
     return hits[0] if len(hits) == 1 else None
 
 

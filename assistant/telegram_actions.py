@@ -4,6 +4,7 @@ Undo: a change that would remove more than one record (or an import) is confirme
 button, and says what it removes; a message's Undo also undoes what the rep's edits of that
 message changed since, so their own edit never blocks it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -101,16 +102,22 @@ async def _undo(update: Update, context: Context, plan: UndoPlan) -> None:
 
 
 # ---- follow-up buttons --------------------------------------------------------------------------------
-async def followup_pressed(update: Update, context: Context, query: CallbackQuery, press: ButtonPress) -> None:
+async def followup_pressed(
+    update: Update, context: Context, query: CallbackQuery, press: ButtonPress
+) -> None:
     """Done / Tomorrow / Next week under a follow-up in /due, the digest or a reminder."""
     try:
         text, batch = await asyncio.to_thread(act, _ctx(context), press.action, press.item)
     except USER_ERRORS as e:
         await query.answer(_plain(str(e))[:ALERT_LIMIT], show_alert=True)
-        await edit_markup(query, without_rows(query, lambda d: d.endswith(f":{press.item}") and d.startswith("f:")))
+        await edit_markup(
+            query, without_rows(query, lambda d: d.endswith(f":{press.item}") and d.startswith("f:"))
+        )
         return
     await query.answer(text[:ALERT_LIMIT])
-    await edit_markup(query, without_rows(query, lambda d: d.startswith("f:") and d.endswith(f":{press.item}")))
+    await edit_markup(
+        query, without_rows(query, lambda d: d.startswith("f:") and d.endswith(f":{press.item}"))
+    )
     await send(context, _chat(update), text, keyboard(None, [], batch))
 
 
@@ -135,7 +142,9 @@ async def cmd_show(update: Update, context: Context) -> None:
     """/show N: the whole of note N."""
     arg = (context.args or [""])[0].lstrip("#")
     if not arg.isdigit():
-        await send(context, _chat(update), "Usage: /show N — the number after “/show” under a shortened note.")
+        await send(
+            context, _chat(update), "Usage: /show N — the number after “/show” under a shortened note."
+        )
         return
     await show_note(update, context, int(arg))
 
@@ -185,5 +194,7 @@ def digest_status(rep: UserOut, settings: dict[str, bool]) -> str:
     if not settings["on"]:
         return f"Your morning digest is off. Turn it back on with /digest on (it comes at {rep.digest_time})."
     days = "every day" if settings["weekends"] else "Monday to Friday"
-    return (f"Your morning digest comes at {rep.digest_time} ({rep.timezone}), {days}, when something is due.\n"
-            f"Change it: {DIGEST_USAGE}")
+    return (
+        f"Your morning digest comes at {rep.digest_time} ({rep.timezone}), {days}, when something is due.\n"
+        f"Change it: {DIGEST_USAGE}"
+    )

@@ -6,6 +6,7 @@ long polling until Ctrl-C or SIGTERM. What a pending question was is kept in mem
 drops it (the rep just sends the message again); everything written, the de-duplication of updates
 and the digest schedule are in the database and survive.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,10 @@ def build_application(base: ToolContext, token: str, *, api_url: str | None = No
     `api_url` is python-telegram-bot's `base_url` form: the token is appended to it.
     """
     if not token:
-        raise InvalidArgument(f"{TOKEN_ENV} is not set. Create a bot with @BotFather, then run "
-                              f"{TOKEN_ENV}=123456:ABC… crm telegram (see docs/telegram.md).")
+        raise InvalidArgument(
+            f"{TOKEN_ENV} is not set. Create a bot with @BotFather, then run "
+            f"{TOKEN_ENV}=123456:ABC… crm telegram (see docs/telegram.md)."
+        )
     url = api_url or os.environ.get(API_URL_ENV) or DEFAULT_API_URL
     app = (
         ApplicationBuilder()
@@ -87,7 +90,9 @@ def add_handlers(app: Application) -> None:
     # MessageHandler(filters.TEXT) alone would also fire on edits: split new messages from edits.
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, h.cmd_unknown))
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, h.on_text))
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, h.on_edit))
+    app.add_handler(
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND, h.on_edit)
+    )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, h.on_other))
     app.add_handler(CallbackQueryHandler(h.on_button))
     app.add_error_handler(h.on_error)
@@ -99,13 +104,16 @@ async def _post_init(app: Application) -> None:
     start_digests(app)
     base: ToolContext = app.bot_data["crm"]
     if not reps_on_telegram(base.store):
-        log.warning("No rep has a Telegram id yet, so everyone is refused. Register one: "
-                    "crm users add NAME --telegram-id ID --tz ZONE (the bot's refusal tells a person their id).")
+        log.warning(
+            "No rep has a Telegram id yet, so everyone is refused. Register one: "
+            "crm users add NAME --telegram-id ID --tz ZONE (the bot's refusal tells a person their id)."
+        )
     log.info("Bot @%s ready.", app.bot.username)
 
 
-async def serve(app: Application, stop: asyncio.Event, *, poll_timeout: float = 10.0,
-                ready: asyncio.Event | None = None) -> None:
+async def serve(
+    app: Application, stop: asyncio.Event, *, poll_timeout: float = 10.0, ready: asyncio.Event | None = None
+) -> None:
     """Run `app` with long polling until `stop` is set (what `run_bot` does; tests drive it directly).
 
     Raises telegram.error.InvalidToken when the Bot API rejects the token (checked by getMe first).
@@ -114,7 +122,9 @@ async def serve(app: Application, stop: asyncio.Event, *, poll_timeout: float = 
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
+        )
         await app.start()
         if ready is not None:
             ready.set()
@@ -152,7 +162,9 @@ def run_bot(ctx: ToolContext, *, api_url: str | None = None) -> None:
     try:
         asyncio.run(main())
     except InvalidToken:
-        raise InvalidArgument(f"The Bot API at {url} rejected {TOKEN_ENV}; check the token @BotFather gave you.") from None
+        raise InvalidArgument(
+            f"The Bot API at {url} rejected {TOKEN_ENV}; check the token @BotFather gave you."
+        ) from None
     except TelegramError as e:
         raise InvalidArgument(bot_api_failure(url, e)) from None
 

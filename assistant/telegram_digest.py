@@ -5,6 +5,7 @@ re-synced every few minutes, so a restart loses nothing and `crm users add` take
 Weekdays only unless the rep asks for weekends too; `/digest off` stops it (settings in the database).
 Each follow-up in it has Done / Tomorrow / Next week buttons.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,7 +44,11 @@ def digest_text(ctx: ToolContext) -> tuple[str, list[int]] | None:
     if overdue:  # the heading says they are overdue; each line need not
         lines += ["", f"Overdue ({len(overdue)}):", *numbered(overdue, today, ctx.actor, flag_overdue=False)]
     if due_today:
-        lines += ["", f"Today ({len(due_today)}):", *numbered(due_today, today, ctx.actor, start=len(overdue) + 1)]
+        lines += [
+            "",
+            f"Today ({len(due_today)}):",
+            *numbered(due_today, today, ctx.actor, start=len(overdue) + 1),
+        ]
     if result.has_more:
         lines.append(f"… and {result.total - len(result.items)} more — send /due for the full list.")
     return "\n".join(lines), [f.id for f in overdue + due_today]
@@ -79,7 +84,9 @@ def sync_digests(app: Application) -> list[Job]:
             else:
                 del wanted[job.name]  # already scheduled as it should be
     for name, rep in wanted.items():
-        jq.run_daily(send_digest, time=digest_time(rep), name=name, data=_wanted(rep), chat_id=rep.telegram_id)
+        jq.run_daily(
+            send_digest, time=digest_time(rep), name=name, data=_wanted(rep), chat_id=rep.telegram_id
+        )
     return [j for j in jq.jobs() if j.name and j.name.startswith("digest:")]
 
 
@@ -103,8 +110,12 @@ async def send_digest(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         parts = html_parts(text)
         for i, part in enumerate(parts):
-            await context.bot.send_message(rep.telegram_id, part, parse_mode=ParseMode.HTML,
-                                           reply_markup=buttons_for(ids) if i == len(parts) - 1 else None)
+            await context.bot.send_message(
+                rep.telegram_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=buttons_for(ids) if i == len(parts) - 1 else None,
+            )
     except Forbidden:
         # Telegram lets a bot write only to people who have started a chat with it (or blocked it since).
         log.warning("No digest for %s: they haven't started a chat with the bot, or blocked it.", rep.name)
@@ -123,4 +134,3 @@ def start_digests(app: Application) -> None:
     start_reminders(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(resync, interval=RESYNC_SECONDS, first=RESYNC_SECONDS, name="resync")
-

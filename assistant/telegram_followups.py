@@ -3,6 +3,7 @@ reminder at a follow-up's time.
 
 The functions here are synchronous (the handlers run them in a worker thread) and call only tools.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,24 +26,36 @@ from tools.schemas import CompleteFollowup, FollowupOut, ListFollowups, Reschedu
 log = logging.getLogger(__name__)
 
 REMINDER_SECONDS = 60  # how often the reminder job looks for follow-ups whose time has come
-REMINDER_WINDOW = timedelta(minutes=90)  # after a restart, remind of what came due this recently; older is the digest's
+REMINDER_WINDOW = timedelta(
+    minutes=90
+)  # after a restart, remind of what came due this recently; older is the digest's
 
 
-def numbered(items: list[FollowupOut], today: date, me: str, *, start: int = 1, flag_overdue: bool = True) -> list[str]:
+def numbered(
+    items: list[FollowupOut], today: date, me: str, *, start: int = 1, flag_overdue: bool = True
+) -> list[str]:
     """'1. Fri 27 Feb, overdue: Acme Corp — send pricing' — the rep's own name and ids left out."""
     lines = []
     for n, f in enumerate(items, start):
-        line = render.followup_line(f if flag_overdue else f.model_copy(update={"overdue": False}), today, me=me)
+        line = render.followup_line(
+            f if flag_overdue else f.model_copy(update={"overdue": False}), today, me=me
+        )
         lines.append(f"{n}. {line}" if n - 1 < MAX_ITEM_BUTTONS else f"• {line}")
     return lines
 
 
 def due_message(ctx: ToolContext, team: bool) -> tuple[str, list[int]]:
     """The /due answer and the follow-ups its buttons act on, in the order listed."""
-    result = list_followups(ctx, ListFollowups(scope="this_week", owner=None if team else ctx.actor, limit=100))
+    result = list_followups(
+        ctx, ListFollowups(scope="this_week", owner=None if team else ctx.actor, limit=100)
+    )
     head = "Team follow-ups this week (and overdue):" if team else "Your follow-ups this week (and overdue):"
     if not result.items:
-        return ("Nothing open this week for the team." if team else "Nothing due this week, and nothing overdue. 🎉"), []
+        return (
+            "Nothing open this week for the team."
+            if team
+            else "Nothing due this week, and nothing overdue. 🎉"
+        ), []
     lines = [head, *numbered(result.items, ctx.today(), ctx.actor)]
     if result.has_more:
         lines.append(f"… and {result.total - len(result.items)} more.")
@@ -100,13 +113,21 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
             text = f"⏰ Now: {_what(f)} ({f.due_time})."
             try:
                 for part in html_parts(text):
-                    await context.bot.send_message(rep.telegram_id, part, parse_mode=ParseMode.HTML,
-                                                   reply_markup=buttons_for([f.id], numbered_rows=False))
+                    await context.bot.send_message(
+                        rep.telegram_id,
+                        part,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=buttons_for([f.id], numbered_rows=False),
+                    )
             except Forbidden:
-                log.warning("No reminder for %s: they haven't started a chat with the bot, or blocked it.", rep.name)
+                log.warning(
+                    "No reminder for %s: they haven't started a chat with the bot, or blocked it.", rep.name
+                )
 
 
 def start_reminders(app) -> None:  # type: ignore[no-untyped-def]
     """Look for follow-ups whose time has come every minute (PTB's job queue)."""
     if app.job_queue is not None:
-        app.job_queue.run_repeating(send_reminders, interval=REMINDER_SECONDS, first=REMINDER_SECONDS, name="reminders")
+        app.job_queue.run_repeating(
+            send_reminders, interval=REMINDER_SECONDS, first=REMINDER_SECONDS, name="reminders"
+        )

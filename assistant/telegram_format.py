@@ -7,6 +7,7 @@ parsed as markup. Button data stays within Telegram's 64-byte limit: a choice is
 confirmed), a follow-up action `f:<d|t|w>:<follow-up id>` (done, tomorrow, next week), a whole note
 `s:<interaction id>`, and "keep it" on an undo question `x`.
 """
+
 from __future__ import annotations
 
 import html
@@ -123,19 +124,33 @@ def followup_buttons(ids: list[int], *, numbered: bool = True) -> list[list[Inli
     rows = []
     for n, fid in enumerate(ids[:MAX_ITEM_BUTTONS], 1):
         prefix = f"{n}: " if numbered else ""
-        rows.append([InlineKeyboardButton(f"{prefix}{label}" if i == 0 else label, callback_data=f"f:{a}:{fid}")
-                     for i, (a, label) in enumerate(FOLLOWUP_ACTIONS.items())])
+        rows.append(
+            [
+                InlineKeyboardButton(f"{prefix}{label}" if i == 0 else label, callback_data=f"f:{a}:{fid}")
+                for i, (a, label) in enumerate(FOLLOWUP_ACTIONS.items())
+            ]
+        )
     return _checked(rows)
 
 
 def confirm_undo_buttons(batch: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(_checked([[InlineKeyboardButton("Yes, undo it", callback_data=f"U:{batch}"),
-                                           InlineKeyboardButton("No, keep it", callback_data="x")]]))
+    return InlineKeyboardMarkup(
+        _checked(
+            [
+                [
+                    InlineKeyboardButton("Yes, undo it", callback_data=f"U:{batch}"),
+                    InlineKeyboardButton("No, keep it", callback_data="x"),
+                ]
+            ]
+        )
+    )
 
 
 def show_buttons(ids: list[int]) -> list[list[InlineKeyboardButton]]:
     """A "Show note N" button per shortened note."""
-    return _checked([[InlineKeyboardButton(f"Show note {i} in full", callback_data=f"s:{i}")] for i in ids[:10]])
+    return _checked(
+        [[InlineKeyboardButton(f"Show note {i} in full", callback_data=f"s:{i}")] for i in ids[:10]]
+    )
 
 
 def _checked(rows: list[list[InlineKeyboardButton]]) -> list[list[InlineKeyboardButton]]:

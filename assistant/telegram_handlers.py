@@ -5,14 +5,14 @@ de-duplication of re-delivered updates, 0 the handlers proper. Everything a mess
 engine's business (`assistant.conversation`); handlers only adapt Telegram to it. The engine and
 the tools are synchronous, so they run in a worker thread.
 """
+
 from __future__ import annotations
 
 import asyncio
 import html
 import logging
-from typing import Any
-
 import re
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -27,7 +27,12 @@ from assistant.telegram_followups import buttons_for, due_message
 from assistant.telegram_format import keyboard, parse_button, show_buttons
 from assistant.telegram_send import buttons_of, edit_markup, send
 from assistant.telegram_store import (
-    claim_update, note_batch, note_edit_change, note_message_change, rep_context, rep_for,
+    claim_update,
+    note_batch,
+    note_edit_change,
+    note_message_change,
+    rep_context,
+    rep_for,
 )
 from tools.context import ToolContext
 from tools.users import UserOut
@@ -35,9 +40,11 @@ from tools.users import UserOut
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
-REFUSAL = ("Sorry, this is a private CRM assistant and your Telegram account is not registered. "
-           "If you work with this team, ask whoever runs it to add you:\n"
-           "crm users add YOUR_NAME --telegram-id {id} --tz YOUR/TIMEZONE")
+REFUSAL = (
+    "Sorry, this is a private CRM assistant and your Telegram account is not registered. "
+    "If you work with this team, ask whoever runs it to add you:\n"
+    "crm users add YOUR_NAME --telegram-id {id} --tz YOUR/TIMEZONE"
+)
 REFUSAL_SHORT = "Sorry, this bot is only for registered reps."
 TAP_UNDO = " — tap Undo to revert"
 SHOW_HINT = re.compile(r"\(/show (\d+)\)")
@@ -73,8 +80,11 @@ async def gate(update: Update, context: Context) -> None:
 async def _refuse(update: Update, telegram_id: int) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(REFUSAL_SHORT, show_alert=True)
-    elif update.effective_message is not None and update.effective_chat is not None \
-            and update.effective_chat.type == ChatType.PRIVATE:
+    elif (
+        update.effective_message is not None
+        and update.effective_chat is not None
+        and update.effective_chat.type == ChatType.PRIVATE
+    ):
         # Only in private chats: in a group the bot would otherwise answer every stranger's message.
         await update.effective_message.reply_text(REFUSAL.format(id=telegram_id))
 
@@ -87,8 +97,15 @@ async def once(update: Update, context: Context) -> None:
 
 
 # ---- sending replies -----------------------------------------------------------------------------------
-async def deliver(update: Update, context: Context, reply: Reply, *, keep_pending: bool = False,
-                  message: str | None = None, edit: bool = False) -> None:
+async def deliver(
+    update: Update,
+    context: Context,
+    reply: Reply,
+    *,
+    keep_pending: bool = False,
+    message: str | None = None,
+    edit: bool = False,
+) -> None:
     """Send an engine reply: the text split and escaped, choices as buttons, Undo when it wrote.
 
     `keep_pending`: a reply that asks nothing leaves the chat's pending question (and its buttons) alone.
@@ -101,8 +118,11 @@ async def deliver(update: Update, context: Context, reply: Reply, *, keep_pendin
         # Numbered per chat so a button of an older, superseded question can't answer this one.
         question = chat_data.get("next_question", 0) + 1
         chat_data["next_question"] = question
-        chat_data["question"] = {"id": question, "answers": [c.answer for c in reply.choices],
-                                 "labels": [c.label for c in reply.choices]}
+        chat_data["question"] = {
+            "id": question,
+            "answers": [c.answer for c in reply.choices],
+            "labels": [c.label for c in reply.choices],
+        }
     elif not keep_pending:
         chat_data["state"] = reply.state
         chat_data.pop("question", None)
@@ -117,7 +137,9 @@ async def deliver(update: Update, context: Context, reply: Reply, *, keep_pendin
         store = _base(context).store
         await asyncio.to_thread(note_batch, store, update.update_id, reply.batch)
         if message is not None:
-            await asyncio.to_thread(note_edit_change if edit else note_message_change, store, message, reply.batch)
+            await asyncio.to_thread(
+                note_edit_change if edit else note_message_change, store, message, reply.batch
+            )
     await send(context, update.effective_chat.id, text, markup)  # type: ignore[union-attr]
 
 
@@ -149,9 +171,12 @@ async def on_edit(update: Update, context: Context) -> None:
 
 async def on_other(update: Update, context: Context) -> None:
     """Photos, voice notes, stickers…: say what works instead of staying silent."""
-    await send(context, update.effective_chat.id,  # type: ignore[union-attr]
-               "I can only read text for now, not voice notes, photos or files. Type what happened instead, "
-               "e.g. “Met Acme today, follow up Monday” (on a phone, the keyboard's microphone can type it for you).")
+    await send(
+        context,
+        update.effective_chat.id,  # type: ignore[union-attr]
+        "I can only read text for now, not voice notes, photos or files. Type what happened instead, "
+        "e.g. “Met Acme today, follow up Monday” (on a phone, the keyboard's microphone can type it for you).",
+    )
 
 
 # ---- buttons -------------------------------------------------------------------------------------------
@@ -174,11 +199,15 @@ async def on_button(update: Update, context: Context) -> None:
         await _choice_pressed(update, context, query, press.question, press.index)
 
 
-async def _choice_pressed(update: Update, context: Context, query: CallbackQuery, question: int, index: int) -> None:
+async def _choice_pressed(
+    update: Update, context: Context, query: CallbackQuery, question: int, index: int
+) -> None:
     pending = context.chat_data.get("question")  # type: ignore[union-attr]
     if not pending or pending["id"] != question or index >= len(pending["answers"]):
-        await query.answer("That question was already answered or has expired — please send your message again.",
-                           show_alert=True)
+        await query.answer(
+            "That question was already answered or has expired — please send your message again.",
+            show_alert=True,
+        )
         await edit_markup(query, _undo_only(query))
         return
     await query.answer()
@@ -186,10 +215,18 @@ async def _choice_pressed(update: Update, context: Context, query: CallbackQuery
     text = getattr(query.message, "text", None)
     if text:
         # Show what was picked where it was asked, and take the buttons away so it can't be pressed twice.
-        await _edit_text(query, html.escape(text, quote=False) + f"\n→ <b>{html.escape(label, quote=False)}</b>",
-                         _undo_only(query))
-    reply = await _engine(respond, _rep_ctx(context), pending["answers"][index], context.chat_data.get("state"),  # type: ignore[union-attr]
-                          message_ref=message_ref(query.message.chat.id, query.message.message_id))  # type: ignore[union-attr]
+        await _edit_text(
+            query,
+            html.escape(text, quote=False) + f"\n→ <b>{html.escape(label, quote=False)}</b>",
+            _undo_only(query),
+        )
+    reply = await _engine(
+        respond,
+        _rep_ctx(context),
+        pending["answers"][index],
+        context.chat_data.get("state"),  # type: ignore[union-attr]
+        message_ref=message_ref(query.message.chat.id, query.message.message_id),
+    )  # type: ignore[union-attr]
     await deliver(update, context, reply)
 
 
@@ -212,9 +249,12 @@ async def cmd_start(update: Update, context: Context) -> None:
     from assistant.questions import HELP
 
     rep: UserOut = context.user_data["rep"]  # type: ignore[index]
-    await send(context, update.effective_chat.id,  # type: ignore[union-attr]
-               f"Hi {rep.name}! I'm your CRM assistant. Your digest of due follow-ups comes at "
-               f"{rep.digest_time} ({rep.timezone}).\n\n{HELP}\n\n{COMMANDS_HELP}")
+    await send(
+        context,
+        update.effective_chat.id,  # type: ignore[union-attr]
+        f"Hi {rep.name}! I'm your CRM assistant. Your digest of due follow-ups comes at "
+        f"{rep.digest_time} ({rep.timezone}).\n\n{HELP}\n\n{COMMANDS_HELP}",
+    )
 
 
 async def cmd_help(update: Update, context: Context) -> None:
@@ -273,7 +313,9 @@ def find_text(ctx: ToolContext, query: str) -> str:
     if not result.items:
         return f"No customer matches “{query}”."
     me = ctx.actor  # the rep's own name is left out: "yours" is the default
-    lines = [f"• {c.name} — {c.stage}{', ' + c.owner if c.owner and c.owner != me else ''}" for c in result.items]
+    lines = [
+        f"• {c.name} — {c.stage}{', ' + c.owner if c.owner and c.owner != me else ''}" for c in result.items
+    ]
     return "\n".join(lines + (["… more: refine the name."] if result.has_more else []))
 
 
@@ -294,10 +336,16 @@ COMMANDS_HELP = "Commands: " + " · ".join(f"/{name}" for name, _ in COMMANDS)
 async def on_error(update: object, context: Context) -> None:
     """Log any exception a handler raised, and tell the rep something went wrong."""
     log.error("Handler failed on update %s", getattr(update, "update_id", "?"), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None and context.user_data \
-            and "rep" in context.user_data:
+    if (
+        isinstance(update, Update)
+        and update.effective_chat is not None
+        and context.user_data
+        and "rep" in context.user_data
+    ):
         try:
-            await context.bot.send_message(update.effective_chat.id, "Sorry — something went wrong on my side. "
-                                           "Please try again in a moment.")
+            await context.bot.send_message(
+                update.effective_chat.id,
+                "Sorry — something went wrong on my side. Please try again in a moment.",
+            )
         except TelegramError as e:  # the network may be what failed; the log above has the cause
             log.warning("Could not tell the rep about the failure: %s", e)

@@ -1,4 +1,5 @@
 """Sending to a chat: plain text escaped and split under Telegram's limit, buttons on the last part."""
+
 from __future__ import annotations
 
 import logging
@@ -16,14 +17,21 @@ Context = ContextTypes.DEFAULT_TYPE
 ALERT_LIMIT = 200  # answerCallbackQuery text
 
 
-async def send(context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None,
-               *, pre: bool = False) -> Any:
+async def send(
+    context: Context,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    pre: bool = False,
+) -> Any:
     """Send plain `text` as one or more HTML messages; buttons go on the last one. Returns the last Message."""
     parts = html_parts(text, pre=pre)
     sent = None
     for i, part in enumerate(parts):
-        sent = await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML,
-                                              reply_markup=markup if i == len(parts) - 1 else None)
+        sent = await context.bot.send_message(
+            chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if i == len(parts) - 1 else None
+        )
     return sent
 
 

@@ -3,6 +3,7 @@
 Synchronous on purpose: the handlers run these (and the engine) in a worker thread so a slow
 SQLite lock never stalls polling.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -33,8 +34,9 @@ def reps_on_telegram(store: Store) -> list[UserOut]:
 
 def rep_context(base: ToolContext, rep: UserOut) -> ToolContext:
     """A context acting as `rep`, in their timezone, on the bot's store and clock."""
-    return ToolContext(store=base.store, actor=rep.name, source=SOURCE, tz=zone(rep.timezone),
-                       fixed_now=base.fixed_now)
+    return ToolContext(
+        store=base.store, actor=rep.name, source=SOURCE, tz=zone(rep.timezone), fixed_now=base.fixed_now
+    )
 
 
 def claim_update(store: Store, update_id: int) -> bool:
@@ -53,8 +55,11 @@ def claim_update(store: Store, update_id: int) -> bool:
 def note_batch(store: Store, update_id: int, batch: str) -> None:
     """Remember which change an update made (for tracing a message to its writes)."""
     with store.write() as s:
-        row = s.exec(select(InboundMessage).where(InboundMessage.source == SOURCE,
-                                                  InboundMessage.key == str(update_id))).first()
+        row = s.exec(
+            select(InboundMessage).where(
+                InboundMessage.source == SOURCE, InboundMessage.key == str(update_id)
+            )
+        ).first()
         if row is not None:
             row.batch = batch
             s.add(row)
@@ -64,8 +69,12 @@ def forget_old_updates(store: Store, now: datetime | None = None) -> None:
     """Drop de-duplication records older than any re-delivery could be."""
     cutoff = (now or datetime.now(UTC)) - KEEP_INBOUND
     with store.write() as s:
-        s.exec(delete(InboundMessage).where(col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
-                                            col(InboundMessage.at) < cutoff))
+        s.exec(
+            delete(InboundMessage).where(
+                col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
+                col(InboundMessage.at) < cutoff,
+            )
+        )
 
 
 # ---- a message's changes: what it wrote, and what its edits wrote since ------------------------------
@@ -91,8 +100,11 @@ def note_message_change(store: Store, message_ref: str, batch: str) -> None:
 def note_edit_change(store: Store, message_ref: str, batch: str) -> None:
     """Remember that an edit of `message_ref` made `batch`: the message's Undo undoes it too."""
     with store.read() as s:
-        first = s.exec(select(InboundMessage.batch).where(InboundMessage.source == MESSAGE,
-                                                          InboundMessage.key == message_ref)).first()
+        first = s.exec(
+            select(InboundMessage.batch).where(
+                InboundMessage.source == MESSAGE, InboundMessage.key == message_ref
+            )
+        ).first()
     if first:
         _record(store, EDIT, batch, first)
     else:  # the message wrote nothing itself; its first edit that writes becomes its change
@@ -102,9 +114,13 @@ def note_edit_change(store: Store, message_ref: str, batch: str) -> None:
 def edits_of(store: Store, batch: str) -> list[str]:
     """The changes later edits of the same message made, oldest first."""
     with store.read() as s:
-        return list(s.exec(select(InboundMessage.key).where(InboundMessage.source == EDIT,
-                                                            InboundMessage.batch == batch)
-                           .order_by(col(InboundMessage.id))))
+        return list(
+            s.exec(
+                select(InboundMessage.key)
+                .where(InboundMessage.source == EDIT, InboundMessage.batch == batch)
+                .order_by(col(InboundMessage.id))
+            )
+        )
 
 
 # ---- reminders sent -----------------------------------------------------------------------------------

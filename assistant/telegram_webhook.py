@@ -7,6 +7,7 @@ is `TELEGRAM_WEBHOOK_SECRET`, or a fresh random one per start (setWebhook is cal
 so nothing needs to remember it). Served with starlette + uvicorn, which the MCP server already
 brings, rather than python-telegram-bot's tornado extra.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -75,18 +76,28 @@ def web_app(app: Application, settings: WebhookSettings):  # type: ignore[no-unt
     return Starlette(routes=[Route(settings.path, receive, methods=["POST"])])
 
 
-async def serve_webhook(app: Application, stop: asyncio.Event, settings: WebhookSettings,
-                        *, ready: asyncio.Event | None = None) -> None:
+async def serve_webhook(
+    app: Application, stop: asyncio.Event, settings: WebhookSettings, *, ready: asyncio.Event | None = None
+) -> None:
     """Register the webhook with Telegram and serve it until `stop` is set."""
     import uvicorn
 
     async with app:
         if app.post_init is not None:
             await app.post_init(app)
-        await app.bot.set_webhook(settings.url, secret_token=settings.secret, allowed_updates=Update.ALL_TYPES)
+        await app.bot.set_webhook(
+            settings.url, secret_token=settings.secret, allowed_updates=Update.ALL_TYPES
+        )
         await app.start()
-        server = uvicorn.Server(uvicorn.Config(web_app(app, settings), host=settings.host, port=settings.port,
-                                               log_level="warning", lifespan="off"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                web_app(app, settings),
+                host=settings.host,
+                port=settings.port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
         serving = asyncio.create_task(server.serve())
         try:
             while not server.started and not serving.done():
@@ -94,7 +105,9 @@ async def serve_webhook(app: Application, stop: asyncio.Event, settings: Webhook
             if serving.done():
                 serving.result()  # e.g. the port is taken: raise it
                 raise OSError(f"The webhook server on {settings.host}:{settings.port} stopped at once.")
-            log.info("Receiving updates at %s (listening on %s:%s).", settings.url, settings.host, settings.port)
+            log.info(
+                "Receiving updates at %s (listening on %s:%s).", settings.url, settings.host, settings.port
+            )
             if ready is not None:
                 ready.set()
             stopping = asyncio.create_task(stop.wait())

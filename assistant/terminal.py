@@ -3,6 +3,7 @@
 Piped output stays plain: no progress, no questions, and tables at the width COLUMNS says (80 by
 default), so scripts read the same thing every time.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -41,7 +42,9 @@ def progress(label: str, stream: TextIO | None = None) -> Iterator[Callable[[int
         done, total = state["done"], state["total"]
         counts = ""
         if isinstance(done, int):
-            counts = f" {done:,}" + (f" of {total:,} ({done * 100 // max(total, 1)}%)" if isinstance(total, int) else "")
+            counts = f" {done:,}" + (
+                f" of {total:,} ({done * 100 // max(total, 1)}%)" if isinstance(total, int) else ""
+            )
         with lock:
             out.write(f"\r\033[K{label}…{counts} {time.monotonic() - start:.0f} s")
             out.flush()

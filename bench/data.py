@@ -5,6 +5,7 @@
 around NOW, stage history, ~20 reps. The schema (tables, indexes, FTS5, triggers) comes from
 `store.Store`, so the product's own upgrade code made it; only the loading bypasses the ORM.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,7 @@ import random
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench import words as W
@@ -22,7 +23,7 @@ from bench import words as W
 SEED = 20260304
 GENERATOR_VERSION = 2
 # A Wednesday, so "this week" has days on both sides (the same moment as the tests' clock).
-NOW = datetime(2026, 3, 4, 14, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 
 
 def default_cache() -> Path:
@@ -55,7 +56,7 @@ SCALES = {
 
 def _ts(moment: datetime) -> str:
     # The text SQLAlchemy's SQLite DateTime type stores (naive UTC).
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def company_names(rng: random.Random, n: int) -> list[str]:
@@ -103,12 +104,16 @@ def note(rng: random.Random) -> str:
     while length < target:
         frag = rng.choice(W.FRAGMENTS)
         while "{" in frag:
-            slot = frag[frag.index("{") + 1:frag.index("}")]
+            slot = frag[frag.index("{") + 1 : frag.index("}")]
             if slot == "topic":
                 tier = rng.random()
-                value = rng.choice(W.COMMON_TOPICS if tier < 0.8 else W.UNCOMMON_TOPICS if tier < 0.997 else W.RARE_WORDS)
+                value = rng.choice(
+                    W.COMMON_TOPICS if tier < 0.8 else W.UNCOMMON_TOPICS if tier < 0.997 else W.RARE_WORDS
+                )
             elif slot == "rare":
-                value = rng.choice(W.RARE_WORDS) if rng.random() < 0.05 else rng.choice(W.SURNAMES) + " Systems"
+                value = (
+                    rng.choice(W.RARE_WORDS) if rng.random() < 0.05 else rng.choice(W.SURNAMES) + " Systems"
+                )
             elif slot == "person":
                 value = rng.choice(W.FIRST_NAMES)
             else:
@@ -143,8 +148,10 @@ def cached_db(scale: Scale, cache: Path = CACHE, log=print) -> Path:  # type: ig
         for old in cache.glob(f"{scale.name}-*.db"):
             old.unlink()
         tmp = path.with_suffix(".tmp")
-        log(f"generating {scale.name} data ({scale.customers:,} customers, {scale.interactions:,} "
-            f"interactions, {scale.followups:,} follow-ups) ...")
+        log(
+            f"generating {scale.name} data ({scale.customers:,} customers, {scale.interactions:,} "
+            f"interactions, {scale.followups:,} follow-ups) ..."
+        )
         build(tmp, scale, log=log)
         tmp.rename(path)
     return path
@@ -216,18 +223,29 @@ def _load_customers(conn: sqlite3.Connection, rng: random.Random, n: int) -> lis
     names = company_names(rng, n)
     owners = [rng.choice(W.REPS) for _ in range(n)]
     created = [NOW - timedelta(days=rng.uniform(30, 1500)) for _ in range(n)]
-    stages = [rng.choices(("lead", "qualified", "proposal", "negotiation", "won", "lost"), (30, 20, 15, 10, 15, 10))[0]
-              for _ in range(n)]
+    stages = [
+        rng.choices(
+            ("lead", "qualified", "proposal", "negotiation", "won", "lost"), (30, 20, 15, 10, 15, 10)
+        )[0]
+        for _ in range(n)
+    ]
     conn.executemany(
         "INSERT INTO customer (id, name, name_key, stage, owner, email, phone, tags, value, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (
-            (i + 1, names[i], normalize(names[i]), stages[i], owners[i],
-             f"hello@{normalize(names[i]).split()[0]}{i}.example" if rng.random() < 0.7 else None,
-             f"+1 555 {rng.randint(1000000, 9999999)}" if rng.random() < 0.5 else None,
-             json.dumps(rng.sample(W.TAGS, rng.randint(0, 2))),
-             float(rng.randrange(1000, 250000, 500)) if rng.random() < 0.6 else None,
-             _ts(created[i]), _ts(created[i] + timedelta(days=rng.uniform(0, 25))))
+            (
+                i + 1,
+                names[i],
+                normalize(names[i]),
+                stages[i],
+                owners[i],
+                f"hello@{normalize(names[i]).split()[0]}{i}.example" if rng.random() < 0.7 else None,
+                f"+1 555 {rng.randint(1000000, 9999999)}" if rng.random() < 0.5 else None,
+                json.dumps(rng.sample(W.TAGS, rng.randint(0, 2))),
+                float(rng.randrange(1000, 250000, 500)) if rng.random() < 0.6 else None,
+                _ts(created[i]),
+                _ts(created[i] + timedelta(days=rng.uniform(0, 25))),
+            )
             for i in range(n)
         ),
     )
@@ -235,20 +253,38 @@ def _load_customers(conn: sqlite3.Connection, rng: random.Random, n: int) -> lis
     for i in range(n):
         for _ in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):
             who = person(rng)
-            contacts.append((i + 1, who, normalize(who), rng.choice(W.ROLES),
-                             f"{who.split()[0].lower()}@example.com" if rng.random() < 0.4 else None, None))
+            contacts.append(
+                (
+                    i + 1,
+                    who,
+                    normalize(who),
+                    rng.choice(W.ROLES),
+                    f"{who.split()[0].lower()}@example.com" if rng.random() < 0.4 else None,
+                    None,
+                )
+            )
     conn.executemany(
         "INSERT INTO contact (customer_id, name, name_key, role, email, phone) VALUES (?,?,?,?,?,?)", contacts
     )
     conn.executemany(
         "INSERT INTO stage_change (customer_id, from_stage, to_stage, at, by) VALUES (?,?,?,?,?)",
-        ((i + 1, "lead" if stages[i] != "lead" else None, stages[i], _ts(created[i] + timedelta(days=3)), owners[i])
-         for i in range(n)),
+        (
+            (
+                i + 1,
+                "lead" if stages[i] != "lead" else None,
+                stages[i],
+                _ts(created[i] + timedelta(days=3)),
+                owners[i],
+            )
+            for i in range(n)
+        ),
     )
     return owners
 
 
-NOTE_POOL = 50_000  # distinct note texts; interactions draw from them (10,000,000 notes made one by one take minutes)
+NOTE_POOL = (
+    50_000  # distinct note texts; interactions draw from them (10,000,000 notes made one by one take minutes)
+)
 _SPAN = 3 * 365 * 86400  # interactions spread over three years before NOW
 
 
@@ -292,16 +328,25 @@ def _load_followups(conn: sqlite3.Connection, rng: random.Random, scale: Scale, 
             cid = rng.randint(1, n)
             due = today + timedelta(days=rng.randint(-180, 60))
             past = due < today
-            status = ("done" if rng.random() < 0.8 else "cancelled") if past and rng.random() < 0.92 else "open"
-            at = f"{rng.randint(8, 17):02d}:{rng.choice((0, 30)):02d}:00.000000" if rng.random() < 0.2 else None
+            status = (
+                ("done" if rng.random() < 0.8 else "cancelled") if past and rng.random() < 0.92 else "open"
+            )
+            at = (
+                f"{rng.randint(8, 17):02d}:{rng.choice((0, 30)):02d}:00.000000"
+                if rng.random() < 0.2
+                else None
+            )
             owner = owners[cid - 1] if rng.random() < 0.9 else rng.choice(W.REPS)
-            made = datetime.combine(due, datetime.min.time(), timezone.utc) - timedelta(days=rng.randint(1, 30))
+            made = datetime.combine(due, datetime.min.time(), UTC) - timedelta(
+                days=rng.randint(1, 30)
+            )
             done_at = _ts(made + timedelta(days=rng.randint(1, 30))) if status != "open" else None
             yield (cid, due.isoformat(), at, rng.choice(W.FOLLOWUP_WORDS), status, owner, _ts(made), done_at)
 
     conn.executemany(
         "INSERT INTO followup (customer_id, due_date, due_time, description, status, owner, created_at, completed_at) "
-        "VALUES (?,?,?,?,?,?,?,?)", rows(),
+        "VALUES (?,?,?,?,?,?,?,?)",
+        rows(),
     )
 
 
@@ -314,11 +359,18 @@ def customer_csv(path: Path, count: int, seed: int = SEED + 1) -> Path:
         out = csv.writer(fh)
         out.writerow(["name", "email", "phone", "stage", "owner", "tags", "contact", "contact_role"])
         for i, name in enumerate(company_names(rng, count)):
-            out.writerow([
-                name, f"info{i}@{name.split()[0].lower()}.example", f"+44 20 {rng.randint(1000000, 9999999)}",
-                rng.choice(("lead", "qualified", "proposal", "won")), rng.choice(W.REPS),
-                ";".join(rng.sample(W.TAGS, rng.randint(0, 2))), person(rng), rng.choice(W.ROLES),
-            ])
+            out.writerow(
+                [
+                    name,
+                    f"info{i}@{name.split()[0].lower()}.example",
+                    f"+44 20 {rng.randint(1000000, 9999999)}",
+                    rng.choice(("lead", "qualified", "proposal", "won")),
+                    rng.choice(W.REPS),
+                    ";".join(rng.sample(W.TAGS, rng.randint(0, 2))),
+                    person(rng),
+                    rng.choice(W.ROLES),
+                ]
+            )
     return path
 
 

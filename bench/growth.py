@@ -4,6 +4,7 @@ Every run keeps its medians in the cache (results-<scale>.json); `python -m benc
 the medium, full and huge runs side by side, with each step's factor. The SPEC asks that at
 1,000,000 customers every operation stays within twice its 100,000-customer time.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,17 +71,23 @@ def table(cache: Path) -> str:
     for step, run in runs.items():
         for r in run["rows"]:  # "import of 10,000 customers" and "… of 100,000 …" are one operation
             ops.setdefault(re.sub(r"\d{1,3}(,\d{3})+", "N", r["operation"]), {})[step] = r
-    out = ["| operation | 10,000 customers | 100,000 | 1,000,000 | × 10k→100k | × 100k→1M | 1M within 2× of 100k |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        "| operation | 10,000 customers | 100,000 | 1,000,000 | × 10k→100k | × 100k→1M | 1M within 2× of 100k |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for op, by_step in ops.items():
         unit = next(iter(by_step.values()))["unit"]
         cells = [_cell(by_step.get(s), unit) for s in STEPS]
         factors = [_factor(by_step.get(a), by_step.get(b)) for a, b in zip(STEPS, STEPS[1:])]
         within = "—" if factors[1] == "—" else "yes" if float(factors[1].split()[0]) <= 2 else "**no**"
         out.append(f"| {op} | {' | '.join(cells)} | {factors[0]} | {factors[1]} | {within} |")
-    out += ["", "Each cell is the wall-clock median, with the CPU time of the code in brackets where it is "
-            "measured; a factor is of CPU times where both runs have them (wall times move with the load "
-            "on the shared cores), else of wall times.", ""]
+    out += [
+        "",
+        "Each cell is the wall-clock median, with the CPU time of the code in brackets where it is "
+        "measured; a factor is of CPU times where both runs have them (wall times move with the load "
+        "on the shared cores), else of wall times.",
+        "",
+    ]
     sizes = {"medium": "10,000", "full": "100,000", "huge": "1,000,000"}
     out += [f"- {sizes[step]} customers: {run['header']}" for step, run in runs.items()]
     return "\n".join(out) + "\n"

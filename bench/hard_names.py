@@ -5,6 +5,7 @@ index keyed on whole words narrows little: the SPEC's `find_customers` ratio is 
 data set holds only customers (as many as the scale's), made by the product's schema and cached
 beside the main one.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,13 +15,9 @@ from pathlib import Path
 from bench.timing import Row, measure
 
 SEED = 20261201
-FIRST = """Blue Red Green Gold Silver North South East West Central Prime First United Royal Grand
-Metro City Coastal Valley Mountain""".split()
-SECOND = """North South East West Star Sun River Lake Park Bridge Harbor Oak Pine Maple Summit Peak
-Point Bay Ridge Hill""".split()
-TRADE = """Dental Medical Legal Auto Home Pet Care Health Realty Finance Insurance Construction
-Plumbing Electric Roofing Cleaning Catering Bakery Fitness Travel Logistics Printing Design
-Consulting Software Security Storage Motors Supply Foods""".split()
+FIRST = ["Blue", "Red", "Green", "Gold", "Silver", "North", "South", "East", "West", "Central", "Prime", "First", "United", "Royal", "Grand", "Metro", "City", "Coastal", "Valley", "Mountain"]
+SECOND = ["North", "South", "East", "West", "Star", "Sun", "River", "Lake", "Park", "Bridge", "Harbor", "Oak", "Pine", "Maple", "Summit", "Peak", "Point", "Bay", "Ridge", "Hill"]
+TRADE = ["Dental", "Medical", "Legal", "Auto", "Home", "Pet", "Care", "Health", "Realty", "Finance", "Insurance", "Construction", "Plumbing", "Electric", "Roofing", "Cleaning", "Catering", "Bakery", "Fitness", "Travel", "Logistics", "Printing", "Design", "Consulting", "Software", "Security", "Storage", "Motors", "Supply", "Foods"]
 LEGAL = ["Inc", "LLC", "Ltd", "Corp", "Group", "Co."]
 
 
@@ -81,11 +78,17 @@ def queries(db: Path, count: int = 60) -> tuple[list[str], list[int]]:
     conn = sqlite3.connect(db)
     total = conn.execute("SELECT max(id) FROM customer").fetchone()[0]
     ids = rng.sample(range(1, total + 1), min(count, total))
-    by_id = dict(conn.execute(f"SELECT id, name FROM customer WHERE id IN ({','.join(map(str, ids))})").fetchall())
+    by_id = dict(
+        conn.execute(f"SELECT id, name FROM customer WHERE id IN ({','.join(map(str, ids))})").fetchall()
+    )
     conn.close()
     out = []
     for cid in ids:
-        words = [w for w in by_id[cid].lower().split() if w.rstrip(".") not in {x.lower().rstrip(".") for x in LEGAL}]
+        words = [
+            w
+            for w in by_id[cid].lower().split()
+            if w.rstrip(".") not in {x.lower().rstrip(".") for x in LEGAL}
+        ]
         k = rng.randrange(3)  # a slip in one of the three words; the number is typed right
         words[k] = _typo(rng, words[k])
         out.append(" ".join(words if rng.random() < 0.67 else words[:3]))  # a third typed without the number
@@ -120,8 +123,9 @@ def find_row(db: Path, reps: int) -> Row:
     all_names = [n for (n,) in conn.execute("SELECT name FROM customer ORDER BY id")]
 
     def floor(i: int) -> None:
-        found = process.extract(typed[i % len(typed)], all_names, scorer=fuzz.WRatio,
-                                processor=utils.default_process, limit=10)
+        found = process.extract(
+            typed[i % len(typed)], all_names, scorer=fuzz.WRatio, processor=utils.default_process, limit=10
+        )
         ids = ",".join(str(k + 1) for _n, _s, k in found)
         conn.execute(f"SELECT * FROM customer WHERE id IN ({ids})").fetchall()
 
@@ -133,9 +137,16 @@ def find_row(db: Path, reps: int) -> Row:
     finally:
         conn.close()
         store.close()
-    return Row("`find_customers` on word-sharing names (\"Blue North Dental Inc 1234\")", "ms", 10, result, floor_stat,
-               "rapidfuzz.process.extract(WRatio, processor=utils.default_process) over every name + SELECT the 10 rows",
-               ratio_target=0.02, extra={"ref": "a full WRatio scan"},
-               note=f"{len(all_names):,} names of 20 × 20 × 30 common words, a suffix and a number; {len(typed)} queries "
-                    f"with one slip in a word (a third without the number); the customer each was made from is on the first page in "
-                    f"{hits / max(1, calls):.0%} of calls")
+    return Row(
+        '`find_customers` on word-sharing names ("Blue North Dental Inc 1234")',
+        "ms",
+        10,
+        result,
+        floor_stat,
+        "rapidfuzz.process.extract(WRatio, processor=utils.default_process) over every name + SELECT the 10 rows",
+        ratio_target=0.02,
+        extra={"ref": "a full WRatio scan"},
+        note=f"{len(all_names):,} names of 20 × 20 × 30 common words, a suffix and a number; {len(typed)} queries "
+        f"with one slip in a word (a third without the number); the customer each was made from is on the first page in "
+        f"{hits / max(1, calls):.0%} of calls",
+    )

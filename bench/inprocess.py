@@ -1,4 +1,5 @@
 """In-process benchmarks: the tool functions users reach, each beside its sqlite3/rapidfuzz floor."""
+
 from __future__ import annotations
 
 import random
@@ -19,8 +20,16 @@ def heavy(reps: int) -> int:
     return 5 if HUGE["on"] else max(10, reps // 4)
 
 
-SEARCHES = ["pricing", "escrow", "warehouse automation", "kubernetes", "volume discounts", "Zephyrsoft",
-            "legal review contract", "carbon credits"]
+SEARCHES = [
+    "pricing",
+    "escrow",
+    "warehouse automation",
+    "kubernetes",
+    "volume discounts",
+    "Zephyrsoft",
+    "legal review contract",
+    "carbon credits",
+]
 
 
 @dataclass
@@ -38,11 +47,11 @@ def _typo(rng: random.Random, word: str) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.randrange(4)
     if kind == 0:  # swapped letters
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == 1:  # a dropped letter
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind == 2:  # a wrong letter
-        return word[:i] + rng.choice("aeioustrnl") + word[i + 1:]
+        return word[:i] + rng.choice("aeioustrnl") + word[i + 1 :]
     return word[:i] + word[i] + word[i:]  # a doubled letter
 
 
@@ -54,7 +63,9 @@ def pick_inputs(db: Path, count: int = 60) -> Inputs:
     conn = sqlite3.connect(db)
     total = conn.execute("SELECT max(id) FROM customer").fetchone()[0]
     ids = [rng.randint(1, total) for _ in range(count * 3)]
-    names = dict(conn.execute(f"SELECT id, name FROM customer WHERE id IN ({','.join(map(str, ids))})").fetchall())
+    names = dict(
+        conn.execute(f"SELECT id, name FROM customer WHERE id IN ({','.join(map(str, ids))})").fetchall()
+    )
     cores: dict[str, int] = {}
     for (name,) in conn.execute("SELECT name FROM customer"):
         key = core(normalize(name))
@@ -112,10 +123,14 @@ def _index_build(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[n
         conn.execute("SELECT id, name FROM customer").fetchall()
         conn.execute("SELECT customer_id, name FROM contact").fetchall()
 
-    return Row("name index build (once per process and name change)", "ms", None,
-               measure(product, reps=1 if HUGE["on"] else 3, warmup=0 if HUGE["on"] else 1),
-               measure(floor, reps=3, warmup=1),
-               "SELECT all customer and contact names")
+    return Row(
+        "name index build (once per process and name change)",
+        "ms",
+        None,
+        measure(product, reps=1 if HUGE["on"] else 3, warmup=0 if HUGE["on"] else 1),
+        measure(floor, reps=3, warmup=1),
+        "SELECT all customer and contact names",
+    )
 
 
 def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -138,18 +153,24 @@ def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
     names = [n for (n,) in conn.execute("SELECT name FROM customer ORDER BY id")]
 
     def floor(i: int) -> None:
-        found = process.extract(queries[i % len(queries)], names, scorer=fuzz.WRatio,
-                                processor=utils.default_process, limit=10)
+        found = process.extract(
+            queries[i % len(queries)], names, scorer=fuzz.WRatio, processor=utils.default_process, limit=10
+        )
         ids = ",".join(str(k + 1) for _n, _s, k in found)
         conn.execute(f"SELECT * FROM customer WHERE id IN ({ids})").fetchall()
 
     result = measure(product, reps=reps)
     found_rate = hits / (reps + 5)  # measure() makes 5 warm-up calls
-    return Row("`find_customers` (fuzzy, typo-tolerant)", "ms", 10, result,
-               measure(floor, reps=heavy(reps)),
-               "rapidfuzz.process.extract(WRatio) over all names + SELECT the 10 rows",
-               note=f"{len(queries)} typo'd queries; the customer each was made from is on the first page "
-                    f"(10 results) in {found_rate:.0%} of calls")
+    return Row(
+        "`find_customers` (fuzzy, typo-tolerant)",
+        "ms",
+        10,
+        result,
+        measure(floor, reps=heavy(reps)),
+        "rapidfuzz.process.extract(WRatio) over all names + SELECT the 10 rows",
+        note=f"{len(queries)} typo'd queries; the customer each was made from is on the first page "
+        f"(10 results) in {found_rate:.0%} of calls",
+    )
 
 
 def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -163,19 +184,31 @@ def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
         get_customer(ctx, GetCustomer(customer=names[i % len(names)]))
 
     def floor(i: int) -> None:
-        cid = conn.execute("SELECT id FROM customer WHERE name_key = ?", (normalize(names[i % len(names)]),)).fetchone()[0]
+        cid = conn.execute(
+            "SELECT id FROM customer WHERE name_key = ?", (normalize(names[i % len(names)]),)
+        ).fetchone()[0]
         conn.execute("SELECT * FROM customer WHERE id = ?", (cid,)).fetchone()
         conn.execute("SELECT * FROM contact WHERE customer_id = ? ORDER BY id", (cid,)).fetchall()
-        conn.execute("SELECT * FROM interaction WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 5",
-                     (cid,)).fetchall()
+        conn.execute(
+            "SELECT * FROM interaction WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 5",
+            (cid,),
+        ).fetchall()
         conn.execute("SELECT count(*) FROM interaction WHERE customer_id = ?", (cid,)).fetchone()
-        conn.execute("SELECT * FROM followup WHERE customer_id = ? AND status = 'open' ORDER BY due_date, id",
-                     (cid,)).fetchall()
+        conn.execute(
+            "SELECT * FROM followup WHERE customer_id = ? AND status = 'open' ORDER BY due_date, id", (cid,)
+        ).fetchall()
         conn.execute("SELECT * FROM stage_change WHERE customer_id = ? ORDER BY at, id", (cid,)).fetchall()
 
-    return Row("`get_customer` (by name)", "ms", 5, measure(product, reps=reps), measure(floor, reps=reps),
-               "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)",
-               ratio_target=8, extra={"ref": "the same SELECTs in bare sqlite3"})
+    return Row(
+        "`get_customer` (by name)",
+        "ms",
+        5,
+        measure(product, reps=reps),
+        measure(floor, reps=reps),
+        "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)",
+        ratio_target=8,
+        extra={"ref": "the same SELECTs in bare sqlite3"},
+    )
 
 
 def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -197,14 +230,22 @@ def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
-            "VALUES (?, 'call', ?, ?, 'sam', 'cli', ?)", (inputs.ids[i % len(inputs.ids)], bodies[i % 50], when, when),
+            "VALUES (?, 'call', ?, ?, 'sam', 'cli', ?)",
+            (inputs.ids[i % len(inputs.ids)], bodies[i % 50], when, when),
         )
         conn.execute("COMMIT")
 
-    return Row("`log_interaction` (committed)", "ms", 3, measure(product, reps=reps), measure(floor, reps=reps),
-               "INSERT (FTS trigger fires) + COMMIT, WAL, synchronous=NORMAL",
-               note="by customer name; includes the change-log row",
-               ratio_target=8, extra={"ref": "the same INSERT + COMMIT in bare sqlite3"})
+    return Row(
+        "`log_interaction` (committed)",
+        "ms",
+        3,
+        measure(product, reps=reps),
+        measure(floor, reps=reps),
+        "INSERT (FTS trigger fires) + COMMIT, WAL, synchronous=NORMAL",
+        note="by customer name; includes the change-log row",
+        ratio_target=8,
+        extra={"ref": "the same INSERT + COMMIT in bare sqlite3"},
+    )
 
 
 def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -221,18 +262,27 @@ def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-
     _monday, sunday = week_bounds(NOW.date())
 
     def floor(_i: int) -> None:
-        conn.execute("SELECT count(*) FROM followup WHERE status = 'open' AND due_date <= ?",
-                     (sunday.isoformat(),)).fetchone()
+        conn.execute(
+            "SELECT count(*) FROM followup WHERE status = 'open' AND due_date <= ?", (sunday.isoformat(),)
+        ).fetchone()
         rows = conn.execute(
             "SELECT * FROM followup WHERE status = 'open' AND due_date <= ? "
-            "ORDER BY due_date, due_time IS NULL, due_time, id LIMIT 20", (sunday.isoformat(),)).fetchall()
+            "ORDER BY due_date, due_time IS NULL, due_time, id LIMIT 20",
+            (sunday.isoformat(),),
+        ).fetchall()
         ids = ",".join(str(r[1]) for r in rows)
         conn.execute(f"SELECT id, name FROM customer WHERE id IN ({ids})").fetchall()
 
     result = measure(product, reps=reps)
-    return Row("`list_followups` this week", "ms", 10, result, measure(floor, reps=reps),
-               "count + first 20 open due by Sunday (overdue included) + their customer names",
-               note=f"{total:,} open follow-ups this week or overdue")
+    return Row(
+        "`list_followups` this week",
+        "ms",
+        10,
+        result,
+        measure(floor, reps=reps),
+        "count + first 20 open due by Sunday (overdue included) + their customer names",
+        note=f"{total:,} open follow-ups this week or overdue",
+    )
 
 
 def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -246,13 +296,21 @@ def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-unt
         match = " ".join(f'"{w}"' for w in SEARCHES[i % len(SEARCHES)].split())
         rows = conn.execute(
             "SELECT i.* FROM interaction_fts f JOIN interaction i ON i.id = f.rowid WHERE interaction_fts MATCH ? "
-            "ORDER BY f.rowid DESC LIMIT 11", (match,)).fetchall()
+            "ORDER BY f.rowid DESC LIMIT 11",
+            (match,),
+        ).fetchall()
         ids = ",".join(str(r[1]) for r in rows) or "0"
         conn.execute(f"SELECT id, name FROM customer WHERE id IN ({ids})").fetchall()
 
-    return Row("`search_interactions` (full text)", "ms", 20, measure(product, reps=reps), measure(floor, reps=reps),
-               "FTS5 MATCH, newest 11, + customer names",
-               note="queries: " + ", ".join(f"'{q}'" for q in SEARCHES[:4]) + ", …")
+    return Row(
+        "`search_interactions` (full text)",
+        "ms",
+        20,
+        measure(product, reps=reps),
+        measure(floor, reps=reps),
+        "FTS5 MATCH, newest 11, + customer names",
+        note="queries: " + ", ".join(f"'{q}'" for q in SEARCHES[:4]) + ", …",
+    )
 
 
 def _chat(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
@@ -265,22 +323,29 @@ def _chat(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
         name = names[i % len(names)]
         cid = conn.execute("SELECT id FROM customer WHERE name_key = ?", (normalize(name),)).fetchone()[0]
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
-                     "VALUES (?, 'meeting', 'they want a proposal by Friday', ?, 'sam', 'cli', ?)", (cid, when, when))
-        conn.execute("INSERT INTO followup (customer_id, due_date, description, status, owner, created_at) "
-                     "VALUES (?, '2026-03-10', 'follow up', 'open', 'sam', ?)", (cid, when))
+        conn.execute(
+            "INSERT INTO interaction (customer_id, kind, body, occurred_at, author, source, created_at) "
+            "VALUES (?, 'meeting', 'they want a proposal by Friday', ?, 'sam', 'cli', ?)",
+            (cid, when, when),
+        )
+        conn.execute(
+            "INSERT INTO followup (customer_id, due_date, description, status, owner, created_at) "
+            "VALUES (?, '2026-03-10', 'follow up', 'open', 'sam', ?)",
+            (cid, when),
+        )
         conn.execute("COMMIT")
 
     floor_stat = measure(floor, reps=reps)
     what = "name lookup + INSERT note + INSERT follow-up + COMMIT"
     op = "one chat message understood and applied (warm)"
     try:
-        from assistant.conversation import respond
-
         import assistant.engine  # noqa: F401  (respond imports it lazily; fail here, not mid-run)
+        from assistant.conversation import respond
     except ImportError as e:
         return skipped(op, "ms", 30, f"assistant.engine is not importable yet ({e})", floor_stat, what)
-    messages = [f"Met {names[k]}, they want a proposal by Friday, follow up Tuesday" for k in range(len(names))]
+    messages = [
+        f"Met {names[k]}, they want a proposal by Friday, follow up Tuesday" for k in range(len(names))
+    ]
     wrote = 0
 
     def product(i: int) -> None:
@@ -292,6 +357,13 @@ def _chat(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
         result = measure(product, reps=reps)
     except Exception as e:  # the engine is new; a crash is a finding to report, not a reason to lose the run
         return skipped(op, "ms", 30, f"the engine raised {type(e).__name__}: {e}", floor_stat, what)
-    return Row(op, "ms", 30, result, floor_stat, what,
-               note=f"'Met <customer>, they want a proposal by Friday, follow up Tuesday'; "
-                    f"{wrote}/{reps + 5} replies wrote")
+    return Row(
+        op,
+        "ms",
+        30,
+        result,
+        floor_stat,
+        what,
+        note=f"'Met <customer>, they want a proposal by Friday, follow up Tuesday'; "
+        f"{wrote}/{reps + 5} replies wrote",
+    )

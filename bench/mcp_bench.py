@@ -3,6 +3,7 @@
 `crm mcp` and `bench/minimal_server.py` are started and called alternately in the same run, so a
 change in the machine's load moves both sides of each ratio alike.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -23,7 +24,9 @@ CALL_LABEL = "MCP `tools/call` round trip over stdio (`get_customer` by id)"
 RSS_LABEL = "resident memory of the MCP server (after calls)"
 
 
-def mcp_rows(db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int, log=print) -> list[Row]:  # type: ignore[no-untyped-def]
+def mcp_rows(
+    db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int, log=print
+) -> list[Row]:  # type: ignore[no-untyped-def]
     """Start to answered initialize and a small tools/call, each beside the minimal SDK server's;
     a get_customer round trip (SDK client and raw JSON-RPC lines); the server's RSS after warm calls."""
     from bench.processes import call_floor, rss_floor
@@ -31,11 +34,16 @@ def mcp_rows(db: Path, ids: list[int], typo_queries: list[str], reps: int, start
     pipe_floor = call_floor(db, ids, reps)
     memory_floor = rss_floor(db)
     if importlib.util.find_spec("tools.mcp_server") is None:
-        return [skipped(label, "ms", None, "tools/mcp_server.py does not exist") for label in (START_LABEL, SMALL_LABEL)]
+        return [
+            skipped(label, "ms", None, "tools/mcp_server.py does not exist")
+            for label in (START_LABEL, SMALL_LABEL)
+        ]
     import anyio
 
     try:
-        starts_crm, starts_min, small, echo, call, rss = anyio.run(_session, db, ids, typo_queries, reps, starts)
+        starts_crm, starts_min, small, echo, call, rss = anyio.run(
+            _session, db, ids, typo_queries, reps, starts
+        )
     except Exception as e:  # a failing server is a finding to report, not a lost run
         why = f"the MCP session failed: {type(e).__name__}: {e}"
         log(f"  {why}")
@@ -43,19 +51,55 @@ def mcp_rows(db: Path, ids: list[int], typo_queries: list[str], reps: int, start
     raw = _raw_client_calls(db, ids, reps)
     sdk = "the MCP SDK's ClientSession over stdio_client, calls alternating with the minimal server's"
     return [
-        Row(SMALL_LABEL, "ms", 3, small, echo, "the minimal SDK server (bench/minimal_server.py): `echo` tool, "
-            "same client", ratio_target=1.3, extra={"ref": "the minimal SDK server's `echo`"}, note=f"{sdk}; CPU: server + client per call (mean)"),
-        Row(CALL_LABEL, "ms", None, call, pipe_floor,
+        Row(
+            SMALL_LABEL,
+            "ms",
+            3,
+            small,
+            echo,
+            "the minimal SDK server (bench/minimal_server.py): `echo` tool, same client",
+            ratio_target=1.3,
+            extra={"ref": "the minimal SDK server's `echo`"},
+            note=f"{sdk}; CPU: server + client per call (mean)",
+        ),
+        Row(
+            CALL_LABEL,
+            "ms",
+            None,
+            call,
+            pipe_floor,
             "a minimal python process answering JSON-RPC lines over a pipe after the same 6 SELECTs",
-            note="the MCP SDK's ClientSession over stdio_client; CPU: server + client per call (mean)"),
-        Row("  … the same, written as raw JSON-RPC lines to `crm mcp` (server's share)", "ms", None, raw,
-            pipe_floor, "the same pipe process", note="CPU: the server's own per call (mean over the run, from /proc)"),
-        Row(START_LABEL, "ms", 1000, starts_crm, starts_min,
+            note="the MCP SDK's ClientSession over stdio_client; CPU: server + client per call (mean)",
+        ),
+        Row(
+            "  … the same, written as raw JSON-RPC lines to `crm mcp` (server's share)",
+            "ms",
+            None,
+            raw,
+            pipe_floor,
+            "the same pipe process",
+            note="CPU: the server's own per call (mean over the run, from /proc)",
+        ),
+        Row(
+            START_LABEL,
+            "ms",
+            1000,
+            starts_crm,
+            starts_min,
             "the minimal SDK server (bench/minimal_server.py) started and initialized by the same client",
-            ratio_target=1.15, extra={"ref": "the minimal SDK server's start"}, note=f"{starts} fresh processes each, alternating; CPU is the server's own, exec to exit"),
-        Row(RSS_LABEL, "MB", 250, Stat(rss, rss, 1), memory_floor,
+            ratio_target=1.15,
+            extra={"ref": "the minimal SDK server's start"},
+            note=f"{starts} fresh processes each, alternating; CPU is the server's own, exec to exit",
+        ),
+        Row(
+            RSS_LABEL,
+            "MB",
+            250,
+            Stat(rss, rss, 1),
+            memory_floor,
             "python + sqlite3 + rapidfuzz holding every customer and contact name",
-            note="VmRSS after find_customers, search_interactions and get_customer calls"),
+            note="VmRSS after find_customers, search_interactions and get_customer calls",
+        ),
     ]
 
 
@@ -77,8 +121,9 @@ async def _start(params, errlog) -> tuple[float, float]:  # type: ignore[no-unty
     return wall, (children_cpu() - cpu0) * 1000
 
 
-async def _session(db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int
-                   ) -> tuple[Stat, Stat, Stat, Stat, Stat, float]:
+async def _session(
+    db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int
+) -> tuple[Stat, Stat, Stat, Stat, Stat, float]:
     from mcp.client.session import ClientSession
     from mcp.client.stdio import stdio_client
 
@@ -91,12 +136,17 @@ async def _session(db: Path, ids: list[int], typo_queries: list[str], reps: int,
                 sample = await _start(params, devnull)
                 if attempt:
                     samples[name].append(sample)
-        async with stdio_client(crm, errlog=devnull) as (r1, w1), ClientSession(r1, w1) as ours, \
-                stdio_client(minimal, errlog=devnull) as (r2, w2), ClientSession(r2, w2) as theirs:
+        async with (
+            stdio_client(crm, errlog=devnull) as (r1, w1),
+            ClientSession(r1, w1) as ours,
+            stdio_client(minimal, errlog=devnull) as (r2, w2),
+            ClientSession(r2, w2) as theirs,
+        ):
             await ours.initialize()
             await theirs.initialize()
-            small, echo = await _alternating(ours, ("recent_changes", {"limit": 1}), theirs, ("echo", {"text": "ping"}),
-                                             reps)
+            small, echo = await _alternating(
+                ours, ("recent_changes", {"limit": 1}), theirs, ("echo", {"text": "ping"}), reps
+            )
             call = await _timed_calls(ours, "get_customer", [{"customer": cid} for cid in ids], reps)
             for query in typo_queries[:20]:
                 await ours.call_tool("find_customers", {"query": query})
@@ -112,8 +162,13 @@ async def _session(db: Path, ids: list[int], typo_queries: list[str], reps: int,
     return stat("crm"), stat("min"), small, echo, call, rss
 
 
-async def _alternating(ours, our_call: tuple[str, dict], theirs, their_call: tuple[str, dict], reps: int  # type: ignore[no-untyped-def]
-                       ) -> tuple[Stat, Stat]:
+async def _alternating(
+    ours,
+    our_call: tuple[str, dict],
+    theirs,
+    their_call: tuple[str, dict],
+    reps: int,  # type: ignore[no-untyped-def]
+) -> tuple[Stat, Stat]:
     """`reps` round trips on each session, one after the other, after 5 untimed each."""
     mine: list[float] = []
     ref: list[float] = []
@@ -143,7 +198,9 @@ async def _timed_calls(session, tool: str, arguments: list[dict], reps: int) -> 
         if result.is_error:
             raise RuntimeError(f"{tool} failed over MCP: {result.content}")
     stat = Stat.of(samples)
-    stat.cpu = (sum(process_cpu(p) for p in servers) - server_cpu0 + time.thread_time() - client_cpu0) * 1000 / reps
+    stat.cpu = (
+        (sum(process_cpu(p) for p in servers) - server_cpu0 + time.thread_time() - client_cpu0) * 1000 / reps
+    )
     return stat
 
 
@@ -166,8 +223,15 @@ def _children_running(marker: str) -> list[int]:
 
 def _raw_client_calls(db: Path, ids: list[int], reps: int) -> Stat:
     """tools/call round trips to `crm mcp` written as JSON lines on its stdin: the server's share alone."""
-    proc = subprocess.Popen(SERVER, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, cwd=ROOT, env={**os.environ, **crm_env(db)})
+    proc = subprocess.Popen(
+        SERVER,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **crm_env(db)},
+    )
     assert proc.stdin and proc.stdout
     stdin, stdout = proc.stdin, proc.stdout
 
@@ -182,14 +246,30 @@ def _raw_client_calls(db: Path, ids: list[int], reps: int) -> Stat:
                 return message
 
     try:
-        send({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}})
+        send(
+            {
+                "jsonrpc": "2.0",
+                "id": 0,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-06-18",
+                    "capabilities": {},
+                    "clientInfo": {"name": "bench", "version": "1"},
+                },
+            }
+        )
         reply(0)
         send({"jsonrpc": "2.0", "method": "notifications/initialized"})
 
         def once(i: int) -> None:
-            send({"jsonrpc": "2.0", "id": i + 1, "method": "tools/call",
-                  "params": {"name": "get_customer", "arguments": {"customer": ids[i % len(ids)]}}})
+            send(
+                {
+                    "jsonrpc": "2.0",
+                    "id": i + 1,
+                    "method": "tools/call",
+                    "params": {"name": "get_customer", "arguments": {"customer": ids[i % len(ids)]}},
+                }
+            )
             if "error" in reply(i + 1):
                 raise RuntimeError("get_customer failed over raw JSON-RPC")
 

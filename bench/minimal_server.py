@@ -4,6 +4,7 @@
 (interpreter, the SDK's imports, its request handling); `crm mcp` is measured against it in the
 same run: start to answered `initialize`, and a small `tools/call` against `echo`.
 """
+
 from __future__ import annotations
 
 from mcp.server import MCPServer

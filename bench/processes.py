@@ -1,4 +1,5 @@
 """Benchmarks through real processes: helpers for the MCP rows (bench/mcp_bench.py), and `crm import`."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ SERVER = [sys.executable, "-m", "assistant", "mcp"]
 
 
 def crm_env(db: Path) -> dict[str, str]:
-    return {"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW.isoformat(), "CRM_TZ": "UTC",
-            "PYTHONPATH": str(ROOT)}
+    return {
+        "CRM_DB": str(db),
+        "CRM_USER": "sam",
+        "CRM_NOW": NOW.isoformat(),
+        "CRM_TZ": "UTC",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def children_cpu() -> float:
@@ -73,14 +79,23 @@ for line in sys.stdin:
 def call_floor(db: Path, ids: list[int], reps: int, tool: str = "get_customer") -> Stat:
     """Round trips to the echo process: get_customer's SELECTs by id, or recent_changes' one SELECT."""
 
-    proc = subprocess.Popen([sys.executable, "-c", _ECHO_SERVER, str(db)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _ECHO_SERVER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdin and proc.stdout
     stdin, stdout = proc.stdin, proc.stdout
 
     def once(i: int) -> None:
         arguments = {"limit": 1} if tool == "recent_changes" else {"customer": ids[i % len(ids)]}
-        request = {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": tool, "arguments": arguments}}
+        request = {
+            "jsonrpc": "2.0",
+            "id": i,
+            "method": "tools/call",
+            "params": {"name": tool, "arguments": arguments},
+        }
         stdin.write(json.dumps(request) + "\n")
         stdin.flush()
         json.loads(stdout.readline())
@@ -101,7 +116,9 @@ def rss_floor(db: Path) -> Stat:
         "rapidfuzz.process.extractOne('acme', names, processor=rapidfuzz.utils.default_process)\n"
         "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(db)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, check=True
+    ).stdout
     mb = int(out.strip()) / 1024
     return Stat(mb, mb, 1)
 
@@ -117,22 +134,36 @@ def import_row(cache: Path, count: int, runs: int, log=print) -> Row:  # type: i
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         t0, cpu0 = time.perf_counter(), children_cpu()
-        proc = subprocess.run([sys.executable, "-m", "assistant", "import", str(csv_path)], cwd=ROOT,
-                              env={**os.environ, **crm_env(db)}, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "assistant", "import", str(csv_path)],
+            cwd=ROOT,
+            env={**os.environ, **crm_env(db)},
+            capture_output=True,
+            text=True,
+        )
         elapsed = time.perf_counter() - t0
         cpu_samples.append(children_cpu() - cpu0)
         if proc.returncode != 0:
-            return skipped("import of customers from CSV (`crm import`)", "s", 15 if count >= 100_000 else None,
-                           f"crm import failed: {proc.stderr.strip()[-300:]}")
+            return skipped(
+                "import of customers from CSV (`crm import`)",
+                "s",
+                15 if count >= 100_000 else None,
+                f"crm import failed: {proc.stderr.strip()[-300:]}",
+            )
         samples.append(elapsed)
         floor_samples.append(_import_floor(cache, csv_path, run))
         for path in (db, cache / f"import-floor-{run}.db"):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return Row(f"import of {count:,} customers from CSV (`crm import`, subprocess)", "s",
-               15 if count >= 100_000 else None, Stat.of(samples, cpu_samples), Stat.of(floor_samples),
-               "csv.reader + executemany of customers and contacts + COMMIT into a fresh schema",
-               note=f"{runs} run(s), each into an empty database; with one contact per row")
+    return Row(
+        f"import of {count:,} customers from CSV (`crm import`, subprocess)",
+        "s",
+        15 if count >= 100_000 else None,
+        Stat.of(samples, cpu_samples),
+        Stat.of(floor_samples),
+        "csv.reader + executemany of customers and contacts + COMMIT into a fresh schema",
+        note=f"{runs} run(s), each into an empty database; with one contact per row",
+    )
 
 
 def _import_floor(cache: Path, csv_path: Path, run: int) -> float:
@@ -157,14 +188,26 @@ def _import_floor(cache: Path, csv_path: Path, run: int) -> float:
     conn.executemany(
         "INSERT INTO customer (id, name, name_key, stage, owner, email, phone, tags, created_at, updated_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?)",
-        ((k + 1, r[0], normalize(r[0]), r[3], r[4], r[1], r[2], '["' + '","'.join(r[5].split(";")) + '"]', when, when)
-         for k, r in enumerate(rows)),
+        (
+            (
+                k + 1,
+                r[0],
+                normalize(r[0]),
+                r[3],
+                r[4],
+                r[1],
+                r[2],
+                '["' + '","'.join(r[5].split(";")) + '"]',
+                when,
+                when,
+            )
+            for k, r in enumerate(rows)
+        ),
     )
-    conn.executemany("INSERT INTO contact (customer_id, name, name_key, role) VALUES (?,?,?,?)",
-                     ((k + 1, r[6], normalize(r[6]), r[7]) for k, r in enumerate(rows)))
+    conn.executemany(
+        "INSERT INTO contact (customer_id, name, name_key, role) VALUES (?,?,?,?)",
+        ((k + 1, r[6], normalize(r[6]), r[7]) for k, r in enumerate(rows)),
+    )
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - t0
-
-
-

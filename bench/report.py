@@ -1,10 +1,11 @@
 """The Markdown table a run writes, with the machine it ran on."""
+
 from __future__ import annotations
 
 import os
 import platform
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.data import Scale
 from bench.timing import Row
@@ -23,9 +24,11 @@ def machine() -> str:
     import rapidfuzz
     import sqlalchemy
 
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; Python "
-            f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"rapidfuzz {rapidfuzz.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"rapidfuzz {rapidfuzz.__version__}"
+    )
 
 
 def _num(value: float, unit: str) -> str:
@@ -53,15 +56,22 @@ def ratio_table(rows: list[Row]) -> list[str]:
     chosen = [r for r in rows if r.ratio_target is not None]
     if not chosen:
         return []
-    out = ["", "The SPEC's ratio targets (each side measured in this run, ratio of the medians):", "",
-           "| ratio | measured | floor / reference | ratio | target | meets target |", "|---|---|---|---|---|---|"]
+    out = [
+        "",
+        "The SPEC's ratio targets (each side measured in this run, ratio of the medians):",
+        "",
+        "| ratio | measured | floor / reference | ratio | target | meets target |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in chosen:
         got = _num(r.result.median, r.unit) if r.result else "skipped"
         ref = _num(r.floor.median, r.unit) if r.floor else "—"
         ratio = "—" if r.ratio is None else _ratio(r.ratio)
         meets = {True: "yes", False: "**no**", None: "—"}[r.meets_ratio]
-        out.append(f"| {r.operation} ÷ {r.extra.get('ref', 'its floor')} | {got} | {ref} | {ratio} | "
-                   f"≤ {r.ratio_target:g} | {meets} |")
+        out.append(
+            f"| {r.operation} ÷ {r.extra.get('ref', 'its floor')} | {got} | {ref} | {ratio} | "
+            f"≤ {r.ratio_target:g} | {meets} |"
+        )
     absolute = [r for r in rows if r.ratio_target is None and r.extra.get("limit") is not None]
     for r in absolute:  # a target that is a bound, not a ratio (the longest wait of another writer)
         got = _num(r.result.median, r.unit) if r.result else "skipped"
@@ -74,10 +84,16 @@ BEGIN = "<!-- bench:results:begin (written by `python -m bench --scale full`) --
 END = "<!-- bench:results:end -->"
 
 
-def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before: float | None = None,
-          load_after: float | None = None) -> str:
+def table(
+    rows: list[Row],
+    scale: Scale,
+    reps: int,
+    seconds: float,
+    load_before: float | None = None,
+    load_after: float | None = None,
+) -> str:
     """The report: the results table, then what each floor is, then notes."""
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = f" Load average (1 min) when it started: {load_before:.2f}" if load_before is not None else ""
     load += f", when it ended: {load_after:.2f}." if load_after is not None else "." if load else ""
     out = [
@@ -101,14 +117,18 @@ def table(rows: list[Row], scale: Scale, reps: int, seconds: float, load_before:
             f"{_num(r.floor.median, r.unit) if r.floor else '—'} | {ratio} | {meets} |"
         )
     out += ratio_table(rows)
-    out += ["", "Median and p95 are wall-clock times. CPU time is what the code itself used, unaffected by other "
-            "processes on the cores: the median thread CPU time for in-process operations; for `crm mcp` and "
-            "`crm import`, the subprocess's own CPU (for round trips, the mean per call from /proc). Ratios and "
-            "verdicts use the wall-clock median.",
-            "", "Floors (the same work with `sqlite3` and `rapidfuzz` alone, measured in the same run):", ""]
+    out += [
+        "",
+        "Median and p95 are wall-clock times. CPU time is what the code itself used, unaffected by other "
+        "processes on the cores: the median thread CPU time for in-process operations; for `crm mcp` and "
+        "`crm import`, the subprocess's own CPU (for round trips, the mean per call from /proc). Ratios and "
+        "verdicts use the wall-clock median.",
+        "",
+        "Floors (the same work with `sqlite3` and `rapidfuzz` alone, measured in the same run):",
+        "",
+    ]
     out += [f"- {r.operation}: {r.floor_what}" for r in rows if r.floor_what]
     notes = [f"- {r.operation}: {r.note}" for r in rows if r.note]
     if notes:
         out += ["", "Notes:", "", *notes]
     return "\n".join(out) + "\n"
-

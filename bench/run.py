@@ -9,6 +9,7 @@
 Data is generated once per scale, generator version and schema, and cached (~/.cache/crm-bench, or
 $CRM_BENCH_CACHE); runs work on a copy of it, so the cache is never written to.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,20 +28,38 @@ DEFAULT_REPS = {"tiny": 3, "small": 100, "medium": 200, "full": 200, "huge": 60}
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=(__doc__ or "").split("\n\n")[0],
-                                epilog="Full runs replace the results section of docs/benchmarks.md unless --out is given.")
+    p = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=(__doc__ or "").split("\n\n")[0],
+        epilog="Full runs replace the results section of docs/benchmarks.md unless --out is given.",
+    )
     p.add_argument("--scale", choices=list(data.SCALES), default="small", help="data size (default: small)")
-    p.add_argument("--reps", type=int, default=None, help="timed repetitions per operation (default by scale)")
-    p.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run: {', '.join(PARTS)}")
+    p.add_argument(
+        "--reps", type=int, default=None, help="timed repetitions per operation (default by scale)"
+    )
+    p.add_argument(
+        "--only", default=",".join(PARTS), help=f"comma-separated parts to run: {', '.join(PARTS)}"
+    )
     p.add_argument("--out", type=Path, default=None, help="write the Markdown table to this file")
-    p.add_argument("--growth", action="store_true", help="print how each operation grows across the saved "
-                   "medium, full and huge runs, and exit")
-    p.add_argument("--cache", type=Path, default=data.CACHE, help=f"where generated data is kept (default {data.CACHE})")
+    p.add_argument(
+        "--growth",
+        action="store_true",
+        help="print how each operation grows across the saved medium, full and huge runs, and exit",
+    )
+    p.add_argument(
+        "--cache", type=Path, default=data.CACHE, help=f"where generated data is kept (default {data.CACHE})"
+    )
     return p.parse_args(argv)
 
 
-def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PARTS, cache: Path = data.CACHE,
-        log: Callable[[str], None] = print) -> str:
+def run(
+    scale_name: str,
+    *,
+    reps: int | None = None,
+    only: tuple[str, ...] = PARTS,
+    cache: Path = data.CACHE,
+    log: Callable[[str], None] = print,
+) -> str:
     """Generate (or reuse) the data, run the chosen parts, and return the Markdown report."""
     started = time.perf_counter()
     load = os.getloadavg()[0]
@@ -61,19 +80,33 @@ def run(scale_name: str, *, reps: int | None = None, only: tuple[str, ...] = PAR
         if "mcp" in only:
             log("MCP server over stdio:")
             inputs = inprocess.pick_inputs(work)
-            rows += mcp_bench.mcp_rows(work, inputs.ids, inputs.typo_queries, reps,
-                                       starts=2 if scale_name == "tiny" else 10, log=log)
-        if "import" in only and scale_name != "huge":  # importing into an empty database does not grow with the data
+            rows += mcp_bench.mcp_rows(
+                work, inputs.ids, inputs.typo_queries, reps, starts=2 if scale_name == "tiny" else 10, log=log
+            )
+        if (
+            "import" in only and scale_name != "huge"
+        ):  # importing into an empty database does not grow with the data
             log(f"crm import of {scale.customers:,} customers:")
-            rows.append(processes.import_row(cache, scale.customers, runs={"tiny": 1, "small": 3}.get(scale_name, 2), log=log))
+            rows.append(
+                processes.import_row(
+                    cache, scale.customers, runs={"tiny": 1, "small": 3}.get(scale_name, 2), log=log
+                )
+            )
             log("  … with another writer beside it:")
             rows.append(writer_wait.row(cache, scale.customers, log=log))
     finally:
         data.remove_db(work)
     load_after = os.getloadavg()[0]
-    growth.save(cache, scale_name, rows, f"run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
-                f"load average {load:.2f} at the start, {load_after:.2f} at the end")
-    return report.table(rows, scale, reps, time.perf_counter() - started, load_before=load, load_after=load_after)
+    growth.save(
+        cache,
+        scale_name,
+        rows,
+        f"run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
+        f"load average {load:.2f} at the start, {load_after:.2f} at the end",
+    )
+    return report.table(
+        rows, scale, reps, time.perf_counter() - started, load_before=load, load_after=load_after
+    )
 
 
 def update_docs(path: Path, table: str) -> None:
@@ -97,10 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     only = tuple(p.strip() for p in args.only.split(",") if p.strip())
     unknown = set(only) - set(PARTS)
     if unknown:
-        print(f"unknown part(s): {', '.join(sorted(unknown))} (choose from {', '.join(PARTS)})", file=sys.stderr)
+        print(
+            f"unknown part(s): {', '.join(sorted(unknown))} (choose from {', '.join(PARTS)})", file=sys.stderr
+        )
         return 2
-    table = run(args.scale, reps=args.reps, only=only, cache=args.cache,
-                log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    table = run(
+        args.scale,
+        reps=args.reps,
+        only=only,
+        cache=args.cache,
+        log=lambda msg: print(msg, file=sys.stderr, flush=True),
+    )
     print(table)
     if args.out:
         args.out.write_text(table, encoding="utf-8")

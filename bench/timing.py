@@ -1,4 +1,5 @@
 """Timing and the result rows the report prints."""
+
 from __future__ import annotations
 
 import gc
@@ -65,10 +66,15 @@ class Row:
 
     def as_json(self) -> dict[str, Any]:
         """What the growth table across scales needs from a run (bench/growth.py)."""
-        return {"operation": self.operation, "unit": self.unit, "target": self.target,
-                "median": self.result.median if self.result else None,
-                "cpu": self.result.cpu if self.result and self.cpu_meaningful else None,
-                "floor": self.floor.median if self.floor else None, "ratio_target": self.ratio_target}
+        return {
+            "operation": self.operation,
+            "unit": self.unit,
+            "target": self.target,
+            "median": self.result.median if self.result else None,
+            "cpu": self.result.cpu if self.result and self.cpu_meaningful else None,
+            "floor": self.floor.median if self.floor else None,
+            "ratio_target": self.ratio_target,
+        }
 
 
 def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: float = 1000.0) -> Stat:
@@ -91,7 +97,8 @@ def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: floa
     return Stat.of(samples, cpu)
 
 
-def skipped(operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None,
-            floor_what: str = "") -> Row:
+def skipped(
+    operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None, floor_what: str = ""
+) -> Row:
     """A row for an operation that could not be measured in this run, with the reason."""
     return Row(operation, unit, target, None, floor, floor_what, note=f"skipped: {why}")

@@ -5,6 +5,7 @@ the same database while `crm import` runs as a subprocess; each write's time is 
 process, and the longest is the figure. Before the import starts, the same writer runs alone for a
 while: its longest write then is the reference (what a write costs with nobody else writing).
 """
+
 from __future__ import annotations
 
 import json
@@ -61,16 +62,27 @@ def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-d
     remove_db(db)
     Store(db).close()
     env = {**os.environ, **crm_env(db)}
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True, cwd=ROOT, env=env)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     assert writer.stdin and writer.stdout
     try:
         if writer.stdout.readline().strip() != "ready":
             return skipped(label, "s", 1, "the writer process did not start")
         time.sleep(2.0)  # the writer alone: the reference
         began = time.time()
-        proc = subprocess.run([sys.executable, "-m", "assistant", "import", str(csv_path)], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "assistant", "import", str(csv_path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         ended = time.time()
         time.sleep(0.3)
         writer.stdin.close()
@@ -81,14 +93,25 @@ def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-d
     if proc.returncode != 0:
         return skipped(label, "s", 1, f"crm import failed: {proc.stderr.strip()[-300:]}")
     alone = [w for w, m in zip(result["waits"], result["marks"]) if m < began]
-    during = [w for w, m in zip(result["waits"], result["marks"]) if m >= began and m - w <= ended]  # overlapping
+    during = [
+        w for w, m in zip(result["waits"], result["marks"]) if m >= began and m - w <= ended
+    ]  # overlapping
     if not during:
         return skipped(label, "s", 1, "the writer made no write while the import ran")
     longest, reference = max(during), max(alone or [0.0])
     errors = result["errors"]
-    log(f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, {len(errors)} refused")
-    return Row(label, "s", 1, Stat(longest, longest, 1), Stat(reference, reference, 1),
-               "the same writer alone before the import (its longest write)", extra={"limit": True, "waits": True},
-               note=f"a second process logs a note through the tool layer every 50 ms; {len(during)} writes during "
-                    f"the {ended - began:.1f} s import, median {sorted(during)[len(during) // 2] * 1000:.0f} ms, "
-                    f"{len(errors)} refused" + (f" (first: {errors[0]})" if errors else ""))
+    log(
+        f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, {len(errors)} refused"
+    )
+    return Row(
+        label,
+        "s",
+        1,
+        Stat(longest, longest, 1),
+        Stat(reference, reference, 1),
+        "the same writer alone before the import (its longest write)",
+        extra={"limit": True, "waits": True},
+        note=f"a second process logs a note through the tool layer every 50 ms; {len(during)} writes during "
+        f"the {ended - began:.1f} s import, median {sorted(during)[len(during) // 2] * 1000:.0f} ms, "
+        f"{len(errors)} refused" + (f" (first: {errors[0]})" if errors else ""),
+    )

@@ -7,6 +7,7 @@ write session, so they commit or roll back with everything else. Every created r
 its change-log row exactly as `Batch.created` writes it, so undo treats a bulk import like any
 other change.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -87,7 +88,9 @@ def record_created(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any
 STAGE_PREFIX = "crm_import_"
 
 
-def stage(conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]], *, complete: bool = True) -> str:
+def stage(
+    conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]], *, complete: bool = True
+) -> str:
     """Put `rows` (completed as the ORM would) in a TEMP table shaped like `model`'s; returns its name.
 
     `complete=False` when the rows already have every column (as `complete_rows` makes them).
@@ -109,8 +112,15 @@ def drop_staged(conn: Connection, names: list[str]) -> None:
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{name}"')
 
 
-def copy_staged(conn: Connection, model: type[SQLModel], name: str, *, shift: dict[str, int],
-                keep_id: bool = False, shift_json_id: str | None = None) -> int:
+def copy_staged(
+    conn: Connection,
+    model: type[SQLModel],
+    name: str,
+    *,
+    shift: dict[str, int],
+    keep_id: bool = False,
+    shift_json_id: str | None = None,
+) -> int:
     """INSERT … SELECT the staged rows into the real table, adding `shift[column]` to those columns.
 
     Without `keep_id` the rows get fresh ids. `shift_json_id` names a JSON column whose "id" is
@@ -150,9 +160,20 @@ def created_log_rows(batch: Batch, model: type[SQLModel], rows: list[dict[str, A
     """The change-log rows `record_created` would write for `rows`, to stage instead."""
     at = batch.at or utcnow()
     return [
-        {"batch": batch.id, "at": at, "actor": batch.actor, "source": batch.source, "summary": batch.summary,
-         "entity": model.__tablename__, "entity_id": row["id"], "op": "create", "before": None,
-         "after": {k: plain(v) for k, v in row.items()}, "undoes": None, "undone_at": None}
+        {
+            "batch": batch.id,
+            "at": at,
+            "actor": batch.actor,
+            "source": batch.source,
+            "summary": batch.summary,
+            "entity": model.__tablename__,
+            "entity_id": row["id"],
+            "op": "create",
+            "before": None,
+            "after": {k: plain(v) for k, v in row.items()},
+            "undoes": None,
+            "undone_at": None,
+        }
         for row in rows
     ]
 
@@ -165,8 +186,11 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
     connection ever sees the schema without them.
     """
     marks = ", ".join(f"'{t}_names_ai'" for t in tables)
-    triggers = list(conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})"))
+    triggers = list(
+        conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})"
+        )
+    )
     for name, _sql in triggers:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
@@ -190,9 +214,11 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
             expr = f"{ref} + {int(shift_id)}"
         elif isinstance(column.type, UTCDateTime):
             # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC); `plain` writes isoformat() in UTC.
-            expr = (f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace(substr({ref}, 1, 19), ' ', 'T') || "
-                    f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' ELSE '.' || substr({ref}, 21, 6) END "
-                    f"|| '+00:00' END")
+            expr = (
+                f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace(substr({ref}, 1, 19), ' ', 'T') || "
+                f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' ELSE '.' || substr({ref}, 21, 6) END "
+                f"|| '+00:00' END"
+            )
         elif column.type.__class__.__name__ == "JSON":
             expr = f"json({ref})"
         else:
@@ -217,8 +243,16 @@ def stage_created_log(conn: Connection, batch: Batch, model: type[SQLModel], nam
         "SELECT :batch, :at, :actor, :source, :summary, :entity, id, 'create', 'null', "
         f'{_snapshot_sql(model, 0)}, NULL, NULL FROM temp."{name}" ORDER BY rowid'
     ).bindparams(bindparam("at", type_=UTCDateTime))
-    result = conn.execute(statement, {"batch": batch.id, "at": batch.at or utcnow(), "actor": batch.actor,
-                                      "source": batch.source, "summary": batch.summary,
-                                      "entity": model.__tablename__})
+    result = conn.execute(
+        statement,
+        {
+            "batch": batch.id,
+            "at": batch.at or utcnow(),
+            "actor": batch.actor,
+            "source": batch.source,
+            "summary": batch.summary,
+            "entity": model.__tablename__,
+        },
+    )
     batch.count += int(result.rowcount or 0)
     return log

@@ -4,11 +4,12 @@ Rows changed by one user action share a *batch* (a chat message that logs a meet
 follow-up is one batch), and undo reverts a whole batch. Undo refuses when someone changed the same
 data since, rather than silently overwrite their work.
 """
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
@@ -28,7 +29,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         # One spelling per moment (UTC), whatever zone the acting user is in, so the log reads
         # consistently and a value compares equal to the same value read back from the database.
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, list):
@@ -82,8 +83,16 @@ class Batch:
     def _add(self, obj: SQLModel, op: str, before: dict | None, after: dict | None) -> None:
         self.session.add(
             ChangeLog(
-                batch=self.id, at=self.at or utcnow(), actor=self.actor, source=self.source, summary=self.summary,
-                entity=obj.__tablename__, entity_id=obj.id, op=op, before=before, after=after,  # type: ignore[arg-type]
+                batch=self.id,
+                at=self.at or utcnow(),
+                actor=self.actor,
+                source=self.source,
+                summary=self.summary,
+                entity=obj.__tablename__,
+                entity_id=obj.id,
+                op=op,
+                before=before,
+                after=after,  # type: ignore[arg-type]
             )
         )
         self.count += 1
@@ -114,7 +123,9 @@ def last_batch(session: Session, actor: str) -> list[ChangeLog]:
     ).first()
     if batch is None:
         return []
-    return list(session.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
+    return list(
+        session.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc()))
+    )
 
 
 def describe(rows: list[ChangeLog]) -> str:
@@ -122,7 +133,9 @@ def describe(rows: list[ChangeLog]) -> str:
     return "; ".join(dict.fromkeys(r.summary for r in reversed(rows) if r.summary))
 
 
-def undo_batch(session: Session, rows: list[ChangeLog], *, actor: str, source: str, at: datetime | None = None) -> Batch:
+def undo_batch(
+    session: Session, rows: list[ChangeLog], *, actor: str, source: str, at: datetime | None = None
+) -> Batch:
     """Revert `rows` (one batch, newest first). Raises UndoError on a conflict, changing nothing."""
     if not rows:
         raise UndoError("There is nothing of yours to undo.")
@@ -174,7 +187,9 @@ def _check(session: Session, row: ChangeLog, expected: dict[tuple[str, int], dic
         raise UndoError(f"The {row.entity} it removed exists again.")
 
 
-def _refuse_if_changed(model: type[SQLModel], current: SQLModel, after: dict[str, Any], entity: str, *, skip: set[str]) -> None:
+def _refuse_if_changed(
+    model: type[SQLModel], current: SQLModel, after: dict[str, Any], entity: str, *, skip: set[str]
+) -> None:
     fields = [k for k in after if k not in skip and k in model.model_fields]
     now_values = snapshot(current, fields)
     # Compared as column values, not as logged text: the same moment may be logged in another zone.
@@ -182,7 +197,9 @@ def _refuse_if_changed(model: type[SQLModel], current: SQLModel, after: dict[str
     changed = {k: now_values[k] for k in fields if now_cols.get(k) != then_cols.get(k)}
     if changed:
         described = ", ".join(f"{k} is now {v!r}" for k, v in changed.items())
-        raise UndoError(f"The {entity} was changed again since ({described}); not undone, to keep that newer change.")
+        raise UndoError(
+            f"The {entity} was changed again since ({described}); not undone, to keep that newer change."
+        )
 
 
 def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
@@ -197,8 +214,10 @@ def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
     tables = {child.__tablename__: child for child in _CHILDREN}
     newer = session.exec(
         select(ChangeLog.entity, ChangeLog.entity_id, ChangeLog.summary).where(
-            ChangeLog.id > max(r.id for r in rows), col(ChangeLog.entity).in_(list(tables)),  # type: ignore[type-var]
-            col(ChangeLog.op).in_(["create", "update"]), col(ChangeLog.undone_at).is_(None),
+            ChangeLog.id > max(r.id for r in rows),
+            col(ChangeLog.entity).in_(list(tables)),  # type: ignore[type-var]
+            col(ChangeLog.op).in_(["create", "update"]),
+            col(ChangeLog.undone_at).is_(None),
         )
     ).all()
     by_table: dict[str, dict[int, str]] = {}
@@ -209,7 +228,7 @@ def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
         listed = list(ids)
         for start in range(0, len(listed), 500):
             owners = session.exec(
-                select(child.id, child.customer_id).where(col(child.id).in_(listed[start:start + 500]))  # type: ignore[attr-defined]
+                select(child.id, child.customer_id).where(col(child.id).in_(listed[start : start + 500]))  # type: ignore[attr-defined]
             ).all()
             hit = next((cid for cid, customer_id in owners if customer_id in created), None)
             if hit is not None:

@@ -1,4 +1,5 @@
 """Opening the database: engine, SQLite pragmas, sessions, schema upgrades, storage faults."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from store import migrations
-from store.migrations import SchemaTooNew
 from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify, read_only_fault
+from store.migrations import SchemaTooNew
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -114,13 +115,15 @@ class Store:
     faults (busy, read-only, full, damaged) leave every session as a `StorageError` in plain words.
     """
 
-    def __init__(self, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True,
-                 read_only: bool = False) -> None:
+    def __init__(
+        self, db: str | os.PathLike[str] | None = None, *, upgrade: bool = True, read_only: bool = False
+    ) -> None:
         self.url = database_url(db)
         url = make_url(self.url)
         self.is_sqlite = url.get_backend_name() == "sqlite"
-        self.path: str | None = url.database if self.is_sqlite and url.database not in (None, "", ":memory:") \
-            else None
+        self.path: str | None = (
+            url.database if self.is_sqlite and url.database not in (None, "", ":memory:") else None
+        )
         if self.path is not None and not read_only and _cannot_write(Path(self.path)):
             read_only = True
         self.read_only = read_only
@@ -128,8 +131,12 @@ class Store:
             self._open(upgrade)
         except StorageError as e:
             # A read-only medium shows up as a refused write (WAL set-up) on first use: read instead.
-            if self.read_only or self.path is None or not Path(self.path).exists() \
-                    or not isinstance(e, DatabaseReadOnly | DatabaseUnavailable):
+            if (
+                self.read_only
+                or self.path is None
+                or not Path(self.path).exists()
+                or not isinstance(e, DatabaseReadOnly | DatabaseUnavailable)
+            ):
                 raise
             self.engine.dispose()
             self.read_only = True
@@ -148,14 +155,21 @@ class Store:
             _private_file(Path(self.path))
         self.engine = create_engine(target, **kwargs)
         if self.is_sqlite:
-            _configure_sqlite(self.engine, busy_ms=_busy_timeout_ms() if self.path else 0, read_only=self.read_only)
+            _configure_sqlite(
+                self.engine, busy_ms=_busy_timeout_ms() if self.path else 0, read_only=self.read_only
+            )
         self._write_engine = self.engine.execution_options(crm_write=True)
         if not upgrade:
             return
         try:
             with self._faults():
                 migrations.upgrade(self.engine, read_only=self.read_only, label=self.path or self.url)
-                if self.is_sqlite and self.path is not None and not self.read_only and not self._has_statistics():
+                if (
+                    self.is_sqlite
+                    and self.path is not None
+                    and not self.read_only
+                    and not self._has_statistics()
+                ):
                     self.refresh_statistics()
         except (SchemaTooNew, StorageError):
             self.engine.dispose()
@@ -163,7 +177,10 @@ class Store:
 
     def _has_statistics(self) -> bool:
         with self.engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None
+            return (
+                conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+                is not None
+            )
 
     def refresh_statistics(self) -> None:
         """Gather SQLite's query-planner statistics (a sample of each index, milliseconds).
@@ -219,4 +236,3 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-

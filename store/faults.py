@@ -5,6 +5,7 @@ text is written for developers ("attempt to write a readonly database"). The sto
 here, once, so every surface (MCP, chat, Telegram, CLI) shows the same sentence and a caller knows
 whether trying again can help.
 """
+
 from __future__ import annotations
 
 import os
@@ -55,27 +56,41 @@ def classify(error: BaseException, path: str | None) -> StorageError | None:
     code = getattr(orig, "sqlite_errorname", "") or ""
     text = str(orig).lower()
     where = _name(path)
-    if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text \
-            or "database table is locked" in text:
+    if (
+        code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+        or "database is locked" in text
+        or "database table is locked" in text
+    ):
         return DatabaseBusy(BUSY_MESSAGE, path=path)
     if code.startswith("SQLITE_READONLY") or "readonly database" in text or "read-only" in text:
         return read_only_fault(path)
     if code.startswith("SQLITE_FULL") or "disk is full" in text or "disk full" in text:
-        return DiskFull(f"The disk holding {where} is full; nothing was saved — free some space and try again.",
-                        path=path)
-    if code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text \
-            or "not a database" in text:
-        return DatabaseDamaged(f"{where} is damaged or is not a crm database; restore it from a backup "
-                               "(or point --db at another file).", path=path)
+        return DiskFull(
+            f"The disk holding {where} is full; nothing was saved — free some space and try again.", path=path
+        )
+    if (
+        code.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+        or "malformed" in text
+        or "not a database" in text
+    ):
+        return DatabaseDamaged(
+            f"{where} is damaged or is not a crm database; restore it from a backup "
+            "(or point --db at another file).",
+            path=path,
+        )
     if code.startswith("SQLITE_CANTOPEN") or "unable to open database" in text:
         return DatabaseUnavailable(f"Cannot open {where}: {_why_unopenable(path)}.", path=path)
     if code.startswith("SQLITE_IOERR") or "disk i/o error" in text:
-        return DatabaseUnavailable(f"Reading or writing {where} failed (a disk or file-system error).", path=path)
+        return DatabaseUnavailable(
+            f"Reading or writing {where} failed (a disk or file-system error).", path=path
+        )
     return None
 
 
 def read_only_fault(path: str | None) -> DatabaseReadOnly:
-    return DatabaseReadOnly(f"{_name(path)} is read-only, so nothing can be changed; reading still works.", path=path)
+    return DatabaseReadOnly(
+        f"{_name(path)} is read-only, so nothing can be changed; reading still works.", path=path
+    )
 
 
 def _why_unopenable(path: str | None) -> str:

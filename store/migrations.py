@@ -4,6 +4,7 @@ A database records its version in the `meta` table. `upgrade` runs every step ab
 order, each in its own transaction, so a later release upgrades an existing database in place without
 losing a row. A new release appends a step; steps are never edited once released.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ class SchemaTooNew(RuntimeError):
 
 class SchemaDamaged(DatabaseDamaged):
     """The schema record is unreadable and the tables do not say which version the file is at."""
+
 
 # The full-text index over interaction bodies. SQLite only; other databases search with LIKE.
 _FTS_DDL = (
@@ -90,8 +92,11 @@ def upgrade(engine: Engine, *, read_only: bool = False, label: str = "the databa
         )
     if read_only:
         if version < LATEST:
-            raise DatabaseReadOnly(f"{label} needs a schema upgrade (version {version} to {LATEST}) but is read-only; "
-                                   "open it once where it can be written.", path=label)
+            raise DatabaseReadOnly(
+                f"{label} needs a schema upgrade (version {version} to {LATEST}) but is read-only; "
+                "open it once where it can be written.",
+                path=label,
+            )
         return version
     write = engine.execution_options(crm_write=True)
     if repair is not None and repair > 0:
@@ -162,5 +167,8 @@ def _version_in(conn: Connection, label: str) -> int:
     if value is None and not inspect(conn).has_table("customer"):
         return 0  # a bare meta table: the first step never finished; run it again
     shown = "missing" if value is None else repr(value[:40])
-    raise SchemaDamaged(f"{label} has a damaged schema record (schema_version {shown}) and incomplete tables; "
-                        "restore it from a backup.", path=label)
+    raise SchemaDamaged(
+        f"{label} has a damaged schema record (schema_version {shown}) and incomplete tables; "
+        "restore it from a backup.",
+        path=label,
+    )

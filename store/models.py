@@ -1,4 +1,5 @@
 """The tables. Every timestamp is timezone-aware UTC; follow-up due dates are the owner's local dates."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time

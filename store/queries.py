@@ -1,4 +1,5 @@
 """Read queries the tools make. Each is served by an index (see models.py and migrations.py)."""
+
 from __future__ import annotations
 
 import re
@@ -36,21 +37,28 @@ def customer_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 
 def list_customers(
-    session: Session, *, ids: Sequence[int] | None = None, stage: str | None = None, owner: str | None = None,
-    offset: int = 0, limit: int = 20,
+    session: Session,
+    *,
+    ids: Sequence[int] | None = None,
+    stage: str | None = None,
+    owner: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[list[Customer], int]:
     """Customers (in `ids` order when given, else by name) and how many match in all."""
     if ids is not None:
         if stage is None and owner is None:
             # Unfiltered: only the page's rows are loaded (a fuzzy search ranks a few dozen ids).
-            page_ids = list(ids[offset:offset + limit])
+            page_ids = list(ids[offset : offset + limit])
             found = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(page_ids)))}
             missing = len(page_ids) - len(found)
             return [found[i] for i in page_ids if i in found], len(ids) - missing
         rows = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(list(ids))))}
         ordered = [rows[i] for i in ids if i in rows]
-        ordered = [c for c in ordered if (stage is None or c.stage == stage) and (owner is None or c.owner == owner)]
-        return ordered[offset:offset + limit], len(ordered)
+        ordered = [
+            c for c in ordered if (stage is None or c.stage == stage) and (owner is None or c.owner == owner)
+        ]
+        return ordered[offset : offset + limit], len(ordered)
     query = select(Customer)
     if stage is not None:
         query = query.where(Customer.stage == stage)
@@ -68,7 +76,9 @@ def customers_by_email(session: Session, needle: str, limit: int = 50) -> list[i
         select(Customer.id).where(func.lower(Customer.email).contains(needle, autoescape=True)).limit(limit)
     ).all()
     ids += session.exec(
-        select(Contact.customer_id).where(func.lower(Contact.email).contains(needle, autoescape=True)).limit(limit)
+        select(Contact.customer_id)
+        .where(func.lower(Contact.email).contains(needle, autoescape=True))
+        .limit(limit)
     ).all()
     return list(dict.fromkeys(i for i in ids if i is not None))
 
@@ -90,7 +100,11 @@ def recent_interactions(session: Session, customer_id: int, limit: int) -> tuple
 
 def stage_history(session: Session, customer_id: int) -> list[StageChange]:
     return list(
-        session.exec(select(StageChange).where(StageChange.customer_id == customer_id).order_by(StageChange.at, StageChange.id))
+        session.exec(
+            select(StageChange)
+            .where(StageChange.customer_id == customer_id)
+            .order_by(StageChange.at, StageChange.id)
+        )
     )
 
 
@@ -105,8 +119,16 @@ def open_followups_of(session: Session, customer_id: int) -> list[FollowUp]:
 
 
 def followups_due(
-    session: Session, *, start: date | None, end: date | None, include_overdue_before: date | None,
-    owner: str | None, customer_id: int | None, status: str | None = "open", offset: int = 0, limit: int = 20,
+    session: Session,
+    *,
+    start: date | None,
+    end: date | None,
+    include_overdue_before: date | None,
+    owner: str | None,
+    customer_id: int | None,
+    status: str | None = "open",
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[list[FollowUp], int]:
     """Follow-ups due in [start, end], plus (when given) open ones due before `include_overdue_before`."""
     query = select(FollowUp)
@@ -141,7 +163,8 @@ def followups_due(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(FollowUp.due_date, col(FollowUp.due_time).is_(None), FollowUp.due_time, FollowUp.id)
-        .offset(offset).limit(limit)
+        .offset(offset)
+        .limit(limit)
     ).all()
     return list(rows), total
 
@@ -153,8 +176,13 @@ def _fts_query(words: str) -> str:
 
 
 def search_interactions(
-    session: Session, words: str, *, customer_id: int | None = None, kind: str | None = None,
-    offset: int = 0, limit: int = 10,
+    session: Session,
+    words: str,
+    *,
+    customer_id: int | None = None,
+    kind: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
 ) -> tuple[list[Interaction], bool]:
     """Interactions containing all the words (stemmed), newest logged first; and whether more exist."""
     match = _fts_query(words)
@@ -187,14 +215,21 @@ def search_interactions(
 
 
 def pipeline(session: Session, owner: str | None = None) -> list[tuple[str, int, float]]:
-    query = select(Customer.stage, func.count(), func.coalesce(func.sum(Customer.value), 0.0)).group_by(Customer.stage)
+    query = select(Customer.stage, func.count(), func.coalesce(func.sum(Customer.value), 0.0)).group_by(
+        Customer.stage
+    )
     if owner is not None:
         query = query.where(Customer.owner == owner)
     return [(stage, int(n), float(v)) for stage, n, v in session.exec(query)]
 
 
 def stale_customers(
-    session: Session, *, cutoff: datetime, owner: str | None, offset: int, limit: int,
+    session: Session,
+    *,
+    cutoff: datetime,
+    owner: str | None,
+    offset: int,
+    limit: int,
     closed: Collection[str] = CLOSED_STAGES,
 ) -> tuple[list[tuple[Customer, datetime | None]], bool]:
     """Customers in open stages whose latest interaction (or creation, if none) is before `cutoff`."""

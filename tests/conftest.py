@@ -1,4 +1,5 @@
 """Shared fixtures: a real SQLite file per test, a fixed clock, and a small realistic book of business."""
+
 from __future__ import annotations
 
 import json
@@ -19,29 +20,84 @@ SAMPLE = {
     "format": "crm-export",
     "version": 1,
     "customers": [
-        {"name": "Acme Corp", "stage": "qualified", "owner": "sam", "email": "hello@acme.example", "value": 48000,
-         "tags": ["enterprise"], "contacts": [{"name": "Dana Whitfield", "role": "CTO"}],
-         "interactions": [{"kind": "meeting", "body": "Demo went well, budget approved for Q2",
-                           "occurred_at": "2026-03-02T10:00:00", "author": "sam"}],
-         "followups": [{"due": "2026-03-06", "description": "send pricing", "owner": "sam"}]},
-        {"name": "Globex Corporation", "stage": "proposal", "owner": "kim", "value": 120000,
-         "contacts": [{"name": "Hank Scorpio", "role": "CEO"}],
-         "followups": [{"due": "2026-03-02", "description": "confirm seat count", "owner": "kim"}]},
-        {"name": "Café Müller", "stage": "won", "owner": "sam", "contacts": [{"name": "Jonas Müller"}],
-         "interactions": [{"kind": "call", "body": "Renewal signed for two more years",
-                           "occurred_at": "2025-12-01T09:00:00", "author": "sam"}]},
-        {"name": "Brightline Media", "stage": "qualified", "owner": "sam",
-         "contacts": [{"name": "Holly Park", "role": "Marketing lead"}]},
-        {"name": "Brightline Motors", "stage": "lead", "owner": "sam",
-         "contacts": [{"name": "Ivan Petrov", "role": "Fleet buyer"}]},
-        {"name": "Juno Pet Supplies", "stage": "lead", "owner": "kim",
-         "contacts": [{"name": "Holly Park", "role": "Store manager"}]},
-        {"name": "Evergreen Landscaping", "stage": "lead", "owner": "sam",
-         "contacts": [{"name": "Rosa Diaz", "role": "Owner"}],
-         "interactions": [{"kind": "call", "body": "Intro call, seasonal business, budget tight",
-                           "occurred_at": "2025-12-10T09:00:00", "author": "sam"}]},
-        {"name": "Kettle & Crumb Bakery", "stage": "qualified", "owner": "sam",
-         "followups": [{"due": "2026-03-10", "description": "quarterly check-in", "owner": "sam"}]},
+        {
+            "name": "Acme Corp",
+            "stage": "qualified",
+            "owner": "sam",
+            "email": "hello@acme.example",
+            "value": 48000,
+            "tags": ["enterprise"],
+            "contacts": [{"name": "Dana Whitfield", "role": "CTO"}],
+            "interactions": [
+                {
+                    "kind": "meeting",
+                    "body": "Demo went well, budget approved for Q2",
+                    "occurred_at": "2026-03-02T10:00:00",
+                    "author": "sam",
+                }
+            ],
+            "followups": [{"due": "2026-03-06", "description": "send pricing", "owner": "sam"}],
+        },
+        {
+            "name": "Globex Corporation",
+            "stage": "proposal",
+            "owner": "kim",
+            "value": 120000,
+            "contacts": [{"name": "Hank Scorpio", "role": "CEO"}],
+            "followups": [{"due": "2026-03-02", "description": "confirm seat count", "owner": "kim"}],
+        },
+        {
+            "name": "Café Müller",
+            "stage": "won",
+            "owner": "sam",
+            "contacts": [{"name": "Jonas Müller"}],
+            "interactions": [
+                {
+                    "kind": "call",
+                    "body": "Renewal signed for two more years",
+                    "occurred_at": "2025-12-01T09:00:00",
+                    "author": "sam",
+                }
+            ],
+        },
+        {
+            "name": "Brightline Media",
+            "stage": "qualified",
+            "owner": "sam",
+            "contacts": [{"name": "Holly Park", "role": "Marketing lead"}],
+        },
+        {
+            "name": "Brightline Motors",
+            "stage": "lead",
+            "owner": "sam",
+            "contacts": [{"name": "Ivan Petrov", "role": "Fleet buyer"}],
+        },
+        {
+            "name": "Juno Pet Supplies",
+            "stage": "lead",
+            "owner": "kim",
+            "contacts": [{"name": "Holly Park", "role": "Store manager"}],
+        },
+        {
+            "name": "Evergreen Landscaping",
+            "stage": "lead",
+            "owner": "sam",
+            "contacts": [{"name": "Rosa Diaz", "role": "Owner"}],
+            "interactions": [
+                {
+                    "kind": "call",
+                    "body": "Intro call, seasonal business, budget tight",
+                    "occurred_at": "2025-12-10T09:00:00",
+                    "author": "sam",
+                }
+            ],
+        },
+        {
+            "name": "Kettle & Crumb Bakery",
+            "stage": "qualified",
+            "owner": "sam",
+            "followups": [{"due": "2026-03-10", "description": "quarterly check-in", "owner": "sam"}],
+        },
     ],
 }
 
@@ -53,7 +109,9 @@ def store(tmp_path: Path) -> Store:
     s.close()
 
 
-def make_ctx(store: Store, actor: str = "sam", source: str = "cli", tz: str = "UTC", now: datetime = NOW) -> ToolContext:
+def make_ctx(
+    store: Store, actor: str = "sam", source: str = "cli", tz: str = "UTC", now: datetime = NOW
+) -> ToolContext:
     return ToolContext(store=store, actor=actor, source=source, tz=ZoneInfo(tz), fixed_now=now)
 
 

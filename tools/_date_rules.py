@@ -2,6 +2,7 @@
 
 Private to `tools.dates`, which scans text with `patterns()` and resolves each match with `RULES`.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -27,8 +28,20 @@ class InvalidDate(ValueError):
 
 
 # ---- vocabulary and patterns ------------------------------------------------------------------------
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTHS = {name.lower()[:size]: i + 1 for i, name in enumerate(MONTH_NAMES) for size in (None, 3)}
 _MONTHS["sept"] = 9
@@ -36,8 +49,24 @@ _WEEKDAYS = {name.lower()[:size]: i for i, name in enumerate(DAY_NAMES) for size
 _WEEKDAYS |= {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 # Also ordinary words ("we sat down", "the sun"): weekdays only when capitalised or after a preposition.
 _WORDLIKE_WEEKDAYS = {"mon", "wed", "sat", "sun"}
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple": 2, "few": 3}
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "couple": 2,
+    "few": 3,
+}
 _NEXT, _LAST = {"next", "coming", "following", "the following"}, {"last", "past", "previous"}
 
 # One alternative per kind of day expression; `RULES` below resolves each by its group name.
@@ -91,9 +120,15 @@ def _alt(words: dict[str, int]) -> str:
 @cache
 def patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The day and time patterns, compiled on first use: compiling them costs CLI start-up ~5 ms."""
-    day = (_DAY_PATTERN.replace("MON", _alt(_MONTHS)).replace("WD", _alt(_WEEKDAYS))
-           .replace("NUM", "|".join(w for w in _NUMBERS if w not in ("couple", "few"))
-                    + r"|(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few"))
+    day = (
+        _DAY_PATTERN.replace("MON", _alt(_MONTHS))
+        .replace("WD", _alt(_WEEKDAYS))
+        .replace(
+            "NUM",
+            "|".join(w for w in _NUMBERS if w not in ("couple", "few"))
+            + r"|(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few",
+        )
+    )
     return re.compile(day, re.IGNORECASE | re.VERBOSE), re.compile(_TIME_PATTERN, re.IGNORECASE | re.VERBOSE)
 
 
@@ -144,11 +179,19 @@ def _month_day(m: int, d: int, year: int | None, wd: int | None, c: Ctx, label: 
         if d > most:
             raise _invalid(label, f"{MONTH_NAMES[m - 1]} has {'at most ' if m == 2 else ''}{most} days")
         years = [c.today.year + (k if c.fut else -k) for k in range(9)]  # 9 years always hold a 29 February
-        candidates = [day for y in years if d <= calendar.monthrange(y, m)[1]
-                      for day in [date(y, m, d)] if (day >= c.today if c.fut else day <= c.today)]
+        candidates = [
+            day
+            for y in years
+            if d <= calendar.monthrange(y, m)[1]
+            for day in [date(y, m, d)]
+            if (day >= c.today if c.fut else day <= c.today)
+        ]
         if m == 2 and d == 29 and wd is None and candidates and abs((candidates[0] - c.today).days) > 366:
             # "Feb 29" in a year without one is a slip, not a wish for a date years away.
-            raise _invalid(label, f"{c.today.year} is not a leap year; the nearest 29 February is in {candidates[0].year}")
+            raise _invalid(
+                label,
+                f"{c.today.year} is not a leap year; the nearest 29 February is in {candidates[0].year}",
+            )
         if wd is not None:  # the weekday may pick this year's date on the other side, as format_day shows it
             this_year = [date(c.today.year, m, d)] if d <= calendar.monthrange(c.today.year, m)[1] else []
             candidates = candidates[:2] + [day for day in this_year if day not in candidates]
@@ -156,8 +199,10 @@ def _month_day(m: int, d: int, year: int | None, wd: int | None, c: Ctx, label: 
         if wd is None or day.weekday() == wd:
             return day
     day = candidates[0]
-    raise InvalidDate(label, f"{MONTH_NAMES[m - 1]} {d}, {day.year} is a {DAY_NAMES[day.weekday()]}, "
-                             f"not a {DAY_NAMES[wd or 0]}")
+    raise InvalidDate(
+        label,
+        f"{MONTH_NAMES[m - 1]} {d}, {day.year} is a {DAY_NAMES[day.weekday()]}, not a {DAY_NAMES[wd or 0]}",
+    )
 
 
 def _day_of_month(d: int, wd: int | None, c: Ctx, label: str) -> date:
@@ -203,7 +248,7 @@ def _clock(h: int, m: int, ap: str | None, pod: str | None, single_digit: bool, 
 def time_of(m: re.Match[str], pod: str | None) -> time:
     if m.group("noon"):
         return time(12, 0)
-    label = m.group(0)[len(m.group("tprep") or ""):].strip()
+    label = m.group(0)[len(m.group("tprep") or "") :].strip()
     h = m.group("h") or m.group("h2") or m.group("h3") or "0"
     return _clock(int(h), int(m.group("m") or m.group("m2") or 0), m.group("ap"), pod, len(h) == 1, label)
 
@@ -217,8 +262,11 @@ def _iso(g: _Group, c: Ctx) -> Day | None:
     clock = _clock(int(g("ih")), int(g("imi")), None, "", False, f"{g('ih')}:{g('imi')}")
     clock = clock.replace(second=int(g("isec") or 0))
     if (tz := g("itz")) and c.now.tzinfo is not None:
-        offset = UTC if tz.upper() == "Z" else timezone(
-            (1 if tz[0] == "+" else -1) * timedelta(hours=int(tz[1:3]), minutes=int(tz[-2:])))
+        offset = (
+            UTC
+            if tz.upper() == "Z"
+            else timezone((1 if tz[0] == "+" else -1) * timedelta(hours=int(tz[1:3]), minutes=int(tz[-2:])))
+        )
         local = datetime.combine(day, clock, tzinfo=offset).astimezone(c.now.tzinfo)
         day, clock = local.date(), local.time()
     return day, clock, None
@@ -259,8 +307,11 @@ def _offset(g: _Group, c: Ctx) -> Day | None:
     if not (g("oin") or g("odir")):
         return None  # "took 10 days" is a duration, not a date
     words = g("on").lower().split()
-    n = int(words[0]) if words[0].isdigit() else _NUMBERS[next((w for w in words if w in ("couple", "few")),
-                                                               words[0])]
+    n = (
+        int(words[0])
+        if words[0].isdigit()
+        else _NUMBERS[next((w for w in words if w in ("couple", "few")), words[0])]
+    )
     direction = " ".join((g("odir") or "").lower().split())
     sign = -1 if direction in ("ago", "back") else 1
     unit = g("ou").lower()
@@ -345,8 +396,11 @@ def _day_word(g: _Group, c: Ctx) -> Day | None:
     word = " ".join(g("rw0").lower().split()).removeprefix("the ")
     shifts = {"day after tomorrow": 2, "day before yesterday": -2, "yesterday": -1, "last night": -1}
     shift = shifts.get(word, 1 if word.startswith(("tom", "tm")) else 0)
-    pod = (g("rpod") or "").lower() or {"tonight": "night", "last night": "night"}.get(word) or (
-        word.split()[1] if word.startswith("this ") else None)
+    pod = (
+        (g("rpod") or "").lower()
+        or {"tonight": "night", "last night": "night"}.get(word)
+        or (word.split()[1] if word.startswith("this ") else None)
+    )
     return c.today + timedelta(days=shift), None, pod
 
 
@@ -380,6 +434,16 @@ def _ordinal(g: _Group, c: Ctx) -> Day | None:
 
 # Keyed by the pattern's group name of each alternative.
 RULES: dict[str, Callable[[_Group, Ctx], Day | None]] = {
-    "iso": _iso, "eo": _period_edge, "off": _offset, "md": _calendar_day, "dm": _calendar_day, "sl": _numeric,
-    "dot": _numeric, "rw": _relative_period, "wk": _weekday_rule, "rel": _day_word, "mo": _month_rule,
-    "od": _ordinal}
+    "iso": _iso,
+    "eo": _period_edge,
+    "off": _offset,
+    "md": _calendar_day,
+    "dm": _calendar_day,
+    "sl": _numeric,
+    "dot": _numeric,
+    "rw": _relative_period,
+    "wk": _weekday_rule,
+    "rel": _day_word,
+    "mo": _month_rule,
+    "od": _ordinal,
+}

@@ -1,10 +1,11 @@
 """Who is acting, when, and on which store: the first argument of every tool."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
@@ -56,7 +57,7 @@ class ToolContext:
         """The current moment in the user's zone (aware)."""
         if self.fixed_now is not None:
             return self.fixed_now.astimezone(self.tz)
-        return datetime.now(timezone.utc).astimezone(self.tz)
+        return datetime.now(UTC).astimezone(self.tz)
 
     def today(self) -> date:
         return self.now().date()
@@ -97,15 +98,22 @@ def parse_now(value: str | None, tz: ZoneInfo) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidArgument(f"--now must be an ISO datetime like 2026-03-04T14:00:00, not {value!r}") from None
+        raise InvalidArgument(
+            f"--now must be an ISO datetime like 2026-03-04T14:00:00, not {value!r}"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment
 
 
 def open_context(
-    *, db: str | None = None, user: str | None = None, now: str | None = None, tz: str | None = None,
-    source: str = "cli", store: Store | None = None,
+    *,
+    db: str | None = None,
+    user: str | None = None,
+    now: str | None = None,
+    tz: str | None = None,
+    source: str = "cli",
+    store: Store | None = None,
 ) -> ToolContext:
     """A context from the global settings (`--db/--user/--now/--tz`, else CRM_* variables, else defaults).
 
@@ -124,5 +132,10 @@ def open_context(
     with store.read() as s:
         registered = s.exec(select(User.timezone).where(User.name == actor)).first()
     zone_ = zone(registered or tz or os.environ.get("CRM_TZ"))
-    return ToolContext(store=store, actor=actor, source=source, tz=zone_,
-                       fixed_now=parse_now(now or os.environ.get("CRM_NOW"), zone_))
+    return ToolContext(
+        store=store,
+        actor=actor,
+        source=source,
+        tz=zone_,
+        fixed_now=parse_now(now or os.environ.get("CRM_NOW"), zone_),
+    )

@@ -1,4 +1,5 @@
 """Customer tools: find, profile, create, update, contacts."""
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,27 @@ from tools.context import ToolContext
 from tools.errors import DuplicateCustomer, InvalidArgument
 from tools.names import name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
 from tools.outputs import (
-    contact_out, matched_out, customer_summary, followup_out, interaction_out, stage_change_out,
+    contact_out,
+    customer_summary,
+    followup_out,
+    interaction_out,
+    matched_out,
+    stage_change_out,
 )
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
-    AddContact, CandidateOut, ContactAdded, CreateCustomer, CustomerCreated, CustomerList, CustomerProfile,
-    CustomerUpdated, FieldChange, FindCustomers, GetCustomer, UpdateCustomer,
+    AddContact,
+    CandidateOut,
+    ContactAdded,
+    CreateCustomer,
+    CustomerCreated,
+    CustomerList,
+    CustomerProfile,
+    CustomerUpdated,
+    FieldChange,
+    FindCustomers,
+    GetCustomer,
+    UpdateCustomer,
 )
 from tools.stages import canonical_stage
 
@@ -36,14 +52,19 @@ def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
         stage = canonical_stage(s, req.stage) if req.stage else None
         if req.query:
             ids = _matching_ids(s, req.query)
-            rows, total = queries.list_customers(s, ids=ids, stage=stage, owner=req.owner, offset=offset, limit=req.limit)
+            rows, total = queries.list_customers(
+                s, ids=ids, stage=stage, owner=req.owner, offset=offset, limit=req.limit
+            )
         else:
-            rows, total = queries.list_customers(s, stage=stage, owner=req.owner, offset=offset, limit=req.limit)
+            rows, total = queries.list_customers(
+                s, stage=stage, owner=req.owner, offset=offset, limit=req.limit
+            )
         last = queries.last_contacts(s, [c.id for c in rows])  # type: ignore[misc]
     more = offset + len(rows) < total
     return CustomerList(
         items=[customer_summary(c, ctx.tz, last.get(c.id)) for c in rows],  # type: ignore[arg-type]
-        has_more=more, next_cursor=next_cursor(offset, len(rows), more),
+        has_more=more,
+        next_cursor=next_cursor(offset, len(rows), more),
     )
 
 
@@ -85,7 +106,8 @@ def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
     today = ctx.today()
     return CustomerProfile(
         **summary.model_dump(),
-        created_at=c.created_at.astimezone(ctx.tz), updated_at=c.updated_at.astimezone(ctx.tz),
+        created_at=c.created_at.astimezone(ctx.tz),
+        updated_at=c.updated_at.astimezone(ctx.tz),
         contacts=[contact_out(x) for x in contacts],
         recent_interactions=[interaction_out(i, c.name, ctx.tz) for i in recent],
         more_interactions=max(0, total - len(recent)),
@@ -122,14 +144,24 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         similar = similar_customers(s, req.name)
         now = ctx.now()
         c = Customer(
-            name=req.name, name_key=key, stage=stage, owner=req.owner or ctx.actor, email=req.email,
-            phone=req.phone, tags=_clean_tags(req.tags), value=req.value, created_at=now, updated_at=now,
+            name=req.name,
+            name_key=key,
+            stage=stage,
+            owner=req.owner or ctx.actor,
+            email=req.email,
+            phone=req.phone,
+            tags=_clean_tags(req.tags),
+            value=req.value,
+            created_at=now,
+            updated_at=now,
         )
         s.add(c)
         s.flush()
         batch.created(c)
         if req.contact is not None:
-            contact = Contact(customer_id=c.id, name_key=normalize(req.contact.name), **req.contact.model_dump())  # type: ignore[arg-type]
+            contact = Contact(
+                customer_id=c.id, name_key=normalize(req.contact.name), **req.contact.model_dump()
+            )  # type: ignore[arg-type]
             s.add(contact)
             s.flush()
             batch.created(contact)
@@ -178,14 +210,17 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
             setattr(c, name, value)
         changes = [
             FieldChange(field=k, old=before[k], new=getattr(c, k))
-            for k in ("name", "owner", "email", "phone", "value", "tags") if before[k] != snapshot(c, [k])[k]
+            for k in ("name", "owner", "email", "phone", "value", "tags")
+            if before[k] != snapshot(c, [k])[k]
         ]
         if changes:
             batch.summary = f"update {c.name} ({', '.join(ch.field for ch in changes)})"
             c.updated_at = ctx.now()
             s.add(c)
             batch.updated(c, before)
-    return CustomerUpdated(customer=customer_summary(c, ctx.tz), changes=changes, matched=matched_out(req.customer, match))
+    return CustomerUpdated(
+        customer=customer_summary(c, ctx.tz), changes=changes, matched=matched_out(req.customer, match)
+    )
 
 
 def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
@@ -205,7 +240,9 @@ def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
         s.flush()
         batch.created(contact)
         added = ContactAdded(
-            customer_id=c.id, customer_name=c.name, contact=contact_out(contact),  # type: ignore[arg-type]
+            customer_id=c.id,
+            customer_name=c.name,
+            contact=contact_out(contact),  # type: ignore[arg-type]
             matched=matched_out(req.customer, match),
         )
         idempotency.remember(s, ctx, "add_contact", req, added)

@@ -14,6 +14,7 @@ from the machine's clock or zone. Where English is ambiguous:
 - Inside a sentence, bare numbers and years, "Q1", lowercase "may", and lowercase "sun"/"sat"/
   "wed"/"mon" without a preposition are never dates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,16 @@ from zoneinfo import ZoneInfo
 
 from tools._date_rules import DAY_NAMES, MONTH_NAMES, RULES, Ctx, Day, InvalidDate, patterns, time_of
 
-__all__ = ["DateMatch", "InvalidDate", "When", "find_dates", "format_day", "format_when", "parse_when",
-           "week_bounds"]
+__all__ = [
+    "DateMatch",
+    "InvalidDate",
+    "When",
+    "find_dates",
+    "format_day",
+    "format_when",
+    "parse_when",
+    "week_bounds",
+]
 
 Prefer = Literal["future", "past"]
 
@@ -62,11 +71,13 @@ _GAP_RE = re.compile(r"[\s,]*")
 _NOW_RE = re.compile(r"(?:right\s+)?now", re.IGNORECASE)
 # dateparser reads almost anything as a date ("2027", "march on"): it only sees text with a real date word.
 # May/March/Mon/Wed/Sat/Sun are left out on purpose: every real use of them is covered by our own rules.
-_CUE_RE = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-                     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday"
-                     r"|saturday|sunday|tues?|thu(?:rs?)?|fri|today|tomorrow|yesterday|tonight|ago|days?|weeks?"
-                     r"|months?|years?|fortnight|noon|morning|afternoon|evening|weekend)\b|\d:\d\d|\d\s*[ap]\.?m\b",
-                     re.IGNORECASE)
+_CUE_RE = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|apr(?:il)?|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday|tues?|thu(?:rs?)?|fri|today|tomorrow|yesterday|tonight|ago|days?|weeks?"
+    r"|months?|years?|fortnight|noon|morning|afternoon|evening|weekend)\b|\d:\d\d|\d\s*[ap]\.?m\b",
+    re.IGNORECASE,
+)
 _TIME_CUE_RE = re.compile(r"\d:\d\d|\d\s*[ap]\.?m\b|\bnoon\b|\b(?:at|@)\s*\d", re.IGNORECASE)
 _NOT_DATE_RE = re.compile(r"\bq[1-4]\b|\bv(?:ersion)?\s*\d", re.IGNORECASE)
 
@@ -102,14 +113,18 @@ def _scan(text: str, now: datetime, prefer: Prefer, loose: bool) -> list[DateMat
                 s, e = min(s, near.start()), max(e, near.end())
         found.append(DateMatch(s, e, text[s:e], When(d, clock)))
     for x in times:  # a time on its own: the next such time (future) or the last one (past)
-        if not (x.group("noon") or x.group("ap") or ((x.group("tprep") or loose) and x.group("h2"))
-                or (loose and x.group("h3"))):
+        if not (
+            x.group("noon")
+            or x.group("ap")
+            or ((x.group("tprep") or loose) and x.group("h2"))
+            or (loose and x.group("h3"))
+        ):
             continue  # "the 10:30 train", "at 3 people"
         clock = time_of(x, None)
         local_now = now.time()
         shift = 1 if c.fut and clock < local_now else -1 if not c.fut and clock > local_now else 0
         when = When(today + timedelta(days=shift), clock)
-        found.append(DateMatch(x.start(), x.end(), text[x.start():x.end()], when))
+        found.append(DateMatch(x.start(), x.end(), text[x.start() : x.end()], when))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -132,7 +147,7 @@ def parse_when(text: str, now: datetime, *, prefer: Prefer = "future") -> When:
     """
     s = text.strip()
     found = _scan(s, now, prefer, loose=True)
-    if len(found) == 1 and _FILLER_RE.fullmatch(s[:found[0].start] + s[found[0].end:]):
+    if len(found) == 1 and _FILLER_RE.fullmatch(s[: found[0].start] + s[found[0].end :]):
         return found[0].when
     if _NOW_RE.fullmatch(s):
         return When(now.date(), now.time().replace(second=0, microsecond=0))
@@ -149,8 +164,12 @@ def _dateparser_fallback(text: str, base: datetime, prefer: Prefer) -> When | No
     # Slow to import, so only when our own rules could not read the text.
     import dateparser  # type: ignore[import-untyped]
 
-    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
-                "DATE_ORDER": "MDY"}
+    settings = {
+        "RELATIVE_BASE": base,
+        "PREFER_DATES_FROM": prefer,
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "DATE_ORDER": "MDY",
+    }
     result = dateparser.parse(text, languages=["en"], settings=settings)
     if result is None or not 1900 <= result.year <= 2199:
         return None

@@ -1,11 +1,17 @@
 """Domain errors, defined once and translated at each edge (MCP tool error, chat question, CLI line)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from store.db import SchemaTooNew
 from store.faults import (
-    DatabaseBusy, DatabaseDamaged, DatabaseReadOnly, DatabaseUnavailable, DiskFull, StorageError,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    DiskFull,
+    StorageError,
 )
 from store.migrations import SchemaDamaged
 from tools.dates import InvalidDate
@@ -57,9 +63,13 @@ class AmbiguousCustomer(CrmError):
         self.candidates = candidates
         names = "; ".join(c.label() for c in candidates)
         if len(candidates) == 1:  # a near miss: close enough to suggest, not to act on
-            super().__init__(f"{quoted(query)} is not an exact match. Did you mean {names}? Say it by name or #id.")
+            super().__init__(
+                f"{quoted(query)} is not an exact match. Did you mean {names}? Say it by name or #id."
+            )
         else:
-            super().__init__(f"{quoted(query)} could be several customers: {names}. Say which one (by name or #id).")
+            super().__init__(
+                f"{quoted(query)} could be several customers: {names}. Say which one (by name or #id)."
+            )
 
 
 class DuplicateCustomer(CrmError):
@@ -103,10 +113,28 @@ class ImportFailed(CrmError):
 
 
 __all__ = [
-    "AmbiguousCustomer", "Candidate", "CrmError", "CustomerNotFound", "DatabaseBusy", "DatabaseDamaged",
-    "DatabaseReadOnly", "DatabaseUnavailable", "DiskFull", "DuplicateCustomer", "ImportFailed", "InvalidArgument",
-    "InvalidDate", "InvalidStage", "NotFound", "NothingToUndo", "SchemaDamaged", "SchemaTooNew", "StorageError",
-    "UndoConflict", "USER_ERRORS", "quoted",
+    "AmbiguousCustomer",
+    "Candidate",
+    "CrmError",
+    "CustomerNotFound",
+    "DatabaseBusy",
+    "DatabaseDamaged",
+    "DatabaseReadOnly",
+    "DatabaseUnavailable",
+    "DiskFull",
+    "DuplicateCustomer",
+    "ImportFailed",
+    "InvalidArgument",
+    "InvalidDate",
+    "InvalidStage",
+    "NotFound",
+    "NothingToUndo",
+    "SchemaDamaged",
+    "SchemaTooNew",
+    "StorageError",
+    "UndoConflict",
+    "USER_ERRORS",
+    "quoted",
 ]
 
 # Everything an edge should show the user as a message rather than a crash. StorageError (busy,

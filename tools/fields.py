@@ -5,6 +5,7 @@ refuses is refused by an import too, and the other way round. Limits are generou
 tight enough that a runaway client cannot store megabytes in a phone number or overflow SQLite's
 64-bit integers.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from tools.errors import quoted
+
 
 def _refused(kind: str, message: str, value: object = None) -> PydanticCustomError:
     # A custom error reads as the message alone (a ValueError would show as "Value error, …");
@@ -37,8 +39,9 @@ def _name_rule(value: str) -> str:
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-                 AfterValidator(_name_rule)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_name_rule)
+]
 """A customer's or a person's name."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -85,9 +88,13 @@ _OFFSET = re.compile(r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*([+-])(\d{2}):?(\d
 
 def _moment_rule(value: str) -> str:
     m = _OFFSET.search(value)
-    if m and (int(m.group(2)) > 18 or int(m.group(3)) > 59 or int(m.group(2)) * 60 + int(m.group(3)) > 18 * 60):
-        raise _refused("utc_offset", f"the UTC offset {m.group(1)}{m.group(2)}:{m.group(3)} is out of range "
-                                     "(at most ±18:00)")
+    if m and (
+        int(m.group(2)) > 18 or int(m.group(3)) > 59 or int(m.group(2)) * 60 + int(m.group(3)) > 18 * 60
+    ):
+        raise _refused(
+            "utc_offset",
+            f"the UTC offset {m.group(1)}{m.group(2)}:{m.group(3)} is out of range (at most ±18:00)",
+        )
     year = re.match(r"\s*(\d{4})-\d{2}", value)
     if year and not 1000 <= int(year.group(1)) <= 9000:
         # Near year 1 or 9999 a moment cannot even be turned into UTC for storage (OverflowError).
@@ -95,8 +102,9 @@ def _moment_rule(value: str) -> str:
     return value
 
 
-When = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_moment_rule)]
+When = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_moment_rule)
+]
 """A date or moment, ISO or in words ('next Tuesday 10am')."""
 
 
@@ -104,8 +112,11 @@ def _cursor_rule(value: str | None) -> str | None:
     if value in (None, ""):
         return None
     if not re.fullmatch(r"o[0-9]{1,12}", value):  # type: ignore[arg-type]
-        raise _refused("cursor", "not a cursor this server gave out; pass the `next_cursor` of a previous "
-                                 "result, or omit it for the first page")
+        raise _refused(
+            "cursor",
+            "not a cursor this server gave out; pass the `next_cursor` of a previous "
+            "result, or omit it for the first page",
+        )
     return value
 
 
@@ -120,8 +131,9 @@ def _zone_rule(value: str) -> str:
     return value
 
 
-Timezone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-                     AfterValidator(_zone_rule)]
+Timezone = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_zone_rule)
+]
 
 
 def _ref_rule(value: int | str) -> int | str:

@@ -1,4 +1,5 @@
 """Follow-up tools: schedule, complete, reschedule, and the lists reps live by."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -16,8 +17,14 @@ from tools.names import resolve_customer, resolve_customer_match
 from tools.outputs import followup_out, matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
-    CompleteFollowup, FollowupCompleted, FollowupList, FollowupRescheduled, FollowupScheduled, ListFollowups,
-    RescheduleFollowup, ScheduleFollowup,
+    CompleteFollowup,
+    FollowupCompleted,
+    FollowupList,
+    FollowupRescheduled,
+    FollowupScheduled,
+    ListFollowups,
+    RescheduleFollowup,
+    ScheduleFollowup,
 )
 
 
@@ -26,7 +33,9 @@ def resolve_due(ctx: ToolContext, said: str) -> When:
     return parse_when(said, ctx.now(), prefer="future")
 
 
-def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: str | None = None) -> FollowupScheduled:
+def schedule_followup(
+    ctx: ToolContext, req: ScheduleFollowup, *, source_ref: str | None = None
+) -> FollowupScheduled:
     """Schedule a follow-up with a customer.
 
     On a date given as ISO or natural language, read in the rep's zone.
@@ -39,13 +48,20 @@ def schedule_followup(ctx: ToolContext, req: ScheduleFollowup, *, source_ref: st
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"schedule follow-up with {c.name}"
         f = FollowUp(
-            customer_id=c.id, due_date=when.date, due_time=when.time, description=req.description,  # type: ignore[arg-type]
-            owner=req.owner or ctx.actor, source_ref=source_ref, created_at=ctx.now(),
+            customer_id=c.id,
+            due_date=when.date,
+            due_time=when.time,
+            description=req.description,  # type: ignore[arg-type]
+            owner=req.owner or ctx.actor,
+            source_ref=source_ref,
+            created_at=ctx.now(),
         )
         s.add(f)
         s.flush()
         batch.created(f)
-        scheduled = FollowupScheduled(followup=followup_out(f, c.name, ctx.today()), matched=matched_out(req.customer, match))
+        scheduled = FollowupScheduled(
+            followup=followup_out(f, c.name, ctx.today()), matched=matched_out(req.customer, match)
+        )
         idempotency.remember(s, ctx, "schedule_followup", req, scheduled)
     return scheduled
 
@@ -97,7 +113,9 @@ def reschedule_followup(ctx: ToolContext, req: RescheduleFollowup) -> FollowupRe
         s = batch.session
         f, name = _pick_open(s, req.followup_id, req.customer)
         if f.status != "open":
-            raise InvalidArgument(f"Follow-up #{f.id} with {name} is {f.status}; only open ones can be moved.")
+            raise InvalidArgument(
+                f"Follow-up #{f.id} with {name} is {f.status}; only open ones can be moved."
+            )
         batch.summary = f"move follow-up with {name} to {when.date.isoformat()}"
         previous = f.due_date
         before = snapshot(f, ["due_date", "due_time"])
@@ -107,7 +125,9 @@ def reschedule_followup(ctx: ToolContext, req: RescheduleFollowup) -> FollowupRe
     return FollowupRescheduled(followup=followup_out(f, name, ctx.today()), previous_due=previous)
 
 
-def scope_window(scope: str, today: date, start: date | None, end: date | None) -> tuple[date | None, date | None, bool]:
+def scope_window(
+    scope: str, today: date, start: date | None, end: date | None
+) -> tuple[date | None, date | None, bool]:
     """(first day, last day, include overdue) for a scope, in the user's calendar."""
     if scope == "overdue":
         return None, None, True
@@ -142,20 +162,36 @@ def list_followups(ctx: ToolContext, req: ListFollowups) -> FollowupList:
         cid = resolve_customer(s, req.customer).id if req.customer is not None else None
         if req.scope == "overdue":
             rows, total = queries.followups_due(
-                s, start=None, end=None, include_overdue_before=today, owner=req.owner, customer_id=cid,
-                offset=offset, limit=req.limit,
+                s,
+                start=None,
+                end=None,
+                include_overdue_before=today,
+                owner=req.owner,
+                customer_id=cid,
+                offset=offset,
+                limit=req.limit,
             )
         else:
             rows, total = queries.followups_due(
-                s, start=first, end=last, include_overdue_before=today if overdue else None, owner=req.owner,
-                customer_id=cid, offset=offset, limit=req.limit,
+                s,
+                start=first,
+                end=last,
+                include_overdue_before=today if overdue else None,
+                owner=req.owner,
+                customer_id=cid,
+                offset=offset,
+                limit=req.limit,
             )
         names = queries.customer_names(s, [f.customer_id for f in rows])
     more = offset + len(rows) < total
     return FollowupList(
-        scope=req.scope, start=first, end=last, total=total,
+        scope=req.scope,
+        start=first,
+        end=last,
+        total=total,
         items=[followup_out(f, names[f.customer_id], today) for f in rows],
-        has_more=more, next_cursor=next_cursor(offset, len(rows), more),
+        has_more=more,
+        next_cursor=next_cursor(offset, len(rows), more),
     )
 
 

@@ -4,6 +4,7 @@ An undo that would remove more than one record, or an import, is worth a second 
 says what it would remove (in counts) and whether to ask first; the surfaces ask, then call
 `undo_change` with the planned batch, so what is undone is exactly what was shown.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,8 +20,13 @@ from tools.paging import next_cursor, offset_of
 from tools.schemas import ChangeList, ChangeOut, RecentChanges, Undo, Undone
 
 # What a rep calls each kind of record, singular and plural. Stage history rows go with their customer.
-_NOUNS = {"customer": ("customer", "customers"), "contact": ("contact", "contacts"),
-          "interaction": ("note", "notes"), "followup": ("follow-up", "follow-ups"), "user": ("user", "users")}
+_NOUNS = {
+    "customer": ("customer", "customers"),
+    "contact": ("contact", "contacts"),
+    "interaction": ("note", "notes"),
+    "followup": ("follow-up", "follow-ups"),
+    "user": ("user", "users"),
+}
 
 
 def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
@@ -30,8 +36,16 @@ def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
         rows, more = queries.recent_changes(s, actor=req.actor, offset=offset, limit=req.limit)
     items = [
         ChangeOut(
-            batch=r.batch, at=r.at.astimezone(ctx.tz), actor=r.actor, source=r.source, summary=r.summary,
-            entity=r.entity, entity_id=r.entity_id, op=r.op, before=r.before, after=r.after,
+            batch=r.batch,
+            at=r.at.astimezone(ctx.tz),
+            actor=r.actor,
+            source=r.source,
+            summary=r.summary,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            op=r.op,
+            before=r.before,
+            after=r.after,
             undone=r.undone_at is not None,
         )
         for r in rows
@@ -41,7 +55,9 @@ def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
 
 def counted(counts: dict[str, int]) -> str:
     """'20 customers, 52 notes and 17 follow-ups' from {'customer': 20, 'interaction': 52, 'followup': 17}."""
-    parts = [f"{counts[k]} {_NOUNS[k][0] if counts[k] == 1 else _NOUNS[k][1]}" for k in _NOUNS if counts.get(k)]
+    parts = [
+        f"{counts[k]} {_NOUNS[k][0] if counts[k] == 1 else _NOUNS[k][1]}" for k in _NOUNS if counts.get(k)
+    ]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
 
 
@@ -108,12 +124,20 @@ def _plan(s: Session, rows: list[ChangeLog], follow_ons: list[str]) -> UndoPlan:
     for kind, model in children.items():
         ids = list(customers)
         for start in range(0, len(ids), 500):
-            n = s.exec(select(func.count()).select_from(model)
-                       .where(col(model.customer_id).in_(ids[start:start + 500]))).one()  # type: ignore[attr-defined]
+            n = s.exec(
+                select(func.count())
+                .select_from(model)
+                .where(col(model.customer_id).in_(ids[start : start + 500]))
+            ).one()  # type: ignore[attr-defined]
             if n:
                 removes[kind] = removes.get(kind, 0) + int(n)
-    return UndoPlan(batch=rows[0].batch, summary=plain_summary(rows), source=rows[0].source,
-                    removes=removes, follow_ons=follow_ons)
+    return UndoPlan(
+        batch=rows[0].batch,
+        summary=plain_summary(rows),
+        source=rows[0].source,
+        removes=removes,
+        follow_ons=follow_ons,
+    )
 
 
 def plan_undo(ctx: ToolContext, batch: str | None = None, *, follow_ons: list[str] | None = None) -> UndoPlan:
@@ -121,8 +145,11 @@ def plan_undo(ctx: ToolContext, batch: str | None = None, *, follow_ons: list[st
     with ctx.read() as s:
         rows = _rows(s, batch) if batch else last_batch(s, ctx.actor)
         if not rows:
-            raise NothingToUndo("There is nothing of yours to undo." if batch is None
-                                else "That change is no longer in the log; nothing was undone.")
+            raise NothingToUndo(
+                "There is nothing of yours to undo."
+                if batch is None
+                else "That change is no longer in the log; nothing was undone."
+            )
         if rows[0].actor != ctx.actor:
             raise UndoConflict(f"“{plain_summary(rows)}” was made by {rows[0].actor}; only they can undo it.")
         if any(r.undone_at is not None for r in rows):
@@ -145,7 +172,11 @@ def _refuse_if_blocked(ctx: ToolContext, plan: UndoPlan) -> None:
         with ctx.store.write() as s:
             for later in reversed(plan.follow_ons):
                 later_rows = _rows(s, later)
-                if later_rows and later_rows[0].actor == ctx.actor and all(r.undone_at is None for r in later_rows):
+                if (
+                    later_rows
+                    and later_rows[0].actor == ctx.actor
+                    and all(r.undone_at is None for r in later_rows)
+                ):
                     _undo_rows(ctx, s, later_rows)
             _undo_rows(ctx, s, _rows(s, plan.batch))
             raise _DryRun
@@ -188,13 +219,26 @@ def _plain_reason(reason: str) -> str:
     detail = ""
     if now:
         fields = re.findall(r"(\w+) is now ('[^']*'|[^,]*)", now.group(1))
-        detail = " (" + ", ".join(f"{_FIELDS.get(k, k.replace('_', ' '))} is now {v.strip(chr(39))}"
-                                  for k, v in fields) + ")" if fields else ""
+        detail = (
+            " ("
+            + ", ".join(f"{_FIELDS.get(k, k.replace('_', ' '))} is now {v.strip(chr(39))}" for k, v in fields)
+            + ")"
+            if fields
+            else ""
+        )
     return f"the {noun} was changed again since{detail}, so it is not undone, to keep that newer change."
 
 
-_FIELDS = {"body": "its text", "due_date": "its date", "due_time": "its time", "status": "its status",
-           "stage": "its stage", "value": "its value", "name": "its name", "owner": "its owner"}
+_FIELDS = {
+    "body": "its text",
+    "due_date": "its date",
+    "due_time": "its time",
+    "status": "its status",
+    "stage": "its stage",
+    "value": "its value",
+    "name": "its name",
+    "owner": "its owner",
+}
 
 
 def undo_change(ctx: ToolContext, batch: str, *, follow_ons: list[str] | tuple[str, ...] = ()) -> Undone:
@@ -217,7 +261,11 @@ def undo_change(ctx: ToolContext, batch: str, *, follow_ons: list[str] | tuple[s
         reverted = 0
         for later in reversed(list(follow_ons)):  # newest first
             later_rows = _rows(s, later)
-            if later_rows and later_rows[0].actor == ctx.actor and all(r.undone_at is None for r in later_rows):
+            if (
+                later_rows
+                and later_rows[0].actor == ctx.actor
+                and all(r.undone_at is None for r in later_rows)
+            ):
                 _undo_rows(ctx, s, later_rows)
                 reverted += len(later_rows)
         _undo_rows(ctx, s, rows)

@@ -9,6 +9,7 @@ Keys belong to one acting user and one tool, and are kept for KEEP (at least a d
 older ones are dropped as new ones are stored. A key reused for a different request is refused
 rather than answered with the result of something else.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,20 +31,28 @@ def _digest(request: BaseModel) -> str:
     return hashlib.sha256(request.model_dump_json(exclude={"idempotency_key"}).encode()).hexdigest()
 
 
-def replay(session: Session, ctx: ToolContext, tool: str, request: BaseModel, result: type[ResultT]) -> ResultT | None:
+def replay(
+    session: Session, ctx: ToolContext, tool: str, request: BaseModel, result: type[ResultT]
+) -> ResultT | None:
     """The result stored for this call's key, or None when it has no key or the key is new."""
     key = getattr(request, "idempotency_key", None)
     if not key:
         return None
-    row = session.exec(select(IdempotencyKey).where(
-        IdempotencyKey.actor == ctx.actor, IdempotencyKey.tool == tool, IdempotencyKey.key == key,
-        col(IdempotencyKey.at) >= ctx.now() - KEEP,
-    )).first()
+    row = session.exec(
+        select(IdempotencyKey).where(
+            IdempotencyKey.actor == ctx.actor,
+            IdempotencyKey.tool == tool,
+            IdempotencyKey.key == key,
+            col(IdempotencyKey.at) >= ctx.now() - KEEP,
+        )
+    ).first()
     if row is None:
         return None
     if row.request != _digest(request):
-        raise InvalidArgument(f"idempotency_key {key!r} was already used for a different {tool} call; "
-                              "use a new key for a new write.")
+        raise InvalidArgument(
+            f"idempotency_key {key!r} was already used for a different {tool} call; "
+            "use a new key for a new write."
+        )
     return result.model_validate_json(row.result)
 
 
@@ -55,5 +64,13 @@ def remember(session: Session, ctx: ToolContext, tool: str, request: BaseModel, 
     now = ctx.now()
     # Expired keys go (an expired row with this very key would otherwise block the new one).
     session.exec(delete(IdempotencyKey).where(col(IdempotencyKey.at) < now - KEEP))  # type: ignore[call-overload]
-    session.add(IdempotencyKey(actor=ctx.actor, tool=tool, key=key, request=_digest(request),
-                               result=result.model_dump_json(), at=now))
+    session.add(
+        IdempotencyKey(
+            actor=ctx.actor,
+            tool=tool,
+            key=key,
+            request=_digest(request),
+            result=result.model_dump_json(),
+            at=now,
+        )
+    )

@@ -5,17 +5,37 @@ so every bad value is refused by where it is (CSV line, or customer position) an
 interaction `"kind": 5`, a `"value": "nan"`, a timezone "Mars/Olympus" — and never as a traceback.
 Keys beyond these are fine (an export carries ids and timestamps) and are ignored.
 """
+
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from tools.errors import quoted
 from tools.fields import (
-    Body, Description, Email, Money, Name, Phone, StageWord, Tags, TelegramId, Text, Timezone, When,
+    Body,
+    Description,
+    Email,
+    Money,
+    Name,
+    Phone,
+    StageWord,
+    Tags,
+    TelegramId,
+    Text,
+    Timezone,
+    When,
 )
 
 
@@ -88,8 +108,6 @@ class Row(BaseModel):
         return data
 
 
-
-
 class ContactRow(Row):
     name: Name
     role: Text | None = None
@@ -127,8 +145,9 @@ class CustomerRow(Row):
     owner: Text | None = None
     email: Email | None = None
     phone: Phone | None = None
-    tags: Annotated[Tags | None, BeforeValidator(_tags), AfterValidator(lambda t: _clean_tags(t) if t else t)] \
-        = None
+    tags: Annotated[
+        Tags | None, BeforeValidator(_tags), AfterValidator(lambda t: _clean_tags(t) if t else t)
+    ] = None
     value: Annotated[Money | None, BeforeValidator(_no_nan_text)] = None
     created_at: Moment | None = None
     updated_at: Moment | None = None
@@ -139,8 +158,11 @@ class CustomerRow(Row):
 
     def given(self) -> dict[str, Any]:
         """The customer's own fields the file gave (not its lists), for creating or merging."""
-        return {k: getattr(self, k) for k in ("stage", "owner", "email", "phone", "tags", "value")
-                if getattr(self, k) is not None}
+        return {
+            k: getattr(self, k)
+            for k in ("stage", "owner", "email", "phone", "tags", "value")
+            if getattr(self, k) is not None
+        }
 
 
 class UserRow(Row):
@@ -162,8 +184,13 @@ def problems_of(where: str, error: ValidationError) -> list[str]:
                 key += ("." if key else "") + str(part)
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         given = err.get("input")
-        if isinstance(given, str | int | float) and not isinstance(given, bool) and "{value}" not in msg \
-                and quoted(given) not in msg and err.get("type") != "missing":
+        if (
+            isinstance(given, str | int | float)
+            and not isinstance(given, bool)
+            and "{value}" not in msg
+            and quoted(given) not in msg
+            and err.get("type") != "missing"
+        ):
             msg += f" (got {quoted(given)})"
         out.append(f"{where}: {key or 'row'}: {msg}")
     return out

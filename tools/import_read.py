@@ -6,6 +6,7 @@ stage — plus one problem line per bad value and warnings (CSV columns that are
 spreadsheet's own habits are understood: `;` or tab as the separator, "1.200,50" as a number, and
 the same customer on several rows, one contact each.
 """
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,25 @@ from tools.names import normalize
 
 FORMAT = "crm-export"
 VERSION = 1
-CSV_COLUMNS = ["name", "email", "phone", "stage", "owner", "tags", "value", "contact", "contact_role",
-               "contact_email", "contact_phone"]
-_CONTACT_COLUMNS = {"contact": "name", "contact_role": "role", "contact_email": "email", "contact_phone": "phone"}
+CSV_COLUMNS = [
+    "name",
+    "email",
+    "phone",
+    "stage",
+    "owner",
+    "tags",
+    "value",
+    "contact",
+    "contact_role",
+    "contact_email",
+    "contact_phone",
+]
+_CONTACT_COLUMNS = {
+    "contact": "name",
+    "contact_role": "role",
+    "contact_email": "email",
+    "contact_phone": "phone",
+}
 # Read without complaint though not imported: what an export or a spreadsheet of ours carries anyway.
 _QUIETLY_IGNORED = {"id", "created_at", "updated_at", "last_contact"}
 _MAX_CELL = 16 * 1024 * 1024  # csv's default limit (128 KB) refuses a long note pasted into a cell
@@ -72,7 +89,9 @@ class _Builder:
             return None
         stage = self.stage_of(word)
         if stage is None:
-            self.problems.append(f"{where}: {key}: unknown stage {quoted(word)} (valid: {', '.join(self.valid)})")
+            self.problems.append(
+                f"{where}: {key}: unknown stage {quoted(word)} (valid: {', '.join(self.valid)})"
+            )
         return stage
 
     def record(self, where: str, raw: Any) -> Record | None:
@@ -100,21 +119,36 @@ class _Builder:
         rec = Record(where, row.name, key, fields)
         rec.contacts = [c.model_dump() for c in row.contacts]
         rec.interactions = [
-            {"kind": i.kind, "body": i.body, "occurred_at": self.aware(i.occurred_at) or self.now,
-             "author": i.author, "source": i.source or "import"}
+            {
+                "kind": i.kind,
+                "body": i.body,
+                "occurred_at": self.aware(i.occurred_at) or self.now,
+                "author": i.author,
+                "source": i.source or "import",
+            }
             for i in row.interactions
         ]
         rec.followups = [
-            {"due_date": f.due[0], "due_time": f.due[1], "description": f.description, "status": f.status,
-             "owner": f.owner, "created_at": self.aware(f.created_at), "completed_at": self.aware(f.completed_at)}
+            {
+                "due_date": f.due[0],
+                "due_time": f.due[1],
+                "description": f.description,
+                "status": f.status,
+                "owner": f.owner,
+                "created_at": self.aware(f.created_at),
+                "completed_at": self.aware(f.completed_at),
+            }
             for f in row.followups
         ]
         for n, h in enumerate(row.stage_history, 1):
-            rec.history.append({
-                "from_stage": self.stage(where, f"stage_history[{n}].from", h.from_stage),
-                "to_stage": self.stage(where, f"stage_history[{n}].to", h.to_stage),
-                "at": self.aware(h.at) or self.now, "by": h.by,
-            })
+            rec.history.append(
+                {
+                    "from_stage": self.stage(where, f"stage_history[{n}].from", h.from_stage),
+                    "to_stage": self.stage(where, f"stage_history[{n}].to", h.to_stage),
+                    "at": self.aware(h.at) or self.now,
+                    "by": h.by,
+                }
+            )
         return rec
 
 
@@ -125,14 +159,20 @@ def read_json(text: str, label: str, build: _Builder) -> Reading:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ImportFailed([f"{label} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"]) from None
+        raise ImportFailed(
+            [f"{label} is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})"]
+        ) from None
     except RecursionError:
         raise ImportFailed([f"{label} is nested too deeply to be a crm-export document"]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("customers"), list):
         raise ImportFailed([f"{label} is not a crm-export document (no 'customers' list)"])
     if doc.get("format", FORMAT) != FORMAT or doc.get("version", VERSION) != VERSION:
-        raise ImportFailed([f"{label} has format {quoted(doc.get('format'))} version {quoted(doc.get('version'))}; "
-                            f"this crm reads {FORMAT!r} version {VERSION}"])
+        raise ImportFailed(
+            [
+                f"{label} has format {quoted(doc.get('format'))} version {quoted(doc.get('version'))}; "
+                f"this crm reads {FORMAT!r} version {VERSION}"
+            ]
+        )
     records = [build.record(f"customer {n}", raw) for n, raw in enumerate(doc["customers"], 1)]
     users: list[UserRow] = []
     raw_users = doc.get("users") or []
@@ -219,10 +259,14 @@ def _read_rows(reader: Any, label: str, build: _Builder, delimiter: str) -> Read
     except csv.Error as e:
         raise ImportFailed([f"{label} line 1: {e}"]) from None
     if "name" not in header:
-        raise ImportFailed([f"{label} line 1: the header needs a 'name' column (columns: {', '.join(CSV_COLUMNS)})"])
+        raise ImportFailed(
+            [f"{label} line 1: the header needs a 'name' column (columns: {', '.join(CSV_COLUMNS)})"]
+        )
     ignored = [h for h in header if h and h not in CSV_COLUMNS and h not in _QUIETLY_IGNORED]
-    warnings = [f"{label}: column {quoted(h, 40)} is not imported (columns read: {', '.join(CSV_COLUMNS)})"
-                for h in dict.fromkeys(ignored)]
+    warnings = [
+        f"{label}: column {quoted(h, 40)} is not imported (columns read: {', '.join(CSV_COLUMNS)})"
+        for h in dict.fromkeys(ignored)
+    ]
     rows: list[tuple[str, dict[str, str]]] = []
     while True:
         where = f"line {reader.line_num + 1}"  # where the row starts (a quoted cell may span lines)
@@ -264,7 +308,9 @@ def _group(rows: list[tuple[str, dict[str, str]]], build: _Builder, comma: bool)
             continue
         for name, value in rec.fields.items():
             if first.fields.get(name, value) != value:
-                build.problems.append(f"{rec.where}: {name}: differs from {first.where} for the same customer")
+                build.problems.append(
+                    f"{rec.where}: {name}: differs from {first.where} for the same customer"
+                )
             first.fields.setdefault(name, value)
         first.contacts += rec.contacts
     return list(by_key.values())

@@ -4,13 +4,20 @@ A client's picker asks as the user types. Customers come from `find_customers` (
 as every read: prefix and typo tolerant, best match first); the `crm://customers/{id}` template
 gets those customers' ids. Stages are the configured pipeline; owners the reps the CRM knows.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
-from mcp_types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
+from mcp_types import (
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    PromptReference,
+    ResourceTemplateReference,
+)
 from sqlmodel import select
 
 from store.models import Customer, User
@@ -58,7 +65,9 @@ def _starting(values: list[str], typed: str) -> list[str]:
     return (first + rest)[:MAX_VALUES]
 
 
-def complete(ctx: ToolContext, ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument) -> Completion:
+def complete(
+    ctx: ToolContext, ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument
+) -> Completion:
     """The suggestions for one argument; none for arguments with free text (notes)."""
     name, typed = argument.name, argument.value or ""
     if isinstance(ref, ResourceTemplateReference):
@@ -67,7 +76,9 @@ def complete(ctx: ToolContext, ref: PromptReference | ResourceTemplateReference,
         _, ids, more = customers(ctx, "" if typed.isdigit() else typed)
         values = [str(i) for i in ids]
         if typed.isdigit():  # an id being typed: the ids that start with it
-            values = [v for v in values if v.startswith(typed)] or ([typed] if _exists(ctx, int(typed)) else [])
+            values = [v for v in values if v.startswith(typed)] or (
+                [typed] if _exists(ctx, int(typed)) else []
+            )
         return Completion(values=values[:MAX_VALUES], has_more=more)
     if name == "customer":
         names, _, more = customers(ctx, typed)
@@ -89,7 +100,8 @@ def add_completions(server: MCPServer[Any], ctx: ToolContext) -> None:
 
     @server.completion()
     async def handle(
-        ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument,
+        ref: PromptReference | ResourceTemplateReference,
+        argument: CompletionArgument,
         context: CompletionContext | None,
     ) -> Completion:
         return await anyio.to_thread.run_sync(complete, ctx, ref, argument)

@@ -12,11 +12,18 @@ The SDK carries the question on whatever the protocol version offers: an `elicit
 request mid-call (up to 2025-11-25) or an input-required result the client answers by retrying
 (2026-07-28).
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from mcp.server.mcpserver import AcceptedElicitation, CancelledElicitation, Context, DeclinedElicitation, Elicit
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    CancelledElicitation,
+    Context,
+    DeclinedElicitation,
+    Elicit,
+)
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -115,11 +122,15 @@ def chosen_customer(arguments: dict[str, Any], choice: Choice) -> dict[str, Any]
         return arguments  # nothing was asked
     said = arguments.get("customer")
     if not isinstance(choice, AcceptedElicitation):
-        raise ToolError(f"The user did not say which customer {said!r} means ({choice.action}); nothing was written. "
-                        "Ask them, or pass the customer's id.")
+        raise ToolError(
+            f"The user did not say which customer {said!r} means ({choice.action}); nothing was written. "
+            "Ask them, or pass the customer's id."
+        )
     picked = getattr(choice.data, "customer", None)
     number = picked.split(" ", 1)[0].removeprefix("#") if isinstance(picked, str) else ""
     if picked == NONE_OF_THESE or not number.isdigit():
-        raise ToolError(f"The user said {said!r} is none of the customers offered; nothing was written. "
-                        "Ask who they mean, or offer to create the customer.")
+        raise ToolError(
+            f"The user said {said!r} is none of the customers offered; nothing was written. "
+            "Ask who they mean, or offer to create the customer."
+        )
     return {**arguments, "customer": int(number)}

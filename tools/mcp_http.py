@@ -5,6 +5,7 @@ starts with an explicit `--no-auth`, and only on a loopback address, where no ot
 reach it. Host/Origin checks stay on either way: a web page the user visits could otherwise reach a
 loopback server through a rebinding DNS name.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -72,7 +73,10 @@ class BearerTokenGate:
             return
         reason = "missing bearer token" if not given else "invalid bearer token"
         response = JSONResponse(
-            {"error": "unauthorized", "error_description": f"{reason}: send 'Authorization: Bearer <{TOKEN_ENV}>'"},
+            {
+                "error": "unauthorized",
+                "error_description": f"{reason}: send 'Authorization: Bearer <{TOKEN_ENV}>'",
+            },
             status_code=401,
             headers={"WWW-Authenticate": 'Bearer realm="crm-assistant"'},
         )
@@ -122,7 +126,9 @@ def transport_security(host: str, port: int) -> Any:
 def http_app(server: Any, *, host: str, port: int, token: str | None) -> ASGIApp:
     """The ASGI app: streamable HTTP at /mcp, behind the token gate when a token is set."""
     app: ASGIApp = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=transport_security(host, port), host=host,
+        streamable_http_path=MCP_PATH,
+        transport_security=transport_security(host, port),
+        host=host,
     )
     return BearerTokenGate(app, token) if token else app
 
@@ -134,6 +140,11 @@ def serve_http(server: Any, *, host: str, port: int, token: str | None) -> None:
     shown = f"[{host}]" if ":" in host else host
     auth = "bearer token required" if token else "NO authentication (loopback only)"
     print(f"crm mcp: serving http://{shown}:{port}{MCP_PATH} ({auth})", file=sys.stderr, flush=True)
-    config = uvicorn.Config(http_app(server, host=host, port=port, token=token), host=host, port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        http_app(server, host=host, port=port, token=token),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
     uvicorn.Server(config).run()

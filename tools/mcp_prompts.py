@@ -14,6 +14,7 @@ A template is Markdown with a small header:
 Only declared argument names are substituted, so other braces in the text stay as they are.
 `system.md` has no header: it is the server's instructions, not a prompt.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,11 +59,15 @@ def parse_template(name: str, text: str) -> PromptTemplate:
     if not text.startswith("---\n"):
         raise ValueError(f"prompts/{name}.md has no '---' header")
     header, _, body = text[4:].partition("\n---\n")
-    template = PromptTemplate(name=name, title=name.replace("_", " ").capitalize(), description="", body=body.strip() + "\n")
+    template = PromptTemplate(
+        name=name, title=name.replace("_", " ").capitalize(), description="", body=body.strip() + "\n"
+    )
     for line in header.splitlines():
         if m := _ARGUMENT.fullmatch(line.strip()):
             template.arguments.append(
-                PromptArgument(name=m.group(1), required=m.group(2) == "required", description=m.group(3).strip())
+                PromptArgument(
+                    name=m.group(1), required=m.group(2) == "required", description=m.group(3).strip()
+                )
             )
         elif m := _DEFAULT.fullmatch(line.strip()):
             template.defaults[m.group(1)] = m.group(2).strip()
@@ -98,7 +103,9 @@ def check_prompt_call(server: Any, name: str, arguments: dict[str, Any]) -> str 
     template = templates.get(name)
     if template is None:
         return f"Unknown prompt {name!r}. Prompts: {', '.join(sorted(templates))}."
-    missing = [a.name for a in template.arguments if a.required and not str(arguments.get(a.name) or "").strip()]
+    missing = [
+        a.name for a in template.arguments if a.required and not str(arguments.get(a.name) or "").strip()
+    ]
     if missing:
         return f"Prompt {name} needs the argument{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."
     return None
@@ -107,10 +114,16 @@ def check_prompt_call(server: Any, name: str, arguments: dict[str, Any]) -> str 
 def add_prompts(server: MCPServer[Any], *, read_only: bool = False) -> None:
     """Register every template as an MCP prompt with its arguments."""
     for template in served_templates(read_only=read_only):
+
         def render(_template: PromptTemplate = template, **values: Any) -> str:
             return _template.render(values)
 
-        server.add_prompt(Prompt(
-            name=template.name, title=template.title, description=template.description,
-            arguments=template.arguments, fn=render,
-        ))
+        server.add_prompt(
+            Prompt(
+                name=template.name,
+                title=template.title,
+                description=template.description,
+                arguments=template.arguments,
+                fn=render,
+            )
+        )

@@ -4,6 +4,7 @@
 `crm://followups/this-week` this week's (and overdue) open follow-ups: each the JSON of the tool that
 answers the same question, so a resource and a tool call never disagree.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ListResourcesResult
-from pydantic import ValidationError
 from mcp_types import Resource as MCPResource
+from pydantic import ValidationError
 
 from tools.context import ToolContext
 from tools.errors import USER_ERRORS, CustomerNotFound, InvalidArgument
@@ -38,7 +39,9 @@ def customer_resources(ctx: ToolContext, cursor: str | None) -> tuple[list[MCPRe
     page = find_customers(ctx, FindCustomers(limit=CUSTOMERS_PER_PAGE, cursor=cursor))
     resources = [
         MCPResource(
-            uri=f"crm://customers/{c.id}", name=f"customer-{c.id}", title=c.name,
+            uri=f"crm://customers/{c.id}",
+            name=f"customer-{c.id}",
+            title=c.name,
             description=f"Profile of {c.name} ({c.stage}{', owner ' + c.owner if c.owner else ''}).",
             mime_type=JSON,
         )
@@ -61,12 +64,17 @@ def paginate_resources(ctx: ToolContext) -> Any:
         try:
             page, next_cursor = await anyio.to_thread.run_sync(customer_resources, ctx, cursor)
         except (ValidationError, InvalidArgument):
-            raise MCPError(code=INVALID_PARAMS, message=f"Invalid cursor {str(cursor)[:40]!r}: pass the "
-                                                        "nextCursor of a previous resources/list.") from None
+            raise MCPError(
+                code=INVALID_PARAMS,
+                message=f"Invalid cursor {str(cursor)[:40]!r}: pass the "
+                "nextCursor of a previous resources/list.",
+            ) from None
         except USER_ERRORS as e:  # e.g. a busy database: says so, and whether to retry
             raise MCPError(code=INTERNAL_ERROR, message=str(e)) from None
         result = await call_next(request)
-        listed = result if isinstance(result, ListResourcesResult) else ListResourcesResult.model_validate(result)
+        listed = (
+            result if isinstance(result, ListResourcesResult) else ListResourcesResult.model_validate(result)
+        )
         fixed = [] if cursor else list(listed.resources)
         return listed.model_copy(update={"resources": fixed + page, "next_cursor": next_cursor})
 
@@ -82,9 +90,12 @@ def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
     server.middleware.append(paginate_resources(ctx))
 
     @server.resource(
-        "crm://customers/{id}", name="customer", title="Customer profile", mime_type=JSON,
+        "crm://customers/{id}",
+        name="customer",
+        title="Customer profile",
+        mime_type=JSON,
         description="One customer's profile by numeric id: details, contacts, recent interactions, "
-                    "open follow-ups and stage history.",
+        "open follow-ups and stage history.",
     )
     def customer_profile(id: str) -> str:  # noqa: A002 - the URI template's variable name
         if not id.isdigit():
@@ -97,16 +108,22 @@ def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
             raise ResourceError(str(e)) from None
 
     @server.resource(
-        "crm://pipeline", name="pipeline", title="Pipeline", mime_type=JSON,
+        "crm://pipeline",
+        name="pipeline",
+        title="Pipeline",
+        mime_type=JSON,
         description="How many customers and how much deal value sit in each pipeline stage (whole team).",
     )
     def pipeline() -> str:
         return _json(pipeline_summary(ctx, PipelineSummary()))
 
     @server.resource(
-        "crm://followups/this-week", name="followups-this-week", title="Follow-ups this week", mime_type=JSON,
+        "crm://followups/this-week",
+        name="followups-this-week",
+        title="Follow-ups this week",
+        mime_type=JSON,
         description="Open follow-ups due this week (Monday to Sunday, the acting user's zone) and overdue "
-                    "ones (flagged), for the whole team.",
+        "ones (flagged), for the whole team.",
     )
     def followups_this_week() -> str:
         return _json(list_followups(ctx, ListFollowups(scope="this_week", limit=100)))

@@ -11,6 +11,7 @@ Input schemas stay portable: one `type` per schema (some clients map tool schema
 single-type dialect, e.g. Gemini's function declarations), so a nullable argument keeps its
 `anyOf` and the id-or-name `customer` is advertised as a string (digits are read as an id).
 """
+
 from __future__ import annotations
 
 import copy
@@ -68,7 +69,9 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     customer: the same shapes in every tool) the fields are listed without their types, which
     the values show.
     """
-    return _untyped_nested(_compact(model.model_json_schema(), _Rules(drop=_CEILINGS + _OUTPUT_NOISE, nulls="type")))
+    return _untyped_nested(
+        _compact(model.model_json_schema(), _Rules(drop=_CEILINGS + _OUTPUT_NOISE, nulls="type"))
+    )
 
 
 def _untyped_nested(node: Any, depth: int = 0) -> Any:

@@ -7,6 +7,7 @@ schemas (tools/mcp_schemas.py) and annotations from the ToolSpec. With `read_onl
 read-only tools are served. `run_server` serves it over stdio or, with `--http`, over streamable
 HTTP at /mcp behind a bearer token (see tools/mcp_http.py).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -161,8 +162,14 @@ class CrmServer(MCPServer[Any]):
         self.read_only = read_only
         self.specs = [spec for spec in TOOLS if spec.read_only or not read_only]
         for spec in self.specs:
-            self.add_tool(tool_function(spec, ctx), name=spec.name, title=spec.title, description=description(spec),
-                          annotations=annotations(spec), structured_output=True)
+            self.add_tool(
+                tool_function(spec, ctx),
+                name=spec.name,
+                title=spec.title,
+                description=description(spec),
+                annotations=annotations(spec),
+                structured_output=True,
+            )
         self._listed: list[MCPTool] | None = None
 
     async def list_tools(self) -> list[MCPTool]:
@@ -170,21 +177,29 @@ class CrmServer(MCPServer[Any]):
         if self._listed is None:
             by_name = {spec.name: spec for spec in self.specs}
             self._listed = [
-                tool.model_copy(update={
-                    "input_schema": input_schema(by_name[tool.name].input, keep_null=by_name[tool.name].partial),
-                    "output_schema": output_schema(by_name[tool.name].output),
-                })
+                tool.model_copy(
+                    update={
+                        "input_schema": input_schema(
+                            by_name[tool.name].input, keep_null=by_name[tool.name].partial
+                        ),
+                        "output_schema": output_schema(by_name[tool.name].output),
+                    }
+                )
                 for tool in await super().list_tools()
             ]
         return self._listed
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         if self.read_only and name in {spec.name for spec in TOOLS if not spec.read_only}:
-            raise ToolError(f"{name} is not available: this CRM server is read-only (started with --read-only). "
-                            "Nothing was changed.")
+            raise ToolError(
+                f"{name} is not available: this CRM server is read-only (started with --read-only). "
+                "Nothing was changed."
+            )
         return await super().call_tool(name, arguments, context)
 
-    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None, context: Any = None) -> Any:
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Any = None
+    ) -> Any:
         """A prompt, or a JSON-RPC invalid-params error (-32602) naming what is wrong."""
         from tools.mcp_prompts import check_prompt_call
 
@@ -209,8 +224,11 @@ def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
         "timezone": str(ctx.tz),
         "today": f"{today:%A} {today.isoformat()}",
         "stages": ", ".join(pipeline),
-        "mode": ("READ-ONLY: this server offers only the read-only tools; it cannot change anything."
-                 if read_only else "Writes are allowed; each is recorded under the acting user and can be undone."),
+        "mode": (
+            "READ-ONLY: this server offers only the read-only tools; it cannot change anything."
+            if read_only
+            else "Writes are allowed; each is recorded under the acting user and can be undone."
+        ),
     }
     text = files("prompts").joinpath("system.md").read_text(encoding="utf-8")
     for key, value in values.items():
@@ -249,7 +267,9 @@ def _version() -> str:
         return "0.1.0"
 
 
-def run_server(ctx: ToolContext, *, http: bool, host: str, port: int, no_auth: bool, read_only: bool = False) -> None:
+def run_server(
+    ctx: ToolContext, *, http: bool, host: str, port: int, no_auth: bool, read_only: bool = False
+) -> None:
     """Serve MCP over stdio, or over streamable HTTP at /mcp (`http=True`) until interrupted.
 
     HTTP needs CRM_MCP_TOKEN (clients send `Authorization: Bearer <token>`) unless `no_auth`, which

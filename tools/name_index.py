@@ -5,6 +5,7 @@ into *match words*; the index maps whole words to customers and contacts, and ke
 words bucketed by first letter so that a typo is looked up among a few thousand words, not among
 every name. Only `tools.names` and `tools.spotting` use it; nothing else decides what a name means.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -22,13 +23,12 @@ from sqlmodel import Session, select
 from store.models import Contact, Customer
 
 LEGAL_SUFFIXES = frozenset(
-    "inc incorporated corp corporation co company ltd limited llc llp plc gmbh ag sa sas sarl bv nv oy ab "
-    "as aps spa srl pty kg kgaa".split()
+    ["inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "oy", "ab", "as", "aps", "spa", "srl", "pty", "kg", "kgaa"]
 )
 # Words that join a name without telling names apart: "The Thistle Bakery" = "Thistle Bakery".
 FILLERS = frozenset({"the", "and", "of"})
 # What stands before a person's name without being part of it: "Dr. Tamsin Reed" is Tamsin.
-TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev hon".split())
+TITLES = frozenset(["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "rev", "hon"])
 SUGGEST_SCORE = 55.0  # the weakest fuzzy score worth showing as "did you mean"
 POOL_CAP = 600  # names scored by a fuzzy read (WRatio costs ~1 µs a name; a full scan of 100,000 ~150 ms)
 _TYPO_CACHE_MAX = 10_000
@@ -53,8 +53,25 @@ _DOTTED_RE = re.compile(r"\b(?:[^\W\d_]\.){2,}")
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
-_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ð": "d", "Ð": "D",
-                          "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i"})
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+    }
+)
 
 
 def fold(name: str) -> str:
@@ -134,7 +151,7 @@ _INFLECTIONS = ("s", "es", "d", "ed", "ing", "er", "ers", "ly")
 def is_inflection(a: str, b: str) -> bool:
     """'redlined' is a form of 'redline', not a slip of it."""
     longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
-    return longer.startswith(shorter) and longer[len(shorter):] in _INFLECTIONS
+    return longer.startswith(shorter) and longer[len(shorter) :] in _INFLECTIONS
 
 
 @dataclass(slots=True)  # 100,000 of them at scale: no per-entry __dict__
@@ -300,8 +317,12 @@ class NameIndex:
 
         query_core = " ".join(match_words(fold(query)))
         hits = process.extract(
-            query_core, self._fuzzy_pool(query_core), scorer=fuzz.WRatio, processor=None,
-            limit=limit, score_cutoff=SUGGEST_SCORE,
+            query_core,
+            self._fuzzy_pool(query_core),
+            scorer=fuzz.WRatio,
+            processor=None,
+            limit=limit,
+            score_cutoff=SUGGEST_SCORE,
         )
         return [(cid, score) for _name, score, cid in hits]
 
@@ -365,7 +386,9 @@ class NameIndex:
         """Customers having, for every given word, a name word that starts with it ('brightline med')."""
         out: set[int] | None = None
         for word in words:
-            ids: set[int] = set().union(*(self._by_word[w] for w in self._prefixed(word) or [word] if w in self._by_word))
+            ids: set[int] = set().union(
+                *(self._by_word[w] for w in self._prefixed(word) or [word] if w in self._by_word)
+            )
             out = ids if out is None else out & ids
             if not out:
                 return set()

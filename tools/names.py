@@ -18,6 +18,7 @@ Orion Dynamics. Two customers fitting at the strongest level met is `AmbiguousCu
 top of this. Names inside free text are found by `tools.spotting.spot_customers` with the same
 levels.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -32,13 +33,32 @@ from sqlmodel import Session
 from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
-    FILLERS, TITLES, NameIndex, core, fold, has_suffix, is_inflection, match_words, name_index, normalize,
-    person_key, person_words,
+    FILLERS,
+    TITLES,
+    NameIndex,
+    core,
+    fold,
+    has_suffix,
+    is_inflection,
+    match_words,
+    name_index,
+    normalize,
+    person_key,
+    person_words,
 )
 
 __all__ = [
-    "MatchHow", "NameMatch", "Resolution", "core", "name_index", "normalize", "rank_customers",
-    "resolve_customer", "resolve_customer_match", "resolve_name", "resolve_in",
+    "MatchHow",
+    "NameMatch",
+    "Resolution",
+    "core",
+    "name_index",
+    "normalize",
+    "rank_customers",
+    "resolve_customer",
+    "resolve_customer_match",
+    "resolve_name",
+    "resolve_in",
 ]
 
 MatchHow = Literal["id", "exact", "contact", "partial", "typo"]
@@ -59,7 +79,9 @@ class NameMatch:
     score: float = 100.0
 
     def candidate(self) -> Candidate:
-        return Candidate(self.id, self.name, round(self.score, 1), f"contact {self.via}" if self.via else None)
+        return Candidate(
+            self.id, self.name, round(self.score, 1), f"contact {self.via}" if self.via else None
+        )
 
 
 @dataclass(frozen=True)
@@ -114,7 +136,9 @@ def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] |
     return best[0] if best else None
 
 
-def _holding_all(lookup: Callable[[str], set[int]], given: list[str], near: dict[str, set[str]] | None) -> set[int]:
+def _holding_all(
+    lookup: Callable[[str], set[int]], given: list[str], near: dict[str, set[str]] | None
+) -> set[int]:
     """What has, for every given word, that word or (with `near`) a slip of it."""
     ids: set[int] | None = None
     for w in set(given):
@@ -135,7 +159,9 @@ def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[st
     return {c: k for c, k in costs.items() if k is not None}
 
 
-def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, tuple[str, int]]:
+def _people_by_words(
+    idx: NameIndex, given: list[str], near: dict[str, set[str]] | None
+) -> dict[int, tuple[str, int]]:
     """Customers with a contact whose name words take every given word: (contact name, edits)."""
     ids = _holding_all(idx.people_with_word, given, near)
     out: dict[int, tuple[str, int]] = {}
@@ -148,8 +174,15 @@ def _people_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]]
     return out
 
 
-def words_level(idx: NameIndex, given: list[str], people: list[str] | None = None, *, typos: bool = True,
-                inflections: bool = True, suffixed: bool = False) -> tuple[str, list[NameMatch]]:
+def words_level(
+    idx: NameIndex,
+    given: list[str],
+    people: list[str] | None = None,
+    *,
+    typos: bool = True,
+    inflections: bool = True,
+    suffixed: bool = False,
+) -> tuple[str, list[NameMatch]]:
     """The `partial` or `typo` matches of match words ('', [] when none).
 
     `people` are the same words read as a person's ("Dr. Reed" -> reed); `inflections` says
@@ -165,7 +198,9 @@ def words_level(idx: NameIndex, given: list[str], people: list[str] | None = Non
         found = [m for m in found if idx.suffixed(m.id)]
     if found or not typos:
         return ("partial", found) if found else ("", [])
-    near = {w: {n for n in idx.near_words(w) if inflections or not is_inflection(w, n)} for w in {*given, *people}}
+    near = {
+        w: {n for n in idx.near_words(w) if inflections or not is_inflection(w, n)} for w in {*given, *people}
+    }
     if not any(near.values()):
         return "", []
     found = _level_matches(idx, given, people, near, "typo")
@@ -174,12 +209,15 @@ def words_level(idx: NameIndex, given: list[str], people: list[str] | None = Non
     return ("typo", found) if found else ("", [])
 
 
-def _level_matches(idx: NameIndex, given: list[str], people: list[str], near: dict[str, set[str]] | None,
-                   how: str) -> list[NameMatch]:
+def _level_matches(
+    idx: NameIndex, given: list[str], people: list[str], near: dict[str, set[str]] | None, how: str
+) -> list[NameMatch]:
     """Every customer fitting at this level as closely as the closest one ("fitting equally")."""
     score = LEVEL_SCORE[how]
-    fits: dict[int, tuple[int, str | None]] = {c: (k, None) for c, k in _customers_by_words(idx, given, near).items()}
-    for cid, (pname, k) in (_people_by_words(idx, people, near).items() if people else ()):
+    fits: dict[int, tuple[int, str | None]] = {
+        c: (k, None) for c, k in _customers_by_words(idx, given, near).items()
+    }
+    for cid, (pname, k) in _people_by_words(idx, people, near).items() if people else ():
         if cid not in fits or k < fits[cid][0]:
             fits[cid] = (k, pname)
     if not fits:
@@ -220,8 +258,9 @@ def initials_fit(said: str, person: str) -> bool:
     return all(w in letters for w in said.split() if len(w) == 1 and w.isalpha())
 
 
-def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
-            near: list[tuple[int, float]] | None = None) -> list[NameMatch]:
+def suggest(
+    idx: NameIndex, query: str, limit: int = SUGGESTIONS, near: list[tuple[int, float]] | None = None
+) -> list[NameMatch]:
     """Close names for a name that fits no customer: word prefixes first, then similar spellings.
 
     Only names that are really close are offered: most of the words given must be near a word of
@@ -233,7 +272,7 @@ def suggest(idx: NameIndex, query: str, limit: int = SUGGESTIONS,
     scored: dict[int, float] = {}
     for cid in idx.with_prefixes(words):
         scored[cid] = 92.0
-    for cid, _score in (idx.fuzzy(query, limit=20) if near is None else near):
+    for cid, _score in idx.fuzzy(query, limit=20) if near is None else near:
         best = _word_closeness(words, idx.words_of(cid))
         close = sum(b >= 80 for b in best)
         mean = sum(best) / len(best)
@@ -291,8 +330,9 @@ def _quoted(query: str, limit: int = 80) -> str:
     return query if len(query) <= limit else query[: limit - 1] + "…"
 
 
-def rank_customers(idx: NameIndex, query: str, near: list[tuple[int, float]] | None = None
-                   ) -> tuple[list[Candidate], bool]:
+def rank_customers(
+    idx: NameIndex, query: str, near: list[tuple[int, float]] | None = None
+) -> tuple[list[Candidate], bool]:
     """Candidates for a read, best first, and whether the best one is what a write would resolve to."""
     r = resolve_in(idx, query, near)
     if r.matches:

@@ -1,4 +1,5 @@
 """One record by its id: a note read whole (what a shortened line points to, `/show N`), a follow-up."""
+
 from __future__ import annotations
 
 from store import queries

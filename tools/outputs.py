@@ -1,4 +1,5 @@
 """Turning stored rows into tool outputs, with times in the acting user's zone."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,8 +12,14 @@ from tools.schemas import ContactOut, CustomerSummary, FollowupOut, InteractionO
 
 def customer_summary(c: Customer, tz: ZoneInfo, last_contact=None) -> CustomerSummary:  # type: ignore[no-untyped-def]
     return CustomerSummary(
-        id=c.id, name=c.name, stage=c.stage, owner=c.owner, email=c.email, phone=c.phone,  # type: ignore[arg-type]
-        tags=list(c.tags or []), value=c.value,
+        id=c.id,
+        name=c.name,
+        stage=c.stage,
+        owner=c.owner,
+        email=c.email,
+        phone=c.phone,  # type: ignore[arg-type]
+        tags=list(c.tags or []),
+        value=c.value,
         last_contact=last_contact.astimezone(tz) if last_contact else None,
     )
 
@@ -23,16 +30,28 @@ def contact_out(c: Contact) -> ContactOut:
 
 def interaction_out(i: Interaction, customer_name: str, tz: ZoneInfo) -> InteractionOut:
     return InteractionOut(
-        id=i.id, customer_id=i.customer_id, customer_name=customer_name, kind=i.kind,  # type: ignore[arg-type]
-        body=i.body, occurred_at=i.occurred_at.astimezone(tz), author=i.author, source=i.source,
+        id=i.id,
+        customer_id=i.customer_id,
+        customer_name=customer_name,
+        kind=i.kind,  # type: ignore[arg-type]
+        body=i.body,
+        occurred_at=i.occurred_at.astimezone(tz),
+        author=i.author,
+        source=i.source,
     )
 
 
 def followup_out(f: FollowUp, customer_name: str, today: date) -> FollowupOut:
     return FollowupOut(
-        id=f.id, customer_id=f.customer_id, customer_name=customer_name, due=f.due_date,  # type: ignore[arg-type]
-        due_time=f.due_time.strftime("%H:%M") if f.due_time else None, description=f.description,
-        status=f.status, owner=f.owner, overdue=f.status == "open" and f.due_date < today,  # type: ignore[arg-type]
+        id=f.id,
+        customer_id=f.customer_id,
+        customer_name=customer_name,
+        due=f.due_date,  # type: ignore[arg-type]
+        due_time=f.due_time.strftime("%H:%M") if f.due_time else None,
+        description=f.description,
+        status=f.status,
+        owner=f.owner,
+        overdue=f.status == "open" and f.due_date < today,  # type: ignore[arg-type]
     )
 
 

@@ -1,4 +1,5 @@
 """Opaque cursors for paginated lists."""
+
 from __future__ import annotations
 
 from tools.errors import InvalidArgument

@@ -1,4 +1,5 @@
 """Pipeline tools: move a deal, summarise the pipeline, find customers gone quiet."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,7 +12,14 @@ from tools.names import resolve_customer_match
 from tools.outputs import matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
-    Pipeline, PipelineSummary, SetStage, StageSet, StageTotal, StaleCustomer, StaleCustomers, StaleList,
+    Pipeline,
+    PipelineSummary,
+    SetStage,
+    StageSet,
+    StageTotal,
+    StaleCustomer,
+    StaleCustomers,
+    StaleList,
 )
 from tools.stages import canonical_stage, closed_stages, stages
 
@@ -39,8 +47,14 @@ def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
             s.add(change)
             s.flush()
             batch.created(change)
-    return StageSet(customer_id=c.id, customer_name=c.name, from_stage=old, to_stage=target, changed=old != target,  # type: ignore[arg-type]
-                    matched=matched_out(req.customer, match))
+    return StageSet(
+        customer_id=c.id,
+        customer_name=c.name,
+        from_stage=old,
+        to_stage=target,
+        changed=old != target,  # type: ignore[arg-type]
+        matched=matched_out(req.customer, match),
+    )
 
 
 def pipeline_summary(ctx: ToolContext, req: PipelineSummary) -> Pipeline:
@@ -50,10 +64,14 @@ def pipeline_summary(ctx: ToolContext, req: PipelineSummary) -> Pipeline:
         rows = {stage: (n, v) for stage, n, v in queries.pipeline(s, req.owner)}
     # Configured stages first, in pipeline order; any legacy stage still in the data after them.
     names = order + sorted(set(rows) - set(order))
-    totals = [StageTotal(stage=st, count=rows.get(st, (0, 0.0))[0], value=rows.get(st, (0, 0.0))[1]) for st in names]
+    totals = [
+        StageTotal(stage=st, count=rows.get(st, (0, 0.0))[0], value=rows.get(st, (0, 0.0))[1]) for st in names
+    ]
     open_ = [t for t in totals if t.stage not in closed]
     return Pipeline(
-        stages=totals, open_count=sum(t.count for t in open_), open_value=sum(t.value for t in open_),
+        stages=totals,
+        open_count=sum(t.count for t in open_),
+        open_value=sum(t.value for t in open_),
         total_count=sum(t.count for t in totals),
     )
 
@@ -64,15 +82,24 @@ def stale_customers(ctx: ToolContext, req: StaleCustomers) -> StaleList:
     now = ctx.now()
     with ctx.read() as s:
         rows, more = queries.stale_customers(
-            s, cutoff=now - timedelta(days=req.days), owner=req.owner, offset=offset, limit=req.limit,
+            s,
+            cutoff=now - timedelta(days=req.days),
+            owner=req.owner,
+            offset=offset,
+            limit=req.limit,
             closed=closed_stages(s),
         )
     items = [
         StaleCustomer(
-            id=c.id, name=c.name, stage=c.stage, owner=c.owner,  # type: ignore[arg-type]
+            id=c.id,
+            name=c.name,
+            stage=c.stage,
+            owner=c.owner,  # type: ignore[arg-type]
             last_contact=last.astimezone(ctx.tz) if last else None,
             days_since=(now - last).days if last else None,
         )
         for c, last in rows
     ]
-    return StaleList(days=req.days, items=items, has_more=more, next_cursor=next_cursor(offset, len(items), more))
+    return StaleList(
+        days=req.days, items=items, has_more=more, next_cursor=next_cursor(offset, len(items), more)
+    )

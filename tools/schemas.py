@@ -1,4 +1,5 @@
 """Pydantic inputs and outputs of the tools. Field descriptions are what an AI caller reads."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,8 +8,22 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.fields import (
-    Body, Cursor as CursorText, Description, Email, Id, Money, Name, Phone, Query, Ref, StageWord, Tags,
-    Text, When,
+    Body,
+    Description,
+    Email,
+    Id,
+    Money,
+    Name,
+    Phone,
+    Query,
+    Ref,
+    StageWord,
+    Tags,
+    Text,
+    When,
+)
+from tools.fields import (
+    Cursor as CursorText,
 )
 
 CustomerRef = Annotated[
@@ -23,7 +38,8 @@ Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
 Cursor = Annotated[CursorText, Field(description="From next_cursor.")]
 # On creating writes: a retry with the same key by the same user writes nothing and returns the first result.
 IdempotencyKey = Annotated[
-    str | None, Field(min_length=1, max_length=200, description="Retry key; a repeat writes nothing."),
+    str | None,
+    Field(min_length=1, max_length=200, description="Retry key; a repeat writes nothing."),
 ]
 
 
@@ -63,7 +79,8 @@ class NameRead(Output):
 
     said: str
     how: Literal["id", "exact", "contact", "partial", "typo"] = Field(
-        description="id, exact (full name), contact (a contact's name), partial (some of its words) or typo.")
+        description="id, exact (full name), contact (a contact's name), partial (some of its words) or typo."
+    )
     via: str | None = Field(None, description="The contact whose name matched.")
 
 
@@ -141,7 +158,9 @@ class CustomerProfile(CustomerSummary):
     updated_at: datetime
     contacts: list[ContactOut]
     recent_interactions: list[InteractionOut]
-    more_interactions: int = Field(0, description="Interactions not shown; use search_interactions to see them.")
+    more_interactions: int = Field(
+        0, description="Interactions not shown; use search_interactions to see them."
+    )
     open_followups: list[FollowupOut]
     stage_history: list[StageChangeOut]
 
@@ -160,7 +179,9 @@ class CreateCustomer(Input):
 
 class CustomerCreated(Output):
     customer: CustomerSummary
-    similar: list[CandidateOut] = Field([], description="Existing customers with similar names (possible duplicates).")
+    similar: list[CandidateOut] = Field(
+        [], description="Existing customers with similar names (possible duplicates)."
+    )
     warning: str | None = None
 
 

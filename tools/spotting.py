@@ -12,6 +12,7 @@ with the care free text needs on top:
   Halcyon Labs, or "Orion Dynamics Health" beside Orion Dynamics, is reported as an *unknown* spot
   (no matches, the real customer as a suggestion), never as the nearest existing customer.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,13 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from tools.name_index import (
-    FILLERS, LEGAL_SUFFIXES, TITLES, NameIndex, common_words, fold, name_index,
+    FILLERS,
+    LEGAL_SUFFIXES,
+    TITLES,
+    NameIndex,
+    common_words,
+    fold,
+    name_index,
 )
 from tools.names import LEVEL_SCORE, NameMatch, initials_fit, resolve_in, words_level
 
@@ -28,29 +35,20 @@ MAX_SPAN = 6  # words in the longest name looked for
 READ_CHARS = 1000  # a name lives near the start of even the longest paste
 
 # Words of company names that say what kind of company, not which one.
-GENERIC = frozenset("""
-labs lab partners partner group groups holdings holding industries industry ventures venture capital services
-service solutions solution systems system technologies technology tech software logistics freight dynamics media
-motors supplies supply books dental care insurance optics outfitters landscaping stationers cafe coffee foods food
-pharma health energy bank studio studios consulting consultants agency associates company companies international
-global worldwide enterprises enterprise network networks digital design designs works manufacturing trading
-bakery restaurant hotel clinic pet pets store stores shop shops center centre products consulting analytics
-""".split())
+GENERIC = frozenset(
+    ["labs", "lab", "partners", "partner", "group", "groups", "holdings", "holding", "industries", "industry", "ventures", "venture", "capital", "services", "service", "solutions", "solution", "systems", "system", "technologies", "technology", "tech", "software", "logistics", "freight", "dynamics", "media", "motors", "supplies", "supply", "books", "dental", "care", "insurance", "optics", "outfitters", "landscaping", "stationers", "cafe", "coffee", "foods", "food", "pharma", "health", "energy", "bank", "studio", "studios", "consulting", "consultants", "agency", "associates", "company", "companies", "international", "global", "worldwide", "enterprises", "enterprise", "network", "networks", "digital", "design", "designs", "works", "manufacturing", "trading", "bakery", "restaurant", "hotel", "clinic", "pet", "pets", "store", "stores", "shop", "shops", "center", "centre", "products", "consulting", "analytics"]
+)
 # Words that end a name run: dates, CRM words, roles; a capitalised one is still not part of a name.
-STOP = frozenset("""
-monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
-january february march april may june july august september october november december jan feb mar apr jun jul
-aug sep sept oct nov dec today tomorrow yesterday tonight tmrw tmr eod eow eom asap fyi pls re vm mtg
-ceo cfo cto coo cmo cio vp svp evp md gm head lead cc bcc
-i we he she they it you me us them my our their his her its and or but the a an to at in on of for with by from
-met meet meeting called call emailed email spoke talked visited saw lunch coffee demo note follow followup remind
-""".split())
-_REPORTING = frozenset("""says said wants wanted asked asks called calls mentioned confirmed emailed wrote writes
-replied texted told thinks agreed approved signed needs needed would will is was has had""".split())
-_WORK_NOUNS = frozenset("""follow followup check call calls meeting meetings demo deal account contract renewal
-proposal order invoice quote team folks people guys visit lunch pilot trial workshop review kickoff onboarding project
-rollout pitch intro sync thing stuff reminder task email emails deck""".split())
-_ARTICLES = frozenset("the a an this that these those our their your my his her its".split())
+STOP = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "today", "tomorrow", "yesterday", "tonight", "tmrw", "tmr", "eod", "eow", "eom", "asap", "fyi", "pls", "re", "vm", "mtg", "ceo", "cfo", "cto", "coo", "cmo", "cio", "vp", "svp", "evp", "md", "gm", "head", "lead", "cc", "bcc", "i", "we", "he", "she", "they", "it", "you", "me", "us", "them", "my", "our", "their", "his", "her", "its", "and", "or", "but", "the", "a", "an", "to", "at", "in", "on", "of", "for", "with", "by", "from", "met", "meet", "meeting", "called", "call", "emailed", "email", "spoke", "talked", "visited", "saw", "lunch", "coffee", "demo", "note", "follow", "followup", "remind"]
+)
+_REPORTING = frozenset(
+    ["says", "said", "wants", "wanted", "asked", "asks", "called", "calls", "mentioned", "confirmed", "emailed", "wrote", "writes", "replied", "texted", "told", "thinks", "agreed", "approved", "signed", "needs", "needed", "would", "will", "is", "was", "has", "had"]
+)
+_WORK_NOUNS = frozenset(
+    ["follow", "followup", "check", "call", "calls", "meeting", "meetings", "demo", "deal", "account", "contract", "renewal", "proposal", "order", "invoice", "quote", "team", "folks", "people", "guys", "visit", "lunch", "pilot", "trial", "workshop", "review", "kickoff", "onboarding", "project", "rollout", "pitch", "intro", "sync", "thing", "stuff", "reminder", "task", "email", "emails", "deck"]
+)
+_ARTICLES = frozenset(["the", "a", "an", "this", "that", "these", "those", "our", "their", "your", "my", "his", "her", "its"])
 _MASK_RE = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&")
@@ -105,8 +103,11 @@ class _Tok:
     @property
     def plain(self) -> bool:
         """An everyday word written as one (lower case), or a word that never names a company."""
-        return (not self.capital or self.first) and not self.qualifies and (
-            self.word in common_words() or self.word in STOP)
+        return (
+            (not self.capital or self.first)
+            and not self.qualifies
+            and (self.word in common_words() or self.word in STOP)
+        )
 
 
 def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
@@ -120,15 +121,23 @@ def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
         if not word:
             continue
         # "Dr. Reed": the full stop of a title or an initial does not end a sentence.
-        first = not out or (bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end:m.start()]))
-                            and out[-1].word not in TITLES and len(out[-1].word) > 1)
+        first = not out or (
+            bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end : m.start()]))
+            and out[-1].word not in TITLES
+            and len(out[-1].word) > 1
+        )
         article = bool(out) and out[-1].word in _ARTICLES and not first
         for part in word.split():  # '&' -> 'and'
             out.append(_Tok(m.start(), m.end(), part, raw, first, article))
     # "the orion check-in": a word after an article that qualifies a piece of work is a name again.
     for k, t in enumerate(out[:-1]):
         work = out[k + 1].word in _WORK_NOUNS or out[k + 1].word.startswith(("folo", "follow", "fup"))
-        if t.after_article and work and not masked[t.end:out[k + 1].start].strip(" -") and t.word not in STOP:
+        if (
+            t.after_article
+            and work
+            and not masked[t.end : out[k + 1].start].strip(" -")
+            and t.word not in STOP
+        ):
             out[k] = _Tok(t.start, t.end, t.word, t.raw, t.first, False, True)
     return out
 
@@ -151,8 +160,12 @@ def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
                 break  # every longer run from i holds this word too
             if span[-1].word in FILLERS or (j > i + 1 and not _glued(text, span[-2], span[-1])):
                 continue
-            if j > i + 1 and span[-1].word in LEGAL_SUFFIXES and span[-1].word in common_words() \
-                    and not span[-1].capital:
+            if (
+                j > i + 1
+                and span[-1].word in LEGAL_SUFFIXES
+                and span[-1].word in common_words()
+                and not span[-1].capital
+            ):
                 continue  # "mark Delta Dental Care as won": that "as" is not the Norwegian AS
             matches = _span_matches(idx, span, j < len(toks) and toks[j].word in _REPORTING)
             if matches:
@@ -169,8 +182,12 @@ def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
 def _maybe_name_word(idx: NameIndex, t: _Tok) -> bool:
     if len(t.word) == 1 and t.capital and t.word.isalpha():
         return True  # an initial: "J. Alvarez"
-    return t.word in FILLERS or idx.has_word(t.word) or t.word in LEGAL_SUFFIXES or bool(
-        _typo_ok(t) and idx.near_words(t.word))
+    return (
+        t.word in FILLERS
+        or idx.has_word(t.word)
+        or t.word in LEGAL_SUFFIXES
+        or bool(_typo_ok(t) and idx.near_words(t.word))
+    )
 
 
 def _typo_ok(t: _Tok) -> bool:
@@ -211,14 +228,25 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
     kept = person
     if len(kept) == 1 and (kept[0] in GENERIC or span[0].plain or len(kept[0]) < 3 or kept[0].isdigit()):
         return []  # "labs" alone names no one; a short or numeric word is too weak
-    how, found = words_level(idx, kept, typos=all(_typo_ok(t) or idx.has_word(t.word) for t in span),
-                             inflections=False, suffixed=suffixed)
+    how, found = words_level(
+        idx,
+        kept,
+        typos=all(_typo_ok(t) or idx.has_word(t.word) for t in span),
+        inflections=False,
+        suffixed=suffixed,
+    )
     if how == "typo":
         found = [m for m in found if _slips_are_distinctive(idx, span, m)]
     if how == "partial" and len(kept) == 1:
         # An everyday word names a customer alone only when written as a name ("met Summit today").
-        found = [m for m in found if m.via or kept[0] not in common_words() or span[0].qualifies
-                 or (span[0].capital and not span[0].first)]
+        found = [
+            m
+            for m in found
+            if m.via
+            or kept[0] not in common_words()
+            or span[0].qualifies
+            or (span[0].capital and not span[0].first)
+        ]
     if plain:  # "pet supplies" in lower case: only the first words of a name say it is one
         found = [m for m in found if idx.words_of(m.id)[: len(kept)] == tuple(kept)]
     return found
@@ -228,8 +256,14 @@ def _slips_are_distinctive(idx: NameIndex, span: list[_Tok], m: NameMatch) -> bo
     """A slip counts in text only on a rare name word: 'bakey' is not Thistle Bakery."""
     names = set(idx.words_of(m.id))
     slipped = [t.word for t in span if t.word not in FILLERS and t.word not in names]
-    return bool(slipped) and all(_typo_ok(t) for t in span if t.word in slipped) and (
-        len(span) > 1 or not any(w in GENERIC or w in common_words() for w in idx.near_words(span[0].word)))
+    return (
+        bool(slipped)
+        and all(_typo_ok(t) for t in span if t.word in slipped)
+        and (
+            len(span) > 1
+            or not any(w in GENERIC or w in common_words() for w in idx.near_words(span[0].word))
+        )
+    )
 
 
 def _joins(t: _Tok, taken: set[int], k: int, words: tuple[str, ...], suffixed: bool = True) -> bool:
@@ -246,8 +280,15 @@ def _joins(t: _Tok, taken: set[int], k: int, words: tuple[str, ...], suffixed: b
     return t.capital and not t.first and not (t.raw.isupper() and len(t.raw) <= 4) and t.word not in words
 
 
-def _widen(idx: NameIndex, text: str, toks: list[_Tok], i: int, j: int, matches: list[NameMatch],
-           chosen: list[tuple[int, int, list[NameMatch]]]) -> CustomerSpot:
+def _widen(
+    idx: NameIndex,
+    text: str,
+    toks: list[_Tok],
+    i: int,
+    j: int,
+    matches: list[NameMatch],
+    chosen: list[tuple[int, int, list[NameMatch]]],
+) -> CustomerSpot:
     """The spot for toks[i:j]; an unknown one when the name runs on into words it does not have."""
     taken = {k for a, b, _m in chosen if (a, b) != (i, j) for k in range(a, b)}
     words = tuple(w for m in matches for w in idx.words_of(m.id))
@@ -259,13 +300,27 @@ def _widen(idx: NameIndex, text: str, toks: list[_Tok], i: int, j: int, matches:
         if len(fitting) < len(matches):
             if not fitting:
                 start, end = toks[i - 1].start, toks[j - 1].end
-                return CustomerSpot(start, end, text[start:end], (), tuple(
-                    NameMatch(m.id, m.name, "similar", None, 70.0) for m in matches))
+                return CustomerSpot(
+                    start,
+                    end,
+                    text[start:end],
+                    (),
+                    tuple(NameMatch(m.id, m.name, "similar", None, 70.0) for m in matches),
+                )
             matches = fitting
     if not any(m.how == "contact" or m.via for m in matches):
-        while b < len(toks) and _glued(text, toks[b - 1], toks[b]) and _joins(toks[b], taken, b, words, suffixed):
+        while (
+            b < len(toks)
+            and _glued(text, toks[b - 1], toks[b])
+            and _joins(toks[b], taken, b, words, suffixed)
+        ):
             b += 1
-        while a > 0 and _glued(text, toks[a - 1], toks[a]) and not toks[a].first and _joins(toks[a - 1], taken, a - 1, words):
+        while (
+            a > 0
+            and _glued(text, toks[a - 1], toks[a])
+            and not toks[a].first
+            and _joins(toks[a - 1], taken, a - 1, words)
+        ):
             a -= 1
     start, end = toks[a].start, toks[b - 1].end
     if (a, b) == (i, j):
@@ -288,12 +343,13 @@ def _glued(text: str, left: _Tok, right: _Tok) -> bool:
 
     The full stop of an initial or a title does not: "J. Alvarez", "Dr. Reed".
     """
-    between = text[left.end:right.start].strip(" &")
+    between = text[left.end : right.start].strip(" &")
     return not between or (between == "." and (len(left.word) == 1 or left.word in TITLES))
 
 
-def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
-                  chosen: list[tuple[int, int, list[NameMatch]]]) -> list[CustomerSpot]:
+def _unknown_runs(
+    idx: NameIndex, text: str, toks: list[_Tok], chosen: list[tuple[int, int, list[NameMatch]]]
+) -> list[CustomerSpot]:
     """Capitalised runs the first pass left: read as an argument ('Iron Oak Capitol' is a slip of Iron
     Oak Capital), else unknown when they share a name word with a customer ('Bramble Labs')."""
     taken = {k for a, b, _m in chosen for k in range(a, b)}
@@ -304,18 +360,31 @@ def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
             k += 1
             continue
         e = k + 1
-        while e < len(toks) and e not in taken and _glued(text, toks[e - 1], toks[e]) and \
-                (_run_word(toks[e]) or (toks[e].word in FILLERS and e + 1 < len(toks) and _run_word(toks[e + 1]))):
+        while (
+            e < len(toks)
+            and e not in taken
+            and _glued(text, toks[e - 1], toks[e])
+            and (
+                _run_word(toks[e])
+                or (toks[e].word in FILLERS and e + 1 < len(toks) and _run_word(toks[e + 1]))
+            )
+        ):
             e += 1
         run = toks[k:e]
         named = [t for t in run if t.word not in FILLERS]
         if len(named) >= 2 and not (len(named) == 2 and named[0].first and named[0].word in common_words()):
             start, end = run[0].start, run[-1].end
             shared = {c for t in named for c in idx.customers_with_word(t.word)}
-            ranked = sorted(shared, key=lambda c: (-sum(w in idx.words_of(c) for w in (t.word for t in named)),
-                                                   idx.name_of(c).casefold()))[:5]
-            spot = _as_argument(idx, text, start, end, [NameMatch(c, idx.name_of(c), "similar", None, 70.0)
-                                                        for c in ranked])
+            ranked = sorted(
+                shared,
+                key=lambda c: (
+                    -sum(w in idx.words_of(c) for w in (t.word for t in named)),
+                    idx.name_of(c).casefold(),
+                ),
+            )[:5]
+            spot = _as_argument(
+                idx, text, start, end, [NameMatch(c, idx.name_of(c), "similar", None, 70.0) for c in ranked]
+            )
             if spot.matches or shared:  # a wholly new name ("Met Orchid Florals") is the engine's to offer
                 out.append(spot)
         k = e
@@ -323,4 +392,9 @@ def _unknown_runs(idx: NameIndex, text: str, toks: list[_Tok],
 
 
 def _run_word(t: _Tok) -> bool:
-    return t.capital and t.word not in STOP and not t.word.isdigit() and not (t.raw.isupper() and len(t.raw) <= 4)
+    return (
+        t.capital
+        and t.word not in STOP
+        and not t.word.isdigit()
+        and not (t.raw.isupper() and len(t.raw) <= 4)
+    )

@@ -3,6 +3,7 @@
 The pipeline is kept in the database (`meta` rows `stages` and `closed_stages`), so every surface —
 the CLI, the chat engine, Telegram, the MCP server — sees the same stages without a restart.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,14 +16,33 @@ from tools.errors import InvalidArgument, InvalidStage
 from tools.names import normalize
 
 ALIASES: dict[str, str] = {
-    "new": "lead", "prospect": "lead", "leads": "lead",
-    "qualify": "qualified", "sql": "qualified",
-    "proposal sent": "proposal", "sent proposal": "proposal", "quote": "proposal", "quoted": "proposal",
-    "quote sent": "proposal", "proposals": "proposal",
-    "negotiating": "negotiation", "negotiations": "negotiation", "contract": "negotiation",
-    "closed won": "won", "close won": "won", "signed": "won", "closed": "won", "win": "won", "deal won": "won",
-    "closed lost": "lost", "close lost": "lost", "dead": "lost", "lose": "lost", "churned": "lost",
-    "deal lost": "lost", "no deal": "lost",
+    "new": "lead",
+    "prospect": "lead",
+    "leads": "lead",
+    "qualify": "qualified",
+    "sql": "qualified",
+    "proposal sent": "proposal",
+    "sent proposal": "proposal",
+    "quote": "proposal",
+    "quoted": "proposal",
+    "quote sent": "proposal",
+    "proposals": "proposal",
+    "negotiating": "negotiation",
+    "negotiations": "negotiation",
+    "contract": "negotiation",
+    "closed won": "won",
+    "close won": "won",
+    "signed": "won",
+    "closed": "won",
+    "win": "won",
+    "deal won": "won",
+    "closed lost": "lost",
+    "close lost": "lost",
+    "dead": "lost",
+    "lose": "lost",
+    "churned": "lost",
+    "deal lost": "lost",
+    "no deal": "lost",
 }
 
 
@@ -95,8 +115,10 @@ def set_stages(session: Session, names: list[str], closed: list[str] | None = No
         raise InvalidArgument(f"Closed stage {unknown[0]!r} is not one of the stages ({', '.join(cleaned)}).")
     shut = [s for s in cleaned if s in shut]  # in pipeline order
     if not shut:
-        raise InvalidArgument("Say which stages are closed (e.g. --closed won,lost): "
-                              "reports need them to tell open deals from finished ones.")
+        raise InvalidArgument(
+            "Say which stages are closed (e.g. --closed won,lost): "
+            "reports need them to tell open deals from finished ones."
+        )
     if len(shut) == len(cleaned):
         raise InvalidArgument("Give at least one open stage besides the closed ones.")
     for key, value in (("stages", cleaned), ("closed_stages", shut)):

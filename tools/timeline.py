@@ -1,4 +1,5 @@
 """Interaction tools: log what happened, search what was said."""
+
 from __future__ import annotations
 
 from datetime import datetime, time
@@ -29,7 +30,9 @@ def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") 
     try:
         moment = datetime.fromisoformat(said)
         if len(said.strip()) == 10:  # an ISO day alone ("2026-03-01") is read like a day in words
-            return now if moment.date() == now.date() else datetime.combine(moment.date(), time(12, 0), ctx.tz)
+            return (
+                now if moment.date() == now.date() else datetime.combine(moment.date(), time(12, 0), ctx.tz)
+            )
     except ValueError:
         when = parse_when(said, now, prefer=prefer)  # type: ignore[arg-type]
         if when.time is None and when.date == now.date():
@@ -38,7 +41,9 @@ def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") 
     return moment if moment.tzinfo else moment.replace(tzinfo=ctx.tz)
 
 
-def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | None = None) -> InteractionLogged:
+def log_interaction(
+    ctx: ToolContext, req: LogInteraction, *, source_ref: str | None = None
+) -> InteractionLogged:
     """Log a note, call, meeting or email, in the rep's words.
 
     Recorded on the customer's timeline as written: never shortened or summarised.
@@ -53,13 +58,21 @@ def log_interaction(ctx: ToolContext, req: LogInteraction, *, source_ref: str | 
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"log {req.kind} on {c.name}"
         i = Interaction(
-            customer_id=c.id, kind=req.kind, body=req.body, occurred_at=occurred, author=ctx.actor,  # type: ignore[arg-type]
-            source=ctx.source, source_ref=source_ref, created_at=ctx.now(),
+            customer_id=c.id,
+            kind=req.kind,
+            body=req.body,
+            occurred_at=occurred,
+            author=ctx.actor,  # type: ignore[arg-type]
+            source=ctx.source,
+            source_ref=source_ref,
+            created_at=ctx.now(),
         )
         s.add(i)
         s.flush()
         batch.created(i)
-        logged = InteractionLogged(interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match))
+        logged = InteractionLogged(
+            interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match)
+        )
         idempotency.remember(s, ctx, "log_interaction", req, logged)
     return logged
 
@@ -97,9 +110,12 @@ def search_interactions(ctx: ToolContext, req: SearchInteractions) -> Interactio
     offset = offset_of(req.cursor)
     with ctx.read() as s:
         cid = resolve_customer(s, req.customer).id if req.customer is not None else None
-        rows, more = queries.search_interactions(s, req.query, customer_id=cid, kind=req.kind, offset=offset, limit=req.limit)
+        rows, more = queries.search_interactions(
+            s, req.query, customer_id=cid, kind=req.kind, offset=offset, limit=req.limit
+        )
         names = queries.customer_names(s, [i.customer_id for i in rows])
     return InteractionList(
         items=[interaction_out(i, names[i.customer_id], ctx.tz) for i in rows],
-        has_more=more, next_cursor=next_cursor(offset, len(rows), more),
+        has_more=more,
+        next_cursor=next_cursor(offset, len(rows), more),
     )

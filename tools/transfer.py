@@ -11,6 +11,7 @@ Importing a customer that exists (same name, ignoring case and accents) merges i
 are updated, and contacts, interactions, follow-ups and stage changes not already there are added,
 so importing the same file twice changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,7 +19,7 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,17 @@ from tools.import_read import CSV_COLUMNS, FORMAT, VERSION, Reading, Record, bui
 from tools.names import normalize
 from tools.stages import canonical_stage, stages
 
-__all__ = ["CSV_COLUMNS", "FORMAT", "VERSION", "ImportResult", "export_csv", "export_data", "import_file",
-           "import_text", "safe_cell"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FORMAT",
+    "VERSION",
+    "ImportResult",
+    "export_csv",
+    "export_data",
+    "import_file",
+    "import_text",
+    "safe_cell",
+]
 
 _SCALARS = ("stage", "owner", "email", "phone", "tags", "value")
 _RETRIES = 3  # a customer created by someone else between reading and writing: plan again
@@ -56,7 +66,7 @@ class ImportResult(BaseModel):
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).isoformat() if moment else None
+    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def _finite(value: float | None) -> float | None:
@@ -66,7 +76,9 @@ def _finite(value: float | None) -> float | None:
 
 
 def _due(f: FollowUp) -> str:
-    return f"{f.due_date.isoformat()}T{f.due_time.strftime('%H:%M')}" if f.due_time else f.due_date.isoformat()
+    return (
+        f"{f.due_date.isoformat()}T{f.due_time.strftime('%H:%M')}" if f.due_time else f.due_date.isoformat()
+    )
 
 
 def export_data(ctx: ToolContext) -> dict[str, Any]:
@@ -74,8 +86,10 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
     with ctx.read() as s:
         by_customer: dict[type, dict[int, list]] = {}
         for model, order in (
-            (Contact, [Contact.id]), (Interaction, [Interaction.occurred_at, Interaction.id]),
-            (FollowUp, [FollowUp.due_date, FollowUp.id]), (StageChange, [StageChange.at, StageChange.id]),
+            (Contact, [Contact.id]),
+            (Interaction, [Interaction.occurred_at, Interaction.id]),
+            (FollowUp, [FollowUp.due_date, FollowUp.id]),
+            (StageChange, [StageChange.at, StageChange.id]),
         ):
             grouped: dict[int, list] = defaultdict(list)
             for row in s.exec(select(model).order_by(*order)):
@@ -85,33 +99,62 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
         users = s.exec(select(User).order_by(User.name)).all()
     out = []
     for c in customers:
-        out.append({
-            "id": c.id, "name": c.name, "stage": c.stage, "owner": c.owner, "email": c.email, "phone": c.phone,
-            "tags": list(c.tags or []), "value": _finite(c.value),
-            "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
-            "contacts": [
-                {"name": x.name, "role": x.role, "email": x.email, "phone": x.phone}
-                for x in by_customer[Contact].get(c.id, [])  # type: ignore[arg-type]
-            ],
-            "interactions": [
-                {"kind": i.kind, "body": i.body, "occurred_at": _iso(i.occurred_at), "author": i.author,
-                 "source": i.source}
-                for i in by_customer[Interaction].get(c.id, [])  # type: ignore[arg-type]
-            ],
-            "followups": [
-                {"due": _due(f), "description": f.description, "status": f.status, "owner": f.owner,
-                 "created_at": _iso(f.created_at), "completed_at": _iso(f.completed_at)}
-                for f in by_customer[FollowUp].get(c.id, [])  # type: ignore[arg-type]
-            ],
-            "stage_history": [
-                {"from": h.from_stage, "to": h.to_stage, "at": _iso(h.at), "by": h.by}
-                for h in by_customer[StageChange].get(c.id, [])  # type: ignore[arg-type]
-            ],
-        })
+        out.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "stage": c.stage,
+                "owner": c.owner,
+                "email": c.email,
+                "phone": c.phone,
+                "tags": list(c.tags or []),
+                "value": _finite(c.value),
+                "created_at": _iso(c.created_at),
+                "updated_at": _iso(c.updated_at),
+                "contacts": [
+                    {"name": x.name, "role": x.role, "email": x.email, "phone": x.phone}
+                    for x in by_customer[Contact].get(c.id, [])  # type: ignore[arg-type]
+                ],
+                "interactions": [
+                    {
+                        "kind": i.kind,
+                        "body": i.body,
+                        "occurred_at": _iso(i.occurred_at),
+                        "author": i.author,
+                        "source": i.source,
+                    }
+                    for i in by_customer[Interaction].get(c.id, [])  # type: ignore[arg-type]
+                ],
+                "followups": [
+                    {
+                        "due": _due(f),
+                        "description": f.description,
+                        "status": f.status,
+                        "owner": f.owner,
+                        "created_at": _iso(f.created_at),
+                        "completed_at": _iso(f.completed_at),
+                    }
+                    for f in by_customer[FollowUp].get(c.id, [])  # type: ignore[arg-type]
+                ],
+                "stage_history": [
+                    {"from": h.from_stage, "to": h.to_stage, "at": _iso(h.at), "by": h.by}
+                    for h in by_customer[StageChange].get(c.id, [])  # type: ignore[arg-type]
+                ],
+            }
+        )
     return {
-        "format": FORMAT, "version": VERSION, "exported_at": _iso(ctx.now()),
-        "users": [{"name": u.name, "timezone": u.timezone, "telegram_id": u.telegram_id,
-                   "digest_time": u.digest_time} for u in users],
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _iso(ctx.now()),
+        "users": [
+            {
+                "name": u.name,
+                "timezone": u.timezone,
+                "telegram_id": u.telegram_id,
+                "digest_time": u.digest_time,
+            }
+            for u in users
+        ],
         "customers": out,
     }
 
@@ -136,13 +179,28 @@ def export_csv(ctx: ToolContext) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for c in data["customers"]:
-        row = {"name": c["name"], "email": c["email"], "phone": c["phone"], "stage": c["stage"],
-               "owner": c["owner"], "tags": ";".join(c["tags"]), "value": c["value"]}
+        row = {
+            "name": c["name"],
+            "email": c["email"],
+            "phone": c["phone"],
+            "stage": c["stage"],
+            "owner": c["owner"],
+            "tags": ";".join(c["tags"]),
+            "value": c["value"],
+        }
         for contact in c["contacts"] or [{}]:
-            writer.writerow({k: safe_cell(v) for k, v in {
-                **row, "contact": contact.get("name"), "contact_role": contact.get("role"),
-                "contact_email": contact.get("email"), "contact_phone": contact.get("phone"),
-            }.items()})
+            writer.writerow(
+                {
+                    k: safe_cell(v)
+                    for k, v in {
+                        **row,
+                        "contact": contact.get("name"),
+                        "contact_role": contact.get("role"),
+                        "contact_email": contact.get("email"),
+                        "contact_phone": contact.get("phone"),
+                    }.items()
+                }
+            )
     return buf.getvalue()
 
 
@@ -196,8 +254,11 @@ def _plan(s: Session, reading: Reading) -> _Plan:
     keys = [r.key for r in reading.records]
     existing: dict[str, int] = {}
     for chunk in range(0, len(keys), 500):
-        for cid, key in s.exec(select(Customer.id, Customer.name_key)
-                               .where(col(Customer.name_key).in_(keys[chunk:chunk + 500]))):
+        for cid, key in s.exec(
+            select(Customer.id, Customer.name_key).where(
+                col(Customer.name_key).in_(keys[chunk : chunk + 500])
+            )
+        ):
             existing[key] = cid  # type: ignore[index]
     for rec in reading.records:
         cid = existing.get(rec.key)
@@ -223,19 +284,33 @@ def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input")
             if result.customers_created >= 1000:  # the planner's statistics describe the old, smaller book
                 ctx.store.refresh_statistics()
             return result
-    raise ImportFailed([f"{label}: other writers kept creating the same customers; nothing imported — try again"])
+    raise ImportFailed(
+        [f"{label}: other writers kept creating the same customers; nothing imported — try again"]
+    )
 
 
 # ---- import: writing ----------------------------------------------------------------------------------
 
 
-def _new_rows(ctx: ToolContext, records: list[Record], first_id: int) -> tuple[list[dict], dict[type, list[dict]]]:
+def _new_rows(
+    ctx: ToolContext, records: list[Record], first_id: int
+) -> tuple[list[dict], dict[type, list[dict]]]:
     now = ctx.now()
-    customers = bulk.complete_rows(Customer, [
-        {"id": first_id + n, "name": rec.name, "name_key": rec.key, "owner": ctx.actor, "created_at": now,
-         "updated_at": now, **{k: v for k, v in rec.fields.items() if v is not None}}
-        for n, rec in enumerate(records)
-    ])
+    customers = bulk.complete_rows(
+        Customer,
+        [
+            {
+                "id": first_id + n,
+                "name": rec.name,
+                "name_key": rec.key,
+                "owner": ctx.actor,
+                "created_at": now,
+                "updated_at": now,
+                **{k: v for k, v in rec.fields.items() if v is not None},
+            }
+            for n, rec in enumerate(records)
+        ],
+    )
     children: dict[type, list[dict]] = {Contact: [], Interaction: [], FollowUp: [], StageChange: []}
     for row, rec in zip(customers, records):
         for model, values in _child_rows(rec, None):
@@ -268,7 +343,9 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
                     bulk.copy_staged(conn, Customer, names[0], shift={"id": offset}, keep_id=True)
                     for name, model in zip(names[1:5], children):
                         bulk.copy_staged(conn, model, name, shift={"customer_id": offset})
-                bulk.copy_staged(conn, ChangeLog, names[5], shift={"entity_id": offset}, shift_json_id="after")
+                bulk.copy_staged(
+                    conn, ChangeLog, names[5], shift={"entity_id": offset}, shift_json_id="after"
+                )
                 counted = _counted(customers, children)
                 if not _merge(ctx, batch, plan, counted):
                     return None
@@ -289,7 +366,9 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
         s = batch.session
         keys = [r.key for r in plan.new]
         for chunk in range(0, len(keys), 500):
-            if s.exec(select(Customer.id).where(col(Customer.name_key).in_(keys[chunk:chunk + 500]))).first():
+            if s.exec(
+                select(Customer.id).where(col(Customer.name_key).in_(keys[chunk : chunk + 500]))
+            ).first():
                 return None  # created meanwhile; nothing written yet
         customers, children = _new_rows(ctx, plan.new, bulk.next_id(s, Customer))
         bulk.insert_rows(s, Customer, customers)
@@ -298,16 +377,21 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
             bulk.insert_rows(s, model, rows)
         result = _counted(customers, children)
         if not _merge(ctx, batch, plan, result):
-            raise ImportFailed(["a customer of the file was deleted while it was imported; nothing imported — "
-                                "try again"])
+            raise ImportFailed(
+                ["a customer of the file was deleted while it was imported; nothing imported — try again"]
+            )
         _import_users(s, plan.reading.users)
     return result
 
 
 def _counted(customers: list[dict], children: dict[type, list[dict]]) -> ImportResult:
-    return ImportResult(customers_created=len(customers), contacts=len(children[Contact]),
-                        interactions=len(children[Interaction]), followups=len(children[FollowUp]),
-                        stage_changes=len(children[StageChange]))
+    return ImportResult(
+        customers_created=len(customers),
+        contacts=len(children[Contact]),
+        interactions=len(children[Interaction]),
+        followups=len(children[FollowUp]),
+        stage_changes=len(children[StageChange]),
+    )
 
 
 def _merge(ctx: ToolContext, batch: Batch, plan: _Plan, result: ImportResult) -> bool:
@@ -353,10 +437,17 @@ def _present(s: Session, cid: int) -> set[tuple]:
     """Fingerprints of what a customer already has, so a re-import adds nothing twice."""
     marks: set[tuple] = set()
     marks |= {("c", normalize(x.name)) for x in s.exec(select(Contact).where(Contact.customer_id == cid))}
-    marks |= {("i", i.kind, i.occurred_at.replace(microsecond=0), i.body)
-              for i in s.exec(select(Interaction).where(Interaction.customer_id == cid))}
-    marks |= {("f", f.due_date, f.description) for f in s.exec(select(FollowUp).where(FollowUp.customer_id == cid))}
-    marks |= {("h", h.to_stage, h.at.replace(microsecond=0)) for h in s.exec(select(StageChange).where(StageChange.customer_id == cid))}
+    marks |= {
+        ("i", i.kind, i.occurred_at.replace(microsecond=0), i.body)
+        for i in s.exec(select(Interaction).where(Interaction.customer_id == cid))
+    }
+    marks |= {
+        ("f", f.due_date, f.description) for f in s.exec(select(FollowUp).where(FollowUp.customer_id == cid))
+    }
+    marks |= {
+        ("h", h.to_stage, h.at.replace(microsecond=0))
+        for h in s.exec(select(StageChange).where(StageChange.customer_id == cid))
+    }
     return marks
 
 
@@ -375,7 +466,7 @@ def _child_rows(rec: Record, present: set[tuple] | None) -> list[tuple[type, dic
             seen.add(mark)
             out.append((Contact, {"name_key": key, **x}))
     for i in rec.interactions:
-        mark = ("i", i["kind"], i["occurred_at"].astimezone(timezone.utc).replace(microsecond=0), i["body"])
+        mark = ("i", i["kind"], i["occurred_at"].astimezone(UTC).replace(microsecond=0), i["body"])
         if mark not in seen:
             seen.add(mark)
             out.append((Interaction, dict(i)))
@@ -385,7 +476,7 @@ def _child_rows(rec: Record, present: set[tuple] | None) -> list[tuple[type, dic
             seen.add(mark)
             out.append((FollowUp, {k: v for k, v in f.items() if v is not None}))
     for h in rec.history:
-        mark = ("h", h["to_stage"], h["at"].astimezone(timezone.utc).replace(microsecond=0))
+        mark = ("h", h["to_stage"], h["at"].astimezone(UTC).replace(microsecond=0))
         if mark not in seen:
             seen.add(mark)
             out.append((StageChange, dict(h)))
@@ -396,5 +487,11 @@ def _import_users(s: Session, users: list[UserRow]) -> None:
     for raw in users:
         user = s.exec(select(User).where(User.name == raw.name)).first()
         if user is None:
-            s.add(User(name=raw.name, timezone=raw.timezone or "UTC", telegram_id=raw.telegram_id,
-                       digest_time=raw.digest_time or "08:00"))
+            s.add(
+                User(
+                    name=raw.name,
+                    timezone=raw.timezone or "UTC",
+                    telegram_id=raw.telegram_id,
+                    digest_time=raw.digest_time or "08:00",
+                )
+            )

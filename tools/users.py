@@ -1,4 +1,5 @@
 """Reps: names, timezones, Telegram ids, digest times."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,11 @@ def _check_time(value: str) -> str:
 
 
 def add_user(
-    store: Store, name: str, *, timezone: str | None = None, telegram_id: int | None = None,
+    store: Store,
+    name: str,
+    *,
+    timezone: str | None = None,
+    telegram_id: int | None = None,
     digest_time: str | None = None,
 ) -> UserOut:
     """Register a rep, or update the given settings of an existing one."""
@@ -43,12 +48,17 @@ def add_user(
         raise InvalidArgument(f"A user name has at most 200 characters, not {len(name):,}.")
     if timezone is not None:
         if len(timezone) > 64:  # longer than any IANA name (and than a file name may be)
-            raise InvalidArgument(f"Unknown timezone {quoted(timezone)}; use an IANA name like 'Europe/Berlin'.")
+            raise InvalidArgument(
+                f"Unknown timezone {quoted(timezone)}; use an IANA name like 'Europe/Berlin'."
+            )
         zone(timezone)  # raises on an unknown zone
-    if telegram_id is not None and (isinstance(telegram_id, bool) or not isinstance(telegram_id, int)
-                                    or not 1 <= telegram_id <= INT64_MAX):
+    if telegram_id is not None and (
+        isinstance(telegram_id, bool) or not isinstance(telegram_id, int) or not 1 <= telegram_id <= INT64_MAX
+    ):
         # A Telegram id is a positive number the bot compares with; text or a huge number matches nobody.
-        raise InvalidArgument(f"A Telegram id is a whole number from 1 to {INT64_MAX}, not {quoted(telegram_id)}.")
+        raise InvalidArgument(
+            f"A Telegram id is a whole number from 1 to {INT64_MAX}, not {quoted(telegram_id)}."
+        )
     with store.write() as s:
         if telegram_id is not None:
             other = s.exec(select(User).where(User.telegram_id == telegram_id, User.name != name)).first()

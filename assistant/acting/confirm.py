@@ -1,4 +1,5 @@
 """One short sentence per tool call made, so the reply says everything that was done."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -23,15 +24,19 @@ def confirm(tool: str, result: Any, today: date) -> str:
         return f"Moved {result.customer_name}: {result.from_stage} → {result.to_stage}"
     if tool == "complete_followup":
         f = result.followup
-        return (f"Marked {f.status} the follow-up with {f.customer_name}"
-                + (f" ({f.description}, due {format_day(f.due, today)})" if f.description else
-                   f" (due {format_day(f.due, today)})"))
+        return f"Marked {f.status} the follow-up with {f.customer_name}" + (
+            f" ({f.description}, due {format_day(f.due, today)})"
+            if f.description
+            else f" (due {format_day(f.due, today)})"
+        )
     if tool == "reschedule_followup":
         f = result.followup
         if result.previous_due == f.due:
             return f"The follow-up with {f.customer_name} is already due {format_day(f.due, today)}"
-        return (f"Moved the follow-up with {f.customer_name} from {format_day(result.previous_due, today)} "
-                f"to {format_day(f.due, today)}" + (f" ({f.description})" if f.description else ""))
+        return (
+            f"Moved the follow-up with {f.customer_name} from {format_day(result.previous_due, today)} "
+            f"to {format_day(f.due, today)}" + (f" ({f.description})" if f.description else "")
+        )
     if tool == "update_customer":
         c = result.customer
         if not result.changes:

@@ -3,6 +3,7 @@
 Each tool commits its own write; if a later step fails, the steps already made are undone, so a
 message is applied whole or not at all.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,13 @@ def execute(ctx: ToolContext, steps: list[Step], text: str, ref: str | None) -> 
                 extra = {"source_ref": ref} if step.tool in _SOURCE_REF_TOOLS and ref else {}
                 result = spec.func(ctx, step.args, **extra)
                 done.results.append(result)
-                done.actions.append({"tool": step.tool, "args": step.args.model_dump(mode="json", exclude_none=True),
-                                     "result": result.model_dump(mode="json")})
+                done.actions.append(
+                    {
+                        "tool": step.tool,
+                        "args": step.args.model_dump(mode="json", exclude_none=True),
+                        "result": result.model_dump(mode="json"),
+                    }
+                )
         except BaseException:
             if done.results:
                 _revert(ctx, batch_id)

@@ -1,6 +1,7 @@
 """Answers to a pending question (a number, part of a name, yes/no, a date, "both"), which re-read
 the original message with what they settle. None means "not an answer": read it as a new message.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,9 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
             return None
         return _again(ctx, p, replace(p.settled, due=due))
     if p.kind == "several" and lexicon.BOTH_RE.match(t):
-        return _again(ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all")))
+        return _again(
+            ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all"))
+        )
     if p.kind == "create" and (lexicon.YES_RE.match(t) or lexicon.NEW_RE.match(t)):
         return _create_then_apply(ctx, p)
     pick = _option(t, p)
@@ -39,10 +42,19 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
         r = resolve(ctx, t.strip(" .!?"))
         if r.match is not None:
             return _picked(ctx, p, r.match.id)
-    if p.options and len(t.split()) <= 3 and (t.strip(" .!?#").isdigit() or p.kind in ("which", "followup")) \
-            and not _starts_something_new(t):
+    if (
+        p.options
+        and len(t.split()) <= 3
+        and (t.strip(" .!?#").isdigit() or p.kind in ("which", "followup"))
+        and not _starts_something_new(t)
+    ):
         return _reask(p)
-    if p.kind == "customer" and len(t.split()) <= 4 and not _starts_something_new(t) and re.search(r"[^\W\d_]", t):
+    if (
+        p.kind == "customer"
+        and len(t.split()) <= 4
+        and not _starts_something_new(t)
+        and re.search(r"[^\W\d_]", t)
+    ):
         return _named(ctx, t, p)
     return None
 
@@ -51,8 +63,17 @@ def _starts_something_new(t: str) -> bool:
     """'what's overdue?' while a question is pending is a new message, not a bad answer."""
     from assistant.intents import classify
 
-    return t.rstrip().endswith("?") or classify(t).name in {"help", "undo", "followups", "search_notes", "stale",
-                                                             "pipeline", "find", "changes", "greeting"}
+    return t.rstrip().endswith("?") or classify(t).name in {
+        "help",
+        "undo",
+        "followups",
+        "search_notes",
+        "stale",
+        "pipeline",
+        "find",
+        "changes",
+        "greeting",
+    }
 
 
 def _reask(p: Pending) -> Reply:
@@ -77,7 +98,9 @@ def _picked(ctx: ToolContext, p: Pending, value: int | str) -> Reply:
     if p.kind == "which":
         return _again(ctx, p, p.settled.pick(p.said, int(value)))
     if value == "all":
-        return _again(ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all")))
+        return _again(
+            ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all"))
+        )
     return _again(ctx, p, replace(p.settled, customers=(int(value),)))
 
 
@@ -100,13 +123,16 @@ def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
     said = t.strip(" .!?")
     if r.matches:
         options = tuple(Option(m.name, m.id) for m in r.matches[:8])
-        text = replies.numbered(f"“{said}” could be several customers. Which one?", [o.label for o in options])
+        text = replies.numbered(
+            f"“{said}” could be several customers. Which one?", [o.label for o in options]
+        )
         return ask_reply(text, replace(p, kind="customer", options=options))
     if not p.may_create:
         return ask_reply(f"No customer matches “{said}”. Which customer? (or 'cancel')", p)
-    return ask_reply(replies.ask_create(said, [m.name for m in r.suggestions[:3]]),
-                     replace(p, kind="create", said=said,
-                             options=tuple(Option(m.name, m.id) for m in r.suggestions[:3])))
+    return ask_reply(
+        replies.ask_create(said, [m.name for m in r.suggestions[:3]]),
+        replace(p, kind="create", said=said, options=tuple(Option(m.name, m.id) for m in r.suggestions[:3])),
+    )
 
 
 def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:
@@ -117,8 +143,12 @@ def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:
 
     with ctx.batch(summary_of(f"create {p.said} and apply")) as batch_id:
         created = create_customer(ctx, CreateCustomer(name=p.said))
-        reply = _again(ctx, p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,)))
+        reply = _again(
+            ctx, p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,))
+        )
     line = f"Created {created.customer.name} (lead)."
     action = {"tool": "create_customer", "args": {"name": p.said}, "result": created.model_dump(mode="json")}
     text = line + " " + reply.text if reply.wrote else line + replies.UNDO_HINT + "\n" + reply.text
-    return Reply(text=text, state=reply.state, choices=reply.choices, actions=[action, *reply.actions], batch=batch_id)
+    return Reply(
+        text=text, state=reply.state, choices=reply.choices, actions=[action, *reply.actions], batch=batch_id
+    )

@@ -2,6 +2,7 @@
 not a call", "wrong customer — it was Quill & Ink". The last message is undone and applied again
 with the correction settled, so the rep ends with what they meant (and one Undo for it).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace

@@ -4,6 +4,7 @@
 follow-up, the kind); the message is re-read with it. `Pending` is the question waiting for an
 answer; `LastWrite` is the message that wrote last, so the next one can correct it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace

@@ -3,6 +3,7 @@
 Nothing here writes. When the plan cannot be made without the rep (a promise without a date, an
 edit that fits several follow-ups) it is an `Ask` instead, and nothing is written until answered.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -51,8 +52,13 @@ def occurred_iso(when: When | None, now: datetime) -> str | None:
     return datetime.combine(when.date, when.time or time(12, 0), tzinfo=now.tzinfo).isoformat()
 
 
-def plan(ctx: ToolContext, frames: Frames, ids: list[int], settled: Settled,
-         who: Callable[[object], list[int]] | None = None) -> Plan:
+def plan(
+    ctx: ToolContext,
+    frames: Frames,
+    ids: list[int],
+    settled: Settled,
+    who: Callable[[object], list[int]] | None = None,
+) -> Plan:
     """The steps for `frames` about customers `ids` (or, per frame, `who(frame)`), or the question to ask first."""
     out = Plan()
     now = ctx.now()
@@ -60,8 +66,17 @@ def plan(ctx: ToolContext, frames: Frames, ids: list[int], settled: Settled,
     if (h := frames.happened) is not None:
         when = settled.occurred or h.when
         for cid in whom(h):
-            out.steps.append(Step("log_interaction", LogInteraction(
-                customer=cid, body=h.body, kind=settled.kind or h.kind, occurred_at=occurred_iso(when, now))))
+            out.steps.append(
+                Step(
+                    "log_interaction",
+                    LogInteraction(
+                        customer=cid,
+                        body=h.body,
+                        kind=settled.kind or h.kind,
+                        occurred_at=occurred_iso(when, now),
+                    ),
+                )
+            )
     if frames.outcome is not None:
         for cid in whom(frames.outcome):
             out.steps.append(Step("set_stage", SetStage(customer=cid, stage=frames.outcome.stage)))
@@ -72,8 +87,12 @@ def plan(ctx: ToolContext, frames: Frames, ids: list[int], settled: Settled,
             out.ask = Ask("when", f"When is that due{what}? (e.g. 'Friday', 'next Tuesday 10am')")
             return out
         for cid in whom(p):
-            out.steps.append(Step("schedule_followup", ScheduleFollowup(customer=cid, due=due_iso(due),
-                                                                        description=p.description)))
+            out.steps.append(
+                Step(
+                    "schedule_followup",
+                    ScheduleFollowup(customer=cid, due=due_iso(due), description=p.description),
+                )
+            )
     for edit in frames.edits:
         step = _edit_step(ctx, edit, whom(edit), settled, out)
         if out.ask is not None:
@@ -83,7 +102,9 @@ def plan(ctx: ToolContext, frames: Frames, ids: list[int], settled: Settled,
     return out
 
 
-def _edit_step(ctx: ToolContext, edit: FollowupEdit, ids: list[int], settled: Settled, out: Plan) -> Step | None:
+def _edit_step(
+    ctx: ToolContext, edit: FollowupEdit, ids: list[int], settled: Settled, out: Plan
+) -> Step | None:
     today = ctx.today()
     refs = [r for r in edit.refs if not ids or r.customer_id in ids]
     chosen = None
@@ -122,6 +143,9 @@ def _edit_step(ctx: ToolContext, edit: FollowupEdit, ids: list[int], settled: Se
 
 def _which(top_desc: list[tuple[int, object, str]], today: object) -> Ask:
     labels = [f"{format_day(due, today)} — {desc or 'follow-up'}" for _fid, due, desc in top_desc]  # type: ignore[arg-type]
-    text = "\n".join(["Which follow-up do you mean?"] + [f"{i}. {lab}" for i, lab in enumerate(labels, 1)]
-                     + ["Answer with a number, or 'cancel'."])
+    text = "\n".join(
+        ["Which follow-up do you mean?"]
+        + [f"{i}. {lab}" for i, lab in enumerate(labels, 1)]
+        + ["Answer with a number, or 'cancel'."]
+    )
     return Ask("followup", text, tuple(Option(lab, fid) for (fid, _d, _s), lab in zip(top_desc, labels)))

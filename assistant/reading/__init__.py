@@ -2,6 +2,7 @@
 
 `read(ctx, text)` returns a `Reading`; later stages look only at it, never at the raw text again.
 """
+
 from assistant.reading.read import read
 from assistant.reading.types import (
     Clause,

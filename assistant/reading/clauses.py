@@ -4,6 +4,7 @@ Reps write run-on sentences and dictate without punctuation, so besides sentence
 clause also breaks before a comma that starts something new ("…, send them the deck by Friday") and,
 in unpunctuated text, before a new subject or a follow-up cue ("… rang they want … follow up …").
 """
+
 from __future__ import annotations
 
 import re
@@ -12,13 +13,18 @@ from assistant import lexicon
 from assistant.reading.types import Clause
 
 # Sentence ends (not the dot of "3.5" or "e.g."), semicolons, line breaks, spaced dashes, "Name: …".
-_HARD_RE = re.compile(r"(?<!\b[a-z]\.[a-z])(?<!\d)[.!?]+(?=\s|$)|[;\n]+|\s+[-\u2013\u2014]+\s+|(?<=\w)(?<!\bre):\s+|(?<=\w)\s*\u2014\s*")
-_SOFT_RE = re.compile(r",\s+(?=(?:and\s+|but\s+|then\s+|so\s+|also\s+|plus\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're"
-                      r"|they'll|it's|it|send|resend|share|email|call|ring|ping|follow|f/u|remind|circle|check|chase"
-                      r"|nudge|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
-                      r"|(?:the\s+|a\s+|our\s+)?(?:kick-?off|demo|tour|site\s+visit|visit|lunch|dinner|workshop|training"
-                      r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
-                      r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)", re.IGNORECASE)
+_HARD_RE = re.compile(
+    r"(?<!\b[a-z]\.[a-z])(?<!\d)[.!?]+(?=\s|$)|[;\n]+|\s+[-\u2013\u2014]+\s+|(?<=\w)(?<!\bre):\s+|(?<=\w)\s*\u2014\s*"
+)
+_SOFT_RE = re.compile(
+    r",\s+(?=(?:and\s+|but\s+|then\s+|so\s+|also\s+|plus\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're"
+    r"|they'll|it's|it|send|resend|share|email|call|ring|ping|follow|f/u|remind|circle|check|chase"
+    r"|nudge|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
+    r"|(?:the\s+|a\s+|our\s+)?(?:kick-?off|demo|tour|site\s+visit|visit|lunch|dinner|workshop|training"
+    r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
+    r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)",
+    re.IGNORECASE,
+)
 MAX_CLAUSE_SCAN = 4000  # beyond this a long paste is one clause: nobody dictates 4,000 characters of plans
 
 
@@ -38,7 +44,11 @@ def split(text: str, quoted: list[tuple[int, int]], names: list[tuple[int, int]]
     for rx in (_HARD_RE, _SOFT_RE):
         cuts += [(m.start(), m.end()) for m in rx.finditer(head)]
     if not re.search(r"[.,;!?:]", head.strip().rstrip(".!?")):  # dictation: no punctuation at all
-        cuts += [(m.start(), m.end()) for m in lexicon.CLAUSE_BREAK_RE.finditer(head) if _breaks(head, m.start(), m.end(), names)]
+        cuts += [
+            (m.start(), m.end())
+            for m in lexicon.CLAUSE_BREAK_RE.finditer(head)
+            if _breaks(head, m.start(), m.end(), names)
+        ]
     cuts = [c for c in cuts if not any(s < c[0] < e - 1 for s, e in quoted)]
     clauses: list[Clause] = []
     pos = 0

@@ -1,6 +1,7 @@
 """References to existing open follow-ups by what they are about ("price list sent ✅",
 "drop the orion check-in"): a clause's topic words against each follow-up's description.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ def open_followups(ctx: ToolContext, customer_ids: list[int]) -> list[Any]:
     return out
 
 
-def find_refs(ctx: ToolContext, clauses: list[Clause], spots: list[CustomerSpot], wanted: bool) -> list[FollowupRef]:
+def find_refs(
+    ctx: ToolContext, clauses: list[Clause], spots: list[CustomerSpot], wanted: bool
+) -> list[FollowupRef]:
     """The follow-ups each clause may mean; looked up only when the message has an edit cue (`wanted`)."""
     if not wanted:
         return []
@@ -55,6 +58,16 @@ def find_refs(ctx: ToolContext, clauses: list[Clause], spots: list[CustomerSpot]
                 continue
             score = max(len(shared) / len(desc), MIN_SCORE if len(shared) >= 2 else 0.0)
             if score >= MIN_SCORE or len(fups) > 1:  # weak ones only pick among several
-                out.append(FollowupRef(clause.start, clause.end, f.id, f.customer_id, f.customer_name,
-                                       f.description or "", f.due, score))
+                out.append(
+                    FollowupRef(
+                        clause.start,
+                        clause.end,
+                        f.id,
+                        f.customer_id,
+                        f.customer_name,
+                        f.description or "",
+                        f.due,
+                        score,
+                    )
+                )
     return out

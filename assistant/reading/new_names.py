@@ -3,6 +3,7 @@
 This never decides that a name means an existing customer: that is the resolver's job
 (`assistant.customers`). It only finds Title-Case names after words like "with", "met", "for".
 """
+
 from __future__ import annotations
 
 import re
@@ -10,16 +11,13 @@ import re
 from assistant.reading.types import NewName
 
 # Words that are never (the edge of) a company name; weekdays, months and stage words included.
-_EDGE = frozenset("""a an the and or but to of for on in at by with from about re as is are was were be it this that they
-we he she i me my our their them us you your his her today tomorrow yesterday tonight next last week
-month monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri
-sat sun january february march april may june july august september october november december jan
-feb mar apr jun jul aug sep sept oct nov dec lead qualified proposal negotiation won lost call
-called meeting met note follow up quick new customer client just also please pls mtg email emailed
-sent send""".split())  # noqa: SIM905 - a word list reads best as text
+_EDGE = frozenset(
+    ["a", "an", "the", "and", "or", "but", "to", "of", "for", "on", "in", "at", "by", "with", "from", "about", "re", "as", "is", "are", "was", "were", "be", "it", "this", "that", "they", "we", "he", "she", "i", "me", "my", "our", "their", "them", "us", "you", "your", "his", "her", "today", "tomorrow", "yesterday", "tonight", "next", "last", "week", "month", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "lead", "qualified", "proposal", "negotiation", "won", "lost", "call", "called", "meeting", "met", "note", "follow", "up", "quick", "new", "customer", "client", "just", "also", "please", "pls", "mtg", "email", "emailed", "sent", "send"]
+)  # noqa: SIM905 - a word list reads best as text
 _TRIGGER_RE = re.compile(
     r"\b(?:with|met|meet|called|call|emailed|email|for|to|visited|from|at|about|customer|client|lead|saw|w/|@)\s+"
-    r"(?:the\s+)?(?P<name>(?:[A-Z0-9][\w'&.-]*)(?:\s+(?:&\s+)?[A-Z0-9][\w'&.-]*){0,4})")
+    r"(?:the\s+)?(?P<name>(?:[A-Z0-9][\w'&.-]*)(?:\s+(?:&\s+)?[A-Z0-9][\w'&.-]*){0,4})"
+)
 _LEADING_RE = re.compile(r"^\s*(?P<name>[A-Z][\w'&.-]*(?:\s+(?:&\s+)?[A-Z][\w'&.-]*){1,4})\b")
 
 

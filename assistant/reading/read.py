@@ -1,4 +1,5 @@
 """`read`: one pass over a message, producing the `Reading` every later stage works from."""
+
 from __future__ import annotations
 
 import re
@@ -30,18 +31,29 @@ def read(ctx: ToolContext, text: str) -> Reading:
     days = spans.dates(text, ctx.now(), parts, found, quoted)
     days += _tail_date(text, ctx, found, days)
     said_stages = spans.stages(text, stage_names, parts, found)
-    said_stages += spans.unknown_stage(parts, found, said_stages, days, any(c.kind == "followup_word" for c in found))
+    said_stages += spans.unknown_stage(
+        parts, found, said_stages, days, any(c.kind == "followup_word" for c in found)
+    )
     return Reading(
-        text=text, clauses=parts, customers=spots, dates=days, stages=said_stages,
-        cues=found, values=spans.values(text), shifts=spans.shifts(text),
-        new_names=named, body_start=_body_start(text, spots),
-        question=is_question(text, parts, quoted, spots), quoted=quoted,
+        text=text,
+        clauses=parts,
+        customers=spots,
+        dates=days,
+        stages=said_stages,
+        cues=found,
+        values=spans.values(text),
+        shifts=spans.shifts(text),
+        new_names=named,
+        body_start=_body_start(text, spots),
+        question=is_question(text, parts, quoted, spots),
+        quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
     )
 
 
-def _named_as_argument(ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
-                       ) -> tuple[list[customers.CustomerSpot], list[NewName]]:
+def _named_as_argument(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> tuple[list[customers.CustomerSpot], list[NewName]]:
     """Names the message gives in so many words ("note for Ink:", "met Crane today") are read exactly
     as a tool argument would be, so the chat and the tools agree on what a name means; only those that
     fit no customer stay new names (offered for creation)."""
@@ -49,7 +61,7 @@ def _named_as_argument(ctx: ToolContext, text: str, spots: list[customers.Custom
     slots = [(n.start, n.end, n.text, n) for n in new_names(text, taken)]
     m = lexicon.NOTE_PREFIX_RE.match(text)
     if m is not None and not any(s.start == m.end() for s in spots):
-        name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end():])
+        name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end() :])
         if name is not None and not any(st < m.end() + name.end() and m.start() < en for st, en in taken):
             slots.insert(0, (m.end(), m.end() + name.end(), name.group().strip(), None))
     found, still_new = list(spots), []
@@ -81,13 +93,18 @@ def _body_start(text: str, spots: list[customers.CustomerSpot]) -> int:
     return start if start < len(text.rstrip()) else 0
 
 
-_AUX_RE = re.compile(r"(?i)^\s*(?:(?P<be>is|are|isn't|aren't)|has|have|hasn't|haven't|did|didn't|do|does|don't|doesn't"
-                     r"|was|were|can|could|should|will|would|won't)\s+")
-_ASKED_ABOUT_RE = re.compile(r"(?i)(?:we|they|you|i|he|she|it|anyone|anybody|someone|somebody|there|our|their)\b")
+_AUX_RE = re.compile(
+    r"(?i)^\s*(?:(?P<be>is|are|isn't|aren't)|has|have|hasn't|haven't|did|didn't|do|does|don't|doesn't"
+    r"|was|were|can|could|should|will|would|won't)\s+"
+)
+_ASKED_ABOUT_RE = re.compile(
+    r"(?i)(?:we|they|you|i|he|she|it|anyone|anybody|someone|somebody|there|our|their)\b"
+)
 
 
-def is_question(text: str, parts: list[Clause], quoted: list[tuple[int, int]],
-                spots: list[customers.CustomerSpot] = ()) -> bool:  # type: ignore[assignment]
+def is_question(
+    text: str, parts: list[Clause], quoted: list[tuple[int, int]], spots: list[customers.CustomerSpot] = ()
+) -> bool:  # type: ignore[assignment]
     """Asks rather than tells: a question word first, an auxiliary before its subject ("has Acme
     signed yet", "do we have a number for …"), a tag question, or a final '?' outside quotes."""
     t = text.strip()

@@ -1,6 +1,7 @@
 """Typed spans of a message: cues from the lexicon, dates marked past or future, stage phrases from
 the configured stages, shifts ("another week"), emails, phones and amounts.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,18 @@ from tools.dates import DateMatch, When, find_dates
 
 _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
     *[(kind, rx) for kind, rx in lexicon.KIND_CUES],  # type: ignore[misc]
-    ("event", lexicon.EVENT_RE), ("plan", lexicon.PLAN_RE), ("followup", lexicon.FOLLOWUP_CUE_RE),
-    ("promise", lexicon.PROMISE_RE), ("past", lexicon.PAST_RE), ("future", lexicon.FUTURE_RE),
-    ("negation", lexicon.NEGATION_RE), ("hedge", lexicon.HEDGE_RE), ("done", lexicon.DONE_RE),
-    ("cancel", lexicon.CANCEL_RE), ("move", lexicon.MOVE_RE), ("followup_word", lexicon.FOLLOWUP_WORD_RE),
+    ("event", lexicon.EVENT_RE),
+    ("plan", lexicon.PLAN_RE),
+    ("followup", lexicon.FOLLOWUP_CUE_RE),
+    ("promise", lexicon.PROMISE_RE),
+    ("past", lexicon.PAST_RE),
+    ("future", lexicon.FUTURE_RE),
+    ("negation", lexicon.NEGATION_RE),
+    ("hedge", lexicon.HEDGE_RE),
+    ("done", lexicon.DONE_RE),
+    ("cancel", lexicon.CANCEL_RE),
+    ("move", lexicon.MOVE_RE),
+    ("followup_word", lexicon.FOLLOWUP_WORD_RE),
 ]
 MAX_CUE_SCAN = 4000  # cues of a long paste are read from its start only: its tail is data
 
@@ -63,7 +72,7 @@ def _spelled_out(text: str) -> tuple[str, list[int]]:
     result, the offset it came from, so spans map back onto the rep's own words."""
     out, where, pos = [], [], 0
     for m in _DATE_SHORTHAND_RE.finditer(text):
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         where += range(pos, m.start())
         word = _DATE_WORDS[m.group().lower()]
         out.append(word)
@@ -93,21 +102,31 @@ def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tens
     return "future"
 
 
-def dates(text: str, now: datetime, clauses: list[Clause], found: list[Cue],
-          quoted: list[tuple[int, int]]) -> list[DateSpan]:
+def dates(
+    text: str, now: datetime, clauses: list[Clause], found: list[Cue], quoted: list[tuple[int, int]]
+) -> list[DateSpan]:
     """Each date once, read forward or backward as its clause means it (raises InvalidDate)."""
     said, back_to = _spelled_out(text)
     ahead = [_back(d, back_to, text) for d in find_dates(said, now, prefer="future")]
-    behind = {(d.start, d.end): d for d in (_back(x, back_to, text) for x in find_dates(said, now, prefer="past"))}
+    behind = {
+        (d.start, d.end): d for d in (_back(x, back_to, text) for x in find_dates(said, now, prefer="past"))
+    }
     today = now.date()
     out: list[DateSpan] = []
     for d in ahead:
         back = behind.get((d.start, d.end))
         clause = next((c for c in clauses if c.start <= d.start < c.end), None)
         when = d.when
-        planned = any(c.kind == "event" and 0 <= d.start - c.end <= 12 for c in found)  # "kickoff on the 16th"
-        if back is not None and back.when != d.when and clause is not None and not planned \
-                and _tense_near(clause, clauses, found) == "past":
+        planned = any(
+            c.kind == "event" and 0 <= d.start - c.end <= 12 for c in found
+        )  # "kickoff on the 16th"
+        if (
+            back is not None
+            and back.when != d.when
+            and clause is not None
+            and not planned
+            and _tense_near(clause, clauses, found) == "past"
+        ):
             when = back.when
         is_quoted = any(s <= d.start < e for s, e in quoted)
         span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)
@@ -118,13 +137,15 @@ def dates(text: str, now: datetime, clauses: list[Clause], found: list[Cue],
 
 
 def _adjacent(text: str, a: DateSpan, b: DateSpan) -> bool:
-    return re.fullmatch(r"[\s,]*(?:on\s+)?", text[a.end:b.start]) is not None
+    return re.fullmatch(r"[\s,]*(?:on\s+)?", text[a.end : b.start]) is not None
 
 
 def _merged(text: str, a: DateSpan, b: DateSpan, today: date) -> DateSpan:
     """'EOD thursday', 'end of day Friday': one date, the day of the second and any time of either."""
     when = When(b.when.date, b.when.time or a.when.time)
-    return DateSpan(a.start, b.end, text[a.start:b.end], when, _tense(when.date, today), a.quoted or b.quoted)
+    return DateSpan(
+        a.start, b.end, text[a.start : b.end], when, _tense(when.date, today), a.quoted or b.quoted
+    )
 
 
 def _tense(day: date, today: date) -> Tense:
@@ -154,7 +175,7 @@ def stages(text: str, configured: list[str], clauses: list[Clause], found: list[
         if clause.quoted or clause.start >= MAX_CUE_SCAN:
             continue
         for m in rx.finditer(clause.text):
-            before = clause.text[:m.start()]
+            before = clause.text[: m.start()]
             if not lexicon.STAGE_MARKER_RE.search(before):
                 continue
             command = bool(lexicon.STAGE_CMD_RE.search(before))
@@ -177,8 +198,9 @@ def _polarity(clause: Clause, at: int, found: list[Cue]) -> Polarity:
     before = [c for c in found if clause.start <= c.start < at]
     if any(c.kind == "negation" for c in before):
         return "negated"
-    if any(c.kind == "hedge" for c in before) or any(c.kind == "hedge" and at < c.start <= at + 24 for c in found
-                                                      if c.start < clause.end):
+    if any(c.kind == "hedge" for c in before) or any(
+        c.kind == "hedge" and at < c.start <= at + 24 for c in found if c.start < clause.end
+    ):
         return "hedged"
     return "affirmed"
 
@@ -188,7 +210,9 @@ def values(text: str) -> list[ValueSpan]:
     head = text[:MAX_CUE_SCAN]
     out = [ValueSpan(m.start(), m.end(), "email", m.group()) for m in lexicon.EMAIL_RE.finditer(head)]
     masked = lexicon.EMAIL_RE.sub(lambda m: " " * len(m.group()), head)
-    out += [ValueSpan(m.start(), m.end(), "phone", m.group().strip()) for m in lexicon.PHONE_RE.finditer(masked)]
+    out += [
+        ValueSpan(m.start(), m.end(), "phone", m.group().strip()) for m in lexicon.PHONE_RE.finditer(masked)
+    ]
     out += [ValueSpan(m.start(), m.end(), "amount", m.group()) for m in lexicon.AMOUNT_RE.finditer(masked)]
     return sorted(out, key=lambda v: v.start)
 
@@ -206,11 +230,18 @@ def shifts(text: str) -> list[ShiftSpan]:
     return out
 
 
-_TO_STAGE_RE = re.compile(r"(?i)\b(?:to|as|into)\s+(?:the\s+)?(?:stage\s+)?(?P<said>[^\W\d_][\w-]*(?:\s+[\w-]+)?)\s*[.!]*$")
+_TO_STAGE_RE = re.compile(
+    r"(?i)\b(?:to|as|into)\s+(?:the\s+)?(?:stage\s+)?(?P<said>[^\W\d_][\w-]*(?:\s+[\w-]+)?)\s*[.!]*$"
+)
 
 
-def unknown_stage(clauses: list[Clause], found: list[Cue], known: list[StageSpan], days: list[DateSpan],
-                  followup_words: bool) -> list[StageSpan]:
+def unknown_stage(
+    clauses: list[Clause],
+    found: list[Cue],
+    known: list[StageSpan],
+    days: list[DateSpan],
+    followup_words: bool,
+) -> list[StageSpan]:
     """'move Globex to purgatory': a stage command naming no configured stage (the tool then lists them)."""
     if known or days or followup_words:
         return []
@@ -220,5 +251,9 @@ def unknown_stage(clauses: list[Clause], found: list[Cue], known: list[StageSpan
             continue
         if (m := _TO_STAGE_RE.search(c.text)) is not None:
             start = c.start + m.start("said")
-            return [StageSpan(start, start + len(m.group("said")), m.group("said"), m.group("said"), "affirmed", True)]
+            return [
+                StageSpan(
+                    start, start + len(m.group("said")), m.group("said"), m.group("said"), "affirmed", True
+                )
+            ]
     return []

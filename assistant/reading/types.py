@@ -3,6 +3,7 @@
 Offsets are character positions in the original text (`text[start:end]`), so a span can be cut out
 of a clause when composing a description, and the note body stays the rep's exact words.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,12 +16,23 @@ from tools.dates import When
 Tense = Literal["past", "today", "future"]
 Polarity = Literal["affirmed", "negated", "hedged"]
 CueKind = Literal[
-    "meeting", "call", "email",  # interaction kinds
-    "event", "plan",  # a planned thing the rep attends; words that make it a plan
-    "followup", "promise", "imperative", "their_promise",  # something to do
-    "past", "future",  # tense markers
-    "negation", "hedge",  # outcome modifiers
-    "done", "cancel", "move", "followup_word",  # follow-up edits
+    "meeting",
+    "call",
+    "email",  # interaction kinds
+    "event",
+    "plan",  # a planned thing the rep attends; words that make it a plan
+    "followup",
+    "promise",
+    "imperative",
+    "their_promise",  # something to do
+    "past",
+    "future",  # tense markers
+    "negation",
+    "hedge",  # outcome modifiers
+    "done",
+    "cancel",
+    "move",
+    "followup_word",  # follow-up edits
 ]
 
 

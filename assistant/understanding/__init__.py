@@ -1,4 +1,5 @@
 """Understanding a `Reading`: the frames of a message (see `assistant.understanding.frames`)."""
+
 from assistant.understanding.frames import FollowupEdit, Frames, Happened, Outcome, Promise, Question
 from assistant.understanding.interpret import interpret
 

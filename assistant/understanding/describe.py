@@ -1,6 +1,7 @@
 """The words of a follow-up the engine writes: the action of the clause ("send them the price list"),
 without its date, the customer's name, or the rep's scaffolding ("remind me to", "and we").
 """
+
 from __future__ import annotations
 
 import re
@@ -15,19 +16,29 @@ _SCAFFOLD_RE = re.compile(
     r"(?:(?:remind\s+me|set\s+(?:a\s+)?reminder|reminder|todo|to-?do|task)\s*(?:to|:|-|about|for|that)?\s*)?"
     r"(?:(?:i|we)\s+(?:need\s+to|have\s+to|must|should|will|'ll|want\s+to|gotta|am\s+going\s+to|are\s+going\s+to)\s+"
     r"|(?:i|we)'ll\s+|(?:i|we)\s+(?=owe\b))?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _FOLLOW_TYPO_RE = re.compile(r"(?i)\bfol{1,3}o?w[\s-]*up\b|\bfol{1,3}o?wup\b|\bf/u\b")
-_DANGLING_RE = re.compile(r"(?i)(?:\s+(?:with|w/|for|at|@|on|to|by|about|re|and|the|from|of|in|due|is|are|set|booked"
-                          r"|scheduled))+\s*$")
+_DANGLING_RE = re.compile(
+    r"(?i)(?:\s+(?:with|w/|for|at|@|on|to|by|about|re|and|the|from|of|in|due|is|are|set|booked"
+    r"|scheduled))+\s*$"
+)
 _LEADING_PREP_RE = re.compile(r"(?i)^(?:with|w/|for|at|@|on|to|by|re:?|about)\s+")
 
 
 def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = False) -> str:
     """The clause as a to-do: its date and the company name cut out, tidied; '' when nothing is left."""
-    company = [] if names else [(_with_preposition(r.text, s.start, c.start), s.end) for s in r.customers_in(c)
-                                if not (s.matches and s.matches[0].via)]
+    company = (
+        []
+        if names
+        else [
+            (_with_preposition(r.text, s.start, c.start), s.end)
+            for s in r.customers_in(c)
+            if not (s.matches and s.matches[0].via)
+        ]
+    )
     cut = [(d.start, d.end) for d in due] + company
-    chars = list(r.text[c.start:c.end])
+    chars = list(r.text[c.start : c.end])
     for s, e in cut:
         for i in range(max(s, c.start), min(e, c.end)):
             chars[i - c.start] = " "

@@ -1,6 +1,7 @@
 """Frames: what a message means, built from its `Reading` — what happened, what was promised and when,
 the stage outcome, follow-up edits, or the question asked.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +11,9 @@ from assistant.reading.types import Clause, FollowupRef, Reading
 from tools.dates import When
 
 Kind = Literal["note", "call", "meeting", "email"]
-QuestionTopic = Literal["last_contact", "stage", "phone", "email", "at_stage", "followups", "profile", "unknown"]
+QuestionTopic = Literal[
+    "last_contact", "stage", "phone", "email", "at_stage", "followups", "profile", "unknown"
+]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 Order matters only as ownership: a clause that edits a follow-up or makes a promise is not also the
 report; whatever is left (with any pasted text) is what happened, logged verbatim.
 """
+
 from __future__ import annotations
 
 import re
@@ -42,10 +43,19 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
         if c.quoted:
             continue
         named = r.has(c, "followup_word")
-        refs = tuple(sorted((f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named),
-                            key=lambda f: -f.score))
+        refs = tuple(
+            sorted(
+                (f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named), key=lambda f: -f.score
+            )
+        )
         nxt = r.clauses[i + 1] if i + 1 < len(r.clauses) else None
-        if not refs and not named and nxt is not None and not topic_words(c.text) and r.has(c, "done", "cancel"):
+        if (
+            not refs
+            and not named
+            and nxt is not None
+            and not topic_words(c.text)
+            and r.has(c, "done", "cancel")
+        ):
             # "done: Fjord quarterly check-in" — the cue, then what it is about
             named = r.has(nxt, "followup_word")
             refs = tuple(sorted(r.within(r.followups, nxt), key=lambda f: -f.score))
@@ -58,8 +68,13 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
         if r.has(c, "cancel") and (refs or named or out):
             edit = FollowupEdit("cancelled", refs, where=(c,))
         elif (r.has(c, "move") or shift) and (future or shift) and (refs or named or _moves(r, c)):
-            edit = FollowupEdit("move", refs, future[-1].when if future else None,
-                                shift[0].days if shift and not future else None, (c,))
+            edit = FollowupEdit(
+                "move",
+                refs,
+                future[-1].when if future else None,
+                shift[0].days if shift and not future else None,
+                (c,),
+            )
         elif r.has(c, "done") and (refs or (named and not future)) and not _their_doing(r, c):
             edit = FollowupEdit("done", refs, where=(c,))
         else:
@@ -89,16 +104,24 @@ def _their_doing(r: Reading, c: Clause) -> bool:
     if not done:
         return False
     subjects = [s.end for s in r.customers_in(c) if s.end <= done[0].start]
-    if m := re.match(r"(?i)\s*(?:they|he|she)\b", r.text[c.start:done[0].start]):
+    if m := re.match(r"(?i)\s*(?:they|he|she)\b", r.text[c.start : done[0].start]):
         subjects.append(c.start + m.end())
-    return any(re.fullmatch(r"(?i)\s*(?:(?:has|have|had|just|already|finally|also)\s+)*", r.text[end:done[0].start])
-               for end in subjects)
+    return any(
+        re.fullmatch(
+            r"(?i)\s*(?:(?:has|have|had|just|already|finally|also)\s+)*", r.text[end : done[0].start]
+        )
+        for end in subjects
+    )
 
 
 # ---- promises and planned events --------------------------------------------------------------------------
 def _due_dates(r: Reading, c: Clause) -> list[DateSpan]:
     found = [d for d in r.within(r.dates, c) if not d.quoted]
-    return [d for d in found if d.tense == "future" or (d.tense == "today" and (d.when.time or not r.has(c, "past")))]
+    return [
+        d
+        for d in found
+        if d.tense == "future" or (d.tense == "today" and (d.when.time or not r.has(c, "past")))
+    ]
 
 
 def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
@@ -106,8 +129,11 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
     for c in r.clauses:
         if c.quoted or c in used:
             continue
-        theirs = (r.has(c, "their_promise") or _their_outcome(r, c) or bool(lexicon.THEY_WILL_RE.search(c.text))) \
-            and not _asks_to_follow_up(r, c) and not r.has(c, "imperative")
+        theirs = (
+            (r.has(c, "their_promise") or _their_outcome(r, c) or bool(lexicon.THEY_WILL_RE.search(c.text)))
+            and not _asks_to_follow_up(r, c)
+            and not r.has(c, "imperative")
+        )
         due = _due_dates(r, c)
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
@@ -124,14 +150,20 @@ def _their_outcome(r: Reading, c: Clause) -> bool:
     """'Helios will probably sign next month': a hoped-for outcome, or the customer's own 'will', is news."""
     if any(s.polarity != "affirmed" for s in r.within(r.stages, c)) and not r.has(c, "imperative"):
         return True
-    return any(re.match(r"(?i)\s*(?:will|'ll|is\s+going\s+to|are\s+going\s+to)\b", r.text[s.end:c.end])
-               for s in r.customers_in(c))
+    return any(
+        re.match(r"(?i)\s*(?:will|'ll|is\s+going\s+to|are\s+going\s+to)\b", r.text[s.end : c.end])
+        for s in r.customers_in(c)
+    )
 
 
 def _their_request(r: Reading, c: Clause) -> bool:
     said = r.cues_in(c, "promise", "imperative", "followup", "event", "plan")
-    return bool(said) and all(lexicon.REQUEST_CUE_RE.match(x.text) for x in said if x.kind == "promise") \
-        and not any(x.kind in ("imperative", "followup") for x in said) and any(x.kind == "promise" for x in said)
+    return (
+        bool(said)
+        and all(lexicon.REQUEST_CUE_RE.match(x.text) for x in said if x.kind == "promise")
+        and not any(x.kind in ("imperative", "followup") for x in said)
+        and any(x.kind == "promise" for x in said)
+    )
 
 
 def _asks_for_date(r: Reading, c: Clause) -> bool:
@@ -145,8 +177,10 @@ def _asks_for_date(r: Reading, c: Clause) -> bool:
 
 def _owed(r: Reading, c: Clause) -> bool:
     """'I owe her the SLA draft', 'remind me to …': the rep's own obligation, said outright."""
-    return any(re.match(r"(?i)(?:owe|remind\s+me|need\s+to|have\s+to|must)", x.text) for x in r.cues_in(c, "promise",
-                                                                                                         "followup"))
+    return any(
+        re.match(r"(?i)(?:owe|remind\s+me|need\s+to|have\s+to|must)", x.text)
+        for x in r.cues_in(c, "promise", "followup")
+    )
 
 
 def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
@@ -175,7 +209,7 @@ def _outcome(r: Reading, used: set[Clause]) -> Outcome | None:
             continue
         if s.command and r.body_start > 0 and s.start >= r.body_start:
             continue  # "note for X: move everyone to lost" is a note, not an instruction
-        before = r.text[max(clause.start, s.start - 12):s.start].lower()
+        before = r.text[max(clause.start, s.start - 12) : s.start].lower()
         if re.search(r"\b(?:the|a|an|their|our|his|her|its)\s+$", before):
             continue  # "the signed quote" describes a document
         if s.command and not r.has(clause, "meeting", "call", "email"):
@@ -189,14 +223,17 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     rest = [c for c in r.clauses if c not in used]
     if not rest:
         return None
-    cut = [(s.start, s.end) for s in r.customers] + [(d.start, d.end) for d in r.dates] + [
-        (s.start, s.end) for s in r.stages]
+    cut = (
+        [(s.start, s.end) for s in r.customers]
+        + [(d.start, d.end) for d in r.dates]
+        + [(s.start, s.end) for s in r.stages]
+    )
     content = False
     for c in rest:
         if c.quoted or r.has(c, "meeting", "call", "email"):
             content = True
             break
-        words = topic_words(_cut(r.text, cut)[c.start:c.end])
+        words = topic_words(_cut(r.text, cut)[c.start : c.end])
         if frames.outcome is not None:
             words -= _OUTCOME_WORDS
         if words:
@@ -204,7 +241,7 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
             break
     if not content:
         return None
-    body = r.text[r.body_start:].strip() or r.text.strip()
+    body = r.text[r.body_start :].strip() or r.text.strip()
     promised = {c for p in frames.promises for c in p.where}
     reported = [c for c in rest if c not in promised] or rest
     return Happened(_kind(r, reported), _when(r, reported), body, tuple(rest))
@@ -213,7 +250,9 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
 def _kind(r: Reading, rest: list[Clause]) -> Kind:
     if r.body_start > 0:
         return "note"
-    said = {c.kind for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")}
+    said = {
+        c.kind for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")
+    }
     for kind in ("meeting", "call", "email"):
         if kind in said:
             return kind  # type: ignore[return-value]
@@ -236,4 +275,3 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
         for i in range(max(0, s), min(len(chars), e)):
             chars[i] = " "
     return "".join(chars)
-

@@ -1,4 +1,5 @@
 """What a question asks about, from its clauses and spans (the answer is `assistant.answers`)."""
+
 from __future__ import annotations
 
 from assistant import lexicon

@@ -1,4 +1,5 @@
 """Fixtures for the engine tests: the corpus book on a real SQLite file, acting as sam."""
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ ones the case expects to change, so an unexpected write anywhere fails the case;
 no write asserts the whole database unchanged. Replies that wrote must offer undo, and every date
 the case expects to be written must be stated in the reply ("Tue 10 Mar").
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,20 +27,52 @@ TODAY = NOW.date()  # Wednesday 2026-03-04; this week is Mon 2 Mar – Sun 8 Mar
 
 # The conftest book, plus customers that exercise contacts, accents, other reps and notes to search.
 EXTRA: list[dict[str, Any]] = [
-    {"name": "Helios Labs", "stage": "negotiation", "owner": "kim",
-     "contacts": [{"name": "Arjun Mehta", "role": "CTO"}],
-     "interactions": [{"kind": "email", "body": "Asked about pricing tiers and the onboarding timeline",
-                       "occurred_at": "2026-02-20T10:00:00", "author": "kim"}]},
-    {"name": "Nordlicht GmbH", "stage": "lead", "owner": "sam",
-     "contacts": [{"name": "Nina Berg", "role": "Head of Ops"}]},
-    {"name": "Summit Partners", "stage": "qualified", "owner": "alex",
-     "followups": [{"due": "2026-03-05", "description": "send the security questionnaire", "owner": "alex"}],
-     "interactions": [{"kind": "call", "body": "Worried about data residency, wants EU hosting",
-                       "occurred_at": "2026-02-25T15:00:00", "author": "alex"}]},
-    {"name": "Lumière Studio", "stage": "proposal", "owner": "sam",
-     "contacts": [{"name": "Élodie Martin", "role": "Producer"}],
-     "followups": [{"due": "2026-03-12", "description": "chase the signed quote", "owner": "sam"},
-                   {"due": "2026-03-20", "description": "plan the spring shoot", "owner": "sam"}]},
+    {
+        "name": "Helios Labs",
+        "stage": "negotiation",
+        "owner": "kim",
+        "contacts": [{"name": "Arjun Mehta", "role": "CTO"}],
+        "interactions": [
+            {
+                "kind": "email",
+                "body": "Asked about pricing tiers and the onboarding timeline",
+                "occurred_at": "2026-02-20T10:00:00",
+                "author": "kim",
+            }
+        ],
+    },
+    {
+        "name": "Nordlicht GmbH",
+        "stage": "lead",
+        "owner": "sam",
+        "contacts": [{"name": "Nina Berg", "role": "Head of Ops"}],
+    },
+    {
+        "name": "Summit Partners",
+        "stage": "qualified",
+        "owner": "alex",
+        "followups": [
+            {"due": "2026-03-05", "description": "send the security questionnaire", "owner": "alex"}
+        ],
+        "interactions": [
+            {
+                "kind": "call",
+                "body": "Worried about data residency, wants EU hosting",
+                "occurred_at": "2026-02-25T15:00:00",
+                "author": "alex",
+            }
+        ],
+    },
+    {
+        "name": "Lumière Studio",
+        "stage": "proposal",
+        "owner": "sam",
+        "contacts": [{"name": "Élodie Martin", "role": "Producer"}],
+        "followups": [
+            {"due": "2026-03-12", "description": "chase the signed quote", "owner": "sam"},
+            {"due": "2026-03-20", "description": "plan the spring shoot", "owner": "sam"},
+        ],
+    },
 ]
 
 
@@ -47,7 +80,9 @@ def load_book(store: Any) -> ToolContext:
     """Import the corpus book (as an admin, so the rep's first 'undo' has nothing of theirs) and act as sam."""
     data = copy.deepcopy(SAMPLE)
     data["customers"] += EXTRA
-    import_text(make_ctx(store, actor="admin", source="import"), json.dumps(data), kind="json", label="corpus")
+    import_text(
+        make_ctx(store, actor="admin", source="import"), json.dumps(data), kind="json", label="corpus"
+    )
     return make_ctx(store)
 
 
@@ -56,7 +91,9 @@ class Case:
     """Turns to send and what must be true afterwards (see the module docstring)."""
 
     turns: list[str]
-    logs: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)  # customer, kind, on, has
+    logs: list[tuple[str, str | None, str | None, str | None]] = field(
+        default_factory=list
+    )  # customer, kind, on, has
     fups: list[tuple[str, str, str | None]] = field(default_factory=list)  # customer, due, description has
     stages: dict[str, str] = field(default_factory=dict)
     closed: list[tuple[str, str, str]] = field(default_factory=list)  # customer, description has, new status
@@ -134,7 +171,9 @@ def run_case(ctx: ToolContext, c: Case) -> list[Reply]:
         if r.wrote:
             assert "undo" in r.text.lower(), f"a write's reply offers undo: {r.text!r}"
     changed = {n for n in after if before.get(n) != after[n]}
-    assert changed == c.changed(), f"changed {sorted(changed)}, expected {sorted(c.changed())}; reply: {last.text!r}"
+    assert changed == c.changed(), (
+        f"changed {sorted(changed)}, expected {sorted(c.changed())}; reply: {last.text!r}"
+    )
     for name, kind, on, has in c.logs:
         new = _new(after[name]["interactions"], before.get(name, {}).get("interactions", []))
         assert len(new) == 1, f"one new interaction on {name}, got {new}"
@@ -146,11 +185,21 @@ def run_case(ctx: ToolContext, c: Case) -> list[Reply]:
             assert day_of(on).casefold() in text, f"reply states {day_of(on)}: {last.text!r}"
         if has:
             assert has.casefold() in got["body"].casefold(), f"{name}: body {got['body']!r} lacks {has!r}"
-    for name in dict.fromkeys(n for n, *_ in c.fups):  # a customer may get several follow-ups from one message
+    for name in dict.fromkeys(
+        n for n, *_ in c.fups
+    ):  # a customer may get several follow-ups from one message
         want = sorted((due, has) for n, due, has in c.fups if n == name)
-        new = sorted((f for f in _new(after[name]["followups"], before.get(name, {}).get("followups", []))
-                      if f["status"] == "open"), key=lambda f: f["due"])
-        assert [f["due"] for f in new] == [due for due, _ in want], f"{name}: new follow-ups {new}, want {want}"
+        new = sorted(
+            (
+                f
+                for f in _new(after[name]["followups"], before.get(name, {}).get("followups", []))
+                if f["status"] == "open"
+            ),
+            key=lambda f: f["due"],
+        )
+        assert [f["due"] for f in new] == [due for due, _ in want], (
+            f"{name}: new follow-ups {new}, want {want}"
+        )
         for (due, has), got in zip(want, new):
             assert day_of(due).casefold() in text, f"reply states {day_of(due)}: {last.text!r}"
             if has:
@@ -158,10 +207,14 @@ def run_case(ctx: ToolContext, c: Case) -> list[Reply]:
     for name, stage in c.stages.items():
         assert after[name]["stage"] == stage, f"{name}: stage {after[name]['stage']}, want {stage}"
     for name, has, status in c.closed:
-        hits = [f for f in after[name]["followups"] if has in (f["description"] or "") and f["status"] == status]
+        hits = [
+            f for f in after[name]["followups"] if has in (f["description"] or "") and f["status"] == status
+        ]
         assert hits, f"{name}: no {status} follow-up about {has!r}: {after[name]['followups']}"
     for name, has, due in c.moved:
-        hits = [f for f in after[name]["followups"] if has in (f["description"] or "") and f["status"] == "open"]
+        hits = [
+            f for f in after[name]["followups"] if has in (f["description"] or "") and f["status"] == "open"
+        ]
         assert [f["due"] for f in hits] == [due], f"{name}: {hits}"
         assert day_of(due).casefold() in text
     for name, want in c.fields.items():

@@ -2,6 +2,7 @@
 nothing is written for empty, emoji-only or unclear messages; words that look like dates are not dates;
 impossible dates are reported with nothing scheduled; a message that is too long is refused whole.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -33,19 +34,35 @@ NOTHING = [
 ]
 
 STORED_AS_TEXT = [
-    case("Robert'); DROP TABLE customers;-- met Acme",
-         logs=[("Acme Corp", "meeting", None, "Robert'); DROP TABLE customers;--")]),
-    case("<b>Acme</b> wants **bold** pricing & <i>fast</i> delivery",
-         logs=[("Acme Corp", "note", None, "<b>Acme</b> wants **bold** pricing")]),
-    case("note for Globex: [click](javascript:alert(1)) `rm -rf /` ${HOME}",
-         logs=[("Globex Corporation", "note", None, "`rm -rf /` ${HOME}")]),
-    case("🎉 Met Acme today, they loved the pilot 🎉", logs=[("Acme Corp", "meeting", "2026-03-04", "loved the pilot")]),
+    case(
+        "Robert'); DROP TABLE customers;-- met Acme",
+        logs=[("Acme Corp", "meeting", None, "Robert'); DROP TABLE customers;--")],
+    ),
+    case(
+        "<b>Acme</b> wants **bold** pricing & <i>fast</i> delivery",
+        logs=[("Acme Corp", "note", None, "<b>Acme</b> wants **bold** pricing")],
+    ),
+    case(
+        "note for Globex: [click](javascript:alert(1)) `rm -rf /` ${HOME}",
+        logs=[("Globex Corporation", "note", None, "`rm -rf /` ${HOME}")],
+    ),
+    case(
+        "🎉 Met Acme today, they loved the pilot 🎉",
+        logs=[("Acme Corp", "meeting", "2026-03-04", "loved the pilot")],
+    ),
     case("Called Nordlicht — Nina said “läuft gut” 👍", logs=[("Nordlicht GmbH", "call", None, "läuft gut")]),
-    case("note for Acme:\n- line one\n- line two\n\nline four", logs=[("Acme Corp", "note", None, "line four")]),
+    case(
+        "note for Acme:\n- line one\n- line two\n\nline four", logs=[("Acme Corp", "note", None, "line four")]
+    ),
     # look like dates, are not: nothing scheduled, the words kept
     case("note for Juno: 200 bags in may", logs=[("Juno Pet Supplies", "note", None, "200 bags in may")]),
-    case("Helios wants the Q1 numbers and a 2027 roadmap", logs=[("Helios Labs", "note", None, "2027 roadmap")]),
-    case("Kettle & Crumb: 1/2 of the ovens are down", logs=[("Kettle & Crumb Bakery", "note", None, "1/2 of the ovens")]),
+    case(
+        "Helios wants the Q1 numbers and a 2027 roadmap", logs=[("Helios Labs", "note", None, "2027 roadmap")]
+    ),
+    case(
+        "Kettle & Crumb: 1/2 of the ovens are down",
+        logs=[("Kettle & Crumb Bakery", "note", None, "1/2 of the ovens")],
+    ),
     case("Summit Partners has 3 offices and 45 seats", logs=[("Summit Partners", "note", None, "45 seats")]),
 ]
 
@@ -72,7 +89,7 @@ def test_a_message_over_the_limit_is_refused_and_nothing_saved(book: ToolContext
 def test_injection_leaves_every_table_intact(book: ToolContext) -> None:
     before = export_data(book)["customers"]
     names = {c["name"] for c in before}
-    for text in ["'; DROP TABLE customers; --", "Acme'; DELETE FROM followups; --", "\" OR 1=1 --"]:
+    for text in ["'; DROP TABLE customers; --", "Acme'; DELETE FROM followups; --", '" OR 1=1 --']:
         respond(book, text)
     after = export_data(book)["customers"]
     assert {c["name"] for c in after} == names

@@ -4,6 +4,7 @@ note search, quiet customers, the pipeline, find, help. Questions never write.
 This week is Mon 2 – Sun 8 Mar: Globex (kim, Mon 2 Mar, overdue), Summit (alex, Thu 5 Mar), Acme (sam,
 Fri 6 Mar). Next week: Kettle & Crumb (Tue 10 Mar) and Lumière (Thu 12 Mar), both sam's.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,11 @@ from tests.assistant.corpus import Case, case, run_case
 from tools.context import ToolContext
 
 FOLLOWUPS = [
-    case("who needs follow-up this week?", reply=["Acme Corp", "Globex", "Summit", "overdue", "Mon 2 Mar"],
-         lacks=["Kettle", "Lumière"]),
+    case(
+        "who needs follow-up this week?",
+        reply=["Acme Corp", "Globex", "Summit", "overdue", "Mon 2 Mar"],
+        lacks=["Kettle", "Lumière"],
+    ),
     case("whats due this week", reply=["Acme Corp", "Globex", "Summit"], lacks=["Kettle"]),
     case("WHO SHOULD I FOLLOW UP WITH THIS WEEK", reply=["Acme Corp"], lacks=["Globex", "Summit", "Kettle"]),
     case("my follow-ups this week", reply=["Acme Corp", "Fri 6 Mar"], lacks=["Globex", "Summit"]),
@@ -24,13 +28,19 @@ FOLLOWUPS = [
     case("anything overdue?", reply=["Globex"], lacks=["Acme", "Summit", "Kettle"]),
     case("overdue follow-ups", reply=["Globex"], lacks=["Acme", "Summit"]),
     case("what's due today?", reply=["Globex", "Wed 4 Mar"], lacks=["Acme", "Summit"]),
-    case("who needs follow up next week", reply=["Kettle & Crumb", "Lumière", "Tue 10 Mar"], lacks=["Acme", "Summit"]),
+    case(
+        "who needs follow up next week",
+        reply=["Kettle & Crumb", "Lumière", "Tue 10 Mar"],
+        lacks=["Acme", "Summit"],
+    ),
     case("Who do I need to call this week?", reply=["Acme Corp"], lacks=["Kettle"]),
     case("any follow ups due today for me?", reply=["no follow-ups"], lacks=["Globex"]),
 ]
 
 PROFILES = [
-    case("what do we know about helios?", reply=["Helios Labs", "Arjun Mehta", "negotiation", "pricing tiers"]),
+    case(
+        "what do we know about helios?", reply=["Helios Labs", "Arjun Mehta", "negotiation", "pricing tiers"]
+    ),
     case("tell me about cafe muller", reply=["Café Müller", "Jonas Müller", "won", "Renewal signed"]),
     case("latest with Globex", reply=["Globex Corporation", "confirm seat count", "Hank Scorpio"]),
     case("brief me on Lumiere", reply=["Lumière Studio", "chase the signed quote", "Thu 12 Mar"]),
@@ -52,7 +62,11 @@ SEARCH = [
 
 STALE_PIPELINE_FIND = [
     case("who has gone quiet?", reply=["Evergreen"], lacks=["Acme", "Summit"]),
-    case("which customers haven't we talked to in 2 weeks?", reply=["Evergreen"], lacks=["Acme", "Summit", "Helios"]),
+    case(
+        "which customers haven't we talked to in 2 weeks?",
+        reply=["Evergreen"],
+        lacks=["Acme", "Summit", "Helios"],
+    ),
     case("anyone gone cold for 10 days?", reply=["Evergreen", "Helios"], lacks=["Summit", "Acme"]),
     case("pipeline", reply=["negotiation", "proposal", "won"]),
     case("how many deals per stage?", reply=["qualified", "lead"]),

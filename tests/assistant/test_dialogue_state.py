@@ -1,4 +1,5 @@
 """Typed dialogue state: pending questions answered by number, name, date or "both"; corrections of the last write."""
+
 from __future__ import annotations
 
 from assistant.conversation import State, respond
@@ -46,7 +47,10 @@ def test_both_answers_a_question_about_two_customers(book: ToolContext) -> None:
     assert isinstance(asked.state.pending, Pending) and asked.state.pending.kind == "several"
     respond(book, "both", asked.state)
     now = _by_name(book)
-    assert all(any("whitepaper" in i["body"] for i in now[n]["interactions"]) for n in ("Nordlicht GmbH", "Summit Partners"))
+    assert all(
+        any("whitepaper" in i["body"] for i in now[n]["interactions"])
+        for n in ("Nordlicht GmbH", "Summit Partners")
+    )
 
 
 def test_a_correction_without_a_last_write_is_a_fresh_message(book: ToolContext) -> None:

@@ -1,6 +1,7 @@
 """The engine's contract with its surfaces: edits correct instead of duplicating, replies carry the
 change batch and the actions, dates follow the rep's timezone, and state lives only in the Reply.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,10 +22,14 @@ def _customer(ctx: ToolContext, name: str) -> dict:
 def test_an_edited_message_corrects_its_note_and_follow_up(book: ToolContext) -> None:
     first = respond(book, "Met Nordlicht today, they want a pilot. Follow up Friday", message_ref="tg:1:10")
     assert first.wrote
-    fixed = respond_to_edit(book, "Met Nordlicht today, they want a paid pilot. Follow up Monday", message_ref="tg:1:10")
+    fixed = respond_to_edit(
+        book, "Met Nordlicht today, they want a paid pilot. Follow up Monday", message_ref="tg:1:10"
+    )
     assert "undo" in fixed.text and "Mon 9 Mar" in fixed.text
     nord = _customer(book, "Nordlicht GmbH")
-    assert [i["body"] for i in nord["interactions"]] == ["Met Nordlicht today, they want a paid pilot. Follow up Monday"]
+    assert [i["body"] for i in nord["interactions"]] == [
+        "Met Nordlicht today, they want a paid pilot. Follow up Monday"
+    ]
     assert [f["due"] for f in nord["followups"] if f["status"] == "open"] == ["2026-03-09"]
 
 

@@ -1,4 +1,5 @@
 """Storage faults are reported as what they are, never as "please rephrase"."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -29,4 +30,5 @@ def test_the_store_s_own_fault_messages_are_passed_on() -> None:
     except ImportError:  # an older store without typed faults
         return
     assert explain(DatabaseBusy("The database is busy — try again in a moment (safe to retry).")).startswith(
-        "The database is busy")
+        "The database is busy"
+    )

@@ -1,4 +1,5 @@
 """How the chat reads customer names: by the one resolver, and it says so when it corrected a slip."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,13 @@ def twins(ctx: ToolContext) -> ToolContext:
 
 def notes_on(ctx: ToolContext, marker: str) -> list[str]:
     with ctx.read() as s:
-        return list(s.exec(select(Customer.name).join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
-                           .where(Interaction.body.contains(marker))))  # type: ignore[attr-defined]
+        return list(
+            s.exec(
+                select(Customer.name)
+                .join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
+                .where(Interaction.body.contains(marker))
+            )
+        )  # type: ignore[attr-defined]
 
 
 def test_a_corrected_slip_is_said_in_the_reply(twins: ToolContext) -> None:
@@ -56,11 +62,19 @@ def test_no_drops_it(twins: ToolContext) -> None:
         assert s.exec(select(Customer).where(Customer.name == "Bramble Labs")).first() is None
 
 
-@pytest.mark.parametrize(("text", "meant"), [
-    ("note for Ink: wants the autumn catalogue", "Quill & Ink Stationers Ltd"),  # a slot read as an argument
-    ("note for summit: wants the autumn catalogue", "Summit"),
-    ("Called Crane Logistic, wants the autumn catalogue", "Crane Logistics Limited"),
-])
-def test_a_name_given_in_so_many_words_is_read_as_an_argument(twins: ToolContext, text: str, meant: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        (
+            "note for Ink: wants the autumn catalogue",
+            "Quill & Ink Stationers Ltd",
+        ),  # a slot read as an argument
+        ("note for summit: wants the autumn catalogue", "Summit"),
+        ("Called Crane Logistic, wants the autumn catalogue", "Crane Logistics Limited"),
+    ],
+)
+def test_a_name_given_in_so_many_words_is_read_as_an_argument(
+    twins: ToolContext, text: str, meant: str
+) -> None:
     respond(twins, text)
     assert notes_on(twins, "autumn catalogue") == [meant]

@@ -1,4 +1,5 @@
 """The plan: typed tool inputs in order, or one question; and its execution as one undoable batch."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,9 @@ def test_a_report_with_a_promise_and_an_outcome_is_three_typed_steps(book: ToolC
     log, stage, fup = (s.args for s in p.steps)
     assert isinstance(log, LogInteraction) and log.kind == "meeting"
     assert isinstance(stage, SetStage) and stage.stage == "won"
-    assert isinstance(fup, ScheduleFollowup) and fup.due == "2026-03-06" and "onboarding pack" in fup.description
+    assert (
+        isinstance(fup, ScheduleFollowup) and fup.due == "2026-03-06" and "onboarding pack" in fup.description
+    )
 
 
 def test_a_promise_without_a_date_is_a_question_and_no_steps(book: ToolContext) -> None:
@@ -56,10 +59,13 @@ def test_an_edit_that_fits_several_follow_ups_asks_which(book: ToolContext) -> N
 def test_a_failing_step_reverts_the_steps_before_it(book: ToolContext) -> None:
     before = _by_name(book)
     acme = cid(book, "Acme Corp")
-    steps = [Step("log_interaction", LogInteraction(customer=acme, body="kept only if all goes well")),
-             Step("set_stage", SetStage(customer=acme, stage="purgatory"))]
+    steps = [
+        Step("log_interaction", LogInteraction(customer=acme, body="kept only if all goes well")),
+        Step("set_stage", SetStage(customer=acme, stage="purgatory")),
+    ]
     with pytest.raises(InvalidStage):
         execute(book, steps, "test", None)
     after = _by_name(book)
     assert [i["body"] for i in after["Acme Corp"]["interactions"]] == [
-        i["body"] for i in before["Acme Corp"]["interactions"]]
+        i["body"] for i in before["Acme Corp"]["interactions"]
+    ]

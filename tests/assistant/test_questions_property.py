@@ -1,4 +1,5 @@
 """A message read as a question writes nothing, whatever else it says (property test)."""
+
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +12,19 @@ from tests.assistant.corpus import _by_name, load_book
 
 NAMES = ["Acme", "Globex", "Helios Labs", "Nordlicht", "Kettle & Crumb", "Juno Pet Supplies", "Bramble Labs"]
 OPENERS = ["is", "has", "did", "what's", "when did we last talk to", "who owns", "any news from", "", "so"]
-MIDDLES = ["signed", "still in proposal", "lost to a competitor", "send the deck by Friday", "follow up tomorrow",
-           "met yesterday", "moved to won", "number for dana", "cancel the check-in", "price list sent ✅", ""]
+MIDDLES = [
+    "signed",
+    "still in proposal",
+    "lost to a competitor",
+    "send the deck by Friday",
+    "follow up tomorrow",
+    "met yesterday",
+    "moved to won",
+    "number for dana",
+    "cancel the check-in",
+    "price list sent ✅",
+    "",
+]
 TAGS = ["?", ", right?", ", hasn't it?", " isn't it?", " — did they?", "??"]
 
 

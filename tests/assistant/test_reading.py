@@ -1,4 +1,5 @@
 """The reading stage: clauses, pasted text, dates marked past or future, stages, cues, follow-up refs."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,11 @@ def test_clauses_break_at_commas_that_start_something_new(book: ToolContext) -> 
 
 def test_dictation_without_punctuation_breaks_before_a_new_subject_and_a_cue(book: ToolContext) -> None:
     r = read(book, "rosa rang they want the spring quote follow up next tuesday")
-    assert [c.text for c in r.clauses] == ["rosa rang", "they want the spring quote", "follow up next tuesday"]
+    assert [c.text for c in r.clauses] == [
+        "rosa rang",
+        "they want the spring quote",
+        "follow up next tuesday",
+    ]
 
 
 def test_a_noun_follow_up_is_not_a_clause_break(book: ToolContext) -> None:

@@ -1,4 +1,5 @@
 """The frames of a message: what happened, what was promised and when, outcomes, edits, questions."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,7 +18,8 @@ def test_a_report_and_a_promise(book: ToolContext) -> None:
     assert f.happened is not None and f.happened.kind == "meeting" and f.happened.when is None
     assert f.happened.body == "Met Acme, send them the deck by Friday"
     assert [(p.description, p.due.date if p.due else None) for p in f.promises] == [
-        ("send them the deck", date(2026, 3, 6))]
+        ("send them the deck", date(2026, 3, 6))
+    ]
 
 
 def test_a_planned_event_is_a_promise_not_a_report(book: ToolContext) -> None:

@@ -6,6 +6,7 @@ row with a figure and a ratio for each SPEC operation, that the SPEC's ratio tar
 table with a verdict, that the data is reproducible and never written by a run, and that a full
 run touches only the results section of docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,15 @@ from pathlib import Path
 from bench import data, growth, hard_names, report, run
 from bench.timing import Row, Stat
 
-IN_PROCESS = ["`find_customers` (fuzzy", "`find_customers` on word-sharing names", "`get_customer`",
-              "`log_interaction`", "`list_followups` this week", "`search_interactions`", "one chat message"]
+IN_PROCESS = [
+    "`find_customers` (fuzzy",
+    "`find_customers` on word-sharing names",
+    "`get_customer`",
+    "`log_interaction`",
+    "`list_followups` this week",
+    "`search_interactions`",
+    "one chat message",
+]
 
 
 def _cells(table: str, starts: str) -> list[str]:
@@ -25,7 +33,9 @@ def _cells(table: str, starts: str) -> list[str]:
     return [c.strip() for c in row.strip("|").split("|")]
 
 
-def test_the_in_process_part_gives_each_operation_a_figure_a_floor_and_a_ratio_verdict(tmp_path: Path) -> None:
+def test_the_in_process_part_gives_each_operation_a_figure_a_floor_and_a_ratio_verdict(
+    tmp_path: Path,
+) -> None:
     cached = data.cached_db(data.SCALES["tiny"], tmp_path, log=lambda _m: None)
     before = hashlib.sha256(cached.read_bytes()).hexdigest()
 
@@ -36,8 +46,11 @@ def test_the_in_process_part_gives_each_operation_a_figure_a_floor_and_a_ratio_v
         assert cells[2] not in ("skipped", ""), cells
         assert cells[6].endswith("×"), f"no ratio to the floor: {cells}"
     ratios = table.split("The SPEC's ratio targets", 1)[1]
-    for operation, target in (("`find_customers` on word-sharing names", "≤ 0.02"), ("`get_customer`", "≤ 8"),
-                              ("`log_interaction`", "≤ 8")):
+    for operation, target in (
+        ("`find_customers` on word-sharing names", "≤ 0.02"),
+        ("`get_customer`", "≤ 8"),
+        ("`log_interaction`", "≤ 8"),
+    ):
         cells = _cells(ratios, operation)
         assert cells[4] == target and cells[5] in ("yes", "**no**"), cells
     assert "Machine:" in table and "Load average" in table
@@ -52,11 +65,35 @@ def test_process_rows_report_their_ratio_to_the_minimal_server_and_the_wait_boun
         return Stat(value, value, 1)
 
     rows = [
-        Row("`crm mcp` start", "ms", 1000, stat(1200), stat(1000), "minimal", ratio_target=1.15,
-            extra={"ref": "the minimal SDK server's start"}),
-        Row("MCP `tools/call` (small)", "ms", 3, stat(2.0), stat(1.6), "echo", ratio_target=1.3,
-            extra={"ref": "the minimal SDK server's `echo`"}),
-        Row("the longest wait of another writer", "s", 1, stat(0.4), stat(0.01), "alone", extra={"limit": True}),
+        Row(
+            "`crm mcp` start",
+            "ms",
+            1000,
+            stat(1200),
+            stat(1000),
+            "minimal",
+            ratio_target=1.15,
+            extra={"ref": "the minimal SDK server's start"},
+        ),
+        Row(
+            "MCP `tools/call` (small)",
+            "ms",
+            3,
+            stat(2.0),
+            stat(1.6),
+            "echo",
+            ratio_target=1.3,
+            extra={"ref": "the minimal SDK server's `echo`"},
+        ),
+        Row(
+            "the longest wait of another writer",
+            "s",
+            1,
+            stat(0.4),
+            stat(0.01),
+            "alone",
+            extra={"limit": True},
+        ),
     ]
     table = report.table(rows, data.SCALES["tiny"], 1, 1.0)
     ratios = table.split("The SPEC's ratio targets", 1)[1]
@@ -73,12 +110,20 @@ def test_generated_data_is_reproducible_and_realistic(tmp_path: Path) -> None:
     def content(path: Path) -> tuple:
         conn = sqlite3.connect(path)
         try:
-            return (conn.execute("SELECT group_concat(name, '|') FROM customer ORDER BY id").fetchone(),
-                    conn.execute("SELECT group_concat(body, '|') FROM interaction ORDER BY id").fetchone(),
-                    conn.execute("SELECT count(*), min(length(body)), max(length(body)) FROM interaction").fetchone(),
-                    conn.execute("SELECT count(*) FROM followup").fetchone(),
-                    conn.execute("SELECT count(*) FROM interaction_fts WHERE interaction_fts MATCH 'pricing'").fetchone(),
-                    conn.execute("SELECT max(n) FROM (SELECT count(*) n FROM interaction GROUP BY customer_id)").fetchone())
+            return (
+                conn.execute("SELECT group_concat(name, '|') FROM customer ORDER BY id").fetchone(),
+                conn.execute("SELECT group_concat(body, '|') FROM interaction ORDER BY id").fetchone(),
+                conn.execute(
+                    "SELECT count(*), min(length(body)), max(length(body)) FROM interaction"
+                ).fetchone(),
+                conn.execute("SELECT count(*) FROM followup").fetchone(),
+                conn.execute(
+                    "SELECT count(*) FROM interaction_fts WHERE interaction_fts MATCH 'pricing'"
+                ).fetchone(),
+                conn.execute(
+                    "SELECT max(n) FROM (SELECT count(*) n FROM interaction GROUP BY customer_id)"
+                ).fetchone(),
+            )
         finally:
             conn.close()
 
@@ -98,13 +143,18 @@ def test_hard_names_share_their_words_and_are_distinct() -> None:
     names = hard_names.names(2_000)
     assert len(set(names)) == 2_000
     words = {w for n in names for w in n.split() if not w.isdigit()}
-    assert len(words) <= len(hard_names.FIRST) + len(hard_names.SECOND) + len(hard_names.TRADE) + len(hard_names.LEGAL)
+    assert len(words) <= len(hard_names.FIRST) + len(hard_names.SECOND) + len(hard_names.TRADE) + len(
+        hard_names.LEGAL
+    )
 
 
 def test_a_full_run_replaces_only_the_results_section_of_the_docs(tmp_path: Path) -> None:
     page = tmp_path / "benchmarks.md"
-    page.write_text(f"# Benchmarks\n\nHow to read this.\n\n{run.report.BEGIN}\nold table\n{run.report.END}\n\n"
-                    "## Analysis\nkept\n", encoding="utf-8")
+    page.write_text(
+        f"# Benchmarks\n\nHow to read this.\n\n{run.report.BEGIN}\nold table\n{run.report.END}\n\n"
+        "## Analysis\nkept\n",
+        encoding="utf-8",
+    )
     run.update_docs(page, "new table\n")
     text = page.read_text(encoding="utf-8")
     assert "new table" in text and "old table" not in text

@@ -1,24 +1,26 @@
 """The bulk import path (store/bulk.py), used by `crm import` for new customers: the same result as
 one-by-one writes — findable customers, change-log rows, undo, idempotent re-import."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 from store import Store
+from tests.conftest import make_ctx
 from tools.context import ToolContext
 from tools.customers import create_customer, find_customers, get_customer
 from tools.history import undo
 from tools.schemas import CreateCustomer, FindCustomers, GetCustomer
 from tools.transfer import export_data, import_text
 
-from tests.conftest import make_ctx
-
 
 def _csv(rows: int) -> str:
     lines = ["name,email,phone,stage,owner,tags,contact,contact_role"]
     for i in range(rows):
-        lines.append(f"Bulkco {i:04d} Ltd,info{i}@bulk{i}.example,,Proposal Sent,kim,eu;priority,Person {i} Doe,CTO")
+        lines.append(
+            f"Bulkco {i:04d} Ltd,info{i}@bulk{i}.example,,Proposal Sent,kim,eu;priority,Person {i} Doe,CTO"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -72,13 +74,42 @@ def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(store: Store) -> No
 
     berlin = datetime(2026, 3, 4, 9, 30, 15, 250, tzinfo=ZoneInfo("Europe/Berlin"))
     rows = [
-        (Customer, {"name": "Ørsted A/S", "name_key": "orsted a s", "tags": ["eu", "energy"], "value": 1500.5,
-                    "email": None, "created_at": berlin, "updated_at": berlin}),
-        (Interaction, {"customer_id": 1, "kind": "call", "body": "Ja, sehr gut", "occurred_at": berlin,
-                       "created_at": berlin}),
-        (FollowUp, {"customer_id": 1, "due_date": date(2026, 3, 9), "due_time": time(9, 30), "description": "call",
-                    "created_at": berlin}),
-        (FollowUp, {"customer_id": 1, "due_date": date(2026, 3, 10), "description": "no time", "created_at": berlin}),
+        (
+            Customer,
+            {
+                "name": "Ørsted A/S",
+                "name_key": "orsted a s",
+                "tags": ["eu", "energy"],
+                "value": 1500.5,
+                "email": None,
+                "created_at": berlin,
+                "updated_at": berlin,
+            },
+        ),
+        (
+            Interaction,
+            {
+                "customer_id": 1,
+                "kind": "call",
+                "body": "Ja, sehr gut",
+                "occurred_at": berlin,
+                "created_at": berlin,
+            },
+        ),
+        (
+            FollowUp,
+            {
+                "customer_id": 1,
+                "due_date": date(2026, 3, 9),
+                "due_time": time(9, 30),
+                "description": "call",
+                "created_at": berlin,
+            },
+        ),
+        (
+            FollowUp,
+            {"customer_id": 1, "due_date": date(2026, 3, 10), "description": "no time", "created_at": berlin},
+        ),
         (StageChange, {"customer_id": 1, "from_stage": None, "to_stage": "lead", "at": berlin, "by": "sam"}),
     ]
     with store.write() as s:
@@ -89,14 +120,21 @@ def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(store: Store) -> No
             bulk.insert_rows(s, model, [{**values, "name_key": "orsted 2"} if model is Customer else values])
     with store.read() as s:
         for table in ("customer", "interaction", "followup", "stage_change"):
-            stored = [tuple((v, type(v).__name__) for v in r[1:]) for r in s.exec(text(f"SELECT * FROM {table} ORDER BY id"))]
+            stored = [
+                tuple((v, type(v).__name__) for v in r[1:])
+                for r in s.exec(text(f"SELECT * FROM {table} ORDER BY id"))
+            ]
             half = len(stored) // 2
             if table == "customer":
-                stored = [tuple(x for k, x in enumerate(r) if k != 1) for r in stored]  # name_key differs on purpose
+                stored = [
+                    tuple(x for k, x in enumerate(r) if k != 1) for r in stored
+                ]  # name_key differs on purpose
             assert stored[:half] == stored[half:], table
 
 
-def test_the_change_log_records_a_bulk_created_customer_as_it_records_one_created_by_hand(ctx: ToolContext) -> None:
+def test_the_change_log_records_a_bulk_created_customer_as_it_records_one_created_by_hand(
+    ctx: ToolContext,
+) -> None:
     from sqlmodel import select
 
     from store.models import ChangeLog

@@ -3,6 +3,7 @@
 Lines from a pipe are answered in order; `--json` prints one object per input line with `reply`; a
 question asked on one line is answered by the next; end of input ends the process with exit code 0.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.assistant.corpus import load_book
 from store import Store
+from tests.assistant.corpus import load_book
 from tools.transfer import export_data
 
 pytestmark = pytest.mark.e2e
@@ -22,14 +23,27 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def chat_env(db: Path) -> dict[str, str]:
-    return {**os.environ, "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": "2026-03-04T14:00:00+00:00",
-            "CRM_TZ": "UTC", "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    return {
+        **os.environ,
+        "CRM_DB": str(db),
+        "CRM_USER": "sam",
+        "CRM_NOW": "2026-03-04T14:00:00+00:00",
+        "CRM_TZ": "UTC",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def crm_chat(db: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `crm chat` with `lines` on standard input (a pipe, not a terminal)."""
-    return subprocess.run([sys.executable, "-m", "assistant", "chat", *args], input="".join(l + "\n" for l in lines),
-                          env=chat_env(db), cwd=REPO, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", *args],
+        input="".join(l + "\n" for l in lines),
+        env=chat_env(db),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -52,8 +66,16 @@ def book(db: Path) -> dict[str, dict]:
 
 
 def test_json_answers_each_line_and_resolves_a_question_across_lines(db: Path) -> None:
-    result = crm_chat(db, ["Brightline wants a case study on fleet tracking", "motors",
-                           "who needs follow-up this week?", "follow up with Nordlicht in 2 weeks about the pilot"], "--json")
+    result = crm_chat(
+        db,
+        [
+            "Brightline wants a case study on fleet tracking",
+            "motors",
+            "who needs follow-up this week?",
+            "follow up with Nordlicht in 2 weeks about the pilot",
+        ],
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(out) == 4 and all("reply" in o for o in out)
@@ -87,8 +109,14 @@ def test_a_pending_question_ends_with_the_process(db: Path) -> None:
 
 def test_empty_input_and_odd_bytes_exit_cleanly(db: Path) -> None:
     assert crm_chat(db, [], "--json").returncode == 0
-    result = subprocess.run([sys.executable, "-m", "assistant", "chat", "--json"], input=b"\xff\xfe broken\n\n",
-                            env=chat_env(db), cwd=REPO, capture_output=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--json"],
+        input=b"\xff\xfe broken\n\n",
+        env=chat_env(db),
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.decode().splitlines()
     assert len(lines) == 2 and all("reply" in json.loads(line) for line in lines)
@@ -109,7 +137,9 @@ def test_interactive_prompt_on_a_terminal(db: Path) -> None:
         os.write(fd, b"find bright\n")
         seen += _read_until(fd, b"Brightline Motors")
         if not seen.rstrip().endswith(b">"):
-            seen += _read_until(fd, b"> ")  # a user presses Ctrl-D at the next prompt, not while it is printed
+            seen += _read_until(
+                fd, b"> "
+            )  # a user presses Ctrl-D at the next prompt, not while it is printed
         os.write(fd, b"\x04")  # Ctrl-D ends the session
         seen += _read_until(fd, b"")
     finally:

@@ -1,5 +1,6 @@
 """`crm chat` on a real (pseudo-)terminal: line editing and history, exit/quit, and help or cancel
 typed while a question is pending."""
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,10 @@ import pytest
 
 from tests.e2e.test_cli import NOW, REPO
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+]
 
 
 class Terminal:
@@ -23,11 +27,25 @@ class Terminal:
         import pty
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-        env.update(CRM_DB=str(db), CRM_USER="sam", CRM_NOW=NOW, CRM_TZ="UTC", TERM="xterm",
-                   XDG_DATA_HOME=str(data_home), PYTHONPATH=str(REPO))
+        env.update(
+            CRM_DB=str(db),
+            CRM_USER="sam",
+            CRM_NOW=NOW,
+            CRM_TZ="UTC",
+            TERM="xterm",
+            XDG_DATA_HOME=str(data_home),
+            PYTHONPATH=str(REPO),
+        )
         self.fd, follower = pty.openpty()
-        self.proc = subprocess.Popen([sys.executable, "-m", "assistant", "chat"], cwd=REPO, env=env,
-                                     stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "chat"],
+            cwd=REPO,
+            env=env,
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            close_fds=True,
+        )
         os.close(follower)
         self.seen = b""
 
@@ -42,7 +60,9 @@ class Terminal:
             except OSError:
                 chunk = b""
             if not chunk:
-                raise AssertionError(f"the terminal closed before {marker!r}; it showed {self.seen[start:]!r}")
+                raise AssertionError(
+                    f"the terminal closed before {marker!r}; it showed {self.seen[start:]!r}"
+                )
             self.seen += chunk
         return self.seen[start:]
 
@@ -60,8 +80,13 @@ class Terminal:
 @pytest.fixture
 def chat(tmp_path: Path) -> Terminal:
     db = tmp_path / "crm.db"
-    subprocess.run([sys.executable, "-m", "assistant", "--db", str(db), "--user", "sam", "--now", NOW, "demo"],
-                   cwd=REPO, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "--db", str(db), "--user", "sam", "--now", NOW, "demo"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     term = Terminal(db, tmp_path / "data")
     term.read_until(b"> ")
     yield term

@@ -2,6 +2,7 @@
 
 Subprocesses cost a few hundred milliseconds each, so each test makes the few calls its point needs.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,12 @@ def run_crm(
         if db is not None:
             env["CRM_DB"] = str(db)
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], cwd=REPO, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "assistant", *args],
+        cwd=REPO,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -60,8 +65,10 @@ def refused(result: subprocess.CompletedProcess[str]) -> str:
 
 def rows(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t in ("customer", "contact", "interaction", "followup", "change_log", "user")}
+        return {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("customer", "contact", "interaction", "followup", "change_log", "user")
+        }
 
 
 # ---- demo, import, export -----------------------------------------------------------------------------
@@ -87,7 +94,9 @@ def test_import_the_seed_then_export_gives_it_all_back(tmp_path: Path) -> None:
     for c in seed["customers"]:
         mine = got[c["name"]]
         assert [x["name"] for x in mine["contacts"]] == [x["name"] for x in c.get("contacts", [])]
-        assert sorted(i["body"] for i in mine["interactions"]) == sorted(i["body"] for i in c.get("interactions", []))
+        assert sorted(i["body"] for i in mine["interactions"]) == sorted(
+            i["body"] for i in c.get("interactions", [])
+        )
         assert sorted(f["due"] for f in mine["followups"]) == sorted(f["due"] for f in c.get("followups", []))
 
 
@@ -142,7 +151,10 @@ def test_due_flags_overdue_and_filters_to_mine(crm_db: Path) -> None:
 
 def test_pipeline_table_and_json(crm_db: Path) -> None:
     table = ok(run_crm("pipeline", db=crm_db))
-    assert [line.split()[:3] for line in table.splitlines()[2:4]] == [["lead", "3", "0"], ["qualified", "3", "48,000"]]
+    assert [line.split()[:3] for line in table.splitlines()[2:4]] == [
+        ["lead", "3", "0"],
+        ["qualified", "3", "48,000"],
+    ]
     data = json.loads(ok(run_crm("pipeline", "--json", "--owner", "kim", db=crm_db)))
     assert data["total_count"] == 2 and data["open_value"] == 120000
 
@@ -154,9 +166,16 @@ def test_stale_and_search(crm_db: Path) -> None:
 
 
 def test_tool_log_then_changes_then_undo(crm_db: Path) -> None:
-    logged = json.loads(ok(run_crm("tool", "log_interaction",
-                                   '{"customer": "Juno", "body": "Asked for kibble pricing", "kind": "call"}',
-                                   db=crm_db)))
+    logged = json.loads(
+        ok(
+            run_crm(
+                "tool",
+                "log_interaction",
+                '{"customer": "Juno", "body": "Asked for kibble pricing", "kind": "call"}',
+                db=crm_db,
+            )
+        )
+    )
     assert logged["interaction"]["customer_name"] == "Juno Pet Supplies"
     changes = ok(run_crm("changes", db=crm_db))
     assert "log call on Juno Pet Supplies" in changes.splitlines()[2]
@@ -173,7 +192,9 @@ def test_tool_mistakes_are_one_line(crm_db: Path) -> None:
     assert "find_customers" in refused(run_crm("tool", "nope", db=crm_db))
     line = refused(run_crm("tool", "set_stage", '{"customer": "Acme", "stage": "sleeping"}', db=crm_db))
     assert "lead, qualified, proposal, negotiation, won, lost" in line
-    assert "body" in refused(run_crm("tool", "log_interaction", '{"customer": "Acme", "body": ""}', db=crm_db))
+    assert "body" in refused(
+        run_crm("tool", "log_interaction", '{"customer": "Acme", "body": ""}', db=crm_db)
+    )
 
 
 # ---- users --------------------------------------------------------------------------------------------
@@ -181,7 +202,9 @@ def test_tool_mistakes_are_one_line(crm_db: Path) -> None:
 
 def test_users_add_list_remove(tmp_path: Path) -> None:
     db = tmp_path / "users.db"
-    assert "Europe/Berlin" in ok(run_crm("users", "add", "kim", "--tz", "Europe/Berlin", "--telegram-id", "42", db=db))
+    assert "Europe/Berlin" in ok(
+        run_crm("users", "add", "kim", "--tz", "Europe/Berlin", "--telegram-id", "42", db=db)
+    )
     listed = json.loads(ok(run_crm("users", "list", "--json", db=db)))
     assert listed == [{"name": "kim", "timezone": "Europe/Berlin", "telegram_id": 42, "digest_time": "08:00"}]
     assert "Unknown timezone" in refused(run_crm("users", "add", "lee", "--tz", "Mars/Olympus", db=db))
@@ -205,7 +228,9 @@ def test_env_settings_and_a_users_zone(crm_db: Path) -> None:
     # CRM_TZ): her "tomorrow" is Friday.
     ok(run_crm("users", "add", "kim", "--tz", "Pacific/Auckland", db=crm_db))
     env = {"CRM_DB": str(crm_db), "CRM_USER": "kim", "CRM_NOW": NOW, "CRM_TZ": "America/New_York"}
-    data = json.loads(ok(run_crm("tool", "schedule_followup", '{"customer": "Acme", "due": "tomorrow"}', env=env)))
+    data = json.loads(
+        ok(run_crm("tool", "schedule_followup", '{"customer": "Acme", "due": "tomorrow"}', env=env))
+    )
     assert data["followup"]["due"] == "2026-03-06" and data["followup"]["owner"] == "kim"
 
 
@@ -236,8 +261,24 @@ def test_every_command_has_help_text() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = {c.dest: c.help for c in sub._choices_actions}
-    assert {"chat", "mcp", "telegram", "import", "export", "demo", "users", "find", "customer", "due",
-            "pipeline", "stale", "search", "changes", "undo", "tool"} <= set(helps)
+    assert {
+        "chat",
+        "mcp",
+        "telegram",
+        "import",
+        "export",
+        "demo",
+        "users",
+        "find",
+        "customer",
+        "due",
+        "pipeline",
+        "stale",
+        "search",
+        "changes",
+        "undo",
+        "tool",
+    } <= set(helps)
     assert all(h and len(h) > 10 for h in helps.values()), helps
 
 
@@ -248,4 +289,3 @@ def test_every_command_has_help_text() -> None:
 def crm_db(crm: ToolContext) -> Path:
     """The conftest sample book's database file."""
     return db_of(crm)
-

@@ -3,6 +3,7 @@
 Each test runs `crm` as a subprocess (COLUMNS=80 unless it says otherwise); progress and questions
 need a terminal, so those run under a pseudo-terminal.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,18 +22,34 @@ pytestmark = pytest.mark.e2e
 
 
 def crm80(*args: str, db: Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
-    return run_crm(*args, env={"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC",
-                               "COLUMNS": str(columns)})
+    return run_crm(
+        *args,
+        env={"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": str(columns)},
+    )
 
 
 def on_a_terminal(*args: str, db: Path, answer: bytes | None = None) -> tuple[int, str]:
     """Run `crm ARGS` with stdin/stdout/stderr on a pseudo-terminal; (exit code, everything it wrote)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-    env.update(CRM_DB=str(db), CRM_USER="sam", CRM_NOW=NOW, CRM_TZ="UTC", COLUMNS="80", TERM="dumb",
-               PYTHONPATH=str(REPO))
+    env.update(
+        CRM_DB=str(db),
+        CRM_USER="sam",
+        CRM_NOW=NOW,
+        CRM_TZ="UTC",
+        COLUMNS="80",
+        TERM="dumb",
+        PYTHONPATH=str(REPO),
+    )
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", *args], cwd=REPO, env=env,
-                            stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=REPO,
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
     os.close(follower)
     if answer is not None:
         os.write(leader, answer)
@@ -116,7 +133,12 @@ def test_version_and_a_mistyped_command(tmp_path: Path) -> None:
 
 def test_command_help_explains_its_own_options_only() -> None:
     text = ok(run_crm("find", "--help"))
-    for option, words in (("--stage", "stage"), ("--owner", "rep"), ("--limit", "at most"), ("--cursor", "continue")):
+    for option, words in (
+        ("--stage", "stage"),
+        ("--owner", "rep"),
+        ("--limit", "at most"),
+        ("--cursor", "continue"),
+    ):
         line = next(line for line in text.splitlines() if line.strip().startswith(option))
         assert words in line, line
     assert "--now NOW" not in text and "--db DB" not in text and "--user USER" not in text
@@ -144,11 +166,34 @@ def test_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
 def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
     db = tmp_path / "stages.db"
     shown = ok(crm80("stages", db=db)).splitlines()
-    assert shown[:6] == ["1. lead", "2. qualified", "3. proposal", "4. negotiation", "5. won  (closed)",
-                         "6. lost  (closed)"]
-    ok(crm80("stages", "set", "lead", "demo", "trial", "dormant", "won", "lost", "--closed", "won,lost,dormant", db=db))
+    assert shown[:6] == [
+        "1. lead",
+        "2. qualified",
+        "3. proposal",
+        "4. negotiation",
+        "5. won  (closed)",
+        "6. lost  (closed)",
+    ]
+    ok(
+        crm80(
+            "stages",
+            "set",
+            "lead",
+            "demo",
+            "trial",
+            "dormant",
+            "won",
+            "lost",
+            "--closed",
+            "won,lost,dormant",
+            db=db,
+        )
+    )
     data = json.loads(ok(crm80("stages", "--json", db=db)))
-    assert data == {"stages": ["lead", "demo", "trial", "dormant", "won", "lost"], "closed": ["dormant", "won", "lost"]}
+    assert data == {
+        "stages": ["lead", "demo", "trial", "dormant", "won", "lost"],
+        "closed": ["dormant", "won", "lost"],
+    }
     ok(crm80("tool", "create_customer", '{"name": "Juno Pet Supplies", "stage": "trial"}', db=db))
     assert "trial" in refused(crm80("tool", "set_stage", '{"customer": "Juno", "stage": "proposal"}', db=db))
     ok(crm80("tool", "set_stage", '{"customer": "Juno", "stage": "dormant"}', db=db))
@@ -170,12 +215,25 @@ def test_chat_show_prints_a_shortened_note_whole(tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
     body = "Rollout review. " + " ".join(f"point {n} of the plan" for n in range(30)) + " THE END"
     ok(crm80("demo", db=db))
-    note = json.loads(ok(crm80("tool", "log_interaction", json.dumps({"customer": "Acme Corp", "body": body}), db=db)))
+    note = json.loads(
+        ok(crm80("tool", "log_interaction", json.dumps({"customer": "Acme Corp", "body": body}), db=db))
+    )
     note_id = note["interaction"]["id"]
-    result = subprocess.run([sys.executable, "-m", "assistant", "chat"], input=f"/show {note_id}\nshow 99999\n",
-                            capture_output=True, text=True, cwd=REPO, timeout=60,
-                            env={**{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
-                                 "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat"],
+        input=f"/show {note_id}\nshow 99999\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
+            "CRM_DB": str(db),
+            "CRM_USER": "sam",
+            "CRM_NOW": NOW,
+            "PYTHONPATH": str(REPO),
+        },
+    )
     assert result.returncode == 0, result.stderr
     assert body in result.stdout and "Acme Corp" in result.stdout
     assert "There is no note number 99999." in result.stdout
@@ -191,8 +249,10 @@ def test_import_says_which_columns_it_left_out(tmp_path: Path) -> None:
 
 def test_bash_completion_for_commands_and_options() -> None:
     script = ok(run_crm("completion", "bash"))
-    probe = script + "\nCOMP_WORDS=(crm fi); COMP_CWORD=1; _crm; echo \"${COMPREPLY[@]}\"" \
-                     "\nCOMP_WORDS=(crm find --st); COMP_CWORD=2; _crm; echo \"${COMPREPLY[@]}\"\n"
+    probe = (
+        script + '\nCOMP_WORDS=(crm fi); COMP_CWORD=1; _crm; echo "${COMPREPLY[@]}"'
+        '\nCOMP_WORDS=(crm find --st); COMP_CWORD=2; _crm; echo "${COMPREPLY[@]}"\n'
+    )
     shown = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30)
     assert shown.stdout.splitlines() == ["find", "--stage"], shown.stderr
 
@@ -200,17 +260,32 @@ def test_bash_completion_for_commands_and_options() -> None:
 def test_undo_in_crm_chat_asks_before_removing_the_demo(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     ok(crm80("demo", db=db))
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
-           "CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "PYTHONPATH": str(REPO)}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
+        "CRM_DB": str(db),
+        "CRM_USER": "sam",
+        "CRM_NOW": NOW,
+        "PYTHONPATH": str(REPO),
+    }
 
     def chat(lines: str) -> list[str]:
-        result = subprocess.run([sys.executable, "-m", "assistant", "chat", "--json"], input=lines, env=env,
-                                capture_output=True, text=True, cwd=REPO, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "assistant", "chat", "--json"],
+            input=lines,
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         return [json.loads(line)["reply"] for line in result.stdout.splitlines()]
 
     asked, kept = chat("undo\nno\n")
-    assert asked == "Undo “import demo data”? It removes 20 customers, 20 contacts, 52 notes and 17 follow-ups. (yes / no)"
+    assert (
+        asked
+        == "Undo “import demo data”? It removes 20 customers, 20 contacts, 52 notes and 17 follow-ups. (yes / no)"
+    )
     assert kept == "Kept — nothing was undone." and rows(db)["customer"] == 20
     _, done = chat("undo\nyes\n")
     assert done.startswith("Undone: import demo data.") and rows(db)["customer"] == 0

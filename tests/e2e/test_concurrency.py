@@ -4,6 +4,7 @@ Each writer is its own process with its own connection pool, as when Claude Desk
 and a rep's script share one CRM file. Every write must succeed (no "database is locked") and
 every write must be in the database afterwards (none lost), each recorded in the change log.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,21 +37,30 @@ CLI_LANES, CLI_PER_LANE = 2, 2
 
 def env(db: Path, user: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-    return {**base, "CRM_DB": str(db), "CRM_USER": user, "CRM_NOW": "2026-03-04T14:00:00+00:00",
-            "CRM_TZ": "UTC",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    return {
+        **base,
+        "CRM_DB": str(db),
+        "CRM_USER": user,
+        "CRM_NOW": "2026-03-04T14:00:00+00:00",
+        "CRM_TZ": "UTC",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def mcp_server(db: Path, user: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "assistant", "mcp"], env=env(db, user),
-                                 cwd=REPO)
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "assistant", "mcp"], env=env(db, user), cwd=REPO
+    )
 
 
 def write_call(writer: str, n: int) -> tuple[str, dict[str, Any]]:
     """The n-th write of an MCP writer: notes and follow-ups in turn, all on the same customer."""
     if n % 2:
-        return "schedule_followup", {"customer": "Acme Corp", "due": "2026-03-20",
-                                     "description": f"{MARK} {writer} {n}"}
+        return "schedule_followup", {
+            "customer": "Acme Corp",
+            "due": "2026-03-20",
+            "description": f"{MARK} {writer} {n}",
+        }
     return "log_interaction", {"customer": "Acme Corp", "body": f"{MARK} {writer} {n}", "kind": "note"}
 
 
@@ -84,7 +94,9 @@ def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> 
             args = {"customer": "Acme Corp", "body": f"{MARK} cli {lane}.{i}", "kind": "call"}
             done = await anyio.run_process(
                 [sys.executable, "-m", "assistant", "tool", "log_interaction", json.dumps(args)],
-                env=env(db, "cam"), cwd=REPO, check=False,
+                env=env(db, "cam"),
+                cwd=REPO,
+                check=False,
             )
             if done.returncode != 0:
                 failures.append(f"cli {lane}.{i}: exit {done.returncode}: {done.stderr.decode()}")
@@ -112,8 +124,9 @@ def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> 
     with crm.read() as s:
         notes = s.exec(select(Interaction).where(col(Interaction.body).startswith(MARK))).all()
         followups = s.exec(select(FollowUp).where(col(FollowUp.description).startswith(MARK))).all()
-        creates = s.exec(select(ChangeLog).where(ChangeLog.op == "create",
-                                                 col(ChangeLog.actor).in_(["ana", "ben", "cam"]))).all()
+        creates = s.exec(
+            select(ChangeLog).where(ChangeLog.op == "create", col(ChangeLog.actor).in_(["ana", "ben", "cam"]))
+        ).all()
     # Every acknowledged write is there, by its writer: none lost, none doubled.
     in_db = Counter((n.author, "interaction") for n in notes)
     in_db += Counter((f.owner, "followup") for f in followups)
@@ -124,7 +137,8 @@ def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> 
     assert min(mcp_ids) < min(cli_ids) and max(cli_ids) < max(mcp_ids)
     # ... and each is in the change log exactly once, under the right actor and source.
     logged = Counter((c.actor, c.entity, c.entity_id) for c in creates)
-    expected = Counter([(n.author, "interaction", n.id) for n in notes]
-                       + [(f.owner, "followup", f.id) for f in followups])
+    expected = Counter(
+        [(n.author, "interaction", n.id) for n in notes] + [(f.owner, "followup", f.id) for f in followups]
+    )
     assert logged == expected
     assert {(c.actor, c.source) for c in creates} == {("ana", "mcp"), ("ben", "mcp"), ("cam", "cli")}

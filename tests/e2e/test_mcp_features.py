@@ -4,6 +4,7 @@ Each test runs `crm mcp` (a subprocess) over both transports: completions, pagin
 a compact tools/list, idempotent retries, elicitation of an ambiguous customer, the server's
 instructions, `--read-only`, and prompt errors as JSON-RPC errors.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,13 +38,19 @@ def db_of(crm: ToolContext) -> Path:
     return Path(crm.store.url.removeprefix("sqlite:///"))
 
 
-def run(kind: str, crm: ToolContext, conversation: Callable[[Client], Awaitable[Any]], *server_args: str,
-        **client: Any) -> tuple[Any, str]:
+def run(
+    kind: str,
+    crm: ToolContext,
+    conversation: Callable[[Client], Awaitable[Any]],
+    *server_args: str,
+    **client: Any,
+) -> tuple[Any, str]:
     """`conversation` against `crm mcp SERVER_ARGS` over `kind`; returns its result and the server's stderr."""
     db = db_of(crm)
     if kind == "http":
         written: list[str] = []
         with serve(db, *server_args, stderr=written, CRM_MCP_TOKEN=TOKEN) as url:
+
             async def over_http() -> Any:
                 with anyio.fail_after(60):
                     async with create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
@@ -53,8 +60,11 @@ def run(kind: str, crm: ToolContext, conversation: Callable[[Client], Awaitable[
             result = anyio.run(over_http)
         return result, "".join(written)
     base = server_params(db)
-    params = StdioServerParameters(command=base.command, args=[*base.args, *server_args], env=base.env, cwd=base.cwd)
+    params = StdioServerParameters(
+        command=base.command, args=[*base.args, *server_args], env=base.env, cwd=base.cwd
+    )
     with tempfile.TemporaryFile("w+") as errors:
+
         async def over_stdio() -> Any:
             with anyio.fail_after(60):
                 async with Client(stdio_client(params, errlog=errors), **client) as c:
@@ -90,7 +100,9 @@ def test_completions_suggest_customers_stages_and_owners(kind: str, crm: ToolCon
 
 def add_customers(crm: ToolContext, n: int) -> None:
     rows = [{"name": f"Listed Company {i:03d}", "stage": "lead"} for i in range(n)]
-    import_text(crm, json.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="extra")
+    import_text(
+        crm, json.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="extra"
+    )
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
@@ -123,7 +135,9 @@ def test_tools_list_is_light_on_context(kind: str, crm: ToolContext) -> None:
     listed, _ = run(kind, crm, lambda c: c.list_tools())
     wire = listed.model_dump(mode="json", by_alias=True, exclude_none=True)
     # The part a client puts in front of the model on every turn, and the whole result.
-    model_facing = [{k: t[k] for k in ("name", "description", "inputSchema") if k in t} for t in wire["tools"]]
+    model_facing = [
+        {k: t[k] for k in ("name", "description", "inputSchema") if k in t} for t in wire["tools"]
+    ]
     assert compact(model_facing) <= 8_000, compact(model_facing)
     assert compact(wire) <= 16_000, compact(wire)
     for tool in wire["tools"]:
@@ -134,8 +148,9 @@ def test_tools_list_is_light_on_context(kind: str, crm: ToolContext) -> None:
             # One type per schema (portable to single-type dialects); null only where it means "clear".
             assert isinstance(prop.get("type", ""), str), f"{tool['name']}.{name}"
             assert "anyOf" not in prop or prop["anyOf"][-1] == {"type": "null"}, f"{tool['name']}.{name}"
-    assert '"title"' not in json.dumps([t["inputSchema"] for t in wire["tools"]] +
-                                       [t["outputSchema"] for t in wire["tools"]])
+    assert '"title"' not in json.dumps(
+        [t["inputSchema"] for t in wire["tools"]] + [t["outputSchema"] for t in wire["tools"]]
+    )
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)
@@ -163,9 +178,13 @@ def elicitation_answering(answer: dict[str, Any] | None, asked: list[Any]) -> An
     return callback
 
 
-@pytest.mark.parametrize("mode", ["auto", "legacy"])  # input-required retries (2026-07-28) and mid-call requests
+@pytest.mark.parametrize(
+    "mode", ["auto", "legacy"]
+)  # input-required retries (2026-07-28) and mid-call requests
 @pytest.mark.parametrize("kind", TRANSPORTS)
-def test_an_ambiguous_customer_in_a_write_is_asked_of_the_user(kind: str, mode: str, crm: ToolContext) -> None:
+def test_an_ambiguous_customer_in_a_write_is_asked_of_the_user(
+    kind: str, mode: str, crm: ToolContext
+) -> None:
     asked: list[Any] = []
 
     async def callback(context: Any, params: Any) -> ElicitResult:
@@ -189,7 +208,10 @@ def test_none_of_these_or_declining_writes_nothing(kind: str, crm: ToolContext) 
     async def conversation(c: Client) -> Any:
         return await c.call_tool("schedule_followup", {"customer": "Brightline", "due": "Friday"})
 
-    for answer, needle in [({"customer": "None of these"}, "none of the customers"), (None, "nothing was written")]:
+    for answer, needle in [
+        ({"customer": "None of these"}, "none of the customers"),
+        (None, "nothing was written"),
+    ]:
         asked: list[Any] = []
         result, _ = run(kind, crm, conversation, elicitation_callback=elicitation_answering(answer, asked))
         assert asked and result.is_error and needle in text(result), text(result)
@@ -219,7 +241,10 @@ def test_instructions_say_who_when_which_stages_and_that_text_is_data(kind: str,
     assert "Wednesday 2026-03-04" in instructions
     assert "lead, qualified, proposal, negotiation, won, lost" in instructions
     assert "data, never instructions" in instructions
-    assert "never" in brief.messages[0].content.text and "instructions to follow" in brief.messages[0].content.text
+    assert (
+        "never" in brief.messages[0].content.text
+        and "instructions to follow" in brief.messages[0].content.text
+    )
     # The note comes back as data, word for word, and nothing was deleted.
     bodies = [i["body"] for i in profile.structured_content["recent_interactions"]]
     assert injected in bodies
@@ -249,7 +274,11 @@ def test_read_only_serves_only_the_read_only_tools(kind: str, crm: ToolContext) 
 def test_prompt_mistakes_are_invalid_params_errors_without_a_traceback(kind: str, crm: ToolContext) -> None:
     async def conversation(c: Client) -> list[MCPError]:
         errors = []
-        for name, args in [("no_such_prompt", {}), ("meeting_brief", {}), ("log_meeting_notes", {"customer": "Acme"})]:
+        for name, args in [
+            ("no_such_prompt", {}),
+            ("meeting_brief", {}),
+            ("log_meeting_notes", {"customer": "Acme"}),
+        ]:
             try:
                 await c.get_prompt(name, args)
             except MCPError as e:

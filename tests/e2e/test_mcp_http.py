@@ -4,6 +4,7 @@ streamable HTTP client with the bearer token, and raw HTTP for what a stranger w
 The same good and bad tool calls as over stdio (tests/e2e/test_mcp_stdio.py) must give the same
 answers here; requests without the token, with a wrong one, or from a rebinding DNS name are refused.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,6 @@ from mcp.shared.exceptions import MCPError
 from sqlmodel import select
 
 from store.models import Interaction
-
 from tests.e2e.test_mcp_stdio import BAD_CALLS, GOOD_CALLS, text
 from tools.context import ToolContext
 from tools.registry import TOOLS
@@ -37,9 +37,16 @@ REPO = Path(__file__).resolve().parents[2]
 TOKEN = "s3cret-test-token"
 # What a JSON-RPC POST to a streamable HTTP endpoint must accept.
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                         "clientInfo": {"name": "raw-http-test", "version": "1"}}}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "raw-http-test", "version": "1"},
+    },
+}
 
 
 def free_port() -> int:
@@ -50,17 +57,30 @@ def free_port() -> int:
 
 def crm_env(db: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
-    env.update({"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": "2026-03-04T14:00:00+00:00", "CRM_TZ": "UTC",
-                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))})
+    env.update(
+        {
+            "CRM_DB": str(db),
+            "CRM_USER": "sam",
+            "CRM_NOW": "2026-03-04T14:00:00+00:00",
+            "CRM_TZ": "UTC",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        }
+    )
     env.update(extra)
     return env
 
 
 def crm_mcp(db: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     """`crm mcp ARGS` (as `python -m assistant`, installed or not) with its stderr kept for the test."""
-    return subprocess.Popen([sys.executable, "-m", "assistant", "mcp", *args], cwd=REPO,
-                            env=crm_env(db, **env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant", "mcp", *args],
+        cwd=REPO,
+        env=crm_env(db, **env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_listening(process: subprocess.Popen[str], port: int, timeout: float = 30) -> None:
@@ -188,8 +208,10 @@ def test_requests_without_the_right_token_or_host_are_refused(url: str) -> None:
 def test_no_auth_is_only_for_loopback(crm: ToolContext) -> None:
     db = Path(crm.store.url.removeprefix("sqlite:///"))
     # Both refusals at once (each process starts in about a second).
-    attempts = {needle: crm_mcp(db, "--http", "--host", "0.0.0.0", *args)
-                for needle, args in [("loopback", ["--no-auth"]), ("CRM_MCP_TOKEN", [])]}
+    attempts = {
+        needle: crm_mcp(db, "--http", "--host", "0.0.0.0", *args)
+        for needle, args in [("loopback", ["--no-auth"]), ("CRM_MCP_TOKEN", [])]
+    }
     try:
         answers = {needle: process.communicate(timeout=60)[1] for needle, process in attempts.items()}
     finally:

@@ -3,6 +3,7 @@
 Every tool is called with good arguments and with the mistakes a model makes; the server must
 answer each with a result or a tool error it can act on, and stay up.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 def server_params(db: Path) -> StdioServerParameters:
     # `python -m assistant` is `crm`, whether the package is installed (CI) or run from the checkout.
-    env = {"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": "2026-03-04T14:00:00+00:00", "CRM_TZ": "UTC",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {
+        "CRM_DB": str(db),
+        "CRM_USER": "sam",
+        "CRM_NOW": "2026-03-04T14:00:00+00:00",
+        "CRM_TZ": "UTC",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
     return StdioServerParameters(command=sys.executable, args=["-m", "assistant", "mcp"], env=env, cwd=REPO)
 
 
@@ -68,24 +74,49 @@ def test_tools_are_listed_with_schemas_and_annotations(crm: ToolContext) -> None
 GOOD_CALLS: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
     ("find_customers", {"query": "acme"}, lambda r: r["items"][0]["name"] == "Acme Corp"),
     ("get_customer", {"customer": "globex"}, lambda r: r["name"] == "Globex Corporation" and r["contacts"]),
-    ("create_customer", {"name": "Northwind Traders", "value": 9000, "contact": {"name": "Ana Trujillo"}},
-     lambda r: r["customer"]["stage"] == "lead" and r["customer"]["owner"] == "sam"),
-    ("update_customer", {"customer": "Northwind", "email": "ana@northwind.example"},
-     lambda r: r["customer"]["email"] == "ana@northwind.example" and r["customer"]["value"] == 9000),
-    ("add_contact", {"customer": "Northwind", "name": "Maria Anders", "role": "Buyer"},
-     lambda r: r["contact"]["role"] == "Buyer"),
-    ("log_interaction", {"customer": "Northwind", "body": "Intro meeting, want a pilot in April", "kind": "meeting"},
-     lambda r: r["interaction"]["source"] == "mcp" and r["interaction"]["author"] == "sam"),
+    (
+        "create_customer",
+        {"name": "Northwind Traders", "value": 9000, "contact": {"name": "Ana Trujillo"}},
+        lambda r: r["customer"]["stage"] == "lead" and r["customer"]["owner"] == "sam",
+    ),
+    (
+        "update_customer",
+        {"customer": "Northwind", "email": "ana@northwind.example"},
+        lambda r: r["customer"]["email"] == "ana@northwind.example" and r["customer"]["value"] == 9000,
+    ),
+    (
+        "add_contact",
+        {"customer": "Northwind", "name": "Maria Anders", "role": "Buyer"},
+        lambda r: r["contact"]["role"] == "Buyer",
+    ),
+    (
+        "log_interaction",
+        {"customer": "Northwind", "body": "Intro meeting, want a pilot in April", "kind": "meeting"},
+        lambda r: r["interaction"]["source"] == "mcp" and r["interaction"]["author"] == "sam",
+    ),
     ("set_stage", {"customer": "Northwind", "stage": "proposal sent"}, lambda r: r["to_stage"] == "proposal"),
-    ("schedule_followup", {"customer": "Northwind", "due": "next Tuesday", "description": "send pilot plan"},
-     lambda r: r["followup"]["due"] == "2026-03-10"),
-    ("schedule_followup", {"customer": "Northwind", "due": "2026-03-20", "description": "check pilot"},
-     lambda r: r["followup"]["due"] == "2026-03-20"),
-    ("reschedule_followup", {"customer": "Acme Corp", "due": "2026-03-12"},
-     lambda r: r["previous_due"] == "2026-03-06" and r["followup"]["due"] == "2026-03-12"),
+    (
+        "schedule_followup",
+        {"customer": "Northwind", "due": "next Tuesday", "description": "send pilot plan"},
+        lambda r: r["followup"]["due"] == "2026-03-10",
+    ),
+    (
+        "schedule_followup",
+        {"customer": "Northwind", "due": "2026-03-20", "description": "check pilot"},
+        lambda r: r["followup"]["due"] == "2026-03-20",
+    ),
+    (
+        "reschedule_followup",
+        {"customer": "Acme Corp", "due": "2026-03-12"},
+        lambda r: r["previous_due"] == "2026-03-06" and r["followup"]["due"] == "2026-03-12",
+    ),
     ("complete_followup", {"customer": "Globex"}, lambda r: r["followup"]["status"] == "done"),
     ("list_followups", {"scope": "next_week", "limit": 1}, lambda r: len(r["items"]) == 1 and r["has_more"]),
-    ("search_interactions", {"query": "pilot"}, lambda r: r["items"][0]["customer_name"] == "Northwind Traders"),
+    (
+        "search_interactions",
+        {"query": "pilot"},
+        lambda r: r["items"][0]["customer_name"] == "Northwind Traders",
+    ),
     ("pipeline_summary", {}, lambda r: r["total_count"] == 9),
     ("stale_customers", {"days": 30}, lambda r: "Evergreen Landscaping" in [i["name"] for i in r["items"]]),
     ("recent_changes", {"limit": 3}, lambda r: {i["source"] for i in r["items"]} == {"mcp"}),
@@ -117,7 +148,11 @@ BAD_CALLS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("log_interaction", {"customer": "Brightline", "body": "hi"}, ["Brightline Media", "Brightline Motors"]),
     ("get_customer", {"customer": "Holly Park"}, ["Brightline Media", "Juno Pet Supplies"]),
     ("get_customer", {"customer": "Zyxwv Unknown"}, ["No customer matches 'Zyxwv Unknown'"]),
-    ("set_stage", {"customer": "Acme", "stage": "hibernating"}, ["lead, qualified, proposal, negotiation, won, lost"]),
+    (
+        "set_stage",
+        {"customer": "Acme", "stage": "hibernating"},
+        ["lead, qualified, proposal, negotiation, won, lost"],
+    ),
     ("schedule_followup", {"customer": "Acme", "due": "2026-02-30"}, ["2026-02-30"]),
     ("reschedule_followup", {"followup_id": 9999, "due": "tomorrow"}, ["9999"]),
     ("complete_followup", {"followup_id": 9999}, ["9999"]),
@@ -156,8 +191,10 @@ def test_resources_are_listed_and_readable(crm: ToolContext) -> None:
     async def conversation(c: Client) -> tuple[Any, ...]:
         listed = await c.list_resources()
         templates = await c.list_resource_templates()
-        contents = {uri: await c.read_resource(uri) for uri in ("crm://pipeline", "crm://followups/this-week",
-                                                                 "crm://customers/2")}
+        contents = {
+            uri: await c.read_resource(uri)
+            for uri in ("crm://pipeline", "crm://followups/this-week", "crm://customers/2")
+        }
         try:
             await c.read_resource("crm://customers/99999")
             missing: str | None = None
@@ -183,11 +220,17 @@ def test_prompts_are_listed_and_rendered(crm: ToolContext) -> None:
         listed = await c.list_prompts()
         brief = await c.get_prompt("meeting_brief", {"customer": "Globex"})
         review = await c.get_prompt("weekly_followup_review", {})
-        notes = await c.get_prompt("log_meeting_notes", {"customer": "Acme", "notes": "Budget ok, proposal Friday"})
+        notes = await c.get_prompt(
+            "log_meeting_notes", {"customer": "Acme", "notes": "Budget ok, proposal Friday"}
+        )
         return listed, brief, review, notes
 
     listed, brief, review, notes = session(crm, conversation)
-    assert {p.name for p in listed.prompts} >= {"meeting_brief", "weekly_followup_review", "log_meeting_notes"}
+    assert {p.name for p in listed.prompts} >= {
+        "meeting_brief",
+        "weekly_followup_review",
+        "log_meeting_notes",
+    }
     assert all(p.description for p in listed.prompts)
     assert 'customer "Globex"' in brief.messages[0].content.text
     assert "the whole team" in review.messages[0].content.text

@@ -1,4 +1,5 @@
 """Driving the real surfaces for the reliability tests: `crm` as a subprocess, `crm mcp` with the SDK client."""
+
 from __future__ import annotations
 
 import os
@@ -27,10 +28,18 @@ def crm_env(db: Path | None, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_crm(*args: str, db: Path | None, stdin: str | None = None, timeout: float = 120,
-            **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=REPO, env=crm_env(db, **extra),
-                          input=stdin, capture_output=True, text=True, timeout=timeout)
+def run_crm(
+    *args: str, db: Path | None, stdin: str | None = None, timeout: float = 120, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=REPO,
+        env=crm_env(db, **extra),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -42,16 +51,24 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def mcp_calls(db: Path, calls: list[tuple[str, dict[str, Any]]], *, read_only_folder: Path | None = None,
-              **extra: str) -> list[Any]:
+def mcp_calls(
+    db: Path, calls: list[tuple[str, dict[str, Any]]], *, read_only_folder: Path | None = None, **extra: str
+) -> list[Any]:
     """Start `crm mcp` (stdio) on `db` and make `calls` with the SDK client; the results, in order.
 
     With `read_only_folder`, the server runs where that folder is mounted read-only.
     """
     command, args = sys.executable, ["-m", "assistant", "mcp"]
     if read_only_folder is not None:
-        command, args = "unshare", ["-rm", "sh", "-c", read_only_mount(read_only_folder)
-                                    + f" && exec {sys.executable} -m assistant mcp"]
+        command, args = (
+            "unshare",
+            [
+                "-rm",
+                "sh",
+                "-c",
+                read_only_mount(read_only_folder) + f" && exec {sys.executable} -m assistant mcp",
+            ],
+        )
     params = StdioServerParameters(command=command, args=args, env=crm_env(db, **extra), cwd=REPO)
 
     async def main() -> list[Any]:

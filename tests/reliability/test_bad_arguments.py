@@ -3,6 +3,7 @@
 Each case once crashed a surface ("Error executing tool", a traceback from `crm tool`) or was
 stored and broke later commands (an infinite deal value made the export invalid JSON).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,10 @@ def test_mcp_refuses_each_bad_argument_as_a_short_tool_error_and_stores_nothing(
     db = db_of(crm)
     before = fingerprint(db)
     # The JSON encoder would refuse NaN/Infinity; MCP clients send what their JSON has, so send text.
-    calls = [(name, {k: (str(v) if isinstance(v, float) else v) for k, v in args.items()}) for name, args in CRASHERS]
+    calls = [
+        (name, {k: (str(v) if isinstance(v, float) else v) for k, v in args.items()})
+        for name, args in CRASHERS
+    ]
     results = mcp_calls(db, [*calls, ("pipeline_summary", {})])
     for (name, args), result in zip(CRASHERS, results):
         message = text_of(result)

@@ -5,6 +5,7 @@ No timing is asserted. The other writer is given a busy timeout of a few seconds
 held the write lock for its whole run (30 s at 200,000 rows), so that writer failed "busy"; now the
 lock is held only for the short copy at the end.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,21 +55,34 @@ while True:
 
 def big_csv(path: Path, rows: int = ROWS) -> Path:
     lines = ["name,email,stage,owner,tags,contact,contact_role"]
-    lines += [f"Loadco {i:06d} Ltd,info{i}@loadco{i}.example,lead,kim,eu;bulk,Person {i} Doe,CTO" for i in range(rows)]
+    lines += [
+        f"Loadco {i:06d} Ltd,info{i}@loadco{i}.example,lead,kim,eu;bulk,Person {i} Doe,CTO"
+        for i in range(rows)
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
 def start_writer(db: Path, actor: str, stop: Path, busy_ms: int) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(db), actor, str(stop), str(busy_ms)], cwd=REPO,
-                            env=crm_env(db), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db), actor, str(stop), str(busy_ms)],
+        cwd=REPO,
+        env=crm_env(db),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def start_import(db: Path, csv_path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "assistant", "import", "--json", str(csv_path)], cwd=REPO,
-                            env=crm_env(db, CRM_USER="kim"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant", "import", "--json", str(csv_path)],
+        cwd=REPO,
+        env=crm_env(db, CRM_USER="kim"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def count(db: Path, table: str) -> int:
@@ -88,7 +102,10 @@ def test_another_writer_keeps_writing_while_a_big_import_runs(crm: ToolContext, 
     assert importer.returncode == 0, err
     assert json.loads(out)["customers_created"] == ROWS
     lines = written.splitlines()
-    assert lines and not [line for line in lines if not line.startswith("ok ")], (lines[:5], writer_err[-500:])
+    assert lines and not [line for line in lines if not line.startswith("ok ")], (
+        lines[:5],
+        writer_err[-500:],
+    )
     assert "locked" not in writer_err and "Traceback" not in writer_err
     assert count(db, "interaction") >= len(lines)
     assert integrity(db) == "ok"
@@ -109,7 +126,9 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(crm: ToolContext, tmp_pat
         assert now in (base, base + 10_000), (delay, now)
         base = now  # a finished import makes the next run a re-import, killed while it merges
     with sqlite3.connect(db) as conn:  # no half-copied children either: every contact has its customer
-        orphans = conn.execute("SELECT count(*) FROM contact WHERE customer_id NOT IN (SELECT id FROM customer)")
+        orphans = conn.execute(
+            "SELECT count(*) FROM contact WHERE customer_id NOT IN (SELECT id FROM customer)"
+        )
         assert orphans.fetchone()[0] == 0
 
 

@@ -3,6 +3,7 @@
 Only what must hold for any input is asserted — no traceback, no crash, one JSON object with a
 "reply" per input line — with few, derandomized examples, since each is a subprocess.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,15 +18,52 @@ from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
 
-WORDS = st.sampled_from([
-    "met", "Acme", "Globex", "tomorrow", "follow up", "next Tuesday", "set", "to stage", "banana", "won", "lost",
-    "undo", "yes", "no", "1", "2", "both", "call", "email", "note:", "$5,000", "🎉", "=SUM(A1)", "%s", "{}",
-    "\\", "'", '"', "Holly Park", "Brightline", "at 10am", "on the 31st", "Feb 30", "9223372036854775808",
-])
+WORDS = st.sampled_from(
+    [
+        "met",
+        "Acme",
+        "Globex",
+        "tomorrow",
+        "follow up",
+        "next Tuesday",
+        "set",
+        "to stage",
+        "banana",
+        "won",
+        "lost",
+        "undo",
+        "yes",
+        "no",
+        "1",
+        "2",
+        "both",
+        "call",
+        "email",
+        "note:",
+        "$5,000",
+        "🎉",
+        "=SUM(A1)",
+        "%s",
+        "{}",
+        "\\",
+        "'",
+        '"',
+        "Holly Park",
+        "Brightline",
+        "at 10am",
+        "on the 31st",
+        "Feb 30",
+        "9223372036854775808",
+    ]
+)
 LINE = st.one_of(
     st.lists(WORDS, min_size=1, max_size=8).map(" ".join),
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e"
-                                   "\x85\u2028\u2029"), max_size=60),
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs",), blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+        ),
+        max_size=60,
+    ),
     st.just("x" * 5000),
 )
 
@@ -45,8 +83,13 @@ def chat_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@settings(max_examples=6, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(LINE, min_size=1, max_size=12))
 def test_every_line_gets_one_json_reply(chat_db: Path, lines: list[str]) -> None:
     result = run_crm("chat", "--json", db=chat_db, stdin="".join(line + "\n" for line in lines), timeout=180)

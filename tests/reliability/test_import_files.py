@@ -1,4 +1,5 @@
 """Issue #11, item 4: malformed import files are refused by line and key, import nothing, never crash."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,9 @@ from tools.transfer import import_text
 
 
 def doc(customer: dict | None = None, **top: object) -> str:
-    return json.dumps({"format": "crm-export", "version": 1, "customers": [customer or {"name": "Acme"}], **top})
+    return json.dumps(
+        {"format": "crm-export", "version": 1, "customers": [customer or {"name": "Acme"}], **top}
+    )
 
 
 BAD_JSON = [
@@ -31,8 +34,10 @@ BAD_JSON = [
     (doc({"name": "Acme", "tags": [["nested"]]}), "tags[1]"),
     (doc({"name": "Acme", "contacts": "Dana"}), "contacts"),
     (doc({"name": "Acme", "contacts": [{"name": "Dana", "email": "dana"}]}), "contacts[1].email"),
-    (doc({"name": "Acme", "interactions": [{"body": "x", "occurred_at": "2026-03-04T10:00:00+99:00"}]}),
-     "interactions[1].occurred_at"),
+    (
+        doc({"name": "Acme", "interactions": [{"body": "x", "occurred_at": "2026-03-04T10:00:00+99:00"}]}),
+        "interactions[1].occurred_at",
+    ),
     (doc({"name": "Acme", "stage_history": [{"to": "banana"}]}), "stage_history[1].to"),
     (doc({"name": "x" * 5000}), "name"),
     (doc({"name": 12}), "name"),
@@ -58,7 +63,7 @@ BAD_CSV = [
     ("name,value\nAcme,1e309\n", "line 2 (Acme): value"),
     ("name,stage\nAcme,banana\n", "line 2 (Acme): stage: unknown stage 'banana'"),
     ("name,email\nAcme,no-at-sign\n", "line 2 (Acme): email"),
-    ("name,contact\nAcme,\"unclosed\n", "line 2: broken CSV"),
+    ('name,contact\nAcme,"unclosed\n', "line 2: broken CSV"),
     ("name\n\x00\x00\n", "line 2"),
 ]
 
@@ -75,8 +80,9 @@ def test_a_bad_csv_row_is_refused_by_line(crm: ToolContext, text: str, says: str
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("text", [BAD_JSON[0][0], BAD_JSON[19][0]], ids=["kind 5", "nested 100,000 deep"])
-def test_crm_import_of_a_bad_file_is_one_line_and_imports_nothing(crm: ToolContext, tmp_path: Path,
-                                                                   text: str) -> None:
+def test_crm_import_of_a_bad_file_is_one_line_and_imports_nothing(
+    crm: ToolContext, tmp_path: Path, text: str
+) -> None:
     db = Path(crm.store.url.removeprefix("sqlite:///"))
     before = fingerprint(db)
     path = tmp_path / "bad.json"

@@ -5,6 +5,7 @@ file; none of them is "something went wrong … rephrase" or a traceback. Reads 
 read-only folder or medium. A damaged schema record is repaired or refused in one line. The files
 a CRM creates are the owner's alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,14 @@ def write_lock_held(db: Path) -> Iterator[None]:
 def test_busy_database_is_a_retryable_tool_error_over_mcp(crm: ToolContext) -> None:
     db = db_of(crm)
     with write_lock_held(db):
-        results = mcp_calls(db, [("log_interaction", {"customer": "Acme", "body": "called Dana"}),
-                                 ("get_customer", {"customer": "Acme"})], **FAST)
+        results = mcp_calls(
+            db,
+            [
+                ("log_interaction", {"customer": "Acme", "body": "called Dana"}),
+                ("get_customer", {"customer": "Acme"}),
+            ],
+            **FAST,
+        )
     busy, read = results
     assert busy.is_error
     assert "busy" in text_of(busy) and "safe to retry" in text_of(busy)
@@ -59,8 +66,9 @@ def test_busy_database_is_a_retryable_tool_error_over_mcp(crm: ToolContext) -> N
 def test_busy_database_is_one_line_on_the_command_line(crm: ToolContext) -> None:
     db = db_of(crm)
     with write_lock_held(db):
-        line = one_line_error(run_crm("tool", "log_interaction", '{"customer": "Acme", "body": "x"}', db=db,
-                                      **FAST))
+        line = one_line_error(
+            run_crm("tool", "log_interaction", '{"customer": "Acme", "body": "x"}', db=db, **FAST)
+        )
     assert line == "crm: The database is busy — try again in a moment (safe to retry)."
 
 
@@ -83,10 +91,13 @@ def test_a_file_that_is_not_a_database_is_named_in_one_line(tmp_path: Path) -> N
     assert str(db) in line and "damaged" in line
 
 
-@pytest.mark.parametrize("damage", [
-    "DELETE FROM meta WHERE key = 'schema_version'",
-    "UPDATE meta SET value = '1.0' WHERE key = 'schema_version'",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "DELETE FROM meta WHERE key = 'schema_version'",
+        "UPDATE meta SET value = '1.0' WHERE key = 'schema_version'",
+    ],
+)
 def test_a_lost_or_misspelt_schema_record_is_repaired(crm: ToolContext, damage: str) -> None:
     db = db_of(crm)
     crm.store.close()
@@ -128,8 +139,9 @@ def run_on_read_only_folder(folder: Path, *crm_args: str, db: Path) -> subproces
 
     cmd = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "assistant", *crm_args])
     script = f"{read_only_mount(folder)} && cd {REPO} && {cmd}"
-    return subprocess.run(["unshare", "-rm", "sh", "-c", script], env=crm_env(db), capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script], env=crm_env(db), capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture
@@ -152,7 +164,9 @@ def test_reads_work_on_a_read_only_folder_and_writes_say_so(crm: ToolContext, re
     exported = run_on_read_only_folder(db.parent, "export", db=db)
     assert exported.returncode == 0, exported.stderr
     assert len(json.loads(exported.stdout)["customers"]) == 8
-    write = run_on_read_only_folder(db.parent, "tool", "log_interaction", '{"customer": "Acme", "body": "x"}', db=db)
+    write = run_on_read_only_folder(
+        db.parent, "tool", "log_interaction", '{"customer": "Acme", "body": "x"}', db=db
+    )
     line = one_line_error(write)
     assert str(db) in line and "read-only" in line
 
@@ -160,8 +174,11 @@ def test_reads_work_on_a_read_only_folder_and_writes_say_so(crm: ToolContext, re
 def test_mcp_says_a_read_only_database_is_not_worth_retrying(crm: ToolContext, read_only_ok: None) -> None:
     db = db_of(crm)
     crm.store.close()
-    write, read = mcp_calls(db, [("log_interaction", {"customer": "Acme", "body": "x"}),
-                                 ("get_customer", {"customer": "Acme"})], read_only_folder=db.parent)
+    write, read = mcp_calls(
+        db,
+        [("log_interaction", {"customer": "Acme", "body": "x"}), ("get_customer", {"customer": "Acme"})],
+        read_only_folder=db.parent,
+    )
     assert write.is_error and "read-only" in text_of(write) and "Retrying will not help" in text_of(write)
     assert not read.is_error and read.structured_content["name"] == "Acme Corp"
 
@@ -185,8 +202,9 @@ def test_database_files_and_new_folders_are_owner_only(tmp_path: Path) -> None:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
-def test_a_full_disk_is_one_line_naming_the_file_and_the_database_stays_sound(crm: ToolContext, tmp_path: Path,
-                                                                                read_only_ok: None) -> None:
+def test_a_full_disk_is_one_line_naming_the_file_and_the_database_stays_sound(
+    crm: ToolContext, tmp_path: Path, read_only_ok: None
+) -> None:
     import sys
 
     from tests.reliability.surfaces import REPO
@@ -197,13 +215,22 @@ def test_a_full_disk_is_one_line_naming_the_file_and_the_database_stays_sound(cr
     disk.mkdir()
     db = disk / "crm.db"
     args = json.dumps({"customer": "Acme", "body": "word " * 20_000})  # 100 KB a note: a few fill the disk
-    script = (f"mount -t tmpfs -o size=600k tmpfs {disk} && cp {src} {db} && cd {REPO} && "
-              f"for i in $(seq 1 20); do {sys.executable} -m assistant tool log_interaction \"$FILL\" "
-              f"> /dev/null 2> {tmp_path}/err || {{ cat {tmp_path}/err; {sys.executable} -c \"import sqlite3; "
-              f"print(sqlite3.connect('{db}').execute('PRAGMA integrity_check').fetchone()[0])\"; exit 0; }}; done")
-    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], env={**crm_env(db), "FILL": args},
-                            capture_output=True, text=True, timeout=300)
+    script = (
+        f"mount -t tmpfs -o size=600k tmpfs {disk} && cp {src} {db} && cd {REPO} && "
+        f'for i in $(seq 1 20); do {sys.executable} -m assistant tool log_interaction "$FILL" '
+        f'> /dev/null 2> {tmp_path}/err || {{ cat {tmp_path}/err; {sys.executable} -c "import sqlite3; '
+        f"print(sqlite3.connect('{db}').execute('PRAGMA integrity_check').fetchone()[0])\"; exit 0; }}; done"
+    )
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        env={**crm_env(db), "FILL": args},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 2, (result.stdout, result.stderr)
-    assert lines[0] == f"crm: The disk holding {db} is full; nothing was saved — free some space and try again."
+    assert (
+        lines[0] == f"crm: The disk holding {db} is full; nothing was saved — free some space and try again."
+    )
     assert lines[1] == "ok"

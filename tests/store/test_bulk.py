@@ -1,4 +1,5 @@
 """The bulk import path logs exactly what one-by-one writes log, so undo treats both alike."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,22 @@ from store.models import ChangeLog
 from tests.conftest import make_ctx
 from tools.transfer import import_text
 
-DOC = json.dumps({"customers": [
-    {"name": "Acme Corp", "stage": "proposal", "tags": ["eu", "priority"], "value": 1200.5,
-     "created_at": "2026-01-02T03:04:05.123456+00:00", "updated_at": "2026-01-02T03:04:05+02:00"},
-    {"name": "Globex", "email": "hi@globex.example", "contacts": [{"name": "Hank"}]},
-    {"name": "Café Müller", "phone": "+49 30 1234", "tags": []},
-]})
+DOC = json.dumps(
+    {
+        "customers": [
+            {
+                "name": "Acme Corp",
+                "stage": "proposal",
+                "tags": ["eu", "priority"],
+                "value": 1200.5,
+                "created_at": "2026-01-02T03:04:05.123456+00:00",
+                "updated_at": "2026-01-02T03:04:05+02:00",
+            },
+            {"name": "Globex", "email": "hi@globex.example", "contacts": [{"name": "Hank"}]},
+            {"name": "Café Müller", "phone": "+49 30 1234", "tags": []},
+        ]
+    }
+)
 
 
 def _logged(path: Path, *, in_batch: bool) -> list[dict]:
@@ -53,7 +64,10 @@ def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Pa
     from tools.schemas import CreateCustomer, GetCustomer
 
     store = Store(tmp_path / "crm.db")
-    importer, rep = make_ctx(store, actor="kim", source="import"), make_ctx(Store(tmp_path / "crm.db"), actor="sam")
+    importer, rep = (
+        make_ctx(store, actor="kim", source="import"),
+        make_ctx(Store(tmp_path / "crm.db"), actor="sam"),
+    )
     planned = transfer._plan
 
     def plan_then_someone_writes(s, reading):  # type: ignore[no-untyped-def]
@@ -66,9 +80,16 @@ def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Pa
     globex = get_customer(importer, GetCustomer(customer="Globex"))
     assert [c.name for c in globex.contacts] == ["Hank"]
     with store.read() as s:
-        logged = {r.entity_id: r.after["name"] for r in s.exec(select(ChangeLog).where(ChangeLog.actor == "kim"))}
-    assert logged[globex.id] == "Globex" and logged[get_customer(importer, GetCustomer(customer="Acme")).id] == "Acme Corp"
+        logged = {
+            r.entity_id: r.after["name"] for r in s.exec(select(ChangeLog).where(ChangeLog.actor == "kim"))
+        }
+    assert (
+        logged[globex.id] == "Globex"
+        and logged[get_customer(importer, GetCustomer(customer="Acme")).id] == "Acme Corp"
+    )
     undo(importer)
-    assert get_customer(rep, GetCustomer(customer="Initech")).name == "Initech"  # the other rep's customer stays
+    assert (
+        get_customer(rep, GetCustomer(customer="Initech")).name == "Initech"
+    )  # the other rep's customer stays
     store.close()
     rep.store.close()

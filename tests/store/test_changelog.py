@@ -1,7 +1,8 @@
 """The change log at the store level: batches record before/after, undo replays them backwards."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
@@ -10,7 +11,7 @@ from store import Store
 from store.changelog import Batch, UndoError, last_batch, snapshot, undo_batch
 from store.models import ChangeLog, Contact, Customer, FollowUp
 
-AT = datetime(2026, 3, 4, 14, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 
 
 def _create_customer(store: Store, actor: str = "sam", name: str = "Acme") -> tuple[int, str]:
@@ -47,7 +48,9 @@ def test_a_batch_records_actor_source_and_after_values(store: Store) -> None:
     with store.read() as s:
         rows = s.exec(select(ChangeLog).order_by(ChangeLog.id)).all()
     assert [(r.entity, r.op, r.batch, r.actor, r.source) for r in rows] == [
-        ("customer", "create", batch, "sam", "cli"), ("contact", "create", batch, "sam", "cli")]
+        ("customer", "create", batch, "sam", "cli"),
+        ("contact", "create", batch, "sam", "cli"),
+    ]
     assert rows[0].entity_id == cid and rows[0].before is None
     assert rows[0].after["name"] == "Acme" and rows[0].after["tags"] == ["a"]  # type: ignore[index]
 

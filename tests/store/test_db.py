@@ -1,8 +1,9 @@
 """The SQLite connection settings and the full-text index, read back from the database itself."""
+
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -49,9 +50,8 @@ def test_in_memory_store_works() -> None:
 
 
 def test_foreign_keys_refuse_an_orphan_and_cascade_on_delete(store: Store) -> None:
-    with pytest.raises(IntegrityError):
-        with store.write() as s:
-            s.add(Contact(customer_id=999, name="Nobody", name_key="nobody"))
+    with pytest.raises(IntegrityError), store.write() as s:
+        s.add(Contact(customer_id=999, name="Nobody", name_key="nobody"))
     with store.write() as s:
         c = Customer(name="Acme", name_key="acme")
         s.add(c)
@@ -67,17 +67,15 @@ def test_foreign_keys_refuse_an_orphan_and_cascade_on_delete(store: Store) -> No
 def test_customer_names_are_unique_ignoring_case(store: Store) -> None:
     with store.write() as s:
         s.add(Customer(name="Acme", name_key="acme"))
-    with pytest.raises(IntegrityError):
-        with store.write() as s:
-            s.add(Customer(name="ACME", name_key="acme"))
+    with pytest.raises(IntegrityError), store.write() as s:
+        s.add(Customer(name="ACME", name_key="acme"))
 
 
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
-    with pytest.raises(ZeroDivisionError):
-        with store.write() as s:
-            s.add(Customer(name="Acme", name_key="acme"))
-            s.flush()
-            1 / 0  # noqa: B018
+    with pytest.raises(ZeroDivisionError), store.write() as s:
+        s.add(Customer(name="Acme", name_key="acme"))
+        s.flush()
+        1 / 0  # noqa: B018
     with store.read() as s:
         assert s.exec(select(Customer)).all() == []
 
@@ -89,7 +87,7 @@ def test_timestamps_come_back_aware_utc(store: Store) -> None:
         s.add(c)
     with store.read() as s:
         got = s.exec(select(Customer)).one().created_at
-    assert got.tzinfo is not None and got.utcoffset() == timezone.utc.utcoffset(None)
+    assert got.tzinfo is not None and got.utcoffset() == UTC.utcoffset(None)
     assert got == berlin
 
 
@@ -99,7 +97,8 @@ def test_timestamps_come_back_aware_utc(store: Store) -> None:
 def _fts(store: Store, words: str) -> list[int]:
     with store.read() as s:
         rows = s.exec(  # type: ignore[call-overload]
-            text("SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :q ORDER BY rowid"), params={"q": words}
+            text("SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :q ORDER BY rowid"),
+            params={"q": words},
         )
         return [r[0] for r in rows]
 
@@ -114,7 +113,7 @@ def _customer(store: Store) -> int:
 
 def _interaction(store: Store, cid: int, body: str) -> int:
     with store.write() as s:
-        i = Interaction(customer_id=cid, body=body, occurred_at=datetime.now(timezone.utc))
+        i = Interaction(customer_id=cid, body=body, occurred_at=datetime.now(UTC))
         s.add(i)
         s.flush()
         return i.id  # type: ignore[return-value]

@@ -1,4 +1,5 @@
 """Schema versions: a fresh database is current, re-opening changes nothing, upgrades keep every row."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -32,8 +33,18 @@ def test_fresh_database_gets_the_current_schema_version(tmp_path: Path) -> None:
         assert store.schema_version() == migrations.LATEST
         assert _version_row(tmp_path / "new.db") == str(migrations.LATEST)
         tables = set(inspect(store.engine).get_table_names())
-        assert {"customer", "contact", "interaction", "followup", "stage_change", "change_log", "user",
-                "inbound_message", "meta", "interaction_fts"} <= tables
+        assert {
+            "customer",
+            "contact",
+            "interaction",
+            "followup",
+            "stage_change",
+            "change_log",
+            "user",
+            "inbound_message",
+            "meta",
+            "interaction_fts",
+        } <= tables
     finally:
         store.close()
 
@@ -47,8 +58,10 @@ def test_parent_directory_is_created(tmp_path: Path) -> None:
 def test_reopening_is_a_no_op_and_keeps_the_data(crm: ToolContext) -> None:
     path = _db_path(crm.store)
     with sqlite3.connect(path) as conn:
-        before = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                  for t in ("customer", "contact", "interaction", "followup", "change_log", "meta")}
+        before = {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("customer", "contact", "interaction", "followup", "change_log", "meta")
+        }
         schema_before = conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
     again = Store(path)
     try:
@@ -106,9 +119,13 @@ def test_upgrade_from_an_older_version_keeps_every_row(
     assert _version_row(path) == str(nxt)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*), count(region) FROM customer").fetchone() == (25, 25)
-        assert conn.execute("SELECT sum(value) FROM customer").fetchone()[0] == sum(n * 100 for n in range(25))
+        assert conn.execute("SELECT sum(value) FROM customer").fetchone()[0] == sum(
+            n * 100 for n in range(25)
+        )
         # The full-text index still finds the note written before the upgrade.
-        hit = conn.execute("SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH 'upgrade'").fetchall()
+        hit = conn.execute(
+            "SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH 'upgrade'"
+        ).fetchall()
         assert len(hit) == 1
     # Opening again does not run the step a second time.
     Store(path).close()

@@ -1,4 +1,5 @@
 """Fixtures for the Telegram bot tests: the fake Bot API, a registered team, and a bot to run."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -7,6 +7,7 @@ after a restart). It checks what Telegram checks and a test would otherwise miss
 message length (4096), callback_data size (64 bytes) and that HTML parse mode text parses.
 Every call is recorded.
 """
+
 from __future__ import annotations
 
 import html
@@ -20,10 +21,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "CRM", "username": "crm_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
-_JSON_PARAMS = {"chat_id", "message_id", "reply_markup", "commands", "allowed_updates", "offset", "timeout",
-                "limit", "show_alert", "drop_pending_updates", "reply_parameters"}
+BOT_USER = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "CRM",
+    "username": "crm_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+_JSON_PARAMS = {
+    "chat_id",
+    "message_id",
+    "reply_markup",
+    "commands",
+    "allowed_updates",
+    "offset",
+    "timeout",
+    "limit",
+    "show_alert",
+    "drop_pending_updates",
+    "reply_parameters",
+}
 _TAG = re.compile(r"</?(b|strong|i|em|u|ins|s|strike|del|code|pre|a|tg-spoiler|blockquote)(\s[^>]*)?>")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -53,7 +72,9 @@ class FakeBotApi:
 
     token: str = "123456:TEST-fake-token"
     calls: list[Call] = field(default_factory=list)
-    messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # what the bot sent, as stored
+    messages: dict[tuple[int, int], dict[str, Any]] = field(
+        default_factory=dict
+    )  # what the bot sent, as stored
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -173,8 +194,13 @@ class FakeBotApi:
         chat_id = int(params["chat_id"])
         text = self._checked_text(params)
         self._check_markup(params.get("reply_markup"))
-        message = {"message_id": self.new_message_id(), "date": int(time.time()), "from": BOT_USER,
-                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "text": text}
+        message = {
+            "message_id": self.new_message_id(),
+            "date": int(time.time()),
+            "from": BOT_USER,
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "text": text,
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         with self._cond:
@@ -194,8 +220,9 @@ class FakeBotApi:
     def _editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         message = self._stored(params)
         self._check_markup(params.get("reply_markup"))
-        if message.get("reply_markup") == params.get("reply_markup") or \
-                (not message.get("reply_markup") and not params.get("reply_markup")):
+        if message.get("reply_markup") == params.get("reply_markup") or (
+            not message.get("reply_markup") and not params.get("reply_markup")
+        ):
             raise ApiError(400, "Bad Request: message is not modified")
         message.pop("reply_markup", None)
         if params.get("reply_markup"):

@@ -1,4 +1,5 @@
 """Drive the real bot (`assistant.telegram_bot`) against the fake Bot API: send updates, wait for effects."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,9 @@ class Bot:
         self.app = build_application(self.base, self.fake.token, api_url=self.fake.url)
         self._stop, ready = asyncio.Event(), asyncio.Event()
         self._task = asyncio.create_task(serve(self.app, self._stop, poll_timeout=1, ready=ready))
-        await asyncio.wait([self._task, asyncio.create_task(ready.wait())], timeout=WAIT,
-                           return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            [self._task, asyncio.create_task(ready.wait())], timeout=WAIT, return_when=asyncio.FIRST_COMPLETED
+        )
         if self._task.done():
             self._task.result()  # raises what went wrong
         assert ready.is_set(), "bot did not start"
@@ -72,8 +74,13 @@ class Bot:
 
     def text(self, sender: int, text: str) -> dict[str, Any]:
         """A new text message from `sender` in their private chat."""
-        msg: dict[str, Any] = {"message_id": self.fake.new_message_id(), "date": int(time.time()),
-                               "chat": {"id": sender, "type": "private"}, "from": user(sender), "text": text}
+        msg: dict[str, Any] = {
+            "message_id": self.fake.new_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": sender, "type": "private"},
+            "from": user(sender),
+            "text": text,
+        }
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self.push({"update_id": next(_update_ids), "message": msg})
@@ -85,8 +92,13 @@ class Bot:
 
     def press(self, sender: int, message: dict[str, Any], data: str) -> dict[str, Any]:
         """`sender` presses the button with `data` under a message the bot sent."""
-        query = {"id": f"cq{next(_update_ids)}", "from": user(sender), "chat_instance": "ci", "data": data,
-                 "message": message}
+        query = {
+            "id": f"cq{next(_update_ids)}",
+            "from": user(sender),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
         return self.push({"update_id": next(_update_ids), "callback_query": query})
 
     # ---- effects out --------------------------------------------------------------------------------
@@ -124,7 +136,9 @@ def call_text(call: Call) -> str:
     import re
 
     text = call.params.get("text", "")
-    return html.unescape(re.sub(r"</?\w+[^>]*>", "", text)) if call.params.get("parse_mode") == "HTML" else text
+    return (
+        html.unescape(re.sub(r"</?\w+[^>]*>", "", text)) if call.params.get("parse_mode") == "HTML" else text
+    )
 
 
 def buttons(call: Call) -> list[tuple[str, str]]:
@@ -136,5 +150,9 @@ def buttons(call: Call) -> list[tuple[str, str]]:
 def counts(store: Store, *, data_only: bool = False) -> dict[str, int]:
     """Rows per table, with the change log and (unless `data_only`) the de-duplication records."""
     with store.read() as s:
-        tables = {**TABLES, "change_log": ChangeLog, **({} if data_only else {"inbound_message": InboundMessage})}
+        tables = {
+            **TABLES,
+            "change_log": ChangeLog,
+            **({} if data_only else {"inbound_message": InboundMessage}),
+        }
         return {name: s.exec(select(func.count()).select_from(model)).one() for name, model in tables.items()}

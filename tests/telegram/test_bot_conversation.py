@@ -1,4 +1,5 @@
 """End to end: the real bot against a fake Bot API over HTTP — logging, buttons, undo, edits, re-deliveries, strangers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def run(fake: FakeBotApi, base: ToolContext, scenario: Callable[[Bot], Awaitable[Any]]) -> Any:
     """Start the bot, play `scenario`, stop the bot (also when the scenario fails)."""
+
     async def main() -> Any:
         bot = Bot(fake, base)
         await bot.start()
@@ -55,21 +57,43 @@ def test_rep_logs_a_meeting_with_a_follow_up(fake: FakeBotApi, base: ToolContext
     with team.read() as s:
         note = s.exec(select(Interaction).where(Interaction.source_ref == ref)).one()
         # "follow up Tuesday" (a reading may also make "a proposal by Friday" one of its own)
-        followup = next(f for f in s.exec(select(FollowUp).where(FollowUp.source_ref == ref)) if f.due_date == date(2026, 3, 10))
+        followup = next(
+            f
+            for f in s.exec(select(FollowUp).where(FollowUp.source_ref == ref))
+            if f.due_date == date(2026, 3, 10)
+        )
         changes = s.exec(select(ChangeLog).where(ChangeLog.batch == data[2:])).all()
-    assert (note.kind, note.author, note.source, note.customer_id) == ("meeting", "sam", "telegram", customer_id(team, "Acme Corp"))
+    assert (note.kind, note.author, note.source, note.customer_id) == (
+        "meeting",
+        "sam",
+        "telegram",
+        customer_id(team, "Acme Corp"),
+    )
     assert "proposal" in note.body
     assert (followup.due_date, followup.owner, followup.status) == (date(2026, 3, 10), "sam", "open")
     # The Undo button names exactly the change this message made.
-    assert {c.entity for c in changes} == {"interaction", "followup"} and followup.id in {c.entity_id for c in changes}
+    assert {c.entity for c in changes} == {"interaction", "followup"} and followup.id in {
+        c.entity_id for c in changes
+    }
     assert {(c.actor, c.source) for c in changes} == {("sam", "telegram")}
     # The command menu was published at start-up.
     [menu] = fake.calls_to("setMyCommands")
-    assert [c["command"] for c in menu.params["commands"]] == ["start", "help", "due", "find", "pipeline", "show", "digest",
-                                                           "undo", "cancel"]
+    assert [c["command"] for c in menu.params["commands"]] == [
+        "start",
+        "help",
+        "due",
+        "find",
+        "pipeline",
+        "show",
+        "digest",
+        "undo",
+        "cancel",
+    ]
 
 
-def test_ambiguous_customer_is_resolved_by_pressing_a_button(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_ambiguous_customer_is_resolved_by_pressing_a_button(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     async def scenario(bot: Bot) -> tuple[Any, Any, int]:
         question = await bot.say(SAM, "Called Brightline about the fleet deal")
         assert notes_matching(team, "fleet deal") == []  # a write never guesses
@@ -89,8 +113,14 @@ def test_ambiguous_customer_is_resolved_by_pressing_a_button(fake: FakeBotApi, b
     [note] = notes_matching(team, "fleet deal")
     assert note.customer_id == customer_id(team, "Brightline Motors")
     # The question now shows what was picked, without its buttons.
-    picked = [c for c in fake.calls_to("editMessageText") if c.params["message_id"] == question.result["message_id"]]
-    assert picked and "→ Brightline Motors" in picked[0].result["text"] and "reply_markup" not in picked[0].result
+    picked = [
+        c for c in fake.calls_to("editMessageText") if c.params["message_id"] == question.result["message_id"]
+    ]
+    assert (
+        picked
+        and "→ Brightline Motors" in picked[0].result["text"]
+        and "reply_markup" not in picked[0].result
+    )
     late = fake.calls_to("answerCallbackQuery")[answered]
     assert late.params.get("show_alert") is True and "already answered" in late.params["text"]
 
@@ -140,7 +170,9 @@ def test_edited_message_corrects_its_note(fake: FakeBotApi, base: ToolContext, t
     assert "Logged call with Brightline Media" in call_text(answered)
 
 
-def test_redelivered_update_is_applied_once_also_after_a_restart(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_redelivered_update_is_applied_once_also_after_a_restart(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     async def scenario(bot: Bot) -> dict[str, Any]:
         update = bot.text(SAM, "Called Globex about the seat count")
         bot.push(update)  # Telegram delivers it again
@@ -159,7 +191,9 @@ def test_redelivered_update_is_applied_once_also_after_a_restart(fake: FakeBotAp
     assert seen.source == "telegram" and seen.batch is not None
 
 
-def test_strangers_are_refused_and_nothing_of_theirs_is_stored(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_strangers_are_refused_and_nothing_of_theirs_is_stored(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     async def scenario(bot: Bot) -> tuple[dict[str, int], dict[str, int], Any, Any]:
         mine = await bot.say(SAM, "Called Acme about the renewal terms")
         before = counts(team)
@@ -167,9 +201,14 @@ def test_strangers_are_refused_and_nothing_of_theirs_is_stored(fake: FakeBotApi,
         refusal = (await bot.replies(STRANGER, 0))[-1]
         # A stranger pressing sam's Undo button (e.g. from a forwarded message).
         press = bot.press(STRANGER, bot.message(mine), dict(buttons(mine))["↩ Undo"])
-        answer = await until(lambda: [c for c in fake.calls_to("answerCallbackQuery")
-                                      if c.params["callback_query_id"] == press["callback_query"]["id"]],
-                             "the stranger's press answered")
+        answer = await until(
+            lambda: [
+                c
+                for c in fake.calls_to("answerCallbackQuery")
+                if c.params["callback_query_id"] == press["callback_query"]["id"]
+            ],
+            "the stranger's press answered",
+        )
         assert STRANGER not in bot.app.chat_data or not bot.app.chat_data[STRANGER]
         return before, counts(team), refusal, answer[0]
 
@@ -181,7 +220,9 @@ def test_strangers_are_refused_and_nothing_of_theirs_is_stored(fake: FakeBotApi,
     assert notes_matching(team, "discount") == []
 
 
-def test_undo_refuses_when_a_later_change_depends_on_it(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_undo_refuses_when_a_later_change_depends_on_it(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     from tests.conftest import make_ctx
     from tools.followups import reschedule_followup
     from tools.schemas import RescheduleFollowup
@@ -189,9 +230,13 @@ def test_undo_refuses_when_a_later_change_depends_on_it(fake: FakeBotApi, base: 
     async def scenario(bot: Bot) -> tuple[Any, dict[str, int], dict[str, int]]:
         first = await bot.say(SAM, "Met Acme about the rollout, follow up Tuesday")
         with team.read() as s:
-            [made] = s.exec(select(FollowUp).where(col(FollowUp.source_ref).startswith(f"telegram:{SAM}:"))).all()
+            [made] = s.exec(
+                select(FollowUp).where(col(FollowUp.source_ref).startswith(f"telegram:{SAM}:"))
+            ).all()
         # A teammate moves that follow-up to Friday: undoing sam's message would throw that away.
-        reschedule_followup(make_ctx(team, actor="kim"), RescheduleFollowup(followup_id=made.id, due="2026-03-06"))
+        reschedule_followup(
+            make_ctx(team, actor="kim"), RescheduleFollowup(followup_id=made.id, due="2026-03-06")
+        )
         rows = counts(team, data_only=True)
         before = len(bot.sent_to(SAM))
         bot.press(SAM, bot.message(first), dict(buttons(first))["↩ Undo"])
@@ -203,5 +248,7 @@ def test_undo_refuses_when_a_later_change_depends_on_it(fake: FakeBotApi, base: 
     assert after == before
     assert len(notes_matching(team, "about the rollout")) == 1
     with team.read() as s:
-        [followup] = s.exec(select(FollowUp).where(col(FollowUp.source_ref).startswith(f"telegram:{SAM}:"))).all()
+        [followup] = s.exec(
+            select(FollowUp).where(col(FollowUp.source_ref).startswith(f"telegram:{SAM}:"))
+        ).all()
     assert followup.due_date == date(2026, 3, 6)  # kim's later move to Friday stays

@@ -1,4 +1,5 @@
 """End to end: follow-ups a rep can act on from Telegram — /due and digest buttons, reminders, /digest."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -27,20 +28,27 @@ def followup(store: Store, description: str) -> FollowUp:
         return s.exec(select(FollowUp).where(FollowUp.description == description)).one()
 
 
-def schedule(store: Store, due: str, description: str, customer: str = "Acme Corp", now: datetime | None = None) -> None:
+def schedule(
+    store: Store, due: str, description: str, customer: str = "Acme Corp", now: datetime | None = None
+) -> None:
     ctx = make_ctx(store, actor="sam", **({"now": now} if now else {}))
     schedule_followup(ctx, ScheduleFollowup(customer=customer, due=due, description=description))
 
 
-def test_due_has_done_tomorrow_and_next_week_buttons(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_due_has_done_tomorrow_and_next_week_buttons(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     schedule(team, "2026-03-03", "chase the signed order", customer="Brightline Motors")
     schedule(team, "2026-03-05T09:30", "call about the invoice", customer="Juno Pet Supplies")
 
     async def scenario(bot: Bot) -> dict[str, Any]:
         due = await bot.say(SAM, "/due")
         out: dict[str, Any] = {"due": due, "labels": [label for label, _ in buttons(due)]}
-        for key, action, description in (("done", "d", "chase the signed order"), ("tomorrow", "t", "call about the invoice"),
-                                         ("next", "w", "send pricing")):
+        for key, action, description in (
+            ("done", "d", "chase the signed order"),
+            ("tomorrow", "t", "call about the invoice"),
+            ("next", "w", "send pricing"),
+        ):
             data = f"f:{action}:{followup(team, description).id}"
             assert data in [d for _, d in buttons(due)]
             before = len(bot.sent_to(SAM))
@@ -63,10 +71,16 @@ def test_due_has_done_tomorrow_and_next_week_buttons(fake: FakeBotApi, base: Too
     assert followup(team, "chase the signed order").status == "open"  # done, then undone
     moved = followup(team, "call about the invoice")
     assert (moved.due_date, moved.due_time) == (date(2026, 3, 5), time(9, 30))  # tomorrow is Thu 5, time kept
-    assert call_text(out["tomorrow"]) == "Moved to Thu 5 Mar 09:30: Juno Pet Supplies — call about the invoice."
+    assert (
+        call_text(out["tomorrow"]) == "Moved to Thu 5 Mar 09:30: Juno Pet Supplies — call about the invoice."
+    )
     assert followup(team, "send pricing").due_date == date(2026, 3, 9)  # next week: Monday
     # The acted-on follow-up's row of buttons is taken off the /due message.
-    edits = [c for c in fake.calls_to("editMessageReplyMarkup") if c.params["message_id"] == out["due"].result["message_id"]]
+    edits = [
+        c
+        for c in fake.calls_to("editMessageReplyMarkup")
+        if c.params["message_id"] == out["due"].result["message_id"]
+    ]
     assert edits and all(len(d) <= 64 for _, d in buttons(out["due"]))
 
 
@@ -93,8 +107,11 @@ def test_digest_has_buttons_weekdays_only_and_can_be_turned_off(fake: FakeBotApi
     assert "sam" not in text and "OVERDUE" not in text and "(#" not in text
     assert "1. Wed 4 Mar: Acme Corp — send the spring catalogue" in text
     sent_pricing = followup(team, "send the spring catalogue").id
-    assert buttons(out["digest"])[:3] == [("1: ✓ Done", f"f:d:{sent_pricing}"), ("Tomorrow", f"f:t:{sent_pricing}"),
-                                          ("Next week", f"f:w:{sent_pricing}")]
+    assert buttons(out["digest"])[:3] == [
+        ("1: ✓ Done", f"f:d:{sent_pricing}"),
+        ("Tomorrow", f"f:t:{sent_pricing}"),
+        ("Next week", f"f:w:{sent_pricing}"),
+    ]
     assert "off" in call_text(out["off"]) and out["silent"]
     assert "07:15" in call_text(out["on"]) and "Monday to Friday" in call_text(out["on"])
     assert (out["at"].hour, out["at"].minute) == (7, 15)
@@ -110,7 +127,9 @@ def test_digest_has_buttons_weekdays_only_and_can_be_turned_off(fake: FakeBotApi
     assert run(fake, make_ctx(team, actor="operator", source="telegram", now=saturday), weekend) == 0
 
 
-def test_a_follow_up_with_a_time_reminds_at_that_time(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_a_follow_up_with_a_time_reminds_at_that_time(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     schedule(team, "2026-03-04T13:45", "call Dana back")  # 15 minutes ago
     schedule(team, "2026-03-04T16:00", "send the deck")  # later today
 

@@ -1,4 +1,5 @@
 """End to end: what the bot sends — the morning digest in the rep's zone, long replies, HTML safety, buttons."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,18 @@ NY_EVENING = datetime(2026, 3, 4, 3, 0, tzinfo=ZoneInfo("UTC"))
 @pytest.mark.e2e
 def test_morning_digest_in_the_reps_own_timezone(fake: FakeBotApi, team: Store) -> None:
     kim = make_ctx(team, actor="kim", tz="America/New_York", now=NY_EVENING)
-    schedule_followup(kim, ScheduleFollowup(customer="Juno Pet Supplies", due="2026-03-03", description="call back about the invoice"))
-    schedule_followup(kim, ScheduleFollowup(customer="Juno Pet Supplies", due="2026-03-04", description="send the spring catalogue"))
+    schedule_followup(
+        kim,
+        ScheduleFollowup(
+            customer="Juno Pet Supplies", due="2026-03-03", description="call back about the invoice"
+        ),
+    )
+    schedule_followup(
+        kim,
+        ScheduleFollowup(
+            customer="Juno Pet Supplies", due="2026-03-04", description="send the spring catalogue"
+        ),
+    )
     base = make_ctx(team, actor="operator", source="telegram", now=NY_EVENING)
 
     async def scenario(bot: Bot) -> tuple[Any, Any, Any]:
@@ -62,7 +73,9 @@ def test_morning_digest_in_the_reps_own_timezone(fake: FakeBotApi, team: Store) 
 
 
 @pytest.mark.e2e
-def test_digest_schedule_follows_crm_users_without_a_restart(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_digest_schedule_follows_crm_users_without_a_restart(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     async def scenario(bot: Bot) -> dict[str, Any]:
         add_user(team, "lee", timezone="Asia/Tokyo", telegram_id=1003, digest_time="06:45")
         add_user(team, "kim", digest_time="09:15")
@@ -82,8 +95,14 @@ def test_long_reply_is_split_on_line_boundaries(fake: FakeBotApi, base: ToolCont
     sam = make_ctx(team)
     with sam.batch("many follow-ups"):
         for i in range(60):
-            schedule_followup(sam, ScheduleFollowup(customer="Kettle & Crumb Bakery", due="2026-03-05",
-                                                    description=f"item {i:02d}: " + "bring samples of the new range " * 3))
+            schedule_followup(
+                sam,
+                ScheduleFollowup(
+                    customer="Kettle & Crumb Bakery",
+                    due="2026-03-05",
+                    description=f"item {i:02d}: " + "bring samples of the new range " * 3,
+                ),
+            )
 
     async def scenario(bot: Bot) -> list[Any]:
         bot.text(SAM, "/due")
@@ -100,7 +119,9 @@ def test_long_reply_is_split_on_line_boundaries(fake: FakeBotApi, base: ToolCont
 
 
 @pytest.mark.e2e
-def test_names_and_notes_with_html_specials_are_shown_as_typed(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_names_and_notes_with_html_specials_are_shown_as_typed(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     create_customer(make_ctx(team), CreateCustomer(name="O'Brien & Sons <Ltd>"))
 
     async def scenario(bot: Bot) -> tuple[Any, Any]:
@@ -117,7 +138,9 @@ def test_names_and_notes_with_html_specials_are_shown_as_typed(fake: FakeBotApi,
 
 
 @pytest.mark.e2e
-def test_buttons_for_very_long_names_fit_telegrams_limit(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_buttons_for_very_long_names_fit_telegrams_limit(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     long = "Northwind International Logistics and Supply Chain Solutions Holding Group"
     for region in ("Europe, Middle East and Africa Division", "North and South America Division"):
         create_customer(make_ctx(team), CreateCustomer(name=f"{long} {region}"))
@@ -157,8 +180,15 @@ def test_split_keeps_lines_whole_and_counts_escapes_and_emoji() -> None:
 
 
 def _crm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.e2e

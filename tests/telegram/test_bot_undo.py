@@ -1,5 +1,6 @@
 """End to end: Undo on Telegram as a rep expects it — confirmed when it removes a lot, covering the
 message's own edits; whole notes with /show; Bot API failures in plain words."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,9 @@ def customers(store: Store) -> set[str]:
         return set(s.exec(select(Customer.name)))
 
 
-def test_undo_of_an_import_asks_first_and_says_what_it_removes(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
+def test_undo_of_an_import_asks_first_and_says_what_it_removes(
+    fake: FakeBotApi, base: ToolContext, team: Store
+) -> None:
     rows = "name,stage\nOrchid Florals,lead\nPine Hardware,lead\nQuill & Ink,qualified\n"
     import_text(make_ctx(team, actor="sam", source="import"), rows, kind="csv", label="shops.csv")
 
@@ -46,8 +49,13 @@ def test_undo_of_an_import_asks_first_and_says_what_it_removes(fake: FakeBotApi,
         before = len(bot.sent_to(SAM))
         bot.press(SAM, bot.message(again), dict(buttons(again))["Yes, undo it"])
         done = (await bot.replies(SAM, before))[-1]
-        return {"asked": asked, "after_no": after_no, "kept": fake.calls_to("answerCallbackQuery")[kept_answers],
-                "again": again, "done": done}
+        return {
+            "asked": asked,
+            "after_no": after_no,
+            "kept": fake.calls_to("answerCallbackQuery")[kept_answers],
+            "again": again,
+            "done": done,
+        }
 
     out = run(fake, base, scenario)
     assert call_text(out["asked"]) == "Undo “import shops.csv”? It removes 3 customers."
@@ -74,7 +82,9 @@ def test_a_messages_undo_covers_its_own_later_edit(fake: FakeBotApi, base: ToolC
     text = call_text(undone)
     assert text.startswith("Undone:") and "changed again" not in text and "followup" not in text
     assert notes_matching(team, "loved the demo") == []  # the note and its edit, both gone
-    assert {k: v for k, v in after.items() if k != "change_log"} == {k: v for k, v in before.items() if k != "change_log"}
+    assert {k: v for k, v in after.items() if k != "change_log"} == {
+        k: v for k, v in before.items() if k != "change_log"
+    }
 
 
 def test_show_sends_a_long_note_whole(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
@@ -101,7 +111,9 @@ class _ErrorServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.dumps({"ok": False, "error_code": 500, "description": "Internal Server Error"}).encode()
+                body = json.dumps(
+                    {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+                ).encode()
                 self.send_response(500)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -126,5 +138,7 @@ def test_a_bot_api_error_is_not_called_unreachable(tmp_path: Path) -> None:
     finally:
         server.shutdown()
     assert answered.returncode == 1 and answered.stderr.count("\n") == 1, answered.stderr
-    assert f"The Bot API at {url} answered with an error" in answered.stderr and "reach" not in answered.stderr
+    assert (
+        f"The Bot API at {url} answered with an error" in answered.stderr and "reach" not in answered.stderr
+    )
     assert nobody.returncode == 1 and "Can't reach the Bot API" in nobody.stderr

@@ -1,4 +1,5 @@
 """Webhook mode end to end: Telegram's POSTs with the secret are handled like polled updates; others are refused."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,16 @@ def free_port() -> int:
 
 
 def message_update(update_id: int, sender: int, message_id: int, text: str) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {"message_id": message_id, "date": int(time.time()), "text": text,
-                                                "chat": {"id": sender, "type": "private"}, "from": user(sender)}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": sender, "type": "private"},
+            "from": user(sender),
+        },
+    }
 
 
 def test_webhook_takes_updates_with_the_secret_only(fake: FakeBotApi, base: ToolContext, team: Store) -> None:
@@ -46,18 +55,30 @@ def test_webhook_takes_updates_with_the_secret_only(fake: FakeBotApi, base: Tool
                 ok = {SECRET_HEADER: settings.secret}
                 statuses = [(await http.post(settings.path, json=logged, headers=ok)).status_code]
                 await until(lambda: fake.sent(), "the reply")
-                statuses.append((await http.post(settings.path, json=logged, headers=ok)).status_code)  # re-delivered
-                statuses.append((await http.post(settings.path, json=message_update(9002, SAM, 502, "/help"),
-                                                 headers=ok)).status_code)
+                statuses.append(
+                    (await http.post(settings.path, json=logged, headers=ok)).status_code
+                )  # re-delivered
+                statuses.append(
+                    (
+                        await http.post(
+                            settings.path, json=message_update(9002, SAM, 502, "/help"), headers=ok
+                        )
+                    ).status_code
+                )
                 await until(lambda: len(fake.sent()) >= 2, "the /help answer")
                 before = counts(team)
                 forged = message_update(9003, SAM, 503, "Met Globex, mark them as won")  # claims to be sam
                 statuses.append((await http.post(settings.path, json=forged)).status_code)
-                statuses.append((await http.post(settings.path, json=forged,
-                                                 headers={SECRET_HEADER: "guess"})).status_code)
+                statuses.append(
+                    (
+                        await http.post(settings.path, json=forged, headers={SECRET_HEADER: "guess"})
+                    ).status_code
+                )
                 stranger = message_update(9004, STRANGER, 504, "hello")
                 statuses.append((await http.post(settings.path, json=stranger, headers=ok)).status_code)
-                await until(lambda: any(int(c.params["chat_id"]) == STRANGER for c in fake.sent()), "the refusal")
+                await until(
+                    lambda: any(int(c.params["chat_id"]) == STRANGER for c in fake.sent()), "the refusal"
+                )
                 return statuses, before, counts(team)
         finally:
             stop.set()
@@ -74,6 +95,8 @@ def test_webhook_takes_updates_with_the_secret_only(fake: FakeBotApi, base: Tool
 
 def test_webhook_settings_from_the_environment() -> None:
     assert WebhookSettings.from_env({}) is None
-    s = WebhookSettings.from_env({"TELEGRAM_WEBHOOK_URL": "https://crm.example.com/tg", "TELEGRAM_WEBHOOK_LISTEN": "0.0.0.0:9000"})
+    s = WebhookSettings.from_env(
+        {"TELEGRAM_WEBHOOK_URL": "https://crm.example.com/tg", "TELEGRAM_WEBHOOK_LISTEN": "0.0.0.0:9000"}
+    )
     assert s is not None and (s.path, s.host, s.port) == ("/tg", "0.0.0.0", 9000)
     assert len(s.secret) >= 32  # a random secret when none is configured

@@ -1,4 +1,5 @@
 """The bot's database helpers: de-duplication records, and undoing one particular change."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -6,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.telegram_store import claim_update, forget_old_updates
-from tools.history import undo_change
 from tests.conftest import make_ctx
 from tools.context import ToolContext
 from tools.errors import NothingToUndo, UndoConflict
+from tools.history import undo_change
 from tools.schemas import LogInteraction
 from tools.timeline import log_interaction
 

@@ -1,4 +1,5 @@
 """Customer tools: find, profile, create (duplicates), update, contacts."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,7 +16,13 @@ from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, find_customers, get_customer, update_customer
 from tools.errors import CustomerNotFound, DuplicateCustomer, InvalidArgument, InvalidStage
 from tools.schemas import (
-    AddContact, ContactIn, CreateCustomer, FindCustomers, GetCustomer, LogInteraction, UpdateCustomer,
+    AddContact,
+    ContactIn,
+    CreateCustomer,
+    FindCustomers,
+    GetCustomer,
+    LogInteraction,
+    UpdateCustomer,
 )
 from tools.timeline import log_interaction
 
@@ -106,17 +113,26 @@ def test_profile_has_contacts_interactions_followups_and_history(crm: ToolContex
     set_stage(crm, SetStage(customer="Acme", stage="proposal"))
     p = get_customer(crm, GetCustomer(customer="acme"))
     assert (p.name, p.stage, p.owner, p.email, p.value, p.tags) == (
-        "Acme Corp", "proposal", "sam", "hello@acme.example", 48000, ["enterprise"])
+        "Acme Corp",
+        "proposal",
+        "sam",
+        "hello@acme.example",
+        48000,
+        ["enterprise"],
+    )
     assert [(c.name, c.role) for c in p.contacts] == [("Dana Whitfield", "CTO")]
     assert [i.body for i in p.recent_interactions] == ["Demo went well, budget approved for Q2"]
     assert [(f.due.isoformat(), f.description, f.overdue) for f in p.open_followups] == [
-        ("2026-03-06", "send pricing", False)]
+        ("2026-03-06", "send pricing", False)
+    ]
     assert [(h.from_stage, h.to_stage, h.by) for h in p.stage_history] == [("qualified", "proposal", "sam")]
 
 
 def test_profile_lists_newest_interactions_first_and_counts_the_rest(crm: ToolContext) -> None:
     for day in range(1, 8):
-        log_interaction(crm, LogInteraction(customer="Juno", body=f"note {day}", occurred_at=f"2026-02-0{day}T09:00"))
+        log_interaction(
+            crm, LogInteraction(customer="Juno", body=f"note {day}", occurred_at=f"2026-02-0{day}T09:00")
+        )
     p = get_customer(crm, GetCustomer(customer="Juno", limit=3))
     assert [i.body for i in p.recent_interactions] == ["note 7", "note 6", "note 5"]
     assert p.more_interactions == 4
@@ -152,10 +168,21 @@ def test_create_defaults_to_lead_owned_by_the_actor(ctx: ToolContext) -> None:
 
 
 def test_create_with_stage_alias_value_and_first_contact(ctx: ToolContext) -> None:
-    created = create_customer(ctx, CreateCustomer(
-        name="Initech", stage="proposal sent", owner="kim", value=36000,
-        contact=ContactIn(name="Bill Lumbergh", role="VP Operations")))
-    assert (created.customer.stage, created.customer.owner, created.customer.value) == ("proposal", "kim", 36000)
+    created = create_customer(
+        ctx,
+        CreateCustomer(
+            name="Initech",
+            stage="proposal sent",
+            owner="kim",
+            value=36000,
+            contact=ContactIn(name="Bill Lumbergh", role="VP Operations"),
+        ),
+    )
+    assert (created.customer.stage, created.customer.owner, created.customer.value) == (
+        "proposal",
+        "kim",
+        36000,
+    )
     p = get_customer(ctx, GetCustomer(customer="Bill Lumbergh"))
     assert p.name == "Initech" and [c.role for c in p.contacts] == ["VP Operations"]
 
@@ -210,10 +237,18 @@ def test_create_is_logged_with_actor_and_source(ctx: ToolContext) -> None:
 
 def test_update_changes_only_the_fields_given(crm: ToolContext) -> None:
     result = update_customer(crm, UpdateCustomer(customer="Acme", phone="+1 555 0100", value=50000))
-    assert {(c.field, c.old, c.new) for c in result.changes} == {("phone", None, "+1 555 0100"), ("value", 48000, 50000)}
+    assert {(c.field, c.old, c.new) for c in result.changes} == {
+        ("phone", None, "+1 555 0100"),
+        ("value", 48000, 50000),
+    }
     p = get_customer(crm, GetCustomer(customer="Acme"))
     assert (p.email, p.owner, p.phone, p.value, p.tags) == (
-        "hello@acme.example", "sam", "+1 555 0100", 50000, ["enterprise"])
+        "hello@acme.example",
+        "sam",
+        "+1 555 0100",
+        50000,
+        ["enterprise"],
+    )
 
 
 def test_update_can_clear_a_field(crm: ToolContext) -> None:
@@ -257,11 +292,15 @@ def test_update_of_an_ambiguous_customer_changes_nothing(crm: ToolContext) -> No
 
 
 def test_add_contact_makes_the_person_findable(crm: ToolContext) -> None:
-    added = add_contact(crm, AddContact(customer="Globex", name="Mindy Simmons", role="Procurement",
-                                        email="mindy@globex.example"))
+    added = add_contact(
+        crm,
+        AddContact(customer="Globex", name="Mindy Simmons", role="Procurement", email="mindy@globex.example"),
+    )
     assert added.customer_name == "Globex Corporation" and added.contact.role == "Procurement"
     assert [c.name for c in get_customer(crm, GetCustomer(customer="Globex")).contacts] == [
-        "Hank Scorpio", "Mindy Simmons"]
+        "Hank Scorpio",
+        "Mindy Simmons",
+    ]
     assert names(crm, query="Mindy Simmons") == ["Globex Corporation"]
     assert names(crm, query="mindy@globex") == ["Globex Corporation"]
 

@@ -1,4 +1,5 @@
 """Dates in English: whole strings (parse_when), dates inside chat sentences (find_dates), display."""
+
 from __future__ import annotations
 
 import os
@@ -217,17 +218,20 @@ def test_parse_when_past(text: str, day: str, hhmm: str | None) -> None:
     assert parse_when(text, NOW, prefer="past") == When(d(day), t(hhmm))
 
 
-@pytest.mark.parametrize(("now", "text", "day"), [
-    (datetime(2026, 3, 7, 10, 0, tzinfo=UTC), "end of week", "2026-03-13"),  # Saturday: Friday is gone
-    (datetime(2026, 3, 6, 10, 0, tzinfo=UTC), "end of week", "2026-03-06"),  # Friday itself
-    (datetime(2026, 3, 8, 10, 0, tzinfo=UTC), "this weekend", "2026-03-08"),  # Sunday
-    (datetime(2026, 5, 10, 10, 0, tzinfo=UTC), "in May", "2026-05-10"),  # in May, said in May
-    (datetime(2026, 12, 30, 10, 0, tzinfo=UTC), "next month", "2027-01-01"),
-    (datetime(2026, 1, 31, 10, 0, tzinfo=UTC), "in 1 month", "2026-02-28"),
-    (datetime(2026, 2, 10, 10, 0, tzinfo=UTC), "on the 30th", "2026-03-30"),
-    (datetime(2031, 6, 2, 9, 0, tzinfo=UTC), "tomorrow", "2031-06-03"),  # nothing from the real clock
-    (datetime(2026, 3, 6, 10, 0, tzinfo=UTC), "in 2 business days", "2026-03-10"),
-])
+@pytest.mark.parametrize(
+    ("now", "text", "day"),
+    [
+        (datetime(2026, 3, 7, 10, 0, tzinfo=UTC), "end of week", "2026-03-13"),  # Saturday: Friday is gone
+        (datetime(2026, 3, 6, 10, 0, tzinfo=UTC), "end of week", "2026-03-06"),  # Friday itself
+        (datetime(2026, 3, 8, 10, 0, tzinfo=UTC), "this weekend", "2026-03-08"),  # Sunday
+        (datetime(2026, 5, 10, 10, 0, tzinfo=UTC), "in May", "2026-05-10"),  # in May, said in May
+        (datetime(2026, 12, 30, 10, 0, tzinfo=UTC), "next month", "2027-01-01"),
+        (datetime(2026, 1, 31, 10, 0, tzinfo=UTC), "in 1 month", "2026-02-28"),
+        (datetime(2026, 2, 10, 10, 0, tzinfo=UTC), "on the 30th", "2026-03-30"),
+        (datetime(2031, 6, 2, 9, 0, tzinfo=UTC), "tomorrow", "2031-06-03"),  # nothing from the real clock
+        (datetime(2026, 3, 6, 10, 0, tzinfo=UTC), "in 2 business days", "2026-03-10"),
+    ],
+)
 def test_parse_when_depends_on_now(now: datetime, text: str, day: str) -> None:
     assert parse_when(text, now).date == d(day)
 
@@ -256,7 +260,9 @@ INVALID = [
 def test_feb_29_in_a_year_without_one_is_refused_both_ways() -> None:
     with pytest.raises(InvalidDate, match="2026 is not a leap year; the nearest 29 February is in 2024"):
         parse_when("Feb 29", NOW, prefer="past")
-    assert parse_when("Feb 29", datetime(2027, 12, 1, 9, 0, tzinfo=UTC)).date == d("2028-02-29")  # within the year
+    assert parse_when("Feb 29", datetime(2027, 12, 1, 9, 0, tzinfo=UTC)).date == d(
+        "2028-02-29"
+    )  # within the year
 
 
 @pytest.mark.parametrize(("text", "message"), INVALID)
@@ -278,9 +284,25 @@ def test_invalid_date_keeps_the_words() -> None:
 
 
 NOT_DATES = [
-    "they may buy", "May I", "may I ask", "Q1", "Q3 budget", "200 bags", "3 seats", "10", "$5,000",
-    "version 2.1", "2027", "in 2027 they plan", "555-0134", "second meeting", "march on", "we sat in the sun",
-    "", "   ", "dana@monday.com",
+    "they may buy",
+    "May I",
+    "may I ask",
+    "Q1",
+    "Q3 budget",
+    "200 bags",
+    "3 seats",
+    "10",
+    "$5,000",
+    "version 2.1",
+    "2027",
+    "in 2027 they plan",
+    "555-0134",
+    "second meeting",
+    "march on",
+    "we sat in the sun",
+    "",
+    "   ",
+    "dana@monday.com",
 ]
 
 
@@ -290,34 +312,43 @@ def test_parse_when_refuses_non_dates(text: str) -> None:
         parse_when(text, NOW)
 
 
-@pytest.mark.parametrize("text", [
-    *[x for x in NOT_DATES if x.strip()],
-    "They may buy 200 bags if the Q3 budget allows",
-    "May I ask about the 3 seats at $5,000 each?",
-    "version 2.1 ships in 2027",
-    "call 555-0134 about the second meeting",
-    "they will march on regardless",
-    "now is a good time to talk",
-    "emails: dana@monday.com, see monday.com and https://example.com/2026-03-09/friday",
-    "took 10 days to sign, for 3 days of training",
-    "1/2 of the team and 24/7 support",
-    "the 2nd meeting was on the 2nd floor",
-    "reserved for 3rd parties",
-    "c'mon, the wed reception was fun",
-    "the 10:30 train, score 2:1, 15:00 works",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        *[x for x in NOT_DATES if x.strip()],
+        "They may buy 200 bags if the Q3 budget allows",
+        "May I ask about the 3 seats at $5,000 each?",
+        "version 2.1 ships in 2027",
+        "call 555-0134 about the second meeting",
+        "they will march on regardless",
+        "now is a good time to talk",
+        "emails: dana@monday.com, see monday.com and https://example.com/2026-03-09/friday",
+        "took 10 days to sign, for 3 days of training",
+        "1/2 of the team and 24/7 support",
+        "the 2nd meeting was on the 2nd floor",
+        "reserved for 3rd parties",
+        "c'mon, the wed reception was fun",
+        "the 10:30 train, score 2:1, 15:00 works",
+    ],
+)
 def test_find_dates_ignores_non_dates(text: str) -> None:
     assert find_dates(text, NOW) == []
 
 
 SPANS = [
-    ("Met Globex, they want a proposal by Friday, follow up Tuesday",
-     [("by Friday", "2026-03-06", None), ("Tuesday", "2026-03-10", None)]),
-    ("Met with Fjord Outfitters this morning, they liked the winter catalog. Follow up on Monday.",
-     [("this morning", "2026-03-04", None), ("on Monday", "2026-03-09", None)]),
+    (
+        "Met Globex, they want a proposal by Friday, follow up Tuesday",
+        [("by Friday", "2026-03-06", None), ("Tuesday", "2026-03-10", None)],
+    ),
+    (
+        "Met with Fjord Outfitters this morning, they liked the winter catalog. Follow up on Monday.",
+        [("this morning", "2026-03-04", None), ("on Monday", "2026-03-09", None)],
+    ),
     ("follow up with Lumen Optics in 10 days about a win-back offer", [("in 10 days", "2026-03-14", None)]),
-    ("call tomorrow at 3pm and again Monday 10am",
-     [("tomorrow at 3pm", "2026-03-05", "15:00"), ("Monday 10am", "2026-03-09", "10:00")]),
+    (
+        "call tomorrow at 3pm and again Monday 10am",
+        [("tomorrow at 3pm", "2026-03-05", "15:00"), ("Monday 10am", "2026-03-09", "10:00")],
+    ),
     ("demo at 3pm on Friday with Dana", [("at 3pm on Friday", "2026-03-06", "15:00")]),
     ("send the deck by EOM", [("by EOM", "2026-03-31", None)]),
     ("proposal due end of month", [("due end of month", "2026-03-31", None)]),
@@ -357,57 +388,67 @@ def test_find_dates_spans(text: str, expected: list[tuple[str, str, str | None]]
     want = [(words, d(day), t(hhmm)) for words, day, hhmm in expected]
     assert [(m.text, m.when.date, m.when.time) for m in found] == want
     for m in found:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
 
 
 def test_find_dates_lets_callers_cut_the_date_out() -> None:
     text = "send pricing by Friday"
     (m,) = find_dates(text, NOW)
-    assert (text[:m.start] + text[m.end:]).strip() == "send pricing"
+    assert (text[: m.start] + text[m.end :]).strip() == "send pricing"
     assert isinstance(m, DateMatch)
 
 
 def test_find_dates_past() -> None:
     found = find_dates("met them on Monday, called again yesterday and Friday", NOW, prefer="past")
     assert [(m.text, m.when.date) for m in found] == [
-        ("on Monday", d("2026-03-02")), ("yesterday", d("2026-03-03")), ("Friday", d("2026-02-27"))]
+        ("on Monday", d("2026-03-02")),
+        ("yesterday", d("2026-03-03")),
+        ("Friday", d("2026-02-27")),
+    ]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("follow up with Kettle & Crumb on April 31", "April 31 is not a date (April has 30 days)"),
-    ("renewal on February 30th, as agreed", "February 30 is not a date (February has at most 29 days)"),
-    ("contract starts 2026-02-30 they said", "2026-02-30 is not a date (February 2026 has 28 days)"),
-    ("invoice due 2/30", "2/30 is not a date (February has at most 29 days)"),
-    ("kickoff Feb 29 2027 in Berlin", "February 29, 2027 is not a date (2027 is not a leap year)"),
-    ("call Monday at 25:00", "25:00 is not a time of day"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("follow up with Kettle & Crumb on April 31", "April 31 is not a date (April has 30 days)"),
+        ("renewal on February 30th, as agreed", "February 30 is not a date (February has at most 29 days)"),
+        ("contract starts 2026-02-30 they said", "2026-02-30 is not a date (February 2026 has 28 days)"),
+        ("invoice due 2/30", "2/30 is not a date (February has at most 29 days)"),
+        ("kickoff Feb 29 2027 in Berlin", "February 29, 2027 is not a date (2027 is not a leap year)"),
+        ("call Monday at 25:00", "25:00 is not a time of day"),
+    ],
+)
 def test_find_dates_raises_on_impossible_dates(text: str, message: str) -> None:
     with pytest.raises(InvalidDate, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
         find_dates(text, NOW)
 
 
 # ---- time zones: everything happens on the user's local calendar --------------------------------------
-@pytest.mark.parametrize(("now", "text", "day", "hhmm"), [
-    (LA_NOW, "today", "2026-03-03", None),
-    (LA_NOW, "tomorrow", "2026-03-04", None),
-    (LA_NOW, "yesterday", "2026-03-02", None),
-    (LA_NOW, "Tuesday", "2026-03-10", None),
-    (LA_NOW, "Friday", "2026-03-06", None),
-    (LA_NOW, "at 3pm", "2026-03-04", "15:00"),
-    (LA_NOW, "2026-03-04T20:00Z", "2026-03-04", "12:00"),
-    (LA_NOW, "end of month", "2026-03-31", None),
-    (LA_NOW, "in 10 days", "2026-03-13", None),
-    (TOKYO_NOW, "today", "2026-03-05", None),
-    (TOKYO_NOW, "Thursday", "2026-03-12", None),
-    (TOKYO_NOW, "Friday", "2026-03-06", None),
-    (TOKYO_NOW, "at 3pm", "2026-03-05", "15:00"),
-    (TOKYO_NOW, "2026-03-04T20:00Z", "2026-03-05", "05:00"),
-    (TOKYO_NOW, "next week", "2026-03-09", None),
-    (TOKYO_NOW, "in 10 days", "2026-03-15", None),
-    (TOKYO_NOW, "in 2 hours", "2026-03-05", "07:00"),
-])
+@pytest.mark.parametrize(
+    ("now", "text", "day", "hhmm"),
+    [
+        (LA_NOW, "today", "2026-03-03", None),
+        (LA_NOW, "tomorrow", "2026-03-04", None),
+        (LA_NOW, "yesterday", "2026-03-02", None),
+        (LA_NOW, "Tuesday", "2026-03-10", None),
+        (LA_NOW, "Friday", "2026-03-06", None),
+        (LA_NOW, "at 3pm", "2026-03-04", "15:00"),
+        (LA_NOW, "2026-03-04T20:00Z", "2026-03-04", "12:00"),
+        (LA_NOW, "end of month", "2026-03-31", None),
+        (LA_NOW, "in 10 days", "2026-03-13", None),
+        (TOKYO_NOW, "today", "2026-03-05", None),
+        (TOKYO_NOW, "Thursday", "2026-03-12", None),
+        (TOKYO_NOW, "Friday", "2026-03-06", None),
+        (TOKYO_NOW, "at 3pm", "2026-03-05", "15:00"),
+        (TOKYO_NOW, "2026-03-04T20:00Z", "2026-03-05", "05:00"),
+        (TOKYO_NOW, "next week", "2026-03-09", None),
+        (TOKYO_NOW, "in 10 days", "2026-03-15", None),
+        (TOKYO_NOW, "in 2 hours", "2026-03-05", "07:00"),
+    ],
+)
 def test_parse_when_uses_the_local_calendar_of_now(
-        now: datetime, text: str, day: str, hhmm: str | None) -> None:
+    now: datetime, text: str, day: str, hhmm: str | None
+) -> None:
     assert parse_when(text, now) == When(d(day), t(hhmm))
 
 
@@ -454,23 +495,29 @@ def test_when_is_frozen() -> None:
         w.date = d("2026-03-10")  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("day", "monday", "sunday"), [
-    ("2026-03-04", "2026-03-02", "2026-03-08"),
-    ("2026-03-02", "2026-03-02", "2026-03-08"),
-    ("2026-03-08", "2026-03-02", "2026-03-08"),
-    ("2026-01-01", "2025-12-29", "2026-01-04"),
-])
+@pytest.mark.parametrize(
+    ("day", "monday", "sunday"),
+    [
+        ("2026-03-04", "2026-03-02", "2026-03-08"),
+        ("2026-03-02", "2026-03-02", "2026-03-08"),
+        ("2026-03-08", "2026-03-02", "2026-03-08"),
+        ("2026-01-01", "2025-12-29", "2026-01-04"),
+    ],
+)
 def test_week_bounds(day: str, monday: str, sunday: str) -> None:
     assert week_bounds(d(day)) == (d(monday), d(sunday))
 
 
-@pytest.mark.parametrize(("day", "today", "shown"), [
-    ("2026-11-24", None, "Tue 24 Nov"),
-    ("2026-11-24", "2026-03-04", "Tue 24 Nov"),
-    ("2027-11-24", "2026-03-04", "Wed 24 Nov 2027"),
-    ("2025-12-31", "2026-03-04", "Wed 31 Dec 2025"),
-    ("2026-03-01", "2026-03-04", "Sun 1 Mar"),
-])
+@pytest.mark.parametrize(
+    ("day", "today", "shown"),
+    [
+        ("2026-11-24", None, "Tue 24 Nov"),
+        ("2026-11-24", "2026-03-04", "Tue 24 Nov"),
+        ("2027-11-24", "2026-03-04", "Wed 24 Nov 2027"),
+        ("2025-12-31", "2026-03-04", "Wed 31 Dec 2025"),
+        ("2026-03-01", "2026-03-04", "Sun 1 Mar"),
+    ],
+)
 def test_format_day(day: str, today: str | None, shown: str) -> None:
     assert format_day(d(day), d(today) if today else None) == shown
 
@@ -496,12 +543,15 @@ def test_prefer_must_be_future_or_past() -> None:
 
 def test_find_dates_does_not_load_dateparser(pytestconfig: pytest.Config) -> None:
     root = Path(pytestconfig.rootpath)
-    code = ("import sys\nfrom datetime import UTC, datetime\nfrom tools.dates import find_dates, parse_when\n"
-            "now = datetime(2026, 3, 4, 14, tzinfo=UTC)\n"
-            "assert find_dates('proposal by Friday, follow up in 10 days at 3pm', now)\n"
-            "assert parse_when('end of month', now)\n"
-            "print('dateparser' in sys.modules)")
+    code = (
+        "import sys\nfrom datetime import UTC, datetime\nfrom tools.dates import find_dates, parse_when\n"
+        "now = datetime(2026, 3, 4, 14, tzinfo=UTC)\n"
+        "assert find_dates('proposal by Friday, follow up in 10 days at 3pm', now)\n"
+        "assert parse_when('end of month', now)\n"
+        "print('dateparser' in sys.modules)"
+    )
     env = {**os.environ, "PYTHONPATH": str(root)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

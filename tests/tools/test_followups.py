@@ -3,6 +3,7 @@
 The sample book (today is Wednesday 2026-03-04): Acme due Fri 03-06 (sam), Globex due Mon 03-02 (kim,
 overdue), Kettle & Crumb due Tue 03-10 (sam, next week).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -16,7 +17,11 @@ from tools.context import ToolContext
 from tools.customers import get_customer
 from tools.errors import CustomerNotFound, InvalidArgument, InvalidDate, NotFound
 from tools.followups import (
-    complete_followup, followups_by_ref, list_followups, reschedule_followup, schedule_followup,
+    complete_followup,
+    followups_by_ref,
+    list_followups,
+    reschedule_followup,
+    schedule_followup,
 )
 from tools.schemas import CompleteFollowup, GetCustomer, ListFollowups, RescheduleFollowup, ScheduleFollowup
 
@@ -27,27 +32,40 @@ def due(ctx: ToolContext, **kw: object) -> list[tuple[str, str, bool]]:
 
 
 def schedule(ctx: ToolContext, customer: str, when: str, what: str = "", **kw: object) -> date:
-    return schedule_followup(ctx, ScheduleFollowup(customer=customer, due=when, description=what, **kw)).followup.due  # type: ignore[arg-type]
+    return schedule_followup(
+        ctx, ScheduleFollowup(customer=customer, due=when, description=what, **kw)
+    ).followup.due  # type: ignore[arg-type]
 
 
 # ---- scheduling -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("said", "expected"), [
-    ("2026-03-20", date(2026, 3, 20)),
-    ("tomorrow", date(2026, 3, 5)),
-    ("next Tuesday", date(2026, 3, 10)),
-    ("Friday", date(2026, 3, 6)),
-    ("in 2 weeks", date(2026, 3, 18)),
-    ("end of month", date(2026, 3, 31)),
-])
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("2026-03-20", date(2026, 3, 20)),
+        ("tomorrow", date(2026, 3, 5)),
+        ("next Tuesday", date(2026, 3, 10)),
+        ("Friday", date(2026, 3, 6)),
+        ("in 2 weeks", date(2026, 3, 18)),
+        ("end of month", date(2026, 3, 31)),
+    ],
+)
 def test_schedule_understands_iso_and_words(crm: ToolContext, said: str, expected: date) -> None:
     assert schedule(crm, "Juno", said, "call back") == expected
 
 
 def test_schedule_with_a_time_keeps_the_local_time(crm: ToolContext) -> None:
-    f = schedule_followup(crm, ScheduleFollowup(customer="Juno", due="tomorrow 3pm", description="demo")).followup
-    assert (f.due, f.due_time, f.owner, f.status, f.overdue) == (date(2026, 3, 5), "15:00", "sam", "open", False)
+    f = schedule_followup(
+        crm, ScheduleFollowup(customer="Juno", due="tomorrow 3pm", description="demo")
+    ).followup
+    assert (f.due, f.due_time, f.owner, f.status, f.overdue) == (
+        date(2026, 3, 5),
+        "15:00",
+        "sam",
+        "open",
+        False,
+    )
 
 
 def test_schedule_uses_the_reps_calendar(crm: ToolContext) -> None:
@@ -95,7 +113,10 @@ def test_complete_by_customer_with_one_open_followup(crm: ToolContext) -> None:
 
 def test_cancel_by_id(crm: ToolContext) -> None:
     fid = get_customer(crm, GetCustomer(customer="Globex")).open_followups[0].id
-    assert complete_followup(crm, CompleteFollowup(followup_id=fid, status="cancelled")).followup.status == "cancelled"
+    assert (
+        complete_followup(crm, CompleteFollowup(followup_id=fid, status="cancelled")).followup.status
+        == "cancelled"
+    )
     with pytest.raises(InvalidArgument, match="already cancelled"):
         complete_followup(crm, CompleteFollowup(followup_id=fid))
 
@@ -159,7 +180,10 @@ def test_one_owner(crm: ToolContext) -> None:
 
 def test_today_lists_due_today_and_overdue(crm: ToolContext) -> None:
     schedule(crm, "Juno", "today", "ring")
-    assert due(crm, scope="today") == [("Globex Corporation", "2026-03-02", True), ("Juno Pet Supplies", "2026-03-04", False)]
+    assert due(crm, scope="today") == [
+        ("Globex Corporation", "2026-03-02", True),
+        ("Juno Pet Supplies", "2026-03-04", False),
+    ]
 
 
 def test_overdue_only(crm: ToolContext) -> None:
@@ -174,7 +198,9 @@ def test_next_week_has_no_overdue(crm: ToolContext) -> None:
 
 def test_range_and_all(crm: ToolContext) -> None:
     assert due(crm, scope="range", start=date(2026, 3, 5), end=date(2026, 3, 10)) == [
-        ("Acme Corp", "2026-03-06", False), ("Kettle & Crumb Bakery", "2026-03-10", False)]
+        ("Acme Corp", "2026-03-06", False),
+        ("Kettle & Crumb Bakery", "2026-03-10", False),
+    ]
     assert len(due(crm, scope="all")) == 3
     with pytest.raises(InvalidArgument, match="start and end"):
         due(crm, scope="range", start=date(2026, 3, 5))

@@ -1,4 +1,5 @@
 """Undo: each kind of write is reverted to the exact previous state; conflicts refuse; all is logged."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -16,8 +17,17 @@ from tools.followups import complete_followup, reschedule_followup, schedule_fol
 from tools.history import recent_changes, undo
 from tools.pipeline import set_stage
 from tools.schemas import (
-    AddContact, CompleteFollowup, ContactIn, CreateCustomer, GetCustomer, LogInteraction, RecentChanges,
-    RescheduleFollowup, ScheduleFollowup, SetStage, UpdateCustomer,
+    AddContact,
+    CompleteFollowup,
+    ContactIn,
+    CreateCustomer,
+    GetCustomer,
+    LogInteraction,
+    RecentChanges,
+    RescheduleFollowup,
+    ScheduleFollowup,
+    SetStage,
+    UpdateCustomer,
 )
 from tools.timeline import log_interaction, search_interactions
 
@@ -36,19 +46,35 @@ def state(ctx: ToolContext) -> dict[str, list[tuple]]:
 
 
 WRITES: dict[str, Callable[[ToolContext], object]] = {
-    "create customer": lambda c: create_customer(c, CreateCustomer(
-        name="Initech", value=36000, tags=["software"], contact=ContactIn(name="Bill Lumbergh", role="VP"))),
-    "update customer": lambda c: update_customer(c, UpdateCustomer(
-        customer="Acme", name="Acme Holdings", owner="kim", email=None, value=1.5, add_tags=["vip"])),
-    "add contact": lambda c: add_contact(c, AddContact(customer="Globex", name="Mindy Simmons", role="Buyer")),
-    "log interaction": lambda c: log_interaction(c, LogInteraction(
-        customer="Juno", body="Wants kibble pricing", kind="call", occurred_at="yesterday")),
+    "create customer": lambda c: create_customer(
+        c,
+        CreateCustomer(
+            name="Initech", value=36000, tags=["software"], contact=ContactIn(name="Bill Lumbergh", role="VP")
+        ),
+    ),
+    "update customer": lambda c: update_customer(
+        c,
+        UpdateCustomer(
+            customer="Acme", name="Acme Holdings", owner="kim", email=None, value=1.5, add_tags=["vip"]
+        ),
+    ),
+    "add contact": lambda c: add_contact(
+        c, AddContact(customer="Globex", name="Mindy Simmons", role="Buyer")
+    ),
+    "log interaction": lambda c: log_interaction(
+        c, LogInteraction(customer="Juno", body="Wants kibble pricing", kind="call", occurred_at="yesterday")
+    ),
     "set stage": lambda c: set_stage(c, SetStage(customer="Acme", stage="closed won")),
-    "schedule follow-up": lambda c: schedule_followup(c, ScheduleFollowup(
-        customer="Juno", due="next Tuesday 3pm", description="send kibble samples")),
+    "schedule follow-up": lambda c: schedule_followup(
+        c, ScheduleFollowup(customer="Juno", due="next Tuesday 3pm", description="send kibble samples")
+    ),
     "complete follow-up": lambda c: complete_followup(c, CompleteFollowup(customer="Acme")),
-    "cancel follow-up": lambda c: complete_followup(c, CompleteFollowup(customer="Globex", status="cancelled")),
-    "reschedule follow-up": lambda c: reschedule_followup(c, RescheduleFollowup(customer="Globex", due="Friday 9am")),
+    "cancel follow-up": lambda c: complete_followup(
+        c, CompleteFollowup(customer="Globex", status="cancelled")
+    ),
+    "reschedule follow-up": lambda c: reschedule_followup(
+        c, RescheduleFollowup(customer="Globex", due="Friday 9am")
+    ),
 }
 
 
@@ -71,10 +97,13 @@ def test_undo_reverts_a_whole_batch_and_then_the_one_before(crm: ToolContext) ->
     after_create = state(crm)
     with crm.batch("log meeting and follow up"):
         log_interaction(crm, LogInteraction(customer="Initech", body="Kickoff", kind="meeting"))
-        schedule_followup(crm, ScheduleFollowup(customer="Initech", due="tomorrow", description="send pricing"))
+        schedule_followup(
+            crm, ScheduleFollowup(customer="Initech", due="tomorrow", description="send pricing")
+        )
         set_stage(crm, SetStage(customer="Initech", stage="qualified"))
     assert undo(crm).summary == (
-        "log meeting on Initech; schedule follow-up with Initech; move Initech from lead to qualified")
+        "log meeting on Initech; schedule follow-up with Initech; move Initech from lead to qualified"
+    )
     assert state(crm) == after_create
     assert undo(crm).summary.startswith("create customer")
     assert state(crm) == start
@@ -136,7 +165,8 @@ def test_undo_of_a_create_keeps_notes_others_added_since(ctx: ToolContext) -> No
     with pytest.raises(UndoConflict):
         undo(ctx)
     assert [i.body for i in get_customer(ctx, GetCustomer(customer="Initech")).recent_interactions] == [
-        "kim called them"]
+        "kim called them"
+    ]
 
 
 def test_undo_of_a_create_refuses_after_someone_renamed_it(ctx: ToolContext) -> None:
@@ -163,7 +193,9 @@ def test_undo_brings_back_searchable_text(crm: ToolContext) -> None:
     iid = log_interaction(crm, LogInteraction(customer="Juno", body="kibble order")).interaction.id
     correct_interaction(crm, iid, "catnip order")
     undo(crm)
-    assert [i.body for i in search_interactions(crm, SearchInteractions(query="kibble")).items] == ["kibble order"]
+    assert [i.body for i in search_interactions(crm, SearchInteractions(query="kibble")).items] == [
+        "kibble order"
+    ]
     assert search_interactions(crm, SearchInteractions(query="catnip")).items == []
 
 
@@ -209,7 +241,10 @@ def test_undo_of_a_chat_create_says_what_it_removes_in_plain_words(crm: ToolCont
     plan = plan_undo(crm)
     assert plan.summary == "added new customer Orchid Florals with 1 note"
     assert plan.removed == "1 customer and 1 note" and plan.needs_confirmation
-    assert plan.question() == "Undo “added new customer Orchid Florals with 1 note”? It removes 1 customer and 1 note."
+    assert (
+        plan.question()
+        == "Undo “added new customer Orchid Florals with 1 note”? It removes 1 customer and 1 note."
+    )
     done = undo_change(crm, plan.batch)
     assert "chat:" not in done.summary and "apply" not in done.summary
 
@@ -221,7 +256,9 @@ def test_one_note_needs_no_confirmation_and_a_refused_undo_is_refused_before_ask
     assert not plan_undo(crm).needs_confirmation
     with crm.batch("chat: log and schedule"):
         log_interaction(crm, LogInteraction(customer="Acme", body="Wants a pilot"))
-        pilot = schedule_followup(crm, ScheduleFollowup(customer="Acme", due="2026-03-10", description="pilot plan"))
+        pilot = schedule_followup(
+            crm, ScheduleFollowup(customer="Acme", due="2026-03-10", description="pilot plan")
+        )
     kim = make_ctx(crm.store, actor="kim")
     reschedule_followup(kim, RescheduleFollowup(followup_id=pilot.followup.id, due="2026-03-12"))
     with pytest.raises(UndoConflict, match="changed again since"):

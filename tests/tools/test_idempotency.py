@@ -1,4 +1,5 @@
 """Creating writes retried with the same idempotency_key: the first result again, nothing written twice."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,7 +25,12 @@ def count(ctx: ToolContext, table: type) -> int:
 
 CALLS = [
     (log_interaction, LogInteraction, {"customer": "Acme", "body": "Called about the renewal"}, Interaction),
-    (schedule_followup, ScheduleFollowup, {"customer": "Acme", "due": "Friday", "description": "send it"}, FollowUp),
+    (
+        schedule_followup,
+        ScheduleFollowup,
+        {"customer": "Acme", "due": "Friday", "description": "send it"},
+        FollowUp,
+    ),
     (add_contact, AddContact, {"customer": "Acme", "name": "Lee Park", "role": "CFO"}, Contact),
     (create_customer, CreateCustomer, {"name": "Northwind Traders"}, Customer),
 ]
@@ -32,7 +38,11 @@ CALLS = [
 
 @pytest.mark.parametrize(("tool", "model", "args", "table"), CALLS, ids=[c[0].__name__ for c in CALLS])
 def test_a_retry_with_the_same_key_returns_the_first_result_and_writes_nothing(
-    crm: ToolContext, tool, model, args, table,  # type: ignore[no-untyped-def]
+    crm: ToolContext,
+    tool,
+    model,
+    args,
+    table,  # type: ignore[no-untyped-def]
 ) -> None:
     before = count(crm, table)
     first = tool(crm, model(**args, idempotency_key="k-1"))
@@ -62,10 +72,12 @@ def test_a_key_reused_for_a_different_write_is_refused(crm: ToolContext) -> None
 
 
 def test_keys_are_kept_at_least_a_day_then_expire(crm: ToolContext) -> None:
-    assert KEEP >= timedelta(days=1)
+    assert timedelta(days=1) <= KEEP
     first = log_interaction(crm, LogInteraction(customer="Acme", body="note", idempotency_key="k"))
     next_day = make_ctx(crm.store, now=NOW + timedelta(days=1))
-    assert log_interaction(next_day, LogInteraction(customer="Acme", body="note", idempotency_key="k")) == first
+    assert (
+        log_interaction(next_day, LogInteraction(customer="Acme", body="note", idempotency_key="k")) == first
+    )
     much_later = make_ctx(crm.store, now=NOW + KEEP + timedelta(hours=1))
     late = log_interaction(much_later, LogInteraction(customer="Acme", body="note", idempotency_key="k"))
     assert late.interaction.id != first.interaction.id

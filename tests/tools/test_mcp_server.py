@@ -3,6 +3,7 @@
 The wire (stdio, HTTP) is covered by tests/e2e; these run the same server through the SDK's
 in-process client, so they are fast and can look at the database directly.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,10 @@ def test_every_registry_tool_is_served_with_its_models_schemas(ctx: ToolContext)
         assert tool.description == description(spec) and tool.title == spec.title
         assert spec.description.startswith(tool.description.split(".")[0])
         assert "\n    " not in tool.description, "docstring indentation leaked into the description"
-        assert tool.input_schema["properties"].keys() == spec.input.model_json_schema().get("properties", {}).keys()
+        assert (
+            tool.input_schema["properties"].keys()
+            == spec.input.model_json_schema().get("properties", {}).keys()
+        )
         assert tool.output_schema is not None
         assert tool.output_schema["properties"].keys() == spec.output.model_json_schema()["properties"].keys()
         hints = tool.annotations
@@ -68,12 +72,18 @@ def test_update_changes_only_the_fields_given(crm: ToolContext) -> None:
     customer = result.structured_content["customer"]
     # Email, owner and value were not mentioned, so they are kept.
     assert (customer["phone"], customer["email"], customer["owner"], customer["value"]) == (
-        "+1 555 0100", "hello@acme.example", "sam", 48000)
+        "+1 555 0100",
+        "hello@acme.example",
+        "sam",
+        48000,
+    )
     assert [c["field"] for c in result.structured_content["changes"]] == ["phone"]
 
 
 def test_writes_are_recorded_as_mcp_by_the_acting_user(crm: ToolContext) -> None:
-    logged = call(crm, "log_interaction", {"customer": "Globex", "body": "Call about seat count", "kind": "call"})
+    logged = call(
+        crm, "log_interaction", {"customer": "Globex", "body": "Call about seat count", "kind": "call"}
+    )
     assert logged.structured_content["interaction"]["source"] == "mcp"
     assert logged.structured_content["interaction"]["author"] == "sam"
     change = call(crm, "recent_changes", {"limit": 1}).structured_content["items"][0]
@@ -94,7 +104,9 @@ def test_bad_arguments_are_explained_not_crashes(crm: ToolContext) -> None:
 def test_domain_errors_carry_what_the_model_needs(crm: ToolContext) -> None:
     ambiguous = call(crm, "log_interaction", {"customer": "Brightline", "body": "hello"})
     assert ambiguous.is_error
-    assert "Brightline Media" in ambiguous.content[0].text and "Brightline Motors" in ambiguous.content[0].text
+    assert (
+        "Brightline Media" in ambiguous.content[0].text and "Brightline Motors" in ambiguous.content[0].text
+    )
     stage = call(crm, "set_stage", {"customer": "Acme", "stage": "sleeping"})
     assert stage.is_error and "lead, qualified, proposal, negotiation, won, lost" in stage.content[0].text
     # Nothing was written by the refused calls.
@@ -130,7 +142,9 @@ def test_resources_read_the_same_data_as_the_tools(crm: ToolContext) -> None:
 def test_prompts_fill_in_their_arguments(crm: ToolContext) -> None:
     async def conversation(c: Client) -> tuple[Any, ...]:
         listed = await c.list_prompts()
-        notes = await c.get_prompt("log_meeting_notes", {"customer": "Acme", "notes": "They want {SSO} by May."})
+        notes = await c.get_prompt(
+            "log_meeting_notes", {"customer": "Acme", "notes": "They want {SSO} by May."}
+        )
         review = await c.get_prompt("weekly_followup_review", {"owner": "kim"})
         return listed, notes, review
 
@@ -149,7 +163,9 @@ def test_prompts_fill_in_their_arguments(crm: ToolContext) -> None:
 def test_a_template_without_a_header_is_refused() -> None:
     with pytest.raises(ValueError, match="header"):
         parse_template("broken", "Just text {customer}")
-    t = parse_template("x", "---\nargument who (optional): a rep\ndefault who: everyone\n---\nFor {who} {other}\n")
+    t = parse_template(
+        "x", "---\nargument who (optional): a rep\ndefault who: everyone\n---\nFor {who} {other}\n"
+    )
     assert t.render({}) == "For everyone {other}\n"
 
 
@@ -194,8 +210,13 @@ def test_every_argument_is_described_for_the_model(ctx: ToolContext) -> None:
 
 def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext) -> None:
     list_tools = {spec.name for spec in TOOLS if "cursor" in spec.input.model_fields}
-    assert list_tools == {"find_customers", "search_interactions", "stale_customers", "list_followups",
-                          "recent_changes"}
+    assert list_tools == {
+        "find_customers",
+        "search_interactions",
+        "stale_customers",
+        "list_followups",
+        "recent_changes",
+    }
     for name in list_tools:
         assert {"has_more", "next_cursor"} <= TOOLS_BY_NAME[name].output.model_fields.keys(), name
         assert TOOLS_BY_NAME[name].input.model_fields["limit"].default <= 20, name
@@ -203,7 +224,9 @@ def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext)
     async def conversation(c: Client) -> list[dict[str, Any]]:
         pages, cursor = [], None
         while True:
-            result = await c.call_tool("find_customers", {"limit": 3, **({"cursor": cursor} if cursor else {})})
+            result = await c.call_tool(
+                "find_customers", {"limit": 3, **({"cursor": cursor} if cursor else {})}
+            )
             pages.append(result.structured_content)
             cursor = result.structured_content["next_cursor"]
             if not cursor:
@@ -220,8 +243,16 @@ def test_the_server_uses_only_the_sdks_public_api() -> None:
     """Tools are registered with MCPServer.add_tool; nothing reaches into SDK internals that an upgrade may move."""
     from pathlib import Path
 
-    internals = ("func_metadata", "ArgModelBase", "FuncMetadata", "mcpserver.tools import", "_tool_manager",
-                 "_lowlevel_server", "_handle_", "mcp.types")
+    internals = (
+        "func_metadata",
+        "ArgModelBase",
+        "FuncMetadata",
+        "mcpserver.tools import",
+        "_tool_manager",
+        "_lowlevel_server",
+        "_handle_",
+        "mcp.types",
+    )
     for path in sorted(Path(__file__).resolve().parents[2].joinpath("tools").glob("mcp_*.py")):
         source = path.read_text(encoding="utf-8")
         for name in internals:
@@ -236,7 +267,9 @@ def test_completions_are_capped_and_say_when_more_exist(ctx: ToolContext) -> Non
     from tools.transfer import import_text
 
     rows = [{"name": f"Harbor Freight {i:03d}"} for i in range(120)]
-    import_text(ctx, json_.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="x")
+    import_text(
+        ctx, json_.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="x"
+    )
 
     async def conversation(c: Client) -> tuple[Any, Any]:
         ref = PromptReference(name="meeting_brief")

@@ -1,4 +1,5 @@
 """Customer resolution: what a rep types is one customer, or an error listing the candidates."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,25 +19,28 @@ def resolve(ctx: ToolContext, ref: int | str) -> str:
         return resolve_customer(s, ref).name
 
 
-@pytest.mark.parametrize(("said", "meant"), [
-    ("Acme Corp", "Acme Corp"),
-    ("acme corp", "Acme Corp"),
-    ("ACME CORP", "Acme Corp"),
-    ("cafe muller", "Café Müller"),
-    ("CAFE MÜLLER", "Café Müller"),
-    ("Globx", "Globex Corporation"),
-    ("Evergren Landscapng", "Evergreen Landscaping"),
-    ("Globex", "Globex Corporation"),
-    ("Globex Inc", "Globex Corporation"),
-    ("Acme GmbH", "Acme Corp"),
-    ("Acme", "Acme Corp"),
-    ("Kettle and Crumb", "Kettle & Crumb Bakery"),
-    ("kettle", "Kettle & Crumb Bakery"),
-    ("Dana Whitfield", "Acme Corp"),
-    ("Ivan Petrov", "Brightline Motors"),
-    ("Jonas", "Café Müller"),
-    ("  Juno  ", "Juno Pet Supplies"),
-])
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("Acme Corp", "Acme Corp"),
+        ("acme corp", "Acme Corp"),
+        ("ACME CORP", "Acme Corp"),
+        ("cafe muller", "Café Müller"),
+        ("CAFE MÜLLER", "Café Müller"),
+        ("Globx", "Globex Corporation"),
+        ("Evergren Landscapng", "Evergreen Landscaping"),
+        ("Globex", "Globex Corporation"),
+        ("Globex Inc", "Globex Corporation"),
+        ("Acme GmbH", "Acme Corp"),
+        ("Acme", "Acme Corp"),
+        ("Kettle and Crumb", "Kettle & Crumb Bakery"),
+        ("kettle", "Kettle & Crumb Bakery"),
+        ("Dana Whitfield", "Acme Corp"),
+        ("Ivan Petrov", "Brightline Motors"),
+        ("Jonas", "Café Müller"),
+        ("  Juno  ", "Juno Pet Supplies"),
+    ],
+)
 def test_names_resolve_forgivingly(crm: ToolContext, said: str, meant: str) -> None:
     assert resolve(crm, said) == meant
 
@@ -130,7 +134,9 @@ def test_a_renamed_customer_is_found_by_its_new_name(crm: ToolContext) -> None:
         resolve(crm, "Globex Corporation")
 
 
-@pytest.mark.parametrize("said", ["brightline", "Holly Park", "Brightline Media Group", "Zebra Unlimited", "Acne"])
+@pytest.mark.parametrize(
+    "said", ["brightline", "Holly Park", "Brightline Media Group", "Zebra Unlimited", "Acne"]
+)
 def test_a_write_never_guesses(crm: ToolContext, said: str) -> None:
     with crm.read() as s:
         before = s.exec(select(func.count()).select_from(Interaction)).one()
@@ -173,13 +179,21 @@ def traps(ctx: ToolContext) -> ToolContext:
     return ctx
 
 
-@pytest.mark.parametrize("said", [
-    "Halcyon Spa", "Thistle & Co", "Halcyon GmbH",  # a suffix given, none on the name: another company
-    "Orion AS Dynamics",  # a suffix word inside a name is a word of it
-    "Z. Reed", "K. Alvarez", "Dr Tamsin Reed X",  # an initial or a word the contact does not have
-    "Studio55 Media",  # a number is said exactly
-    "and", "the",  # fillers alone name no one
-])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Halcyon Spa",
+        "Thistle & Co",
+        "Halcyon GmbH",  # a suffix given, none on the name: another company
+        "Orion AS Dynamics",  # a suffix word inside a name is a word of it
+        "Z. Reed",
+        "K. Alvarez",
+        "Dr Tamsin Reed X",  # an initial or a word the contact does not have
+        "Studio55 Media",  # a number is said exactly
+        "and",
+        "the",  # fillers alone name no one
+    ],
+)
 def test_words_that_do_not_fit_rule_a_name_out(traps: ToolContext, said: str) -> None:
     with pytest.raises(CustomerNotFound):
         resolve(traps, said)

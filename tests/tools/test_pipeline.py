@@ -1,4 +1,5 @@
 """Pipeline: moving deals between stages (aliases, history), the summary, customers gone quiet."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,21 +13,40 @@ from tools.context import ToolContext
 from tools.customers import create_customer, get_customer
 from tools.errors import AmbiguousCustomer, CustomerNotFound, InvalidArgument, InvalidStage
 from tools.pipeline import pipeline_summary, set_stage, stale_customers
-from tools.schemas import CreateCustomer, GetCustomer, LogInteraction, PipelineSummary, SetStage, StaleCustomers
+from tools.schemas import (
+    CreateCustomer,
+    GetCustomer,
+    LogInteraction,
+    PipelineSummary,
+    SetStage,
+    StaleCustomers,
+)
 from tools.stages import set_stages
 from tools.timeline import log_interaction
 
 STAGES = ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
 
 
-@pytest.mark.parametrize(("said", "stage"), [
-    ("proposal", "proposal"), ("Proposal Sent", "proposal"), ("closed won", "won"), ("signed", "won"),
-    ("Closed Lost", "lost"), ("dead", "lost"), ("NEGOTIATION", "negotiation"),
-])
+@pytest.mark.parametrize(
+    ("said", "stage"),
+    [
+        ("proposal", "proposal"),
+        ("Proposal Sent", "proposal"),
+        ("closed won", "won"),
+        ("signed", "won"),
+        ("Closed Lost", "lost"),
+        ("dead", "lost"),
+        ("NEGOTIATION", "negotiation"),
+    ],
+)
 def test_set_stage_understands_what_reps_say(crm: ToolContext, said: str, stage: str) -> None:
     result = set_stage(crm, SetStage(customer="Juno", stage=said))
     assert (result.customer_name, result.from_stage, result.to_stage, result.changed) == (
-        "Juno Pet Supplies", "lead", stage, True)
+        "Juno Pet Supplies",
+        "lead",
+        stage,
+        True,
+    )
     assert get_customer(crm, GetCustomer(customer="Juno")).stage == stage
 
 
@@ -36,7 +56,9 @@ def test_stage_history_is_kept_with_who_and_when(crm: ToolContext) -> None:
     set_stage(kim, SetStage(customer="Acme", stage="signed"))
     history = get_customer(crm, GetCustomer(customer="Acme")).stage_history
     assert [(h.from_stage, h.to_stage, h.by, h.at) for h in history] == [
-        ("qualified", "proposal", "sam", NOW), ("proposal", "won", "kim", NOW + timedelta(days=1))]
+        ("qualified", "proposal", "sam", NOW),
+        ("proposal", "won", "kim", NOW + timedelta(days=1)),
+    ]
 
 
 def test_setting_the_same_stage_changes_nothing(crm: ToolContext) -> None:
@@ -65,8 +87,13 @@ def test_set_stage_never_guesses_the_customer(crm: ToolContext) -> None:
 def test_pipeline_counts_and_values_per_stage(crm: ToolContext) -> None:
     p = pipeline_summary(crm, PipelineSummary())
     assert [(t.stage, t.count, t.value) for t in p.stages] == [
-        ("lead", 3, 0), ("qualified", 3, 48000), ("proposal", 1, 120000), ("negotiation", 0, 0),
-        ("won", 1, 0), ("lost", 0, 0)]
+        ("lead", 3, 0),
+        ("qualified", 3, 48000),
+        ("proposal", 1, 120000),
+        ("negotiation", 0, 0),
+        ("won", 1, 0),
+        ("lost", 0, 0),
+    ]
     assert (p.open_count, p.open_value, p.total_count) == (7, 168000, 8)
 
 
@@ -101,15 +128,15 @@ def test_configured_stages_are_used_everywhere(crm: ToolContext) -> None:
 
 def test_configured_stages_need_an_open_and_a_closed_stage(crm: ToolContext) -> None:
     for names, closed in ((["lead", "demo"], None), (["won", "lost"], None), (["lead", "won"], ["signed"])):
-        with pytest.raises(InvalidArgument, match="(?i)closed"):
-            with crm.store.write() as s:
-                set_stages(s, names, closed)
+        with pytest.raises(InvalidArgument, match="(?i)closed"), crm.store.write() as s:
+            set_stages(s, names, closed)
 
 
 def test_configured_closed_stages_are_not_chased_or_counted_open(crm: ToolContext) -> None:
     with crm.store.write() as s:
-        configured = set_stages(s, ["lead", "qualified", "proposal", "dormant", "won", "lost"],
-                                ["won", "lost", "dormant"])
+        configured = set_stages(
+            s, ["lead", "qualified", "proposal", "dormant", "won", "lost"], ["won", "lost", "dormant"]
+        )
     assert configured.closed == ["dormant", "won", "lost"]  # in pipeline order
     assert stale(crm, days=30) == [("Evergreen Landscaping", 84)]
     set_stage(crm, SetStage(customer="Evergreen", stage="dormant"))
@@ -140,7 +167,9 @@ def test_never_contacted_customers_go_stale_from_their_creation(crm: ToolContext
     later = make_ctx(crm.store, now=NOW + timedelta(days=40))
     names = [n for n, _ in stale(later, days=30)]
     assert "Juno Pet Supplies" in names and "Acme Corp" in names and "Café Müller" not in names
-    juno = next(c for c in stale_customers(later, StaleCustomers(days=30)).items if c.name == "Juno Pet Supplies")
+    juno = next(
+        c for c in stale_customers(later, StaleCustomers(days=30)).items if c.name == "Juno Pet Supplies"
+    )
     assert juno.last_contact is None and juno.days_since is None
     assert names[0] == "Evergreen Landscaping"  # quietest first
 

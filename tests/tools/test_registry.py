@@ -1,4 +1,5 @@
 """The tool list every surface adapts: the 16 SPEC tools, documented, typed, with honest hints."""
+
 from __future__ import annotations
 
 import inspect
@@ -9,12 +10,32 @@ from tools.registry import TOOLS, TOOLS_BY_NAME
 from tools.schemas import Input, Output
 
 SPEC_TOOLS = {
-    "find_customers", "get_customer", "create_customer", "update_customer", "add_contact", "log_interaction",
-    "set_stage", "schedule_followup", "complete_followup", "reschedule_followup", "list_followups",
-    "search_interactions", "pipeline_summary", "stale_customers", "recent_changes", "undo",
+    "find_customers",
+    "get_customer",
+    "create_customer",
+    "update_customer",
+    "add_contact",
+    "log_interaction",
+    "set_stage",
+    "schedule_followup",
+    "complete_followup",
+    "reschedule_followup",
+    "list_followups",
+    "search_interactions",
+    "pipeline_summary",
+    "stale_customers",
+    "recent_changes",
+    "undo",
 }
-READ_ONLY = {"find_customers", "get_customer", "list_followups", "search_interactions", "pipeline_summary",
-             "stale_customers", "recent_changes"}
+READ_ONLY = {
+    "find_customers",
+    "get_customer",
+    "list_followups",
+    "search_interactions",
+    "pipeline_summary",
+    "stale_customers",
+    "recent_changes",
+}
 
 
 def test_exactly_the_spec_tools_once_each() -> None:
@@ -43,7 +64,19 @@ def test_each_tool_takes_a_context_and_one_pydantic_input_and_returns_pydantic()
 
 
 def test_every_input_field_is_described_or_self_explanatory() -> None:
-    obvious = {"email", "phone", "limit", "cursor", "start", "end", "kind", "followup_id", "owner", "role", "value"}
+    obvious = {
+        "email",
+        "phone",
+        "limit",
+        "cursor",
+        "start",
+        "end",
+        "kind",
+        "followup_id",
+        "owner",
+        "role",
+        "value",
+    }
     for t in TOOLS:
         props = t.input.model_json_schema().get("properties", {})
         for name, schema in props.items():
@@ -52,13 +85,41 @@ def test_every_input_field_is_described_or_self_explanatory() -> None:
 
 def test_shared_argument_names() -> None:
     """SPEC: `customer` wherever a customer is meant, and the other shared names."""
-    shared = {"customer", "query", "body", "kind", "occurred_at", "stage", "due", "description", "followup_id",
-              "owner", "scope", "start", "end", "days", "limit", "cursor"}
+    shared = {
+        "customer",
+        "query",
+        "body",
+        "kind",
+        "occurred_at",
+        "stage",
+        "due",
+        "description",
+        "followup_id",
+        "owner",
+        "scope",
+        "start",
+        "end",
+        "days",
+        "limit",
+        "cursor",
+    }
     for t in TOOLS:
         fields = set(t.input.model_fields)
         assert not {"customer_id", "customer_name", "name_or_id", "text", "note", "date"} & fields, t.name
-        assert fields <= shared | {"name", "email", "phone", "tags", "value", "contact", "role", "add_tags",
-                                   "remove_tags", "status", "actor", "idempotency_key"}, t.name
+        assert fields <= shared | {
+            "name",
+            "email",
+            "phone",
+            "tags",
+            "value",
+            "contact",
+            "role",
+            "add_tags",
+            "remove_tags",
+            "status",
+            "actor",
+            "idempotency_key",
+        }, t.name
 
 
 def test_every_creating_write_takes_an_idempotency_key() -> None:

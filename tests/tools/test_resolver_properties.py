@@ -4,6 +4,7 @@
 - a real name with one slip (a letter changed, dropped, added or two swapped, after the first) in
   one long word still resolves to that customer when no other name has a word as close.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,15 +32,22 @@ def index() -> NameIndex:
     return idx
 
 
-WORDS_OF = [{w for n in [c["name"], *(p["name"] for p in c.get("contacts") or [])] for w in fold(n).split()}
-            for c in SEED["customers"]]
+WORDS_OF = [
+    {w for n in [c["name"], *(p["name"] for p in c.get("contacts") or [])] for w in fold(n).split()}
+    for c in SEED["customers"]
+]
 ALL_WORDS = set().union(*WORDS_OF)
-settings.register_profile("crm", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "crm", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @settings(settings.get_profile("crm"))
-@given(name=st.sampled_from(NAMES), extra=st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10),
-       where=st.sampled_from(["start", "end", "middle"]))
+@given(
+    name=st.sampled_from(NAMES),
+    extra=st.text("abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10),
+    where=st.sampled_from(["start", "end", "middle"]),
+)
 def test_a_real_name_plus_a_foreign_word_never_resolves(name: str, extra: str, where: str) -> None:
     assume(extra not in ALL_WORDS and extra not in LEGAL_SUFFIXES | FILLERS | TITLES)
     words = name.split()
@@ -53,10 +61,12 @@ def slips(word: str) -> st.SearchStrategy[str]:
     i = st.integers(1, len(word) - 1)
     letter = st.sampled_from("abcdefghijklmnopqrstuvwxyz")
     return st.one_of(
-        st.tuples(i, letter).map(lambda a: word[:a[0]] + a[1] + word[a[0] + 1:]),  # changed
-        i.map(lambda k: word[:k] + word[k + 1:]),  # dropped
-        st.tuples(i, letter).map(lambda a: word[:a[0]] + a[1] + word[a[0]:]),  # added
-        st.integers(1, len(word) - 2).map(lambda k: word[:k] + word[k + 1] + word[k] + word[k + 2:]),  # swapped
+        st.tuples(i, letter).map(lambda a: word[: a[0]] + a[1] + word[a[0] + 1 :]),  # changed
+        i.map(lambda k: word[:k] + word[k + 1 :]),  # dropped
+        st.tuples(i, letter).map(lambda a: word[: a[0]] + a[1] + word[a[0] :]),  # added
+        st.integers(1, len(word) - 2).map(
+            lambda k: word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+        ),  # swapped
     )
 
 
@@ -69,7 +79,7 @@ def slipped_names(draw: st.DrawFn) -> tuple[int, str, str]:
     k = draw(st.sampled_from(long))
     slipped = draw(slips(words[k]))
     assume(slipped != words[k])
-    return i + 1, " ".join(words[:k] + [slipped] + words[k + 1:]), slipped
+    return i + 1, " ".join(words[:k] + [slipped] + words[k + 1 :]), slipped
 
 
 @settings(settings.get_profile("crm"))

@@ -5,6 +5,7 @@ suffixes, accents, shared and titled contact names) and what each typed name mus
 one customer, `ambiguous` or `unknown` — written from the SPEC's rule by someone who had not seen
 the resolver. A write through the tool function and through an MCP client must agree with it.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,11 @@ def test_the_table_is_big_enough_to_mean_something() -> None:
 
 
 def test_every_typed_name_through_the_tool_function(twins: ToolContext) -> None:
-    wrong = [(c["query"], c["expect"], got) for c in CASES if (got := outcome_of_write(twins, c["query"])) != c["expect"]]
+    wrong = [
+        (c["query"], c["expect"], got)
+        for c in CASES
+        if (got := outcome_of_write(twins, c["query"])) != c["expect"]
+    ]
     assert wrong == []
     with twins.read() as s:  # a refused write wrote nothing
         refused = sum(c["expect"] in ("ambiguous", "unknown") for c in CASES)
@@ -74,7 +79,9 @@ def test_every_typed_name_through_an_mcp_client(twins: ToolContext) -> None:
     async def conversation(client: Any) -> list[tuple[str, str, str]]:
         wrong = []
         for c in CASES:
-            result = await client.call_tool("log_interaction", {"customer": c["query"], "body": f"mcp {c['query']}"})
+            result = await client.call_tool(
+                "log_interaction", {"customer": c["query"], "body": f"mcp {c['query']}"}
+            )
             if result.is_error:
                 said = " ".join(b.text for b in result.content if b.type == "text")
                 got = "ambiguous" if "could be several" in said else "unknown"
@@ -98,7 +105,8 @@ def test_every_typed_name_through_the_chat_engine(twins: ToolContext) -> None:
         reply = respond(twins, f"note for {c['query']}: {marker}")
         with twins.read() as s:
             landed = s.exec(
-                select(Customer.name).join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
+                select(Customer.name)
+                .join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
                 .where(Interaction.body.contains(marker))  # type: ignore[attr-defined]
             ).all()
         offered = [ch.label for ch in reply.choices if any(ch.label.startswith(n) for n in names)]
@@ -120,5 +128,9 @@ def test_a_second_book_of_traps_written_blind(ctx: ToolContext) -> None:
     """Another writer's book (ø, ß, apostrophes, digits, a person's name as a company) and 178 names."""
     import_text(ctx, (SECOND / "seed.json").read_text(), kind="json", label="second book")
     cases = json.loads((SECOND / "cases.json").read_text())
-    wrong = [(c["query"], c["expect"], got) for c in cases if (got := outcome_of_write(ctx, c["query"])) != c["expect"]]
+    wrong = [
+        (c["query"], c["expect"], got)
+        for c in cases
+        if (got := outcome_of_write(ctx, c["query"])) != c["expect"]
+    ]
     assert wrong == []

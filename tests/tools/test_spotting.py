@@ -1,4 +1,5 @@
 """Customers spotted inside free text: whole words, the resolver's levels, and the cautions of prose."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,9 @@ def index(seed: Path = FIXTURES / "seed.json") -> NameIndex:
     return idx
 
 
-CASES = [(FIXTURES, c) for c in TEXT_CASES] + [(SECOND, c) for c in json.loads((SECOND / "text_cases.json").read_text())]
+CASES = [(FIXTURES, c) for c in TEXT_CASES] + [
+    (SECOND, c) for c in json.loads((SECOND / "text_cases.json").read_text())
+]
 
 
 @pytest.mark.parametrize(("book", "case"), CASES, ids=[c["text"][:40] for _b, c in CASES])
@@ -44,39 +47,48 @@ def test_names_in_sentences(book: Path, case: dict) -> None:
 def test_spans_point_at_the_words_that_name_the_customer() -> None:
     text = "Quick one: Orion Dynamics wants the deck"
     [spot] = spot_in(index(), text)
-    assert text[spot.start:spot.end] == spot.text == "Orion Dynamics"
+    assert text[spot.start : spot.end] == spot.text == "Orion Dynamics"
     assert spot.how == "exact"
 
 
-@pytest.mark.parametrize(("text", "unknown", "suggested"), [
-    ("Met Bramble Labs today, they want a pilot", "Bramble Labs", "Halcyon Labs"),
-    ("Orion Dynamics Health called about the pilot", "Orion Dynamics Health", "Orion Dynamics"),
-    ("thistle bakery group wants a quote", "thistle bakery group", "Thistle Bakery"),
-])
+@pytest.mark.parametrize(
+    ("text", "unknown", "suggested"),
+    [
+        ("Met Bramble Labs today, they want a pilot", "Bramble Labs", "Halcyon Labs"),
+        ("Orion Dynamics Health called about the pilot", "Orion Dynamics Health", "Orion Dynamics"),
+        ("thistle bakery group wants a quote", "thistle bakery group", "Thistle Bakery"),
+    ],
+)
 def test_a_company_that_only_shares_words_is_an_unknown_spot(text: str, unknown: str, suggested: str) -> None:
     spots = spot_in(index(), text)
     assert [s.text for s in spots] == [unknown]
     assert spots[0].unknown and suggested in [m.name for m in spots[0].suggestions]
 
 
-@pytest.mark.parametrize(("text", "meant", "how"), [
-    ("thistel bakery wants a quote", "Thistle Bakery", "typo"),
-    ("Quick call with Orion Dynamcs", "Orion Dynamics", "typo"),
-    ("quill & ink signed!", "Quill & Ink Stationers Ltd", "partial"),
-    ("Summit Roofing L.L.C. paid", "Summit Roofing LLC", "exact"),
-    ("O'Brien's Hardware reordered", "O'Brien's Hardware", "exact"),
-])
+@pytest.mark.parametrize(
+    ("text", "meant", "how"),
+    [
+        ("thistel bakery wants a quote", "Thistle Bakery", "typo"),
+        ("Quick call with Orion Dynamcs", "Orion Dynamics", "typo"),
+        ("quill & ink signed!", "Quill & Ink Stationers Ltd", "partial"),
+        ("Summit Roofing L.L.C. paid", "Summit Roofing LLC", "exact"),
+        ("O'Brien's Hardware reordered", "O'Brien's Hardware", "exact"),
+    ],
+)
 def test_slips_and_partial_names_in_text(text: str, meant: str, how: str) -> None:
     [spot] = [s for s in spot_in(index(), text) if s.matches]
     assert spot.resolved and spot.matches[0].name == meant and spot.how == how
 
 
-@pytest.mark.parametrize("text", [
-    "the bakery was closed",  # a word many names use
-    "they redlined it",  # an inflection is not a slip
-    "we reached the summit",
-    "labs are expensive",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the bakery was closed",  # a word many names use
+        "they redlined it",  # an inflection is not a slip
+        "we reached the summit",
+        "labs are expensive",
+    ],
+)
 def test_ordinary_words_name_no_one(text: str) -> None:
     assert [s for s in spot_in(index(), text) if s.matches] == []
 
@@ -86,20 +98,26 @@ def test_a_very_long_paste_is_read_only_near_its_start() -> None:
     assert [s.matches[0].name for s in spot_in(index(), text)] == ["Orion Dynamics"]
 
 
-@pytest.mark.parametrize(("text", "meant"), [
-    ("Met Orion Dynamic today", "Orion Dynamics"),  # a company-like run reads as the argument would
-    ("Lunch with Iron Oak Capitol, they want a quote", "Iron Oak Capital"),
-    ("Called Crane Logistic about the depot", "Crane Logistics Limited"),
-])
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("Met Orion Dynamic today", "Orion Dynamics"),  # a company-like run reads as the argument would
+        ("Lunch with Iron Oak Capitol, they want a quote", "Iron Oak Capital"),
+        ("Called Crane Logistic about the depot", "Crane Logistics Limited"),
+    ],
+)
 def test_a_company_like_run_is_read_as_a_tool_argument_would_be(text: str, meant: str) -> None:
     [spot] = [s for s in spot_in(index(), text) if s.matches]
     assert spot.resolved and spot.matches[0].name == meant and spot.how == "typo"
 
 
-@pytest.mark.parametrize("text", [
-    "Met with Halcyon Spa today",  # a capitalised suffix after a name without one: another company
-    "Call Z. Reed tomorrow",  # an initial that does not fit the contact
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Met with Halcyon Spa today",  # a capitalised suffix after a name without one: another company
+        "Call Z. Reed tomorrow",  # an initial that does not fit the contact
+    ],
+)
 def test_a_word_or_initial_that_does_not_fit_makes_the_name_unknown(text: str) -> None:
     idx = NameIndex()
     idx.add_customer(1, "Halcyon Labs")

@@ -1,4 +1,5 @@
 """Export and import: a round trip loses nothing; a bad file imports nothing and says where it is bad."""
+
 from __future__ import annotations
 
 import csv
@@ -41,8 +42,10 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
 def counts(ctx: ToolContext) -> dict[str, int]:
     path = ctx.store.url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t in ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user")}
+        return {
+            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user")
+        }
 
 
 def fresh(tmp_path: Path, name: str, tz: str = "UTC") -> ToolContext:
@@ -60,7 +63,9 @@ def test_export_import_export_is_identical_apart_from_ids(tmp_path: Path) -> Non
     set_stage(la, SetStage(customer="Acme", stage="proposal"))
     set_stage(la, SetStage(customer="Acme", stage="signed"))
     schedule_followup(la, ScheduleFollowup(customer="Globex", due="tomorrow 3pm", description="call Hank"))
-    fid = schedule_followup(la, ScheduleFollowup(customer="Initech", due="next Monday", description="x")).followup.id
+    fid = schedule_followup(
+        la, ScheduleFollowup(customer="Initech", due="next Monday", description="x")
+    ).followup.id
     complete_followup(la, CompleteFollowup(followup_id=fid))
     first = export_data(la)
 
@@ -69,15 +74,27 @@ def test_export_import_export_is_identical_apart_from_ids(tmp_path: Path) -> Non
     second = export_data(other)
     assert comparable(second) == comparable(first)
     assert len(first["customers"]) == 20
-    assert first["users"] == [{"name": "kim", "timezone": "Europe/Berlin", "telegram_id": 4242, "digest_time": "07:30"}]
+    assert first["users"] == [
+        {"name": "kim", "timezone": "Europe/Berlin", "telegram_id": 4242, "digest_time": "07:30"}
+    ]
 
 
 def test_export_has_every_key_the_spec_requires(crm: ToolContext) -> None:
     doc = export_data(crm)
     assert (doc["format"], doc["version"]) == ("crm-export", 1)
     acme = next(c for c in doc["customers"] if c["name"] == "Acme Corp")
-    assert {"name", "stage", "owner", "email", "phone", "tags", "contacts", "interactions", "followups",
-            "stage_history"} <= set(acme)
+    assert {
+        "name",
+        "stage",
+        "owner",
+        "email",
+        "phone",
+        "tags",
+        "contacts",
+        "interactions",
+        "followups",
+        "stage_history",
+    } <= set(acme)
     assert set(acme["contacts"][0]) >= {"name", "role", "email", "phone"}
     assert set(acme["interactions"][0]) >= {"kind", "body", "occurred_at", "author"}
     assert set(acme["followups"][0]) >= {"due", "description", "status", "owner"}
@@ -100,11 +117,14 @@ def test_the_sample_seed_comes_back_whole(tmp_path: Path, seed: Path) -> None:
             if key in given:
                 assert got[key] == given[key], (given["name"], key)
         assert [(x["name"], x.get("role")) for x in given.get("contacts", [])] == [
-            (x["name"], x["role"]) for x in got["contacts"]]
-        assert sorted((i["kind"], i["body"], _utc(i["occurred_at"])) for i in given.get("interactions", [])) == \
-            sorted((i["kind"], i["body"], i["occurred_at"]) for i in got["interactions"])
-        assert sorted((f["due"], f.get("description", ""), f.get("status", "open")) for f in given.get("followups", [])) == \
-            sorted((f["due"], f["description"], f["status"]) for f in got["followups"])
+            (x["name"], x["role"]) for x in got["contacts"]
+        ]
+        assert sorted(
+            (i["kind"], i["body"], _utc(i["occurred_at"])) for i in given.get("interactions", [])
+        ) == sorted((i["kind"], i["body"], i["occurred_at"]) for i in got["interactions"])
+        assert sorted(
+            (f["due"], f.get("description", ""), f.get("status", "open")) for f in given.get("followups", [])
+        ) == sorted((f["due"], f["description"], f["status"]) for f in got["followups"])
 
 
 def _utc(text: str) -> str:
@@ -121,15 +141,35 @@ def test_import_twice_changes_nothing(crm: ToolContext) -> None:
 
 
 def test_import_merges_into_existing_customers(crm: ToolContext) -> None:
-    update = {"customers": [{"name": "ACME CORP", "phone": "+1 555 0100",
-                             "contacts": [{"name": "Dana Whitfield"}, {"name": "Raj Patel", "role": "CFO"}],
-                             "interactions": [{"kind": "call", "body": "Pricing call", "occurred_at": "2026-03-03T09:00"}]}]}
+    update = {
+        "customers": [
+            {
+                "name": "ACME CORP",
+                "phone": "+1 555 0100",
+                "contacts": [{"name": "Dana Whitfield"}, {"name": "Raj Patel", "role": "CFO"}],
+                "interactions": [{"kind": "call", "body": "Pricing call", "occurred_at": "2026-03-03T09:00"}],
+            }
+        ]
+    }
     result = import_text(crm, json.dumps(update), kind="json")
-    assert (result.customers_created, result.customers_updated, result.contacts, result.interactions) == (0, 1, 1, 1)
+    assert (result.customers_created, result.customers_updated, result.contacts, result.interactions) == (
+        0,
+        1,
+        1,
+        1,
+    )
     p = get_customer(crm, GetCustomer(customer="Acme"))
-    assert (p.name, p.phone, p.email, p.stage) == ("Acme Corp", "+1 555 0100", "hello@acme.example", "qualified")
+    assert (p.name, p.phone, p.email, p.stage) == (
+        "Acme Corp",
+        "+1 555 0100",
+        "hello@acme.example",
+        "qualified",
+    )
     assert [c.name for c in p.contacts] == ["Dana Whitfield", "Raj Patel"]
-    assert [i.body for i in p.recent_interactions] == ["Pricing call", "Demo went well, budget approved for Q2"]
+    assert [i.body for i in p.recent_interactions] == [
+        "Pricing call",
+        "Demo went well, budget approved for Q2",
+    ]
 
 
 # ---- CSV ----------------------------------------------------------------------------------------------
@@ -142,7 +182,11 @@ def test_csv_import(ctx: ToolContext) -> None:
     assert sorted(doc) == ["Acme Corp", "Café Müller", "Globex Corporation", "Kettle & Crumb Bakery, Ltd"]
     acme = doc["Acme Corp"]
     assert (acme["stage"], acme["owner"], acme["tags"], acme["phone"]) == (
-        "qualified", "sam", ["enterprise", "priority"], "+1 555 0100")
+        "qualified",
+        "sam",
+        ["enterprise", "priority"],
+        "+1 555 0100",
+    )
     assert acme["contacts"][0]["name"] == "Dana Whitfield"
     assert doc["Globex Corporation"]["stage"] == "proposal"  # "proposal sent"
     assert doc["Café Müller"]["stage"] == "won"  # "signed"
@@ -156,8 +200,9 @@ def test_csv_export_reads_back(crm: ToolContext, tmp_path: Path) -> None:
     other = fresh(tmp_path, "csv.db")
     import_file(other, tmp_path / "out.csv")
     keep = ("name", "stage", "owner", "email", "phone", "tags", "value")
-    assert [{k: c[k] for k in keep} for c in export_data(other)["customers"]] == \
-        [{k: c[k] for k in keep} for c in export_data(crm)["customers"]]
+    assert [{k: c[k] for k in keep} for c in export_data(other)["customers"]] == [
+        {k: c[k] for k in keep} for c in export_data(crm)["customers"]
+    ]
 
 
 def test_bad_rows_are_named_by_line_and_nothing_is_imported(ctx: ToolContext) -> None:
@@ -179,13 +224,16 @@ def test_a_broken_csv_is_refused(ctx: ToolContext) -> None:
     assert counts(ctx)["customer"] == 0
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    ("", "empty"),
-    ("email,phone\nx@y.example,1\n", "'name' column"),
-    ("name,email\nAcme,a@acme.example,extra\n", "line 2"),
-    ("name,value\nAcme,lots\n", "line 2 (Acme): value: Input should be a valid number"),
-    ("name,stage\nAcme,lead\nACME,won\n", "line 3 (ACME): stage: differs from line 2 (Acme)"),
-])
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "empty"),
+        ("email,phone\nx@y.example,1\n", "'name' column"),
+        ("name,email\nAcme,a@acme.example,extra\n", "line 2"),
+        ("name,value\nAcme,lots\n", "line 2 (Acme): value: Input should be a valid number"),
+        ("name,stage\nAcme,lead\nACME,won\n", "line 3 (ACME): stage: differs from line 2 (Acme)"),
+    ],
+)
 def test_csv_mistakes(ctx: ToolContext, text: str, says: str) -> None:
     with pytest.raises(ImportFailed, match=says.replace("(", r"\(").replace(")", r"\)")):
         import_text(ctx, text, kind="csv", label="people.csv")
@@ -201,15 +249,27 @@ def test_csv_with_a_byte_order_mark_and_blank_lines(ctx: ToolContext, tmp_path: 
 # ---- JSON mistakes ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("doc", "says"), [
-    ('{"customers": [', "not valid JSON"),
-    ('{"customers": 5}', "not a crm-export document"),
-    ('{"format": "crm-export", "version": 2, "customers": []}', "version 2"),
-    ('{"customers": [{"stage": "lead"}]}', "customer 1: name: Field required"),
-    ('{"customers": [{"name": "A", "interactions": [{"kind": "fax", "body": "x"}]}]}', "kind: .* \\(got 'fax'\\)"),
-    ('{"customers": [{"name": "A", "followups": [{"due": "2026-02-30"}]}]}', "due: .* \\(got '2026-02-30'\\)"),
-    ('{"customers": [{"name": "A", "interactions": [{"body": "x", "occurred_at": "soon"}]}]}', "occurred_at: .* \\(got 'soon'\\)"),
-])
+@pytest.mark.parametrize(
+    ("doc", "says"),
+    [
+        ('{"customers": [', "not valid JSON"),
+        ('{"customers": 5}', "not a crm-export document"),
+        ('{"format": "crm-export", "version": 2, "customers": []}', "version 2"),
+        ('{"customers": [{"stage": "lead"}]}', "customer 1: name: Field required"),
+        (
+            '{"customers": [{"name": "A", "interactions": [{"kind": "fax", "body": "x"}]}]}',
+            "kind: .* \\(got 'fax'\\)",
+        ),
+        (
+            '{"customers": [{"name": "A", "followups": [{"due": "2026-02-30"}]}]}',
+            "due: .* \\(got '2026-02-30'\\)",
+        ),
+        (
+            '{"customers": [{"name": "A", "interactions": [{"body": "x", "occurred_at": "soon"}]}]}',
+            "occurred_at: .* \\(got 'soon'\\)",
+        ),
+    ],
+)
 def test_json_mistakes_import_nothing(crm: ToolContext, doc: str, says: str) -> None:
     before = counts(crm)
     with pytest.raises(ImportFailed, match=says):
@@ -236,7 +296,7 @@ def test_unreadable_files(ctx: ToolContext, tmp_path: Path) -> None:
 
 
 def test_a_semicolon_csv_with_decimal_commas_imports(ctx: ToolContext) -> None:
-    text = "name;stage;value;tags\nAcme Corp;proposal;1.200,50;\"eu;priority\"\nGlobex;lead;99,5;\n"
+    text = 'name;stage;value;tags\nAcme Corp;proposal;1.200,50;"eu;priority"\nGlobex;lead;99,5;\n'
     result = import_text(ctx, text, kind="csv", label="excel-de.csv")
     assert result.customers_created == 2
     values = {c["name"]: c["value"] for c in export_data(ctx)["customers"]}
@@ -245,14 +305,19 @@ def test_a_semicolon_csv_with_decimal_commas_imports(ctx: ToolContext) -> None:
 
 def test_a_comma_csv_keeps_thousands_separators(ctx: ToolContext) -> None:
     import_text(ctx, 'name,value\nAcme Corp,"1,200.50"\nGlobex,"$48,000"\n', kind="csv")
-    assert {c["name"]: c["value"] for c in export_data(ctx)["customers"]} == {"Acme Corp": 1200.5, "Globex": 48000}
+    assert {c["name"]: c["value"] for c in export_data(ctx)["customers"]} == {
+        "Acme Corp": 1200.5,
+        "Globex": 48000,
+    }
 
 
 def test_one_row_per_contact_imports_every_contact_and_warns_about_ignored_columns(ctx: ToolContext) -> None:
-    text = ("name,stage,contact,contact_role,notes,region\n"
-            "Acme Corp,qualified,Dana Whitfield,CTO,met at expo,emea\n"
-            "Acme Corp,,Sam Ortiz,CFO,,\n"
-            "acme corp,qualified,Lee Chen,,,\n")
+    text = (
+        "name,stage,contact,contact_role,notes,region\n"
+        "Acme Corp,qualified,Dana Whitfield,CTO,met at expo,emea\n"
+        "Acme Corp,,Sam Ortiz,CFO,,\n"
+        "acme corp,qualified,Lee Chen,,,\n"
+    )
     result = import_text(ctx, text, kind="csv", label="people.csv")
     assert (result.customers_created, result.contacts) == (1, 3)
     assert len(result.warnings) == 2
@@ -262,7 +327,9 @@ def test_one_row_per_contact_imports_every_contact_and_warns_about_ignored_colum
     assert [c.name for c in profile.contacts] == ["Dana Whitfield", "Sam Ortiz", "Lee Chen"]
 
 
-def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(crm: ToolContext, tmp_path: Path) -> None:
+def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
+    crm: ToolContext, tmp_path: Path
+) -> None:
     from tools.customers import add_contact
     from tools.schemas import AddContact
 
@@ -272,19 +339,28 @@ def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(crm:
     other = fresh(tmp_path, "copy.db")
     import_text(other, text, kind="csv", label="export.csv")
     acme = get_customer(other, GetCustomer(customer="Acme Corp"))
-    assert [(c.name, c.phone) for c in acme.contacts] == [("Dana Whitfield", None), ("Sam Ortiz", "+1 555 0100")]
+    assert [(c.name, c.phone) for c in acme.contacts] == [
+        ("Dana Whitfield", None),
+        ("Sam Ortiz", "+1 555 0100"),
+    ]
 
 
 def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, tmp_path: Path) -> None:
     from tools.customers import create_customer
     from tools.schemas import CreateCustomer
 
-    create_customer(ctx, CreateCustomer(name='=HYPERLINK("http://evil.example","click")', phone="+49 30 1234",
-                                        contact={"name": "@SUM(A1)", "role": "-2+3"}))
+    create_customer(
+        ctx,
+        CreateCustomer(
+            name='=HYPERLINK("http://evil.example","click")',
+            phone="+49 30 1234",
+            contact={"name": "@SUM(A1)", "role": "-2+3"},
+        ),
+    )
     rows = list(csv.reader(io.StringIO(export_csv(ctx))))
     cells = [cell for row in rows[1:] for cell in row if cell]
     assert not [c for c in cells if c[0] in "=+-@"], cells
-    assert "'=HYPERLINK(\"http://evil.example\",\"click\")" in cells and "'+49 30 1234" in cells
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells and "'+49 30 1234" in cells
     other = fresh(tmp_path, "copy.db")  # and import reads them back as they were
     import_text(other, export_csv(ctx), kind="csv")
     assert export_data(other)["customers"][0]["phone"] == "+49 30 1234"

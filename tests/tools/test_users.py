@@ -1,4 +1,5 @@
 """Reps: registering, changing settings, removing; their zone becomes the acting zone."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,9 @@ def test_add_with_defaults_and_list_sorted(store: Store) -> None:
     add_user(store, "kim", timezone="Europe/Berlin", telegram_id=111, digest_time="7:05")
     listed = list_users(store)
     assert [(u.name, u.timezone, u.telegram_id, u.digest_time) for u in listed] == [
-        ("kim", "Europe/Berlin", 111, "07:05"), ("sam", "UTC", None, "08:00")]
+        ("kim", "Europe/Berlin", 111, "07:05"),
+        ("sam", "UTC", None, "08:00"),
+    ]
 
 
 def test_add_again_updates_only_what_is_given(store: Store) -> None:
@@ -25,11 +28,14 @@ def test_add_again_updates_only_what_is_given(store: Store) -> None:
     assert len(list_users(store)) == 1
 
 
-@pytest.mark.parametrize(("kw", "says"), [
-    ({"timezone": "Mars/Olympus"}, "Unknown timezone"),
-    ({"digest_time": "25:00"}, "HH:MM"),
-    ({"digest_time": "8am"}, "HH:MM"),
-])
+@pytest.mark.parametrize(
+    ("kw", "says"),
+    [
+        ({"timezone": "Mars/Olympus"}, "Unknown timezone"),
+        ({"digest_time": "25:00"}, "HH:MM"),
+        ({"digest_time": "8am"}, "HH:MM"),
+    ],
+)
 def test_bad_settings_are_refused(store: Store, kw: dict, says: str) -> None:
     with pytest.raises(InvalidArgument, match=says):
         add_user(store, "kim", **kw)
