@@ -17,9 +17,9 @@ from datetime import timedelta
 from typing import TypeVar
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session
 
-from store.models import IdempotencyKey
+from store.idempotency_keys import drop_keys_before, find_key, store_key
 from tools.context import ToolContext
 from tools.errors import InvalidArgument
 
@@ -38,14 +38,7 @@ def replay(
     key = getattr(request, "idempotency_key", None)
     if not key:
         return None
-    row = session.exec(
-        select(IdempotencyKey).where(
-            IdempotencyKey.actor == ctx.actor,
-            IdempotencyKey.tool == tool,
-            IdempotencyKey.key == key,
-            col(IdempotencyKey.at) >= ctx.now() - KEEP,
-        )
-    ).first()
+    row = find_key(session, actor=ctx.actor, tool=tool, key=key, since=ctx.now() - KEEP)
     if row is None:
         return None
     if row.request != _digest(request):
@@ -63,14 +56,13 @@ def remember(session: Session, ctx: ToolContext, tool: str, request: BaseModel, 
         return
     now = ctx.now()
     # Expired keys go (an expired row with this very key would otherwise block the new one).
-    session.exec(delete(IdempotencyKey).where(col(IdempotencyKey.at) < now - KEEP))  # type: ignore[call-overload]
-    session.add(
-        IdempotencyKey(
-            actor=ctx.actor,
-            tool=tool,
-            key=key,
-            request=_digest(request),
-            result=result.model_dump_json(),
-            at=now,
-        )
+    drop_keys_before(session, cutoff=now - KEEP)
+    store_key(
+        session,
+        actor=ctx.actor,
+        tool=tool,
+        key=key,
+        request=_digest(request),
+        result=result.model_dump_json(),
+        at=now,
     )
