@@ -6,13 +6,12 @@ SQLite lock never stalls polling.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
-
 from store import Store
-from store.models import InboundMessage
+from store.inbound_messages import batch_of, claim, forget_before, keys_of_batch, set_batch
+from store.models import Meta
 from tools.context import ToolContext, zone
 from tools.users import UserOut, list_users, user_by_telegram_id
 
@@ -44,37 +43,20 @@ def claim_update(store: Store, update_id: int) -> bool:
 
     Claimed before applying, so a crash half-way loses that one message rather than applying it twice.
     """
-    try:
-        with store.write() as s:
-            s.add(InboundMessage(source=SOURCE, key=str(update_id)))
-    except IntegrityError:
-        return False
-    return True
+    return claim(store, source=SOURCE, key=str(update_id))
 
 
 def note_batch(store: Store, update_id: int, batch: str) -> None:
     """Remember which change an update made (for tracing a message to its writes)."""
     with store.write() as s:
-        row = s.exec(
-            select(InboundMessage).where(
-                InboundMessage.source == SOURCE, InboundMessage.key == str(update_id)
-            )
-        ).first()
-        if row is not None:
-            row.batch = batch
-            s.add(row)
+        set_batch(s, source=SOURCE, key=str(update_id), batch=batch)
 
 
 def forget_old_updates(store: Store, now: datetime | None = None) -> None:
     """Drop de-duplication records older than any re-delivery could be."""
     cutoff = (now or datetime.now(UTC)) - KEEP_INBOUND
     with store.write() as s:
-        s.exec(
-            delete(InboundMessage).where(
-                col(InboundMessage.source) == SOURCE,  # type: ignore[call-overload]
-                col(InboundMessage.at) < cutoff,
-            )
-        )
+        forget_before(s, source=SOURCE, cutoff=cutoff)
 
 
 # ---- a message's changes: what it wrote, and what its edits wrote since ------------------------------
@@ -85,11 +67,8 @@ EDIT = "telegram-edit"
 
 
 def _record(store: Store, source: str, key: str, batch: str) -> None:
-    try:
-        with store.write() as s:
-            s.add(InboundMessage(source=source, key=key, batch=batch))
-    except IntegrityError:
-        pass  # already recorded (a message answered twice keeps its first change)
+    # A message answered twice keeps its first change: the second claim records nothing.
+    claim(store, source=source, key=key, batch=batch)
 
 
 def note_message_change(store: Store, message_ref: str, batch: str) -> None:
@@ -100,11 +79,7 @@ def note_message_change(store: Store, message_ref: str, batch: str) -> None:
 def note_edit_change(store: Store, message_ref: str, batch: str) -> None:
     """Remember that an edit of `message_ref` made `batch`: the message's Undo undoes it too."""
     with store.read() as s:
-        first = s.exec(
-            select(InboundMessage.batch).where(
-                InboundMessage.source == MESSAGE, InboundMessage.key == message_ref
-            )
-        ).first()
+        first = batch_of(s, source=MESSAGE, key=message_ref)
     if first:
         _record(store, EDIT, batch, first)
     else:  # the message wrote nothing itself; its first edit that writes becomes its change
@@ -114,33 +89,18 @@ def note_edit_change(store: Store, message_ref: str, batch: str) -> None:
 def edits_of(store: Store, batch: str) -> list[str]:
     """The changes later edits of the same message made, oldest first."""
     with store.read() as s:
-        return list(
-            s.exec(
-                select(InboundMessage.key)
-                .where(InboundMessage.source == EDIT, InboundMessage.batch == batch)
-                .order_by(col(InboundMessage.id))
-            )
-        )
+        return keys_of_batch(s, source=EDIT, batch=batch)
 
 
 # ---- reminders sent -----------------------------------------------------------------------------------
 def claim_reminder(store: Store, key: str) -> bool:
     """True the first time a reminder `key` (follow-up, date and time) is claimed; False after."""
-    try:
-        with store.write() as s:
-            s.add(InboundMessage(source="telegram-reminder", key=key))
-    except IntegrityError:
-        return False
-    return True
+    return claim(store, source="telegram-reminder", key=key)
 
 
 # ---- digest settings ----------------------------------------------------------------------------------
 def digest_settings(store: Store, rep: str) -> dict[str, bool]:
     """{'on': …, 'weekends': …} for a rep: on, weekdays only, unless they said otherwise."""
-    import json
-
-    from store.models import Meta
-
     with store.read() as s:
         row = s.get(Meta, f"telegram_digest:{rep}")
     saved = json.loads(row.value) if row else {}
@@ -148,10 +108,6 @@ def digest_settings(store: Store, rep: str) -> dict[str, bool]:
 
 
 def set_digest_settings(store: Store, rep: str, **changes: bool) -> dict[str, bool]:
-    import json
-
-    from store.models import Meta
-
     settings = {**digest_settings(store, rep), **changes}
     with store.write() as s:
         row = s.get(Meta, f"telegram_digest:{rep}") or Meta(key=f"telegram_digest:{rep}", value="")
