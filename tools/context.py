@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import uuid
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session
 
-from store import Store
+from store import Store, user_rows
 from store.changelog import Batch
 from tools.errors import InvalidArgument
 
@@ -27,8 +32,6 @@ def zone(name: str | None) -> ZoneInfo:
 
 def _system_zone() -> ZoneInfo:
     try:
-        from pathlib import Path
-
         link = Path("/etc/localtime").resolve()
         if "zoneinfo/" in str(link):
             return ZoneInfo(str(link).split("zoneinfo/", 1)[1])
@@ -37,21 +40,77 @@ def _system_zone() -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Identity:
+    """Who one request acts as when that differs from the process's user: a rep's MCP token."""
+
+    name: str
+    tz: ZoneInfo
+
+
+# Set per request (the HTTP token gate), never for the process: concurrent requests of different
+# reps each see their own. asyncio tasks and anyio worker threads inherit it from the request.
+_acting: ContextVar[Identity | None] = ContextVar("crm_acting", default=None)
+
+
+def set_acting(identity: Identity | None) -> Token[Identity | None]:
+    """Act as `identity` in the current context until `reset_acting(token)`."""
+    return _acting.set(identity)
+
+
+def reset_acting(token: Token[Identity | None]) -> None:
+    _acting.reset(token)
+
+
+@contextmanager
+def acting_as(identity: Identity | None) -> Iterator[None]:
+    """Every ToolContext acts as `identity` (its name and zone) inside the block, in this context only."""
+    token = set_acting(identity)
+    try:
+        yield
+    finally:
+        reset_acting(token)
+
+
 class ToolContext:
     """The acting user, their zone, the clock and the store.
 
     `now` is fixed for tests and demos (`--now`); otherwise the real clock is read at each call.
     Writes made inside `ctx.batch(...)` share one change-log batch and are undone together.
+    `actor` and `tz` are the ones given here unless a request acts as someone else (`acting_as`):
+    one HTTP MCP server serves every rep, each request as the rep its token belongs to.
     """
 
-    store: Store
-    actor: str
-    source: str = "cli"
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
-    fixed_now: datetime | None = None
-    _batch_id: str | None = None
-    _batch_summary: str | None = None
+    def __init__(
+        self,
+        store: Store,
+        actor: str,
+        source: str = "cli",
+        tz: ZoneInfo | None = None,
+        fixed_now: datetime | None = None,
+    ) -> None:
+        self.store = store
+        self._actor = actor
+        self.source = source
+        self._tz = tz if tz is not None else ZoneInfo("UTC")
+        self.fixed_now = fixed_now
+        self._batch_id: str | None = None
+        self._batch_summary: str | None = None
+        self._tx: tuple[Session, Batch] | None = None
+
+    def __repr__(self) -> str:
+        where = self.store.url
+        return f"ToolContext(actor={self.actor!r}, source={self.source!r}, tz={self.tz}, store={where})"
+
+    @property
+    def actor(self) -> str:
+        acting = _acting.get()
+        return acting.name if acting is not None else self._actor
+
+    @property
+    def tz(self) -> ZoneInfo:
+        acting = _acting.get()
+        return acting.tz if acting is not None else self._tz
 
     def now(self) -> datetime:
         """The current moment in the user's zone (aware)."""
@@ -67,7 +126,13 @@ class ToolContext:
 
     @contextmanager
     def write(self, summary: str) -> Iterator[Batch]:
-        """A write session with its change-log batch (shared with an enclosing `batch()`)."""
+        """A write session with its change-log batch (shared with an enclosing `batch()`).
+
+        Inside `transaction()` it is the transaction's session and batch: nothing is committed here.
+        """
+        if self._tx is not None:
+            yield self._tx[1]
+            return
         with self.store.write() as session:
             batch = Batch(session, self.actor, self.source, self._batch_summary or summary, at=self.now())
             if self._batch_id:
@@ -77,8 +142,6 @@ class ToolContext:
     @contextmanager
     def batch(self, summary: str) -> Iterator[str]:
         """Group the writes of several tool calls into one undoable change."""
-        import uuid
-
         outer = (self._batch_id, self._batch_summary)
         if self._batch_id is None:
             self._batch_id, self._batch_summary = uuid.uuid4().hex, summary
@@ -87,7 +150,29 @@ class ToolContext:
         finally:
             self._batch_id, self._batch_summary = outer
 
+    @contextmanager
+    def transaction(self, summary: str) -> Iterator[str]:
+        """Every tool call inside shares one write session and one change-log batch: committed once at
+        the end, rolled back whole on any exception. Nested calls join the outer one. Yields the batch id.
+
+        Reads inside see the transaction's own writes (they use its session).
+        """
+        if self._tx is not None:
+            yield self._tx[1].id
+            return
+        with self.store.write() as session:
+            batch = Batch(session, self.actor, self.source, self._batch_summary or summary, at=self.now())
+            if self._batch_id:
+                batch.id = self._batch_id
+            self._tx = (session, batch)
+            try:
+                yield batch.id
+            finally:
+                self._tx = None
+
     def read(self) -> AbstractContextManager[Session]:
+        if self._tx is not None:
+            return nullcontext(self._tx[0])
         return self.store.read()
 
 
@@ -120,17 +205,10 @@ def open_context(
     The acting user's registered timezone wins over `--tz`, which is only the fallback for users
     not registered with `crm users`.
     """
-    import getpass
-    import os
-
-    from sqlmodel import select
-
-    from store.models import User
-
     store = store or Store(db if db is not None else os.environ.get("CRM_DB"))
     actor = (user or os.environ.get("CRM_USER") or getpass.getuser() or "me").strip()
     with store.read() as s:
-        registered = s.exec(select(User.timezone).where(User.name == actor)).first()
+        registered = user_rows.timezone_of(s, actor)
     zone_ = zone(registered or tz or os.environ.get("CRM_TZ"))
     return ToolContext(
         store=store,

@@ -1,13 +1,12 @@
-"""Reps: names, timezones, Telegram ids, digest times."""
+"""Reps: names, timezones, Telegram ids, digest times (their MCP tokens: tools/tokens.py)."""
 
 from __future__ import annotations
 
 import re
 
 from pydantic import BaseModel
-from sqlmodel import select
 
-from store import Store
+from store import Store, user_rows
 from store.models import User
 from tools.context import zone
 from tools.errors import InvalidArgument, NotFound, quoted
@@ -61,10 +60,10 @@ def add_user(
         )
     with store.write() as s:
         if telegram_id is not None:
-            other = s.exec(select(User).where(User.telegram_id == telegram_id, User.name != name)).first()
+            other = user_rows.user_with_telegram_id(s, telegram_id, other_than=name)
             if other is not None:
                 raise InvalidArgument(f"Telegram id {telegram_id} already belongs to {other.name}.")
-        user = s.exec(select(User).where(User.name == name)).first() or User(name=name)
+        user = user_rows.user_named(s, name) or User(name=name)
         if timezone is not None:
             user.timezone = timezone
         if telegram_id is not None:
@@ -78,13 +77,13 @@ def add_user(
 
 def list_users(store: Store) -> list[UserOut]:
     with store.read() as s:
-        return [_out(u) for u in s.exec(select(User).order_by(User.name))]
+        return [_out(u) for u in user_rows.all_users(s)]
 
 
 def remove_user(store: Store, name: str) -> None:
-    """Unregister a rep (their customers, notes and follow-ups stay)."""
+    """Unregister a rep (their customers, notes and follow-ups stay; their MCP token goes)."""
     with store.write() as s:
-        user = s.exec(select(User).where(User.name == name)).first()
+        user = user_rows.user_named(s, name)
         if user is None:
             raise NotFound(f"No user named {quoted(name)}.")
         s.delete(user)
@@ -92,11 +91,11 @@ def remove_user(store: Store, name: str) -> None:
 
 def get_user(store: Store, name: str) -> UserOut | None:
     with store.read() as s:
-        user = s.exec(select(User).where(User.name == name)).first()
+        user = user_rows.user_named(s, name)
         return _out(user) if user else None
 
 
 def user_by_telegram_id(store: Store, telegram_id: int) -> UserOut | None:
     with store.read() as s:
-        user = s.exec(select(User).where(User.telegram_id == telegram_id)).first()
+        user = user_rows.user_with_telegram_id(s, telegram_id)
         return _out(user) if user else None
