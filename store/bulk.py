@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
+from store import postgres
 from store.changelog import Batch, plain
 from store.models import ChangeLog
 from store.types import utcnow
@@ -64,7 +65,11 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
     """
     full = complete_rows(model, rows)
     if full:
-        session.connection().execute(insert(model.__table__), full)  # type: ignore[attr-defined]
+        conn = session.connection()
+        conn.execute(insert(model.__table__), full)  # type: ignore[attr-defined]
+        if conn.dialect.name == "postgresql" and full[0].get("id") is not None:
+            # Explicit ids bypass the id sequence; the next ORM insert must not reuse one of them.
+            postgres.advance_id_sequence(conn, model.__tablename__)  # type: ignore[arg-type]
     return full
 
 
@@ -201,7 +206,7 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
 
 
 def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
-    """SQL building, from a staged row, the JSON `Batch.created` writes for it (values as `plain` spells them).
+    """SQL building, from a staged row, the JSON `Batch.created` writes for it (as `plain` spells values).
 
     Building 100,000 snapshots in Python and staging them took seconds; SQLite builds them in the copy.
     """
@@ -216,7 +221,8 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
             # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC); `plain` writes isoformat() in UTC.
             expr = (
                 f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace(substr({ref}, 1, 19), ' ', 'T') || "
-                f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' ELSE '.' || substr({ref}, 21, 6) END "
+                f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' "
+                f"ELSE '.' || substr({ref}, 21, 6) END "
                 f"|| '+00:00' END"
             )
         elif column.type.__class__.__name__ == "JSON":

@@ -129,7 +129,7 @@ def last_batch(session: Session, actor: str) -> list[ChangeLog]:
 
 
 def describe(rows: list[ChangeLog]) -> str:
-    """What a batch did, in order: its rows' distinct summaries ('log meeting on Acme; schedule follow-up …')."""
+    """What a batch did, in order: its rows' distinct summaries ('log meeting on Acme; schedule …')."""
     return "; ".join(dict.fromkeys(r.summary for r in reversed(rows) if r.summary))
 
 
@@ -233,7 +233,8 @@ def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
             hit = next((cid for cid, customer_id in owners if customer_id in created), None)
             if hit is not None:
                 raise UndoError(
-                    f"Its customer has had more done since ({ids[hit]!r}); not undone, to keep that newer work."
+                    f"Its customer has had more done since ({ids[hit]!r}); "
+                    "not undone, to keep that newer work."
                 )
 
 

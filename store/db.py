@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import event
@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from store import migrations
+from store import migrations, postgres
 from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify, read_only_fault
 from store.migrations import SchemaTooNew
 
@@ -33,19 +33,15 @@ def _private_dirs(folder: Path) -> None:
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
-        try:
+        with suppress(FileExistsError):
             path.mkdir(mode=0o700)
-        except FileExistsError:
-            pass
 
 
 def _private_file(path: Path) -> None:
     # SQLite would create the file with the umask's mode (usually 0644) and gives its -wal and -shm
     # files the same mode; an empty file made 0600 first is a valid empty database.
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def database_url(db: str | os.PathLike[str] | None) -> str:
@@ -60,6 +56,17 @@ def database_url(db: str | os.PathLike[str] | None) -> str:
     path = Path(text).expanduser().resolve()
     _private_dirs(path.parent)
     return f"sqlite:///{path}"
+
+
+def database_label(url: str) -> str:
+    """How messages name a database: a SQLite file's path, or a server's host:port/name (no password)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "the in-memory database"
+    where = parsed.host or "localhost"
+    if parsed.port:
+        where += f":{parsed.port}"
+    return f"{where}/{parsed.database or ''}"
 
 
 def _busy_timeout_ms() -> int:
@@ -121,6 +128,9 @@ class Store:
         self.url = database_url(db)
         url = make_url(self.url)
         self.is_sqlite = url.get_backend_name() == "sqlite"
+        self.is_postgres = url.get_backend_name() == "postgresql"
+        #: How messages name this database (a path, or host:port/db with no password).
+        self.label = database_label(self.url)
         self.path: str | None = (
             url.database if self.is_sqlite and url.database not in (None, "", ":memory:") else None
         )
@@ -143,9 +153,11 @@ class Store:
             self._open(upgrade)
 
     def _open(self, upgrade: bool) -> None:
-        kwargs: dict = {}
+        kwargs: dict[str, object] = {}
         target = self.url
-        if self.is_sqlite and self.path is None:
+        if self.is_postgres:
+            kwargs = postgres.engine_options()
+        elif self.is_sqlite and self.path is None:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         elif self.is_sqlite:
             kwargs = {"connect_args": {"timeout": _busy_timeout_ms() / 1000, "check_same_thread": False}}
@@ -158,12 +170,14 @@ class Store:
             _configure_sqlite(
                 self.engine, busy_ms=_busy_timeout_ms() if self.path else 0, read_only=self.read_only
             )
+        elif self.is_postgres:
+            postgres.configure(self.engine, busy_ms=_busy_timeout_ms())
         self._write_engine = self.engine.execution_options(crm_write=True)
         if not upgrade:
             return
         try:
             with self._faults():
-                migrations.upgrade(self.engine, read_only=self.read_only, label=self.path or self.url)
+                migrations.upgrade(self.engine, read_only=self.read_only, label=self.label)
                 if (
                     self.is_sqlite
                     and self.path is not None
@@ -187,9 +201,14 @@ class Store:
 
         Without them SQLite picks an index by its shape alone: one customer's follow-ups were read by
         walking every open follow-up in due order (80 ms at 200,000) instead of that customer's few.
-        Run once per database and after a bulk import; a no-op on PostgreSQL (autovacuum keeps its own).
+        Run once per database and after a bulk import. PostgreSQL's autovacuum gathers its own in
+        time; after a bulk import ANALYZE brings them up to date at once (it takes no write lock).
         """
-        if not self.is_sqlite or self.read_only:
+        if self.read_only:
+            return
+        if not self.is_sqlite:
+            with self._faults(), self.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
             return
         with self._faults(), self._write_engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA analysis_limit = 400")
@@ -200,7 +219,7 @@ class Store:
         try:
             yield
         except DBAPIError as e:
-            fault = classify(e, self.path or self.url)
+            fault = classify(e, self.path or self.label)
             if fault is None:
                 raise
             raise fault from e
@@ -215,7 +234,7 @@ class Store:
     def write(self) -> Iterator[Session]:
         """A session holding the write lock; committed on success, rolled back on any error."""
         if self.read_only:
-            raise read_only_fault(self.path)
+            raise read_only_fault(self.path or self.label)
         with self._faults(), Session(self._write_engine, expire_on_commit=False) as session:
             try:
                 yield session

@@ -53,6 +53,8 @@ def _name(path: str | None) -> str:
 def classify(error: BaseException, path: str | None) -> StorageError | None:
     """The StorageError for a driver error, or None when it is not a storage fault (a bug, a constraint)."""
     orig = getattr(error, "orig", None) or error
+    if type(orig).__module__.startswith("psycopg"):
+        return _classify_postgres(orig, path)
     code = getattr(orig, "sqlite_errorname", "") or ""
     text = str(orig).lower()
     where = _name(path)
@@ -85,6 +87,57 @@ def classify(error: BaseException, path: str | None) -> StorageError | None:
             f"Reading or writing {where} failed (a disk or file-system error).", path=path
         )
     return None
+
+
+# SQLSTATE classes and codes of PostgreSQL (Appendix A of its manual) that are storage faults.
+_PG_BUSY = {"40001", "40P01", "55P03", "55006", "57014", "53300", "57P03", "53000", "53200"}
+_PG_READ_ONLY = {"25006"}
+_PG_FULL = {"53100"}
+_PG_DAMAGED = {"XX001", "XX002"}
+
+
+def _classify_postgres(orig: BaseException, where: str | None) -> StorageError | None:
+    """A psycopg error as a fault: `where` is host:port/db (a server's URL would carry its password)."""
+    code = str(getattr(orig, "sqlstate", "") or "")
+    name = f"the PostgreSQL database {where}" if where else "the PostgreSQL database"
+    if code in _PG_BUSY:  # serialization failure, deadlock, lock timeout, too many connections, starting up
+        return DatabaseBusy(BUSY_MESSAGE, path=where)
+    if code in _PG_READ_ONLY:  # a read-only transaction: a hot standby, default_transaction_read_only
+        return DatabaseReadOnly(
+            f"{name} is read-only (a standby or read-only server), so nothing can be changed; "
+            "reading still works.",
+            path=where,
+        )
+    if code in _PG_FULL:
+        return DiskFull(
+            f"The disk holding {name} is full; nothing was saved — free some space and try again.",
+            path=where,
+        )
+    if code in _PG_DAMAGED:
+        return DatabaseDamaged(f"{name} reports damaged data; restore it from a backup.", path=where)
+    if code == "3D000":
+        return DatabaseUnavailable(f"Cannot open {name}: it does not exist (create it first).", path=where)
+    if code.startswith("28"):
+        return DatabaseUnavailable(
+            f"Cannot open {name}: the server refused the user name or password.", path=where
+        )
+    if code == "42501":
+        return DatabaseReadOnly(f"No permission to change {name}; reading may still work.", path=where)
+    if code.startswith(("08", "57P")) or (not code and _is_connection_error(orig)):
+        return DatabaseUnavailable(
+            f"Cannot connect to {name}: the server is not running or not reachable "
+            "(check the host, the port and that PostgreSQL is started), or the connection was lost.",
+            path=where,
+        )
+    return None
+
+
+def _is_connection_error(orig: BaseException) -> bool:
+    # psycopg raises OperationalError with no SQLSTATE when it cannot reach the server at all.
+    text = str(orig).lower()
+    return type(orig).__name__ == "OperationalError" and (
+        "connection" in text or "connect" in text or "server closed" in text or "timeout" in text
+    )
 
 
 def read_only_fault(path: str | None) -> DatabaseReadOnly:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import postgres
 from store.faults import DatabaseDamaged, DatabaseReadOnly
 
 
@@ -25,7 +26,7 @@ class SchemaDamaged(DatabaseDamaged):
     """The schema record is unreadable and the tables do not say which version the file is at."""
 
 
-# The full-text index over interaction bodies. SQLite only; other databases search with LIKE.
+# The full-text index over interaction bodies on SQLite; PostgreSQL's is in store/postgres.py.
 _FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS interaction_fts USING fts5("
     "body, content='interaction', content_rowid='id', "
@@ -58,6 +59,8 @@ def _v1_initial(conn: Connection) -> None:
         # OR IGNORE: the step also re-creates what is missing in a file whose version record was lost.
         conn.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('names_version', '0')")
         conn.exec_driver_sql("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
+    elif conn.dialect.name == "postgresql":
+        postgres.create_search_and_triggers(conn)
 
 
 def _v2_idempotency_keys(conn: Connection) -> None:
@@ -65,9 +68,14 @@ def _v2_idempotency_keys(conn: Connection) -> None:
     store.models.IdempotencyKey.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _v3_mcp_tokens(conn: Connection) -> None:
+    store.models.McpToken.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema with full-text index", _v1_initial),
     (2, "idempotency keys of creating writes", _v2_idempotency_keys),
+    (3, "per-rep MCP tokens", _v3_mcp_tokens),
 ]
 LATEST = STEPS[-1][0]
 
@@ -88,7 +96,8 @@ def upgrade(engine: Engine, *, read_only: bool = False, label: str = "the databa
         repair = version if _record_needs_repair(conn) else None
     if version > LATEST:
         raise SchemaTooNew(
-            f"{label} has schema version {version}, newer than this crm-assistant ({LATEST}); upgrade crm-assistant"
+            f"{label} has schema version {version}, newer than this crm-assistant ({LATEST}); "
+            "upgrade crm-assistant"
         )
     if read_only:
         if version < LATEST:

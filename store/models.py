@@ -147,6 +147,22 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class McpToken(SQLModel, table=True):
+    """A rep's MCP bearer token, kept only as its sha256 (hex).
+
+    One per rep; rotating replaces it, revoking deletes it.
+    """
+
+    __tablename__ = "mcp_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    token_hash: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 class InboundMessage(SQLModel, table=True):
     """Surface messages already applied (e.g. Telegram update ids), so a re-delivery is not applied twice."""
 
@@ -192,3 +208,11 @@ TABLES: dict[str, type[SQLModel]] = {
     "stage_change": StageChange,
     "user": User,
 }
+
+
+def saved_id(row: SQLModel) -> int:
+    """The id of a row that has been written (flushed); a RuntimeError for one that never was."""
+    value = getattr(row, "id", None)
+    if not isinstance(value, int):
+        raise RuntimeError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return value

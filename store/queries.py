@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
+from store import postgres
 from store.models import CLOSED_STAGES, ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
 
 
@@ -188,26 +189,27 @@ def search_interactions(
     match = _fts_query(words)
     if not match:
         return [], False
-    if session.get_bind().dialect.name == "sqlite":
-        sql = "SELECT i.id FROM interaction_fts f JOIN interaction i ON i.id = f.rowid WHERE interaction_fts MATCH :q"
-        params: dict = {"q": match, "limit": limit + 1, "offset": offset}
+    params: dict[str, object] = {"limit": limit + 1, "offset": offset}
+    if customer_id is not None:
+        params["cid"] = customer_id
+    if kind is not None:
+        params["kind"] = kind
+    if session.get_bind().dialect.name == "postgresql":
+        # The same words, as plain text: plainto_tsquery reads no operator in it.
+        params["q"] = " ".join(re.findall(r"\w+", words, flags=re.UNICODE))
+        sql = postgres.search_sql(customer=customer_id is not None, kind=kind is not None)
+    else:
+        params["q"] = match
+        sql = (
+            "SELECT i.id FROM interaction_fts f JOIN interaction i ON i.id = f.rowid "
+            "WHERE interaction_fts MATCH :q"
+        )
         if customer_id is not None:
             sql += " AND i.customer_id = :cid"
-            params["cid"] = customer_id
         if kind is not None:
             sql += " AND i.kind = :kind"
-            params["kind"] = kind
         sql += " ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset"
-        ids = [r[0] for r in session.exec(text(sql), params=params)]  # type: ignore[call-overload]
-    else:
-        query = select(Interaction.id)
-        for token in re.findall(r"\w+", words):
-            query = query.where(func.lower(Interaction.body).like(f"%{token.lower()}%"))
-        if customer_id is not None:
-            query = query.where(Interaction.customer_id == customer_id)
-        if kind is not None:
-            query = query.where(Interaction.kind == kind)
-        ids = list(session.exec(query.order_by(col(Interaction.id).desc()).offset(offset).limit(limit + 1)))
+    ids = [int(r[0]) for r in session.connection().execute(text(sql), params)]
     more = len(ids) > limit
     ids = ids[:limit]
     rows = {i.id: i for i in session.exec(select(Interaction).where(col(Interaction.id).in_(ids)))}
