@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import String, cast, func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from store import queries
 from store.changelog import snapshot
+from store.customer_rows import customer_by_key, customers_tagged
 from store.models import Contact, Customer
 from tools import idempotency
 from tools.context import ToolContext
@@ -77,18 +75,12 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     ids = [c.id for c in cands]
     if not cands or cands[0].score < 90:
         ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
-        ids += _tagged(s, query)
-    # A read may rank fuzzily: near misses after the names that fit ("brightline" also shows "Brightlane Ltd").
+        # A tag finds its customers (whole tag, any case): the tool promises it.
+        ids += customers_tagged(s, tag=query)
+    # A read may rank fuzzily: near misses after the names that fit
+    # ("brightline" also shows "Brightlane Ltd").
     ids += [cid for cid, score in near if score >= 70]
     return list(dict.fromkeys(ids))
-
-
-def _tagged(s: Session, tag: str, limit: int = 50) -> list[int]:
-    """Customers with `tag` (whole tag, any case): the tool promises a tag finds its customers."""
-    # Tags are a JSON array; the quoted, JSON-encoded tag matches exactly one whole element.
-    needle = json.dumps(tag.strip().casefold())
-    text_tags = func.lower(cast(Customer.tags, String))
-    return list(s.exec(select(Customer.id).where(text_tags.contains(needle, autoescape=True)).limit(limit)))  # type: ignore[arg-type]
 
 
 def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
@@ -138,7 +130,7 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         if (first := idempotency.replay(s, ctx, "create_customer", req, CustomerCreated)) is not None:
             return first
         stage = canonical_stage(s, req.stage)
-        existing = s.exec(select(Customer).where(Customer.name_key == key)).first()
+        existing = customer_by_key(s, name_key=key)
         if existing is not None:
             raise DuplicateCustomer(req.name, existing.id, existing.name)  # type: ignore[arg-type]
         similar = similar_customers(s, req.name)
@@ -160,8 +152,10 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         batch.created(c)
         if req.contact is not None:
             contact = Contact(
-                customer_id=c.id, name_key=normalize(req.contact.name), **req.contact.model_dump()
-            )  # type: ignore[arg-type]
+                customer_id=c.id,  # type: ignore[arg-type]  # set by the flush above
+                name_key=normalize(req.contact.name),
+                **req.contact.model_dump(),
+            )
             s.add(contact)
             s.flush()
             batch.created(contact)
@@ -196,7 +190,7 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
         before = snapshot(c, ["name", "name_key", "owner", "email", "phone", "value", "tags", "updated_at"])
         if "name" in fields and fields["name"] is not None:
             key = normalize(fields["name"])
-            clash = s.exec(select(Customer).where(Customer.name_key == key, Customer.id != c.id)).first()
+            clash = customer_by_key(s, name_key=key, other_than=c.id)
             if clash is not None:
                 raise DuplicateCustomer(fields["name"], clash.id, clash.name)  # type: ignore[arg-type]
             c.name, c.name_key = fields.pop("name"), key
@@ -242,7 +236,7 @@ def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
         added = ContactAdded(
             customer_id=c.id,
             customer_name=c.name,
-            contact=contact_out(contact),  # type: ignore[arg-type]
+            contact=contact_out(contact),
             matched=matched_out(req.customer, match),
         )
         idempotency.remember(s, ctx, "add_contact", req, added)

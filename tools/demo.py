@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
+from typing import Any
 
-from sqlmodel import func, select
-
-from store.models import Customer
+from store.customer_rows import customer_count
 from tools.context import ToolContext
 from tools.transfer import ImportResult, import_text
 
@@ -116,7 +116,7 @@ FOLLOWUPS = [
 ]
 
 
-def demo_document(ctx: ToolContext, seed: int = 7) -> dict:
+def demo_document(ctx: ToolContext, seed: int = 7) -> dict[str, Any]:
     """A crm-export document of sample customers, with a timeline around today."""
     rng = random.Random(seed)
     now = ctx.now()
@@ -155,10 +155,8 @@ def demo_document(ctx: ToolContext, seed: int = 7) -> dict:
 
 def load_demo(ctx: ToolContext, *, force: bool = False) -> ImportResult | int:
     """Fill the database with the sample customers; returns the existing count instead when not empty."""
-    import json
-
     with ctx.read() as s:
-        count = s.exec(select(func.count()).select_from(Customer)).one()
+        count = customer_count(s)
     if count and not force:
         return count
     return import_text(ctx, json.dumps(demo_document(ctx)), kind="json", label="demo data")

@@ -18,11 +18,14 @@ from mcp_types import (
     PromptReference,
     ResourceTemplateReference,
 )
-from sqlmodel import select
 
-from store.models import Customer, User
+from store.customer_rows import rep_names
+from store.models import Customer
 from tools.context import ToolContext
+from tools.customers import find_customers
 from tools.errors import USER_ERRORS
+from tools.schemas import FindCustomers
+from tools.stages import stages as configured
 
 # The protocol's ceiling on values in one completion.
 MAX_VALUES = 100
@@ -31,9 +34,6 @@ CUSTOMER_TEMPLATE = "crm://customers/{id}"
 
 def customers(ctx: ToolContext, typed: str) -> tuple[list[str], list[int], bool]:
     """Names and ids of the customers best matching `typed` (all of them, first page, when empty)."""
-    from tools.customers import find_customers
-    from tools.schemas import FindCustomers
-
     try:
         page = find_customers(ctx, FindCustomers(query=typed.strip()[:200], limit=MAX_VALUES))
     except USER_ERRORS:
@@ -42,8 +42,6 @@ def customers(ctx: ToolContext, typed: str) -> tuple[list[str], list[int], bool]
 
 
 def stages(ctx: ToolContext, typed: str) -> list[str]:
-    from tools.stages import stages as configured
-
     with ctx.read() as s:
         names = configured(s)
     return _starting(names, typed)
@@ -52,9 +50,8 @@ def stages(ctx: ToolContext, typed: str) -> list[str]:
 def owners(ctx: ToolContext, typed: str) -> list[str]:
     """Registered reps and every owner named on a customer, the acting user first."""
     with ctx.read() as s:
-        registered = list(s.exec(select(User.name)))
-        named = [o for o in s.exec(select(Customer.owner).distinct()) if o]
-    return _starting(list(dict.fromkeys([ctx.actor, *sorted(set(registered) | set(named))])), typed)
+        names = rep_names(s)
+    return _starting(list(dict.fromkeys([ctx.actor, *sorted(names)])), typed)
 
 
 def _starting(values: list[str], typed: str) -> list[str]:
@@ -98,7 +95,7 @@ def _exists(ctx: ToolContext, customer_id: int) -> bool:
 def add_completions(server: MCPServer[Any], ctx: ToolContext) -> None:
     """Register the completion handler (the SDK's public decorator) on `server`."""
 
-    @server.completion()
+    @server.completion()  # type: ignore[no-untyped-call, untyped-decorator]  # the SDK's decorator is unannotated
     async def handle(
         ref: PromptReference | ResourceTemplateReference,
         argument: CompletionArgument,

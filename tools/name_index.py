@@ -17,13 +17,40 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from store.models import Contact, Customer
+from store.customer_rows import contact_names, customer_names_and_keys, names_version
 
 LEGAL_SUFFIXES = frozenset(
-    ["inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "plc", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "oy", "ab", "as", "aps", "spa", "srl", "pty", "kg", "kgaa"]
+    [
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "spa",
+        "srl",
+        "pty",
+        "kg",
+        "kgaa",
+    ]
 )
 # Words that join a name without telling names apart: "The Thistle Bakery" = "Thistle Bakery".
 FILLERS = frozenset({"the", "and", "of"})
@@ -189,9 +216,9 @@ class NameIndex:
     def build(cls, session: Session, version: object = None) -> NameIndex:
         """The index of every customer and contact name (about a second at 100,000 customers)."""
         idx = cls(version=version)
-        for cid, name, key in session.exec(select(Customer.id, Customer.name, Customer.name_key)):
-            idx.add_customer(cid, name, key)  # type: ignore[arg-type]
-        for cid, name in session.exec(select(Contact.customer_id, Contact.name)):
+        for cid, name, key in customer_names_and_keys(session):
+            idx.add_customer(cid, name, key)
+        for cid, name in contact_names(session):
             idx.add_contact(cid, name)
         return idx
 
@@ -199,8 +226,8 @@ class NameIndex:
 
     def add_customer(self, cid: int, name: str, stored_key: str | None = None) -> None:
         """Index a customer; `stored_key` is its stored normalize(name), reused where it equals fold(name)."""
-        plain = stored_key is not None and name.isascii() and "." not in name and "'" not in name
-        key = stored_key if plain else fold(name)  # type: ignore[assignment]
+        plain = name.isascii() and "." not in name and "'" not in name
+        key = stored_key if stored_key is not None and plain else fold(name)
         words = match_words(key)
         words = tuple(map(sys.intern, words))
         entry = _Entry(cid, name, words, has_suffix(key))
@@ -414,7 +441,7 @@ class _IndexCache:
         self._by_url: dict[str, NameIndex] = {}
 
     def get(self, session: Session, url: str) -> NameIndex:
-        version = _names_version(session)
+        version = names_version(session)
         with self._lock:
             idx = self._by_url.get(url)
             if idx is not None and version is not None and idx.version == version:
@@ -425,18 +452,9 @@ class _IndexCache:
         return idx
 
 
-def _names_version(session: Session) -> object:
-    """A value that changes whenever a name changes (kept by triggers on SQLite); None = unknown."""
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        return None
-    row = session.exec(text("SELECT value FROM meta WHERE key = 'names_version'")).first()  # type: ignore[call-overload]
-    return row[0] if row else None
-
-
 INDEX_CACHE = _IndexCache()
 
 
 def name_index(session: Session) -> NameIndex:
     """The name index of the session's database, rebuilt only when a name changed."""
-    return INDEX_CACHE.get(session, str(session.get_bind().url))
+    return INDEX_CACHE.get(session, str(session.get_bind().engine.url))
