@@ -162,7 +162,7 @@ def _dateparser_fallback(text: str, base: datetime, prefer: Prefer) -> When | No
     if not _CUE_RE.search(text) or _NOT_DATE_RE.search(text):
         return None
     # Slow to import, so only when our own rules could not read the text.
-    import dateparser  # type: ignore[import-untyped]
+    import dateparser
 
     settings = {
         "RELATIVE_BASE": base,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.db import SchemaTooNew
 from store.faults import (
     DatabaseBusy,
     DatabaseDamaged,
@@ -13,7 +12,7 @@ from store.faults import (
     DiskFull,
     StorageError,
 )
-from store.migrations import SchemaDamaged
+from store.migrations import SchemaDamaged, SchemaTooNew
 from tools.dates import InvalidDate
 
 QUOTE_LIMIT = 80

@@ -29,6 +29,8 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from tools.context import ToolContext
 from tools.errors import USER_ERRORS, AmbiguousCustomer, Candidate
+from tools.mcp_schemas import unstringify
+from tools.names import resolve_customer
 from tools.registry import ToolSpec
 
 NONE_OF_THESE = "None of these"
@@ -48,10 +50,20 @@ def client_can_ask(context: Context[Any, Any]) -> bool:
     return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
 
 
+def call_arguments(context: Context[Any, Any]) -> dict[str, Any]:
+    """The arguments exactly as the client sent them.
+
+    Not the SDK's per-parameter values: those would fill in every default, which loses the
+    difference between "not given" and "given as null" (`update_customer` changes only the fields
+    a caller named) and silently drops unknown arguments, which the tool's strict model refuses.
+    """
+    params = context.request_context.params or {}
+    arguments = params.get("arguments") or {}
+    return dict(arguments) if isinstance(arguments, dict) else {}
+
+
 def ambiguity(ctx: ToolContext, ref: Any) -> AmbiguousCustomer | None:
     """The ambiguity a write on `ref` would refuse with, or None when it resolves (or is not found)."""
-    from tools.names import resolve_customer
-
     if not isinstance(ref, int | str) or isinstance(ref, bool) or not str(ref).strip():
         return None
     try:
@@ -65,11 +77,9 @@ def ambiguity(ctx: ToolContext, ref: Any) -> AmbiguousCustomer | None:
 
 
 def worth_asking(spec: ToolSpec, arguments: dict[str, Any]) -> bool:
-    """Only a call that would otherwise run: asking the user about a call with bad arguments wastes their time."""
-    from tools.mcp_server import _unstringify
-
+    """Whether to ask at all: asking the user about a call with bad arguments wastes their time."""
     try:
-        spec.input.model_validate(_unstringify(spec.input, arguments))
+        spec.input.model_validate(unstringify(spec.input, arguments))
     except ValidationError:
         return False
     return True
@@ -84,7 +94,8 @@ def label(candidate: Candidate) -> str:
 def question(said: str, candidates: list[Candidate]) -> Elicit[BaseModel]:
     """The form: one choice among the candidates' labels, plus "None of these"."""
     labels = [label(c) for c in candidates]
-    options = Literal[tuple(labels + [NONE_OF_THESE])]  # type: ignore[valid-type]
+    # A choice built at run time: no static type to give it, so pydantic alone checks the answer.
+    options: Any = Literal[tuple(labels + [NONE_OF_THESE])]
     form = create_model(
         "WhichCustomer",
         customer=(options, Field(description="The customer you mean.")),
@@ -98,7 +109,6 @@ def question(said: str, candidates: list[Candidate]) -> Elicit[BaseModel]:
 
 def ask_which_customer(spec: ToolSpec, ctx: ToolContext) -> Any:
     """The resolver for `spec`: asks only when the client can and the customer is ambiguous."""
-    from tools.mcp_server import call_arguments
 
     def which_customer(mcp_context: Context[Any, Any]) -> Any:
         if not client_can_ask(mcp_context):

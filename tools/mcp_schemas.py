@@ -15,6 +15,7 @@ single-type dialect, e.g. Gemini's function declarations), so a nullable argumen
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,16 +70,37 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     customer: the same shapes in every tool) the fields are listed without their types, which
     the values show.
     """
-    return _untyped_nested(
-        _compact(model.model_json_schema(), _Rules(drop=_CEILINGS + _OUTPUT_NOISE, nulls="type"))
+    return _untyped_object(
+        _compact(model.model_json_schema(), _Rules(drop=_CEILINGS + _OUTPUT_NOISE, nulls="type")), 0
     )
 
 
-def _untyped_nested(node: Any, depth: int = 0) -> Any:
+def unstringify(model: type[BaseModel], arguments: dict[str, Any]) -> dict[str, Any]:
+    """`arguments` with lists and objects sent as JSON text ('["a","b"]') parsed, where `model`'s
+    field is not a plain string: some clients send them so, and the SDK's own adapter accepts them."""
+    fixed = dict(arguments)
+    for name, value in arguments.items():
+        field = model.model_fields.get(name)
+        if field is None or field.annotation is str or not isinstance(value, str):
+            continue
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(parsed, list | dict):
+            fixed[name] = parsed
+    return fixed
+
+
+def _untyped_nested(node: Any, depth: int) -> Any:
     if isinstance(node, list):
         return [_untyped_nested(v, depth) for v in node]
     if not isinstance(node, dict):
         return node
+    return _untyped_object(node, depth)
+
+
+def _untyped_object(node: dict[str, Any], depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties":
@@ -90,7 +112,7 @@ def _untyped_nested(node: Any, depth: int = 0) -> Any:
 
 def _field(schema: dict[str, Any], depth: int) -> dict[str, Any]:
     if depth == 1 or "properties" in schema or "items" in schema or "$ref" in schema:
-        return _untyped_nested(schema, depth)
+        return _untyped_object(schema, depth)
     return {}
 
 
@@ -103,7 +125,7 @@ def _compact(schema: dict[str, Any], rules: _Rules) -> dict[str, Any]:
         _count_refs(d, uses)
     # A shape used once reads better inline; one used several times is defined once.
     inline = {name for name in defs if uses.get(name, 0) <= 1}
-    out = _walk(schema, defs, inline, rules)
+    out = _walk_object(schema, defs, inline, rules)
     kept = {name: _walk(d, defs, inline, rules) for name, d in defs.items() if name not in inline}
     if kept:
         out["$defs"] = kept
@@ -128,10 +150,16 @@ def _walk(node: Any, defs: dict[str, Any], inline: set[str], rules: _Rules) -> A
         return [_walk(v, defs, inline, rules) for v in node]
     if not isinstance(node, dict):
         return node
+    return _walk_object(node, defs, inline, rules)
+
+
+def _walk_object(
+    node: dict[str, Any], defs: dict[str, Any], inline: set[str], rules: _Rules
+) -> dict[str, Any]:
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.removeprefix("#/$defs/") in inline:
         merged = {**defs[ref.removeprefix("#/$defs/")], **{k: v for k, v in node.items() if k != "$ref"}}
-        return _walk(merged, defs, inline, rules)
+        return _walk_object(merged, defs, inline, rules)
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in _NOISE and not isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
 from tools import customers, followups, history, pipeline, timeline
 from tools.schemas import (
@@ -51,10 +51,11 @@ class ToolSpec:
         return inspect.cleandoc(self.func.__doc__ or "")
 
 
-def _ret(func: Callable[..., Any]) -> Any:
-    import typing
-
-    return typing.get_type_hints(func)["return"]
+def _ret(func: Callable[..., Any]) -> type[Output]:
+    returns = get_type_hints(func)["return"]
+    if not (isinstance(returns, type) and issubclass(returns, Output)):
+        raise TypeError(f"{func.__qualname__} must be annotated to return an Output model, not {returns!r}")
+    return returns
 
 
 TOOLS: list[ToolSpec] = [

@@ -34,21 +34,43 @@ from tools.names import LEVEL_SCORE, NameMatch, initials_fit, resolve_in, words_
 MAX_SPAN = 6  # words in the longest name looked for
 READ_CHARS = 1000  # a name lives near the start of even the longest paste
 
+
+def _words(text: str) -> frozenset[str]:
+    # The word tables stay paragraphs grouped by theme: one word a line would bury them.
+    return frozenset(text.split())
+
+
 # Words of company names that say what kind of company, not which one.
-GENERIC = frozenset(
-    ["labs", "lab", "partners", "partner", "group", "groups", "holdings", "holding", "industries", "industry", "ventures", "venture", "capital", "services", "service", "solutions", "solution", "systems", "system", "technologies", "technology", "tech", "software", "logistics", "freight", "dynamics", "media", "motors", "supplies", "supply", "books", "dental", "care", "insurance", "optics", "outfitters", "landscaping", "stationers", "cafe", "coffee", "foods", "food", "pharma", "health", "energy", "bank", "studio", "studios", "consulting", "consultants", "agency", "associates", "company", "companies", "international", "global", "worldwide", "enterprises", "enterprise", "network", "networks", "digital", "design", "designs", "works", "manufacturing", "trading", "bakery", "restaurant", "hotel", "clinic", "pet", "pets", "store", "stores", "shop", "shops", "center", "centre", "products", "consulting", "analytics"]
-)
+GENERIC = _words("""
+labs lab partners partner group groups holdings holding industries industry ventures venture capital
+services service solutions solution systems system technologies technology tech software logistics
+freight dynamics media motors supplies supply books dental care insurance optics outfitters landscaping
+stationers cafe coffee foods food pharma health energy bank studio studios consulting consultants agency
+associates company companies international global worldwide enterprises enterprise network networks
+digital design designs works manufacturing trading bakery restaurant hotel clinic pet pets store stores
+shop shops center centre products analytics
+""")
 # Words that end a name run: dates, CRM words, roles; a capitalised one is still not part of a name.
-STOP = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "today", "tomorrow", "yesterday", "tonight", "tmrw", "tmr", "eod", "eow", "eom", "asap", "fyi", "pls", "re", "vm", "mtg", "ceo", "cfo", "cto", "coo", "cmo", "cio", "vp", "svp", "evp", "md", "gm", "head", "lead", "cc", "bcc", "i", "we", "he", "she", "they", "it", "you", "me", "us", "them", "my", "our", "their", "his", "her", "its", "and", "or", "but", "the", "a", "an", "to", "at", "in", "on", "of", "for", "with", "by", "from", "met", "meet", "meeting", "called", "call", "emailed", "email", "spoke", "talked", "visited", "saw", "lunch", "coffee", "demo", "note", "follow", "followup", "remind"]
-)
-_REPORTING = frozenset(
-    ["says", "said", "wants", "wanted", "asked", "asks", "called", "calls", "mentioned", "confirmed", "emailed", "wrote", "writes", "replied", "texted", "told", "thinks", "agreed", "approved", "signed", "needs", "needed", "would", "will", "is", "was", "has", "had"]
-)
-_WORK_NOUNS = frozenset(
-    ["follow", "followup", "check", "call", "calls", "meeting", "meetings", "demo", "deal", "account", "contract", "renewal", "proposal", "order", "invoice", "quote", "team", "folks", "people", "guys", "visit", "lunch", "pilot", "trial", "workshop", "review", "kickoff", "onboarding", "project", "rollout", "pitch", "intro", "sync", "thing", "stuff", "reminder", "task", "email", "emails", "deck"]
-)
-_ARTICLES = frozenset(["the", "a", "an", "this", "that", "these", "those", "our", "their", "your", "my", "his", "her", "its"])
+STOP = _words("""
+monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+january february march april may june july august september october november december jan feb mar apr jun jul
+aug sep sept oct nov dec today tomorrow yesterday tonight tmrw tmr eod eow eom asap fyi pls re vm mtg
+ceo cfo cto coo cmo cio vp svp evp md gm head lead cc bcc
+i we he she they it you me us them my our their his her its
+and or but the a an to at in on of for with by from
+met meet meeting called call emailed email spoke talked visited saw lunch coffee demo note
+follow followup remind
+""")
+_REPORTING = _words("""
+says said wants wanted asked asks called calls mentioned confirmed emailed wrote writes replied texted told
+thinks agreed approved signed needs needed would will is was has had
+""")
+_WORK_NOUNS = _words("""
+follow followup check call calls meeting meetings demo deal account contract renewal proposal order
+invoice quote team folks people guys visit lunch pilot trial workshop review kickoff onboarding project
+rollout pitch intro sync thing stuff reminder task email emails deck
+""")
+_ARTICLES = _words("the a an this that these those our their your my his her its")
 _MASK_RE = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&")
@@ -150,7 +172,7 @@ def spot_customers(session: Session, text: str) -> list[CustomerSpot]:
 def spot_in(idx: NameIndex, text: str) -> list[CustomerSpot]:
     """`spot_customers` against an index (the same rule, without a session)."""
     toks = _tokens(idx, text[:READ_CHARS])
-    found: list[tuple[int, int, int, int, list[NameMatch]]] = []  # (words, level, i, j, matches)
+    found: list[tuple[int, float, int, int, list[NameMatch]]] = []  # (words, level, i, j, matches)
     for i in range(len(toks)):
         if toks[i].word in FILLERS:
             continue
@@ -217,8 +239,8 @@ def _span_matches(idx: NameIndex, span: list[_Tok], speaks: bool = False) -> lis
         return [NameMatch(c, idx.name_of(c), "exact") for c in exact]
     if len(kept) == 1 and plain:
         if span[0].capital and speaks:  # "Owen wants the SLA", "Grace called": a person, by what follows
-            _how, people = words_level(idx, kept, typos=False)
-            return [m for m in people if m.via]
+            _how, speakers = words_level(idx, kept, typos=False)
+            return [m for m in speakers if m.via]
         return []
     person = [w for w in kept if w not in TITLES] or kept
     if len(person) >= 2:

@@ -89,7 +89,7 @@ def canonical_stage(session: Session, said: str) -> str:
             return stage
     alias = ALIASES.get(key)
     if alias in valid:
-        return alias  # type: ignore[return-value]
+        return alias
     raise InvalidStage(said, valid)
 
 
