@@ -7,11 +7,13 @@ says what it would remove (in counts) and whether to ask first; the surfaces ask
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from store import queries
+from store.change_rows import batch_rows, rows_under_customers
 from store.changelog import UndoError, describe, last_batch, undo_batch
 from store.models import ChangeLog
 from tools.context import ToolContext
@@ -103,34 +105,19 @@ class UndoPlan:
         return f"Undo “{self.summary}”?{what}"
 
 
-def _rows(s: Session, batch: str) -> list[ChangeLog]:
-    return list(s.exec(select(ChangeLog).where(ChangeLog.batch == batch).order_by(col(ChangeLog.id).desc())))
-
-
 def _plan(s: Session, rows: list[ChangeLog], follow_ons: list[str]) -> UndoPlan:
     """Count what the batch's undo removes: its new records, and everything under the customers it added."""
-    from sqlalchemy import func
-
-    from store.models import Contact, FollowUp, Interaction
-
     customers = {r.entity_id for r in rows if r.op == "create" and r.entity == "customer"}
     removes: dict[str, int] = {"customer": len(customers)} if customers else {}
-    children = {"contact": Contact, "interaction": Interaction, "followup": FollowUp}
-    for r in rows:
-        if r.op == "create" and r.entity in _NOUNS and r.entity != "customer":
-            if r.entity not in children or (r.after or {}).get("customer_id") not in customers:
-                removes[r.entity] = removes.get(r.entity, 0) + 1
     # A bulk import logs its customers; their notes and follow-ups go with them (the cascade).
-    for kind, model in children.items():
-        ids = list(customers)
-        for start in range(0, len(ids), 500):
-            n = s.exec(
-                select(func.count())
-                .select_from(model)
-                .where(col(model.customer_id).in_(ids[start : start + 500]))
-            ).one()  # type: ignore[attr-defined]
-            if n:
-                removes[kind] = removes.get(kind, 0) + int(n)
+    children = rows_under_customers(s, customer_ids=customers)
+    for r in rows:
+        under_new_customer = r.entity in children and (r.after or {}).get("customer_id") in customers
+        if r.op == "create" and r.entity in _NOUNS and r.entity != "customer" and not under_new_customer:
+            removes[r.entity] = removes.get(r.entity, 0) + 1
+    for kind, n in children.items():
+        if n:
+            removes[kind] = removes.get(kind, 0) + n
     return UndoPlan(
         batch=rows[0].batch,
         summary=plain_summary(rows),
@@ -143,7 +130,7 @@ def _plan(s: Session, rows: list[ChangeLog], follow_ons: list[str]) -> UndoPlan:
 def plan_undo(ctx: ToolContext, batch: str | None = None, *, follow_ons: list[str] | None = None) -> UndoPlan:
     """What undoing `batch` (default: the acting user's latest change) would remove; changes nothing."""
     with ctx.read() as s:
-        rows = _rows(s, batch) if batch else last_batch(s, ctx.actor)
+        rows = batch_rows(s, batch=batch) if batch else last_batch(s, ctx.actor)
         if not rows:
             raise NothingToUndo(
                 "There is nothing of yours to undo."
@@ -164,21 +151,21 @@ class _DryRun(Exception):
 
 
 def _refuse_if_blocked(ctx: ToolContext, plan: UndoPlan) -> None:
-    """Raise UndoConflict now if the undo would be refused, so nobody is asked to confirm an undo that can't happen.
+    """Raise UndoConflict now if the undo would be refused: nobody is asked to confirm an impossible undo.
 
     Tried for real in a transaction that is always rolled back.
     """
     try:
         with ctx.store.write() as s:
             for later in reversed(plan.follow_ons):
-                later_rows = _rows(s, later)
+                later_rows = batch_rows(s, batch=later)
                 if (
                     later_rows
                     and later_rows[0].actor == ctx.actor
                     and all(r.undone_at is None for r in later_rows)
                 ):
                     _undo_rows(ctx, s, later_rows)
-            _undo_rows(ctx, s, _rows(s, plan.batch))
+            _undo_rows(ctx, s, batch_rows(s, batch=plan.batch))
             raise _DryRun
     except _DryRun:
         pass
@@ -206,11 +193,10 @@ def _undo_rows(ctx: ToolContext, s: Session, rows: list[ChangeLog]) -> None:
 
 def _plain_reason(reason: str) -> str:
     """The store's reason without table and field names: a rep needs the what and the why."""
-    import re
-
     later = re.search(r"more done since \((.*)\); not undone", reason)
     if later:
-        return f"more was done with that customer since ({later.group(1).strip(chr(39))}), so it is not undone, to keep that."
+        done = later.group(1).strip(chr(39))
+        return f"more was done with that customer since ({done}), so it is not undone, to keep that."
     kind = re.search(r"The (\w+) ", reason)
     noun = _NOUNS.get(kind.group(1), ("record",))[0] if kind else "record"
     if "already removed" in reason or "no longer exists" in reason:
@@ -250,7 +236,7 @@ def undo_change(ctx: ToolContext, batch: str, *, follow_ons: list[str] | tuple[s
     undone, is someone else's, or was changed since by anything else.
     """
     with ctx.store.write() as s:
-        rows = _rows(s, batch)
+        rows = batch_rows(s, batch=batch)
         if not rows:
             raise NothingToUndo("That change is no longer in the log; nothing was undone.")
         summary = plain_summary(rows)
@@ -260,7 +246,7 @@ def undo_change(ctx: ToolContext, batch: str, *, follow_ons: list[str] | tuple[s
             raise NothingToUndo(f"“{summary}” was already undone.")
         reverted = 0
         for later in reversed(list(follow_ons)):  # newest first
-            later_rows = _rows(s, later)
+            later_rows = batch_rows(s, batch=later)
             if (
                 later_rows
                 and later_rows[0].actor == ctx.actor
