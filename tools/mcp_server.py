@@ -279,7 +279,7 @@ def run_server(
     if http:
         from tools.mcp_http import check_http_settings, serve_http
 
-        token = check_http_settings(host, no_auth)
+        token = check_http_settings(host, no_auth, store=ctx.store)
         serve_http(build_server(ctx, read_only=read_only), host=host, port=port, token=token)
     else:
         build_server(ctx, read_only=read_only).run("stdio")
