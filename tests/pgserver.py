@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -133,6 +134,11 @@ class PgServer:
             sql += f" TEMPLATE {_quote_ident(template)}"
         self.psql(sql)
         return self.url(name)
+
+    def fresh_database(self, prefix: str = "crm_test", template: str | None = None) -> tuple[str, str]:
+        """A new, uniquely named database: (its name, its URL)."""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        return name, self.create_database(name, template=template)
 
     def drop_database(self, name: str) -> None:
         self.psql(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
@@ -240,6 +246,11 @@ def attach(base_url: str) -> PgServer:
     )
     server._stopped = True  # not ours to stop
     return server
+
+
+def required() -> bool:
+    """True when a missing PostgreSQL must fail the tests instead of skipping them (CI)."""
+    return os.environ.get("CRM_TEST_REQUIRE_PG", "") not in ("", "0")
 
 
 _shared: PgServer | None = None

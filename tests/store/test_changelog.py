@@ -10,6 +10,7 @@ from sqlmodel import select
 from store import Store
 from store.changelog import Batch, UndoError, last_batch, snapshot, undo_batch
 from store.models import ChangeLog, Contact, Customer, FollowUp
+from tests.store.backends import both_backends  # noqa: F401  (the fixture: both backends)
 
 AT = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 

@@ -1,9 +1,11 @@
-"""The SQLite connection settings and the full-text index, read back from the database itself."""
+"""Connection settings and the full-text index, read back from the database itself (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +15,14 @@ from sqlmodel import select
 from store import Store
 from store.db import BUSY_TIMEOUT_MS
 from store.models import Contact, Customer, Interaction
+from tests.store.backends import both_backends, fts_ids  # noqa: F401  (the fixture: both backends)
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "crm.db")
+    yield s
+    s.close()
 
 
 def _pragma(store: Store, name: str) -> object:
@@ -20,20 +30,20 @@ def _pragma(store: Store, name: str) -> object:
         return s.exec(text(f"PRAGMA {name}")).one()[0]  # type: ignore[call-overload]
 
 
-def test_wal_foreign_keys_and_busy_timeout_are_on(store: Store) -> None:
-    assert str(_pragma(store, "journal_mode")).lower() == "wal"
-    assert _pragma(store, "foreign_keys") == 1
-    assert _pragma(store, "busy_timeout") == BUSY_TIMEOUT_MS >= 5000
+def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_store: Store) -> None:
+    assert str(_pragma(sqlite_store, "journal_mode")).lower() == "wal"
+    assert _pragma(sqlite_store, "foreign_keys") == 1
+    assert _pragma(sqlite_store, "busy_timeout") == BUSY_TIMEOUT_MS >= 5000
 
 
-def test_write_sessions_use_the_same_settings(store: Store) -> None:
-    with store.write() as s:
+def test_write_sessions_use_the_same_settings(sqlite_store: Store) -> None:
+    with sqlite_store.write() as s:
         assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
 
 
-def test_wal_is_persistent_in_the_file(store: Store) -> None:
+def test_wal_is_persistent_in_the_file(sqlite_store: Store) -> None:
     # Another program (sqlite3, a backup tool) sees WAL mode without our connection settings.
-    path = store.url.removeprefix("sqlite:///")
+    path = sqlite_store.url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -95,12 +105,7 @@ def test_timestamps_come_back_aware_utc(store: Store) -> None:
 
 
 def _fts(store: Store, words: str) -> list[int]:
-    with store.read() as s:
-        rows = s.exec(  # type: ignore[call-overload]
-            text("SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH :q ORDER BY rowid"),
-            params={"q": words},
-        )
-        return [r[0] for r in rows]
+    return fts_ids(store, words)
 
 
 def _customer(store: Store) -> int:
