@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from store import queries
 from store.changelog import snapshot
-from store.models import FollowUp
+from store.models import FollowUp, saved_id
+from store.source_refs import followup_ids_by_ref
 from tools import idempotency
 from tools.context import ToolContext
 from tools.dates import When, parse_when, week_bounds
@@ -48,10 +49,10 @@ def schedule_followup(
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"schedule follow-up with {c.name}"
         f = FollowUp(
-            customer_id=c.id,
+            customer_id=saved_id(c),
             due_date=when.date,
             due_time=when.time,
-            description=req.description,  # type: ignore[arg-type]
+            description=req.description,
             owner=req.owner or ctx.actor,
             source_ref=source_ref,
             created_at=ctx.now(),
@@ -76,7 +77,7 @@ def _pick_open(s: Session, followup_id: int | None, customer: int | str | None) 
     if customer is None:
         raise InvalidArgument("Give followup_id, or the customer whose follow-up it is.")
     c = resolve_customer(s, customer)
-    open_ = queries.open_followups_of(s, c.id)  # type: ignore[arg-type]
+    open_ = queries.open_followups_of(s, saved_id(c))
     if not open_:
         raise NotFound(f"{c.name} has no open follow-up.")
     if len(open_) > 1:
@@ -198,4 +199,4 @@ def list_followups(ctx: ToolContext, req: ListFollowups) -> FollowupList:
 def followups_by_ref(ctx: ToolContext, source_ref: str) -> list[int]:
     """Ids of the follow-ups a surface message created."""
     with ctx.read() as s:
-        return list(s.exec(select(FollowUp.id).where(FollowUp.source_ref == source_ref)))  # type: ignore[arg-type]
+        return followup_ids_by_ref(s, source_ref=source_ref)

@@ -30,7 +30,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from store.models import Customer
+from store.models import Customer, saved_id
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
     FILLERS,
@@ -302,7 +302,7 @@ def resolve_name(session: Session, ref: int | str) -> Resolution:
         cid = int(m.group(1)) if m else int(ref)
         found = session.get(Customer, cid) if cid < 2**63 else None
         if found is not None:
-            return Resolution(query, (NameMatch(found.id, found.name, "id"),))  # type: ignore[arg-type]
+            return Resolution(query, (NameMatch(saved_id(found), found.name, "id"),))
         return Resolution(query, ())
     return resolve_in(name_index(session), query)
 

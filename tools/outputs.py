@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from store.models import Contact, Customer, FollowUp, Interaction, StageChange
-from tools.names import NameMatch
-from tools.schemas import ContactOut, CustomerSummary, FollowupOut, InteractionOut, NameRead, StageChangeOut
+from store.models import Contact, Customer, FollowUp, Interaction, StageChange, saved_id
+from tools.names import MatchHow, NameMatch
+from tools.schemas import (
+    ContactOut,
+    CustomerSummary,
+    FollowupOut,
+    FollowupStatus,
+    InteractionOut,
+    Kind,
+    NameRead,
+    StageChangeOut,
+)
+
+# The columns below are plain strings in the database; the output models check the values again
+# when built, so the casts only tell the type checker what the store already guarantees.
 
 
-def customer_summary(c: Customer, tz: ZoneInfo, last_contact=None) -> CustomerSummary:  # type: ignore[no-untyped-def]
+def customer_summary(c: Customer, tz: ZoneInfo, last_contact: datetime | None = None) -> CustomerSummary:
     return CustomerSummary(
-        id=c.id,
+        id=saved_id(c),
         name=c.name,
         stage=c.stage,
         owner=c.owner,
         email=c.email,
-        phone=c.phone,  # type: ignore[arg-type]
+        phone=c.phone,
         tags=list(c.tags or []),
         value=c.value,
         last_contact=last_contact.astimezone(tz) if last_contact else None,
@@ -25,15 +38,15 @@ def customer_summary(c: Customer, tz: ZoneInfo, last_contact=None) -> CustomerSu
 
 
 def contact_out(c: Contact) -> ContactOut:
-    return ContactOut(id=c.id, name=c.name, role=c.role, email=c.email, phone=c.phone)  # type: ignore[arg-type]
+    return ContactOut(id=saved_id(c), name=c.name, role=c.role, email=c.email, phone=c.phone)
 
 
 def interaction_out(i: Interaction, customer_name: str, tz: ZoneInfo) -> InteractionOut:
     return InteractionOut(
-        id=i.id,
+        id=saved_id(i),
         customer_id=i.customer_id,
         customer_name=customer_name,
-        kind=i.kind,  # type: ignore[arg-type]
+        kind=cast(Kind, i.kind),
         body=i.body,
         occurred_at=i.occurred_at.astimezone(tz),
         author=i.author,
@@ -43,15 +56,15 @@ def interaction_out(i: Interaction, customer_name: str, tz: ZoneInfo) -> Interac
 
 def followup_out(f: FollowUp, customer_name: str, today: date) -> FollowupOut:
     return FollowupOut(
-        id=f.id,
+        id=saved_id(f),
         customer_id=f.customer_id,
         customer_name=customer_name,
-        due=f.due_date,  # type: ignore[arg-type]
+        due=f.due_date,
         due_time=f.due_time.strftime("%H:%M") if f.due_time else None,
         description=f.description,
-        status=f.status,
+        status=cast(FollowupStatus, f.status),
         owner=f.owner,
-        overdue=f.status == "open" and f.due_date < today,  # type: ignore[arg-type]
+        overdue=f.status == "open" and f.due_date < today,
     )
 
 
@@ -61,4 +74,5 @@ def stage_change_out(s: StageChange, tz: ZoneInfo) -> StageChangeOut:
 
 def matched_out(said: int | str, m: NameMatch) -> NameRead:
     """How a customer argument was read ('Orion Dynamcs' as a typo of Orion Dynamics)."""
-    return NameRead(said=str(said)[:80], how=m.how, via=m.via)  # type: ignore[arg-type]
+    # A resolved match: its `how` is a MatchHow ("similar" belongs to suggestions only).
+    return NameRead(said=str(said)[:80], how=cast(MatchHow, m.how), via=m.via)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from store import queries
 from store.changelog import snapshot
-from store.models import StageChange
+from store.models import StageChange, saved_id
 from tools.context import ToolContext
 from tools.names import resolve_customer_match
 from tools.outputs import matched_out
@@ -43,16 +43,18 @@ def set_stage(ctx: ToolContext, req: SetStage) -> StageSet:
             c.stage, c.updated_at = target, now
             s.add(c)
             batch.updated(c, before)
-            change = StageChange(customer_id=c.id, from_stage=old, to_stage=target, at=now, by=ctx.actor)  # type: ignore[arg-type]
+            change = StageChange(
+                customer_id=saved_id(c), from_stage=old, to_stage=target, at=now, by=ctx.actor
+            )
             s.add(change)
             s.flush()
             batch.created(change)
     return StageSet(
-        customer_id=c.id,
+        customer_id=saved_id(c),
         customer_name=c.name,
         from_stage=old,
         to_stage=target,
-        changed=old != target,  # type: ignore[arg-type]
+        changed=old != target,
         matched=matched_out(req.customer, match),
     )
 
@@ -91,10 +93,10 @@ def stale_customers(ctx: ToolContext, req: StaleCustomers) -> StaleList:
         )
     items = [
         StaleCustomer(
-            id=c.id,
+            id=saved_id(c),
             name=c.name,
             stage=c.stage,
-            owner=c.owner,  # type: ignore[arg-type]
+            owner=c.owner,
             last_contact=last.astimezone(ctx.tz) if last else None,
             days_since=(now - last).days if last else None,
         )

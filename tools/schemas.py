@@ -33,6 +33,7 @@ CustomerRef = Annotated[
     Field(description="Customer id or name."),
 ]
 Kind = Literal["note", "call", "meeting", "email"]
+FollowupStatus = Literal["open", "done", "cancelled"]
 Scope = Literal["overdue", "today", "this_week", "next_week", "range", "all"]
 Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
 Cursor = Annotated[CursorText, Field(description="From next_cursor.")]
@@ -114,7 +115,7 @@ class FollowupOut(Output):
     due: date
     due_time: str | None = Field(None, description="Local time of day, HH:MM, when one was given.")
     description: str
-    status: Literal["open", "done", "cancelled"]
+    status: FollowupStatus
     owner: str | None = None
     overdue: bool = Field(False, description="Open and due before today.")
 

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlmodel import select
-
 from store import queries
 from store.changelog import snapshot
-from store.models import Interaction
+from store.models import Interaction, saved_id
+from store.source_refs import interaction_ids_by_ref
 from tools import idempotency
 from tools.context import ToolContext
-from tools.dates import parse_when
+from tools.dates import Prefer, parse_when
+from tools.errors import NotFound
 from tools.names import resolve_customer, resolve_customer_match
 from tools.outputs import interaction_out, matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import InteractionList, InteractionLogged, LogInteraction, SearchInteractions
 
 
-def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") -> datetime:
+def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: Prefer = "past") -> datetime:
     """An aware moment from ISO text or words ('yesterday', 'Monday 10am'); now when not given.
 
     A day without a time of day is taken as noon local (today: the current time), so the local
@@ -34,7 +34,7 @@ def resolve_moment(ctx: ToolContext, said: str | None, *, prefer: str = "past") 
                 now if moment.date() == now.date() else datetime.combine(moment.date(), time(12, 0), ctx.tz)
             )
     except ValueError:
-        when = parse_when(said, now, prefer=prefer)  # type: ignore[arg-type]
+        when = parse_when(said, now, prefer=prefer)
         if when.time is None and when.date == now.date():
             return now
         return when.at(ctx.tz, default_time=time(12, 0))
@@ -58,11 +58,11 @@ def log_interaction(
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"log {req.kind} on {c.name}"
         i = Interaction(
-            customer_id=c.id,
+            customer_id=saved_id(c),
             kind=req.kind,
             body=req.body,
             occurred_at=occurred,
-            author=ctx.actor,  # type: ignore[arg-type]
+            author=ctx.actor,
             source=ctx.source,
             source_ref=source_ref,
             created_at=ctx.now(),
@@ -80,7 +80,7 @@ def log_interaction(
 def interaction_by_ref(ctx: ToolContext, source_ref: str) -> list[int]:
     """Ids of the interactions a surface message created (e.g. to correct them after an edit)."""
     with ctx.read() as s:
-        return list(s.exec(select(Interaction.id).where(Interaction.source_ref == source_ref)))  # type: ignore[arg-type]
+        return interaction_ids_by_ref(s, source_ref=source_ref)
 
 
 def correct_interaction(ctx: ToolContext, interaction_id: int, body: str) -> InteractionLogged:
@@ -89,8 +89,6 @@ def correct_interaction(ctx: ToolContext, interaction_id: int, body: str) -> Int
         s = batch.session
         i = s.get(Interaction, interaction_id)
         if i is None:
-            from tools.errors import NotFound
-
             raise NotFound(f"No interaction #{interaction_id}.")
         before = snapshot(i, ["body"])
         i.body = body
