@@ -17,18 +17,19 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from store import bulk
 from store.changelog import Batch, snapshot
-from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, User
+from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, User, saved_id
+from store.transfer_rows import any_customer_with_key, customer_ids_by_key, timeline_of, whole_book
+from store.user_rows import user_named
 from tools.context import ToolContext
 from tools.errors import ImportFailed, InvalidStage
 from tools.import_format import UserRow
@@ -50,6 +51,8 @@ __all__ = [
 
 _SCALARS = ("stage", "owner", "email", "phone", "tags", "value")
 _RETRIES = 3  # a customer created by someone else between reading and writing: plan again
+# What a customer already has, as import compares it: ("c", contact key), ("i", kind, time, body), …
+_Mark = tuple[Any, ...]
 
 
 class ImportResult(BaseModel):
@@ -84,21 +87,10 @@ def _due(f: FollowUp) -> str:
 def export_data(ctx: ToolContext) -> dict[str, Any]:
     """The whole CRM as a `crm-export` document (times in UTC, customers by name)."""
     with ctx.read() as s:
-        by_customer: dict[type, dict[int, list]] = {}
-        for model, order in (
-            (Contact, [Contact.id]),
-            (Interaction, [Interaction.occurred_at, Interaction.id]),
-            (FollowUp, [FollowUp.due_date, FollowUp.id]),
-            (StageChange, [StageChange.at, StageChange.id]),
-        ):
-            grouped: dict[int, list] = defaultdict(list)
-            for row in s.exec(select(model).order_by(*order)):
-                grouped[row.customer_id].append(row)  # type: ignore[attr-defined]
-            by_customer[model] = grouped
-        customers = s.exec(select(Customer).order_by(Customer.name_key)).all()
-        users = s.exec(select(User).order_by(User.name)).all()
+        book = whole_book(s)
     out = []
-    for c in customers:
+    for c in book.customers:
+        cid = saved_id(c)
         out.append(
             {
                 "id": c.id,
@@ -113,7 +105,7 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
                 "updated_at": _iso(c.updated_at),
                 "contacts": [
                     {"name": x.name, "role": x.role, "email": x.email, "phone": x.phone}
-                    for x in by_customer[Contact].get(c.id, [])  # type: ignore[arg-type]
+                    for x in book.contacts.get(cid, [])
                 ],
                 "interactions": [
                     {
@@ -123,7 +115,7 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
                         "author": i.author,
                         "source": i.source,
                     }
-                    for i in by_customer[Interaction].get(c.id, [])  # type: ignore[arg-type]
+                    for i in book.interactions.get(cid, [])
                 ],
                 "followups": [
                     {
@@ -134,11 +126,11 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
                         "created_at": _iso(f.created_at),
                         "completed_at": _iso(f.completed_at),
                     }
-                    for f in by_customer[FollowUp].get(c.id, [])  # type: ignore[arg-type]
+                    for f in book.followups.get(cid, [])
                 ],
                 "stage_history": [
                     {"from": h.from_stage, "to": h.to_stage, "at": _iso(h.at), "by": h.by}
-                    for h in by_customer[StageChange].get(c.id, [])  # type: ignore[arg-type]
+                    for h in book.stage_changes.get(cid, [])
                 ],
             }
         )
@@ -153,7 +145,7 @@ def export_data(ctx: ToolContext) -> dict[str, Any]:
                 "telegram_id": u.telegram_id,
                 "digest_time": u.digest_time,
             }
-            for u in users
+            for u in book.users
         ],
         "customers": out,
     }
@@ -173,7 +165,7 @@ def safe_cell(value: object) -> str:
 
 
 def export_csv(ctx: ToolContext) -> str:
-    """Customers as CSV, one row per contact (a customer without contacts on one row), as `import` reads it."""
+    """Customers as CSV, one row per contact (a customer without contacts on one row), as import reads it."""
     data = export_data(ctx)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -226,7 +218,7 @@ def import_file(ctx: ToolContext, path: str | Path) -> ImportResult:
 class _Plan:
     reading: Reading
     new: list[Record] = field(default_factory=list)
-    merged: list[tuple[Record, int, set[tuple]]] = field(default_factory=list)  # record, customer id, present
+    merged: list[tuple[Record, int, set[_Mark]]] = field(default_factory=list)  # record, customer id, present
     first_id: int = 1  # the id the first new customer would get
 
 
@@ -251,15 +243,7 @@ def _read(ctx: ToolContext, s: Session, text: str, kind: str, label: str) -> Rea
 
 def _plan(s: Session, reading: Reading) -> _Plan:
     plan = _Plan(reading, first_id=bulk.next_id(s, Customer))
-    keys = [r.key for r in reading.records]
-    existing: dict[str, int] = {}
-    for chunk in range(0, len(keys), 500):
-        for cid, key in s.exec(
-            select(Customer.id, Customer.name_key).where(
-                col(Customer.name_key).in_(keys[chunk : chunk + 500])
-            )
-        ):
-            existing[key] = cid  # type: ignore[index]
+    existing = customer_ids_by_key(s, keys=[r.key for r in reading.records])
     for rec in reading.records:
         cid = existing.get(rec.key)
         if cid is None:
@@ -294,7 +278,7 @@ def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input")
 
 def _new_rows(
     ctx: ToolContext, records: list[Record], first_id: int
-) -> tuple[list[dict], dict[type, list[dict]]]:
+) -> tuple[list[dict[str, Any]], dict[type, list[dict[str, Any]]]]:
     now = ctx.now()
     customers = bulk.complete_rows(
         Customer,
@@ -311,8 +295,8 @@ def _new_rows(
             for n, rec in enumerate(records)
         ],
     )
-    children: dict[type, list[dict]] = {Contact: [], Interaction: [], FollowUp: [], StageChange: []}
-    for row, rec in zip(customers, records):
+    children: dict[type, list[dict[str, Any]]] = {Contact: [], Interaction: [], FollowUp: [], StageChange: []}
+    for row, rec in zip(customers, records, strict=True):
         for model, values in _child_rows(rec, None):
             children[model].append({"customer_id": row["id"], **values})
     return customers, children
@@ -341,7 +325,7 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
                 offset = bulk.max_id(conn, Customer) + 1 - plan.first_id
                 with bulk.names_version_once(conn):
                     bulk.copy_staged(conn, Customer, names[0], shift={"id": offset}, keep_id=True)
-                    for name, model in zip(names[1:5], children):
+                    for name, model in zip(names[1:5], children, strict=True):
                         bulk.copy_staged(conn, model, name, shift={"customer_id": offset})
                 bulk.copy_staged(
                     conn, ChangeLog, names[5], shift={"entity_id": offset}, shift_json_id="after"
@@ -364,12 +348,8 @@ def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult |
 def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult | None:
     with ctx.write(summary) as batch:
         s = batch.session
-        keys = [r.key for r in plan.new]
-        for chunk in range(0, len(keys), 500):
-            if s.exec(
-                select(Customer.id).where(col(Customer.name_key).in_(keys[chunk : chunk + 500]))
-            ).first():
-                return None  # created meanwhile; nothing written yet
+        if any_customer_with_key(s, keys=[r.key for r in plan.new]):
+            return None  # created meanwhile; nothing written yet
         customers, children = _new_rows(ctx, plan.new, bulk.next_id(s, Customer))
         bulk.insert_rows(s, Customer, customers)
         bulk.record_created(batch, Customer, customers)  # a new customer's children go with it on undo
@@ -384,7 +364,7 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
     return result
 
 
-def _counted(customers: list[dict], children: dict[type, list[dict]]) -> ImportResult:
+def _counted(customers: list[dict[str, Any]], children: dict[type, list[dict[str, Any]]]) -> ImportResult:
     return ImportResult(
         customers_created=len(customers),
         contacts=len(children[Contact]),
@@ -433,35 +413,28 @@ def _count(result: ImportResult, kind: type) -> None:
         result.stage_changes += 1
 
 
-def _present(s: Session, cid: int) -> set[tuple]:
+def _present(s: Session, cid: int) -> set[_Mark]:
     """Fingerprints of what a customer already has, so a re-import adds nothing twice."""
-    marks: set[tuple] = set()
-    marks |= {("c", normalize(x.name)) for x in s.exec(select(Contact).where(Contact.customer_id == cid))}
-    marks |= {
-        ("i", i.kind, i.occurred_at.replace(microsecond=0), i.body)
-        for i in s.exec(select(Interaction).where(Interaction.customer_id == cid))
-    }
-    marks |= {
-        ("f", f.due_date, f.description) for f in s.exec(select(FollowUp).where(FollowUp.customer_id == cid))
-    }
-    marks |= {
-        ("h", h.to_stage, h.at.replace(microsecond=0))
-        for h in s.exec(select(StageChange).where(StageChange.customer_id == cid))
-    }
+    has = timeline_of(s, customer_id=cid)
+    marks: set[_Mark] = set()
+    marks |= {("c", normalize(x.name)) for x in has.contacts}
+    marks |= {("i", i.kind, i.occurred_at.replace(microsecond=0), i.body) for i in has.interactions}
+    marks |= {("f", f.due_date, f.description) for f in has.followups}
+    marks |= {("h", h.to_stage, h.at.replace(microsecond=0)) for h in has.stage_changes}
     return marks
 
 
-def _children(rec: Record, c: Customer, present: set[tuple] | None) -> list[Any]:
+def _children(rec: Record, c: Customer, present: set[_Mark] | None) -> list[Any]:
     return [model(customer_id=c.id, **values) for model, values in _child_rows(rec, present)]
 
 
-def _child_rows(rec: Record, present: set[tuple] | None) -> list[tuple[type, dict[str, Any]]]:
+def _child_rows(rec: Record, present: set[_Mark] | None) -> list[tuple[type, dict[str, Any]]]:
     """The record's contacts, interactions, follow-ups and stage changes not already `present`."""
     out: list[tuple[type, dict[str, Any]]] = []
     seen = present if present is not None else set()
     for x in rec.contacts:
         key = normalize(x["name"])
-        mark = ("c", key)
+        mark: _Mark = ("c", key)
         if mark not in seen:
             seen.add(mark)
             out.append((Contact, {"name_key": key, **x}))
@@ -485,7 +458,7 @@ def _child_rows(rec: Record, present: set[tuple] | None) -> list[tuple[type, dic
 
 def _import_users(s: Session, users: list[UserRow]) -> None:
     for raw in users:
-        user = s.exec(select(User).where(User.name == raw.name)).first()
+        user = user_named(s, raw.name)
         if user is None:
             s.add(
                 User(

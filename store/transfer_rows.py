@@ -1,0 +1,95 @@
+"""The reads export and import make (tools/transfer.py): the whole book in export order, and by name key."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlmodel import Session, col, select
+
+from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
+
+_CHUNK = 500  # keys per IN (...): well under SQLite's bound-parameter limit
+_Row = TypeVar("_Row", Contact, Interaction, FollowUp, StageChange)
+
+
+@dataclass
+class Book:
+    """Every row an export holds: customers by name key, each one's rows in timeline order, the reps."""
+
+    customers: list[Customer]
+    users: list[User]
+    contacts: dict[int, list[Contact]] = field(default_factory=dict)
+    interactions: dict[int, list[Interaction]] = field(default_factory=dict)
+    followups: dict[int, list[FollowUp]] = field(default_factory=dict)
+    stage_changes: dict[int, list[StageChange]] = field(default_factory=dict)
+
+
+def _bytewise(session: Session, column: Any) -> Any:
+    # SQLite compares text byte by byte (BINARY); PostgreSQL sorts by its locale's collation unless
+    # told "C", which is byte order too: the same export from either database.
+    return column if session.get_bind().dialect.name == "sqlite" else column.collate("C")
+
+
+def _by_customer(session: Session, model: type[_Row], *order: Any) -> dict[int, list[_Row]]:
+    grouped: dict[int, list[_Row]] = defaultdict(list)
+    for row in session.exec(select(model).order_by(*order)):
+        grouped[row.customer_id].append(row)
+    return grouped
+
+
+def whole_book(session: Session) -> Book:
+    """Every customer (by name key), its contacts (by id), interactions (by time), follow-ups (by due
+    date) and stage changes (by time), and every rep (by name)."""
+    return Book(
+        contacts=_by_customer(session, Contact, col(Contact.id)),
+        interactions=_by_customer(session, Interaction, col(Interaction.occurred_at), col(Interaction.id)),
+        followups=_by_customer(session, FollowUp, col(FollowUp.due_date), col(FollowUp.id)),
+        stage_changes=_by_customer(session, StageChange, col(StageChange.at), col(StageChange.id)),
+        customers=list(session.exec(select(Customer).order_by(_bytewise(session, col(Customer.name_key))))),
+        users=list(session.exec(select(User).order_by(_bytewise(session, col(User.name))))),
+    )
+
+
+def customer_ids_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, int]:
+    """{name_key: id} of the customers whose name key is one of `keys`."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        query = select(Customer.id, Customer.name_key).where(
+            col(Customer.name_key).in_(keys[start : start + _CHUNK])
+        )
+        for cid, key in session.exec(query):
+            if cid is not None:
+                found[key] = cid
+    return found
+
+
+def any_customer_with_key(session: Session, *, keys: Sequence[str]) -> bool:
+    """True when a customer exists under one of the name `keys`."""
+    for start in range(0, len(keys), _CHUNK):
+        query = select(Customer.id).where(col(Customer.name_key).in_(keys[start : start + _CHUNK]))
+        if session.exec(query).first():
+            return True
+    return False
+
+
+@dataclass
+class Timeline:
+    """One customer's contacts, interactions, follow-ups and stage changes (in no particular order)."""
+
+    contacts: list[Contact]
+    interactions: list[Interaction]
+    followups: list[FollowUp]
+    stage_changes: list[StageChange]
+
+
+def timeline_of(session: Session, *, customer_id: int) -> Timeline:
+    """Everything recorded under one customer, to tell what an import would add twice."""
+    return Timeline(
+        contacts=list(session.exec(select(Contact).where(Contact.customer_id == customer_id))),
+        interactions=list(session.exec(select(Interaction).where(Interaction.customer_id == customer_id))),
+        followups=list(session.exec(select(FollowUp).where(FollowUp.customer_id == customer_id))),
+        stage_changes=list(session.exec(select(StageChange).where(StageChange.customer_id == customer_id))),
+    )
