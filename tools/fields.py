@@ -1,4 +1,4 @@
-"""The field rules every input shares: tool arguments (tools/schemas.py) and import rows (tools/import_format.py).
+"""Field rules every input shares: tool arguments (tools/schemas.py) and import rows (tools/import_format.py).
 
 One rule per kind of value — a name, a tag, an amount, a stage word, a moment — so a value a tool
 refuses is refused by an import too, and the other way round. Limits are generous for people and
@@ -109,9 +109,9 @@ When = Annotated[
 
 
 def _cursor_rule(value: str | None) -> str | None:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
-    if not re.fullmatch(r"o[0-9]{1,12}", value):  # type: ignore[arg-type]
+    if not re.fullmatch(r"o[0-9]{1,12}", value):
         raise _refused(
             "cursor",
             "not a cursor this server gave out; pass the `next_cursor` of a previous "

@@ -19,7 +19,10 @@ from mcp_types import Resource as MCPResource
 from pydantic import ValidationError
 
 from tools.context import ToolContext
+from tools.customers import find_customers, get_customer
 from tools.errors import USER_ERRORS, CustomerNotFound, InvalidArgument
+from tools.followups import list_followups
+from tools.pipeline import pipeline_summary
 from tools.schemas import FindCustomers, GetCustomer, ListFollowups, Output, PipelineSummary
 
 JSON = "application/json"
@@ -34,8 +37,6 @@ def _json(result: Output) -> str:
 
 def customer_resources(ctx: ToolContext, cursor: str | None) -> tuple[list[MCPResource], str | None]:
     """One page of customer profile resources (find_customers' order) and the cursor of the next."""
-    from tools.customers import find_customers
-
     page = find_customers(ctx, FindCustomers(limit=CUSTOMERS_PER_PAGE, cursor=cursor))
     resources = [
         MCPResource(
@@ -83,10 +84,6 @@ def paginate_resources(ctx: ToolContext) -> Any:
 
 def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
     """Register the CRM resources on `server`, reading through `ctx`."""
-    from tools.customers import get_customer
-    from tools.followups import list_followups
-    from tools.pipeline import pipeline_summary
-
     server.middleware.append(paginate_resources(ctx))
 
     @server.resource(
