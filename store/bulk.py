@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import MetaData, func, insert, select
+from sqlalchemy import MetaData, bindparam, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel
 from store import postgres
 from store.changelog import Batch, plain
 from store.models import ChangeLog
-from store.types import utcnow
+from store.types import UTCDateTime, utcnow
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
@@ -66,10 +66,15 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
     full = complete_rows(model, rows)
     if full:
         conn = session.connection()
-        conn.execute(insert(model.__table__), full)  # type: ignore[attr-defined]
-        if conn.dialect.name == "postgresql" and full[0].get("id") is not None:
+        table = model.__table__  # type: ignore[attr-defined]
+        if not _is_pg(conn):
+            conn.execute(insert(table), full)  # SQLite numbers a NULL id itself
+        elif full[0].get("id") is None:  # PostgreSQL numbers only a missing id (from its sequence)
+            conn.execute(insert(table), [{k: v for k, v in row.items() if k != "id"} for row in full])
+        else:
+            conn.execute(insert(table), full)
             # Explicit ids bypass the id sequence; the next ORM insert must not reuse one of them.
-            postgres.advance_id_sequence(conn, model.__tablename__)  # type: ignore[arg-type]
+            postgres.advance_id_sequence(conn, table.name)
     return full
 
 
@@ -89,6 +94,28 @@ def record_created(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any
 # INSERT … SELECT, which SQLite does in C, building the change-log snapshots as it goes. Staged
 # customers carry the ids they would get; if another writer created customers meanwhile, the copy
 # shifts them (and the ids their children and change-log rows point at) past the ids in use.
+# PostgreSQL does the same with its own TEMP tables: there other writers would not wait for the
+# inserts (MVCC), but crm writers queue on one lock (store/postgres.py), so the write stays short.
+
+
+def _is_pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def _temp(conn: Connection, name: str) -> str:
+    """A staged table's qualified name (TEMP tables live in schema pg_temp on PostgreSQL)."""
+    return f'pg_temp."{name}"' if _is_pg(conn) else f'temp."{name}"'
+
+
+def _main(conn: Connection, name: str) -> str:
+    return f'"{name}"' if _is_pg(conn) else f'main."{name}"'
+
+
+def _staged_order(conn: Connection) -> str:
+    # Staged rows are copied in the order they were staged (the file's): a fresh TEMP table's
+    # physical order on PostgreSQL, its rowid on SQLite.
+    return "ctid" if _is_pg(conn) else "rowid"
+
 
 STAGE_PREFIX = "crm_import_"
 
@@ -102,10 +129,14 @@ def stage(
     """
     table = model.__table__  # type: ignore[attr-defined]
     name = f"{STAGE_PREFIX}{table.name}"
-    conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{name}"')
-    conn.exec_driver_sql(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM main."{table.name}" WHERE 0')
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    conn.exec_driver_sql(
+        f'CREATE TEMP TABLE "{name}" AS SELECT {columns} FROM {_main(conn, table.name)} WHERE 1 = 0'
+    )
     # The same columns and types, so values are stored exactly as an ORM write would store them.
-    staging = table.to_metadata(MetaData(), schema="temp", name=name)
+    schema = "pg_temp" if _is_pg(conn) else "temp"
+    staging = table.to_metadata(MetaData(), schema=schema, name=name)
     full = complete_rows(model, rows) if complete else rows
     if full:
         conn.execute(insert(staging), full)
@@ -114,7 +145,7 @@ def stage(
 
 def drop_staged(conn: Connection, names: list[str]) -> None:
     for name in names:
-        conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{name}"')
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
 
 
 def copy_staged(
@@ -137,21 +168,28 @@ def copy_staged(
     for col_name in columns:
         quoted = f'"{col_name}"'
         off = int(shift.get("entity_id", 0)) if col_name == shift_json_id else 0
-        if off:
+        if off and _is_pg(conn):
+            exprs.append(
+                f"jsonb_set({quoted}::jsonb, '{{id}}', to_jsonb(({quoted}->>'id')::bigint + {off}))::json"
+            )
+        elif off:
             exprs.append(f"json_set({quoted}, '$.id', json_extract({quoted}, '$.id') + {off})")
         else:
             exprs.append(f"{quoted} + {int(shift[col_name])}" if shift.get(col_name) else quoted)
     result = conn.exec_driver_sql(
-        f'INSERT INTO main."{table.name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
-        f'SELECT {", ".join(exprs)} FROM temp."{name}" ORDER BY rowid'
+        f"INSERT INTO {_main(conn, table.name)} ({', '.join(chr(34) + c + chr(34) for c in columns)}) "
+        f"SELECT {', '.join(exprs)} FROM {_temp(conn, name)} ORDER BY {_staged_order(conn)}"
     )
+    if keep_id and _is_pg(conn):
+        postgres.advance_id_sequence(conn, table.name)
     return int(result.rowcount or 0)
 
 
 def staged_keys_taken(conn: Connection, name: str) -> list[str]:
     """Names of staged customers that exist in the database by now (created since the file was read)."""
     rows = conn.exec_driver_sql(
-        f'SELECT s.name_key FROM temp."{name}" s JOIN main.customer c ON c.name_key = s.name_key LIMIT 20'
+        f"SELECT s.name_key FROM {_temp(conn, name)} s JOIN {_main(conn, 'customer')} c "
+        "ON c.name_key = s.name_key LIMIT 20"
     )
     return [r[0] for r in rows]
 
@@ -190,6 +228,9 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
     The insert triggers are dropped and re-created inside the caller's transaction, so no other
     connection ever sees the schema without them.
     """
+    if _is_pg(conn):  # its triggers run once per statement already
+        yield
+        return
     marks = ", ".join(f"'{t}_names_ai'" for t in tables)
     triggers = list(
         conn.exec_driver_sql(
@@ -205,18 +246,25 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
         conn.exec_driver_sql("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
 
 
-def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
+def _snapshot_sql(model: type[SQLModel], shift_id: int, *, pg: bool = False) -> str:
     """SQL building, from a staged row, the JSON `Batch.created` writes for it (as `plain` spells values).
 
     Building 100,000 snapshots in Python and staging them took seconds; SQLite builds them in the copy.
     """
-    from store.types import UTCDateTime
-
     parts = []
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         ref = f'"{column.name}"'
         if column.name == "id":
             expr = f"{ref} + {int(shift_id)}"
+        elif pg and isinstance(column.type, UTCDateTime):
+            # isoformat(): microseconds only when there are any.
+            expr = (
+                f"CASE WHEN {ref} IS NULL THEN NULL ELSE to_char({ref}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+                f"CASE WHEN to_char({ref}, 'US') = '000000' THEN '' ELSE '.' || to_char({ref}, 'US') END "
+                f"|| '+00:00' END"
+            )
+        elif pg:
+            expr = ref  # a json column stays json inside json_build_object
         elif isinstance(column.type, UTCDateTime):
             # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC); `plain` writes isoformat() in UTC.
             expr = (
@@ -230,24 +278,25 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int) -> str:
         else:
             expr = ref
         parts.append(f"'{column.name}', {expr}")
-    return f"json_object({', '.join(parts)})"
+    return f"{'json_build_object' if pg else 'json_object'}({', '.join(parts)})"
 
 
 def stage_created_log(conn: Connection, batch: Batch, model: type[SQLModel], name: str) -> str:
     """Stage the change-log rows saying `batch` created each staged row of `name` (as `record_created`
     writes them), built by SQLite outside the write lock; copy them with `copy_staged(…, shift_json_id=…)`."""
-    from sqlalchemy import bindparam, text
-
-    from store.types import UTCDateTime
-
     log = f"{STAGE_PREFIX}change_log"
-    conn.exec_driver_sql(f'DROP TABLE IF EXISTS temp."{log}"')
-    conn.exec_driver_sql(f'CREATE TEMP TABLE "{log}" AS SELECT * FROM main.change_log WHERE 0')
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, log)}")
+    conn.exec_driver_sql(
+        f'CREATE TEMP TABLE "{log}" AS SELECT * FROM {_main(conn, "change_log")} WHERE 1 = 0'
+    )
+    pg = _is_pg(conn)
     statement = text(
-        f'INSERT INTO temp."{log}" (batch, at, actor, source, summary, entity, entity_id, op, before, after, '
-        "undoes, undone_at) "
-        "SELECT :batch, :at, :actor, :source, :summary, :entity, id, 'create', 'null', "
-        f'{_snapshot_sql(model, 0)}, NULL, NULL FROM temp."{name}" ORDER BY rowid'
+        f"INSERT INTO {_temp(conn, log)} (batch, at, actor, source, summary, entity, entity_id, op, "
+        "before, after, undoes, undone_at) "
+        "SELECT CAST(:batch AS TEXT), :at, CAST(:actor AS TEXT), CAST(:source AS TEXT), "
+        "CAST(:summary AS TEXT), CAST(:entity AS TEXT), id, 'create', 'null', "
+        f"{_snapshot_sql(model, 0, pg=pg)}, NULL, NULL "
+        f"FROM {_temp(conn, name)} ORDER BY {_staged_order(conn)}"
     ).bindparams(bindparam("at", type_=UTCDateTime))
     result = conn.execute(
         statement,

@@ -189,6 +189,15 @@ class Store:
             self.engine.dispose()
             raise
 
+    @property
+    def stages_imports(self) -> bool:
+        """True when a bulk import should stage its rows first and copy them in one short write.
+
+        A SQLite file and a PostgreSQL database: writers queue on one lock in both, so the copy is
+        kept short. An in-memory SQLite database has one connection and no one else to wait.
+        """
+        return self.is_postgres or (self.is_sqlite and self.path is not None)
+
     def _has_statistics(self) -> bool:
         with self.engine.connect() as conn:
             return (

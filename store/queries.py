@@ -264,3 +264,12 @@ def recent_changes(
         query = query.where(ChangeLog.actor == actor)
     rows = session.exec(query.order_by(col(ChangeLog.id).desc()).offset(offset).limit(limit + 1)).all()
     return list(rows[:limit]), len(rows) > limit
+
+
+def names_version(session: Session) -> str | None:
+    """A value that changes whenever a customer or contact name changes (kept by triggers); None = unknown.
+
+    Both backends keep it in `meta`, so a process's name index can tell another process renamed someone.
+    """
+    row = session.connection().exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
+    return None if row is None else str(row[0])
