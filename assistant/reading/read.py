@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant import customers, lexicon
 from assistant.reading import clauses as clause_split
 from assistant.reading import spans
 from assistant.reading.followup_refs import find_refs
-from assistant.reading.new_names import new_names
-from assistant.reading.types import Clause, DateSpan, NewName, Reading
+from assistant.reading.new_names import new_names, person_words
+from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading
 from tools.context import ToolContext
 
 
@@ -23,7 +24,6 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots, named = _named_as_argument(ctx, text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     found = spans.cues(text, parts)
-    taken = [(s.start, s.end) for s in spots]
     with ctx.read() as s:
         from tools.stages import stages as configured
 
@@ -58,20 +58,30 @@ def _named_as_argument(
     as a tool argument would be, so the chat and the tools agree on what a name means; only those that
     fit no customer stay new names (offered for creation)."""
     taken = [(s.start, s.end) for s in spots]
-    slots = [(n.start, n.end, n.text, n) for n in new_names(text, taken)]
+    slots: list[tuple[int, int, str, NewName | str | None]] = [
+        (n.start, n.end, n.text, n) for n in new_names(text, taken)
+    ]
     m = lexicon.NOTE_PREFIX_RE.match(text)
     if m is not None and not any(s.start == m.end() for s in spots):
         name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end() :])
         if name is not None and not any(st < m.end() + name.end() and m.start() < en for st, en in taken):
             slots.insert(0, (m.end(), m.end() + name.end(), name.group().strip(), None))
+    people = [(n.start, n.end, n.text, "person") for n in person_words(text, taken)]
     found, still_new = list(spots), []
-    for start, end, said, new in slots:
+    for start, end, said, new in slots + people:
         if any(s.start < end and start < s.end for s in found):
             continue
         r = customers.resolve(ctx, said)
+        if new == "person":
+            person = tuple(
+                m for m in r.matches if m.via
+            )  # a lower-case word names a contact, never a company
+            if person:
+                found.append(customers.CustomerSpot(start, end, text[start:end], person))
+            continue
         if r.matches:
             found.append(customers.CustomerSpot(start, end, text[start:end], r.matches))
-        elif new is not None:
+        elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
 
@@ -103,8 +113,11 @@ _ASKED_ABOUT_RE = re.compile(
 
 
 def is_question(
-    text: str, parts: list[Clause], quoted: list[tuple[int, int]], spots: list[customers.CustomerSpot] = ()
-) -> bool:  # type: ignore[assignment]
+    text: str,
+    parts: list[Clause],
+    quoted: list[tuple[int, int]],
+    spots: Sequence[customers.CustomerSpot] = (),
+) -> bool:
     """Asks rather than tells: a question word first, an auxiliary before its subject ("has Acme
     signed yet", "do we have a number for …"), a tag question, or a final '?' outside quotes."""
     t = text.strip()
@@ -126,7 +139,7 @@ def is_question(
 _TAIL_RE = re.compile(r"(?i)\b(?:to|until|till|for)\s+(\S.{0,40}?)\s*[.!]*$")
 
 
-def _tail_date(text: str, ctx: ToolContext, found: list, days: list[DateSpan]) -> list[DateSpan]:
+def _tail_date(text: str, ctx: ToolContext, found: list[Cue], days: list[DateSpan]) -> list[DateSpan]:
     """'push the check-in to the 20th', 'to 31/04': the date a follow-up is moved to, read as a whole
     (an impossible one is refused with InvalidDate rather than asked again)."""
     if not any(c.kind == "move" for c in found) or (m := _TAIL_RE.search(text[:400])) is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from functools import lru_cache
+from typing import cast
 
 from assistant import lexicon
 from assistant.reading.types import (
@@ -23,7 +24,7 @@ from assistant.reading.types import (
 from tools.dates import DateMatch, When, find_dates
 
 _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
-    *[(kind, rx) for kind, rx in lexicon.KIND_CUES],  # type: ignore[misc]
+    *[(cast(CueKind, kind), rx) for kind, rx in lexicon.KIND_CUES],
     ("event", lexicon.EVENT_RE),
     ("plan", lexicon.PLAN_RE),
     ("followup", lexicon.FOLLOWUP_CUE_RE),
@@ -70,7 +71,9 @@ _DATE_WORDS = {"wk": "week", "wks": "weeks", "nxt": "next"}
 def _spelled_out(text: str) -> tuple[str, list[int]]:
     """`text` with date shorthand spelled out ("next wk" -> "next week") and, per character of the
     result, the offset it came from, so spans map back onto the rep's own words."""
-    out, where, pos = [], [], 0
+    out: list[str] = []
+    where: list[int] = []
+    pos = 0
     for m in _DATE_SHORTHAND_RE.finditer(text):
         out.append(text[pos : m.start()])
         where += range(pos, m.start())
@@ -152,7 +155,7 @@ def _tense(day: date, today: date) -> Tense:
     return "past" if day < today else "future" if day > today else "today"
 
 
-# ---- stages -------------------------------------------------------------------------------------------------
+# ---- stages ------------------------------------------------------------------------------------------
 @lru_cache(maxsize=32)
 def _stage_words(configured: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """A pattern of every configured stage and alias, and the stage each names."""
@@ -205,7 +208,7 @@ def _polarity(clause: Clause, at: int, found: list[Cue]) -> Polarity:
     return "affirmed"
 
 
-# ---- values and shifts ----------------------------------------------------------------------------------------
+# ---- values and shifts -------------------------------------------------------------------------------
 def values(text: str) -> list[ValueSpan]:
     head = text[:MAX_CUE_SCAN]
     out = [ValueSpan(m.start(), m.end(), "email", m.group()) for m in lexicon.EMAIL_RE.finditer(head)]
