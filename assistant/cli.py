@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant import terminal
+from assistant.cli_common import context as _context
 from assistant.cli_completion import add_completion_command
 from assistant.cli_stages import add_stages_command
+from assistant.cli_teams import add_copy_command, add_users_command
 
 GLOBAL_HELP = {
     "db": "SQLite path or SQLAlchemy URL (env CRM_DB; default: a file in your data directory)",
@@ -48,39 +50,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"crm: {message}\n")
 
 
-def _globals_parser(suppress: bool) -> argparse.ArgumentParser:
+def _globals_parser(suppress: bool) -> _Parser:
     # The same options on the main parser and on every command, so `crm --db X find Y` and
     # `crm find Y --db X` both work. A command's --help leaves them out (they are the same
     # everywhere); its epilog says they apply.
-    p = argparse.ArgumentParser(add_help=False)
+    p = _Parser(add_help=False)
     default = argparse.SUPPRESS if suppress else None
     for name, text in GLOBAL_HELP.items():
         p.add_argument(f"--{name}", default=default, help=argparse.SUPPRESS if suppress else text)
     return p
-
-
-def _context(args: argparse.Namespace, source: str = "cli"):  # type: ignore[no-untyped-def]
-    from tools.context import open_context
-
-    _check_db_folder(args.db)
-    return open_context(db=args.db, user=args.user, now=args.now, tz=args.tz, source=source)
-
-
-def _check_db_folder(db: str | None) -> None:
-    """A --db (or CRM_DB) file in a folder that does not exist is a typo, not a request to create folders."""
-    import os
-    from pathlib import Path
-
-    from tools.errors import InvalidArgument
-
-    db = db if db is not None else os.environ.get("CRM_DB")
-    if not db or "://" in db or db == ":memory:":
-        return  # the default data directory is created on first use; URLs are the driver's business
-    folder = Path(db).expanduser().parent
-    if not folder.is_dir():
-        raise InvalidArgument(
-            f"no folder {folder} for the database {db}; create it first, or give another --db"
-        )
 
 
 def _emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
@@ -285,40 +263,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
         )
 
 
-def cmd_users(args: argparse.Namespace) -> None:
-    from store import Store
-    from tools import users
-
-    store = Store(args.db if args.db is not None else __import__("os").environ.get("CRM_DB"))
-    if args.users_cmd == "add":
-        u = users.add_user(
-            store,
-            args.name,
-            timezone=args.tz_name,
-            telegram_id=args.telegram_id,
-            digest_time=args.digest_time,
-        )
-        print(f"{u.name}: timezone {u.timezone}, telegram id {u.telegram_id or '—'}, digest {u.digest_time}")
-    elif args.users_cmd == "remove":
-        users.remove_user(store, args.name)
-        print(f"Removed {args.name}.")
-    else:
-        listed = users.list_users(store)
-        if getattr(args, "json", False):
-            print(json.dumps([u.model_dump() for u in listed], indent=1))
-            return
-        from assistant.render import table
-
-        print(
-            table(
-                ["name", "timezone", "telegram id", "digest"],
-                [[u.name, u.timezone, str(u.telegram_id or ""), u.digest_time] for u in listed],
-            )
-            if listed
-            else "No users registered. Add one: crm users add NAME --tz Europe/Berlin"
-        )
-
-
 def cmd_chat(args: argparse.Namespace) -> None:
     from assistant.chat_cli import run_chat
 
@@ -429,17 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
     p.add_argument("name")
     p.add_argument("arguments", nargs="?", default="{}")
-    p = command("users", cmd_users, "manage reps: timezones, Telegram ids, digest times", json_flag=False)
-    users_sub = p.add_subparsers(dest="users_cmd", metavar="ACTION")
-    add = users_sub.add_parser("add", help="register a rep or change their settings")
-    add.add_argument("name")
-    add.add_argument("--tz", dest="tz_name", help="IANA timezone, e.g. Europe/Berlin")
-    add.add_argument("--telegram-id", type=int, help="numeric Telegram user id")
-    add.add_argument("--digest-time", help="local time of the morning digest, HH:MM (default 08:00)")
-    rm = users_sub.add_parser("remove", help="unregister a rep")
-    rm.add_argument("name")
-    ls = users_sub.add_parser("list", help="list reps")
-    ls.add_argument("--json", action="store_true")
+    add_users_command(command)
+    add_copy_command(command)
     return parser
 
 
