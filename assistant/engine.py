@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from assistant import faults, questions, record_writes, replies
+from assistant.acting.execute import one_change
 from assistant.conversation import Reply, State
 from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
@@ -213,7 +214,7 @@ def _apply_edit(ctx: ToolContext, ops: list[Any]) -> Reply:
 
     parts, actions = [], []
     today = ctx.today()
-    with ctx.batch("chat: edited message") as batch_id:
+    with one_change(ctx, "chat: edited message") as batch_id:
         for tool, args in ops:
             if tool == "correct_interaction":
                 result: Any = correct_interaction(ctx, args["interaction_id"], args["body"])

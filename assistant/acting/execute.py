@@ -1,18 +1,22 @@
-"""Running a plan's steps through the tool registry as one change-log batch (one Undo).
+"""Running a plan's steps through the tool registry as one transaction and one change-log batch (one Undo).
 
-Each tool commits its own write; if a later step fails, the steps already made are undone, so a
-message is applied whole or not at all.
+With `ToolContext.transaction` every tool call of the message shares one write session, committed once
+at the end: a failing step leaves nothing of the earlier ones. A context without it (an older tool
+layer) commits each tool's write and reverts the batch when a later step fails.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.planning.plan import Step
 from tools.context import ToolContext
 from tools.errors import CrmError
+from tools.history import undo_change
+from tools.registry import TOOLS_BY_NAME
 
 log = logging.getLogger(__name__)
 
@@ -32,35 +36,42 @@ def summary_of(text: str) -> str:
     return "chat: " + (short if len(short) <= 80 else short[:79] + "…")
 
 
-def execute(ctx: ToolContext, steps: list[Step], text: str, ref: str | None) -> Done:
-    """Run `steps` in order as one batch; on any failure, revert what was written and re-raise."""
-    from tools.registry import TOOLS_BY_NAME
+def one_change(ctx: ToolContext, summary: str) -> AbstractContextManager[str]:
+    """One transaction (when the tool layer offers it) and one change-log batch; yields the batch id."""
+    transaction = getattr(ctx, "transaction", None)
+    return transaction(summary) if transaction is not None else ctx.batch(summary)
 
-    with ctx.batch(summary_of(text)) as batch_id:
+
+def execute(ctx: ToolContext, steps: list[Step], text: str, ref: str | None) -> Done:
+    """Run `steps` in order as one change; on any failure nothing of the message stays, and it re-raises."""
+    atomic = getattr(ctx, "transaction", None) is not None
+    with one_change(ctx, summary_of(text)) as batch_id:
         done = Done(batch_id)
         try:
             for step in steps:
-                spec = TOOLS_BY_NAME[step.tool]
-                extra = {"source_ref": ref} if step.tool in _SOURCE_REF_TOOLS and ref else {}
-                result = spec.func(ctx, step.args, **extra)
-                done.results.append(result)
-                done.actions.append(
-                    {
-                        "tool": step.tool,
-                        "args": step.args.model_dump(mode="json", exclude_none=True),
-                        "result": result.model_dump(mode="json"),
-                    }
-                )
+                _run(ctx, step, ref, done)
         except BaseException:
-            if done.results:
+            if done.results and not atomic:
                 _revert(ctx, batch_id)
             raise
     return done
 
 
-def _revert(ctx: ToolContext, batch_id: str) -> None:
-    from tools.history import undo_change
+def _run(ctx: ToolContext, step: Step, ref: str | None, done: Done) -> None:
+    spec = TOOLS_BY_NAME[step.tool]
+    extra = {"source_ref": ref} if step.tool in _SOURCE_REF_TOOLS and ref else {}
+    result = spec.func(ctx, step.args, **extra)
+    done.results.append(result)
+    done.actions.append(
+        {
+            "tool": step.tool,
+            "args": step.args.model_dump(mode="json", exclude_none=True),
+            "result": result.model_dump(mode="json"),
+        }
+    )
 
+
+def _revert(ctx: ToolContext, batch_id: str) -> None:
     try:
         undo_change(ctx, batch_id)
     except CrmError:  # e.g. someone changed the same rows meanwhile; the original error is the one to report

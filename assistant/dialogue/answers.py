@@ -137,11 +137,11 @@ def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
 
 def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:
     """'yes' to "create it?": create the lead, then apply the message to it, as one undoable change."""
-    from assistant.acting.execute import summary_of
+    from assistant.acting.execute import one_change, summary_of
     from tools.customers import create_customer
     from tools.schemas import CreateCustomer
 
-    with ctx.batch(summary_of(f"create {p.said} and apply")) as batch_id:
+    with one_change(ctx, summary_of(f"create {p.said} and apply")) as batch_id:
         created = create_customer(ctx, CreateCustomer(name=p.said))
         reply = _again(
             ctx, p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,))
