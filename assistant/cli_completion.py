@@ -55,7 +55,10 @@ def add_completion_command(
     p = command(
         "completion", cmd_completion, "shell completion for bash or zsh (see --help)", json_flag=False
     )
-    p.epilog = 'Install: add  eval "$(crm completion bash)"  to ~/.bashrc (zsh: autoload -U bashcompinit && bashcompinit first).'
+    p.epilog = (
+        'Install: add  eval "$(crm completion bash)"  to ~/.bashrc '
+        "(zsh: autoload -U bashcompinit && bashcompinit first)."
+    )
 
     p.add_argument(
         "shell",

@@ -15,10 +15,10 @@ import os
 import signal
 from datetime import timedelta
 
+import httpx
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -30,6 +30,7 @@ from telegram.ext import (
 from assistant import telegram_actions as actions
 from assistant import telegram_handlers as h
 from assistant.telegram_digest import start_digests
+from assistant.telegram_send import BotApp
 from assistant.telegram_store import reps_on_telegram
 from assistant.telegram_webhook import WebhookSettings, serve_webhook
 from tools.context import ToolContext
@@ -48,7 +49,7 @@ def file_url_for(api_url: str) -> str:
     return f"{head}/file/{tail}" if sep else api_url
 
 
-def build_application(base: ToolContext, token: str, *, api_url: str | None = None) -> Application:
+def build_application(base: ToolContext, token: str, *, api_url: str | None = None) -> BotApp:
     """The bot, ready to initialize: handlers, error handler, command menu and digests on start-up.
 
     `base` gives the store and the clock (`--now`); each update acts as the rep who sent it.
@@ -73,7 +74,7 @@ def build_application(base: ToolContext, token: str, *, api_url: str | None = No
     return app
 
 
-def add_handlers(app: Application) -> None:
+def add_handlers(app: BotApp) -> None:
     """Gate (-2), de-duplication (-1), then messages, edits, buttons and commands (0)."""
     app.add_handler(TypeHandler(Update, h.gate), group=-2)
     app.add_handler(TypeHandler(Update, h.once), group=-1)
@@ -98,7 +99,7 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(h.on_error)
 
 
-async def _post_init(app: Application) -> None:
+async def _post_init(app: BotApp) -> None:
     """Start-up: publish the command menu and schedule every rep's digest from the database."""
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in h.COMMANDS])
     start_digests(app)
@@ -112,7 +113,7 @@ async def _post_init(app: Application) -> None:
 
 
 async def serve(
-    app: Application, stop: asyncio.Event, *, poll_timeout: float = 10.0, ready: asyncio.Event | None = None
+    app: BotApp, stop: asyncio.Event, *, poll_timeout: float = 10.0, ready: asyncio.Event | None = None
 ) -> None:
     """Run `app` with long polling until `stop` is set (what `run_bot` does; tests drive it directly).
 
@@ -170,9 +171,7 @@ def run_bot(ctx: ToolContext, *, api_url: str | None = None) -> None:
 
 
 def bot_api_failure(url: str, e: TelegramError) -> str:
-    """What went wrong talking to the Bot API, in plain words: no answer at all, or an answer that was an error."""
-    import httpx
-
+    """What went wrong talking to the Bot API, in plain words: no answer at all, or an error answer."""
     unreachable = isinstance(e, NetworkError) and isinstance(e.__cause__, httpx.TransportError)
     if unreachable or isinstance(e, TimedOut):
         return f"Can't reach the Bot API at {url} (no answer: check the address and the network)."

@@ -66,7 +66,10 @@ def _cut_line(line: str, limit: int) -> list[str]:
 
 
 def html_parts(text: str, limit: int = MAX_MESSAGE, *, pre: bool = False) -> list[str]:
-    """The messages to send for `text`: split, then escaped for HTML parse mode (`pre`: monospaced, for tables)."""
+    """The messages to send for `text`: split, then escaped for HTML parse mode.
+
+    `pre`: each part monospaced, for tables.
+    """
     parts = [html.escape(part, quote=False) for part in split_plain(text, limit)]
     return [f"<pre>{p}</pre>" for p in parts] if pre else parts
 

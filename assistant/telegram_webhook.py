@@ -18,8 +18,14 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application
+
+from assistant.telegram_send import BotApp
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +57,8 @@ class WebhookSettings:
         return cls(url=url, host=host or "127.0.0.1", port=int(port), secret=secret)
 
 
-def web_app(app: Application, settings: WebhookSettings):  # type: ignore[no-untyped-def]
+def web_app(app: BotApp, settings: WebhookSettings) -> Starlette:
     """The ASGI app receiving Telegram's POSTs: check the secret, queue the update, answer at once."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
 
     async def receive(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -77,11 +79,9 @@ def web_app(app: Application, settings: WebhookSettings):  # type: ignore[no-unt
 
 
 async def serve_webhook(
-    app: Application, stop: asyncio.Event, settings: WebhookSettings, *, ready: asyncio.Event | None = None
+    app: BotApp, stop: asyncio.Event, settings: WebhookSettings, *, ready: asyncio.Event | None = None
 ) -> None:
     """Register the webhook with Telegram and serve it until `stop` is set."""
-    import uvicorn
-
     async with app:
         if app.post_init is not None:
             await app.post_init(app)

@@ -31,7 +31,7 @@ def progress(label: str, stream: TextIO | None = None) -> Iterator[Callable[[int
     """
     out = stream or sys.stderr
     if not out.isatty():
-        yield lambda done, total=None: None
+        yield _no_report
         return
     start = time.monotonic()
     state: dict[str, object] = {"done": None, "total": None}
@@ -67,6 +67,10 @@ def progress(label: str, stream: TextIO | None = None) -> Iterator[Callable[[int
         with lock:
             out.write("\r\033[K")
             out.flush()
+
+
+def _no_report(done: int, total: int | None = None) -> None:
+    """The progress callback when nothing is shown."""
 
 
 def confirm(question: str) -> bool:
