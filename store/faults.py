@@ -98,7 +98,7 @@ _PG_DAMAGED = {"XX001", "XX002"}
 
 def _classify_postgres(orig: BaseException, where: str | None) -> StorageError | None:
     """A psycopg error as a fault: `where` is host:port/db (a server's URL would carry its password)."""
-    code = str(getattr(orig, "sqlstate", "") or "")
+    code = str(getattr(orig, "sqlstate", "") or "") or _connect_sqlstate(orig)
     name = f"the PostgreSQL database {where}" if where else "the PostgreSQL database"
     if code in _PG_BUSY:  # serialization failure, deadlock, lock timeout, too many connections, starting up
         return DatabaseBusy(BUSY_MESSAGE, path=where)
@@ -130,6 +130,22 @@ def _classify_postgres(orig: BaseException, where: str | None) -> StorageError |
             path=where,
         )
     return None
+
+
+def _connect_sqlstate(orig: BaseException) -> str:
+    """The SQLSTATE a refused connection stands for: libpq reports those as text only."""
+    text = str(orig).lower()
+    if "database" in text and "does not exist" in text:
+        return "3D000"
+    if "password authentication failed" in text or "no pg_hba.conf entry" in text:
+        return "28P01"
+    if "role" in text and "does not exist" in text:
+        return "28000"
+    if "too many clients" in text or "remaining connection slots" in text:
+        return "53300"
+    if "the database system is starting up" in text or "shutting down" in text:
+        return "57P03"
+    return ""
 
 
 def _is_connection_error(orig: BaseException) -> bool:

@@ -30,8 +30,8 @@ def pg_server() -> pgserver.PgServer:
     return pgserver.shared()
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
+@pytest.fixture(name="pg_url")
+def fresh_pg_database() -> Iterator[str]:
     """The URL of a fresh, empty PostgreSQL database, dropped after the test."""
     server = pg_server()
     name, url = server.fresh_database()

@@ -1,0 +1,250 @@
+"""PostgreSQL as the store's second backend: schema records, imports, many writers, faults."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import func, select
+
+import tools.transfer as transfer
+from store import Store, migrations
+from store.faults import DatabaseBusy, DatabaseReadOnly, DatabaseUnavailable
+from store.models import ChangeLog, Contact, Customer, Interaction
+from tests import pgserver
+from tests.conftest import SAMPLE, make_ctx
+from tests.store.backends import fresh_pg_database, pg_server  # noqa: F401  (pg_url: a fresh PG database)
+from tools.transfer import ImportFailed, import_text
+
+
+def _meta(url: str, key: str) -> str | None:
+    store = Store(url, upgrade=False)
+    try:
+        with store.read() as s:
+            row = s.connection().execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).first()
+            return None if row is None else str(row[0])
+    finally:
+        store.close()
+
+
+def _sql(url: str, sql: str) -> None:
+    store = Store(url, upgrade=False)
+    try:
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def pg(pg_url: str) -> Iterator[Store]:
+    store = Store(pg_url)
+    yield store
+    store.close()
+
+
+# ---- schema ---------------------------------------------------------------------------------------
+
+
+def test_a_fresh_database_gets_the_current_schema(pg_url: str) -> None:
+    store = Store(pg_url)
+    try:
+        assert store.schema_version() == migrations.LATEST
+        assert store.is_postgres and not store.is_sqlite and store.stages_imports
+    finally:
+        store.close()
+    assert _meta(pg_url, "schema_version") == str(migrations.LATEST)
+    again = Store(pg_url)  # reopening changes nothing
+    assert again.schema_version() == migrations.LATEST
+    again.close()
+
+
+@pytest.mark.parametrize(
+    "damage", ["DELETE FROM meta WHERE key = 'schema_version'", "UPDATE meta SET value = '3.0'"]
+)
+def test_a_lost_or_misspelt_version_record_is_repaired(pg_url: str, damage: str) -> None:
+    Store(pg_url).close()
+    _sql(pg_url, damage.replace("'3.0'", f"'{migrations.LATEST}.0' WHERE key = 'schema_version'"))
+    store = Store(pg_url)
+    try:
+        assert store.schema_version() == migrations.LATEST
+    finally:
+        store.close()
+    assert _meta(pg_url, "schema_version") == str(migrations.LATEST)
+
+
+def test_a_database_from_a_newer_release_is_refused(pg_url: str) -> None:
+    Store(pg_url).close()
+    _sql(pg_url, f"UPDATE meta SET value = '{migrations.LATEST + 1}' WHERE key = 'schema_version'")
+    with pytest.raises(migrations.SchemaTooNew, match="newer than this crm-assistant"):
+        Store(pg_url)
+    assert _meta(pg_url, "schema_version") == str(migrations.LATEST + 1)
+
+
+def test_an_upgrade_step_runs_once_and_keeps_every_row(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(pg_url)
+    with store.write() as s:
+        s.add(Customer(name="Acme", name_key="acme"))
+    store.close()
+    ran: list[int] = []
+    nxt = migrations.LATEST + 1
+    monkeypatch.setattr(
+        migrations, "STEPS", [*migrations.STEPS, (nxt, "test step", lambda c: ran.append(nxt))]
+    )
+    monkeypatch.setattr(migrations, "LATEST", nxt)
+    for _ in range(2):
+        Store(pg_url).close()
+    assert ran == [nxt]
+    assert _meta(pg_url, "schema_version") == str(nxt)
+    again = Store(pg_url)
+    with again.read() as s:
+        assert [c.name for c in s.exec(select(Customer))] == ["Acme"]
+    again.close()
+
+
+# ---- bulk import ----------------------------------------------------------------------------------
+
+
+def _counts(store: Store) -> dict[str, int]:
+    with store.read() as s:
+        return {
+            m.__name__: int(s.exec(select(func.count()).select_from(m)).one())
+            for m in (Customer, Contact, Interaction, ChangeLog)
+        }
+
+
+def test_an_import_is_all_or_nothing(pg: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = make_ctx(pg, source="import")
+    bad = json.loads(json.dumps(SAMPLE))
+    bad["customers"][3]["value"] = "lots"
+    with pytest.raises(ImportFailed):
+        import_text(ctx, json.dumps(bad), kind="json", label="bad")
+    assert _counts(pg) == {"Customer": 0, "Contact": 0, "Interaction": 0, "ChangeLog": 0}
+
+    def fail(*_args: object, **_kw: object) -> bool:
+        raise RuntimeError("the disk went away mid-import")
+
+    monkeypatch.setattr(transfer, "_merge", fail)  # after every new row is written, before the commit
+    with pytest.raises(RuntimeError):
+        import_text(ctx, json.dumps(SAMPLE), kind="json", label="sample")
+    assert _counts(pg) == {"Customer": 0, "Contact": 0, "Interaction": 0, "ChangeLog": 0}
+
+
+def test_an_import_logs_each_customer_and_later_ids_follow_it(pg: Store) -> None:
+    import_text(make_ctx(pg, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
+    counts = _counts(pg)
+    assert counts["Customer"] == len(SAMPLE["customers"]) == counts["ChangeLog"]
+    with pg.write() as s:  # an ordinary insert after a bulk one with explicit ids
+        s.add(Customer(name="Later", name_key="later"))
+    with pg.read() as s:
+        ids = [c.id for c in s.exec(select(Customer).order_by(Customer.id))]
+        logged = {r.entity_id: r.after["name"] for r in s.exec(select(ChangeLog))}  # type: ignore[index]
+        names = {c.id: c.name for c in s.exec(select(Customer))}
+    assert ids == list(range(1, len(ids) + 1))
+    assert all(names[i] == name for i, name in logged.items())
+
+
+# ---- many writers ---------------------------------------------------------------------------------
+
+
+def test_concurrent_read_modify_writes_lose_nothing(pg: Store) -> None:
+    with pg.write() as s:
+        c = Customer(name="Acme", name_key="acme", tags=[])
+        s.add(c)
+        s.flush()
+        cid = c.id
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for k in range(10):
+                with pg.write() as s:  # read the tags, add one, write them back
+                    row = s.get(Customer, cid)
+                    row.tags = [*row.tags, f"w{n}-{k}"]  # type: ignore[union-attr]
+                    row.value = (row.value or 0) + 1  # type: ignore[union-attr]
+                    s.add(row)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with pg.read() as s:
+        row = s.get(Customer, cid)
+    assert row is not None and row.value == 80 and len(set(row.tags)) == 80
+
+
+# ---- faults ---------------------------------------------------------------------------------------
+
+
+def test_a_server_that_is_not_running_is_named_without_its_password() -> None:
+    pg_server()  # skip (or fail under CRM_TEST_REQUIRE_PG=1) where PostgreSQL cannot run at all
+    server = pgserver.start()
+    url = server.create_database("gone").replace("postgres@", "postgres:s3cret@")
+    store = Store(url)
+    server.stop()
+    with pytest.raises(DatabaseUnavailable) as failed, store.read() as s:
+        s.exec(select(Customer)).all()
+    message = str(failed.value)
+    assert f"127.0.0.1:{server.port}/gone" in message and "s3cret" not in message
+    assert "not running" in message
+    with pytest.raises(DatabaseUnavailable) as again:
+        Store(url)
+    assert "s3cret" not in str(again.value)
+    store.close()
+
+
+def test_a_missing_database_is_named(pg_url: str) -> None:
+    url = pg_url.rsplit("/", 1)[0] + "/no_such_db"
+    with pytest.raises(DatabaseUnavailable, match="no_such_db: it does not exist"):
+        Store(url)
+
+
+def test_a_writer_waiting_past_the_busy_timeout_is_told_to_try_again(
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRM_BUSY_TIMEOUT_MS", "200")
+    store = Store(pg_url)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.write() as s:
+            s.add(Customer(name="Acme", name_key="acme"))
+            s.flush()
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    try:
+        with pytest.raises(DatabaseBusy) as busy, store.write() as s:
+            s.add(Customer(name="Globex", name_key="globex"))
+        assert busy.value.retry and "try again" in str(busy.value)
+        with store.read() as s:  # readers never wait for a writer
+            assert s.exec(select(Customer)).all() == []
+    finally:
+        release.set()
+        holder.join()
+        store.close()
+
+
+def test_a_read_only_database_reads_and_refuses_writes_in_one_sentence(pg_url: str) -> None:
+    Store(pg_url).close()
+    name = pg_url.rsplit("/", 1)[1]
+    _sql(pg_url, f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    store = Store(pg_url)
+    try:
+        with store.read() as s:
+            assert s.exec(select(Customer)).all() == []
+        with pytest.raises(DatabaseReadOnly, match="read-only"), store.write() as s:
+            s.add(Customer(name="Acme", name_key="acme"))
+    finally:
+        store.close()  # the fixture drops the database (from another one, where writes are allowed)
