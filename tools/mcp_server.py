@@ -1,180 +1,135 @@
 """The MCP server: every tool of `tools.registry`, plus resources and prompts, for AI assistants.
 
-`build_server(ctx)` registers each registry tool through the SDK's public `add_tool`, generically:
-the function it registers validates the call's arguments with the tool's own pydantic input model,
-calls the tool and hands back its output model as structured content. `tools/list` shows compact
-schemas (tools/mcp_schemas.py) and annotations from the ToolSpec. With `read_only` only the
-read-only tools are served. `run_server` serves it over stdio or, with `--http`, over streamable
-HTTP at /mcp behind a bearer token (see tools/mcp_http.py).
+`build_server(ctx)` registers each registry tool through the SDK's public `add_tool` (see
+tools/mcp_tools.py: each call is validated with the tool's pydantic input model and answered with
+its output model as structured content). `tools/list` shows compact schemas (tools/mcp_schemas.py)
+and annotations from the ToolSpec. With `read_only` only the read-only tools are served.
+`run_server` serves it over stdio or, with `--http`, over streamable HTTP at /mcp behind a bearer
+token (see tools/mcp_http.py).
+
+Over stdio the server starts lazily: `initialize` is answered from the MCP SDK alone, its
+instructions read with plain `sqlite3` (store/startup.py), and the tool layer (SQLAlchemy, SQLModel,
+the models, every tool: about half a second) is imported and the store opened when the first other
+request arrives. This module therefore imports nothing of the tool layer at its top.
 """
 
 from __future__ import annotations
 
-import inspect
-import json
+import getpass
+import os
 from collections.abc import Callable
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver import Context, Resolve
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, GetPromptResult, TextContent, ToolAnnotations
+from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, Completion
 from mcp_types import Tool as MCPTool
-from pydantic import BaseModel, ValidationError
 
-from tools.context import ToolContext
-from tools.errors import USER_ERRORS, StorageError
-from tools.mcp_elicit import Choice, ask_which_customer, chosen_customer, elicits
-from tools.mcp_schemas import input_schema, output_schema
-from tools.registry import TOOLS, ToolSpec
+from store.startup import env_db, sqlite_file, start_facts
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
+    from tools.registry import ToolSpec
 
 SERVER_NAME = "crm-assistant"
 
-
-def explain_invalid(tool: str, error: ValidationError) -> str:
-    """One readable line per bad argument, for a model to fix its call (no pydantic URLs)."""
-    problems = []
-    for err in error.errors(include_url=False):
-        where = ".".join(str(p) for p in err.get("loc", ())) or "arguments"
-        if err.get("type") == "extra_forbidden":
-            problems.append(f"{where}: not an argument of {tool}")
-        else:
-            problems.append(f"{where}: {err.get('msg')}")
-    return f"Invalid arguments for {tool}: " + "; ".join(problems) + "."
+# Requests answered before the tool layer is loaded: everything else loads it first.
+_ANSWERED_UNLOADED = frozenset({"initialize", "ping"})
 
 
-def _unstringify(model: type[BaseModel], arguments: dict[str, Any]) -> dict[str, Any]:
-    # Some clients send lists and objects as JSON text ('["a","b"]'); accept them where the field
-    # is not a plain string, as the SDK's own adapter does.
-    fixed = dict(arguments)
-    for name, value in arguments.items():
-        field = model.model_fields.get(name)
-        if field is None or field.annotation is str or not isinstance(value, str):
-            continue
-        try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(parsed, list | dict):
-            fixed[name] = parsed
-    return fixed
+class Settings(Protocol):
+    """The CLI's global options the instructions depend on (an argparse Namespace has them)."""
 
-
-def compact_result(result: BaseModel) -> CallToolResult:
-    """Structured content plus the same data as one line of JSON for clients that read only text.
-
-    The SDK would indent that text; an AI client's context is precious, so it gets no whitespace.
-    """
-    data = result.model_dump(mode="json")
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
-
-
-def call_arguments(context: Context[Any, Any]) -> dict[str, Any]:
-    """The arguments exactly as the client sent them.
-
-    Not the SDK's per-parameter values: those would fill in every default, which loses the
-    difference between "not given" and "given as null" (`update_customer` changes only the fields
-    a caller named) and silently drops unknown arguments, which the tool's strict model refuses.
-    """
-    params = context.request_context.params or {}
-    arguments = params.get("arguments") or {}
-    return dict(arguments) if isinstance(arguments, dict) else {}
-
-
-def run_tool(spec: ToolSpec, ctx: ToolContext, arguments: dict[str, Any]) -> CallToolResult:
-    """Validate `arguments` with the tool's model and call it; domain errors become tool errors."""
-    try:
-        request = spec.input.model_validate(_unstringify(spec.input, arguments))
-    except ValidationError as e:
-        raise ToolError(explain_invalid(spec.name, e)) from e
-    try:
-        return compact_result(spec.func(ctx, request))
-    except StorageError as e:
-        # Not the model's mistake: say so, and whether the very same call may simply be repeated.
-        advice = "" if e.retry else " Retrying will not help; tell the user."
-        raise ToolError(f"{e}{advice}") from e
-    except USER_ERRORS as e:
-        # The message names the candidates, the valid stages or the date it could not read:
-        # exactly what the model needs to retry or to ask the user.
-        raise ToolError(str(e)) from e
-    except ValidationError as e:
-        raise ToolError(explain_invalid(spec.name, e)) from e
-
-
-def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolResult]:
-    """The function registered with the SDK for `spec`: its signature is what the SDK inspects.
-
-    It takes the SDK's Context (for the raw arguments) and, for writes naming a customer, the
-    user's pick when the name was ambiguous (asked through elicitation before the body runs). The
-    return annotation gives the SDK the output model, so results are validated and structured.
-    """
-    asks = elicits(spec)
-
-    def call(mcp_context: Context[Any, Any], choice: Choice = None) -> CallToolResult:
-        arguments = call_arguments(mcp_context)
-        if asks:
-            arguments = chosen_customer(arguments, choice)
-        return run_tool(spec, ctx, arguments)
-
-    params = [inspect.Parameter("mcp_context", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
-    annotations: dict[str, Any] = {"mcp_context": Context}
-    if asks:
-        picked = Annotated[Choice, Resolve(ask_which_customer(spec, ctx))]
-        params.append(inspect.Parameter("choice", inspect.Parameter.KEYWORD_ONLY, annotation=picked))
-        annotations["choice"] = picked
-    returns = Annotated[CallToolResult, spec.output]
-    call.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
-    call.__annotations__ = {**annotations, "return": returns}
-    call.__name__ = spec.name
-    return call
-
-
-def description(spec: ToolSpec) -> str:
-    """What a model reads about the tool: the docstring's first paragraph, on one line.
-
-    A client sends every tool's description to the model on every turn. The details of the later
-    paragraphs (how names match, stage aliases, paging, undo's refusals) are the same for all tools
-    and are said once, in the server's instructions (prompts/system.md).
-    """
-    return " ".join(inspect.cleandoc(spec.description).split("\n\n", 1)[0].split())
-
-
-def annotations(spec: ToolSpec) -> ToolAnnotations:
-    """The behaviour hints. Destructive and idempotent mean something only for a tool that writes
-    (so says the protocol), so a read-only tool does not spend characters on them."""
-    return ToolAnnotations(
-        read_only_hint=spec.read_only,
-        destructive_hint=None if spec.read_only else spec.destructive,
-        idempotent_hint=None if spec.read_only else spec.idempotent,
-        # A closed world: the tools touch only this CRM's database.
-        open_world_hint=False,
-    )
+    db: str | None
+    user: str | None
+    now: str | None
+    tz: str | None
 
 
 class CrmServer(MCPServer[Any]):
-    """MCPServer with compact tool schemas, a read-only mode and prompt errors as JSON-RPC errors."""
+    """MCPServer with compact tool schemas, a read-only mode and prompt errors as JSON-RPC errors.
 
-    def __init__(self, ctx: ToolContext, *args: Any, read_only: bool = False, **kwargs: Any) -> None:
+    `context` is the ToolContext, or a function that opens it: then the store is opened and the
+    tools, resources, prompts and completions are registered on the first request that is not
+    `initialize` or `ping` (`load`), so a client's handshake does not wait for the tool layer.
+    """
+
+    def __init__(
+        self,
+        context: ToolContext | Callable[[], ToolContext],
+        *args: Any,
+        read_only: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.crm = ctx
+        self._open: Callable[[], ToolContext] = context if callable(context) else lambda: context
+        self._ctx: ToolContext | None = None
         self.read_only = read_only
-        self.specs = [spec for spec in TOOLS if spec.read_only or not read_only]
-        for spec in self.specs:
-            self.add_tool(
-                tool_function(spec, ctx),
-                name=spec.name,
-                title=spec.title,
-                description=description(spec),
-                annotations=annotations(spec),
-                structured_output=True,
-            )
+        self.specs: list[ToolSpec] = []
+        self._writers: frozenset[str] = frozenset()
         self._listed: list[MCPTool] | None = None
+        self.middleware.append(self._load_first)  # type: ignore[arg-type]  # a bound method is not seen as the Protocol
+        # The completions capability is announced in the `initialize` answer, so a handler must be
+        # registered before it; `load` (which runs before any handler is looked up) replaces it.
+        self.completion()(self._no_completions)  # type: ignore[no-untyped-call]  # the SDK's decorator is unannotated
+
+    @property
+    def crm(self) -> ToolContext:
+        """The tools' context (the store opened and everything registered on first use)."""
+        return self.load()
+
+    def load(self) -> ToolContext:
+        """Open the context and register the tools, resources, prompts and completions, once."""
+        if self._ctx is not None:
+            return self._ctx
+        # Imported here, after `initialize` was answered: these bring the tool layer with SQLAlchemy
+        # and SQLModel (about half a second of a start of 1.3 s).
+        from tools.mcp_complete import add_completions
+        from tools.mcp_prompts import add_prompts
+        from tools.mcp_resources import add_resources
+        from tools.mcp_tools import add_tools
+        from tools.registry import TOOLS
+
+        ctx = self._open()
+        self.specs = [spec for spec in TOOLS if spec.read_only or not self.read_only]
+        self._writers = frozenset(spec.name for spec in TOOLS if not spec.read_only)
+        add_tools(self, ctx, self.specs)
+        add_resources(self, ctx)
+        add_prompts(self, read_only=self.read_only)
+        add_completions(self, ctx)
+        self._ctx = ctx
+        return ctx
+
+    async def _load_first(
+        self, request: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Middleware: loads everything before the first request that needs it reaches its handler."""
+        if self._ctx is not None or request.request_id is None or request.method in _ANSWERED_UNLOADED:
+            return await call_next(request)
+        before = len(self.middleware)
+        try:
+            self.load()
+        except Exception as e:  # the store refused to open (schema too new, damaged, locked ...)
+            raise MCPError(code=INTERNAL_ERROR, message=f"The CRM database could not be opened: {e}") from e
+        # Middleware registered by `load` (the resources' paging) wraps this first request too.
+        call = call_next
+        for middleware in reversed(self.middleware[before:]):
+            call = _wrapped(middleware, call)
+        return await call(request)
+
+    async def _no_completions(self, ref: Any, argument: Any, context: Any) -> Completion:
+        return Completion(values=[])
 
     async def list_tools(self) -> list[MCPTool]:
         """The tools with compact schemas (computed once: they never change while serving)."""
         if self._listed is None:
+            from tools.mcp_schemas import input_schema, output_schema  # loaded with the tools (see load)
+
             by_name = {spec.name: spec for spec in self.specs}
             self._listed = [
                 tool.model_copy(
@@ -190,7 +145,8 @@ class CrmServer(MCPServer[Any]):
         return self._listed
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-        if self.read_only and name in {spec.name for spec in TOOLS if not spec.read_only}:
+        self.load()
+        if self.read_only and name in self._writers:
             raise ToolError(
                 f"{name} is not available: this CRM server is read-only (started with --read-only). "
                 "Nothing was changed."
@@ -201,29 +157,29 @@ class CrmServer(MCPServer[Any]):
         self, name: str, arguments: dict[str, Any] | None = None, context: Any = None
     ) -> Any:
         """A prompt, or a JSON-RPC invalid-params error (-32602) naming what is wrong."""
-        from tools.mcp_prompts import check_prompt_call
+        from tools.mcp_prompts import check_prompt_call  # loaded with the tools (see load)
 
         problem = check_prompt_call(self, name, arguments or {})
         if problem:
             raise MCPError(code=INVALID_PARAMS, message=problem)
-        result: GetPromptResult = await super().get_prompt(name, arguments, context)
+        return await super().get_prompt(name, arguments, context)
+
+
+def _wrapped(middleware: Any, call_next: CallNext) -> CallNext:
+    async def call(request: ServerRequestContext[Any, Any]) -> HandlerResult:
+        result: HandlerResult = await middleware(request, call_next)
         return result
 
+    return call
 
-def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
-    """The server's instructions (prompts/system.md) for the acting user, today and the pipeline."""
-    from importlib.resources import files
 
-    from tools.stages import stages
-
-    with ctx.read() as s:
-        pipeline = stages(s)
-    today = ctx.today()
+def render_instructions(actor: str, tz: ZoneInfo, today: date, stages: list[str], *, read_only: bool) -> str:
+    """prompts/system.md filled in: the acting user, their zone, today and the pipeline."""
     values = {
-        "actor": ctx.actor,
-        "timezone": str(ctx.tz),
+        "actor": actor,
+        "timezone": str(tz),
         "today": f"{today:%A} {today.isoformat()}",
-        "stages": ", ".join(pipeline),
+        "stages": ", ".join(stages),
         "mode": (
             "READ-ONLY: this server offers only the read-only tools; it cannot change anything."
             if read_only
@@ -236,25 +192,80 @@ def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
     return text
 
 
-def build_server(ctx: ToolContext, *, read_only: bool = False) -> CrmServer:
-    """An MCP server over `ctx`'s store, acting as `ctx.actor` (writes are recorded with `ctx.source`)."""
-    from tools.mcp_complete import add_completions
-    from tools.mcp_prompts import add_prompts
-    from tools.mcp_resources import add_resources
+def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
+    """The server's instructions (prompts/system.md) for the acting user, today and the pipeline."""
+    from tools.stages import stages  # the tool layer: the caller has a ToolContext, so it is loaded
 
+    with ctx.read() as s:
+        pipeline = stages(s)
+    return render_instructions(ctx.actor, ctx.tz, ctx.today(), pipeline, read_only=read_only)
+
+
+def start_instructions(settings: Settings, *, read_only: bool = False) -> str | None:
+    """The instructions `instructions(open_context(...))` would give, read without the tool layer.
+
+    The same rules as tools.context.open_context (acting user, registered zone over --tz over
+    CRM_TZ over the system's, --now or CRM_NOW); None whenever anything is unusual (a URL, a file
+    not made yet, an unknown zone, an unreadable --now), and the caller opens the context instead,
+    which reports it as usual.
+    """
+    path = sqlite_file(env_db(settings.db))
+    if path is None:
+        return None
+    actor = (settings.user or os.environ.get("CRM_USER") or getpass.getuser() or "me").strip()
+    facts = start_facts(path, actor)
+    if facts is None:
+        return None
+    try:
+        tz = _zone(facts.timezone or settings.tz or os.environ.get("CRM_TZ"))
+        fixed = settings.now or os.environ.get("CRM_NOW")
+        moment = datetime.fromisoformat(fixed) if fixed else datetime.now(UTC)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    moment = moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+    return render_instructions(actor, tz, moment.astimezone(tz).date(), facts.stages, read_only=read_only)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    # As tools.context.zone: an IANA name, else the system's zone (/etc/localtime), else UTC.
+    if name:
+        return ZoneInfo(name)
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    return ZoneInfo("UTC")
+
+
+def build_server(
+    ctx: ToolContext | Callable[[], ToolContext],
+    *,
+    read_only: bool = False,
+    instructions_text: str | None = None,
+) -> CrmServer:
+    """An MCP server over `ctx`'s store, acting as `ctx.actor` (writes are recorded with `ctx.source`).
+
+    Given a function that opens the context and the instructions read without it
+    (`start_instructions`), the server loads the tool layer on its first request after `initialize`;
+    otherwise everything is registered here.
+    """
+    lazy = callable(ctx) and instructions_text is not None
+    if not lazy and callable(ctx):
+        ctx = ctx()
     server = CrmServer(
         ctx,
         SERVER_NAME,
         title="CRM assistant",
-        instructions=instructions(ctx, read_only=read_only),
+        instructions=instructions_text if lazy else instructions(ctx, read_only=read_only),  # type: ignore[arg-type]  # not lazy: ctx was opened above
         version=_version(),
         read_only=read_only,
         # Tool errors are answers for the model, not server trouble: keep stderr for real faults.
         log_level="WARNING",
     )
-    add_resources(server, ctx)
-    add_prompts(server, read_only=read_only)
-    add_completions(server, ctx)
+    if not lazy:
+        server.load()
     return server
 
 
@@ -268,18 +279,29 @@ def _version() -> str:
 
 
 def run_server(
-    ctx: ToolContext, *, http: bool, host: str, port: int, no_auth: bool, read_only: bool = False
+    ctx: ToolContext | Callable[[], ToolContext],
+    *,
+    http: bool,
+    host: str,
+    port: int,
+    no_auth: bool,
+    read_only: bool = False,
+    settings: Settings | None = None,
 ) -> None:
     """Serve MCP over stdio, or over streamable HTTP at /mcp (`http=True`) until interrupted.
 
-    HTTP needs CRM_MCP_TOKEN (clients send `Authorization: Bearer <token>`) unless `no_auth`, which
-    is refused on anything but a loopback address. Configuration mistakes raise InvalidArgument
-    before anything is served. `read_only` serves only the read-only tools.
+    `ctx` is the context or a function that opens it; with the latter and the CLI's `settings`,
+    stdio starts lazily (see the module's docstring). HTTP needs CRM_MCP_TOKEN (clients send
+    `Authorization: Bearer <token>`) unless `no_auth`, which is refused on anything but a loopback
+    address. Configuration mistakes raise InvalidArgument before anything is served. `read_only`
+    serves only the read-only tools.
     """
     if http:
         from tools.mcp_http import check_http_settings, serve_http
 
-        token = check_http_settings(host, no_auth, store=ctx.store)
-        serve_http(build_server(ctx, read_only=read_only), host=host, port=port, token=token)
-    else:
-        build_server(ctx, read_only=read_only).run("stdio")
+        opened = ctx() if callable(ctx) else ctx
+        token = check_http_settings(host, no_auth, store=opened.store)
+        serve_http(build_server(opened, read_only=read_only), host=host, port=port, token=token)
+        return
+    text = start_instructions(settings, read_only=read_only) if settings and callable(ctx) else None
+    build_server(ctx, read_only=read_only, instructions_text=text).run("stdio")

@@ -19,7 +19,8 @@ from starlette.testclient import TestClient
 from tools.context import ToolContext
 from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback
 from tools.mcp_prompts import parse_template
-from tools.mcp_server import build_server, description
+from tools.mcp_server import build_server
+from tools.mcp_tools import description
 from tools.registry import TOOLS, TOOLS_BY_NAME
 
 MCP_CTX_SOURCE = "mcp"
