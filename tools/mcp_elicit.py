@@ -15,6 +15,7 @@ request mid-call (up to 2025-11-25) or an input-required result the client answe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from mcp.server.mcpserver import (
@@ -107,10 +108,12 @@ def question(said: str, candidates: list[Candidate]) -> Elicit[BaseModel]:
     return Elicit(message, form)
 
 
-def ask_which_customer(spec: ToolSpec, ctx: ToolContext) -> Any:
+def ask_which_customer(
+    spec: ToolSpec, ctx: ToolContext
+) -> Callable[[Context[Any, Any]], Elicit[BaseModel] | None]:
     """The resolver for `spec`: asks only when the client can and the customer is ambiguous."""
 
-    def which_customer(mcp_context: Context[Any, Any]) -> Any:
+    def which_customer(mcp_context: Context[Any, Any]) -> Elicit[BaseModel] | None:
         if not client_can_ask(mcp_context):
             return None
         arguments = call_arguments(mcp_context)

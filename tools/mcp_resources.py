@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio.to_thread
 from mcp.server import MCPServer
+from mcp.server.context import CallNext, HandlerResult, ServerMiddleware, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, ListResourcesResult
@@ -51,19 +52,20 @@ def customer_resources(ctx: ToolContext, cursor: str | None) -> tuple[list[MCPRe
     return resources, page.next_cursor
 
 
-def paginate_resources(ctx: ToolContext) -> Any:
+def paginate_resources(tool_ctx: ToolContext) -> ServerMiddleware[Any]:
     """Middleware for resources/list: the fixed resources, then every customer, page by page.
 
     The SDK's resources/list has no cursor; this answers the request it produced with one page of
     customers added and `nextCursor` set while more remain (later pages hold customers only).
     """
 
-    async def middleware(request: Any, call_next: Any) -> Any:
-        if request.method != "resources/list":
-            return await call_next(request)
-        cursor = (request.params or {}).get("cursor") or None
+    # Parameters named as in the SDK's ServerMiddleware protocol, so it type-checks as one.
+    async def middleware(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method != "resources/list":
+            return await call_next(ctx)
+        cursor = (ctx.params or {}).get("cursor") or None
         try:
-            page, next_cursor = await anyio.to_thread.run_sync(customer_resources, ctx, cursor)
+            page, next_cursor = await anyio.to_thread.run_sync(customer_resources, tool_ctx, cursor)
         except (ValidationError, InvalidArgument):
             raise MCPError(
                 code=INVALID_PARAMS,
@@ -72,7 +74,7 @@ def paginate_resources(ctx: ToolContext) -> Any:
             ) from None
         except USER_ERRORS as e:  # e.g. a busy database: says so, and whether to retry
             raise MCPError(code=INTERNAL_ERROR, message=str(e)) from None
-        result = await call_next(request)
+        result = await call_next(ctx)
         listed = (
             result if isinstance(result, ListResourcesResult) else ListResourcesResult.model_validate(result)
         )
