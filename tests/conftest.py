@@ -1,20 +1,54 @@
-"""Shared fixtures: a real SQLite file per test, a fixed clock, and a small realistic book of business."""
+"""Shared fixtures: a real database per test, a fixed clock, and a small realistic book of business.
+
+The database is a SQLite file by default. With CRM_TEST_BACKEND=postgres every fixture that makes a
+database (`store`, `ctx`, `crm`, `book`, `new_db`, and the `crm` subprocesses given one through
+CRM_DB) makes a fresh PostgreSQL database on one throwaway server per test process instead
+(tests/pgserver.py; CRM_TEST_PG_URL names a server that is already running). Without PostgreSQL on
+the machine those tests skip with one reason; with CRM_TEST_REQUIRE_PG=1 (CI) the run fails instead.
+
+Building a database costs migrations and, for the sample book, an import: each is done once per
+session into a template, and each test gets a copy (a file copy on SQLite, `CREATE DATABASE …
+TEMPLATE` on PostgreSQL).
+
+Markers: `e2e` (through a real surface: a subprocess, HTTP, stdio; `pytest -m "not e2e"` is the quick
+loop) and `sqlite_only` (only meaningful on a SQLite file: permissions, WAL, kill -9 and
+integrity_check; skipped on PostgreSQL with the reason given).
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from store import Store
+from store.db import database_url
+from tests import pgserver
 from tools.context import ToolContext
 from tools.transfer import import_text
 
 # A Wednesday afternoon, so "this week" has days on both sides.
 NOW = datetime(2026, 3, 4, 14, 0, tzinfo=ZoneInfo("UTC"))
+
+BACKEND = os.environ.get("CRM_TEST_BACKEND", "").strip().lower() or "sqlite"
+ON_POSTGRES = BACKEND in ("postgres", "postgresql", "pg")
+if BACKEND not in ("sqlite", "postgres", "postgresql", "pg"):
+    raise pytest.UsageError(f"CRM_TEST_BACKEND={BACKEND!r}: use sqlite or postgres")
+
+# A test whose fixtures (directly or through others) include this one gets a database of the chosen
+# backend; on PostgreSQL with CRM_TEST_ONLY_DB=1 (CI's second run) the tests that have none are left
+# out: they ran on SQLite already and no database of theirs would change.
+DB_FIXTURE = "databases"
 
 SAMPLE = {
     "format": "crm-export",
@@ -102,17 +136,146 @@ SAMPLE = {
 }
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "crm.db")
-    yield s
-    s.close()
-
-
 def make_ctx(
     store: Store, actor: str = "sam", source: str = "cli", tz: str = "UTC", now: datetime = NOW
 ) -> ToolContext:
     return ToolContext(store=store, actor=actor, source=source, tz=ZoneInfo(tz), fixed_now=now)
+
+
+def _import_sample(store: Store) -> None:
+    import_text(make_ctx(store, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
+
+
+# A template's name -> what fills it after migrations; "schema" is the migrated empty database.
+# tests/assistant/conftest.py adds the corpus book.
+TEMPLATES: dict[str, Callable[[Store], object]] = {"schema": lambda _store: None, "sample": _import_sample}
+# A test asking for one of these fixtures (directly or through another) gets its `store` from the
+# template named, checked in this order; otherwise from "schema".
+FIXTURE_TEMPLATES: dict[str, str] = {"crm": "sample"}
+
+
+# ---- databases ------------------------------------------------------------------------------------
+
+
+class Databases:
+    """Fresh databases for one test process, copied from templates built once (see module docstring)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[str, str] = {}  # template name -> its file (SQLite) or database name (PG)
+        self._numbers = itertools.count(1)
+        self.server: pgserver.PgServer | None = None
+        self._admin: Any = None  # a psycopg connection to the server's `postgres` database (PG only)
+        self.unavailable: str | None = None
+        if ON_POSTGRES:
+            self._connect()
+
+    def _connect(self) -> None:
+        reason = pgserver.available()
+        if reason is None:
+            try:
+                self.server = pgserver.shared()
+                import psycopg  # only on PostgreSQL runs: the driver is an optional extra
+
+                self._admin = psycopg.connect(
+                    self.server.url().replace("postgresql+psycopg", "postgresql"), autocommit=True
+                )
+            except Exception as e:  # the reason is reported once, as a skip or a failure
+                reason = f"PostgreSQL did not start: {str(e).strip().splitlines()[-1:]}"
+        self.unavailable = reason
+
+    def _pg_name(self, label: str) -> str:
+        return f"t{os.getpid()}_{label}_{next(self._numbers)}"
+
+    def _pg(self, sql: str) -> None:
+        self._admin.execute(sql)
+
+    def _template(self, name: str) -> str:
+        if name not in self.built:
+            target: str
+            if ON_POSTGRES:
+                target = self._pg_name(f"tpl_{name}")
+                self._pg(f'CREATE DATABASE "{target}"')
+                store = Store(self.url(target))
+            else:
+                target = str(self.folder / f"template-{name}.db")
+                store = Store(target)
+            try:
+                TEMPLATES[name](store)
+            finally:
+                store.close()  # the last connection closes: SQLite folds its WAL back into the file
+            self.built[name] = target
+        return self.built[name]
+
+    def url(self, pg_name: str) -> str:
+        assert self.server is not None
+        return self.server.url(pg_name)
+
+    def new(self, folder: Path, name: str = "crm.db", template: str | None = None) -> str | Path:
+        """A fresh database: a path `folder/name` on SQLite, a URL on PostgreSQL.
+
+        With `template`, it holds that template's content; without, it does not exist yet (the first
+        Store or `crm` opening it creates the schema, as a user's first run does).
+        """
+        if ON_POSTGRES:
+            pg_name = self._pg_name("db")
+            source = f' TEMPLATE "{self._template(template)}"' if template else ""
+            self._pg(f'CREATE DATABASE "{pg_name}"{source}')
+            return self.url(pg_name)
+        path = folder / name
+        if template:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self._template(template), path)
+            path.chmod(0o600)
+        return path
+
+    def drop(self, db: str | Path) -> None:
+        if ON_POSTGRES and isinstance(db, str) and self._admin is not None:
+            pg_name = db.rsplit("/", 1)[1]
+            self._pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self._admin is not None:
+            for pg_name in self.built.values():
+                self._pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            self._admin.close()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("templates"))
+    if dbs.unavailable is not None:
+        if pgserver.required():
+            pytest.fail(f"CRM_TEST_REQUIRE_PG=1 but PostgreSQL is unavailable: {dbs.unavailable}")
+        pytest.skip(f"CRM_TEST_BACKEND=postgres: {dbs.unavailable}")
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def new_db(databases: Databases, tmp_path: Path) -> Iterator[Callable[..., str | Path]]:
+    """`new_db(name="crm.db", template=None)`: a fresh database for this test, as a Store or CRM_DB takes it.
+
+    A path under tmp_path on SQLite (not yet created unless `template` is given), a URL on PostgreSQL.
+    """
+    made: list[str | Path] = []
+
+    def make(name: str = "crm.db", template: str | None = None) -> str | Path:
+        db = databases.new(tmp_path, name, template)
+        made.append(db)
+        return db
+
+    yield make
+    for db in made:
+        databases.drop(db)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, new_db: Callable[..., str | Path]) -> Iterator[Store]:
+    template = next((t for f, t in FIXTURE_TEMPLATES.items() if f in request.fixturenames), "schema")
+    s = Store(new_db(template=template))
+    yield s
+    s.close()
 
 
 @pytest.fixture
@@ -124,6 +287,59 @@ def ctx(store: Store) -> ToolContext:
 @pytest.fixture
 def crm(store: Store) -> ToolContext:
     """The SAMPLE book of business, acting as sam (the import itself is sam's first change)."""
-    c = make_ctx(store, source="import")
-    import_text(c, json.dumps(SAMPLE), kind="json", label="sample")
-    return make_ctx(store)
+    return make_ctx(store)  # `store` was copied from the "sample" template
+
+
+def db_of(store: Store) -> str:
+    """What CRM_DB or --db takes to open `store`'s database: its file path, or its URL."""
+    return store.path or store.url
+
+
+def query(db: str | os.PathLike[str] | Store, sql: str, **params: object) -> list[tuple[Any, ...]]:
+    """Rows of one SQL statement run on `db` (a path, a URL or a Store) outside every Store, as another
+    program would read it."""
+    url = db.url if isinstance(db, Store) else database_url(db)
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def count_rows(db: str | os.PathLike[str] | Store, tables: tuple[str, ...]) -> dict[str, int]:
+    """How many rows each table holds."""
+    return {t: int(query(db, f'SELECT count(*) FROM "{t}"')[0][0]) for t in tables}
+
+
+# ---- markers and the backend switch --------------------------------------------------------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): only meaningful on a SQLite file (permissions, WAL, kill -9); "
+        "skipped on PostgreSQL",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = os.environ.get("CRM_TEST_PG_URL", "a throwaway server") if ON_POSTGRES else "a file per test"
+    return f"crm-assistant test backend: {'postgres' if ON_POSTGRES else 'sqlite'} ({where})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    only_db = os.environ.get("CRM_TEST_ONLY_DB", "") not in ("", "0")
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "a SQLite file")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+        uses_db = DB_FIXTURE in getattr(item, "fixturenames", ())
+        (kept if uses_db or not only_db else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
