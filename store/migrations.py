@@ -60,6 +60,7 @@ def _v1_initial(conn: Connection) -> None:
         conn.exec_driver_sql("INSERT OR IGNORE INTO meta (key, value) VALUES ('names_version', '0')")
         conn.exec_driver_sql("INSERT INTO interaction_fts(interaction_fts) VALUES ('rebuild')")
     elif conn.dialect.name == "postgresql":
+        postgres.byte_order_text(conn, SQLModel.metadata)
         postgres.create_search_and_triggers(conn)
 
 

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import MetaData, String, event, text
 from sqlalchemy.engine import Connection, Engine
 
 # Any constant: the one advisory lock all crm writers of a database queue on ("crm" in ASCII).
@@ -99,6 +99,24 @@ _NAMES_VERSION_DDL = (
     ),
     "INSERT INTO meta (key, value) VALUES ('names_version', '0') ON CONFLICT (key) DO NOTHING",
 )
+
+
+def byte_order_text(conn: Connection, metadata: MetaData) -> None:
+    """Give every text column the "C" collation: SQLite compares and sorts text by its bytes (BINARY),
+    so lists, unique names and exports order the same on both backends, whatever the server's locale."""
+    done = set(
+        conn.exec_driver_sql(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND collation_name = 'C'"
+        ).all()
+    )
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, String) and (table.name, column.name) not in done:
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" '
+                    f'TYPE {column.type.compile(conn.dialect)} COLLATE "C"'
+                )
 
 
 def create_search_and_triggers(conn: Connection) -> None:

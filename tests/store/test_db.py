@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from store import Store
+from store import Store, queries
 from store.db import BUSY_TIMEOUT_MS
 from store.models import Contact, Customer, Interaction
 from tests.store.backends import both_backends, fts_ids  # noqa: F401  (the fixture: both backends)
@@ -183,3 +183,13 @@ def test_names_version_moves_with_every_name_change(store: Store) -> None:
     with store.write() as s:
         s.add(Contact(customer_id=cid, name="Dana", name_key="dana"))
     assert version() > v2
+
+
+def test_text_sorts_by_its_bytes_on_every_backend(store: Store) -> None:
+    # SQLite's BINARY order; PostgreSQL's text columns are COLLATE "C", whatever the server's locale.
+    keys = ["abc", "ab c", "Abd", "abd", "Zed", "_x", "émile"]
+    with store.write() as s:
+        s.add_all([Customer(name=k, name_key=k) for k in keys])
+    with store.read() as s:
+        listed, total = queries.list_customers(s, limit=50)
+    assert [c.name_key for c in listed] == sorted(keys, key=lambda k: k.encode()) and total == len(keys)
