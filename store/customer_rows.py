@@ -58,8 +58,7 @@ def contact_names(session: Session) -> Iterator[tuple[int, str]]:
 def names_version(session: Session) -> str | None:
     """A value that changes whenever a customer or contact name changes; None when it is not kept.
 
-    SQLite keeps it with triggers (store/migrations.py); other databases do not, so None there.
+    Triggers keep it on both backends (store/migrations.py, store/postgres.py) and a bulk import bumps
+    it once (store/bulk.py); a database from before it was kept has no row, so None (always rebuild).
     """
-    if session.get_bind().dialect.name != "sqlite":
-        return None
     return session.exec(select(Meta.value).where(Meta.key == "names_version")).first()
