@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant.cli_common import context
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
 
 def cmd_stages(args: argparse.Namespace) -> None:
-    from assistant.cli import _context
-    from tools.stages import pipeline_stages, set_stages
+    from tools.stages import pipeline_stages, set_stages  # start-up: the tool layer loads when a command runs
 
-    ctx = _context(args)
+    ctx = context(args)
     if args.stages_cmd == "set":
         names = _split(args.names)
         with ctx.store.write() as s:
@@ -32,9 +37,9 @@ def cmd_stages(args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
-def _left_behind(ctx, configured: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _left_behind(ctx: ToolContext, configured: list[str]) -> list[str]:
     """Customers still in a stage the pipeline no longer has: kept as they are, and said so."""
-    from tools.pipeline import pipeline_summary
+    from tools.pipeline import pipeline_summary  # start-up, as above
     from tools.schemas import PipelineSummary
 
     old = [
