@@ -35,8 +35,12 @@ def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
             out[column.key] = field.default_factory  # type: ignore[assignment]
         else:
             default = None if field is None or field.default is PydanticUndefined else field.default
-            out[column.key] = lambda d=default: d
+            out[column.key] = _constant(default)
     return out
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def complete_rows(model: type[SQLModel], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -241,7 +245,7 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
     for _name, sql in triggers:
-        conn.exec_driver_sql(sql)
+        conn.exec_driver_sql(str(sql))
     if triggers:
         conn.exec_driver_sql("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
 

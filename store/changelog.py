@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, SQLModel, col, select
 
-from store.models import TABLES, ChangeLog, Contact, FollowUp, Interaction, StageChange
+from store.models import TABLES, ChangeLog, Contact, FollowUp, Interaction, StageChange, saved_id
 from store.types import utcnow
 
 _CHILDREN: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
@@ -80,7 +80,9 @@ class Batch:
     at: datetime | None = None  # the acting clock (fixed in demos and tests); the real one otherwise
     count: int = 0
 
-    def _add(self, obj: SQLModel, op: str, before: dict | None, after: dict | None) -> None:
+    def _add(
+        self, obj: SQLModel, op: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
         self.session.add(
             ChangeLog(
                 batch=self.id,
@@ -88,11 +90,11 @@ class Batch:
                 actor=self.actor,
                 source=self.source,
                 summary=self.summary,
-                entity=obj.__tablename__,
-                entity_id=obj.id,
+                entity=str(obj.__tablename__),
+                entity_id=saved_id(obj),
                 op=op,
                 before=before,
-                after=after,  # type: ignore[arg-type]
+                after=after,
             )
         )
         self.count += 1
@@ -214,8 +216,8 @@ def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
     tables = {child.__tablename__: child for child in _CHILDREN}
     newer = session.exec(
         select(ChangeLog.entity, ChangeLog.entity_id, ChangeLog.summary).where(
-            ChangeLog.id > max(r.id for r in rows),
-            col(ChangeLog.entity).in_(list(tables)),  # type: ignore[type-var]
+            col(ChangeLog.id) > max(saved_id(r) for r in rows),
+            col(ChangeLog.entity).in_(list(tables)),
             col(ChangeLog.op).in_(["create", "update"]),
             col(ChangeLog.undone_at).is_(None),
         )

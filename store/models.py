@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from store.types import UTCDateTime, utcnow
 
@@ -94,9 +94,9 @@ class FollowUp(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-_due_order = (FollowUp.due_date, FollowUp.due_time.is_(None), FollowUp.due_time)  # type: ignore[union-attr]
-Index("ix_followup_status_due", FollowUp.status, *_due_order)
-Index("ix_followup_owner_status_due", FollowUp.owner, FollowUp.status, *_due_order)
+_due_order = (col(FollowUp.due_date), col(FollowUp.due_time).is_(None), col(FollowUp.due_time))
+Index("ix_followup_status_due", col(FollowUp.status), *_due_order)
+Index("ix_followup_owner_status_due", col(FollowUp.owner), col(FollowUp.status), *_due_order)
 
 
 class StageChange(SQLModel, table=True):

@@ -26,8 +26,8 @@ def last_contacts(session: Session, customer_ids: Iterable[int]) -> dict[int, da
         .correlate(Customer)
         .scalar_subquery()
     )
-    rows = session.exec(select(Customer.id, latest).where(col(Customer.id).in_(ids))).all()  # type: ignore[call-overload]
-    return {cid: at for cid, at in rows if at is not None}
+    rows = session.exec(select(Customer.id, latest).where(col(Customer.id).in_(ids))).all()
+    return {cid: at for cid, at in rows if cid is not None and at is not None}
 
 
 def customer_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
@@ -73,9 +73,13 @@ def list_customers(
 def customers_by_email(session: Session, needle: str, limit: int = 50) -> list[int]:
     # `%` and `_` in what the user typed are letters, not wildcards.
     needle = needle.lower()
-    ids = session.exec(
-        select(Customer.id).where(func.lower(Customer.email).contains(needle, autoescape=True)).limit(limit)
-    ).all()
+    ids: list[int | None] = list(
+        session.exec(
+            select(Customer.id)
+            .where(func.lower(Customer.email).contains(needle, autoescape=True))
+            .limit(limit)
+        ).all()
+    )
     ids += session.exec(
         select(Contact.customer_id)
         .where(func.lower(Contact.email).contains(needle, autoescape=True))
@@ -85,7 +89,9 @@ def customers_by_email(session: Session, needle: str, limit: int = 50) -> list[i
 
 
 def contacts_of(session: Session, customer_id: int) -> list[Contact]:
-    return list(session.exec(select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)))
+    return list(
+        session.exec(select(Contact).where(Contact.customer_id == customer_id).order_by(col(Contact.id)))
+    )
 
 
 def recent_interactions(session: Session, customer_id: int, limit: int) -> tuple[list[Interaction], int]:
@@ -104,7 +110,7 @@ def stage_history(session: Session, customer_id: int) -> list[StageChange]:
         session.exec(
             select(StageChange)
             .where(StageChange.customer_id == customer_id)
-            .order_by(StageChange.at, StageChange.id)
+            .order_by(col(StageChange.at), col(StageChange.id))
         )
     )
 
@@ -114,7 +120,7 @@ def open_followups_of(session: Session, customer_id: int) -> list[FollowUp]:
         session.exec(
             select(FollowUp)
             .where(FollowUp.customer_id == customer_id, FollowUp.status == "open")
-            .order_by(FollowUp.due_date, FollowUp.id)
+            .order_by(col(FollowUp.due_date), col(FollowUp.id))
         )
     )
 
@@ -151,7 +157,7 @@ def followups_due(
         if start is not None:
             cond = FollowUp.due_date >= start
         if end is not None:
-            cond = (FollowUp.due_date <= end) if cond is True else (cond & (FollowUp.due_date <= end))  # type: ignore[operator]
+            cond = (FollowUp.due_date <= end) if cond is True else (cond & (FollowUp.due_date <= end))
         window.append(cond)
     if include_overdue_before is not None:
         window.append(FollowUp.due_date < include_overdue_before)
@@ -163,7 +169,9 @@ def followups_due(
         query = query.where(FollowUp.customer_id == customer_id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(FollowUp.due_date, col(FollowUp.due_time).is_(None), FollowUp.due_time, FollowUp.id)
+        query.order_by(
+            col(FollowUp.due_date), col(FollowUp.due_time).is_(None), col(FollowUp.due_time), col(FollowUp.id)
+        )
         .offset(offset)
         .limit(limit)
     ).all()
@@ -222,7 +230,7 @@ def pipeline(session: Session, owner: str | None = None) -> list[tuple[str, int,
     )
     if owner is not None:
         query = query.where(Customer.owner == owner)
-    return [(stage, int(n), float(v)) for stage, n, v in session.exec(query)]
+    return [(stage, int(n), float(v or 0.0)) for stage, n, v in session.exec(query)]
 
 
 def stale_customers(
@@ -237,7 +245,7 @@ def stale_customers(
     """Customers in open stages whose latest interaction (or creation, if none) is before `cutoff`."""
     last = (
         select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last"))
-        .group_by(Interaction.customer_id)
+        .group_by(col(Interaction.customer_id))
         .subquery()
     )
     activity = func.coalesce(last.c.last, Customer.created_at)
@@ -248,7 +256,7 @@ def stale_customers(
     )
     if owner is not None:
         query = query.where(Customer.owner == owner)
-    rows = session.exec(query.order_by(activity, Customer.id).offset(offset).limit(limit + 1)).all()
+    rows = session.exec(query.order_by(activity, col(Customer.id)).offset(offset).limit(limit + 1)).all()
     from store.types import UTCDateTime
 
     conv = UTCDateTime().process_result_value
