@@ -15,6 +15,7 @@ from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
 
 from assistant import render
+from assistant.telegram_digest import sync_digests
 from assistant.telegram_followups import act
 from assistant.telegram_format import ButtonPress, confirm_undo_buttons, keyboard
 from assistant.telegram_send import ALERT_LIMIT, edit_markup, send, without_rows
@@ -122,7 +123,10 @@ async def followup_pressed(
 
 
 def _plain(message: str) -> str:
-    """A tool's refusal about one follow-up, without its id ('Follow-up #12 with Acme is done' -> '… is done')."""
+    """A tool's refusal about one follow-up, without its id.
+
+    'Follow-up #12 with Acme is done' -> 'Follow-up with Acme is done'.
+    """
     return re.sub(r"\s*#\d+", "", message)
 
 
@@ -159,9 +163,7 @@ DIGEST_USAGE = "/digest off · /digest on · /digest 07:30 · /digest weekends �
 
 
 async def cmd_digest(update: Update, context: Context) -> None:
-    """/digest [off|on|HH:MM|weekends|weekdays]: the morning digest's settings; without a word, what they are."""
-    from assistant.telegram_digest import sync_digests
-
+    """/digest [off|on|HH:MM|weekends|weekdays]: the morning digest's settings; alone, what they are."""
     rep: UserOut = context.user_data["rep"]  # type: ignore[index]
     store = context.bot_data["crm"].store
     word = (context.args or [""])[0].lower()

@@ -28,12 +28,14 @@ from tools.users import UserOut, get_user
 
 log = logging.getLogger(__name__)
 
+# The bot's application, whatever its context and data types (the digest reads only bot_data).
+BotApp = Application[Any, Any, Any, Any, Any, Any]
 RESYNC_SECONDS = 300
 DIGEST_LIMIT = 50
 
 
 def digest_text(ctx: ToolContext) -> tuple[str, list[int]] | None:
-    """The acting rep's digest as plain text and the follow-ups its buttons act on; None when nothing is due."""
+    """The acting rep's digest as text and the follow-ups its buttons act on; None when nothing is due."""
     result = list_followups(ctx, ListFollowups(scope="today", owner=ctx.actor, limit=DIGEST_LIMIT))
     if not result.items:
         return None
@@ -68,7 +70,7 @@ def _wanted(rep: UserOut) -> dict[str, Any]:
     return {"rep": rep.name, "chat_id": rep.telegram_id, "tz": rep.timezone, "at": rep.digest_time}
 
 
-def sync_digests(app: Application) -> list[Job]:
+def sync_digests(app: BotApp) -> list[Job[Any]]:
     """Make the scheduled digests match the registered reps: add new, move changed, drop removed."""
     base: ToolContext = app.bot_data["crm"]
     jq = app.job_queue
@@ -128,7 +130,7 @@ async def resync(context: ContextTypes.DEFAULT_TYPE) -> None:
     await asyncio.to_thread(forget_old_updates, base.store)
 
 
-def start_digests(app: Application) -> None:
+def start_digests(app: BotApp) -> None:
     """Schedule every rep's digest from the database, and the periodic re-sync."""
     sync_digests(app)
     start_reminders(app)

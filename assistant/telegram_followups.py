@@ -108,6 +108,8 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Job callback: remind each rep of follow-ups whose time has come, with the follow-up's buttons."""
     base: ToolContext = context.application.bot_data["crm"]
     for rep in await asyncio.to_thread(reps_on_telegram, base.store):
+        if rep.telegram_id is None:  # reps_on_telegram gives only reps with one
+            continue
         items = await asyncio.to_thread(reminders_due, rep_context(base, rep))
         for f in items:
             text = f"⏰ Now: {_what(f)} ({f.due_time})."

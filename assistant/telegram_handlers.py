@@ -22,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from assistant import render
 from assistant import telegram_actions as actions
 from assistant.conversation import Reply, respond, respond_to_edit
+from assistant.questions import HELP
 from assistant.replies import UNDO_HINT
 from assistant.telegram_followups import buttons_for, due_message
 from assistant.telegram_format import keyboard, parse_button, show_buttons
@@ -35,6 +36,9 @@ from assistant.telegram_store import (
     rep_for,
 )
 from tools.context import ToolContext
+from tools.customers import find_customers
+from tools.pipeline import pipeline_summary
+from tools.schemas import FindCustomers, PipelineSummary
 from tools.users import UserOut
 
 log = logging.getLogger(__name__)
@@ -56,7 +60,8 @@ def message_ref(chat_id: int, message_id: int) -> str:
 
 
 def _base(context: Context) -> ToolContext:
-    return context.bot_data["crm"]
+    base: ToolContext = context.bot_data["crm"]
+    return base
 
 
 def _rep_ctx(context: Context) -> ToolContext:
@@ -175,7 +180,8 @@ async def on_other(update: Update, context: Context) -> None:
         context,
         update.effective_chat.id,  # type: ignore[union-attr]
         "I can only read text for now, not voice notes, photos or files. Type what happened instead, "
-        "e.g. “Met Acme today, follow up Monday” (on a phone, the keyboard's microphone can type it for you).",
+        "e.g. “Met Acme today, follow up Monday” "
+        "(on a phone, the keyboard's microphone can type it for you).",
     )
 
 
@@ -225,8 +231,8 @@ async def _choice_pressed(
         _rep_ctx(context),
         pending["answers"][index],
         context.chat_data.get("state"),  # type: ignore[union-attr]
-        message_ref=message_ref(query.message.chat.id, query.message.message_id),
-    )  # type: ignore[union-attr]
+        message_ref=message_ref(query.message.chat.id, query.message.message_id),  # type: ignore[union-attr]
+    )
     await deliver(update, context, reply)
 
 
@@ -246,8 +252,6 @@ async def _edit_text(query: CallbackQuery, text_html: str, markup: InlineKeyboar
 # ---- commands ------------------------------------------------------------------------------------------
 async def cmd_start(update: Update, context: Context) -> None:
     """/start: who I am and what to type."""
-    from assistant.questions import HELP
-
     rep: UserOut = context.user_data["rep"]  # type: ignore[index]
     await send(
         context,
@@ -259,8 +263,6 @@ async def cmd_start(update: Update, context: Context) -> None:
 
 async def cmd_help(update: Update, context: Context) -> None:
     """/help: example sentences and the commands."""
-    from assistant.questions import HELP
-
     await send(context, update.effective_chat.id, f"{HELP}\n\n{COMMANDS_HELP}")  # type: ignore[union-attr]
 
 
@@ -283,9 +285,6 @@ async def cmd_find(update: Update, context: Context) -> None:
 
 async def cmd_pipeline(update: Update, context: Context) -> None:
     """/pipeline: customers and deal value per stage."""
-    from tools.pipeline import pipeline_summary
-    from tools.schemas import PipelineSummary
-
     result = await asyncio.to_thread(pipeline_summary, _rep_ctx(context), PipelineSummary())
     await send(context, update.effective_chat.id, render.pipeline(result), pre=True)  # type: ignore[union-attr]
 
@@ -306,9 +305,6 @@ async def cmd_unknown(update: Update, context: Context) -> None:
 
 def find_text(ctx: ToolContext, query: str) -> str:
     """The /find answer: one line per matching customer."""
-    from tools.customers import find_customers
-    from tools.schemas import FindCustomers
-
     result = find_customers(ctx, FindCustomers(query=query, limit=20))
     if not result.items:
         return f"No customer matches “{query}”."
