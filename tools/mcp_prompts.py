@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from typing import Any
 
 from mcp.server import MCPServer
@@ -80,8 +81,6 @@ def parse_template(name: str, text: str) -> PromptTemplate:
 
 def load_templates() -> list[PromptTemplate]:
     """Every prompt template shipped in the `prompts` package, by file name."""
-    from importlib.resources import files
-
     found = []
     for entry in sorted(files("prompts").iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".md") and entry.name != "system.md":
