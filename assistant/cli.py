@@ -272,8 +272,10 @@ def cmd_chat(args: argparse.Namespace) -> None:
 def cmd_mcp(args: argparse.Namespace) -> None:
     from tools.mcp_server import run_server
 
+    # A factory and the settings: over stdio the server answers `initialize` before it opens the store.
     run_server(
-        _context(args, source="mcp"),
+        lambda: _context(args, source="mcp"),
+        settings=args,
         http=args.http,
         host=args.host,
         port=args.port,
@@ -387,41 +389,48 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _failed(e: Exception) -> int:
+    """A command's failure as one line on stderr and exit 1; anything unexpected is raised again.
+
+    The error types are imported only here, once something failed: `crm mcp` must not load
+    SQLAlchemy and the tool layer before it answers `initialize`.
+    """
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tools.errors import USER_ERRORS
+
+    if isinstance(e, USER_ERRORS):
+        print(f"crm: {e}", file=sys.stderr)
+    elif isinstance(e, ValidationError):
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+        print(f"crm: {where}: {first.get('msg')}", file=sys.stderr)
+    elif isinstance(e, SQLAlchemyError):
+        detail = str(e.orig if hasattr(e, "orig") else e).splitlines()[0]
+        print(f"crm: database error: {detail}", file=sys.stderr)
+    elif isinstance(e, OSError):  # a path the user gave (--db, -o) that cannot be used
+        where = f": {e.filename}" if getattr(e, "filename", None) else ""
+        print(f"crm: {e.strerror or e}{where}", file=sys.stderr)
+    else:
+        raise e
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from pydantic import ValidationError
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from tools.errors import USER_ERRORS
-
     try:
         args.func(args)
-    except USER_ERRORS as e:
-        print(f"crm: {e}", file=sys.stderr)
-        return 1
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "input"
-        print(f"crm: {where}: {first.get('msg')}", file=sys.stderr)
-        return 1
-    except SQLAlchemyError as e:
-        print(
-            f"crm: database error: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}",
-            file=sys.stderr,
-        )
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
-    except OSError as e:  # a path the user gave (--db, -o) that cannot be used
-        where = f": {e.filename}" if getattr(e, "filename", None) else ""
-        print(f"crm: {e.strerror or e}{where}", file=sys.stderr)
-        return 1
+    except Exception as e:  # sorted out by _failed, which raises again what it does not know
+        return _failed(e)
     return 0
 
 
