@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, delete, func, inspect, select
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import SQLModel
 
 from store import postgres
 from store.db import Store
+from store.faults import classify
 from store.models import Meta
 
 CHUNK = 2_000
@@ -108,7 +110,7 @@ def copy_database(source: Store, target: Store, *, replace: bool = False) -> Cop
                 "copy it with the release that made them"
             )
         wanted = counts(src)
-        with target.engine.execution_options(crm_write=True).begin() as dst:
+        with target.connection() as dst, dst.execution_options(crm_write=True).begin():
             present = {name: n for name, n in counts(dst).items() if n}
             if present and not replace:
                 held = ", ".join(f"{n:,} {name}" for name, n in present.items())
@@ -121,15 +123,7 @@ def copy_database(source: Store, target: Store, *, replace: bool = False) -> Cop
                     dst.execute(delete(table).where(*_content_only(table)))
             result.replaced = present
             for table in tables():
-                # Streamed (a server-side cursor on PostgreSQL): a big table is never all in memory.
-                rows = src.execution_options(stream_results=True).execute(_rows_of(table)).mappings()
-                copied = 0
-                while chunk := rows.fetchmany(CHUNK):
-                    dst.execute(table.insert(), [dict(r) for r in chunk])
-                    copied += len(chunk)
-                result.rows[table.name] = copied
-                if target.is_postgres and "id" in table.c:
-                    postgres.advance_id_sequence(dst, table.name)
+                result.rows[table.name] = _copy_table(src, dst, table, source, target)
             landed = counts(dst)
             if landed != wanted or result.rows != wanted:
                 # Never expected; rolls the whole copy back rather than leave a partial one.
@@ -138,6 +132,30 @@ def copy_database(source: Store, target: Store, *, replace: bool = False) -> Cop
                 )
     target.refresh_statistics()
     return result
+
+
+def _copy_table(src: Connection, dst: Connection, table: Table, source: Store, target: Store) -> int:
+    """Copy the rows of one table; a row the target cannot take stops the whole copy, in one line."""
+    copied = 0
+    try:
+        # Streamed (a server-side cursor on PostgreSQL): a big table is never all in memory.
+        rows = src.execution_options(stream_results=True).execute(_rows_of(table)).mappings()
+        while chunk := rows.fetchmany(CHUNK):
+            dst.execute(table.insert(), [dict(r) for r in chunk])
+            copied += len(chunk)
+        if target.is_postgres and "id" in table.c:
+            postgres.advance_id_sequence(dst, table.name)
+    except (StatementError, ValueError, TypeError) as e:
+        if isinstance(e, DBAPIError):
+            fault = classify(e, _label(target))  # busy, full, read-only: said as such
+            if fault is not None:
+                raise fault from e
+        cause = e.orig if isinstance(e, StatementError) and e.orig is not None else e
+        detail = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else type(cause).__name__
+        raise CopyRefused(
+            f"the {table.name} table of {_label(source)} could not be copied after {copied:,} rows ({detail})"
+        ) from e
+    return copied
 
 
 def _label(store: Store) -> str:
