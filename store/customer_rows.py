@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
-from store.models import Contact, Customer, Meta, User
+from store.models import Contact, Customer, User
 
 
 def customers_tagged(session: Session, *, tag: str, limit: int = 50) -> list[int]:
@@ -53,12 +53,3 @@ def customer_names_and_keys(session: Session) -> Iterator[tuple[int, str, str]]:
 def contact_names(session: Session) -> Iterator[tuple[int, str]]:
     """(customer_id, name) of every contact, by contact id."""
     yield from session.exec(select(Contact.customer_id, Contact.name).order_by(col(Contact.id)))
-
-
-def names_version(session: Session) -> str | None:
-    """A value that changes whenever a customer or contact name changes; None when it is not kept.
-
-    Triggers keep it on both backends (store/migrations.py, store/postgres.py) and a bulk import bumps
-    it once (store/bulk.py); a database from before it was kept has no row, so None (always rebuild).
-    """
-    return session.exec(select(Meta.value).where(Meta.key == "names_version")).first()

@@ -27,12 +27,6 @@ class Book:
     stage_changes: dict[int, list[StageChange]] = field(default_factory=dict)
 
 
-def _bytewise(session: Session, column: Any) -> Any:
-    # SQLite compares text byte by byte (BINARY); PostgreSQL sorts by its locale's collation unless
-    # told "C", which is byte order too: the same export from either database.
-    return column if session.get_bind().dialect.name == "sqlite" else column.collate("C")
-
-
 def _by_customer(session: Session, model: type[_Row], *order: Any) -> dict[int, list[_Row]]:
     grouped: dict[int, list[_Row]] = defaultdict(list)
     for row in session.exec(select(model).order_by(*order)):
@@ -48,8 +42,9 @@ def whole_book(session: Session) -> Book:
         interactions=_by_customer(session, Interaction, col(Interaction.occurred_at), col(Interaction.id)),
         followups=_by_customer(session, FollowUp, col(FollowUp.due_date), col(FollowUp.id)),
         stage_changes=_by_customer(session, StageChange, col(StageChange.at), col(StageChange.id)),
-        customers=list(session.exec(select(Customer).order_by(_bytewise(session, col(Customer.name_key))))),
-        users=list(session.exec(select(User).order_by(_bytewise(session, col(User.name))))),
+        # Text compares byte-wise on both backends (PostgreSQL's columns are COLLATE "C"): one order.
+        customers=list(session.exec(select(Customer).order_by(col(Customer.name_key)))),
+        users=list(session.exec(select(User).order_by(col(User.name)))),
     )
 
 

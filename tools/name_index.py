@@ -19,7 +19,8 @@ from importlib import resources
 
 from sqlmodel import Session
 
-from store.customer_rows import contact_names, customer_names_and_keys, names_version
+from store.customer_rows import contact_names, customer_names_and_keys
+from store.queries import names_version
 
 LEGAL_SUFFIXES = frozenset(
     [

@@ -259,9 +259,9 @@ def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input")
     for _attempt in range(_RETRIES):
         with ctx.read() as s:
             plan = _plan(s, _read(ctx, s, text, kind, label))
-        if ctx.store.is_sqlite and ctx.store.path is not None and ctx._batch_id is None:
+        if ctx.store.stages_imports and ctx._batch_id is None:
             result = _write_staged(ctx, summary, plan)
-        else:  # PostgreSQL, an in-memory database, or inside a caller's batch: one session
+        else:  # an in-memory database, or inside a caller's batch: one session
             result = _write_in_session(ctx, summary, plan)
         if result is not None:
             result.warnings = plan.reading.warnings
@@ -304,7 +304,8 @@ def _new_rows(
 
 def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult | None:
     """Stage the new customers with no lock held, then copy and merge in one short write; None on a race."""
-    batch = Batch(None, ctx.actor, ctx.source, summary, at=ctx.now())  # type: ignore[arg-type]
+    # The session is the one opened on the staging connection below.
+    batch = Batch(None, ctx.actor, ctx.source, summary, at=ctx.now())  # type: ignore[arg-type]  # session set below
     # Ids as they will be unless another writer creates customers meanwhile (then the copy shifts them).
     customers, children = _new_rows(ctx, plan.new, plan.first_id)
     names: list[str] = []
