@@ -7,7 +7,7 @@ from sqlmodel import Session
 from store import queries
 from store.changelog import snapshot
 from store.customer_rows import customer_by_key, customers_tagged
-from store.models import Contact, Customer
+from store.models import Contact, Customer, saved_id
 from tools import idempotency
 from tools.context import ToolContext
 from tools.errors import DuplicateCustomer, InvalidArgument
@@ -57,10 +57,10 @@ def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
             rows, total = queries.list_customers(
                 s, stage=stage, owner=req.owner, offset=offset, limit=req.limit
             )
-        last = queries.last_contacts(s, [c.id for c in rows])  # type: ignore[misc]
+        last = queries.last_contacts(s, [saved_id(c) for c in rows])
     more = offset + len(rows) < total
     return CustomerList(
-        items=[customer_summary(c, ctx.tz, last.get(c.id)) for c in rows],  # type: ignore[arg-type]
+        items=[customer_summary(c, ctx.tz, last.get(saved_id(c))) for c in rows],
         has_more=more,
         next_cursor=next_cursor(offset, len(rows), more),
     )
@@ -90,10 +90,11 @@ def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
     """
     with ctx.read() as s:
         c = resolve_customer(s, req.customer)
-        contacts = queries.contacts_of(s, c.id)  # type: ignore[arg-type]
-        recent, total = queries.recent_interactions(s, c.id, req.limit)  # type: ignore[arg-type]
-        followups = queries.open_followups_of(s, c.id)  # type: ignore[arg-type]
-        history = queries.stage_history(s, c.id)  # type: ignore[arg-type]
+        cid = saved_id(c)
+        contacts = queries.contacts_of(s, cid)
+        recent, total = queries.recent_interactions(s, cid, req.limit)
+        followups = queries.open_followups_of(s, cid)
+        history = queries.stage_history(s, cid)
     summary = customer_summary(c, ctx.tz, recent[0].occurred_at if recent else None)
     today = ctx.today()
     return CustomerProfile(
@@ -132,7 +133,7 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         stage = canonical_stage(s, req.stage)
         existing = customer_by_key(s, name_key=key)
         if existing is not None:
-            raise DuplicateCustomer(req.name, existing.id, existing.name)  # type: ignore[arg-type]
+            raise DuplicateCustomer(req.name, saved_id(existing), existing.name)
         similar = similar_customers(s, req.name)
         now = ctx.now()
         c = Customer(
@@ -152,7 +153,7 @@ def create_customer(ctx: ToolContext, req: CreateCustomer) -> CustomerCreated:
         batch.created(c)
         if req.contact is not None:
             contact = Contact(
-                customer_id=c.id,  # type: ignore[arg-type]  # set by the flush above
+                customer_id=saved_id(c),
                 name_key=normalize(req.contact.name),
                 **req.contact.model_dump(),
             )
@@ -192,7 +193,7 @@ def update_customer(ctx: ToolContext, req: UpdateCustomer) -> CustomerUpdated:
             key = normalize(fields["name"])
             clash = customer_by_key(s, name_key=key, other_than=c.id)
             if clash is not None:
-                raise DuplicateCustomer(fields["name"], clash.id, clash.name)  # type: ignore[arg-type]
+                raise DuplicateCustomer(fields["name"], saved_id(clash), clash.name)
             c.name, c.name_key = fields.pop("name"), key
         fields.pop("name", None)
         tags = _clean_tags(fields.pop("tags")) if fields.get("tags") is not None else list(c.tags or [])
@@ -229,12 +230,12 @@ def add_contact(ctx: ToolContext, req: AddContact) -> ContactAdded:
         c, match = resolve_customer_match(s, req.customer)
         batch.summary = f"add contact {req.name} at {c.name}"
         fields = req.model_dump(exclude={"customer", "idempotency_key"})
-        contact = Contact(customer_id=c.id, name_key=normalize(req.name), **fields)  # type: ignore[arg-type]
+        contact = Contact(customer_id=saved_id(c), name_key=normalize(req.name), **fields)
         s.add(contact)
         s.flush()
         batch.created(contact)
         added = ContactAdded(
-            customer_id=c.id,
+            customer_id=saved_id(c),
             customer_name=c.name,
             contact=contact_out(contact),
             matched=matched_out(req.customer, match),
