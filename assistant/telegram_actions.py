@@ -31,11 +31,11 @@ Context = ContextTypes.DEFAULT_TYPE
 
 
 def _ctx(context: Context) -> ToolContext:
-    return rep_context(context.bot_data["crm"], context.user_data["rep"])  # type: ignore[index]
+    return rep_context(context.bot_data["crm"], context.user_data["rep"])  # type: ignore[index]  # set by the gate
 
 
 def _chat(update: Update) -> int:
-    return update.effective_chat.id  # type: ignore[union-attr]
+    return update.effective_chat.id  # type: ignore[union-attr]  # every update handled here is in a chat
 
 
 # ---- undo ---------------------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ DIGEST_USAGE = "/digest off · /digest on · /digest 07:30 · /digest weekends �
 
 async def cmd_digest(update: Update, context: Context) -> None:
     """/digest [off|on|HH:MM|weekends|weekdays]: the morning digest's settings; alone, what they are."""
-    rep: UserOut = context.user_data["rep"]  # type: ignore[index]
+    rep: UserOut = context.user_data["rep"]  # type: ignore[index]  # set by the access gate
     store = context.bot_data["crm"].store
     word = (context.args or [""])[0].lower()
     try:
@@ -179,7 +179,7 @@ async def cmd_digest(update: Update, context: Context) -> None:
         elif re.fullmatch(r"\d{1,2}[:.]\d{2}", word):
             rep = await asyncio.to_thread(add_user, store, rep.name, digest_time=word.replace(".", ":"))
             await asyncio.to_thread(set_digest_settings, store, rep.name, on=True)
-            context.user_data["rep"] = rep  # type: ignore[index]
+            context.user_data["rep"] = rep  # type: ignore[index]  # the gate made it
         elif word:
             await send(context, _chat(update), f"I didn't get “{word}”. Try: {DIGEST_USAGE}")
             return

@@ -20,6 +20,7 @@ from telegram.ext import Application, ContextTypes, Job
 from assistant import render
 from assistant.telegram_followups import buttons_for, numbered, start_reminders
 from assistant.telegram_format import html_parts
+from assistant.telegram_send import BotApp
 from assistant.telegram_store import digest_settings, forget_old_updates, rep_context, reps_on_telegram
 from tools.context import ToolContext, zone
 from tools.followups import list_followups
@@ -28,8 +29,6 @@ from tools.users import UserOut, get_user
 
 log = logging.getLogger(__name__)
 
-# The bot's application, whatever its context and data types (the digest reads only bot_data).
-BotApp = Application[Any, Any, Any, Any, Any, Any]
 RESYNC_SECONDS = 300
 DIGEST_LIMIT = 50
 
@@ -70,7 +69,7 @@ def _wanted(rep: UserOut) -> dict[str, Any]:
     return {"rep": rep.name, "chat_id": rep.telegram_id, "tz": rep.timezone, "at": rep.digest_time}
 
 
-def sync_digests(app: BotApp) -> list[Job[Any]]:
+def sync_digests(app: Application[Any, Any, Any, Any, Any, Any]) -> list[Job[Any]]:
     """Make the scheduled digests match the registered reps: add new, move changed, drop removed."""
     base: ToolContext = app.bot_data["crm"]
     jq = app.job_queue

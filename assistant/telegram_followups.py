@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from assistant import render
 from assistant.telegram_format import MAX_ITEM_BUTTONS, followup_buttons, html_parts
+from assistant.telegram_send import BotApp
 from assistant.telegram_store import claim_reminder, rep_context, reps_on_telegram
 from tools.context import ToolContext
 from tools.followups import complete_followup, list_followups, reschedule_followup
@@ -127,7 +128,7 @@ async def send_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
 
 
-def start_reminders(app) -> None:  # type: ignore[no-untyped-def]
+def start_reminders(app: BotApp) -> None:
     """Look for follow-ups whose time has come every minute (PTB's job queue)."""
     if app.job_queue is not None:
         app.job_queue.run_repeating(

@@ -64,8 +64,23 @@ def _base(context: Context) -> ToolContext:
     return base
 
 
+def _rep(context: Context) -> UserOut:
+    """The rep the access gate (group -2) found for this update's sender."""
+    rep: UserOut = context.user_data["rep"]  # type: ignore[index]  # the gate only passes a user's updates
+    return rep
+
+
+def _chat_id(update: Update) -> int:
+    return update.effective_chat.id  # type: ignore[union-attr]  # every update handled here is in a chat
+
+
+def _chat_data(context: Context) -> dict[str, Any]:
+    data: dict[str, Any] = context.chat_data  # type: ignore[assignment]  # an update in a chat has its data
+    return data
+
+
 def _rep_ctx(context: Context) -> ToolContext:
-    rep: UserOut = context.user_data["rep"]  # type: ignore[index]
+    rep = _rep(context)
     return rep_context(_base(context), rep)
 
 
@@ -116,7 +131,7 @@ async def deliver(
     `keep_pending`: a reply that asks nothing leaves the chat's pending question (and its buttons) alone.
     `message`: the rep's message it answers, whose Undo then also covers that message's later `edit`s.
     """
-    chat_data: dict[str, Any] = context.chat_data  # type: ignore[assignment]
+    chat_data = _chat_data(context)
     question: int | None = None
     if reply.choices:
         chat_data["state"] = reply.state
@@ -145,7 +160,7 @@ async def deliver(
             await asyncio.to_thread(
                 note_edit_change if edit else note_message_change, store, message, reply.batch
             )
-    await send(context, update.effective_chat.id, text, markup)  # type: ignore[union-attr]
+    await send(context, _chat_id(update), text, markup)
 
 
 async def _engine(func: Any, *args: Any, **kwargs: Any) -> Reply:
@@ -155,11 +170,11 @@ async def _engine(func: Any, *args: Any, **kwargs: Any) -> Reply:
 # ---- messages ------------------------------------------------------------------------------------------
 async def on_text(update: Update, context: Context) -> None:
     """Free text: the engine, acting as the rep, with the chat's pending question."""
-    msg: Message = update.message  # type: ignore[assignment]
+    msg: Message = update.message  # type: ignore[assignment]  # the text filter passes only messages
     if (msg.text or "").strip().lower().rstrip(".!") == "undo":
         await actions.undo_latest(update, context)  # asks first when it would remove several records
         return
-    state = context.chat_data.get("state")  # type: ignore[union-attr]
+    state = _chat_data(context).get("state")
     ref = message_ref(msg.chat_id, msg.message_id)
     reply = await _engine(respond, _rep_ctx(context), msg.text or "", state, message_ref=ref)
     await deliver(update, context, reply, message=ref)
@@ -167,7 +182,7 @@ async def on_text(update: Update, context: Context) -> None:
 
 async def on_edit(update: Update, context: Context) -> None:
     """An edited message corrects what the original wrote (no second note)."""
-    msg: Message = update.edited_message  # type: ignore[assignment]
+    msg: Message = update.edited_message  # type: ignore[assignment]  # the edit filter passes only edits
     ref = message_ref(msg.chat_id, msg.message_id)
     reply = await _engine(respond_to_edit, _rep_ctx(context), msg.text or "", message_ref=ref)
     # An edit answers nothing: a question the rep is still answering stays open.
@@ -178,7 +193,7 @@ async def on_other(update: Update, context: Context) -> None:
     """Photos, voice notes, stickers…: say what works instead of staying silent."""
     await send(
         context,
-        update.effective_chat.id,  # type: ignore[union-attr]
+        _chat_id(update),
         "I can only read text for now, not voice notes, photos or files. Type what happened instead, "
         "e.g. “Met Acme today, follow up Monday” "
         "(on a phone, the keyboard's microphone can type it for you).",
@@ -188,7 +203,7 @@ async def on_other(update: Update, context: Context) -> None:
 # ---- buttons -------------------------------------------------------------------------------------------
 async def on_button(update: Update, context: Context) -> None:
     """A pressed inline button: an answer, Undo (or its confirmation), a follow-up's action, a whole note."""
-    query: CallbackQuery = update.callback_query  # type: ignore[assignment]
+    query: CallbackQuery = update.callback_query  # type: ignore[assignment]  # a button update has one
     press = parse_button(query.data)
     if press is None:
         await query.answer("This button no longer works.")
@@ -208,7 +223,7 @@ async def on_button(update: Update, context: Context) -> None:
 async def _choice_pressed(
     update: Update, context: Context, query: CallbackQuery, question: int, index: int
 ) -> None:
-    pending = context.chat_data.get("question")  # type: ignore[union-attr]
+    pending = _chat_data(context).get("question")
     if not pending or pending["id"] != question or index >= len(pending["answers"]):
         await query.answer(
             "That question was already answered or has expired — please send your message again.",
@@ -230,8 +245,8 @@ async def _choice_pressed(
         respond,
         _rep_ctx(context),
         pending["answers"][index],
-        context.chat_data.get("state"),  # type: ignore[union-attr]
-        message_ref=message_ref(query.message.chat.id, query.message.message_id),  # type: ignore[union-attr]
+        _chat_data(context).get("state"),
+        message_ref=message_ref(query.message.chat.id, query.message.message_id),  # type: ignore[union-attr]  # our button's
     )
     await deliver(update, context, reply)
 
@@ -252,10 +267,10 @@ async def _edit_text(query: CallbackQuery, text_html: str, markup: InlineKeyboar
 # ---- commands ------------------------------------------------------------------------------------------
 async def cmd_start(update: Update, context: Context) -> None:
     """/start: who I am and what to type."""
-    rep: UserOut = context.user_data["rep"]  # type: ignore[index]
+    rep = _rep(context)
     await send(
         context,
-        update.effective_chat.id,  # type: ignore[union-attr]
+        _chat_id(update),
         f"Hi {rep.name}! I'm your CRM assistant. Your digest of due follow-ups comes at "
         f"{rep.digest_time} ({rep.timezone}).\n\n{HELP}\n\n{COMMANDS_HELP}",
     )
@@ -263,30 +278,31 @@ async def cmd_start(update: Update, context: Context) -> None:
 
 async def cmd_help(update: Update, context: Context) -> None:
     """/help: example sentences and the commands."""
-    await send(context, update.effective_chat.id, f"{HELP}\n\n{COMMANDS_HELP}")  # type: ignore[union-attr]
+    await send(context, _chat_id(update), f"{HELP}\n\n{COMMANDS_HELP}")
 
 
 async def cmd_due(update: Update, context: Context) -> None:
     """/due: my follow-ups this week and overdue ones; `/due team` for everyone's."""
-    team = bool(context.args) and context.args[0].lower() in ("team", "all", "everyone")  # type: ignore[index]
+    args = context.args or []
+    team = bool(args) and args[0].lower() in ("team", "all", "everyone")
     text, ids = await asyncio.to_thread(due_message, _rep_ctx(context), team)
-    await send(context, update.effective_chat.id, text, buttons_for(ids))  # type: ignore[union-attr]
+    await send(context, _chat_id(update), text, buttons_for(ids))
 
 
 async def cmd_find(update: Update, context: Context) -> None:
     """/find NAME: customers matching a name, contact or email."""
     query = " ".join(context.args or []).strip()
     if not query:
-        await send(context, update.effective_chat.id, "Usage: /find NAME — e.g. /find acme")  # type: ignore[union-attr]
+        await send(context, _chat_id(update), "Usage: /find NAME — e.g. /find acme")
         return
     text = await asyncio.to_thread(find_text, _rep_ctx(context), query)
-    await send(context, update.effective_chat.id, text)  # type: ignore[union-attr]
+    await send(context, _chat_id(update), text)
 
 
 async def cmd_pipeline(update: Update, context: Context) -> None:
     """/pipeline: customers and deal value per stage."""
     result = await asyncio.to_thread(pipeline_summary, _rep_ctx(context), PipelineSummary())
-    await send(context, update.effective_chat.id, render.pipeline(result), pre=True)  # type: ignore[union-attr]
+    await send(context, _chat_id(update), render.pipeline(result), pre=True)
 
 
 async def cmd_engine(update: Update, context: Context) -> None:
@@ -294,13 +310,13 @@ async def cmd_engine(update: Update, context: Context) -> None:
     if update.message and (update.message.text or "").startswith("/undo"):
         await actions.undo_latest(update, context)
         return
-    reply = await _engine(respond, _rep_ctx(context), "cancel", context.chat_data.get("state"))  # type: ignore[union-attr]
+    reply = await _engine(respond, _rep_ctx(context), "cancel", _chat_data(context).get("state"))
     await deliver(update, context, reply)
 
 
 async def cmd_unknown(update: Update, context: Context) -> None:
     """An unknown /command."""
-    await send(context, update.effective_chat.id, f"I don't know that command.\n\n{COMMANDS_HELP}")  # type: ignore[union-attr]
+    await send(context, _chat_id(update), f"I don't know that command.\n\n{COMMANDS_HELP}")
 
 
 def find_text(ctx: ToolContext, query: str) -> str:
