@@ -26,6 +26,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from sqlmodel import select
 
 from store.models import Interaction
+from tests.conftest import db_of
 from tests.e2e.test_mcp_http import ACCEPT, INITIALIZE, REPO, TOKEN, crm_env, crm_mcp, free_port, serve, stop
 from tools.context import ToolContext
 from tools.errors import InvalidArgument
@@ -78,7 +79,7 @@ def status(url: str, token: str) -> int:
 
 
 def database(crm_ctx: ToolContext) -> Path:
-    return Path(crm_ctx.store.url.removeprefix("sqlite:///"))
+    return db_of(crm_ctx.store)
 
 
 def test_two_reps_with_their_own_tokens_write_and_undo_as_themselves(crm: ToolContext) -> None:
