@@ -35,6 +35,7 @@ from store import Store
 from store.db import database_url
 from tests import pgserver
 from tools.context import ToolContext
+from tools.demo import load_demo
 from tools.transfer import import_text
 
 # A Wednesday afternoon, so "this week" has days on both sides.
@@ -146,9 +147,17 @@ def _import_sample(store: Store) -> None:
     import_text(make_ctx(store, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
 
 
+def _load_demo(store: Store) -> None:
+    load_demo(make_ctx(store, source="import"))  # what `crm demo` does with CRM_USER=sam at NOW
+
+
 # A template's name -> what fills it after migrations; "schema" is the migrated empty database.
 # tests/assistant/conftest.py adds the corpus book.
-TEMPLATES: dict[str, Callable[[Store], object]] = {"schema": lambda _store: None, "sample": _import_sample}
+TEMPLATES: dict[str, Callable[[Store], object]] = {
+    "schema": lambda _store: None,
+    "sample": _import_sample,
+    "demo": _load_demo,
+}
 # A test asking for one of these fixtures (directly or through another) gets its `store` from the
 # template named, checked in this order; otherwise from "schema".
 FIXTURE_TEMPLATES: dict[str, str] = {"crm": "sample"}
@@ -167,6 +176,7 @@ class Databases:
         self.server: pgserver.PgServer | None = None
         self._admin: Any = None  # a psycopg connection to the server's `postgres` database (PG only)
         self.unavailable: str | None = None
+        self.made: set[str] = set()  # PostgreSQL databases made and not dropped yet
         if ON_POSTGRES:
             self._connect()
 
@@ -211,21 +221,32 @@ class Databases:
         assert self.server is not None
         return self.server.url(pg_name)
 
-    def new(self, folder: Path, name: str = "crm.db", template: str | None = None) -> str | Path:
+    def new(
+        self,
+        folder: Path,
+        name: str = "crm.db",
+        template: str | None = None,
+        copy_of: str | Path | None = None,
+    ) -> str | Path:
         """A fresh database: a path `folder/name` on SQLite, a URL on PostgreSQL.
 
-        With `template`, it holds that template's content; without, it does not exist yet (the first
-        Store or `crm` opening it creates the schema, as a user's first run does).
+        With `template` it holds that template's content, with `copy_of` a copy of that database (no
+        process may have it open); with neither it does not exist yet on SQLite and is empty on
+        PostgreSQL (the first Store or `crm` opening it creates the schema, as a user's first run does).
         """
         if ON_POSTGRES:
             pg_name = self._pg_name("db")
-            source = f' TEMPLATE "{self._template(template)}"' if template else ""
-            self._pg(f'CREATE DATABASE "{pg_name}"{source}')
+            source = self._template(template) if template else None
+            if copy_of is not None:
+                source = str(copy_of).rsplit("/", 1)[1]
+            self._pg(f'CREATE DATABASE "{pg_name}"' + (f' TEMPLATE "{source}"' if source else ""))
+            self.made.add(pg_name)
             return self.url(pg_name)
         path = folder / name
-        if template:
+        source = self._template(template) if template else copy_of
+        if source is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self._template(template), path)
+            shutil.copyfile(source, path)
             path.chmod(0o600)
         return path
 
@@ -233,10 +254,11 @@ class Databases:
         if ON_POSTGRES and isinstance(db, str) and self._admin is not None:
             pg_name = db.rsplit("/", 1)[1]
             self._pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            self.made.discard(pg_name)
 
     def close(self) -> None:
         if self._admin is not None:
-            for pg_name in self.built.values():
+            for pg_name in [*self.made, *self.built.values()]:
                 self._pg(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
             self._admin.close()
 
@@ -252,16 +274,22 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     dbs.close()
 
 
+NewDb = Callable[..., str | Path]  # the `new_db` fixture's type
+
+
 @pytest.fixture
-def new_db(databases: Databases, tmp_path: Path) -> Iterator[Callable[..., str | Path]]:
-    """`new_db(name="crm.db", template=None)`: a fresh database for this test, as a Store or CRM_DB takes it.
+def new_db(databases: Databases, tmp_path: Path) -> Iterator[NewDb]:
+    """`new_db(name="crm.db", template=None, copy_of=None)`: a fresh database for this test (see
+    `Databases.new`), as a Store or CRM_DB takes it.
 
     A path under tmp_path on SQLite (not yet created unless `template` is given), a URL on PostgreSQL.
     """
     made: list[str | Path] = []
 
-    def make(name: str = "crm.db", template: str | None = None) -> str | Path:
-        db = databases.new(tmp_path, name, template)
+    def make(
+        name: str = "crm.db", template: str | None = None, copy_of: str | Path | None = None
+    ) -> str | Path:
+        db = databases.new(tmp_path, name, template, copy_of)
         made.append(db)
         return db
 
@@ -271,7 +299,7 @@ def new_db(databases: Databases, tmp_path: Path) -> Iterator[Callable[..., str |
 
 
 @pytest.fixture
-def store(request: pytest.FixtureRequest, new_db: Callable[..., str | Path]) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, new_db: NewDb) -> Iterator[Store]:
     template = next((t for f, t in FIXTURE_TEMPLATES.items() if f in request.fixturenames), "schema")
     s = Store(new_db(template=template))
     yield s
@@ -295,21 +323,22 @@ def db_of(store: Store) -> str:
     return store.path or store.url
 
 
-def query(db: str | os.PathLike[str] | Store, sql: str, **params: object) -> list[tuple[Any, ...]]:
-    """Rows of one SQL statement run on `db` (a path, a URL or a Store) outside every Store, as another
-    program would read it."""
+def run_sql(db: str | os.PathLike[str] | Store, sql: str, **params: object) -> list[tuple[Any, ...]]:
+    """Run one SQL statement on `db` (a path, a URL or a Store) outside every Store, as another program
+    would, and commit; its rows, if it returns any."""
     url = db.url if isinstance(db, Store) else database_url(db)
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params)]
+        with engine.begin() as conn:
+            result = conn.execute(text(sql), params)
+            return [tuple(r) for r in result] if result.returns_rows else []
     finally:
         engine.dispose()
 
 
 def count_rows(db: str | os.PathLike[str] | Store, tables: tuple[str, ...]) -> dict[str, int]:
     """How many rows each table holds."""
-    return {t: int(query(db, f'SELECT count(*) FROM "{t}"')[0][0]) for t in tables}
+    return {t: int(run_sql(db, f'SELECT count(*) FROM "{t}"')[0][0]) for t in tables}
 
 
 # ---- markers and the backend switch --------------------------------------------------------------

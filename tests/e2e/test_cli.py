@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import NewDb, count_rows, run_sql
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +23,12 @@ SEED = REPO / "tests" / "acceptance" / "sample_seed.json"
 NOW = "2026-03-04T14:00:00+00:00"
 
 
-def db_of(ctx: ToolContext) -> Path:
-    return Path(ctx.store.url.removeprefix("sqlite:///"))
+def db_of(ctx: ToolContext) -> str:
+    return ctx.store.path or ctx.store.url  # the SQLite file, or the PostgreSQL URL
 
 
 def run_crm(
-    *args: str, db: Path | None = None, user: str = "sam", env: dict[str, str] | None = None
+    *args: str, db: str | Path | None = None, user: str = "sam", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run `crm ARGS`; settings come from CRM_* variables unless `env` replaces them."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
@@ -63,26 +63,22 @@ def refused(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def rows(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        return {
-            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-            for t in ("customer", "contact", "interaction", "followup", "change_log", "user")
-        }
+def rows(db: str | Path) -> dict[str, int]:
+    return count_rows(db, ("customer", "contact", "interaction", "followup", "change_log", "user"))
 
 
 # ---- demo, import, export -----------------------------------------------------------------------------
 
 
-def test_demo_fills_an_empty_database_once(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+def test_demo_fills_an_empty_database_once(new_db: NewDb) -> None:
+    db = new_db("demo.db")
     assert "Added 20 demo customers" in ok(run_crm("demo", db=db))
     assert "already has 20 customers" in ok(run_crm("demo", db=db))
     assert rows(db)["customer"] == 20
 
 
-def test_import_the_seed_then_export_gives_it_all_back(tmp_path: Path) -> None:
-    db, out = tmp_path / "seed.db", tmp_path / "export.json"
+def test_import_the_seed_then_export_gives_it_all_back(new_db: NewDb, tmp_path: Path) -> None:
+    db, out = new_db("seed.db"), tmp_path / "export.json"
     said = ok(run_crm("import", str(SEED), db=db))
     assert "Imported 12 new" in said
     ok(run_crm("export", "-o", str(out), db=db))
@@ -200,8 +196,8 @@ def test_tool_mistakes_are_one_line(crm_db: Path) -> None:
 # ---- users --------------------------------------------------------------------------------------------
 
 
-def test_users_add_list_remove(tmp_path: Path) -> None:
-    db = tmp_path / "users.db"
+def test_users_add_list_remove(new_db: NewDb) -> None:
+    db = new_db("users.db")
     assert "Europe/Berlin" in ok(
         run_crm("users", "add", "kim", "--tz", "Europe/Berlin", "--telegram-id", "42", db=db)
     )
@@ -237,13 +233,9 @@ def test_env_settings_and_a_users_zone(crm_db: Path) -> None:
 # ---- things that must not crash -----------------------------------------------------------------------
 
 
-def test_a_database_from_a_newer_release_is_one_clear_line(tmp_path: Path) -> None:
-    from store import Store
-
-    db = tmp_path / "future.db"
-    Store(db).close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+def test_a_database_from_a_newer_release_is_one_clear_line(new_db: NewDb) -> None:
+    db = new_db("future.db", template="schema")
+    run_sql(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     line = refused(run_crm("find", "acme", db=db))
     assert "newer" in line and "upgrade crm-assistant" in line
 

@@ -16,19 +16,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Databases, NewDb
 from tests.e2e.test_cli import NOW, REPO, ok, refused, rows, run_crm
 
 pytestmark = pytest.mark.e2e
 
 
-def crm80(*args: str, db: Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
+def crm80(*args: str, db: str | Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
     return run_crm(
         *args,
         env={"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": str(columns)},
     )
 
 
-def on_a_terminal(*args: str, db: Path, answer: bytes | None = None) -> tuple[int, str]:
+def on_a_terminal(*args: str, db: str | Path, answer: bytes | None = None) -> tuple[int, str]:
     """Run `crm ARGS` with stdin/stdout/stderr on a pseudo-terminal; (exit code, everything it wrote)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update(
@@ -71,13 +72,12 @@ def on_a_terminal(*args: str, db: Path, answer: bytes | None = None) -> tuple[in
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
-    ok(crm80("demo", db=db))
-    return db
+def demo_db(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The demo data as `crm demo` leaves it (from the session's template), shared by the module's readers."""
+    return databases.new(tmp_path_factory.mktemp("demo"), "demo.db", template="demo")
 
 
-def test_tables_fit_an_80_column_terminal_and_json_is_whole(demo_db: Path) -> None:
+def test_tables_fit_an_80_column_terminal_and_json_is_whole(demo_db: str | Path) -> None:
     name = json.loads(ok(crm80("find", "--json", "--limit", "1", db=demo_db)))["items"][0]["name"]
     for args in (["find"], ["search", "budget"], ["customer", name], ["due"], ["changes"], ["stale"]):
         out = ok(crm80(*args, db=demo_db))
@@ -92,9 +92,8 @@ def test_tables_fit_an_80_column_terminal_and_json_is_whole(demo_db: Path) -> No
     assert narrow == wide
 
 
-def test_undo_right_after_the_demo_says_what_it_removes_and_needs_yes(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    ok(crm80("demo", db=db))
+def test_undo_right_after_the_demo_says_what_it_removes_and_needs_yes(new_db: NewDb) -> None:
+    db = new_db("demo.db", template="demo")
     before = rows(db)
     line = refused(crm80("undo", db=db))
     assert "20 customers" in line and "52 notes" in line and "17 follow-ups" in line and "--yes" in line
@@ -104,16 +103,14 @@ def test_undo_right_after_the_demo_says_what_it_removes_and_needs_yes(tmp_path: 
     assert "No customers found." in ok(crm80("find", db=db))
 
 
-def test_undo_of_one_note_does_not_ask(tmp_path: Path, demo_db: Path) -> None:
-    db = tmp_path / "copy.db"
-    db.write_bytes(demo_db.read_bytes())
+def test_undo_of_one_note_does_not_ask(new_db: NewDb) -> None:
+    db = new_db("copy.db", template="demo")
     ok(crm80("tool", "log_interaction", '{"customer": "Acme Corp", "body": "Asked about invoices"}', db=db))
     assert ok(crm80("undo", db=db)).startswith("Undone: log note on Acme Corp.")
 
 
-def test_undo_on_a_terminal_asks_yes_or_no(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    ok(crm80("demo", db=db))
+def test_undo_on_a_terminal_asks_yes_or_no(new_db: NewDb) -> None:
+    db = new_db("demo.db", template="demo")
     code, out = on_a_terminal("undo", db=db, answer=b"n\n")
     assert code == 1 and "It removes 20 customers" in out and "[y/N]" in out
     assert rows(db)["customer"] == 20
@@ -122,12 +119,12 @@ def test_undo_on_a_terminal_asks_yes_or_no(tmp_path: Path) -> None:
     assert rows(db)["customer"] == 0
 
 
-def test_version_and_a_mistyped_command(tmp_path: Path) -> None:
+def test_version_and_a_mistyped_command(new_db: NewDb) -> None:
     assert ok(run_crm("--version")).startswith("crm 0.")
-    typo = run_crm("fnd", "acme", db=tmp_path / "x.db")
+    typo = run_crm("fnd", "acme", db=new_db("x.db"))
     assert typo.returncode == 2 and typo.stdout == ""
     assert typo.stderr.strip().splitlines() == ["crm: unknown command 'fnd', did you mean find?"]
-    nonsense = run_crm("xyzzy", db=tmp_path / "x.db")
+    nonsense = run_crm("xyzzy", db=new_db("x.db"))
     assert nonsense.stderr.count("\n") == 1 and "did you mean" not in nonsense.stderr
 
 
@@ -153,18 +150,18 @@ def test_a_database_in_a_missing_folder_is_refused_not_created(tmp_path: Path) -
     assert not missing.exists() and not missing.parent.exists()
 
 
-def test_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+def test_import_shows_progress_on_a_terminal_only(tmp_path: Path, new_db: NewDb) -> None:
     csv = tmp_path / "customers.csv"
     csv.write_text("name,stage\n" + "".join(f"Customer {n},lead\n" for n in range(300)), encoding="utf-8")
-    code, out = on_a_terminal("import", str(csv), db=tmp_path / "tty.db")
+    code, out = on_a_terminal("import", str(csv), db=new_db("tty.db"))
     assert code == 0 and f"Importing {csv} (300 rows)…" in out and "Imported 300 new" in out
-    piped = ok(crm80("import", str(csv), db=tmp_path / "piped.db"))
+    piped = ok(crm80("import", str(csv), db=new_db("piped.db")))
     assert "Imported 300 new" in piped
-    assert crm80("import", str(csv), db=tmp_path / "again.db").stderr == ""
+    assert crm80("import", str(csv), db=new_db("again.db")).stderr == ""
 
 
-def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
-    db = tmp_path / "stages.db"
+def test_stages_are_shown_and_set_in_the_database(new_db: NewDb) -> None:
+    db = new_db("stages.db")
     shown = ok(crm80("stages", db=db)).splitlines()
     assert shown[:6] == [
         "1. lead",
@@ -205,16 +202,15 @@ def test_stages_are_shown_and_set_in_the_database(tmp_path: Path) -> None:
     assert "Note: 1 customer still in 'dormant' (not a stage any more); they keep it until moved." in moved_on
 
 
-def test_did_you_mean_offers_only_close_names(demo_db: Path) -> None:
+def test_did_you_mean_offers_only_close_names(demo_db: str | Path) -> None:
     assert "Did you mean" not in refused(crm80("customer", "brightline", db=demo_db))
     line = refused(crm80("customer", "Stark", "Logistcs", "Group", db=demo_db))
     assert line.endswith("Did you mean: Stark Logistics (#6)?")
 
 
-def test_chat_show_prints_a_shortened_note_whole(tmp_path: Path) -> None:
-    db = tmp_path / "crm.db"
+def test_chat_show_prints_a_shortened_note_whole(new_db: NewDb) -> None:
+    db = new_db(template="demo")
     body = "Rollout review. " + " ".join(f"point {n} of the plan" for n in range(30)) + " THE END"
-    ok(crm80("demo", db=db))
     note = json.loads(
         ok(crm80("tool", "log_interaction", json.dumps({"customer": "Acme Corp", "body": body}), db=db))
     )
@@ -239,10 +235,10 @@ def test_chat_show_prints_a_shortened_note_whole(tmp_path: Path) -> None:
     assert "There is no note number 99999." in result.stdout
 
 
-def test_import_says_which_columns_it_left_out(tmp_path: Path) -> None:
+def test_import_says_which_columns_it_left_out(tmp_path: Path, new_db: NewDb) -> None:
     csv = tmp_path / "shops.csv"
     csv.write_text("name,region\nOrchid Florals,North\n", encoding="utf-8")
-    result = crm80("import", str(csv), db=tmp_path / "crm.db")
+    result = crm80("import", str(csv), db=new_db())
     assert "Imported 1 new" in ok(result)
     assert "'region'" in result.stderr and "not imported" in result.stderr
 
@@ -257,9 +253,8 @@ def test_bash_completion_for_commands_and_options() -> None:
     assert shown.stdout.splitlines() == ["find", "--stage"], shown.stderr
 
 
-def test_undo_in_crm_chat_asks_before_removing_the_demo(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    ok(crm80("demo", db=db))
+def test_undo_in_crm_chat_asks_before_removing_the_demo(new_db: NewDb) -> None:
+    db = new_db("demo.db", template="demo")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CRM_")},
         "CRM_DB": str(db),
@@ -282,9 +277,9 @@ def test_undo_in_crm_chat_asks_before_removing_the_demo(tmp_path: Path) -> None:
         return [json.loads(line)["reply"] for line in result.stdout.splitlines()]
 
     asked, kept = chat("undo\nno\n")
-    assert (
-        asked
-        == "Undo “import demo data”? It removes 20 customers, 20 contacts, 52 notes and 17 follow-ups. (yes / no)"
+    assert asked == (
+        "Undo “import demo data”? It removes 20 customers, 20 contacts, 52 notes and 17 follow-ups. "
+        "(yes / no)"
     )
     assert kept == "Kept — nothing was undone." and rows(db)["customer"] == 20
     _, done = chat("undo\nyes\n")
