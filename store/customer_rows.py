@@ -17,7 +17,13 @@ def customers_tagged(session: Session, *, tag: str, limit: int = 50) -> list[int
     # JSON text is compared lower-cased, so the same on SQLite and PostgreSQL (whose LIKE is case-sensitive).
     needle = json.dumps(tag.strip().casefold())
     text_tags = func.lower(cast(Customer.tags, String))
-    query = select(Customer.id).where(text_tags.contains(needle, autoescape=True)).limit(limit)
+    # By id: the order (and the first `limit`) SQLite's table scan gave; PostgreSQL has no default order.
+    query = (
+        select(Customer.id)
+        .where(text_tags.contains(needle, autoescape=True))
+        .order_by(col(Customer.id))
+        .limit(limit)
+    )
     return [i for i in session.exec(query) if i is not None]
 
 
