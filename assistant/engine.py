@@ -19,18 +19,14 @@ from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
 from assistant.dialogue.state import Pending, Settled
 from assistant.intents import classify
-from assistant.lexicon import SHIFT_RE
 from assistant.pipeline import handle
 from assistant.planning.plan import due_iso
-from assistant.resolve import Overrides, overrides, targets
+from assistant.resolve import Overrides, overrides, settled_of
 from tools.context import ToolContext
-from tools.dates import InvalidDate, find_dates
+from tools.dates import InvalidDate
 from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
 
 MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
-_REMIND_RE = re.compile(r"^\s*(?:please\s+)?remind\s+me\b", re.IGNORECASE)
-# Intents the pipeline reads; the rest (record edits, list questions) keep their own handlers.
-_PIPELINE = frozenset({"log", "stage", "complete_followup", "reschedule_followup"})
 
 
 def respond(
@@ -94,12 +90,6 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         return Reply(text=replies.nothing_pending())
     if name == "undo":
         return _undo(ctx)
-    if name == "profile" and _REMIND_RE.match(text) and find_dates(text, ctx.now()):
-        return handle(ctx, text, Settled(), ref)  # "remind me about Acme on the 15th" is a follow-up
-    if name == "followups" and SHIFT_RE.search(text) and not text.rstrip().endswith("?"):
-        return handle(ctx, text, Settled(), ref)  # "give the Acme follow-up another week" moves it
-    if name in ("followups", "profile", "search_notes", "stale", "pipeline", "find", "changes"):
-        return _question(ctx, text, name, slots, ov, ref)
     if name == "create_customer":
         return record_writes.create_customer(ctx, text, slots["rest"], ref)
     if name == "add_contact":
@@ -108,45 +98,7 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         return record_writes.tags(ctx, text, slots, ov, ref)
     if name == "update_field":
         return record_writes.update_field(ctx, text, slots, ov, ref)
-    return handle(ctx, text, Settled(), ref)
-
-
-def _question(
-    ctx: ToolContext, text: str, name: str, slots: dict[str, str], ov: Overrides, ref: str | None
-) -> Reply:
-    if name == "followups":
-        from assistant.resolve import mentions_in
-
-        _spots, ms = mentions_in(ctx, text, ov)
-        firm = [m for m in ms if m.resolved and m.how != "typo"]
-        answer, actions = questions.followups(ctx, text, firm[0].ids[0] if len(firm) == 1 else None)
-    elif name == "profile":
-        rest = slots["rest"]
-        start = text.rfind(rest)
-        found = targets(
-            ctx,
-            text,
-            ov,
-            ref,
-            region=(start, start + len(rest)),
-            purpose="do you mean",
-            may_create=False,
-            intent="profile",
-        )
-        if found.ask is not None:
-            return found.ask
-        answer, actions = questions.profile(ctx, found.ids[0])
-    elif name == "search_notes":
-        answer, actions = questions.search_notes(ctx, slots["topic"])
-    elif name == "stale":
-        answer, actions = questions.stale(ctx, text)
-    elif name == "pipeline":
-        answer, actions = questions.pipeline(ctx, text)
-    elif name == "find":
-        answer, actions = questions.find(ctx, slots["query"])
-    else:
-        answer, actions = questions.changes(ctx)
-    return Reply(text=answer, actions=actions)
+    return handle(ctx, text, settled_of(ov), ref)
 
 
 def _undo(ctx: ToolContext) -> Reply:

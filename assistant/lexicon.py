@@ -117,6 +117,9 @@ REQUEST_CUE_RE = _rx(
 PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|write\s+up|put\s+together|get\s+(?:them|him|her)
     |owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|promised|will|i'll|we'll|ill|gonna|going\s+to|to\s+do
     |todo|to-do|needs|need|wants|want|asked\s+for|asking\s+for|expects?|expecting|due)\b""")
+# The rep's own obligation: makes its clause a plan even beside a past verb ("promised rosa the schedule thurs").
+OBLIGATION_RE = _rx(r"""\b(?:promised|owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|gotta|got\s+to|i'll|we'll
+    |i\s+will|we\s+will|i'm\s+(?:going\s+to|gonna|sending|calling|meeting|seeing|visiting|dropping)|gonna)\b""")
 # The rep telling the engine to do something: "remind me to…", "call Acme Friday", "send Dana the deck".
 IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1,3}o?w[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me
     |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase
@@ -125,7 +128,7 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1
 # Who must act: "Arjun will send the DPA" is their promise, not the rep's.
 OUR_SIDE_RE = _rx(r"\b(?:i|we|i'll|we'll|i'm|we're|me|us|our|ill|owe)\b")
 THEIR_PROMISE_RE = _rx(
-    r"^\s*(?:and\s+)?(?:they|he|she|[A-Z][a-z]+)\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
+    r"^\s*(?:and\s+)?(?:they|he|she|(?-i:[A-Z][a-z]+))\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
     r"|said\s+they'?d|to\s+send)\b"
 )
 
@@ -214,6 +217,9 @@ QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|ho
 TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn't\s+it|aren't\s+they|is\s+it|hasn't\s+it|has\s+it
     |have\s+they|haven't\s+they|did\s+they|didn't\s+they|don't\s+they|do\s+they|won't\s+they|wasn't\s+it|isn't\s+that\s+so
     |ok|yeah\?)\s*\?+\s*$""")
+# A negative tag asks even without its '?': "we lost them didn't we", "that was the budget email, wasn't it".
+BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn't|aren't|wasn't|weren't|didn't|don't|doesn't|hasn't|haven't|won't|right|yeah|correct)
+    \s+(?:it|they|we|he|she|you|i|that|there|so)?\s*[.!]*\s*$|,\s*(?:right|yeah|correct)\s*[.!]*\s*$""")
 # A message that starts like a command is not a question even with "?": "can you remind me to…" is a request.
 REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|log|note|add|set|schedule|move|mark|book
     |put|record|create|make|follow|cancel|drop|push|change|update)\b""")
@@ -227,6 +233,71 @@ PHONE_Q_RE = _rx(r"\b(?:number|phone|mobile|cell|tel|telephone|ring|reach)\b")
 EMAIL_Q_RE = _rx(r"\b(?:e-?mail|address|mail)\b")
 WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?|clients?|accounts?|ones?
     |companies|leads|prospects)\b""")
+
+# ---- read requests: what a question (or a "show me …") asks for --------------------------------------
+FOLLOWUP_WORDS = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"
+FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda|need(?:s)?\s+(?:a\s+)?follow|late
+    |past\s+due|missed|lined\s+up|coming\s+up|on\s+(?:the|my|our)\s+(?:calendar|schedule|plate))\b""")
+# "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a question.
+LIST_FOLLOWUPS_RE = _rx(r"""^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:(?:the\s+)?(?:[^\W\d_]+['\u2019]s|my|our|team|all|open|overdue
+    |upcoming|pending|late)\s+)+(?:follow[\s-]*ups?|followups?|reminders|tasks|to-?dos)\b
+    |^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:follow[\s-]*ups|followups|reminders)\s+(?:for|of|due|this|next|today|owned
+    |overdue)\b""")
+BARE_AGENDA_RE = _rx(
+    r"^\s*(?:overdue|due\s+(?:today|tomorrow|this\s+week|next\s+week)|(?:my\s+)?follow[\s-]*ups?|today|this\s+week"
+    r"|next\s+week|agenda|my\s+agenda)\s*[?!.]*\s*$"
+)
+# "what does kim have this week?", "what's on my plate today?"
+AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?(?:call|contact|chase|ping|email
+    |follow\s+up\s+with|get\s+back\s+to)\b|\b(?:have|got)\b.*\b(?:this\s+week|today|next\s+week|tomorrow|due)\b|\bon\s+(?:my|\w+['\u2019]s)
+    \s+(?:plate|agenda|list)\b""")
+PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i|you)\s+know\s+(?:about|on)
+    |what(?:'s|\s+is|s)\s+(?:new|up|happening|going\s+on|the\s+latest|the\s+status)\s+(?:with|on|at|for|of)
+    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)|info\s+(?:on|about|for)
+    |status\s+(?:of|on|for)|catch\s+me\s+up\s+on|remind\s+me\s+(?:about|who)|who\s+is|what\s+about
+    |(?:show|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
+    |(?:give|get)\s+me\s+(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
+    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is|\s+are)\s+(?:things\s+with\s+)?
+    |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of|for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
+SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|companies)|any(?:one|body)|what\s+customers?
+    |customers?\s+(?:who|that))\b.*?\b(?:mention(?:ed|s)?|talk(?:ed|s)?\s+about|said|say|brought\s+up|asked\s+(?:about|for)
+    |complain(?:ed|s)?\s+about|rais(?:ed|es)|discuss(?:ed|es)?|wanted|wants|interested\s+in|care[sd]?\s+about
+    |spoke\s+about)\s+(?P<topic>.+)
+    |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline|history)\s+
+    (?:for|about|on|mentioning|with)\s+(?P<topic2>.+)
+    |^\s*(?:any\s+)?(?:notes?|interactions?)\s+(?:about|mentioning|on|with|re:?)\s+(?P<topic3>.+))""")
+STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)|stale|quiet
+    |(?:haven'?t|hasn'?t)\s+(?:we\s+|i\s+)?(?:talked|spoken|heard|contacted|been\s+in\s+touch|reached|had\s+contact)
+    |(?:have|has)\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)|heard\s+from\s+us|no\s+(?:one\s+has\s+)?(?:contact|touch
+    |activity|interaction)|not\s+(?:talked|spoken|contacted|touched|heard)|neglected|dormant|untouched|(?:need|needs)\s+(?:some\s+)?attention
+    |forgotten|ignored|slipping|no\s+news)\b""")
+PIPELINE_RE = _rx(
+    r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b"
+)
+FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a
+    |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+|client\s+)?
+    (?P<query>.+?)\s*[?.!]*$""")
+CHANGES_RE = _rx(
+    r"\b(?:recent\s+changes|what\s+(?:has\s+)?changed|what\s+did\s+i\s+(?:change|do|log)|change\s*log"
+    r"|activity\s+log|audit)\b"
+)
+MINE_RE = _rx(r"\b(?:my|mine|me|i|i've|i'm)\b")
+# "show me the qualified deals", "list the proposal-stage accounts": a read asked for as a command.
+SHOW_RE = _rx(r"""^\s*(?:please\s+|pls\s+)?(?:show|list|display|pull\s+up|give\s+me|get\s+me|tell\s+me|brief\s+me
+    |catch\s+me\s+up|find|search|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a)\b""")
+PLURAL_CUSTOMERS_RE = _rx(r"""\b(?:deals?|customers?|clients?|accounts?|ones|companies|leads|prospects|opportunities
+    |opps)\b""")
+# Read requests that need no question word: each alone makes the message a question.
+READ_REQUESTS: tuple[re.Pattern[str], ...] = (
+    BARE_AGENDA_RE,
+    LIST_FOLLOWUPS_RE,
+    CHANGES_RE,
+    PROFILE_RE,
+    SHOW_RE,
+    SEARCH_RE,
+)
+SHORT_READ_WORDS = 4  # "pipeline", "my pipeline by stage": a short message naming a report asks for it
+
 
 # ---- data and glue ------------------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -242,7 +313,137 @@ PASTE_LEAD_RE = _rx(
 )
 # Words that carry no topic: ignored when matching a message to a follow-up's description.
 GLUE = frozenset(
-    ["a", "an", "the", "and", "or", "but", "to", "of", "for", "on", "in", "at", "by", "with", "from", "about", "re", "regarding", "as", "is", "are", "was", "were", "be", "been", "it", "this", "that", "these", "those", "them", "they", "their", "he", "she", "his", "her", "him", "we", "us", "our", "i", "me", "my", "you", "your", "its", "so", "then", "just", "also", "please", "pls", "follow", "followup", "up", "f", "u", "fu", "remind", "reminder", "send", "sent", "done", "did", "do", "does", "get", "got", "give", "gave", "have", "has", "had", "will", "would", "can", "could", "should", "need", "needs", "needed", "want", "wants", "wanted", "over", "out", "today", "tomorrow", "yesterday", "week", "weeks", "day", "days", "next", "last", "another", "more", "back", "move", "push", "drop", "cancel", "cancelled", "anymore", "no", "not", "any", "that's", "thats", "call", "called", "check", "one", "all", "✅", "w", "s", "t", "ok", "okay", "yes", "yeah", "now", "still", "later", "already", "officially", "finally"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "for",
+        "on",
+        "in",
+        "at",
+        "by",
+        "with",
+        "from",
+        "about",
+        "re",
+        "regarding",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "it",
+        "this",
+        "that",
+        "these",
+        "those",
+        "them",
+        "they",
+        "their",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "we",
+        "us",
+        "our",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "its",
+        "so",
+        "then",
+        "just",
+        "also",
+        "please",
+        "pls",
+        "follow",
+        "followup",
+        "up",
+        "f",
+        "u",
+        "fu",
+        "remind",
+        "reminder",
+        "send",
+        "sent",
+        "done",
+        "did",
+        "do",
+        "does",
+        "get",
+        "got",
+        "give",
+        "gave",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "need",
+        "needs",
+        "needed",
+        "want",
+        "wants",
+        "wanted",
+        "over",
+        "out",
+        "today",
+        "tomorrow",
+        "yesterday",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "next",
+        "last",
+        "another",
+        "more",
+        "back",
+        "move",
+        "push",
+        "drop",
+        "cancel",
+        "cancelled",
+        "anymore",
+        "no",
+        "not",
+        "any",
+        "that's",
+        "thats",
+        "call",
+        "called",
+        "check",
+        "one",
+        "all",
+        "✅",
+        "w",
+        "s",
+        "t",
+        "ok",
+        "okay",
+        "yes",
+        "yeah",
+        "now",
+        "still",
+        "later",
+        "already",
+        "officially",
+        "finally",
+    ]
 )  # noqa: SIM905 - a word list reads best as text
 CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|well)\b[\s,]*")
 # Connectors and pronouns that start a new clause inside run-on dictation.

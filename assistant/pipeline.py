@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from assistant import replies
 from assistant.acting import execute
+from assistant.answers import answer
 from assistant.acting.confirm import confirm
 from assistant.conversation import Reply, State
 from assistant.customers import CustomerSpot, customer_name
@@ -25,8 +26,12 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
     reading = read(ctx, text)
     frames = interpret(reading)
     if frames.question is not None:
-        from assistant.answers import answer
-
+        unsure = _unsure(reading, settled) if frames.question.topic in _ABOUT_ONE else None
+        if unsure is not None:
+            asked = _ask_spot(unsure)
+            if isinstance(asked.state.pending, Pending):
+                asked.state.pending = _with(asked.state.pending, text, ref, settled)
+            return asked
         return answer(ctx, frames, _resolved(reading, settled))
     if not frames.writes:
         return _only_a_name(ctx, reading) or Reply(text=replies.not_understood())
@@ -112,10 +117,22 @@ def ask_reply(text: str, pending: Pending) -> Reply:
     return Reply(text=text, state=State(pending=pending), choices=choices)
 
 
+# Questions about one customer: an ambiguous name is asked about first (the list questions need none).
+_ABOUT_ONE = frozenset({"last_contact", "stage", "phone", "email", "contacts", "profile"})
+
+
 def _resolved(r: Reading, settled: Settled) -> list[int]:
     if settled.customers:
         return list(settled.customers)
-    return list(dict.fromkeys(s.matches[0].id for s in r.customers if len(s.matches) == 1))
+    ids = [s.matches[0].id if len(s.matches) == 1 else settled.picked(s.text) for s in r.customers]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+def _unsure(r: Reading, settled: Settled) -> CustomerSpot | None:
+    """The first name of a question that fits several customers and was not settled, if no other is firm."""
+    if settled.customers or _resolved(r, settled):
+        return None
+    return next((s for s in r.customers if len(s.matches) > 1 and settled.picked(s.text) is None), None)
 
 
 def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> list[int] | Reply:

@@ -10,9 +10,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from assistant import render
-from assistant.intents import MINE_RE, owner_words
+from assistant.lexicon import MINE_RE
 from tools.context import ToolContext
+from tools.customers import find_customers, get_customer
 from tools.dates import format_day, week_bounds
+from tools.followups import list_followups
+from tools.history import recent_changes
+from tools.pipeline import pipeline_summary, stale_customers
+from tools.schemas import (
+    FindCustomers,
+    GetCustomer,
+    ListFollowups,
+    PipelineSummary,
+    RecentChanges,
+    SearchInteractions,
+    StaleCustomers,
+)
+from tools.timeline import search_interactions
+from tools.users import list_users
 
 HELP = """I keep your CRM up to date from plain sentences. Try:
 • Met Acme today, they want pricing. Follow up Monday
@@ -28,7 +43,37 @@ HELP = """I keep your CRM up to date from plain sentences. Try:
 • undo · cancel"""
 
 _STOP_TOPIC = frozenset(
-    ["the", "a", "an", "our", "my", "any", "anything", "something", "some", "recently", "lately", "this", "last", "week", "month", "year", "ever", "in", "of", "for", "with", "to", "about", "please", "customers", "customer", "clients", "client", "notes"]
+    [
+        "the",
+        "a",
+        "an",
+        "our",
+        "my",
+        "any",
+        "anything",
+        "something",
+        "some",
+        "recently",
+        "lately",
+        "this",
+        "last",
+        "week",
+        "month",
+        "year",
+        "ever",
+        "in",
+        "of",
+        "for",
+        "with",
+        "to",
+        "about",
+        "please",
+        "customers",
+        "customer",
+        "clients",
+        "client",
+        "notes",
+    ]
 )
 _NUMBER_WORDS = {
     "a": 1,
@@ -52,11 +97,23 @@ def _action(tool: str, args: dict[str, Any], result: Any) -> dict[str, Any]:
     }
 
 
+def owner_words(text: str) -> list[str]:
+    """Words that may name a rep: "kim's follow-ups", "follow-ups for kim", "what does kim have"."""
+    pats = [
+        r"\b(\w+)['\u2019]s\b",
+        r"\bfor\s+(\w+)\b",
+        r"\b(?:does|has|did)\s+(\w+)\s+(?:have|need|got|own)",
+        r"\bowned\s+by\s+(\w+)",
+        r"\b(\w+)\s+(?:has|have|needs?|owes?)\b",
+    ]
+    out: list[str] = []
+    for p in pats:
+        out += [w.lower() for w in re.findall(p, text, re.IGNORECASE)]
+    return list(dict.fromkeys(out))
+
+
 def owner_in(ctx: ToolContext, text: str) -> str | None:
     """The rep a question is about: the actor for "my/mine", a named rep ("kim's"), else None (team)."""
-    from tools.followups import list_followups
-    from tools.schemas import ListFollowups
-    from tools.users import list_users
 
     users = {u.name.lower(): u.name for u in list_users(ctx.store)}
     for word in owner_words(text):
@@ -71,27 +128,35 @@ def owner_in(ctx: ToolContext, text: str) -> str | None:
     return None
 
 
-def followups(ctx: ToolContext, text: str, customer: int | None = None) -> tuple[str, list[dict[str, Any]]]:
-    """Open follow-ups for the period the question names (this week by default, overdue flagged)."""
-    from tools.followups import list_followups
-    from tools.schemas import ListFollowups
-
+def followups(
+    ctx: ToolContext, text: str, customer: int | None = None, day: date | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Open follow-ups for the period the question names (this week by default, overdue flagged);
+    `day` is a single day the question names ("what's due tomorrow", "anything on the 12th")."""
     low = text.lower()
     scope = "this_week"
     if re.search(r"\b(?:overdue|late|past\s+due|missed|behind)\b", low):
         scope = "overdue"
     elif re.search(r"\btoday\b|\btonight\b", low):
         scope = "today"
-    elif re.search(r"\bnext\s+week\b", low):
+    elif re.search(r"\bnext\s+(?:week|wk)\b", low):
         scope = "next_week"
-    elif re.search(r"\b(?:all|every|open|everything)\b", low) and not re.search(r"\bthis\s+week\b", low):
+    elif re.search(r"\bthis\s+week\b", low):
+        scope = "this_week"
+    elif day is not None and day != ctx.today():
+        scope = "range"
+    elif re.search(r"\b(?:all|every|open|everything)\b", low):
         scope = "all"
     owner = owner_in(ctx, text)
     args: dict[str, Any] = {"scope": scope, "owner": owner, "customer": customer, "limit": 30}
+    if scope == "range" and day is not None:
+        args |= {"start": day, "end": day}
     result = list_followups(ctx, ListFollowups(**args))
     today = ctx.today()
     who = "yours" if owner == ctx.actor else owner if owner else "whole team"
-    period = _period(scope, today)
+    period = (
+        f"due {format_day(day, today)}" if scope == "range" and day is not None else _period(scope, today)
+    )
     if not result.items:
         return f"No follow-ups {period} ({who}).", [_action("list_followups", args, result)]
     head = f"{result.total} follow-up{'s' if result.total != 1 else ''} {period} ({who}):"
@@ -113,8 +178,6 @@ def _period(scope: str, today: date) -> str:
 
 def profile(ctx: ToolContext, customer_id: int) -> tuple[str, list[dict[str, Any]]]:
     """Everything about one customer, as a short card."""
-    from tools.customers import get_customer
-    from tools.schemas import GetCustomer
 
     result = get_customer(ctx, GetCustomer(customer=customer_id))
     return render.profile(result, ctx.today()), [_action("get_customer", {"customer": customer_id}, result)]
@@ -122,8 +185,6 @@ def profile(ctx: ToolContext, customer_id: int) -> tuple[str, list[dict[str, Any
 
 def search_notes(ctx: ToolContext, topic: str) -> tuple[str, list[dict[str, Any]]]:
     """Who mentioned a topic: matching notes, newest first, grouped by customer."""
-    from tools.schemas import SearchInteractions
-    from tools.timeline import search_interactions
 
     words = [w for w in re.findall(r"[\w'-]+", topic.lower()) if w not in _STOP_TOPIC]
     query = " ".join(words) or topic.strip()
@@ -155,8 +216,6 @@ def stale_days(text: str) -> int:
 
 def stale(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
     """Customers in open stages with no contact for N days."""
-    from tools.pipeline import stale_customers
-    from tools.schemas import StaleCustomers
 
     args: dict[str, Any] = {"days": stale_days(text), "owner": owner_in(ctx, text), "limit": 20}
     result = stale_customers(ctx, StaleCustomers(**args))
@@ -166,8 +225,6 @@ def stale(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def pipeline(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
     """Customers and deal value per stage."""
-    from tools.pipeline import pipeline_summary
-    from tools.schemas import PipelineSummary
 
     owner = owner_in(ctx, text)
     result = pipeline_summary(ctx, PipelineSummary(owner=owner))
@@ -177,8 +234,6 @@ def pipeline(ctx: ToolContext, text: str) -> tuple[str, list[dict[str, Any]]]:
 
 def find(ctx: ToolContext, query: str) -> tuple[str, list[dict[str, Any]]]:
     """Customers matching a name, contact or email."""
-    from tools.customers import find_customers
-    from tools.schemas import FindCustomers
 
     q = query.strip().strip("?.!\"'“”")
     if not q:
@@ -198,8 +253,6 @@ def find(ctx: ToolContext, query: str) -> tuple[str, list[dict[str, Any]]]:
 
 def changes(ctx: ToolContext) -> tuple[str, list[dict[str, Any]]]:
     """The latest changes in the CRM."""
-    from tools.history import recent_changes
-    from tools.schemas import RecentChanges
 
     result = recent_changes(ctx, RecentChanges(limit=10))
     lines = [

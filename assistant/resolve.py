@@ -52,7 +52,7 @@ class Found:
     ask: Reply | None = None
 
 
-def _settled(ov: Overrides) -> Settled:
+def settled_of(ov: Overrides) -> Settled:
     """What earlier answers settled, in the dialogue's typed form."""
     target = ov.get("target")
     return Settled(customers=(int(target),) if target else (), picks=tuple(ov.get("pick", {}).items()))
@@ -82,7 +82,7 @@ def _ask(
         kind,
         text,
         ref,
-        _settled(ov),
+        settled_of(ov),
         tuple(Option(label, cid) for label, cid in options),
         said,  # type: ignore[arg-type]
         "intent",

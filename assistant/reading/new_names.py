@@ -71,16 +71,18 @@ _PERSON_AFTER_RE = re.compile(
     r"|wrote|writes|confirmed|mentioned|will|'ll|has|had|texted|messaged|agreed|loved|likes|liked|thinks"
     r"|thought|came|is|was|signed|sent|got|left|says|told|promised|requested|phoned|pinged|approved|owes|back)\b)"
 )
-_LOWER_WORD_RE = re.compile(r"(?<![\w'&/-])([a-z\u00df-\u00ff][a-z\u00df-\u00ff]{2,14})(?![\w&-]|'[a-z]{2})")
+_LOWER_WORD_RE = re.compile(
+    r"(?<![\w'&/-])([A-Za-z\u00c0-\u00ff][a-z\u00df-\u00ff]{2,14})(?![\w&-]|'[a-z]{2})"
+)
 
 
 def person_words(text: str, taken: list[tuple[int, int]]) -> list[NewName]:
-    """Lower-case words in a person's place ("owe nora the pricing"), to be tried as contact names."""
+    """Words in a person's place ("owe nora the pricing", "Nora's coming in"), to be tried as contact names."""
     head = text[:400]
     out: list[NewName] = []
     for m in _LOWER_WORD_RE.finditer(head):
         start, end = m.span(1)
-        if m.group(1) in _EDGE or any(s < end and start < e for s, e in taken):
+        if m.group(1).lower() in _EDGE or any(s < end and start < e for s, e in taken):
             continue
         if _PERSON_BEFORE_RE.search(head[max(0, start - 20) : start]) or _PERSON_AFTER_RE.match(head[end:]):
             out.append(NewName(start, end, m.group(1)))

@@ -12,6 +12,8 @@ from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names, person_words
 from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading
 from tools.context import ToolContext
+from tools.dates import InvalidDate, parse_when
+from tools.stages import stages as configured_stages
 
 
 def read(ctx: ToolContext, text: str) -> Reading:
@@ -21,16 +23,15 @@ def read(ctx: ToolContext, text: str) -> Reading:
     """
     quoted = clause_split.quoted_regions(text)
     spots = customers.spot(ctx, text)
-    spots, named = _named_as_argument(ctx, text, spots)
+    asks = is_question(text, [], quoted, spots)
+    spots, named = _named_as_argument(ctx, text, spots, asks)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     found = spans.cues(text, parts)
     with ctx.read() as s:
-        from tools.stages import stages as configured
-
-        stage_names = configured(s)
+        stage_names = configured_stages(s)
     days = spans.dates(text, ctx.now(), parts, found, quoted)
     days += _tail_date(text, ctx, found, days)
-    said_stages = spans.stages(text, stage_names, parts, found)
+    said_stages = spans.stages(text, stage_names, parts, found, loose=asks)
     said_stages += spans.unknown_stage(
         parts, found, said_stages, days, any(c.kind == "followup_word" for c in found)
     )
@@ -45,18 +46,19 @@ def read(ctx: ToolContext, text: str) -> Reading:
         shifts=spans.shifts(text),
         new_names=named,
         body_start=_body_start(text, spots),
-        question=is_question(text, parts, quoted, spots),
+        question=is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days)),
         quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
     )
 
 
 def _named_as_argument(
-    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot], asks: bool = False
 ) -> tuple[list[customers.CustomerSpot], list[NewName]]:
     """Names the message gives in so many words ("note for Ink:", "met Crane today") are read exactly
     as a tool argument would be, so the chat and the tools agree on what a name means; only those that
-    fit no customer stay new names (offered for creation)."""
+    fit no customer stay new names (offered for creation). A lower-case word in a person's place names
+    a contact; in a question (which writes nothing) it may also name a customer ("last spoke with fjord")."""
     taken = [(s.start, s.end) for s in spots]
     slots: list[tuple[int, int, str, NewName | str | None]] = [
         (n.start, n.end, n.text, n) for n in new_names(text, taken)
@@ -73,9 +75,8 @@ def _named_as_argument(
             continue
         r = customers.resolve(ctx, said)
         if new == "person":
-            person = tuple(
-                m for m in r.matches if m.via
-            )  # a lower-case word names a contact, never a company
+            # A contact, never a company — except in a question, which writes nothing.
+            person = tuple(m for m in r.matches if m.via or (asks and len(r.matches) == 1))
             if person:
                 found.append(customers.CustomerSpot(start, end, text[start:end], person))
             continue
@@ -117,6 +118,7 @@ def is_question(
     parts: list[Clause],
     quoted: list[tuple[int, int]],
     spots: Sequence[customers.CustomerSpot] = (),
+    dated: bool = False,
 ) -> bool:
     """Asks rather than tells: a question word first, an auxiliary before its subject ("has Acme
     signed yet", "do we have a number for …"), a tag question, or a final '?' outside quotes."""
@@ -131,9 +133,22 @@ def is_question(
     end = len(text.rstrip())
     if t.endswith("?") and not any(s <= end - 1 < e for s, e in quoted):
         return True
-    if lexicon.TAG_QUESTION_RE.search(t):
+    if lexicon.TAG_QUESTION_RE.search(t) or lexicon.BARE_TAG_RE.search(t):
         return True
-    return bool(re.match(r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why)\b", t))
+    if re.match(r"(?i)^\s*remind\s+me\b", t) and dated:
+        return False  # "remind me about Acme on the 15th" is a follow-up
+    if any(rx.match(t) for rx in lexicon.READ_REQUESTS):
+        return True
+    if len(t.split()) <= lexicon.SHORT_READ_WORDS and lexicon.PIPELINE_RE.search(t):
+        return True
+    return bool(_ASKS_RE.match(t))
+
+
+_ASKS_RE = re.compile(
+    r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why"
+    r"|when(?:'s|\s+(?:did|was|were|is|are|do|does|will|should|can|could|have|has))|any(?:thing|one|body)?\s+"
+    r"(?:due|overdue|new|left|open|scheduled|planned|lined|coming|for|on|from|in|at|with)|how\s+many)\b"
+)
 
 
 _TAIL_RE = re.compile(r"(?i)\b(?:to|until|till|for)\s+(\S.{0,40}?)\s*[.!]*$")
@@ -146,8 +161,6 @@ def _tail_date(text: str, ctx: ToolContext, found: list[Cue], days: list[DateSpa
         return []
     if any(d.end > m.start(1) for d in days):
         return []
-    from tools.dates import InvalidDate, parse_when
-
     try:
         when = parse_when(m.group(1), ctx.now(), prefer="future")
     except InvalidDate as e:

@@ -22,6 +22,8 @@ from assistant.reading.types import (
     ValueSpan,
 )
 from tools.dates import DateMatch, When, find_dates
+from tools.names import normalize
+from tools.stages import ALIASES
 
 _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
     *[(cast(CueKind, kind), rx) for kind, rx in lexicon.KIND_CUES],
@@ -29,6 +31,7 @@ _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
     ("plan", lexicon.PLAN_RE),
     ("followup", lexicon.FOLLOWUP_CUE_RE),
     ("promise", lexicon.PROMISE_RE),
+    ("obligation", lexicon.OBLIGATION_RE),
     ("past", lexicon.PAST_RE),
     ("future", lexicon.FUTURE_RE),
     ("negation", lexicon.NEGATION_RE),
@@ -59,13 +62,29 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
 def clause_tense(clause: Clause, found: list[Cue]) -> Tense:
     """'past' when the clause reports (met, called, yesterday) and plans nothing; else 'future'."""
     inside = {c.kind for c in found if clause.start <= c.start < clause.end}
-    if "past" in inside and not inside & {"future", "plan", "followup", "imperative"}:
+    if "past" in inside and not inside & {"future", "plan", "followup", "imperative", "obligation"}:
         return "past"
     return "future"
 
 
-_DATE_SHORTHAND_RE = re.compile(r"(?i)\b(?:wks?|nxt)\b")
-_DATE_WORDS = {"wk": "week", "wks": "weeks", "nxt": "next"}
+# Date shorthand tools.dates leaves alone: "wk", "mon"/"wed" (not words a rep uses otherwise), "sat"/"sun"
+# only after a word that announces a day ("on sat", "next sun"), "this am" for this morning.
+_DAY_LEAD = "".join(
+    f"(?<=\\b{w} )" + "|" for w in ("on", "by", "next", "this", "till", "until", "from", "before")
+)
+_DATE_SHORTHAND_RE = re.compile(
+    r"(?i)\b(?:wks?|nxt|mon|wed)\b|(?:" + _DAY_LEAD.rstrip("|") + r")(?:sat|sun)\b|(?<=\bthis )am\b"
+)
+_DATE_WORDS = {
+    "wk": "week",
+    "wks": "weeks",
+    "nxt": "next",
+    "mon": "monday",
+    "wed": "wednesday",
+    "sat": "saturday",
+    "sun": "sunday",
+    "am": "morning",
+}
 
 
 def _spelled_out(text: str) -> tuple[str, list[int]]:
@@ -91,7 +110,9 @@ def _back(d: DateMatch, where: list[int], text: str) -> DateMatch:
     return DateMatch(start, end, text[start:end], d.when)
 
 
-_TENSE_CUES = frozenset({"past", "future", "plan", "followup", "imperative"})
+_TENSE_CUES = frozenset({"past", "future", "plan", "followup", "imperative", "obligation"})
+# A deadline is ahead whatever the clause reports: "need revised quote to them EOW", "by the 10th".
+_DEADLINE_RE = re.compile(r"(?i)^(?:by|before|eod|eow|eom|end\s+of|until|till|til)\b")
 
 
 def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tense:
@@ -128,6 +149,7 @@ def dates(
             and back.when != d.when
             and clause is not None
             and not planned
+            and not _DEADLINE_RE.match(d.text)
             and _tense_near(clause, clauses, found) == "past"
         ):
             when = back.when
@@ -159,19 +181,17 @@ def _tense(day: date, today: date) -> Tense:
 @lru_cache(maxsize=32)
 def _stage_words(configured: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """A pattern of every configured stage and alias, and the stage each names."""
-    from tools.names import normalize
-    from tools.stages import ALIASES
-
     names = {normalize(s): s for s in configured}
     names |= {normalize(a): s for a, s in ALIASES.items() if s in configured and normalize(a) not in names}
     alts = sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in names), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE), names
 
 
-def stages(text: str, configured: list[str], clauses: list[Clause], found: list[Cue]) -> list[StageSpan]:
-    """Stage commands ("move X to proposal") and reported outcomes ("signed", "lost them to …")."""
-    from tools.names import normalize
-
+def stages(
+    text: str, configured: list[str], clauses: list[Clause], found: list[Cue], *, loose: bool = False
+) -> list[StageSpan]:
+    """Stage commands ("move X to proposal") and reported outcomes ("signed", "lost them to …");
+    `loose` (a question): a stage named anywhere ("the qualified deals", "proposal-stage accounts")."""
     rx, names = _stage_words(tuple(configured))
     out: list[StageSpan] = []
     for clause in clauses:
@@ -179,7 +199,7 @@ def stages(text: str, configured: list[str], clauses: list[Clause], found: list[
             continue
         for m in rx.finditer(clause.text):
             before = clause.text[: m.start()]
-            if not lexicon.STAGE_MARKER_RE.search(before):
+            if not loose and not lexicon.STAGE_MARKER_RE.search(before):
                 continue
             command = bool(lexicon.STAGE_CMD_RE.search(before))
             stage = names[normalize(m.group())]
@@ -192,8 +212,13 @@ def stages(text: str, configured: list[str], clauses: list[Clause], found: list[
                 start, end = clause.start + m.start(), clause.start + m.end()
                 if any(s.start <= start < s.end or start <= s.start < end for s in out):
                     continue
+                if _DESCRIBES_RE.search(clause.text[max(0, m.start() - 12) : m.start()]):
+                    continue  # "the signed quote", "chase the signed PO": a document, not an outcome
                 out.append(StageSpan(start, end, m.group(), stage, _polarity(clause, start, found), False))
     return sorted(out, key=lambda s: s.start)
+
+
+_DESCRIBES_RE = re.compile(r"(?i)\b(?:the|a|an|their|our|his|her|its|my|your)\s+$")
 
 
 def _polarity(clause: Clause, at: int, found: list[Cue]) -> Polarity:

@@ -25,6 +25,7 @@ CueKind = Literal[
     "promise",
     "imperative",
     "their_promise",  # something to do
+    "obligation",  # the rep owes it: "promised", "owe", "need to", "I'll" (a future, even in a past clause)
     "past",
     "future",  # tense markers
     "negation",

@@ -12,7 +12,20 @@ from tools.dates import When
 
 Kind = Literal["note", "call", "meeting", "email"]
 QuestionTopic = Literal[
-    "last_contact", "stage", "phone", "email", "at_stage", "followups", "profile", "unknown"
+    "last_contact",
+    "stage",
+    "phone",
+    "email",
+    "at_stage",
+    "followups",
+    "profile",
+    "stale",
+    "pipeline",
+    "search",
+    "find",
+    "changes",
+    "contacts",
+    "unknown",
 ]
 
 
@@ -58,6 +71,8 @@ class FollowupEdit:
 class Question:
     topic: QuestionTopic
     stage: str | None = None
+    words: str = ""  # what to look for: a search topic, a name to find
+    when: When | None = None  # a day asked about ("what's due tomorrow")
 
 
 @dataclass

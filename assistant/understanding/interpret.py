@@ -148,7 +148,11 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
 
 def _their_outcome(r: Reading, c: Clause) -> bool:
     """'Helios will probably sign next month': a hoped-for outcome, or the customer's own 'will', is news."""
-    if any(s.polarity != "affirmed" for s in r.within(r.stages, c)) and not r.has(c, "imperative"):
+    if (
+        any(s.polarity != "affirmed" for s in r.within(r.stages, c))
+        and not r.has(c, "imperative", "followup")
+        and not _owed(r, c)
+    ):
         return True
     return any(
         re.match(r"(?i)\s*(?:will|'ll|is\s+going\s+to|are\s+going\s+to)\b", r.text[s.end : c.end])
