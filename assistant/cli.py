@@ -8,14 +8,20 @@ Heavy modules (the MCP SDK, python-telegram-bot) are imported only by the comman
 from __future__ import annotations
 
 import argparse
+import difflib
+import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from assistant import terminal
+from assistant.cli_common import GLOBALS_NOTE
 from assistant.cli_common import context as _context
 from assistant.cli_completion import add_completion_command
 from assistant.cli_stages import add_stages_command
@@ -29,16 +35,10 @@ GLOBAL_HELP = {
 }
 
 
-GLOBALS_NOTE = "--db, --user, --now and --tz work with every command (see crm --help)."
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors, and a guess for a mistyped command."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        import difflib
-        import re
-
         bad = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if bad and self.prog == "crm":
             word, names = bad.group(1), re.findall(r"'?([\w-]+)'?", bad.group(2))
@@ -70,6 +70,8 @@ def _emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> Non
 
 
 # ---- commands -------------------------------------------------------------------------------------
+# Each command imports the tool modules it calls itself, when it runs: start-up stays fast for
+# `crm --help`, shell completion and an MCP client's `initialize` (the tool layer takes ~1 s to load).
 
 
 def cmd_find(args: argparse.Namespace) -> None:
@@ -190,8 +192,6 @@ def cmd_undo(args: argparse.Namespace) -> None:
 
 def _with_progress(label: str, work: Callable[..., Any], *args: Any) -> Any:
     """Run `work`, showing progress on a terminal; passes a `progress` callback when `work` takes one."""
-    import inspect
-
     with terminal.progress(label) as report:
         if "progress" in inspect.signature(work).parameters:
             return work(*args, progress=report)
@@ -239,8 +239,6 @@ def cmd_export(args: argparse.Namespace) -> None:
             else json.dumps(export_data(ctx), ensure_ascii=False, indent=1) + "\n"
         )
     if args.output:
-        from pathlib import Path
-
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"Wrote {args.output}", file=sys.stderr)
     else:
@@ -375,14 +373,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("tool", cmd_tool, "call a tool by name with JSON arguments (prints JSON)", json_flag=False)
     p.add_argument("name")
     p.add_argument("arguments", nargs="?", default="{}")
-    add_users_command(command)
+    add_users_command(command, common)
     add_copy_command(command)
     return parser
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("crm-assistant")
     except PackageNotFoundError:  # running from a source tree that was never installed

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tools.context import ToolContext
 
+GLOBALS_NOTE = "--db, --user, --now and --tz work with every command (see crm --help)."
+
 
 def context(args: argparse.Namespace, source: str = "cli") -> ToolContext:
     """The acting context of a command: --db/--user/--now/--tz, else CRM_* variables, else defaults."""

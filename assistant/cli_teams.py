@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assistant.cli_common import check_db_folder, database
+from assistant.cli_common import GLOBALS_NOTE, check_db_folder, database
 
 if TYPE_CHECKING:
     from store import Store
@@ -30,7 +30,7 @@ TOKEN_HELP = (
 TOKEN_EPILOG = (
     "The token is printed alone on stdout (the explanation goes to stderr), so "
     "TOKEN=$(crm users token kim) works. The rep's MCP client sends 'Authorization: Bearer <token>'; "
-    "its writes are recorded as that rep, and its undo reverts only that rep's changes."
+    "its writes are recorded as that rep, and its undo reverts only that rep's changes. " + GLOBALS_NOTE
 )
 
 
@@ -112,7 +112,11 @@ def _token(args: argparse.Namespace, store: Store) -> None:
         print(note, file=sys.stderr)
 
 
-def add_users_command(command: Command) -> None:
+def add_users_command(command: Command, common: argparse.ArgumentParser) -> None:
+    """`crm users ACTION`; `common` holds the global options, so `crm users list --db X` works too.
+
+    Not for `add`, whose --tz is the rep's timezone (the global one: `crm --tz Z users add …`).
+    """
     p = command(
         "users", cmd_users, "manage reps: timezones, Telegram ids, digest times, MCP tokens", json_flag=False
     )
@@ -122,11 +126,18 @@ def add_users_command(command: Command) -> None:
     add.add_argument("--tz", dest="tz_name", help="IANA timezone, e.g. Europe/Berlin")
     add.add_argument("--telegram-id", type=int, help="numeric Telegram user id")
     add.add_argument("--digest-time", help="local time of the morning digest, HH:MM (default 08:00)")
-    rm = sub.add_parser("remove", help="unregister a rep (their MCP token stops working)")
+    rm = sub.add_parser(
+        "remove",
+        parents=[common],
+        epilog=GLOBALS_NOTE,
+        help="unregister a rep (their MCP token stops working)",
+    )
     rm.add_argument("name")
-    ls = sub.add_parser("list", help="list reps")
+    ls = sub.add_parser("list", parents=[common], epilog=GLOBALS_NOTE, help="list reps")
     ls.add_argument("--json", action="store_true", help="print JSON for scripts")
-    tok = sub.add_parser("token", help=TOKEN_HELP, description=TOKEN_HELP, epilog=TOKEN_EPILOG)
+    tok = sub.add_parser(
+        "token", parents=[common], help=TOKEN_HELP, description=TOKEN_HELP, epilog=TOKEN_EPILOG
+    )
     tok.add_argument("name", help="a registered rep (crm users add NAME)")
     which = tok.add_mutually_exclusive_group()
     which.add_argument(
