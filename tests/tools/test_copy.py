@@ -140,15 +140,38 @@ def test_sqlite_to_postgres_and_back_gives_the_same_export(tmp_path: Path, pg_ur
     on_pg.close()
 
 
+def crm_in(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`crm ARGS` as a subprocess with CRM_DB=db (and nothing else of this environment's CRM_*)."""
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "CRM_DB": str(db), "CRM_USER": "sam"}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], cwd=REPO, env=env, capture_output=True, text=True
+    )
+
+
+def test_crm_copy_between_sqlite_files_says_what_it_copied(tmp_path: Path) -> None:
+    source, target = tmp_path / "a.db", tmp_path / "b.db"
+    fill(Store(source))
+    done = crm_in(source, "copy", "--to", str(target))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"Copied {source} to {target}"
+    counted = dict(line.split() for line in lines[3:])  # under the table's header and rule
+    assert counted["customer"] == "8" and counted["mcp_token"] == "1" and counted["inbound_message"] == "1"
+    refused = crm_in(source, "copy", "--to", str(target))
+    assert refused.returncode == 1 and "--replace" in refused.stderr and "Traceback" not in refused.stderr
+    replaced = crm_in(source, "copy", "--to", str(target), "--replace")
+    assert replaced.returncode == 0 and "replacing" in replaced.stdout.splitlines()[0]
+    nowhere = crm_in(source, "copy")
+    assert nowhere.returncode == 1 and "--to URL" in nowhere.stderr
+    check_same(Store(source), Store(target))
+
+
 def test_crm_copy_through_the_cli_both_ways(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
     source = tmp_path / "a.db"
     fill(Store(source))
 
     def crm(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "CRM_DB": str(source), "CRM_USER": "sam"}
-        return subprocess.run(
-            [sys.executable, "-m", "assistant", *args], cwd=REPO, env=env, capture_output=True, text=True
-        )
+        return crm_in(source, *args)
 
     to_pg = crm("copy", "--to", pg_url)
     assert to_pg.returncode == 0, to_pg.stderr
