@@ -7,6 +7,10 @@ tests hold that shortcut to the full path's answer, and show where it declines.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from argparse import Namespace
 from pathlib import Path
 
@@ -104,3 +108,32 @@ def test_the_default_stages_are_the_models(db: Path) -> None:
     assert startup.DEFAULT_STAGES == models.DEFAULT_STAGES
     facts = startup.start_facts(db, "nobody")
     assert facts == startup.StartFacts(timezone=None, stages=list(models.DEFAULT_STAGES))
+
+
+def test_crm_mcp_answers_initialize_before_it_imports_sqlalchemy(db: Path) -> None:
+    """The figure the SPEC's start ratio rests on: nothing of the tool layer before the first answer."""
+    request = {
+        "jsonrpc": "2.0",
+        "id": 0,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+    env = {**os.environ, "CRM_DB": str(db), "CRM_USER": "sam"}
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "assistant", "mcp"],
+        input=json.dumps(request) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    answer = json.loads(done.stdout.splitlines()[0])
+    assert "Acting user: sam" in answer["result"]["instructions"]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "mcp.server" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "rapidfuzz")}
+    assert "tools.registry" not in imported and "store.db" not in imported
