@@ -73,6 +73,9 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
         |mailed|forwarded|dm'?d|messaged|texted)\b"""),
     ),
 ]
+# Kind cues that are the act itself (a verb), not a topic: "emailed … about the demo" is an email.
+KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatted|emailed|e-mailed|mailed|texted|messaged
+    |replied|wrote|dm'?d|sat\s+down|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)""")
 # What a correction says the last interaction was: "that one was in person, not a call".
 KIND_WORDS: dict[str, str] = {
     "meeting": "meeting",
@@ -184,7 +187,10 @@ STAGE_MARKER_RE = _rx(r"""(?:\b(?:to|as|into|in|at|now)\s+(?:the\s+)?(?:stage\s+
 # ---- follow-up edits --------------------------------------------------------------------------------------
 DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|shared|submitted|finished|completed|complete|handled
     |sorted|took\s+care\s+of|taken\s+care\s+of|confirmed|emailed|mailed|got\s+(?:them|him|her)|gave\s+(?:them|him|her)
-    |answered|did|closed\s+out|wrapped\s+up|ticked\s+off|checked\s+off|knocked\s+out)\b)""")
+    |answered|did|closed\s+out|wrapped\s+up|ticked\s+off|checked\s+off|knocked\s+out|went\s+(?:out|over|off)
+    |went\s+to|is\s+out|are\s+out|out\s+the\s+door|sent\s+off|dispatched|posted|handed\s+over|dropped\s+off
+    |(?:tick|check|cross|strike)\s+(?:that|it|this|them)\s+off|(?:mark|marked)\s+(?:that|it|this)\s+(?:as\s+)?done
+    |all\s+set|taken\s+care)\b)""")
 CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|forget|kill|delete|remove|skip|ditch
     |no\s+need|not\s+needed|no\s+longer\s+needed|don't\s+need|doesn't\s+need|call\s+off|called\s+off|off\s+the\s+table)\b""")
 MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay|delayed|shift

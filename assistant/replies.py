@@ -29,6 +29,10 @@ def numbered(
 
 
 def ask_which(said: str, labels: list[str]) -> str:
+    if len(labels) == 2:
+        return numbered(
+            f"Which “{said}” do you mean?", labels, "Answer with a number or a name, 'both', or 'cancel'."
+        )
     return numbered(f"Which “{said}” do you mean?", labels)
 
 

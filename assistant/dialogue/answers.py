@@ -29,10 +29,10 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
         except InvalidDate:
             return None
         return _again(ctx, p, replace(p.settled, due=due))
-    if p.kind == "several" and lexicon.BOTH_RE.match(t):
-        return _again(
-            ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all"))
-        )
+    if p.kind in ("several", "which", "customer") and p.options and lexicon.BOTH_RE.match(t):
+        # "both": the message is about every customer offered (for a write too — the rep said so)
+        every = tuple(dict.fromkeys(int(o.value) for o in p.options if o.value != "all"))
+        return _again(ctx, p, replace(p.settled, customers=every))
     if p.kind == "create" and (lexicon.YES_RE.match(t) or lexicon.NEW_RE.match(t)):
         return _create_then_apply(ctx, p)
     pick = _option(t, p)

@@ -22,6 +22,8 @@ _SOFT_RE = re.compile(
     r"|nudge|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
     r"|(?:the\s+|a\s+|our\s+)?(?:kick-?off|demo|tour|site\s+visit|visit|lunch|dinner|workshop|training"
     r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
+    r"|wants|wanted|needs|needed|happy|keen|loved|loves|liked|likes|asked|asking|said|says|mentioned|seems|seemed"
+    r"|sounds|sounded|looks|looked|very|really|super|pretty|quite|overall|interested|worried|concerned|positive"
     r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)",
     re.IGNORECASE,
 )

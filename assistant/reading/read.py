@@ -25,6 +25,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots = customers.spot(ctx, text)
     asks = is_question(text, [], quoted, spots)
     spots, named = _named_as_argument(ctx, text, spots, asks)
+    spots = _corroborated(spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     found = spans.cues(text, parts)
     with ctx.read() as s:
@@ -85,6 +86,30 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+def _corroborated(spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:
+    """'emailed holly at juno the pet food catalog': a name that fits two customers beside an unknown run
+    whose near customer is one of them — two pieces of evidence for the same customer settle both."""
+    ambiguous = [s for s in spots if len(s.matches) > 1]
+    if not ambiguous:
+        return spots
+    out = list(spots)
+    for i, s in enumerate(spots):
+        if s.matches or not s.suggestions:
+            continue
+        fits = {m.id: m for m in s.suggestions if any(m.id in {x.id for x in a.matches} for a in ambiguous)}
+        if len(fits) != 1:
+            continue
+        ((cid, match),) = fits.items()
+        out[i] = customers.CustomerSpot(s.start, s.end, s.text, (match,))
+        out = [
+            customers.CustomerSpot(a.start, a.end, a.text, tuple(m for m in a.matches if m.id == cid))
+            if a in ambiguous and any(m.id == cid for m in a.matches)
+            else a
+            for a in out
+        ]
+    return out
 
 
 _EDIT_CUES = frozenset({"done", "cancel", "move", "followup_word"})

@@ -21,7 +21,7 @@ from assistant.reading.types import (
     Tense,
     ValueSpan,
 )
-from tools.dates import DateMatch, When, find_dates
+from tools.dates import DateMatch, When, find_dates, parse_when
 from tools.names import normalize
 from tools.stages import ALIASES
 
@@ -135,6 +135,10 @@ def dates(
     behind = {
         (d.start, d.end): d for d in (_back(x, back_to, text) for x in find_dates(said, now, prefer="past"))
     }
+    for d, back in _ordinals(text, now, ahead):
+        ahead.append(d)
+        behind[(d.start, d.end)] = back
+    ahead.sort(key=lambda d: d.start)
     today = now.date()
     out: list[DateSpan] = []
     for d in ahead:
@@ -142,8 +146,8 @@ def dates(
         clause = next((c for c in clauses if c.start <= d.start < c.end), None)
         when = d.when
         planned = any(
-            c.kind == "event" and 0 <= d.start - c.end <= 12 for c in found
-        )  # "kickoff on the 16th"
+            c.kind == "event" and 0 <= d.start - c.end <= 12 and not _held(text, c, d, clause) for c in found
+        )  # "kickoff on the 16th" (but "had coffee … on monday", "the demo on the 2nd went fine" happened)
         if (
             back is not None
             and back.when != d.when
@@ -159,6 +163,41 @@ def dates(
             span = _merged(text, out.pop(), span, today)
         out.append(span)
     return out
+
+
+# "the 14th" alone ("no wait, the 14th", "demo's the 16th"): a day of the month when nothing after it makes
+# it an ordinal of something else ("the 3rd clinic", "the 2nd floor").
+_ORDINAL_RE = re.compile(
+    r"(?i)\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b(?=\s*(?:$|[.,;:!?)\u2013\u2014-]|(?:at|@|of|instead|then|or|and|pls"
+    r"|please|by|for|is|works|morning|afternoon|evening|\d)\b))"
+)
+
+
+def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[DateMatch, DateMatch]]:
+    out = []
+    for m in _ORDINAL_RE.finditer(text[:MAX_CUE_SCAN]):
+        if any(d.start <= m.start() < d.end or m.start() <= d.start < m.end() for d in taken):
+            continue
+        ahead, back = parse_when(m.group(), now, prefer="future"), parse_when(m.group(), now, prefer="past")
+        out.append(
+            (DateMatch(m.start(), m.end(), m.group(), ahead), DateMatch(m.start(), m.end(), m.group(), back))
+        )
+    return out
+
+
+_HELD_BEFORE_RE = re.compile(
+    r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
+)
+_HELD_AFTER_RE = re.compile(
+    r"(?i)^\W*(?:\w+\W+){0,2}?(?:went|was|were|ran|got|is\s+done|wrapped|finished|happened|took\s+place)\b"
+)
+
+
+def _held(text: str, event: Cue, d: DateMatch, clause: Clause | None) -> bool:
+    """The event before a date already took place: 'had coffee with paula on monday', 'demo on the 2nd went fine'."""
+    start = clause.start if clause is not None else 0
+    end = clause.end if clause is not None else len(text)
+    return bool(_HELD_BEFORE_RE.search(text[start : event.start]) or _HELD_AFTER_RE.match(text[d.end : end]))
 
 
 def _adjacent(text: str, a: DateSpan, b: DateSpan) -> bool:

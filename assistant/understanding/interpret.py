@@ -254,9 +254,13 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
 def _kind(r: Reading, rest: list[Clause]) -> Kind:
     if r.body_start > 0:
         return "note"
-    said = {
-        c.kind for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")
-    }
+    cues = [c for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")]
+    done = [c for c in cues if lexicon.KIND_VERB_RE.fullmatch(c.text)]
+    if (
+        done
+    ):  # what the rep did ("emailed back … happy with the demo") says the kind before what was discussed
+        return done[0].kind  # type: ignore[return-value]
+    said = {c.kind for c in cues}
     for kind in ("meeting", "call", "email"):
         if kind in said:
             return kind  # type: ignore[return-value]
