@@ -185,7 +185,10 @@ def _bind_failure(host: str, port: int, error: OSError) -> InvalidArgument:
     ipv6 = ":" in host
     if error.errno == errno.EADDRINUSE:
         why = f"port {port} is already in use (another crm mcp?); choose another with --port"
-    elif ipv6 and error.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, errno.EPROTONOSUPPORT):
+    elif ipv6 and (
+        isinstance(error, socket.gaierror)
+        or error.errno in (errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, errno.EPROTONOSUPPORT)
+    ):
         why = (
             "IPv6 is not available on this machine; use --host 127.0.0.1"
             if is_loopback(host)
@@ -202,14 +205,21 @@ def _bind_failure(host: str, port: int, error: OSError) -> InvalidArgument:
     return InvalidArgument(f"cannot serve on {shown}: {why}.")
 
 
+def _address(host: str, port: int, family: socket.AddressFamily) -> Any:
+    """What bind() takes: an IP address as it is (no resolver involved), a name looked up."""
+    try:
+        ipaddress.ip_address(host)
+        return (host, port, 0, 0) if family == socket.AF_INET6 else (host, port)
+    except ValueError:
+        return socket.getaddrinfo(host or None, port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0][4]
+
+
 def listen(host: str, port: int) -> socket.socket:
     """A socket bound to host:port (IPv6 when the host is an IPv6 address); InvalidArgument if it can't be."""
     bare = host.strip("[]")
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
     try:
-        family = socket.AF_INET6 if ":" in bare else socket.AF_INET
-        address = socket.getaddrinfo(bare or None, port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0][
-            4
-        ]
+        address = _address(bare, port, family)
         sock = socket.socket(family, socket.SOCK_STREAM)
     except OSError as e:
         raise _bind_failure(bare, port, e) from None
