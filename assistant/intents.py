@@ -50,7 +50,7 @@ CONTACT_RE = _rx(r"""^\s*(?:please\s+)?(?:add\s+(?:a\s+)?(?:new\s+)?contact:?|ne
 CONTACT_IS_RE = _rx(r"""^\s*(?P<person>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)\s+is\s+(?:the\s+)?(?:new\s+)?
     (?P<role>[^,@]+?)\s+(?:at|of|for)\s+(?P<customer>[^,;]+?)\s*(?:[,;(]\s*(?P<rest>.*))?$""")
 FIELD_RE = _rx(r"""\b(?:(?P<email>e-?mail(?:\s+address)?)|(?P<phone>phone(?:\s+number)?|number|mobile|cell|tel
-    |telephone))\b(?!ed)""")
+    |telephone|(?:main|direct|office|land|phone)\s*line|switchboard|landline))\b(?!ed)""")
 TAG_ADD_RE = _rx(r"""^\s*(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
     |^\s*(?:please\s+)?add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags2>.+?)\s+(?:to|on)\s+(?P<customer2>.+)$""")
 TAG_REMOVE_RE = _rx(r"""^\s*(?:please\s+)?(?:remove|drop|delete)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+

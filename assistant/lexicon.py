@@ -313,9 +313,15 @@ AMOUNT_RE = _rx(
 )
 NOTE_PREFIX_RE = _rx(r"^\s*(?:note|notes|nb|fyi|log|memo)\s*(?:for|on|re|about|to|:|-)\s*")
 # Where pasted words begin: text in quotes, or after "X wrote:" / "forwarded:" / "> ".
-QUOTE_RE = re.compile(r"\"[^\"]{3,}\"?|“[^”]{3,}”?|«[^»]{3,}»?|(?<![\w])'[^']{6,}'(?![\w])")
+# A single quote between two letters is an apostrophe ("I'm", "Nora's"), not the end of the quote; a quote
+# left open runs to the end of the message.
+QUOTE_RE = re.compile(
+    r"\"[^\"]{3,}\"?|“[^”]{3,}”?|«[^»]{3,}»?|‘[^’]{3,}’?"
+    r"|(?<![\w])'(?=\S)(?:[^']|(?<=\w)'(?=\w)){6,}(?:'(?![\w])|$)"
+)
 PASTE_LEAD_RE = _rx(
-    r"\b(?:wrote|writes|said|says|emailed|texted|messaged|replied|forwarded|fwd)\s*:\s*|^\s*>"
+    r"\b(?:wrote|writes|said|says|emailed|texted|messaged|replied)\s*:\s*"
+    r"|\b(?:forwarded|forwarding|fwd|fw|pasting|pasted|copying|copied|quoting)\b[^:\n]{0,40}:\s*|^\s*>"
 )
 # Words that carry no topic: ignored when matching a message to a follow-up's description.
 GLUE = frozenset(
@@ -454,7 +460,10 @@ GLUE = frozenset(
 CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|well)\b[\s,]*")
 # Connectors and pronouns that start a new clause inside run-on dictation.
 CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll|she'll|he'll
-    |follow\s+up|f/u|remind\s+me|circle\s+back|check\s+back|ping\s+(?:them|him|her)|also|then|but)\b)""")
+    |follow\s+up|f/u|remind\s+me|circle\s+back|check\s+back|ping\s+(?:them|him|her)|also|then|but)\b)
+    |(?<=\w)(?<!\bto)(?<!\bwill)(?<!\bcan)(?<!\bmust)(?<!\bplease)(?<!\bpls)(?<!\band)(?<!\bshould)(?<!'ll)\s+
+    (?=(?:send|book|schedule|email|ping|chase|remind|set\s+up)\s+(?:him|her|them|it|a|an|the|us|me|over)\b
+    |book\s+it\b)""")
 
 # ---- dialogue -----------------------------------------------------------------------------------------------
 CANCEL_ANSWER_RE = _rx(r"""^\s*(?:cancel|c|no|nope|nah|never\s*mind|nevermind|nvm|forget\s+it|stop|abort|skip|none

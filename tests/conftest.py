@@ -318,9 +318,9 @@ def crm(store: Store) -> ToolContext:
     return make_ctx(store)  # `store` was copied from the "sample" template
 
 
-def db_of(store: Store) -> str:
-    """What CRM_DB or --db takes to open `store`'s database: its file path, or its URL."""
-    return store.path or store.url
+def db_of(store: Store) -> Path | str:
+    """What CRM_DB or --db takes to open `store`'s database: its file's path, or its URL."""
+    return Path(store.path) if store.path else store.url
 
 
 def run_sql(db: str | os.PathLike[str] | Store, sql: str, **params: object) -> list[tuple[Any, ...]]:

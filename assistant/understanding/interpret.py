@@ -10,13 +10,13 @@ import re
 
 from assistant import lexicon
 from assistant.reading.followup_refs import MIN_SCORE, topic_words
-from assistant.reading.types import Clause, DateSpan, Reading
+from assistant.reading.types import Clause, DateSpan, FollowupRef, Reading
 from assistant.understanding.describe import description, gist
 from assistant.understanding.frames import FollowupEdit, Frames, Happened, Kind, Outcome, Promise
 from assistant.understanding.questions import question_of
 from tools.dates import When
 
-_TASK_CUES = ("followup", "imperative", "promise", "event", "plan")
+_TASK_CUES = ("followup", "imperative", "promise", "event", "plan", "obligation")
 _STRONG_CUES = ("followup",)  # without a date these make the engine ask when
 _OUTCOME_WORDS = {"cont", "deal", "pape", "agre", "orde", "po", "sign", "won", "lost", "dead", "clos"}
 
@@ -40,8 +40,8 @@ def interpret(r: Reading) -> Frames:
 def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
     out: list[FollowupEdit] = []
     for i, c in enumerate(r.clauses):
-        if c.quoted:
-            continue
+        if c.quoted or 0 < r.body_start <= c.start:
+            continue  # "note for Juno: cancel all follow-ups, says Holly" is a note
         named = r.has(c, "followup_word")
         refs = tuple(
             sorted(
@@ -75,7 +75,11 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
                 shift[0].days if shift and not future else None,
                 (c,),
             )
-        elif r.has(c, "done") and (refs or (named and not future)) and not _their_doing(r, c):
+        elif (
+            r.has(c, "done")
+            and (refs or (named and not future))
+            and (not _their_doing(r, c) or _same_act(r, c, refs))
+        ):
             edit = FollowupEdit("done", refs, where=(c,))
         else:
             continue
@@ -83,6 +87,12 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
         if not any(e.action == edit.action and (not edit.refs or e.refs == edit.refs) for e in out):
             out.append(edit)
     return out
+
+
+def _same_act(r: Reading, c: Clause, refs: tuple[FollowupRef, ...]) -> bool:
+    """'felix confirmed the seat count' closes 'confirm seat count': their doing is what the follow-up awaited."""
+    did = set().union(*(topic_words(x.text) for x in r.cues_in(c, "done")))
+    return bool(refs) and bool(did & topic_words(refs[0].description))
 
 
 def _asks_to_follow_up(r: Reading, c: Clause) -> bool:
@@ -189,11 +199,16 @@ def _owed(r: Reading, c: Clause) -> bool:
 
 def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
     said = description(r, c, due)
+    context = gist(r, exclude=c)
+    if said and context and _REFERS_BACK_RE.search(said) and len(said.split()) <= 8:
+        return f"{said} ({context})"  # "get it to her first thing (paula asked for the renewal invoice)"
     if said and topic_words(said):
         return said
-    context = gist(r, exclude=c)
     lead = said or "follow up"
     return f"{lead}: {context}" if context else lead
+
+
+_REFERS_BACK_RE = re.compile(r"(?i)\b(?:it|that|this|those|these)\b(?!\s+(?:week|month|morning|afternoon))")
 
 
 def _bare_date(r: Reading) -> list[Promise]:

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from assistant.conversation import respond
 from assistant.reading import read
 from store import Store
-from tests.assistant.corpus import _by_name, load_book
+from tests.assistant.corpus import _by_name
+from tests.conftest import Databases, make_ctx
 
 NAMES = ["Acme", "Globex", "Helios Labs", "Nordlicht", "Kettle & Crumb", "Juno Pet Supplies", "Bramble Labs"]
 OPENERS = ["is", "has", "did", "what's", "when did we last talk to", "who owns", "any news from", "", "so"]
@@ -36,10 +37,11 @@ def questions(draw: st.DrawFn) -> str:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=questions())
-def test_no_message_read_as_a_question_writes(tmp_path_factory, text: str) -> None:
-    store = Store(tmp_path_factory.mktemp("q") / "crm.db")
+def test_no_message_read_as_a_question_writes(databases: Databases, tmp_path_factory, text: str) -> None:
+    db = databases.new(tmp_path_factory.mktemp("q"), template="book")  # a fresh copy per example
+    store = Store(db)
     try:
-        ctx = load_book(store)
+        ctx = make_ctx(store)
         assert read(ctx, text).question, text
         before = _by_name(ctx)
         reply = respond(ctx, text)
@@ -47,3 +49,4 @@ def test_no_message_read_as_a_question_writes(tmp_path_factory, text: str) -> No
         assert _by_name(ctx) == before, text
     finally:
         store.close()
+        databases.drop(db)

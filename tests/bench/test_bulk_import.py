@@ -4,10 +4,9 @@ one-by-one writes — findable customers, change-log rows, undo, idempotent re-i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from store import Store
-from tests.conftest import make_ctx
+from tests.conftest import NewDb, make_ctx
 from tools.context import ToolContext
 from tools.customers import create_customer, find_customers, get_customer
 from tools.history import undo
@@ -46,9 +45,9 @@ def test_reimporting_the_same_file_adds_nothing(ctx: ToolContext) -> None:
     assert (again.customers_created, again.customers_updated, again.contacts) == (0, 0, 0)
 
 
-def test_json_round_trip_through_the_bulk_path_loses_nothing(crm: ToolContext, tmp_path: Path) -> None:
+def test_json_round_trip_through_the_bulk_path_loses_nothing(crm: ToolContext, new_db: NewDb) -> None:
     exported = export_data(crm)
-    fresh = Store(tmp_path / "copy.db")
+    fresh = Store(new_db("copy.db"))
     try:
         copy = make_ctx(fresh)
         import_text(copy, json.dumps(exported), kind="json")

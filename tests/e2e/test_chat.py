@@ -16,13 +16,14 @@ import pytest
 
 from store import Store
 from tests.assistant.corpus import load_book
+from tests.conftest import TEMPLATES, NewDb, make_ctx
 from tools.transfer import export_data
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 
 
-def chat_env(db: Path) -> dict[str, str]:
+def chat_env(db: str | Path) -> dict[str, str]:
     return {
         **os.environ,
         "CRM_DB": str(db),
@@ -33,11 +34,11 @@ def chat_env(db: Path) -> dict[str, str]:
     }
 
 
-def crm_chat(db: Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+def crm_chat(db: str | Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `crm chat` with `lines` on standard input (a pipe, not a terminal)."""
     return subprocess.run(
         [sys.executable, "-m", "assistant", "chat", *args],
-        input="".join(l + "\n" for l in lines),
+        input="".join(line + "\n" for line in lines),
         env=chat_env(db),
         cwd=REPO,
         capture_output=True,
@@ -46,20 +47,18 @@ def crm_chat(db: Path, lines: list[str], *args: str) -> subprocess.CompletedProc
     )
 
 
+TEMPLATES.setdefault("book", load_book)  # as tests/assistant/conftest.py registers it
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "crm.db"
-    store = Store(path)
-    load_book(store)
-    store.close()
-    return path
+def db(new_db: NewDb) -> str | Path:
+    """The corpus book (from the session's template), for `crm chat` to open."""
+    return new_db(template="book")
 
 
-def book(db: Path) -> dict[str, dict]:
+def book(db: str | Path) -> dict[str, dict]:
     store = Store(db)
     try:
-        from tests.conftest import make_ctx
-
         return {c["name"]: c for c in export_data(make_ctx(store))["customers"]}
     finally:
         store.close()

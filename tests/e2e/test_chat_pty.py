@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import NewDb
 from tests.e2e.test_cli import NOW, REPO
 
 pytestmark = [
@@ -23,7 +24,7 @@ pytestmark = [
 class Terminal:
     """`crm chat` running on a pseudo-terminal; type into it and read what it shows."""
 
-    def __init__(self, db: Path, data_home: Path) -> None:
+    def __init__(self, db: str | Path, data_home: Path) -> None:
         import pty
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
@@ -78,15 +79,8 @@ class Terminal:
 
 
 @pytest.fixture
-def chat(tmp_path: Path) -> Terminal:
-    db = tmp_path / "crm.db"
-    subprocess.run(
-        [sys.executable, "-m", "assistant", "--db", str(db), "--user", "sam", "--now", NOW, "demo"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
+def chat(tmp_path: Path, new_db: NewDb) -> Terminal:
+    db = new_db(template="demo")  # what `crm demo` leaves, from the session's template
     term = Terminal(db, tmp_path / "data")
     term.read_until(b"> ")
     yield term

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NewDb, count_rows, run_sql
+from tests.conftest import db_of as db_of_store
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +24,8 @@ SEED = REPO / "tests" / "acceptance" / "sample_seed.json"
 NOW = "2026-03-04T14:00:00+00:00"
 
 
-def db_of(ctx: ToolContext) -> str:
-    return ctx.store.path or ctx.store.url  # the SQLite file, or the PostgreSQL URL
+def db_of(ctx: ToolContext) -> Path | str:
+    return db_of_store(ctx.store)  # the SQLite file, or the PostgreSQL URL
 
 
 def run_crm(

@@ -21,6 +21,7 @@ from mcp.client.stdio import StdioServerParameters
 from sqlmodel import col, select
 
 from store.models import ChangeLog, FollowUp, Interaction
+from tests.conftest import db_of
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,7 @@ def write_call(writer: str, n: int) -> tuple[str, dict[str, Any]]:
 
 
 def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> None:
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     made: Counter[tuple[str, str]] = Counter()  # (writer, table) -> writes acknowledged
     failures: list[str] = []
     writing = {"ana": anyio.Event(), "ben": anyio.Event()}

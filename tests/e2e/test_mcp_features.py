@@ -24,6 +24,7 @@ from mcp_types import ElicitResult, PromptReference, ResourceTemplateReference
 from sqlmodel import select
 
 from store.models import FollowUp, Interaction
+from tests.conftest import db_of as db_of_store
 from tests.e2e.test_mcp_http import TOKEN, serve
 from tests.e2e.test_mcp_stdio import server_params, text
 from tools.context import ToolContext
@@ -34,8 +35,8 @@ pytestmark = pytest.mark.e2e
 TRANSPORTS = ["stdio", "http"]
 
 
-def db_of(crm: ToolContext) -> Path:
-    return Path(crm.store.url.removeprefix("sqlite:///"))
+def db_of(crm: ToolContext) -> Path | str:
+    return db_of_store(crm.store)  # the SQLite file, or the PostgreSQL URL
 
 
 def run(
@@ -45,7 +46,7 @@ def run(
     *server_args: str,
     **client: Any,
 ) -> tuple[Any, str]:
-    """`conversation` against `crm mcp SERVER_ARGS` over `kind`; returns its result and the server's stderr."""
+    """`conversation` against `crm mcp SERVER_ARGS` over `kind`; its result and the server's stderr."""
     db = db_of(crm)
     if kind == "http":
         written: list[str] = []
@@ -53,9 +54,12 @@ def run(
 
             async def over_http() -> Any:
                 with anyio.fail_after(60):
-                    async with create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
-                        async with Client(streamable_http_client(url, http_client=http), **client) as c:
-                            return await conversation(c)
+                    headers = {"Authorization": f"Bearer {TOKEN}"}
+                    async with (
+                        create_mcp_http_client(headers=headers) as http,
+                        Client(streamable_http_client(url, http_client=http), **client) as c,
+                    ):
+                        return await conversation(c)
 
             result = anyio.run(over_http)
         return result, "".join(written)

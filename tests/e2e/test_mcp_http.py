@@ -28,6 +28,7 @@ from mcp.shared.exceptions import MCPError
 from sqlmodel import select
 
 from store.models import Interaction
+from tests.conftest import db_of
 from tests.e2e.test_mcp_stdio import BAD_CALLS, GOOD_CALLS, text
 from tools.context import ToolContext
 from tools.registry import TOOLS
@@ -127,7 +128,7 @@ def serve(db: Path, *args: str, stderr: list[str] | None = None, **env: str) -> 
 @pytest.fixture
 def url(crm: ToolContext) -> Iterator[str]:
     """The sample CRM served over HTTP with the bearer token TOKEN."""
-    with serve(Path(crm.store.url.removeprefix("sqlite:///")), CRM_MCP_TOKEN=TOKEN) as served:
+    with serve(db_of(crm.store), CRM_MCP_TOKEN=TOKEN) as served:
         yield served
 
 
@@ -206,7 +207,7 @@ def test_requests_without_the_right_token_or_host_are_refused(url: str) -> None:
 
 
 def test_no_auth_is_only_for_loopback(crm: ToolContext) -> None:
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     # Both refusals at once (each process starts in about a second).
     attempts = {
         needle: crm_mcp(db, "--http", "--host", "0.0.0.0", *args)

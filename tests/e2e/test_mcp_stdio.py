@@ -21,6 +21,7 @@ from mcp.shared.exceptions import MCPError
 from sqlmodel import select
 
 from store.models import FollowUp, Interaction
+from tests.conftest import db_of
 from tools.context import ToolContext
 from tools.registry import TOOLS
 
@@ -42,7 +43,7 @@ def server_params(db: Path) -> StdioServerParameters:
 
 def session(crm: ToolContext, conversation: Callable[[Client], Awaitable[Any]]) -> Any:
     """Start `crm mcp` on the sample database and run `conversation` with the SDK client."""
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
 
     async def main() -> Any:
         with anyio.fail_after(60):

@@ -1,4 +1,5 @@
-"""Driving the real surfaces for the reliability tests: `crm` as a subprocess, `crm mcp` with the SDK client."""
+"""Driving the real surfaces for the reliability tests: `crm` as a subprocess, `crm mcp` with the SDK
+client."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ import anyio
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
+from tests.conftest import run_sql
+
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-03-04T14:00:00+00:00"
 TABLES = ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user", "meta")
 
 
-def crm_env(db: Path | None, **extra: str) -> dict[str, str]:
+def crm_env(db: str | Path | None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env.update({"CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC"})
@@ -29,7 +32,7 @@ def crm_env(db: Path | None, **extra: str) -> dict[str, str]:
 
 
 def run_crm(
-    *args: str, db: Path | None, stdin: str | None = None, timeout: float = 120, **extra: str
+    *args: str, db: str | Path | None, stdin: str | None = None, timeout: float = 120, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args],
@@ -52,7 +55,11 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def mcp_calls(
-    db: Path, calls: list[tuple[str, dict[str, Any]]], *, read_only_folder: Path | None = None, **extra: str
+    db: str | Path,
+    calls: list[tuple[str, dict[str, Any]]],
+    *,
+    read_only_folder: Path | None = None,
+    **extra: str,
 ) -> list[Any]:
     """Start `crm mcp` (stdio) on `db` and make `calls` with the SDK client; the results, in order.
 
@@ -83,14 +90,13 @@ def text_of(result: Any) -> str:
     return " ".join(block.text for block in result.content if block.type == "text")
 
 
-def fingerprint(db: Path) -> dict[str, Any]:
+def fingerprint(db: str | Path) -> dict[str, Any]:
     """Every table's row count and content hash: equal fingerprints mean nothing was written."""
-    with sqlite3.connect(db) as conn:
-        out: dict[str, Any] = {}
-        for table in TABLES:
-            rows = conn.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
-            out[table] = (len(rows), hash(tuple(map(repr, rows))))
-        return out
+    out: dict[str, Any] = {}
+    for table in TABLES:
+        rows = run_sql(db, f'SELECT * FROM "{table}" ORDER BY 1')
+        out[table] = (len(rows), hash(tuple(map(repr, rows))))
+    return out
 
 
 def integrity(db: Path) -> str:

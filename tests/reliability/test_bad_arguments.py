@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import db_of as db_of_store
 from tests.reliability.surfaces import fingerprint, mcp_calls, one_line_error, run_crm, text_of
 from tools.context import ToolContext
 
@@ -33,8 +34,8 @@ CRASHERS = [
 ]
 
 
-def db_of(ctx: ToolContext) -> Path:
-    return Path(ctx.store.url.removeprefix("sqlite:///"))
+def db_of(ctx: ToolContext) -> Path | str:
+    return db_of_store(ctx.store)  # the SQLite file, or the PostgreSQL URL
 
 
 def test_mcp_refuses_each_bad_argument_as_a_short_tool_error_and_stores_nothing(crm: ToolContext) -> None:
@@ -46,7 +47,7 @@ def test_mcp_refuses_each_bad_argument_as_a_short_tool_error_and_stores_nothing(
         for name, args in CRASHERS
     ]
     results = mcp_calls(db, [*calls, ("pipeline_summary", {})])
-    for (name, args), result in zip(CRASHERS, results):
+    for (name, _args), result in zip(CRASHERS, results, strict=False):
         message = text_of(result)
         assert result.is_error, (name, message[:200])
         said = message.removeprefix(f"Error executing tool {name}:").strip()

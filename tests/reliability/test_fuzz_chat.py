@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Databases, db_of
 from tests.reliability.surfaces import run_crm
 from tools.context import ToolContext
 
@@ -69,18 +70,9 @@ LINE = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def chat_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import json as _json
-
-    from store import Store
-    from tests.conftest import SAMPLE, make_ctx
-    from tools.transfer import import_text
-
-    path = tmp_path_factory.mktemp("chat") / "crm.db"
-    store = Store(path)
-    import_text(make_ctx(store, source="import"), _json.dumps(SAMPLE), kind="json", label="sample")
-    store.close()
-    return path
+def chat_db(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The conftest sample book (from the session's template), shared by the fuzz's examples."""
+    return databases.new(tmp_path_factory.mktemp("chat"), template="sample")
 
 
 @settings(
@@ -91,7 +83,7 @@ def chat_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(LINE, min_size=1, max_size=12))
-def test_every_line_gets_one_json_reply(chat_db: Path, lines: list[str]) -> None:
+def test_every_line_gets_one_json_reply(chat_db: str | Path, lines: list[str]) -> None:
     result = run_crm("chat", "--json", db=chat_db, stdin="".join(line + "\n" for line in lines), timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
@@ -104,6 +96,6 @@ def test_every_line_gets_one_json_reply(chat_db: Path, lines: list[str]) -> None
 
 def test_the_chat_fuzz_is_answered_by_the_engine(crm: ToolContext) -> None:
     # A guard on the fuzz: a plain message gets a real reply, not only an echo of the format.
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     result = run_crm("chat", "--json", db=db, stdin="Met Dana at Acme, they want a proposal\n")
     assert "Acme Corp" in json.loads(result.stdout.splitlines()[0])["reply"]

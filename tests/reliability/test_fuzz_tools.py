@@ -17,11 +17,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from store import Store
-from tests.conftest import SAMPLE, make_ctx
+from tests.conftest import Databases, make_ctx
 from tests.reliability.surfaces import fingerprint
 from tools.errors import USER_ERRORS
 from tools.registry import TOOLS, ToolSpec
-from tools.transfer import import_text
 
 PLAUSIBLE = st.sampled_from(
     [
@@ -111,15 +110,12 @@ def arguments(spec: ToolSpec) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def fuzz_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("fuzz") / "crm.db"
-    store = Store(path)
-    import_text(make_ctx(store, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
-    store.close()
-    return path
+def fuzz_db(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> str | Path:
+    """The conftest sample book (from the session's template), shared by the module's examples."""
+    return databases.new(tmp_path_factory.mktemp("fuzz"), template="sample")
 
 
-def _call(spec: ToolSpec, db: Path, args: dict[str, Any]) -> None:
+def _call(spec: ToolSpec, db: str | Path, args: dict[str, Any]) -> None:
     store = Store(db)
     try:
         before = fingerprint(db)

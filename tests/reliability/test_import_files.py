@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import db_of
 from tests.reliability.surfaces import fingerprint, one_line_error, run_crm
 from tools.context import ToolContext
 from tools.errors import ImportFailed
@@ -49,7 +50,7 @@ BAD_JSON = [
 
 @pytest.mark.parametrize(("text", "says"), BAD_JSON, ids=[s for _, s in BAD_JSON])
 def test_a_bad_json_value_is_refused_by_where_and_key(crm: ToolContext, text: str, says: str) -> None:
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     before = fingerprint(db)
     with pytest.raises(ImportFailed) as err:
         import_text(crm, text, kind="json", label="bad.json")
@@ -70,7 +71,7 @@ BAD_CSV = [
 
 @pytest.mark.parametrize(("text", "says"), BAD_CSV, ids=[s for _, s in BAD_CSV])
 def test_a_bad_csv_row_is_refused_by_line(crm: ToolContext, text: str, says: str) -> None:
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     before = fingerprint(db)
     with pytest.raises(ImportFailed, match="^Nothing imported") as err:
         import_text(crm, text, kind="csv", label="bad.csv")
@@ -83,7 +84,7 @@ def test_a_bad_csv_row_is_refused_by_line(crm: ToolContext, text: str, says: str
 def test_crm_import_of_a_bad_file_is_one_line_and_imports_nothing(
     crm: ToolContext, tmp_path: Path, text: str
 ) -> None:
-    db = Path(crm.store.url.removeprefix("sqlite:///"))
+    db = db_of(crm.store)
     before = fingerprint(db)
     path = tmp_path / "bad.json"
     path.write_text(text)

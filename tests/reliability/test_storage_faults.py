@@ -18,8 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
-from store import Store
+from store import Store, migrations, postgres
+from tests.conftest import NewDb, run_sql
+from tests.conftest import db_of as db_of_store
 from tests.reliability.surfaces import crm_env, mcp_calls, one_line_error, run_crm, text_of
 from tools.context import ToolContext
 
@@ -27,13 +31,22 @@ pytestmark = pytest.mark.e2e
 FAST = {"CRM_BUSY_TIMEOUT_MS": "200"}  # give up on a held lock quickly: the test holds it on purpose
 
 
-def db_of(ctx: ToolContext) -> Path:
-    return Path(ctx.store.url.removeprefix("sqlite:///"))
+def db_of(ctx: ToolContext) -> Path | str:
+    return db_of_store(ctx.store)  # the SQLite file, or the PostgreSQL URL
 
 
 @contextmanager
-def write_lock_held(db: Path) -> Iterator[None]:
+def write_lock_held(db: str | Path) -> Iterator[None]:
     """Another program holding the write lock (a backup tool, a long transaction)."""
+    if "://" in str(db):  # PostgreSQL: the lock every writer of the store queues on
+        engine = create_engine(str(db), poolclass=NullPool)
+        try:
+            with engine.connect() as pg, pg.begin():
+                postgres.take_write_lock(pg, 1000)
+                yield
+        finally:
+            engine.dispose()
+        return
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -84,6 +97,7 @@ def test_busy_database_is_said_plainly_in_chat(crm: ToolContext) -> None:
 # ---- damaged files and schema records -------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("a damaged file")
 def test_a_file_that_is_not_a_database_is_named_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "crm.db"
     db.write_bytes(b"this is a spreadsheet, not a database" * 200)
@@ -101,26 +115,21 @@ def test_a_file_that_is_not_a_database_is_named_in_one_line(tmp_path: Path) -> N
 def test_a_lost_or_misspelt_schema_record_is_repaired(crm: ToolContext, damage: str) -> None:
     db = db_of(crm)
     crm.store.close()
-    with sqlite3.connect(db) as conn:
-        conn.execute(damage)
+    run_sql(db, damage)
     result = run_crm("find", "acme", db=db)
     assert result.returncode == 0, result.stderr
     assert "Acme Corp" in result.stdout
-    with sqlite3.connect(db) as conn:
-        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    from store import migrations
-
+    version = run_sql(db, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
     assert version == str(migrations.LATEST)
 
 
-def test_an_unreadable_schema_record_with_missing_tables_is_refused_in_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "crm.db"
-    Store(db).close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE meta SET value = 'banana' WHERE key = 'schema_version'")
-        conn.execute("DROP TABLE followup")
+def test_an_unreadable_schema_record_with_missing_tables_is_refused_in_one_line(new_db: NewDb) -> None:
+    db = new_db(template="schema")
+    run_sql(db, "UPDATE meta SET value = 'banana' WHERE key = 'schema_version'")
+    run_sql(db, "DROP TABLE followup CASCADE" if isinstance(db, str) else "DROP TABLE followup")
     line = one_line_error(run_crm("find", "acme", db=db))
-    assert str(db) in line and "schema" in line and "backup" in line
+    named = db.rsplit("/", 1)[1] if isinstance(db, str) else str(db)  # PostgreSQL: host:port/name
+    assert named in line and "schema" in line and "backup" in line
 
 
 # ---- read-only storage ----------------------------------------------------------------------------
@@ -155,6 +164,7 @@ def read_only_ok(tmp_path: Path) -> None:
         pytest.skip("user namespaces are not available here")
 
 
+@pytest.mark.sqlite_only("a read-only folder")
 def test_reads_work_on_a_read_only_folder_and_writes_say_so(crm: ToolContext, read_only_ok: None) -> None:
     db = db_of(crm)
     crm.store.close()  # a clean close: no -wal or -shm left beside the file
@@ -171,6 +181,7 @@ def test_reads_work_on_a_read_only_folder_and_writes_say_so(crm: ToolContext, re
     assert str(db) in line and "read-only" in line
 
 
+@pytest.mark.sqlite_only("a read-only folder")
 def test_mcp_says_a_read_only_database_is_not_worth_retrying(crm: ToolContext, read_only_ok: None) -> None:
     db = db_of(crm)
     crm.store.close()
@@ -186,6 +197,7 @@ def test_mcp_says_a_read_only_database_is_not_worth_retrying(crm: ToolContext, r
 # ---- privacy --------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only("file and folder permissions")
 def test_database_files_and_new_folders_are_owner_only(tmp_path: Path) -> None:
     db = tmp_path / "a" / "b" / "crm.db"
     store = Store(db)
@@ -202,6 +214,7 @@ def test_database_files_and_new_folders_are_owner_only(tmp_path: Path) -> None:
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
+@pytest.mark.sqlite_only("a full disk under the file, then PRAGMA integrity_check")
 def test_a_full_disk_is_one_line_naming_the_file_and_the_database_stays_sound(
     crm: ToolContext, tmp_path: Path, read_only_ok: None
 ) -> None:

@@ -1,4 +1,5 @@
-"""End to end: what the bot sends — the morning digest in the rep's zone, long replies, HTML safety, buttons."""
+"""End to end: what the bot sends — the morning digest in the rep's zone, long replies, HTML safety,
+buttons."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from assistant.conversation import Choice
 from assistant.telegram_digest import sync_digests
 from assistant.telegram_format import MAX_CALLBACK_DATA, html_parts, keyboard, parse_button, split_plain
 from store import Store
-from tests.conftest import make_ctx
+from tests.conftest import NewDb, make_ctx
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import KIM, SAM, Bot, buttons, call_text
 from tests.telegram.test_bot_conversation import notes_matching, run
@@ -192,9 +193,9 @@ def _crm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.e2e
-def test_missing_or_rejected_token_is_one_clear_line(fake: FakeBotApi, tmp_path: Path) -> None:
+def test_missing_or_rejected_token_is_one_clear_line(fake: FakeBotApi, new_db: NewDb) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CRM_"))}
-    env["CRM_DB"] = str(tmp_path / "crm.db")
+    env["CRM_DB"] = str(new_db())
     missing = _crm("telegram", env=env)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in missing.stderr and "Traceback" not in missing.stderr

@@ -7,7 +7,6 @@ import json
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from sqlmodel import select
 
 from store import Store
 from store.models import Customer
-from tests.conftest import make_ctx
+from tests.conftest import NewDb, make_ctx
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import SAM, Bot, buttons, call_text, counts
 from tests.telegram.test_bot_conversation import notes_matching, run
@@ -127,11 +126,11 @@ class _ErrorServer(ThreadingHTTPServer):
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
-def test_a_bot_api_error_is_not_called_unreachable(tmp_path: Path) -> None:
+def test_a_bot_api_error_is_not_called_unreachable(new_db: NewDb) -> None:
     server = _ErrorServer()
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CRM_"))}
-        env |= {"CRM_DB": str(tmp_path / "crm.db"), "TELEGRAM_BOT_TOKEN": "123:abc"}
+        env |= {"CRM_DB": str(new_db()), "TELEGRAM_BOT_TOKEN": "123:abc"}
         url = f"http://127.0.0.1:{server.server_address[1]}/bot"
         answered = _crm("telegram", "--api-url", url, env=env)
         nobody = _crm("telegram", "--api-url", "http://127.0.0.1:9/bot", env=env)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import NOW, make_ctx
+from tests.conftest import NOW, make_ctx, run_sql
 from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, get_customer, update_customer
 from tools.errors import NothingToUndo, UndoConflict
@@ -36,12 +34,13 @@ TABLES = ("customer", "contact", "interaction", "followup", "stage_change", "use
 
 def state(ctx: ToolContext) -> dict[str, list[tuple]]:
     """Every stored row of the data tables, as the database holds them."""
-    path = Path(ctx.store.url.removeprefix("sqlite:///"))
-    with sqlite3.connect(path) as conn:
-        data = {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY id').fetchall() for t in TABLES}
-        data["fts"] = conn.execute(
-            "SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH 'budget OR pricing OR kibble' ORDER BY rowid"
-        ).fetchall()
+    data = {t: run_sql(ctx.store, f'SELECT * FROM "{t}" ORDER BY id') for t in TABLES}
+    if ctx.store.is_sqlite:  # PostgreSQL's search column is part of the interaction rows above
+        data["fts"] = run_sql(
+            ctx.store,
+            "SELECT rowid FROM interaction_fts WHERE interaction_fts MATCH 'budget OR pricing OR kibble' "
+            "ORDER BY rowid",
+        )
     return data
 
 

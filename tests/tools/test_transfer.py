@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from store import Store
-from tests.conftest import SAMPLE, make_ctx
+from tests.conftest import SAMPLE, NewDb, count_rows, make_ctx, run_sql
 from tools import users
 from tools.context import ToolContext
 from tools.customers import get_customer
@@ -40,24 +39,20 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def counts(ctx: ToolContext) -> dict[str, int]:
-    path = ctx.store.url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        return {
-            t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-            for t in ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user")
-        }
+    tables = ("customer", "contact", "interaction", "followup", "stage_change", "change_log", "user")
+    return count_rows(ctx.store, tables)
 
 
-def fresh(tmp_path: Path, name: str, tz: str = "UTC") -> ToolContext:
-    return make_ctx(Store(tmp_path / name), source="import", tz=tz)
+def fresh(new_db: NewDb, name: str, tz: str = "UTC") -> ToolContext:
+    return make_ctx(Store(new_db(name)), source="import", tz=tz)
 
 
 # ---- round trips ------------------------------------------------------------------------------------
 
 
-def test_export_import_export_is_identical_apart_from_ids(tmp_path: Path) -> None:
+def test_export_import_export_is_identical_apart_from_ids(new_db: NewDb) -> None:
     # A rep in Los Angeles, with history worth keeping: stage moves, a timed follow-up, a done one, users.
-    la = fresh(tmp_path, "a.db", tz="America/Los_Angeles")
+    la = fresh(new_db, "a.db", tz="America/Los_Angeles")
     load_demo(la)
     users.add_user(la.store, "kim", timezone="Europe/Berlin", telegram_id=4242, digest_time="07:30")
     set_stage(la, SetStage(customer="Acme", stage="proposal"))
@@ -69,7 +64,7 @@ def test_export_import_export_is_identical_apart_from_ids(tmp_path: Path) -> Non
     complete_followup(la, CompleteFollowup(followup_id=fid))
     first = export_data(la)
 
-    other = fresh(tmp_path, "b.db")  # imported by someone in another zone: times are absolute
+    other = fresh(new_db, "b.db")  # imported by someone in another zone: times are absolute
     import_text(other, json.dumps(first), kind="json", label="export.json")
     second = export_data(other)
     assert comparable(second) == comparable(first)
@@ -103,10 +98,10 @@ def test_export_has_every_key_the_spec_requires(crm: ToolContext) -> None:
 
 
 @pytest.mark.parametrize("seed", [SEED, SEED_COPY])
-def test_the_sample_seed_comes_back_whole(tmp_path: Path, seed: Path) -> None:
+def test_the_sample_seed_comes_back_whole(new_db: NewDb, seed: Path) -> None:
     if not seed.exists():
         pytest.skip(f"{seed} is not on this machine")
-    ctx = fresh(tmp_path, "seed.db")
+    ctx = fresh(new_db, "seed.db")
     doc = json.loads(seed.read_text(encoding="utf-8"))
     import_file(ctx, seed)
     out = {c["name"]: c for c in export_data(ctx)["customers"]}
@@ -193,11 +188,11 @@ def test_csv_import(ctx: ToolContext) -> None:
     assert doc["Kettle & Crumb Bakery, Ltd"]["owner"] == "sam"
 
 
-def test_csv_export_reads_back(crm: ToolContext, tmp_path: Path) -> None:
+def test_csv_export_reads_back(crm: ToolContext, tmp_path: Path, new_db: NewDb) -> None:
     text = export_csv(crm)
     assert text.splitlines()[0].startswith("name,email,phone,stage,owner,tags")
     (tmp_path / "out.csv").write_text(text, encoding="utf-8")
-    other = fresh(tmp_path, "csv.db")
+    other = fresh(new_db, "csv.db")
     import_file(other, tmp_path / "out.csv")
     keep = ("name", "stage", "owner", "email", "phone", "tags", "value")
     assert [{k: c[k] for k in keep} for c in export_data(other)["customers"]] == [
@@ -328,7 +323,7 @@ def test_one_row_per_contact_imports_every_contact_and_warns_about_ignored_colum
 
 
 def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
-    crm: ToolContext, tmp_path: Path
+    crm: ToolContext, new_db: NewDb
 ) -> None:
     from tools.customers import add_contact
     from tools.schemas import AddContact
@@ -336,7 +331,7 @@ def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
     add_contact(crm, AddContact(customer="Acme Corp", name="Sam Ortiz", role="CFO", phone="+1 555 0100"))
     text = export_csv(crm)
     assert text.count("\nAcme Corp,") == 2
-    other = fresh(tmp_path, "copy.db")
+    other = fresh(new_db, "copy.db")
     import_text(other, text, kind="csv", label="export.csv")
     acme = get_customer(other, GetCustomer(customer="Acme Corp"))
     assert [(c.name, c.phone) for c in acme.contacts] == [
@@ -345,7 +340,7 @@ def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
     ]
 
 
-def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, tmp_path: Path) -> None:
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, new_db: NewDb) -> None:
     from tools.customers import create_customer
     from tools.schemas import CreateCustomer
 
@@ -361,7 +356,7 @@ def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, 
     cells = [cell for row in rows[1:] for cell in row if cell]
     assert not [c for c in cells if c[0] in "=+-@"], cells
     assert '\'=HYPERLINK("http://evil.example","click")' in cells and "'+49 30 1234" in cells
-    other = fresh(tmp_path, "copy.db")  # and import reads them back as they were
+    other = fresh(new_db, "copy.db")  # and import reads them back as they were
     import_text(other, export_csv(ctx), kind="csv")
     assert export_data(other)["customers"][0]["phone"] == "+49 30 1234"
     assert export_data(other)["customers"][0]["contacts"][0]["name"] == "@SUM(A1)"
@@ -377,8 +372,7 @@ def test_a_long_cell_is_read_not_taken_for_an_unclosed_quote(ctx: ToolContext) -
 
 
 def test_an_infinite_value_stored_before_the_checks_does_not_break_the_export(crm: ToolContext) -> None:
-    path = crm.store.url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE customer SET value = 9e999 WHERE name = 'Acme Corp'")
+    infinity = "9e999" if crm.store.is_sqlite else "'Infinity'"
+    run_sql(crm.store, f"UPDATE customer SET value = {infinity} WHERE name = 'Acme Corp'")
     text = json.dumps(export_data(crm), allow_nan=False)  # raises on Infinity
     assert json.loads(text)["customers"][0]["name"] == "Acme Corp"
