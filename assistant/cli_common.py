@@ -6,9 +6,13 @@ Light on purpose (imported when the parser is built): the tool layer is imported
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
@@ -42,3 +46,12 @@ def check_db_folder(db: str | None) -> None:
         raise InvalidArgument(
             f"no folder {folder} for the database {db}; create it first, or give another --db"
         )
+
+
+def emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
+    """Print `result` as JSON with --json, else the text `text()` renders."""
+    if getattr(args, "json", False):
+        data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(text())
