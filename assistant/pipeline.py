@@ -153,7 +153,7 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
         return _ask_spot(s)
     ids = list(dict.fromkeys(ids))
     if not ids:
-        refs = {f.customer_id for e in frames.edits for f in e.refs}
+        refs = {f.customer_id for e in frames.edits for f in e.refs if f.score == e.refs[0].score}
         if len(refs) == 1:
             return list(refs)
         if r.new_names:

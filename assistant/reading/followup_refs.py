@@ -57,7 +57,7 @@ def find_refs(
             if not desc or not shared:
                 continue
             score = max(len(shared) / len(desc), MIN_SCORE if len(shared) >= 2 else 0.0)
-            if score >= MIN_SCORE or len(fups) > 1:  # weak ones only pick among several
+            if score > 0:  # weak ones (below MIN_SCORE) only count when nothing stronger is said
                 out.append(
                     FollowupRef(
                         clause.start,

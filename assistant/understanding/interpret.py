@@ -48,6 +48,8 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
                 (f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named), key=lambda f: -f.score
             )
         )
+        if not refs and r.customers_in(c) and r.has(c, "done", "cancel", "move"):
+            refs = _best_weak(r, c)  # "scrap the kettle & crumb flyer drop": one of theirs shares a word
         nxt = r.clauses[i + 1] if i + 1 < len(r.clauses) else None
         if (
             not refs
@@ -87,6 +89,17 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
         if not any(e.action == edit.action and (not edit.refs or e.refs == edit.refs) for e in out):
             out.append(edit)
     return out
+
+
+def _best_weak(r: Reading, c: Clause) -> tuple[FollowupRef, ...]:
+    """The one follow-up of the customers named in `c` that shares the most topic words with it, if one does."""
+    named = {m.id for s in r.customers_in(c) if len(s.matches) == 1 for m in s.matches}
+    weak = [f for f in r.within(r.followups, c) if f.customer_id in named and f.score > 0]
+    if not weak:
+        return ()
+    best = max(f.score for f in weak)
+    top = {f.followup_id: f for f in weak if f.score == best}
+    return tuple(top.values()) if len(top) == 1 else ()
 
 
 def _same_act(r: Reading, c: Clause, refs: tuple[FollowupRef, ...]) -> bool:
