@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,6 +53,21 @@ class Identity:
 _acting: ContextVar[Identity | None] = ContextVar("crm_acting", default=None)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """An open `batch()` / `transaction()` of one ToolContext, in one flow of control."""
+
+    batch_id: str | None = None
+    batch_summary: str | None = None
+    tx: tuple[Session, Batch] | None = None
+
+
+_NO_SCOPE = _Scope()
+# By id(ToolContext), replaced (never mutated) on each change: one HTTP server's context serves
+# concurrent requests, and one request's open batch or transaction must never take in another's writes.
+_scopes: ContextVar[dict[int, _Scope] | None] = ContextVar("crm_scopes", default=None)
+
+
 def set_acting(identity: Identity | None) -> Token[Identity | None]:
     """Act as `identity` in the current context until `reset_acting(token)`."""
     return _acting.set(identity)
@@ -94,13 +109,28 @@ class ToolContext:
         self.source = source
         self._tz = tz if tz is not None else ZoneInfo("UTC")
         self.fixed_now = fixed_now
-        self._batch_id: str | None = None
-        self._batch_summary: str | None = None
-        self._tx: tuple[Session, Batch] | None = None
 
     def __repr__(self) -> str:
         where = self.store.url
         return f"ToolContext(actor={self.actor!r}, source={self.source!r}, tz={self.tz}, store={where})"
+
+    def _scope(self) -> _Scope:
+        return (_scopes.get() or {}).get(id(self), _NO_SCOPE)
+
+    def _open_scope(self, scope: _Scope) -> Token[dict[int, _Scope] | None]:
+        return _scopes.set({**(_scopes.get() or {}), id(self): scope})
+
+    @property
+    def _batch_id(self) -> str | None:
+        return self._scope().batch_id
+
+    @property
+    def _batch_summary(self) -> str | None:
+        return self._scope().batch_summary
+
+    @property
+    def _tx(self) -> tuple[Session, Batch] | None:
+        return self._scope().tx
 
     @property
     def actor(self) -> str:
@@ -142,13 +172,16 @@ class ToolContext:
     @contextmanager
     def batch(self, summary: str) -> Iterator[str]:
         """Group the writes of several tool calls into one undoable change."""
-        outer = (self._batch_id, self._batch_summary)
-        if self._batch_id is None:
-            self._batch_id, self._batch_summary = uuid.uuid4().hex, summary
+        scope = self._scope()
+        if scope.batch_id is not None:
+            yield scope.batch_id
+            return
+        batch_id = uuid.uuid4().hex
+        token = self._open_scope(replace(scope, batch_id=batch_id, batch_summary=summary))
         try:
-            yield self._batch_id
+            yield batch_id
         finally:
-            self._batch_id, self._batch_summary = outer
+            _scopes.reset(token)
 
     @contextmanager
     def transaction(self, summary: str) -> Iterator[str]:
@@ -164,11 +197,11 @@ class ToolContext:
             batch = Batch(session, self.actor, self.source, self._batch_summary or summary, at=self.now())
             if self._batch_id:
                 batch.id = self._batch_id
-            self._tx = (session, batch)
+            token = self._open_scope(replace(self._scope(), tx=(session, batch)))
             try:
                 yield batch.id
             finally:
-                self._tx = None
+                _scopes.reset(token)
 
     def read(self) -> AbstractContextManager[Session]:
         if self._tx is not None:

@@ -3,6 +3,7 @@ gate lets a request act as the rep its token belongs to, and only for that reque
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,3 +111,28 @@ def test_acting_as_changes_actor_and_zone_only_inside(reps: Store) -> None:
     with acting_as(Identity("kim", ZoneInfo("Asia/Tokyo"))):
         assert (ctx.actor, str(ctx.tz)) == ("kim", "Asia/Tokyo")
     assert (ctx.actor, str(ctx.tz)) == ("sam", "UTC")
+
+
+def test_an_open_batch_is_the_flow_of_control_s_own(reps: Store) -> None:
+    """One context serves every HTTP request: a batch open in one thread takes in no other's writes."""
+    ctx = ToolContext(store=reps, actor="sam")
+    inside, done = threading.Event(), threading.Event()
+    seen: dict[str, str | None] = {}
+
+    def request_a() -> None:
+        with ctx.batch("a's change") as batch_id:
+            seen["a"] = batch_id
+            inside.set()
+            done.wait(10)
+            seen["a_inside"] = ctx._batch_id
+
+    a = threading.Thread(target=request_a)
+    a.start()
+    assert inside.wait(10)
+    seen["b"] = ctx._batch_id  # another request, while a's batch is open
+    with ctx.write("b's change") as batch:
+        seen["b_write"] = batch.id
+    done.set()
+    a.join(10)
+    assert seen["b"] is None and seen["b_write"] != seen["a"] and seen["a_inside"] == seen["a"]
+    assert ctx._batch_id is None
