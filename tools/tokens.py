@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from store import Store, token_rows, user_rows
-from store.models import McpToken, User
+from store.models import McpToken, User, saved_id
 from store.types import utcnow
 from tools.context import Identity, zone
 from tools.errors import InvalidArgument, NotFound, quoted
@@ -57,14 +57,13 @@ def create_token(store: Store, name: str, *, rotate: bool = False) -> TokenOut:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with store.write() as s:
         user = _registered(s, name)
-        assert user.id is not None  # a row read from the database has its id
-        existing = token_rows.token_of(s, user.id)
+        existing = token_rows.token_of(s, saved_id(user))
         if existing is not None and not rotate:
             raise InvalidArgument(
                 f"{user.name} already has an MCP token (created {existing.created_at:%Y-%m-%d %H:%M} UTC); "
                 f"crm users token {user.name} --rotate replaces it, --revoke removes it."
             )
-        row = existing or McpToken(user_id=user.id, token_hash="")
+        row = existing or McpToken(user_id=saved_id(user), token_hash="")
         row.token_hash = hash_token(secret)
         row.created_at = utcnow()
         s.add(row)
@@ -77,8 +76,7 @@ def revoke_token(store: Store, name: str) -> TokenOut:
     """Remove rep `name`'s MCP token: a client still sending it is refused from its next request."""
     with store.write() as s:
         user = _registered(s, name)
-        assert user.id is not None
-        existing = token_rows.token_of(s, user.id)
+        existing = token_rows.token_of(s, saved_id(user))
         if existing is None:
             raise NotFound(f"{user.name} has no MCP token to revoke.")
         s.delete(existing)
@@ -105,9 +103,9 @@ def identity_for_token(store: Store, token: str) -> Identity | None:
     digest = hash_token(token)
     with store.read() as s:
         user = token_rows.user_by_token_hash(s, digest)
-        if user is None or user.id is None:
+        if user is None:
             return None
-        row = token_rows.token_of(s, user.id)
+        row = token_rows.token_of(s, saved_id(user))
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
     return Identity(name=user.name, tz=zone(user.timezone))
