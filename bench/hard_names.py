@@ -11,13 +11,96 @@ from __future__ import annotations
 import random
 import sqlite3
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from rapidfuzz import fuzz, process, utils
+
+from bench.data import GENERATOR_VERSION, NOW, remove_db, upgraded
+from bench.inprocess import _typo, heavy
 from bench.timing import Row, measure
+from store import Store
+from tools.context import ToolContext
+from tools.customers import find_customers
+from tools.names import normalize
+from tools.schemas import FindCustomers
 
 SEED = 20261201
-FIRST = ["Blue", "Red", "Green", "Gold", "Silver", "North", "South", "East", "West", "Central", "Prime", "First", "United", "Royal", "Grand", "Metro", "City", "Coastal", "Valley", "Mountain"]
-SECOND = ["North", "South", "East", "West", "Star", "Sun", "River", "Lake", "Park", "Bridge", "Harbor", "Oak", "Pine", "Maple", "Summit", "Peak", "Point", "Bay", "Ridge", "Hill"]
-TRADE = ["Dental", "Medical", "Legal", "Auto", "Home", "Pet", "Care", "Health", "Realty", "Finance", "Insurance", "Construction", "Plumbing", "Electric", "Roofing", "Cleaning", "Catering", "Bakery", "Fitness", "Travel", "Logistics", "Printing", "Design", "Consulting", "Software", "Security", "Storage", "Motors", "Supply", "Foods"]
+FIRST = [
+    "Blue",
+    "Red",
+    "Green",
+    "Gold",
+    "Silver",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Central",
+    "Prime",
+    "First",
+    "United",
+    "Royal",
+    "Grand",
+    "Metro",
+    "City",
+    "Coastal",
+    "Valley",
+    "Mountain",
+]
+SECOND = [
+    "North",
+    "South",
+    "East",
+    "West",
+    "Star",
+    "Sun",
+    "River",
+    "Lake",
+    "Park",
+    "Bridge",
+    "Harbor",
+    "Oak",
+    "Pine",
+    "Maple",
+    "Summit",
+    "Peak",
+    "Point",
+    "Bay",
+    "Ridge",
+    "Hill",
+]
+TRADE = [
+    "Dental",
+    "Medical",
+    "Legal",
+    "Auto",
+    "Home",
+    "Pet",
+    "Care",
+    "Health",
+    "Realty",
+    "Finance",
+    "Insurance",
+    "Construction",
+    "Plumbing",
+    "Electric",
+    "Roofing",
+    "Cleaning",
+    "Catering",
+    "Bakery",
+    "Fitness",
+    "Travel",
+    "Logistics",
+    "Printing",
+    "Design",
+    "Consulting",
+    "Software",
+    "Security",
+    "Storage",
+    "Motors",
+    "Supply",
+    "Foods",
+]
 LEGAL = ["Inc", "LLC", "Ltd", "Corp", "Group", "Co."]
 
 
@@ -37,11 +120,7 @@ def names(n: int, seed: int = SEED) -> list[str]:
 
 def build(path: Path, count: int) -> None:
     """A database with the product's schema holding `count` hard-named customers (no other rows)."""
-    from store import Store
-    from tools.names import normalize
-
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_db(path)
     Store(path).close()
     when = "2025-01-01 09:00:00.000000"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -59,10 +138,14 @@ def build(path: Path, count: int) -> None:
 
 
 def cached(cache: Path, count: int, fingerprint: str) -> Path:
-    path = cache / f"hard-{count}-{fingerprint}.db"
+    """The hard-name database of `count` names for the schema `fingerprint` (see bench.data.cached_db)."""
+    path = cache / f"hard-{count}-g{GENERATOR_VERSION}-{fingerprint}.db"
     if not path.exists():
+        for old in sorted(cache.glob(f"hard-{count}-g{GENERATOR_VERSION}-*.db")):
+            if upgraded(old, path, fingerprint):
+                return path
         for old in cache.glob(f"hard-{count}-*.db"):
-            old.unlink()
+            remove_db(old)
         tmp = path.with_suffix(".tmp")
         build(tmp, count)
         tmp.rename(path)
@@ -72,8 +155,6 @@ def cached(cache: Path, count: int, fingerprint: str) -> Path:
 def queries(db: Path, count: int = 60) -> tuple[list[str], list[int]]:
     """Typed names with one slip in a word, lower case, without the legal suffix (a third also without
     the number: then only common words are left), and whom each is for."""
-    from bench.inprocess import _typo
-
     rng = random.Random(SEED + 1)
     conn = sqlite3.connect(db)
     total = conn.execute("SELECT max(id) FROM customer").fetchone()[0]
@@ -97,16 +178,6 @@ def queries(db: Path, count: int = 60) -> tuple[list[str], list[int]]:
 
 def find_row(db: Path, reps: int) -> Row:
     """`find_customers` on the hard names beside a full WRatio scan of every one of them."""
-    from zoneinfo import ZoneInfo
-
-    from rapidfuzz import fuzz, process, utils
-
-    from bench.data import NOW
-    from bench.inprocess import heavy
-    from store import Store
-    from tools.context import ToolContext
-    from tools.customers import find_customers
-    from tools.schemas import FindCustomers
 
     typed, wanted = queries(db)
     store = Store(db)
@@ -143,10 +214,11 @@ def find_row(db: Path, reps: int) -> Row:
         10,
         result,
         floor_stat,
-        "rapidfuzz.process.extract(WRatio, processor=utils.default_process) over every name + SELECT the 10 rows",
+        "rapidfuzz.process.extract(WRatio, processor=utils.default_process) over every name "
+        "+ SELECT the 10 rows",
         ratio_target=0.02,
         extra={"ref": "a full WRatio scan"},
-        note=f"{len(all_names):,} names of 20 × 20 × 30 common words, a suffix and a number; {len(typed)} queries "
-        f"with one slip in a word (a third without the number); the customer each was made from is on the first page in "
-        f"{hits / max(1, calls):.0%} of calls",
+        note=f"{len(all_names):,} names of 20 × 20 × 30 common words, a suffix and a number; "
+        f"{len(typed)} queries with one slip in a word (a third without the number); the customer each "
+        f"was made from is on the first page in {hits / max(1, calls):.0%} of calls",
     )

@@ -71,7 +71,8 @@ def pick_inputs(db: Path, count: int = 60) -> Inputs:
         key = core(normalize(name))
         cores[key] = cores.get(key, 0) + 1
     conn.close()
-    typos, exact = [], []
+    typos: list[str] = []
+    exact: list[str] = []
     for cid in ids:
         words = core(normalize(names[cid])).split()
         if len(typos) < count:
@@ -113,7 +114,7 @@ def run(db: Path, reps: int, log=print) -> list[Row]:  # type: ignore[no-untyped
 
 
 def _index_build(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
-    from tools.names import NameIndex
+    from tools.name_index import NameIndex
 
     def product(_i: int) -> None:
         with ctx.read() as s:
@@ -295,7 +296,8 @@ def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-unt
     def floor(i: int) -> None:
         match = " ".join(f'"{w}"' for w in SEARCHES[i % len(SEARCHES)].split())
         rows = conn.execute(
-            "SELECT i.* FROM interaction_fts f JOIN interaction i ON i.id = f.rowid WHERE interaction_fts MATCH ? "
+            "SELECT i.* FROM interaction_fts f JOIN interaction i ON i.id = f.rowid "
+            "WHERE interaction_fts MATCH ? "
             "ORDER BY f.rowid DESC LIMIT 11",
             (match,),
         ).fetchall()

@@ -12,10 +12,15 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bench.processes import ROOT, SERVER, children_cpu, crm_env, process_cpu, rss_mb
 from bench.timing import Row, Stat, measure, skipped
+
+if TYPE_CHECKING:
+    from mcp.client.session import ClientSession
 
 MINIMAL = [sys.executable, "-m", "bench.minimal_server"]
 START_LABEL = "`crm mcp` start to answered `initialize`"
@@ -25,8 +30,13 @@ RSS_LABEL = "resident memory of the MCP server (after calls)"
 
 
 def mcp_rows(
-    db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int, log=print
-) -> list[Row]:  # type: ignore[no-untyped-def]
+    db: Path,
+    ids: list[int],
+    typo_queries: list[str],
+    reps: int,
+    starts: int,
+    log: Callable[[str], None] = print,
+) -> list[Row]:
     """Start to answered initialize and a small tools/call, each beside the minimal SDK server's;
     a get_customer round trip (SDK client and raw JSON-RPC lines); the server's RSS after warm calls."""
     from bench.processes import call_floor, rss_floor
@@ -163,11 +173,11 @@ async def _session(
 
 
 async def _alternating(
-    ours,
-    our_call: tuple[str, dict],
-    theirs,
-    their_call: tuple[str, dict],
-    reps: int,  # type: ignore[no-untyped-def]
+    ours: ClientSession,
+    our_call: tuple[str, dict[str, Any]],
+    theirs: ClientSession,
+    their_call: tuple[str, dict[str, Any]],
+    reps: int,
 ) -> tuple[Stat, Stat]:
     """`reps` round trips on each session, one after the other, after 5 untimed each."""
     mine: list[float] = []
@@ -183,7 +193,7 @@ async def _alternating(
     return Stat.of(mine), Stat.of(ref)
 
 
-async def _timed_calls(session, tool: str, arguments: list[dict], reps: int) -> Stat:  # type: ignore[no-untyped-def]
+async def _timed_calls(session: ClientSession, tool: str, arguments: list[dict[str, Any]], reps: int) -> Stat:
     """`reps` timed round trips of `tool` after 5 untimed; CPU per call is server + client (a mean)."""
     samples: list[float] = []
     servers = _children_running("assistant")
@@ -235,13 +245,13 @@ def _raw_client_calls(db: Path, ids: list[int], reps: int) -> Stat:
     assert proc.stdin and proc.stdout
     stdin, stdout = proc.stdin, proc.stdout
 
-    def send(message: dict) -> None:
+    def send(message: dict[str, Any]) -> None:
         stdin.write(json.dumps(message) + "\n")
         stdin.flush()
 
-    def reply(want: int) -> dict:
+    def reply(want: int) -> dict[str, Any]:
         while True:  # skip the server's notifications (logging, list changes)
-            message = json.loads(stdout.readline())
+            message: dict[str, Any] = json.loads(stdout.readline())
             if message.get("id") == want:
                 return message
 

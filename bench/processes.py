@@ -53,26 +53,26 @@ def rss_mb(pid: int) -> float:
 _ECHO_SERVER = """
 import json, sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
+def answer(req, rows):
+    content = [{"type": "text", "text": json.dumps(rows)}]
+    sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": req["id"], "result": {"content": content}}) + "\\n")
+    sys.stdout.flush()
 for line in sys.stdin:
     req = json.loads(line)
     if req["params"]["name"] == "recent_changes":  # the small tool: the latest change-log row
         rows = c.execute("SELECT * FROM change_log ORDER BY id DESC LIMIT 2").fetchall()
-        reply = {"jsonrpc": "2.0", "id": req["id"], "result": {"content": [{"type": "text", "text": json.dumps(rows)}]}}
-        sys.stdout.write(json.dumps(reply) + "\\n")
-        sys.stdout.flush()
+        answer(req, rows)
         continue
     cid = req["params"]["arguments"]["customer"]
     rows = [c.execute("SELECT * FROM customer WHERE id = ?", (cid,)).fetchone(),
             c.execute("SELECT * FROM contact WHERE customer_id = ? ORDER BY id", (cid,)).fetchall(),
-            c.execute("SELECT * FROM interaction WHERE customer_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 5",
-                      (cid,)).fetchall(),
+            c.execute("SELECT * FROM interaction WHERE customer_id = ? "
+                      "ORDER BY occurred_at DESC, id DESC LIMIT 5", (cid,)).fetchall(),
             c.execute("SELECT count(*) FROM interaction WHERE customer_id = ?", (cid,)).fetchone(),
-            c.execute("SELECT * FROM followup WHERE customer_id = ? AND status = 'open' ORDER BY due_date, id",
-                      (cid,)).fetchall(),
+            c.execute("SELECT * FROM followup WHERE customer_id = ? AND status = 'open' "
+                      "ORDER BY due_date, id", (cid,)).fetchall(),
             c.execute("SELECT * FROM stage_change WHERE customer_id = ? ORDER BY at, id", (cid,)).fetchall()]
-    reply = {"jsonrpc": "2.0", "id": req["id"], "result": {"content": [{"type": "text", "text": json.dumps(rows)}]}}
-    sys.stdout.write(json.dumps(reply) + "\\n")
-    sys.stdout.flush()
+    answer(req, rows)
 """
 
 

@@ -7,6 +7,9 @@ import platform
 import sqlite3
 from datetime import UTC, datetime
 
+import rapidfuzz
+import sqlalchemy
+
 from bench.data import Scale
 from bench.timing import Row
 
@@ -15,15 +18,10 @@ def machine() -> str:
     """One line about where the numbers came from."""
     cpu = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
     except OSError:
         pass
-    import rapidfuzz
-    import sqlalchemy
-
     return (
         f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
@@ -103,7 +101,8 @@ def table(
         "",
         f"Machine: {machine()}.{load}",
         "",
-        "| operation | target (median) | median | p95 | CPU time | floor (median) | ratio to floor | meets target |",
+        "| operation | target (median) | median | p95 | CPU time | floor (median) | ratio to floor "
+        "| meets target |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:

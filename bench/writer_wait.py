@@ -92,16 +92,17 @@ def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-d
         remove_db(db)
     if proc.returncode != 0:
         return skipped(label, "s", 1, f"crm import failed: {proc.stderr.strip()[-300:]}")
-    alone = [w for w, m in zip(result["waits"], result["marks"]) if m < began]
+    alone = [w for w, m in zip(result["waits"], result["marks"], strict=False) if m < began]
     during = [
-        w for w, m in zip(result["waits"], result["marks"]) if m >= began and m - w <= ended
+        w for w, m in zip(result["waits"], result["marks"], strict=False) if m >= began and m - w <= ended
     ]  # overlapping
     if not during:
         return skipped(label, "s", 1, "the writer made no write while the import ran")
     longest, reference = max(during), max(alone or [0.0])
     errors = result["errors"]
     log(
-        f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, {len(errors)} refused"
+        f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, "
+        f"{len(errors)} refused"
     )
     return Row(
         label,
