@@ -64,7 +64,8 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "call",
-        _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone|voicemail
+        _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone|off\s+the\s+phone
+        |phone\s+with|on\s+a\s+call|hung\s+up|voicemail
         |vm|left\s+(?:a\s+)?(?:message|vm)|dialed|phone\s+call)\b"""),
     ),
     (
@@ -100,7 +101,7 @@ KIND_WORD_RE = _rx(
 )
 
 # ---- planned events: a future-dated one of these is something the rep attends ---------------------------
-EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour|site\s+visit|visit
+EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour|site\s+visit|visit|on-?site
     |lunch|coffee|dinner|breakfast|drinks|presentation|pitch|workshop|training|onboarding|kick-?off|review
     |check-?in|catch-?up|webinar|interview|appointment|appt|session|sync|standup|call\s+back|callback|zoom|kick-?off
     |go-?live|launch|install|installation|delivery|signing|renewal\s+call)\b""")
@@ -112,7 +113,8 @@ PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lin
 # A clause with one of these and a future date is a follow-up; without a date the engine asks when.
 FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me|set\s+(?:a\s+)?reminder|reminder
     |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base|reach\s+out|chase
-    |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through)\b""")
+    |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through
+    |try\s+(?:him|her|them|again)|try\s+\w+\s+again)\b""")
 # Their request reported, which is also worth logging: "Acme wants 200 bags by the end of the quarter".
 REQUEST_CUE_RE = _rx(
     r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+like)$"
@@ -271,7 +273,7 @@ SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|compani
     |spoke\s+about)\s+(?P<topic>.+)
     |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline|history)\s+
     (?:for|about|on|mentioning|with)\s+(?P<topic2>.+)
-    |^\s*(?:any\s+)?(?:notes?|interactions?)\s+(?:about|mentioning|on|with|re:?)\s+(?P<topic3>.+))""")
+    |^\s*(?:any\s+)?(?:notes|interactions?|any\s+note)\s+(?:about|mentioning|on|with|re:?)\s+(?P<topic3>[^:]+)$)""")
 STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)|stale|quiet
     |(?:haven'?t|hasn'?t)\s+(?:we\s+|i\s+)?(?:talked|spoken|heard|contacted|been\s+in\s+touch|reached|had\s+contact)
     |(?:have|has)\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)|heard\s+from\s+us|no\s+(?:one\s+has\s+)?(?:contact|touch
@@ -293,6 +295,9 @@ SHOW_RE = _rx(r"""^\s*(?:please\s+|pls\s+)?(?:show|list|display|pull\s+up|give\s
     |catch\s+me\s+up|find|search|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a)\b""")
 PLURAL_CUSTOMERS_RE = _rx(r"""\b(?:deals?|customers?|clients?|accounts?|ones|companies|leads|prospects|opportunities
     |opps)\b""")
+# "rosa's number pls", "helios email?": a detail asked for by naming it (setting one says "is …").
+DETAIL_ASKED_RE = _rx(r"""^\s*(?:[\w.&-]+\s+){0,3}?[\w.&-]+(?:['\u2019]s)?\s+(?:phone\s+)?(?:number|phone|cell|mobile|email|e-mail
+    |address|contact\s+details)\s*(?:pls|please|plz)?\s*[?!.]*\s*$""")
 # Read requests that need no question word: each alone makes the message a question.
 READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     BARE_AGENDA_RE,
@@ -301,6 +306,7 @@ READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     PROFILE_RE,
     SHOW_RE,
     SEARCH_RE,
+    DETAIL_ASKED_RE,
 )
 SHORT_READ_WORDS = 4  # "pipeline", "my pipeline by stage": a short message naming a report asks for it
 

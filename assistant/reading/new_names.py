@@ -63,7 +63,8 @@ _PERSON_BEFORE_RE = re.compile(
     r"(?i)(?:^|\b(?:owe|owes|owed|send|sending|sent|get|got|give|gave|tell|told|call|called|calling|ring|rang"
     r"|ping|pinged|email|emailed|e-mail|text|texted|message|messaged|meet|met|meeting|chase|chased|remind|ask"
     r"|asked|thank|thanked|cc|nudge|nudged|brief|briefed|phone|phoned|promised|update|updated|show|showed"
-    r"|with|to|for|from|and|via|by|visit|visited|see|saw|hear|heard|back\s+to|up\s+with|in\s+with)\s+"
+    r"|with|to|for|from|and|via|by|visit|visited|see|saw|hear|heard|back\s+to|up\s+with|in\s+with|left|leave"
+    r"|try|tried|reach|reached|pinging|thanks|congrats|invite|invited|introduce|introduced)\s+"
     r"|(?:^|\s)(?:w/|w|@)\s*)$"
 )
 _PERSON_AFTER_RE = re.compile(
