@@ -220,3 +220,36 @@ def test_a_machine_without_ipv6_gets_one_clear_line(monkeypatch: pytest.MonkeyPa
         str(refused.value)
         == f"cannot serve on [::1]:{port}: IPv6 is not available on this machine; use --host 127.0.0.1."
     )
+
+
+def test_reps_writing_at_the_same_time_each_get_their_own_name(crm: ToolContext) -> None:
+    """Two clients' calls interleaved on one server: every note carries the rep whose token sent it."""
+    db = database(crm)
+    for name in ("kim", "lee"):
+        assert run_crm(db, "users", "add", name).returncode == 0
+    tokens = {name: made_token(db, name) for name in ("kim", "lee")}
+
+    async def rep(url: str, name: str) -> None:
+        headers = {"Authorization": f"Bearer {tokens[name]}"}
+        async with (
+            create_mcp_http_client(headers=headers) as http,
+            Client(streamable_http_client(url, http_client=http)) as client,
+        ):
+            for n in range(8):
+                body = f"{name} note {n}"
+                result = await client.call_tool("log_interaction", {"customer": "Acme", "body": body})
+                assert not result.is_error, result.content
+                await anyio.sleep(0)
+
+    async def both(url: str) -> None:
+        with anyio.fail_after(120):
+            async with anyio.create_task_group() as group:
+                group.start_soon(rep, url, "kim")
+                group.start_soon(rep, url, "lee")
+
+    with serve(db) as url:
+        anyio.run(both, url)
+    with crm.read() as s:
+        notes = s.exec(select(Interaction).where(Interaction.source == "mcp")).all()
+    assert len(notes) == 16
+    assert all(n.body.startswith(f"{n.author} note") for n in notes), [(n.author, n.body) for n in notes]
