@@ -350,6 +350,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "sqlite_only(reason): only meaningful on a SQLite file (permissions, WAL, kill -9); "
         "skipped on PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers", "pg_only(reason): a PostgreSQL test; skipped unless CRM_TEST_BACKEND=postgres"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -357,16 +360,26 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"crm-assistant test backend: {'postgres' if ON_POSTGRES else 'sqlite'} ({where})"
 
 
+def _reason(marker: pytest.Mark, default: str) -> str:
+    return str(marker.kwargs.get("reason") or (marker.args[0] if marker.args else default))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not ON_POSTGRES:
+        for item in items:
+            marker = item.get_closest_marker("pg_only")
+            if marker is not None:
+                why = _reason(marker, "PostgreSQL")
+                item.add_marker(
+                    pytest.mark.skip(reason=f"PostgreSQL only ({why}): CRM_TEST_BACKEND=postgres")
+                )
         return
     only_db = os.environ.get("CRM_TEST_ONLY_DB", "") not in ("", "0")
     kept, left_out = [], []
     for item in items:
         marker = item.get_closest_marker("sqlite_only")
         if marker is not None:
-            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "a SQLite file")
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {_reason(marker, 'a SQLite file')}"))
         uses_db = DB_FIXTURE in getattr(item, "fixturenames", ())
         (kept if uses_db or not only_db else left_out).append(item)
     if left_out:
