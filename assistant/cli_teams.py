@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from assistant import terminal
 from assistant.cli_common import GLOBALS_NOTE, check_db_folder, database
 
 if TYPE_CHECKING:
@@ -172,7 +173,8 @@ def cmd_copy(args: argparse.Namespace) -> None:
     source, target = _open(source_db), _open(target_db)
     try:
         try:
-            result = copy_database(source, target, replace=args.replace)
+            with terminal.progress(f"Copying {source_db or 'the default database'}") as report:
+                result = copy_database(source, target, replace=args.replace, progress=report)
         except CopyRefused as e:
             raise InvalidArgument(f"nothing copied: {e}") from None
     finally:

@@ -11,7 +11,7 @@ ids on PostgreSQL) and SQLite's planner statistics.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,8 +90,20 @@ def _rows_of(table: Table) -> Select[Any]:
     return select(table).where(*_content_only(table)).order_by(*table.primary_key.columns)
 
 
-def copy_database(source: Store, target: Store, *, replace: bool = False) -> CopyResult:
-    """Copy every row of `source` into `target` (both at the same schema version); see the module doc."""
+Progress = Callable[[int, int], None]
+
+
+def _silent(done: int, total: int) -> None:
+    pass
+
+
+def copy_database(
+    source: Store, target: Store, *, replace: bool = False, progress: Progress = _silent
+) -> CopyResult:
+    """Copy every row of `source` into `target` (both at the same schema version); see the module doc.
+
+    `progress(rows copied, rows in all)` is called after each chunk.
+    """
     if source.url == target.url:
         raise CopyRefused("the source and the target are the same database")
     if target.read_only:
@@ -122,8 +134,15 @@ def copy_database(source: Store, target: Store, *, replace: bool = False) -> Cop
                 if present.get(table.name):
                     dst.execute(delete(table).where(*_content_only(table)))
             result.replaced = present
+            total, before = sum(wanted.values()), 0
             for table in tables():
-                result.rows[table.name] = _copy_table(src, dst, table, source, target)
+                start = before
+
+                def step(done: int, start: int = start) -> None:
+                    progress(start + done, total)
+
+                result.rows[table.name] = _copy_table(src, dst, table, source, target, step)
+                before += result.rows[table.name]
             landed = counts(dst)
             if landed != wanted or result.rows != wanted:
                 # Never expected; rolls the whole copy back rather than leave a partial one.
@@ -134,7 +153,9 @@ def copy_database(source: Store, target: Store, *, replace: bool = False) -> Cop
     return result
 
 
-def _copy_table(src: Connection, dst: Connection, table: Table, source: Store, target: Store) -> int:
+def _copy_table(
+    src: Connection, dst: Connection, table: Table, source: Store, target: Store, step: Callable[[int], None]
+) -> int:
     """Copy the rows of one table; a row the target cannot take stops the whole copy, in one line."""
     copied = 0
     try:
@@ -143,6 +164,7 @@ def _copy_table(src: Connection, dst: Connection, table: Table, source: Store, t
         while chunk := rows.fetchmany(CHUNK):
             dst.execute(table.insert(), [dict(r) for r in chunk])
             copied += len(chunk)
+            step(copied)
         if target.is_postgres and "id" in table.c:
             postgres.advance_id_sequence(dst, table.name)
     except (StatementError, ValueError, TypeError) as e:

@@ -83,8 +83,10 @@ def check_same(a: Store, b: Store) -> None:
 def test_sqlite_to_sqlite_copies_every_row_with_its_id(tmp_path: Path) -> None:
     source, target = Store(tmp_path / "a.db"), Store(tmp_path / "b.db")
     token = fill(source)
-    result = copy_database(source, target)
+    said: list[tuple[int, int]] = []
+    result = copy_database(source, target, progress=lambda done, total: said.append((done, total)))
     assert all(result.rows[name] > 0 for name in result.rows if name != "meta"), result.rows
+    assert said[-1] == (sum(result.rows.values()),) * 2 and said == sorted(said)
     assert result.rows["meta"] == 2  # the pipeline's stages and closed stages
     check_same(source, target)
     # What the copy serves: the token works, search finds the note, a new row gets the next id.
