@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant import questions, replies
-from assistant.conversation import Reply
+from assistant.dialogue.reply import Reply
 from assistant.understanding import Frames
 from tools.context import ToolContext
 from tools.customers import find_customers, get_customer

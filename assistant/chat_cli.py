@@ -14,7 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant.conversation import Reply, State, respond
+from assistant.render import note
 from tools.context import ToolContext
+from tools.errors import USER_ERRORS
+from tools.history import plan_undo, undo_change
+from tools.notes import get_interaction
 
 EXIT_WORDS = frozenset({"exit", "quit", "bye", ":q", "/exit", "/quit"})
 HELP_WORDS = frozenset({"help", "?", "/help"})
@@ -35,7 +40,6 @@ def _payload(reply: Any) -> dict[str, Any]:
 
 
 def _one(ctx: ToolContext, line: str, state: Any, n: int) -> Any:
-    from assistant.conversation import Reply, State, respond
 
     try:
         return respond(ctx, line, state, message_ref=f"cli:{n}")
@@ -47,7 +51,6 @@ def _one(ctx: ToolContext, line: str, state: Any, n: int) -> Any:
 
 def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
     """The chat's own words (help, cancel), answered without touching a pending question's meaning."""
-    from assistant.conversation import Reply, State
 
     word = " ".join(line.lower().split()).rstrip(".!")
     if word in HELP_WORDS:
@@ -58,10 +61,6 @@ def _command(ctx: ToolContext, line: str, state: Any, n: int) -> Any | None:
         return Reply(text=helped.text + tail, state=state or State())
     shown = re.fullmatch(r"/?show\s+(?:note\s+)?#?(\d+)", word)
     if shown:  # a shortened note ends in "(/show N)": this is N whole
-        from assistant.render import note
-        from tools.errors import USER_ERRORS
-        from tools.notes import get_interaction
-
         try:
             text = note(get_interaction(ctx, int(shown.group(1))), ctx.today())
         except USER_ERRORS as e:
@@ -78,8 +77,6 @@ def _big_undo(ctx: ToolContext, word: str) -> Any | None:
     """'undo' of a change that removes several records (or an import): the plan to confirm, else None."""
     if word not in UNDO_WORDS:
         return None
-    from tools.errors import USER_ERRORS
-    from tools.history import plan_undo
 
     try:
         plan = plan_undo(ctx)
@@ -90,8 +87,6 @@ def _big_undo(ctx: ToolContext, word: str) -> Any | None:
 
 def _confirmed(ctx: ToolContext, plan: Any, line: str) -> tuple[str, bool]:
     """The answer to "Undo …? (yes/no)": (reply, whether the line was only that answer)."""
-    from tools.errors import USER_ERRORS
-    from tools.history import undo_change
 
     word = " ".join(line.lower().split()).rstrip(".!")
     if word not in YES_WORDS:
@@ -108,7 +103,7 @@ def _confirmed(ctx: ToolContext, plan: Any, line: str) -> tuple[str, bool]:
 
 def _history_file() -> Path | None:
     try:
-        from platformdirs import user_data_dir
+        from platformdirs import user_data_dir  # only on a terminal: a piped chat keeps no history
 
         return Path(user_data_dir("crm-assistant", appauthor=False)) / "chat_history"
     except Exception:  # no home directory: history just isn't kept
@@ -118,7 +113,7 @@ def _history_file() -> Path | None:
 def _readline_on() -> Path | None:
     """Line editing and history for input(); returns the history file to save to, if any."""
     try:
-        import readline
+        import readline  # terminal only: a piped or --json chat never loads line editing
     except ImportError:  # Windows without pyreadline: plain input still works
         return None
     path = _history_file()
@@ -140,7 +135,7 @@ def _keys_as_typed(inp: TextIO) -> list | None:  # type: ignore[type-arg]
     waits as typed. Echo and Ctrl-C stay as they were.
     """
     try:
-        import termios
+        import termios  # terminal only (and POSIX only)
 
         saved = termios.tcgetattr(inp.fileno())
         mode = list(saved)
@@ -157,7 +152,7 @@ def _save_history(path: Path | None) -> None:
     if path is None:
         return
     try:
-        import readline
+        import readline  # terminal only: a piped or --json chat never loads line editing
 
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         readline.write_history_file(path)
@@ -170,7 +165,6 @@ def run_chat(
     ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
     """Talk to the assistant: a prompt on a terminal, else one message per input line. Returns the exit code."""
-    from assistant.conversation import State
 
     inp, out = stdin or sys.stdin, stdout or sys.stdout
     interactive = inp.isatty() and out.isatty() and not as_json and stdin is None
@@ -183,7 +177,7 @@ def run_chat(
         finally:
             _save_history(history)
             if saved is not None:
-                import termios
+                import termios  # terminal only (and POSIX only)
 
                 termios.tcsetattr(inp.fileno(), termios.TCSADRAIN, saved)
     return _loop(ctx, inp.readline, out, interactive=False, as_json=as_json, state=State())
@@ -225,7 +219,6 @@ def _loop(ctx: ToolContext, read: Any, out: TextIO, *, interactive: bool, as_jso
 
 def _answer(ctx: ToolContext, line: str, state: Any, n: int, confirming: Any) -> tuple[Any, Any]:
     """The reply to one line, and the undo plan now waiting for a yes/no (if any)."""
-    from assistant.conversation import Reply
 
     if confirming is not None:
         answer, only = _confirmed(ctx, confirming, line)

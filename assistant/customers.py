@@ -7,6 +7,7 @@ this module only adapts the tool layer's one resolver (`tools.spotting.spot_cust
 
 from __future__ import annotations
 
+from store import queries
 from tools.context import ToolContext
 from tools.names import NameMatch, Resolution, resolve_name
 from tools.spotting import CustomerSpot, spot_customers
@@ -28,8 +29,5 @@ def resolve(ctx: ToolContext, ref: int | str) -> Resolution:
 
 def customer_name(ctx: ToolContext, cid: int) -> str:
     """The display name of customer `cid`."""
-    from store.models import Customer
-
     with ctx.read() as s:
-        c = s.get(Customer, cid)
-        return c.name if c is not None else f"#{cid}"
+        return queries.customer_names(s, [cid]).get(cid, f"#{cid}")

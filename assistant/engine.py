@@ -1,10 +1,11 @@
 """The conversation engine: one message in, one reply out, through the tool layer only.
 
 `respond` answers a pending question first (a number, part of a name, yes/no, a date, "both"),
-then a correction of the last write, then reads the message afresh. Record edits (contacts, tags,
-email/phone, new customers) and list questions go through the older intent rules
-(`assistant.intents`); reports, promises, outcomes, follow-up edits and the remaining questions go
-through the pipeline (`assistant.pipeline`). Pure: no printing, no network.
+then a correction of the last write, then reads the message afresh. Control words (help, undo,
+cancel, greetings) and the record edits (new customers, contacts, tags, email/phone) are still found
+by the older rules (`assistant.intents`); everything else — reports, promises, outcomes, follow-up
+edits and every question — goes through the pipeline (`assistant.pipeline`). Pure: no printing, no
+network.
 """
 
 from __future__ import annotations
@@ -14,17 +15,23 @@ from typing import Any
 
 from assistant import faults, questions, record_writes, replies
 from assistant.acting.execute import one_change
-from assistant.conversation import Reply, State
 from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
+from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import Pending, Settled
 from assistant.intents import classify
 from assistant.pipeline import handle
 from assistant.planning.plan import due_iso
+from assistant.reading import read
 from assistant.resolve import Overrides, overrides, settled_of
+from assistant.understanding import interpret
 from tools.context import ToolContext
 from tools.dates import InvalidDate
-from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound
+from tools.errors import USER_ERRORS, AmbiguousCustomer, CustomerNotFound, NothingToUndo, UndoConflict
+from tools.followups import followups_by_ref, reschedule_followup
+from tools.history import undo
+from tools.schemas import RescheduleFollowup
+from tools.timeline import correct_interaction, interaction_by_ref
 
 MAX_CHARS = 100_000  # a longer message is refused rather than half-stored
 
@@ -58,11 +65,13 @@ def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str 
         )
     try:
         if state is not None and isinstance(state.pending, Pending):
-            answered = answer_pending(ctx, text, state.pending)
+            answered = answer_pending(ctx, text, state.pending, lambda p, settled: _again(ctx, p, settled))
             if answered is not None:
                 return answered
         if state is not None and state.last is not None:
-            corrected = correction(ctx, text, state.last)
+            corrected = correction(
+                ctx, text, state.last, lambda m, settled, ref: handle(ctx, m, settled, ref)
+            )
             if corrected is not None:
                 return corrected
         return _fresh(ctx, text, {}, message_ref)
@@ -102,8 +111,6 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
 
 
 def _undo(ctx: ToolContext) -> Reply:
-    from tools.errors import NothingToUndo, UndoConflict
-    from tools.history import undo
 
     try:
         result = undo(ctx)
@@ -117,13 +124,19 @@ def _undo(ctx: ToolContext) -> Reply:
     )
 
 
-# ---- answers to a pending question of the record and list handlers --------------------------------------
+def _again(ctx: ToolContext, p: Pending, settled: Settled) -> Reply:
+    """The pending message read again with what its answer settled, by whoever asked."""
+    if p.route == "intent":
+        return reread(ctx, p.message, settled, p.ref)
+    return handle(ctx, p.message, settled, p.ref)
+
+
 def reread(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
     """Read a message again with what an answer settled (for the handlers that take `Overrides`)."""
     return _fresh(ctx, text, overrides(settled), ref)
 
 
-# ---- edited messages ------------------------------------------------------------------------------------------
+# ---- edited messages --------------------------------------------------------------------------------
 def respond_to_edit(ctx: ToolContext, text: str, *, message_ref: str) -> Reply:
     """An edited message: correct the note (and follow-up date) it created instead of writing again."""
     try:
@@ -139,10 +152,6 @@ def respond_to_edit(ctx: ToolContext, text: str, *, message_ref: str) -> Reply:
 
 
 def _edit(ctx: ToolContext, text: str, ref: str) -> Reply:
-    from assistant.reading import read
-    from assistant.understanding import interpret
-    from tools.followups import followups_by_ref
-    from tools.timeline import interaction_by_ref
 
     notes, fups = interaction_by_ref(ctx, ref), followups_by_ref(ctx, ref)
     if not notes and not fups:
@@ -160,9 +169,6 @@ def _edit(ctx: ToolContext, text: str, ref: str) -> Reply:
 
 
 def _apply_edit(ctx: ToolContext, ops: list[Any]) -> Reply:
-    from tools.followups import reschedule_followup
-    from tools.schemas import RescheduleFollowup
-    from tools.timeline import correct_interaction
 
     parts, actions = [], []
     today = ctx.today()

@@ -4,20 +4,17 @@ is reported as that (with whether trying again helps), never as "please rephrase
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from store.faults import StorageError
+
 BUSY = "The database is busy — try again in a moment. Nothing was saved."
 
 
 def explain(error: BaseException) -> str:
     """One sentence for an unexpected failure while handling a message."""
-    try:  # storage errors in plain words, when the store offers them
-        from store.faults import StorageError  # type: ignore[import-not-found]
-
-        if isinstance(error, StorageError):
-            return f"{str(error).rstrip('.')}. Nothing was saved."
-    except ImportError:  # pragma: no cover - older store
-        pass
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
+    if isinstance(error, StorageError):  # storage errors in plain words
+        return f"{str(error).rstrip('.')}. Nothing was saved."
     if isinstance(error, OperationalError):
         text = str(getattr(error, "orig", error)).lower()
         if "locked" in text or "busy" in text:

@@ -6,14 +6,17 @@ not answer; a pending answer re-enters with what it `Settled`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
-from assistant import replies
+from assistant import questions, replies
 from assistant.acting import execute
-from assistant.answers import answer
 from assistant.acting.confirm import confirm
-from assistant.conversation import Reply, State
+from assistant.answers import answer
 from assistant.customers import CustomerSpot, customer_name
+from assistant.dialogue.ask import ask_reply
+from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, Settled
 from assistant.planning import plan
 from assistant.reading import Reading, read
@@ -79,10 +82,6 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
 
 def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
     """A message that is just a customer's name: show that customer."""
-    import re
-
-    from assistant import questions
-
     firm = {s.matches[0].id for s in r.customers if len(s.matches) == 1}
     rest = r.text
     for s in sorted(r.customers, key=lambda s: -s.start):
@@ -94,27 +93,11 @@ def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
 
 
 def _keep(settled: Settled, ids: list[int]) -> Settled:
-    from dataclasses import replace
-
     return replace(settled, customers=tuple(ids))
 
 
 def _with(p: Pending, text: str, ref: str | None, settled: Settled) -> Pending:
-    from dataclasses import replace
-
     return replace(p, message=text, ref=ref, settled=settled)
-
-
-def ask_reply(text: str, pending: Pending) -> Reply:
-    from assistant.conversation import Choice
-
-    choices = [Choice(o.label, str(i)) for i, o in enumerate(pending.options, 1)]
-    if pending.kind == "create":
-        choices = [Choice("Yes, create it", "yes"), Choice("No", "no")] + choices
-    if pending.kind == "when":
-        choices = [Choice("Tomorrow", "tomorrow"), Choice("Next week", "next week")]
-    choices.append(Choice("Cancel", "cancel"))
-    return Reply(text=text, state=State(pending=pending), choices=choices)
 
 
 # Questions about one customer: an ambiguous name is asked about first (the list questions need none).

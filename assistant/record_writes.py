@@ -6,22 +6,24 @@ Like the pipeline, each resolves the customer first and makes its tool call insi
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from assistant import replies
-from assistant.conversation import Reply
+from assistant.acting.confirm import confirm
+from assistant.acting.execute import execute
+from assistant.dialogue.reply import Reply
 from assistant.intents import EMAIL_RE, PHONE_RE
+from assistant.planning.plan import Step
 from assistant.resolve import Overrides, targets
 from tools.context import ToolContext
 from tools.errors import InvalidStage
+from tools.registry import TOOLS_BY_NAME
+from tools.stages import canonical_stage
 
 
 def _run(ctx: ToolContext, tool: str, args: dict[str, Any], text: str, ref: str | None) -> tuple[Reply, Any]:
     """One tool call as one undoable change, and its confirmation line."""
-    from assistant.acting.confirm import confirm
-    from assistant.acting.execute import execute
-    from assistant.planning.plan import Step
-    from tools.registry import TOOLS_BY_NAME
 
     done = execute(ctx, [Step(tool, TOOLS_BY_NAME[tool].input(**args))], text, ref)
     line = confirm(tool, done.results[0], ctx.today())
@@ -30,7 +32,6 @@ def _run(ctx: ToolContext, tool: str, args: dict[str, Any], text: str, ref: str 
 
 def canonical(ctx: ToolContext, said: str) -> str:
     """The configured stage a phrase names ('closed won' -> won); InvalidStage lists the valid ones."""
-    from tools.stages import canonical_stage
 
     with ctx.read() as s:
         return canonical_stage(s, " ".join(said.lower().replace("-", " ").split()))
@@ -42,8 +43,6 @@ def update_field(ctx: ToolContext, text: str, slots: dict[str, str], ov: Overrid
     masked = text.replace(value, " " * len(value))
     found = targets(ctx, masked, ov, ref, purpose=f"gets this {slots['field']}", may_create=False)
     if found.ask is not None:
-        from dataclasses import replace
-
         found.ask.state.pending = replace(
             found.ask.state.pending, message=text
         )  # the answer re-reads the whole message

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import replies
-from assistant.conversation import Reply
 from assistant.customers import CustomerSpot, customer_name, resolve, spot
+from assistant.dialogue.ask import ask_reply
+from assistant.dialogue.reply import Reply
 from assistant.dialogue.state import Option, Pending, Settled
+from assistant.reading.new_names import new_names
 from tools.context import ToolContext
+from tools.names import normalize
 
 Overrides = dict[
     str, Any
@@ -76,7 +79,6 @@ def _ask(
     said: str = "",
     may_create: bool = True,
 ) -> Reply:
-    from assistant.pipeline import ask_reply
 
     pending = Pending(
         kind,
@@ -174,7 +176,6 @@ def _ask_unknown(
     purpose: str,
     may_create: bool,
 ) -> Reply:
-    from assistant.reading.new_names import new_names
 
     part = text[region[0] : region[1]] if region else text
     name = unknown[0].text if unknown else next((n.text for n in new_names(part, [])), None)
@@ -193,7 +194,6 @@ def _ask_unknown(
 
 def match_option(answer: str, labels: list[str]) -> int | None:
     """The option an answer picks: its number, or (part of) its label; None when unclear."""
-    from tools.names import normalize
 
     a = answer.strip().strip(".!?)#").strip()
     if a.isdigit():

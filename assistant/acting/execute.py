@@ -1,24 +1,18 @@
 """Running a plan's steps through the tool registry as one transaction and one change-log batch (one Undo).
 
-With `ToolContext.transaction` every tool call of the message shares one write session, committed once
-at the end: a failing step leaves nothing of the earlier ones. A context without it (an older tool
-layer) commits each tool's write and reverts the batch when a later step fails.
+Inside `ToolContext.transaction` every tool call of the message shares one write session, committed
+once at the end: a failing step leaves nothing of the earlier ones, not even a change-log row.
 """
 
 from __future__ import annotations
 
-import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.planning.plan import Step
 from tools.context import ToolContext
-from tools.errors import CrmError
-from tools.history import undo_change
 from tools.registry import TOOLS_BY_NAME
-
-log = logging.getLogger(__name__)
 
 _SOURCE_REF_TOOLS = frozenset({"log_interaction", "schedule_followup"})
 
@@ -37,23 +31,16 @@ def summary_of(text: str) -> str:
 
 
 def one_change(ctx: ToolContext, summary: str) -> AbstractContextManager[str]:
-    """One transaction (when the tool layer offers it) and one change-log batch; yields the batch id."""
-    transaction = getattr(ctx, "transaction", None)
-    return transaction(summary) if transaction is not None else ctx.batch(summary)
+    """One transaction and one change-log batch; yields the batch id."""
+    return ctx.transaction(summary)
 
 
 def execute(ctx: ToolContext, steps: list[Step], text: str, ref: str | None) -> Done:
     """Run `steps` in order as one change; on any failure nothing of the message stays, and it re-raises."""
-    atomic = getattr(ctx, "transaction", None) is not None
     with one_change(ctx, summary_of(text)) as batch_id:
         done = Done(batch_id)
-        try:
-            for step in steps:
-                _run(ctx, step, ref, done)
-        except BaseException:
-            if done.results and not atomic:
-                _revert(ctx, batch_id)
-            raise
+        for step in steps:
+            _run(ctx, step, ref, done)
     return done
 
 
@@ -69,10 +56,3 @@ def _run(ctx: ToolContext, step: Step, ref: str | None, done: Done) -> None:
             "result": result.model_dump(mode="json"),
         }
     )
-
-
-def _revert(ctx: ToolContext, batch_id: str) -> None:
-    try:
-        undo_change(ctx, batch_id)
-    except CrmError:  # e.g. someone changed the same rows meanwhile; the original error is the one to report
-        log.warning("could not revert the partial batch %s", batch_id, exc_info=True)

@@ -5,19 +5,30 @@ the original message with what they settle. None means "not an answer": read it 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from assistant import lexicon, replies
-from assistant.conversation import Reply
+from assistant.acting.execute import one_change, summary_of
 from assistant.customers import resolve
-from assistant.dialogue.state import Pending, Settled
+from assistant.dialogue.ask import ask_reply
+from assistant.dialogue.reply import Reply
+from assistant.dialogue.state import Option, Pending, Settled
+from assistant.intents import classify
+from assistant.reading.read import is_question
+from assistant.resolve import match_option
 from tools.context import ToolContext
+from tools.customers import create_customer
 from tools.dates import InvalidDate, parse_when
+from tools.schemas import CreateCustomer
+
+Again = Callable[[Pending, Settled], Reply]  # re-read the pending message with what an answer settled
 
 MAX_ANSWER_WORDS = 5  # a longer message is a new message, not an answer
 
 
-def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
+def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Reply | None:
+    """The reply to `text` read as the answer to `p`; `again` re-reads the message with what it settled."""
     t = text.strip()
     if lexicon.CANCEL_ANSWER_RE.match(t):
         return Reply(text=replies.cancelled())
@@ -28,20 +39,20 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
             due = parse_when(t, ctx.now(), prefer="future")
         except InvalidDate:
             return None
-        return _again(ctx, p, replace(p.settled, due=due))
+        return again(p, replace(p.settled, due=due))
     if p.kind in ("several", "which", "customer") and p.options and lexicon.BOTH_RE.match(t):
         # "both": the message is about every customer offered (for a write too — the rep said so)
         every = tuple(dict.fromkeys(int(o.value) for o in p.options if o.value != "all"))
-        return _again(ctx, p, replace(p.settled, customers=every))
+        return again(p, replace(p.settled, customers=every))
     if p.kind == "create" and (lexicon.YES_RE.match(t) or lexicon.NEW_RE.match(t)):
-        return _create_then_apply(ctx, p)
+        return _create_then_apply(ctx, p, again)
     pick = _option(t, p)
     if pick is not None:
-        return _picked(ctx, p, pick)
+        return _picked(p, pick, again)
     if p.kind in ("which", "create", "customer", "several") and not t.strip(" .!?#").isdigit():
         r = resolve(ctx, t.strip(" .!?"))
         if r.match is not None:
-            return _picked(ctx, p, r.match.id)
+            return _picked(p, r.match.id, again)
     if (
         p.options
         and len(t.split()) <= 3
@@ -61,30 +72,16 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending) -> Reply | None:
 
 def _starts_something_new(t: str) -> bool:
     """'what's overdue?' while a question is pending is a new message, not a bad answer."""
-    from assistant.intents import classify
-
-    return t.rstrip().endswith("?") or classify(t).name in {
-        "help",
-        "undo",
-        "followups",
-        "search_notes",
-        "stale",
-        "pipeline",
-        "find",
-        "changes",
-        "greeting",
-    }
+    return is_question(t, [], []) or classify(t).name in {"help", "undo", "greeting"}
 
 
 def _reask(p: Pending) -> Reply:
-    from assistant.pipeline import ask_reply
 
     labels = [o.label for o in p.options]
     return ask_reply(replies.numbered("I didn't catch which one. Which one?", labels), p)
 
 
 def _option(t: str, p: Pending) -> int | str | None:
-    from assistant.resolve import match_option
 
     if p.kind == "several" and lexicon.BOTH_RE.match(t):
         return "all"
@@ -92,32 +89,20 @@ def _option(t: str, p: Pending) -> int | str | None:
     return p.options[i].value if i is not None else None
 
 
-def _picked(ctx: ToolContext, p: Pending, value: int | str) -> Reply:
+def _picked(p: Pending, value: int | str, again: Again) -> Reply:
     if p.kind == "followup":
-        return _again(ctx, p, replace(p.settled, followup=int(value)))
+        return again(p, replace(p.settled, followup=int(value)))
     if p.kind == "which":
-        return _again(ctx, p, p.settled.pick(p.said, int(value)))
+        return again(p, p.settled.pick(p.said, int(value)))
     if value == "all":
-        return _again(
-            ctx, p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all"))
+        return again(
+            p, replace(p.settled, customers=tuple(int(o.value) for o in p.options if o.value != "all"))
         )
-    return _again(ctx, p, replace(p.settled, customers=(int(value),)))
-
-
-def _again(ctx: ToolContext, p: Pending, settled: Settled) -> Reply:
-    if p.route == "intent":
-        from assistant.engine import reread
-
-        return reread(ctx, p.message, settled, p.ref)
-    from assistant.pipeline import handle
-
-    return handle(ctx, p.message, settled, p.ref)
+    return again(p, replace(p.settled, customers=(int(value),)))
 
 
 def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
     """A name given to "which customer?" that is not one customer: list the candidates, or offer to create it."""
-    from assistant.dialogue.state import Option
-    from assistant.pipeline import ask_reply
 
     r = resolve(ctx, t.strip(" .!?"))
     said = t.strip(" .!?")
@@ -135,17 +120,12 @@ def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
     )
 
 
-def _create_then_apply(ctx: ToolContext, p: Pending) -> Reply:
+def _create_then_apply(ctx: ToolContext, p: Pending, again: Again) -> Reply:
     """'yes' to "create it?": create the lead, then apply the message to it, as one undoable change."""
-    from assistant.acting.execute import one_change, summary_of
-    from tools.customers import create_customer
-    from tools.schemas import CreateCustomer
 
     with one_change(ctx, summary_of(f"create {p.said} and apply")) as batch_id:
         created = create_customer(ctx, CreateCustomer(name=p.said))
-        reply = _again(
-            ctx, p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,))
-        )
+        reply = again(p, replace(p.settled, customers=(created.customer.id,), created=(created.customer.id,)))
     line = f"Created {created.customer.name} (lead)."
     action = {"tool": "create_customer", "args": {"name": p.said}, "result": created.model_dump(mode="json")}
     text = line + " " + reply.text if reply.wrote else line + replies.UNDO_HINT + "\n" + reply.text

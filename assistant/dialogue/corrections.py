@@ -5,34 +5,36 @@ with the correction settled, so the rep ends with what they meant (and one Undo 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from assistant import lexicon
-from assistant.conversation import Reply
+from assistant.dialogue.reply import Reply
 from assistant.dialogue.state import LastWrite, Settled
 from assistant.reading import read
 from tools.context import ToolContext
 from tools.dates import find_dates
+from tools.history import undo_change
+
+Again = Callable[[str, Settled, str | None], Reply]  # apply a message with what was settled
 
 MAX_CORRECTION_WORDS = 14
 
 
-def correction(ctx: ToolContext, text: str, last: LastWrite) -> Reply | None:
-    """The reply to a correction of `last`; None when the message is not one."""
+def correction(ctx: ToolContext, text: str, last: LastWrite, again: Again) -> Reply | None:
+    """The reply to a correction of `last`; None when the message is not one. `again` applies the
+    last message afresh with what the correction settled."""
     t = text.strip()
     if not lexicon.CORRECTION_RE.match(t) or len(t.split()) > MAX_CORRECTION_WORDS:
         return None
     settled = _what_changes(ctx, t, last)
     if settled is None:
         return None
-    from assistant.pipeline import handle
-    from tools.history import undo_change
-
     undo_change(ctx, last.batch)
-    again = handle(ctx, last.message, settled, last.ref)
-    if again.wrote:
-        again.text = "Corrected. " + again.text
-    return again
+    redone = again(last.message, settled, last.ref)
+    if redone.wrote:
+        redone.text = "Corrected. " + redone.text
+    return redone
 
 
 def _what_changes(ctx: ToolContext, t: str, last: LastWrite) -> Settled | None:

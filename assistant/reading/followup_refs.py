@@ -11,6 +11,8 @@ from assistant import lexicon
 from assistant.customers import CustomerSpot
 from assistant.reading.types import Clause, FollowupRef
 from tools.context import ToolContext
+from tools.followups import list_followups
+from tools.schemas import ListFollowups
 
 MIN_SCORE = 0.5  # half the description's topic words said, or two of them
 MAX_OPEN = 200  # open follow-ups considered when the message names no customer
@@ -24,9 +26,6 @@ def topic_words(text: str) -> set[str]:
 
 
 def open_followups(ctx: ToolContext, customer_ids: list[int]) -> list[Any]:
-    from tools.followups import list_followups
-    from tools.schemas import ListFollowups
-
     if not customer_ids:
         return list(list_followups(ctx, ListFollowups(scope="all", owner=ctx.actor, limit=100)).items)
     out: list[Any] = []
