@@ -85,7 +85,8 @@ def _last_contact(p: Any, ctx: ToolContext) -> str:
     i = p.recent_interactions[0]
     who = f" by {i.author}" if i.author else ""
     body = i.body if len(i.body) <= 120 else i.body[:119] + "…"
-    return f"Last contact with {p.name}: {i.kind} on {format_day(ctx.local(i.occurred_at).date(), ctx.today())}{who} — {body}"
+    day = format_day(ctx.local(i.occurred_at).date(), ctx.today())
+    return f"Last contact with {p.name}: {i.kind} on {day}{who} — {body}"
 
 
 def _last_line(p: Any, ctx: ToolContext) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -119,10 +120,8 @@ def _readline_on() -> Path | None:
     path = _history_file()
     readline.set_history_length(HISTORY_LINES)
     if path is not None and path.exists():
-        try:
+        with suppress(OSError):  # an unreadable history is no reason to refuse the chat
             readline.read_history_file(path)
-        except OSError:
-            pass
     return path
 
 
@@ -164,7 +163,7 @@ def _save_history(path: Path | None) -> None:
 def run_chat(
     ctx: ToolContext, *, as_json: bool, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
-    """Talk to the assistant: a prompt on a terminal, else one message per input line. Returns the exit code."""
+    """Talk to the assistant: a prompt on a terminal, else a message per input line; returns the exit code."""
 
     inp, out = stdin or sys.stdin, stdout or sys.stdout
     interactive = inp.isatty() and out.isatty() and not as_json and stdin is None

@@ -25,5 +25,8 @@ def explain(error: BaseException) -> str:
             return "The disk is full, so nothing could be saved."
         return f"The database could not be used ({text[:80]}). Nothing was saved."
     if isinstance(error, DBAPIError):
-        return "The database reported an error, so nothing was saved. Try again; if it persists, tell your admin."
+        return (
+            "The database reported an error, so nothing was saved. "
+            "Try again; if it persists, tell your admin."
+        )
     return f"Sorry — something went wrong on my side ({type(error).__name__}). Nothing more was saved."

@@ -52,8 +52,10 @@ CONTACT_IS_RE = _rx(r"""^\s*(?P<person>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)\s+is\s+
 FIELD_RE = _rx(r"""\b(?:(?P<email>e-?mail(?:\s+address)?)|(?P<phone>phone(?:\s+number)?|number|mobile|cell|tel
     |telephone|(?:main|direct|office|land|phone)\s*line|switchboard|landline))\b(?!ed)""")
 TAG_ADD_RE = _rx(r"""^\s*(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
-    |^\s*(?:please\s+)?add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags2>.+?)\s+(?:to|on)\s+(?P<customer2>.+)$""")
-TAG_REMOVE_RE = _rx(r"""^\s*(?:please\s+)?(?:remove|drop|delete)\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags>.+?)\s+
+    |^\s*(?:please\s+)?add\s+(?:the\s+)?(?:tags?|labels?)\s+(?P<tags2>.+?)\s+(?:to
+    |on)\s+(?P<customer2>.+)$""")
+TAG_REMOVE_RE = _rx(r"""^\s*(?:please\s+)?(?:remove|drop|delete)\s+(?:the\s+)?(?:tags?
+    |labels?)\s+(?P<tags>.+?)\s+
     (?:from|on)\s+(?P<customer>.+)$|^\s*untag\s+(?P<customer2>.+?)\s+(?P<tags2>\S+)$""")
 
 FOLLOWUP_WORD = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"
@@ -74,21 +76,27 @@ STAGE_CMD_RE = _rx(rf"""\b(?P<verb>move|moved|mark|marked|set|put|change|changed
     |update|updated|switch|switched|stage|flip|flipped)\b(?P<between>.*?)\b(?:to|as|into|in|->|=|:)\s+
     (?:the\s+)?(?:stage\s+)?(?P<stage>{STAGE_WORDS})\b(?:\s+stage)?""")
 STAGE_ARROW_RE = _rx(rf"^(?P<between>.+?)\s*(?:->|→|=>)\s*(?P<stage>{STAGE_WORDS})\s*[.!]*$")
-STAGE_IS_RE = _rx(r"""^(?P<between>.+?)\s+(?:is|are|has|have|just|now|went|got|moved)\s+(?:now\s+|just\s+|officially\s+|already\s+
-    |been\s+|finally\s+)*(?:in\s+|at\s+|to\s+)?(?:the\s+)?(?P<stage>closed[\s-]+won|closed[\s-]+lost|signed|won|lost
+STAGE_IS_RE = _rx(r"""^(?P<between>.+?)\s+(?:is|are|has|have|just|now|went|got|moved)\s+(?:now\s+|just\s+
+    |officially\s+|already\s+
+    |been\s+|finally\s+)*(?:in\s+|at\s+|to\s+)?(?:the\s+)?(?P<stage>closed[\s-]+won|closed[\s-]+lost
+    |signed|won|lost
     |dead|churned|qualified|negotiation|negotiating|proposal)\b(?:\s+stage)?\s*[.!]*$""")
 # "Acme signed", "acme corp: closed lost!", "Globex - proposal sent": a name, then only the outcome.
-STAGE_SAID_RE = _rx(r"""^(?P<between>.+?)\s*(?:[:\-\u2013\u2014]\s*|\s)(?:just\s+|has\s+|have\s+|finally\s+|officially\s+)*
-    (?P<stage>signed|closed[\s-]+won|closed[\s-]+lost|proposal\s+sent|quote\s+sent|won|lost|dead|churned)\s*[.!]*$""")
+STAGE_SAID_RE = _rx(r"""^(?P<between>.+?)\s*(?:[:\-\u2013\u2014]\s*|\s)(?:just\s+|has\s+|have\s+
+    |finally\s+|officially\s+)*
+    (?P<stage>signed|closed[\s-]+won|closed[\s-]+lost|proposal\s+sent|quote\s+sent|won|lost|dead
+    |churned)\s*[.!]*$""")
 # "proposal sent to Globex", "sent the proposal to Acme", "signed Acme", "closed lost: Evergreen".
-STAGE_FIRST_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>proposal\s+sent|quote\s+sent|sent\s+(?:the\s+|a\s+|our\s+)?proposal
+STAGE_FIRST_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>proposal\s+sent|quote\s+sent|sent\s+(?:the\s+
+    |a\s+|our\s+)?proposal
     |closed[\s-]+won|closed[\s-]+lost)\s*(?:to|with|for|:|-|\u2013|\u2014)?\s+(?P<between>.+?)\s*[.!]*$""")
 # Words before an outcome that deny or postpone it: "Acme has not signed", "Acme is close to signed".
 _NOT_YET_RE = re.compile(
     r"(?i)\b(?:not|never|n't|almost|nearly|close\s+to|to|if|once|when|until|before|might|may"
     r"|could|would|will|should|expect(?:ed|s)?|hope|hoping|about\s+to|yet)\s*[:,-]?\s*$"
 )
-STAGE_VERB_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>won|lost|signed|closed)\s+(?:the\s+)?(?:deal\s+(?:with\s+)?)?
+STAGE_VERB_RE = _rx(r"""^\s*(?:we\s+|just\s+)*(?P<stage>won|lost|signed
+    |closed)\s+(?:the\s+)?(?:deal\s+(?:with\s+)?)?
     (?P<between>.+?)(?:\s+deal)?\s*[.!]*$""")
 
 QUESTION_START = (
@@ -97,41 +105,58 @@ QUESTION_START = (
 )
 FOLLOWUPS_Q_RE = _rx(rf"""\b(?:{FOLLOWUP_WORD}|due|overdue|to-?dos?|agenda|need(?:s)?\s+(?:a\s+)?follow|late
     |past\s+due|missed)\b""")
-# "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a question.
-LIST_FOLLOWUPS_RE = _rx(r"""^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:(?:the\s+)?(?:[^\W\d_]+['\u2019]s|my|our|team|all|open|overdue
+# "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a
+# question.
+LIST_FOLLOWUPS_RE = _rx(r"""^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:(?:the\s+)?(?:[^\W\d_]+['\u2019]s|my|our
+    |team|all|open|overdue
     |upcoming|pending|late)\s+)+(?:follow[\s-]*ups?|followups?|reminders|tasks|to-?dos)\b
-    |^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:follow[\s-]*ups|followups|reminders)\s+(?:for|of|due|this|next|today|owned
+    |^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:follow[\s-]*ups|followups|reminders)\s+(?:for|of|due|this|next
+    |today|owned
     |overdue)\b""")
 # "what does kim have this week?", "what's on my plate today?"
-AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?(?:call|contact|chase|ping|email
-    |follow\s+up\s+with|get\s+back\s+to)\b|\b(?:have|got)\b.*\b(?:this\s+week|today|next\s+week|tomorrow|due)\b|\bon\s+(?:my|\w+['\u2019]s)
+AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?(?:call|contact
+    |chase|ping|email
+    |follow\s+up\s+with|get\s+back\s+to)\b|\b(?:have|got)\b.*\b(?:this\s+week|today|next\s+week|tomorrow
+    |due)\b|\bon\s+(?:my|\w+['\u2019]s)
     \s+(?:plate|agenda|list)\b""")
 _CLAUSE_RE = re.compile(r"[.!?;\n]+\s*|,\s+|\s+[-\u2013\u2014]+\s+")
 QUESTION_RE = _rx(rf"^\s*(?:{QUESTION_START})\b|\?\s*$")
-PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i|you)\s+know\s+(?:about|on)
+PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i
+    |you)\s+know\s+(?:about|on)
     |what(?:'s|\s+is|s)\s+(?:new|up|happening|going\s+on|the\s+latest|the\s+status)\s+(?:with|on|at|for|of)
-    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)|info\s+(?:on|about|for)
+    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)
+    |info\s+(?:on|about|for)
     |status\s+(?:of|on|for)|catch\s+me\s+up\s+on|remind\s+me\s+(?:about|who)|who\s+is|what\s+about
-    |(?:show|give|get|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
-    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is|\s+are)\s+(?:things\s+with\s+)?
-    |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of|for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
-SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|companies)|any(?:one|body)|what\s+customers?
-    |customers?\s+(?:who|that))\b.*?\b(?:mention(?:ed|s)?|talk(?:ed|s)?\s+about|said|say|brought\s+up|asked\s+(?:about|for)
+    |(?:show|give|get|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file
+    |history)?\s*(?:of|for|on)?
+    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is
+    |\s+are)\s+(?:things\s+with\s+)?
+    |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of
+    |for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
+SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|companies)|any(?:one|body)
+    |what\s+customers?
+    |customers?\s+(?:who|that))\b.*?\b(?:mention(?:ed|s)?|talk(?:ed|s)?\s+about|said|say|brought\s+up
+    |asked\s+(?:about|for)
     |complain(?:ed|s)?\s+about|rais(?:ed|es)|discuss(?:ed|es)?|wanted|wants|interested\s+in|care[sd]?\s+about
     |spoke\s+about)\s+(?P<topic>.+)
-    |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline|history)\s+
+    |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline
+    |history)\s+
     (?:for|about|on|mentioning|with)\s+(?P<topic2>.+)
     |^\s*(?:any\s+)?(?:notes?|interactions?)\s+(?:about|mentioning|on|with|re:?)\s+(?P<topic3>.+))""")
-STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)|stale|quiet
+STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)
+    |stale|quiet
     |haven'?t\s+(?:we\s+|i\s+)?(?:talked|spoken|heard|contacted|been\s+in\s+touch|reached)
     |have\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)
-    |no\s+(?:contact|touch|activity|interaction)|not\s+(?:talked|spoken|contacted|touched)|neglected|dormant|untouched
+    |no\s+(?:contact|touch|activity|interaction)|not\s+(?:talked|spoken|contacted|touched)|neglected
+    |dormant|untouched
     |(?:need|needs)\s+(?:some\s+)?attention|forgotten|ignored|slipping)\b""")
 PIPELINE_RE = _rx(
     r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b"
 )
-FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a
-    |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+|client\s+)?
+FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is
+    |is\s+there\s+a
+    |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+
+    |client\s+)?
     (?P<query>.+?)\s*[?.!]*$""")
 CHANGES_RE = _rx(
     r"\b(?:recent\s+changes|what\s+(?:has\s+)?changed|what\s+did\s+i\s+(?:change|do|log)|change\s*log"
@@ -139,11 +164,15 @@ CHANGES_RE = _rx(
 )
 MINE_RE = _rx(r"\b(?:my|mine|me|i|i've|i'm)\b")
 
-FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|remind\s+me|set\s+(?:a\s+)?reminder|reminder|ping|call\s+back
-    |callback|call\s+them\s+back|circle\s+back|check\s+in|check\s+back|touch\s+base|reach\s+out|chase|nudge|get\s+back\s+to
+FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|remind\s+me
+    |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back
+    |callback|call\s+them\s+back|circle\s+back|check\s+in|check\s+back|touch\s+base|reach\s+out|chase
+    |nudge|get\s+back\s+to
     |schedule\s+(?:a\s+)?(?:call|meeting|demo|follow[\s-]*up)|book\s+(?:a\s+)?(?:call|meeting|demo))\b""")
-IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+)?(?:fol{1,3}o?w[\s-]*up|fol{1,3}o?wup|remind\s+me|set\s+(?:a\s+)?reminder
-    |reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase|nudge|get\s+back\s+to
+IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+)?(?:fol{1,3}o?w[\s-]*up|fol{1,3}o?wup|remind\s+me
+    |set\s+(?:a\s+)?reminder
+    |reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase|nudge
+    |get\s+back\s+to
     |schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send|todo|to-?do|task)\b""")
 
 
@@ -241,7 +270,7 @@ MAX_STAGE_MESSAGE = 1000
 
 
 def stage_command(t: str) -> dict[str, str] | None:
-    """The stage phrase of a message: {'stage': said, 'start': i, 'end': j, 'target_from': k}; None if none."""
+    """The stage phrase of a message: {'stage': said, 'start': i, 'end': j, 'target_from': k}, or None."""
     # A long paste is a note: outcome phrases are short messages, and the end-anchored patterns below
     # would cost time proportional to the square of the length.
     rules = (

@@ -8,13 +8,14 @@ Dates themselves are read by `tools.dates` (which knows tmrw, EOD, EOW); custome
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.VERBOSE)
 
 
-# ---- shorthand ------------------------------------------------------------------------------------------
+# ---- shorthand -----------------------------------------------------------------------------------
 # Expanded only where the engine writes its own words (a follow-up description); a note keeps the rep's text.
 SHORTHAND: dict[str, str] = {
     "f/u": "follow up",
@@ -53,18 +54,20 @@ def expand_shorthand(text: str) -> str:
     return re.sub(r"\s+@\s+", " at ", out)
 
 
-# ---- interaction kinds ----------------------------------------------------------------------------------
+# ---- interaction kinds ---------------------------------------------------------------------------
 # (kind, pattern) in priority order: a message with "met" and "call" is a meeting.
 KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         "meeting",
         _rx(r"""\b(?:met|meet(?:ing)?s?|mtgs?|mtng|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)
-        |coffee|lunch|dinner|breakfast|drinks|visited|site\s+visit|on-?site|sat\s+down|demo(?:'?d|ed)?|walkthrough
+        |coffee|lunch|dinner|breakfast|drinks|visited|site\s+visit|on-?site|sat\s+down|demo(?:'?d|ed)?
+    |walkthrough
         |workshop|presented|in\s+person|face\s+to\s+face|zoom|teams\s+call|video\s+call|tour)\b"""),
     ),
     (
         "call",
-        _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone|off\s+the\s+phone
+        _rx(r"""\b(?:called|calls?|phoned|rang|ringing|spoke|spoken|talked|chatted|on\s+the\s+phone
+    |off\s+the\s+phone
         |phone\s+with|on\s+a\s+call|hung\s+up|voicemail
         |vm|left\s+(?:a\s+)?(?:message|vm)|dialed|phone\s+call)\b"""),
     ),
@@ -75,10 +78,11 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 # Kind cues that are the act itself (a verb), not a topic: "emailed … about the demo" is an email.
-KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatted|emailed|e-mailed|mailed|texted|messaged
+KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatted|emailed|e-mailed|mailed
+    |texted|messaged
     |replied|wrote|dm'?d|sat\s+down|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)""")
 # What a correction says the last interaction was: "that one was in person, not a call".
-KIND_WORDS: dict[str, str] = {
+KIND_WORDS: dict[str, Literal["note", "call", "meeting", "email"]] = {
     "meeting": "meeting",
     "mtg": "meeting",
     "in person": "meeting",
@@ -100,35 +104,48 @@ KIND_WORD_RE = _rx(
     r"|e-?mail|mail|note)\b"
 )
 
-# ---- planned events: a future-dated one of these is something the rep attends ---------------------------
-EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour|site\s+visit|visit|on-?site
+# ---- planned events: a future-dated one of these is something the rep attends --------------------
+EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthrough|walk-through|tour
+    |site\s+visit|visit|on-?site
     |lunch|coffee|dinner|breakfast|drinks|presentation|pitch|workshop|training|onboarding|kick-?off|review
-    |check-?in|catch-?up|webinar|interview|appointment|appt|session|sync|standup|call\s+back|callback|zoom|kick-?off
+    |check-?in|catch-?up|webinar|interview|appointment|appt|session|sync|standup|call\s+back|callback
+    |zoom|kick-?off
     |go-?live|launch|install|installation|delivery|signing|renewal\s+call)\b""")
 # "booked", "set for", "on for": a plan, so its date is in the future.
-PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lined\s+up|on\s+for|confirmed\s+for
+PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lined\s+up|on\s+for
+    |confirmed\s+for
     |arranged|penciled|pencilled|locked\s+in|agreed\s+(?:on|to)|invite\s+sent)\b""")
 
-# ---- promises: something the rep must do ----------------------------------------------------------------
+# ---- promises: something the rep must do ---------------------------------------------------------
 # A clause with one of these and a future date is a follow-up; without a date the engine asks when.
-FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me|set\s+(?:a\s+)?reminder|reminder
-    |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base|reach\s+out|chase
+FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me
+    |set\s+(?:a\s+)?reminder|reminder
+    |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base
+    |reach\s+out|chase
     |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through
     |try\s+(?:him|her|them|again)|try\s+\w+\s+again)\b""")
 # Their request reported, which is also worth logging: "Acme wants 200 bags by the end of the quarter".
 REQUEST_CUE_RE = _rx(
     r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+like)$"
 )
-PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|write\s+up|put\s+together|get\s+(?:them|him|her)
-    |owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|promised|will|i'll|we'll|ill|gonna|going\s+to|to\s+do
+PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|write\s+up|put\s+together
+    |get\s+(?:them|him|her)
+    |owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|promised|will|i'll|we'll|ill|gonna|going\s+to
+    |to\s+do
     |todo|to-do|needs|need|wants|want|asked\s+for|asking\s+for|expects?|expecting|due)\b""")
-# The rep's own obligation: makes its clause a plan even beside a past verb ("promised rosa the schedule thurs").
-OBLIGATION_RE = _rx(r"""\b(?:promised|owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|gotta|got\s+to|i'll|we'll
-    |i\s+will|we\s+will|i'm\s+(?:going\s+to|gonna|sending|calling|meeting|seeing|visiting|dropping)|gonna)\b""")
+# The rep's own obligation: makes its clause a plan even beside a past verb
+# ("promised rosa the schedule thurs").
+OBLIGATION_RE = _rx(r"""\b(?:promised|owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|gotta
+    |got\s+to|i'll|we'll
+    |i\s+will|we\s+will|i'm\s+(?:going\s+to|gonna|sending|calling|meeting|seeing|visiting|dropping)
+    |gonna)\b""")
 # The rep telling the engine to do something: "remind me to…", "call Acme Friday", "send Dana the deck".
-IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1,3}o?w[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me
-    |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base|reach\s+out|chase
-    |nudge|get\s+back\s+to|schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send|todo|to-?do
+IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1,3}o?w[\s-]*up
+    |fol{1,3}o?wup|f/u|remind\s+me
+    |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base
+    |reach\s+out|chase
+    |nudge|get\s+back\s+to|schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send
+    |todo|to-?do
     |task|pick\s+(?:this|it)\s+up)\b(?!\s+(?:from|with|went|was|is|came))""")
 # Who must act: "Arjun will send the DPA" is their promise, not the rep's.
 OUR_SIDE_RE = _rx(r"\b(?:i|we|i'll|we'll|i'm|we're|me|us|our|ill|owe)\b")
@@ -141,67 +158,94 @@ THEY_WILL_RE = _rx(
     r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b"
 )
 
-# ---- tense of a clause ----------------------------------------------------------------------------------
-PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed|visited|discussed
+# ---- tense of a clause ---------------------------------------------------------------------------
+PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed
+    |visited|discussed
     |said|told|asked|mentioned|wanted|agreed|confirmed|got|received|heard|left|saw|came|demoed|presented
     |yesterday|ago|last|earlier|this\s+morning)\b|\b\w{3,}ed\b""")
-FUTURE_RE = _rx(r"""\b(?:will|'ll|going\s+to|gonna|need\s+to|needs\s+to|have\s+to|has\s+to|must|should|owe|owes|by|before
-    |due|until|till|next|tomorrow|tmrw|tmr|upcoming|coming|booked|scheduled|planned|set\s+for|on\s+for|lined\s+up
-    |want\s+to|wants|plan\s+to|later|send|remind|follow|ping|chase|check\s+back|circle\s+back|pick\s+\w+\s+up)\b""")
+FUTURE_RE = _rx(r"""\b(?:will|'ll|going\s+to|gonna|need\s+to|needs\s+to|have\s+to|has\s+to|must|should
+    |owe|owes|by|before
+    |due|until|till|next|tomorrow|tmrw|tmr|upcoming|coming|booked|scheduled|planned|set\s+for|on\s+for
+    |lined\s+up
+    |want\s+to|wants|plan\s+to|later|send|remind|follow|ping|chase|check\s+back|circle\s+back
+    |pick\s+\w+\s+up)\b""")
 
-# ---- stage outcomes ---------------------------------------------------------------------------------------
+# ---- stage outcomes ------------------------------------------------------------------------------
 # Outcome phrasings and the stage each implies (the stage must also be configured to apply).
 OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     (
         "won",
-        _rx(r"""\b(?:signed(?!\s+off)|sign(?:s|ing)?(?!\s+off)|inked|closed[\s-]+won|close[\s-]+won|closed\s+the\s+deal|won(?!'t)|is\s+a\s+go
-        |are\s+a\s+go|it'?s\s+a\s+go|green[\s-]?lit|gave\s+(?:us\s+)?the\s+green\s+light|said\s+yes|accepted\s+(?:the|our)
-        |deal\s+done|done\s+deal|they'?re\s+in|placed\s+(?:the|an|their)\s+order|countersigned|po\s+(?:received|came\s+in))\b"""),
+        _rx(r"""\b(?:signed(?!\s+off)|sign(?:s|ing)?(?!\s+off)|inked|closed[\s-]+won|close[\s-]+won
+    |closed\s+the\s+deal|won(?!'t)|is\s+a\s+go
+        |are\s+a\s+go|it'?s\s+a\s+go|green[\s-]?lit|gave\s+(?:us\s+)?the\s+green\s+light|said\s+yes
+    |accepted\s+(?:the|our)
+        |deal\s+done|done\s+deal|they'?re\s+in|placed\s+(?:the|an|their)\s+order|countersigned
+    |po\s+(?:received|came\s+in))\b"""),
     ),
     (
         "proposal",
         _rx(r"""\b(?:(?:proposal|quote|offer)\s+(?:is\s+|was\s+)?(?:sent|out|submitted|delivered)
-        |(?:sent|submitted|delivered|emailed)\s+(?:the\s+|a\s+|our\s+|them\s+the\s+|them\s+a\s+|over\s+the\s+)?(?:proposal|quote))\b"""),
+        |(?:sent|submitted|delivered|emailed)\s+(?:the\s+|a\s+|our\s+|them\s+the\s+|them\s+a\s+
+    |over\s+the\s+)?(?:proposal|quote))\b"""),
     ),
     (
         "lost",
-        _rx(r"""\b(?:lost(?!\s+(?:track|touch|contact|the\s+(?:file|paperwork|link|thread)|my|our|power|signal))|lose
-        |closed[\s-]+lost|close[\s-]+lost|dead|churned|passed\s+on|(?:went|gone|going)\s+with\s+(?:a\s+|an\s+|the\s+)?
-        (?:competitor|cheaper|different|other|another|rival|someone|in-?house)|chose\s+(?:a\s+|an\s+|the\s+)?(?:competitor
+        _rx(r"""\b(?:lost(?!\s+(?:track|touch|contact|the\s+(?:file|paperwork|link|thread)|my|our|power
+    |signal))|lose
+        |closed[\s-]+lost|close[\s-]+lost|dead|churned|passed\s+on|(?:went|gone|going)\s+with\s+(?:a\s+
+    |an\s+|the\s+)?
+        (?:competitor|cheaper|different|other|another|rival|someone|in-?house)|chose\s+(?:a\s+|an\s+
+    |the\s+)?(?:competitor
         |cheaper|different|other|another|rival|someone)
-        |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward|no\s+longer\s+interested
+        |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward
+    |no\s+longer\s+interested
         |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)
         |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b"""),
     ),
 ]
 # An outcome said with these words before it has not happened (yet): "won't sign until", "hoping they sign".
-NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't|wasn't|yet|until|unless
+NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't
+    |wasn't|yet|until|unless
     |without)\b""")
-HEDGE_RE = _rx(r"""\b(?:hope|hoping|hopefully|might|may|maybe|could|would|should|likely|probably|expect|expecting|expected
-    |if|once|when|whether|close\s+to|about\s+to|almost|nearly|ready\s+to|want\s+to|wants\s+to|plan\s+to|going\s+to|gonna
-    |will|'ll|fingers\s+crossed|aim|aiming|soon|next\s+week|tomorrow|before|after|need|needs|to\s+sign|to\s+be\s+signed)\b""")
+HEDGE_RE = _rx(r"""\b(?:hope|hoping|hopefully|might|may|maybe|could|would|should|likely|probably|expect
+    |expecting|expected
+    |if|once|when|whether|close\s+to|about\s+to|almost|nearly|ready\s+to|want\s+to|wants\s+to|plan\s+to
+    |going\s+to|gonna
+    |will|'ll|fingers\s+crossed|aim|aiming|soon|next\s+week|tomorrow|before|after|need|needs|to\s+sign
+    |to\s+be\s+signed)\b""")
 # A stage command: "move Acme to proposal", "mark Globex as won", "Acme -> negotiation".
-STAGE_CMD_RE = _rx(r"""\b(?:move|moved|mark|marked|set|put|change|changed|bump|bumped|advance|advanced|update|updated
+STAGE_CMD_RE = _rx(r"""\b(?:move|moved|mark|marked|set|put|change|changed|bump|bumped|advance|advanced
+    |update|updated
     |switch|switched|flip|flipped|progress|progressed)\b""")
 STAGE_MARKER_RE = _rx(r"""(?:\b(?:to|as|into|in|at|now)\s+(?:the\s+)?(?:stage\s+)?$|(?:->|→|=>|:|-|–|—)\s*$
     |\b(?:is|are|now|went|got|just|officially|finally|stage)\s+$)""")
 
-# ---- follow-up edits --------------------------------------------------------------------------------------
-DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|shared|submitted|finished|completed|complete|handled
-    |sorted|took\s+care\s+of|taken\s+care\s+of|confirmed|emailed|mailed|got\s+(?:them|him|her)|gave\s+(?:them|him|her)
+# ---- follow-up edits -----------------------------------------------------------------------------
+DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|shared|submitted|finished|completed
+    |complete|handled
+    |sorted|took\s+care\s+of|taken\s+care\s+of|confirmed|emailed|mailed|got\s+(?:them|him|her)
+    |gave\s+(?:them|him|her)
     |answered|did|closed\s+out|wrapped\s+up|ticked\s+off|checked\s+off|knocked\s+out|went\s+(?:out|over|off)
     |went\s+to|is\s+out|are\s+out|out\s+the\s+door|sent\s+off|dispatched|posted|handed\s+over|dropped\s+off
-    |(?:tick|check|cross|strike)\s+(?:that|it|this|them)\s+off|(?:mark|marked)\s+(?:that|it|this)\s+(?:as\s+)?done
+    |(?:tick|check|cross|strike)\s+(?:that|it|this|them)\s+off|(?:mark|marked)\s+(?:that|it
+    |this)\s+(?:as\s+)?done
     |all\s+set|taken\s+care)\b)""")
-CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|forget|kill|delete|remove|skip|ditch
-    |no\s+need|not\s+needed|no\s+longer\s+needed|don't\s+need|doesn't\s+need|call\s+off|called\s+off|off\s+the\s+table)\b""")
-MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay|delayed|shift
-    |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward|earlier)\b""")
+CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|forget|kill|delete|remove
+    |skip|ditch
+    |no\s+need|not\s+needed|no\s+longer\s+needed|don't\s+need|doesn't\s+need|call\s+off|called\s+off
+    |off\s+the\s+table)\b""")
+MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
+    |delayed|shift
+    |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward
+    |earlier)\b""")
 # "another week", "back two days", "a week later", "by 3 days": a shift of the follow-up's own date.
-SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward|ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
+SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward
+    |ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
     |four|five|six|seven|couple\s+of|few)\s+)?(?P<unit>days?|weeks?|wks?|months?)\b
-    |\b(?P<n2>\d+|a|an|one|two|three|four|five|six|seven)\s+(?:more\s+|extra\s+)?(?P<unit2>days?|weeks?|wks?|months?)
-    \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more|extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
+    |\b(?P<n2>\d+|a|an|one|two|three|four|five|six|seven)\s+(?:more\s+|extra\s+)?(?P<unit2>days?|weeks?
+    |wks?|months?)
+    \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more
+    |extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
 NUMBER_WORDS = {
     "a": 1,
     "an": 1,
@@ -219,71 +263,101 @@ FOLLOWUP_WORD_RE = _rx(
     r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b"
 )
 
-# ---- questions ----------------------------------------------------------------------------------------------
-QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why|when|is|are|was|were|do|does
-    |did|can|could|has|have|had|should|will|would|any|anything|anyone|anybody|isn't|aren't|hasn't|haven't|didn't|doesn't)\b""")
-TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn't\s+it|aren't\s+they|is\s+it|hasn't\s+it|has\s+it
-    |have\s+they|haven't\s+they|did\s+they|didn't\s+they|don't\s+they|do\s+they|won't\s+they|wasn't\s+it|isn't\s+that\s+so
+# ---- questions -----------------------------------------------------------------------------------
+QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why|when|is|are
+    |was|were|do|does
+    |did|can|could|has|have|had|should|will|would|any|anything|anyone|anybody|isn't|aren't|hasn't|haven't
+    |didn't|doesn't)\b""")
+TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn't\s+it|aren't\s+they|is\s+it
+    |hasn't\s+it|has\s+it
+    |have\s+they|haven't\s+they|did\s+they|didn't\s+they|don't\s+they|do\s+they|won't\s+they|wasn't\s+it
+    |isn't\s+that\s+so
     |ok|yeah\?)\s*\?+\s*$""")
 # A negative tag asks even without its '?': "we lost them didn't we", "that was the budget email, wasn't it".
-BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn't|aren't|wasn't|weren't|didn't|don't|doesn't|hasn't|haven't|won't|right|yeah|correct)
+BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn't|aren't|wasn't|weren't|didn't|don't|doesn't|hasn't|haven't|won't
+    |right|yeah|correct)
     \s+(?:it|they|we|he|she|you|i|that|there|so)?\s*[.!]*\s*$|,\s*(?:right|yeah|correct)\s*[.!]*\s*$""")
 # A message that starts like a command is not a question even with "?": "can you remind me to…" is a request.
-REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|log|note|add|set|schedule|move|mark|book
+REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|log|note|add|set
+    |schedule|move|mark|book
     |put|record|create|make|follow|cancel|drop|push|change|update)\b""")
-LAST_CONTACT_RE = _rx(r"""\b(?:last\s+(?:time|contact|touch|spoke|talked|heard|call|meeting|email|interaction)|when\s+did
-    |latest\s+(?:contact|interaction)|spoken\s+to|talked\s+to|heard\s+from|gotten\s+back|got\s+back|get\s+back|been\s+in\s+touch
+LAST_CONTACT_RE = _rx(r"""\b(?:last\s+(?:time|contact|touch|spoke|talked|heard|call|meeting|email
+    |interaction)|when\s+did
+    |latest\s+(?:contact|interaction)|spoken\s+to|talked\s+to|heard\s+from|gotten\s+back|got\s+back
+    |get\s+back|been\s+in\s+touch
     |reached\s+out|contacted|called\s+back|followed\s+up)\b""")
 STAGE_Q_RE = _rx(
     r"""\b(?:stage|still|closed|signed|won|lost|in\s+proposal|at\s+proposal|status|where\s+(?:are|is)|deal)\b"""
 )
 PHONE_Q_RE = _rx(r"\b(?:number|phone|mobile|cell|tel|telephone|ring|reach)\b")
 EMAIL_Q_RE = _rx(r"\b(?:e-?mail|address|mail)\b")
-WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?|clients?|accounts?|ones?
+WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?
+    |clients?|accounts?|ones?
     |companies|leads|prospects)\b""")
 
-# ---- read requests: what a question (or a "show me …") asks for --------------------------------------
+# ---- read requests: what a question (or a "show me …") asks for ----------------------------------
 FOLLOWUP_WORDS = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"
-FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda|need(?:s)?\s+(?:a\s+)?follow|late
+FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda
+    |need(?:s)?\s+(?:a\s+)?follow|late
     |past\s+due|missed|lined\s+up|coming\s+up|on\s+(?:the|my|our)\s+(?:calendar|schedule|plate))\b""")
-# "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a question.
-LIST_FOLLOWUPS_RE = _rx(r"""^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:(?:the\s+)?(?:[^\W\d_]+['\u2019]s|my|our|team|all|open|overdue
+# "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a
+# question.
+LIST_FOLLOWUPS_RE = _rx(r"""^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:(?:the\s+)?(?:[^\W\d_]+['\u2019]s|my|our
+    |team|all|open|overdue
     |upcoming|pending|late)\s+)+(?:follow[\s-]*ups?|followups?|reminders|tasks|to-?dos)\b
-    |^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:follow[\s-]*ups|followups|reminders)\s+(?:for|of|due|this|next|today|owned
+    |^\s*(?:show\s+(?:me\s+)?|list\s+)?(?:follow[\s-]*ups|followups|reminders)\s+(?:for|of|due|this|next
+    |today|owned
     |overdue)\b""")
 BARE_AGENDA_RE = _rx(
     r"^\s*(?:overdue|due\s+(?:today|tomorrow|this\s+week|next\s+week)|(?:my\s+)?follow[\s-]*ups?|today|this\s+week"
     r"|next\s+week|agenda|my\s+agenda)\s*[?!.]*\s*$"
 )
 # "what does kim have this week?", "what's on my plate today?"
-AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?(?:call|contact|chase|ping|email
-    |follow\s+up\s+with|get\s+back\s+to)\b|\b(?:have|got)\b.*\b(?:this\s+week|today|next\s+week|tomorrow|due)\b|\bon\s+(?:my|\w+['\u2019]s)
+AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?(?:call|contact
+    |chase|ping|email
+    |follow\s+up\s+with|get\s+back\s+to)\b|\b(?:have|got)\b.*\b(?:this\s+week|today|next\s+week|tomorrow
+    |due)\b|\bon\s+(?:my|\w+['\u2019]s)
     \s+(?:plate|agenda|list)\b""")
-PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i|you)\s+know\s+(?:about|on)
+PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i
+    |you)\s+know\s+(?:about|on)
     |what(?:'s|\s+is|s)\s+(?:new|up|happening|going\s+on|the\s+latest|the\s+status)\s+(?:with|on|at|for|of)
-    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)|info\s+(?:on|about|for)
+    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)
+    |info\s+(?:on|about|for)
     |status\s+(?:of|on|for)|catch\s+me\s+up\s+on|remind\s+me\s+(?:about|who)|who\s+is|what\s+about
-    |(?:show|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
+    |(?:show|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of
+    |for|on)?
     |(?:give|get)\s+me\s+(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
-    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is|\s+are)\s+(?:things\s+with\s+)?
-    |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of|for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
-SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|companies)|any(?:one|body)|what\s+customers?
-    |customers?\s+(?:who|that))\b.*?\b(?:mention(?:ed|s)?|talk(?:ed|s)?\s+about|said|say|brought\s+up|asked\s+(?:about|for)
+    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is
+    |\s+are)\s+(?:things\s+with\s+)?
+    |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of
+    |for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
+SEARCH_RE = _rx(r"""(?:\b(?:who|which\s+(?:customers?|clients?|accounts?|companies)|any(?:one|body)
+    |what\s+customers?
+    |customers?\s+(?:who|that))\b.*?\b(?:mention(?:ed|s)?|talk(?:ed|s)?\s+about|said|say|brought\s+up
+    |asked\s+(?:about|for)
     |complain(?:ed|s)?\s+about|rais(?:ed|es)|discuss(?:ed|es)?|wanted|wants|interested\s+in|care[sd]?\s+about
     |spoke\s+about)\s+(?P<topic>.+)
-    |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline|history)\s+
+    |^\s*(?:search|find|grep|look\s+for)\s+(?:the\s+|my\s+|our\s+)?(?:notes?|interactions?|timeline
+    |history)\s+
     (?:for|about|on|mentioning|with)\s+(?P<topic2>.+)
-    |^\s*(?:any\s+)?(?:notes|interactions?|any\s+note)\s+(?:about|mentioning|on|with|re:?)\s+(?P<topic3>[^:]+)$)""")
-STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)|stale|quiet
-    |(?:haven'?t|hasn'?t)\s+(?:we\s+|i\s+)?(?:talked|spoken|heard|contacted|been\s+in\s+touch|reached|had\s+contact)
-    |(?:have|has)\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)|heard\s+from\s+us|no\s+(?:one\s+has\s+)?(?:contact|touch
-    |activity|interaction)|not\s+(?:talked|spoken|contacted|touched|heard)|neglected|dormant|untouched|(?:need|needs)\s+(?:some\s+)?attention
+    |^\s*(?:any\s+)?(?:notes|interactions?|any\s+note)\s+(?:about|mentioning|on|with
+    |re:?)\s+(?P<topic3>[^:]+)$)""")
+STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\s+(?:quiet|cold|dark)
+    |stale|quiet
+    |(?:haven'?t|hasn'?t)\s+(?:we\s+|i\s+)?(?:talked|spoken|heard|contacted|been\s+in\s+touch|reached
+    |had\s+contact)
+    |(?:have|has)\s+(?:we\s+|i\s+)?not\s+(?:talked|spoken|heard|contacted)|heard\s+from\s+us
+    |no\s+(?:one\s+has\s+)?(?:contact|touch
+    |activity|interaction)|not\s+(?:talked|spoken|contacted|touched|heard)|neglected|dormant|untouched
+    |(?:need|needs)\s+(?:some\s+)?attention
     |forgotten|ignored|slipping|no\s+news)\b""")
 PIPELINE_RE = _rx(
     r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b"
 )
-FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a
-    |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+|client\s+)?
+FIND_RE = _rx(r"""^\s*(?:please\s+)?(?:find|search(?:\s+for)?|look\s*up|lookup|look\s+for|where\s+is
+    |is\s+there\s+a
+    |do\s+we\s+have\s+(?:a\s+)?(?:customer|client|account)?(?:\s+(?:called|named))?)\s+(?:customer\s+
+    |client\s+)?
     (?P<query>.+?)\s*[?.!]*$""")
 CHANGES_RE = _rx(
     r"\b(?:recent\s+changes|what\s+(?:has\s+)?changed|what\s+did\s+i\s+(?:change|do|log)|change\s*log"
@@ -291,12 +365,15 @@ CHANGES_RE = _rx(
 )
 MINE_RE = _rx(r"\b(?:my|mine|me|i|i've|i'm)\b")
 # "show me the qualified deals", "list the proposal-stage accounts": a read asked for as a command.
-SHOW_RE = _rx(r"""^\s*(?:please\s+|pls\s+)?(?:show|list|display|pull\s+up|give\s+me|get\s+me|tell\s+me|brief\s+me
+SHOW_RE = _rx(r"""^\s*(?:please\s+|pls\s+)?(?:show|list|display|pull\s+up|give\s+me|get\s+me|tell\s+me
+    |brief\s+me
     |catch\s+me\s+up|find|search|look\s*up|lookup|look\s+for|where\s+is|is\s+there\s+a)\b""")
-PLURAL_CUSTOMERS_RE = _rx(r"""\b(?:deals?|customers?|clients?|accounts?|ones|companies|leads|prospects|opportunities
+PLURAL_CUSTOMERS_RE = _rx(r"""\b(?:deals?|customers?|clients?|accounts?|ones|companies|leads|prospects
+    |opportunities
     |opps)\b""")
 # "rosa's number pls", "helios email?": a detail asked for by naming it (setting one says "is …").
-DETAIL_ASKED_RE = _rx(r"""^\s*(?:[\w.&-]+\s+){0,3}?[\w.&-]+(?:['\u2019]s)?\s+(?:phone\s+)?(?:number|phone|cell|mobile|email|e-mail
+DETAIL_ASKED_RE = _rx(r"""^\s*(?:[\w.&-]+\s+){0,3}?[\w.&-]+(?:['\u2019]s)?\s+(?:phone\s+)?(?:number|phone
+    |cell|mobile|email|e-mail
     |address|contact\s+details)\s*(?:pls|please|plz)?\s*[?!.]*\s*$""")
 # Read requests that need no question word: each alone makes the message a question.
 READ_REQUESTS: tuple[re.Pattern[str], ...] = (
@@ -311,7 +388,7 @@ READ_REQUESTS: tuple[re.Pattern[str], ...] = (
 SHORT_READ_WORDS = 4  # "pipeline", "my pipeline by stage": a short message naming a report asks for it
 
 
-# ---- data and glue ------------------------------------------------------------------------------------------
+# ---- data and glue -------------------------------------------------------------------------------
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE_RE = re.compile(r"(?<![\w@])\+?\(?\d[\d ()./-]{5,}\d(?![\w@])")
 AMOUNT_RE = _rx(
@@ -465,14 +542,16 @@ GLUE = frozenset(
 )  # noqa: SIM905 - a word list reads best as text
 CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|well)\b[\s,]*")
 # Connectors and pronouns that start a new clause inside run-on dictation.
-CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll|she'll|he'll
+CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll
+    |she'll|he'll
     |follow\s+up|f/u|remind\s+me|circle\s+back|check\s+back|ping\s+(?:them|him|her)|also|then|but)\b)
     |(?<=\w)(?<!\bto)(?<!\bwill)(?<!\bcan)(?<!\bmust)(?<!\bplease)(?<!\bpls)(?<!\band)(?<!\bshould)(?<!'ll)\s+
     (?=(?:send|book|schedule|email|ping|chase|remind|set\s+up)\s+(?:him|her|them|it|a|an|the|us|me|over)\b
     |book\s+it\b)""")
 
-# ---- dialogue -----------------------------------------------------------------------------------------------
-CANCEL_ANSWER_RE = _rx(r"""^\s*(?:cancel|c|no|nope|nah|never\s*mind|nevermind|nvm|forget\s+it|stop|abort|skip|none
+# ---- dialogue ------------------------------------------------------------------------------------
+CANCEL_ANSWER_RE = _rx(r"""^\s*(?:cancel|c|no|nope|nah|never\s*mind|nevermind|nvm|forget\s+it|stop|abort
+    |skip|none
     |none\s+of\s+(?:them|these)|quit|exit)\s*[.!]*\s*$""")
 YES_RE = _rx(r"""^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|please|please\s+do|do\s+it|go\s+ahead|create(?:\s+it)?
     |yes,?\s+(?:please|create\s+it|do\s+it|add\s+it)|add\s+it|correct|right|confirm)\s*[.!]*\s*$""")
@@ -485,8 +564,10 @@ BOTH_RE = _rx(
     r"^\s*(?:both|both\s+of\s+them|all|all\s+of\s+them|each|each\s+of\s+them|every\s+one|everyone)\s*[.!]*\s*$"
 )
 # A message that corrects the last write: "no wait, the 14th", "wrong customer — it was X".
-CORRECTION_RE = _rx(r"""^\s*(?:no+\b|nope|nah|sorry|oops|wait|actually|correction|make\s+(?:that|it)|i\s+meant|meant|not\s
-    |wrong|that\s+(?:one\s+)?(?:was|is|should)|it\s+was|it's|should\s+(?:be|have\s+been)|change\s+(?:that|it)\s+to|scratch\s+that
+CORRECTION_RE = _rx(r"""^\s*(?:no+\b|nope|nah|sorry|oops|wait|actually|correction|make\s+(?:that|it)
+    |i\s+meant|meant|not\s
+    |wrong|that\s+(?:one\s+)?(?:was|is|should)|it\s+was|it's|should\s+(?:be|have\s+been)|change\s+(?:that
+    |it)\s+to|scratch\s+that
     |the\s+(?:date|customer|kind)\s+(?:is|was|should))""")
 NEGATED_KIND_RE = _rx(
     r"\bnot\s+(?:a|an|the|by)?\s*(?:in[\s-]person|phone\s+call|meeting|mtg|visit|call|phone|e-?mail|mail|note)\b"

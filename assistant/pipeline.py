@@ -14,10 +14,10 @@ from assistant import questions, replies
 from assistant.acting import execute
 from assistant.acting.confirm import confirm
 from assistant.answers import answer
-from assistant.customers import CustomerSpot, customer_name
+from assistant.customers import CustomerSpot, NameMatch, customer_name
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply, State
-from assistant.dialogue.state import LastWrite, Option, Pending, Settled
+from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
 from assistant.reading import Reading, read
 from assistant.understanding import Frames, interpret
@@ -46,7 +46,7 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
     who = _assign(reading, frames, ids, settled) if len(ids) > 1 and not settled.customers else None
     steps = plan(ctx, frames, ids, settled, who)
     if steps.ask is not None:
-        kind = "when" if steps.ask.kind == "when" else "followup"
+        kind: PendingKind = "when" if steps.ask.kind == "when" else "followup"
         pending = Pending(kind, text, ref, _keep(settled, ids), steps.ask.options)
         ask = steps.ask.text
         if kind == "when":
@@ -57,7 +57,7 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         return Reply(text=" ".join(steps.notes) or replies.not_understood())
     done = execute(ctx, steps.steps, text, ref)
     today = ctx.today()
-    lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results)]
+    lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results, strict=True)]
     lines += [
         f"Read “{s.text}” as {s.matches[0].name}"
         for s in reading.customers
@@ -69,8 +69,16 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         _keep(settled, ids),
         done.batch,
         tuple(ids),
-        tuple(r.followup.id for s, r in zip(steps.steps, done.results) if s.tool == "schedule_followup"),
-        tuple(r.interaction.id for s, r in zip(steps.steps, done.results) if s.tool == "log_interaction"),
+        tuple(
+            r.followup.id
+            for s, r in zip(steps.steps, done.results, strict=True)
+            if s.tool == "schedule_followup"
+        ),
+        tuple(
+            r.interaction.id
+            for s, r in zip(steps.steps, done.results, strict=True)
+            if s.tool == "log_interaction"
+        ),
     )
     return Reply(
         text=replies.written(lines + steps.notes),
@@ -183,14 +191,14 @@ def _assign(
 def _ask_spot(s: CustomerSpot) -> Reply:
     if s.matches:
         labels = [m.name + (f" (contact {m.via})" if m.via else "") for m in s.matches[:8]]
-        options = tuple(Option(label, m.id) for label, m in zip(labels, s.matches[:8]))
+        options = tuple(Option(label, m.id) for label, m in zip(labels, s.matches[:8], strict=True))
         return ask_reply(
             replies.ask_which(s.text, labels), Pending("which", "", None, Settled(), options, s.text)
         )
     return _ask_create(s.text, s.suggestions)
 
 
-def _ask_create(name: str, suggestions: tuple) -> Reply:
+def _ask_create(name: str, suggestions: tuple[NameMatch, ...]) -> Reply:
     labels = [m.name for m in suggestions[:3]]
     options = tuple(Option(m.name, m.id) for m in suggestions[:3])
     return ask_reply(replies.ask_create(name, labels), Pending("create", "", None, Settled(), options, name))

@@ -6,6 +6,7 @@ Like the pipeline, each resolves the customer first and makes its tool call insi
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
@@ -97,7 +98,8 @@ _NEW_CONTACT_RE = re.compile(
     re.IGNORECASE,
 )
 _ROLE_RE = re.compile(
-    r"\((?P<role>[^)@]+)\)|\bas\s+(?:the\s+|their\s+)?(?P<role2>[A-Za-z][\w &/-]{1,40}?)(?=\s*(?:,|;|$|[\w.+-]+@))",
+    r"\((?P<role>[^)@]+)\)"
+    r"|\bas\s+(?:the\s+|their\s+)?(?P<role2>[A-Za-z][\w &/-]{1,40}?)(?=\s*(?:,|;|$|[\w.+-]+@))",
     re.IGNORECASE,
 )
 
@@ -128,10 +130,8 @@ def create_customer(ctx: ToolContext, text: str, rest: str, ref: str | None) -> 
         if phone:
             args["phone"] = phone.group().strip()
     if stage_m is not None:
-        try:
+        with suppress(InvalidStage):  # "in Berlin" is not a stage: keep the default
             args["stage"] = canonical(ctx, stage_m.group(1))
-        except InvalidStage:  # "in Berlin" is not a stage: keep the default
-            pass
     reply, _result = _run(ctx, "create_customer", args, text, ref)
     if "contact" in args:
         extra = f", contact {args['contact']['name']}" + (

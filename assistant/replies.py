@@ -68,11 +68,17 @@ def bad_date(reason: str) -> str:
 
 
 def empty() -> str:
-    return "Say something like “Met Acme today, follow up Monday” or “who needs follow-up this week?” ('help' for more)."
+    return (
+        "Say something like “Met Acme today, follow up Monday” or “who needs follow-up this week?” "
+        "('help' for more)."
+    )
 
 
 def greeting(actor: str) -> str:
-    return f"Hi {actor}! Tell me what happened with a customer, or ask “who needs follow-up this week?” ('help' for more)."
+    return (
+        f"Hi {actor}! Tell me what happened with a customer, or ask “who needs follow-up this week?” "
+        "('help' for more)."
+    )
 
 
 def not_understood() -> str:

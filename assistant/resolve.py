@@ -15,7 +15,7 @@ from assistant import replies
 from assistant.customers import CustomerSpot, customer_name, resolve, spot
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply
-from assistant.dialogue.state import Option, Pending, Settled
+from assistant.dialogue.state import Option, Pending, PendingKind, Settled
 from assistant.reading.new_names import new_names
 from tools.context import ToolContext
 from tools.names import normalize
@@ -70,7 +70,7 @@ def overrides(settled: Settled) -> Overrides:
 
 
 def _ask(
-    kind: str,
+    kind: PendingKind,
     text: str,
     ref: str | None,
     ov: Overrides,
@@ -86,7 +86,7 @@ def _ask(
         ref,
         settled_of(ov),
         tuple(Option(label, cid) for label, cid in options),
-        said,  # type: ignore[arg-type]
+        said,
         "intent",
         may_create,
     )
@@ -151,7 +151,7 @@ def targets(
                     ref,
                     ov,
                     replies.ask_which(m.text, labels),
-                    list(zip(labels, m.ids[:8])),
+                    list(zip(labels, m.ids[:8], strict=True)),
                     m.key,
                 )
             )

@@ -41,7 +41,7 @@ def confirm(tool: str, result: Any, today: date) -> str:
         c = result.customer
         if not result.changes:
             return f"{c.name} already had that"
-        return "Updated " + c.name + ": " + ", ".join(f"{ch.field} {_show(ch.new)}" for ch in result.changes)
+        return f"Updated {c.name}: " + ", ".join(f"{ch.field} {_show(ch.new)}" for ch in result.changes)
     if tool == "add_contact":
         p = result.contact
         extra = ", ".join(x for x in (p.role, p.email, p.phone) if x)

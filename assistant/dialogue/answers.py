@@ -102,7 +102,7 @@ def _picked(p: Pending, value: int | str, again: Again) -> Reply:
 
 
 def _named(ctx: ToolContext, t: str, p: Pending) -> Reply | None:
-    """A name given to "which customer?" that is not one customer: list the candidates, or offer to create it."""
+    """A name given to "which customer?" that is not one customer: list the candidates, or offer to create."""
 
     r = resolve(ctx, t.strip(" .!?"))
     said = t.strip(" .!?")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Literal
 
 from assistant import lexicon
 from assistant.dialogue.reply import Reply
@@ -54,10 +55,10 @@ def _what_changes(ctx: ToolContext, t: str, last: LastWrite) -> Settled | None:
     return None
 
 
-def _kind(t: str) -> str | None:
+def _kind(t: str) -> Literal["note", "call", "meeting", "email"] | None:
     """The kind a correction says, ignoring the one it denies ("in person, not a call" -> meeting)."""
     kept = lexicon.NEGATED_KIND_RE.sub(" ", t)
     m = lexicon.KIND_WORD_RE.search(kept)
     if m is None:
         return None
-    return lexicon.KIND_WORDS.get(" ".join(m.group().lower().replace("-", " ").split()), None)
+    return lexicon.KIND_WORDS.get(" ".join(m.group().lower().replace("-", " ").split()))

@@ -22,7 +22,7 @@ class Settled:
     picks: tuple[tuple[str, int], ...] = ()  # an ambiguous spot's text -> the customer it means
     due: When | None = None  # the date of a promise said without one
     followup: int | None = None
-    kind: str | None = None  # a corrected interaction kind
+    kind: Literal["note", "call", "meeting", "email"] | None = None  # a corrected interaction kind
     occurred: When | None = None  # a corrected interaction date
     created: tuple[int, ...] = ()  # customers created for this message (answers "yes, create it")
 

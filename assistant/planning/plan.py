@@ -59,7 +59,7 @@ def plan(
     settled: Settled,
     who: Callable[[object], list[int]] | None = None,
 ) -> Plan:
-    """The steps for `frames` about customers `ids` (or, per frame, `who(frame)`), or the question to ask first."""
+    """The steps for `frames` about customers `ids` (or per frame `who(frame)`), or what to ask first."""
     out = Plan()
     now = ctx.now()
     whom = who or (lambda _frame: ids)
@@ -148,4 +148,6 @@ def _which(top_desc: list[tuple[int, object, str]], today: object) -> Ask:
         + [f"{i}. {lab}" for i, lab in enumerate(labels, 1)]
         + ["Answer with a number, or 'cancel'."]
     )
-    return Ask("followup", text, tuple(Option(lab, fid) for (fid, _d, _s), lab in zip(top_desc, labels)))
+    return Ask(
+        "followup", text, tuple(Option(lab, fid) for (fid, _d, _s), lab in zip(top_desc, labels, strict=True))
+    )

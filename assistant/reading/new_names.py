@@ -78,7 +78,7 @@ _LOWER_WORD_RE = re.compile(
 
 
 def person_words(text: str, taken: list[tuple[int, int]]) -> list[NewName]:
-    """Words in a person's place ("owe nora the pricing", "Nora's coming in"), to be tried as contact names."""
+    """Words in a person's place ("owe nora the pricing", "Nora's coming in"): to be tried as contacts."""
     head = text[:400]
     out: list[NewName] = []
     for m in _LOWER_WORD_RE.finditer(head):

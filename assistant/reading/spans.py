@@ -135,9 +135,9 @@ def dates(
     behind = {
         (d.start, d.end): d for d in (_back(x, back_to, text) for x in find_dates(said, now, prefer="past"))
     }
-    for d, back in _ordinals(text, now, ahead):
+    for d, earlier in _ordinals(text, now, ahead):
         ahead.append(d)
-        behind[(d.start, d.end)] = back
+        behind[(d.start, d.end)] = earlier
     ahead.sort(key=lambda d: d.start)
     today = now.date()
     out: list[DateSpan] = []
@@ -194,7 +194,7 @@ _HELD_AFTER_RE = re.compile(
 
 
 def _held(text: str, event: Cue, d: DateMatch, clause: Clause | None) -> bool:
-    """The event before a date already took place: 'had coffee with paula on monday', 'demo on the 2nd went fine'."""
+    """The event before a date took place: 'had coffee with paula on monday', 'demo on the 2nd went fine'."""
     start = clause.start if clause is not None else 0
     end = clause.end if clause is not None else len(text)
     return bool(_HELD_BEFORE_RE.search(text[start : event.start]) or _HELD_AFTER_RE.match(text[d.end : end]))

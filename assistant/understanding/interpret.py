@@ -7,17 +7,18 @@ report; whatever is left (with any pasted text) is what happened, logged verbati
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from assistant import lexicon
 from assistant.reading.followup_refs import MIN_SCORE, topic_words
-from assistant.reading.types import Clause, DateSpan, FollowupRef, Reading
+from assistant.reading.types import Clause, CueKind, DateSpan, FollowupRef, Reading
 from assistant.understanding.describe import description, gist
 from assistant.understanding.frames import FollowupEdit, Frames, Happened, Kind, Outcome, Promise
 from assistant.understanding.questions import question_of
 from tools.dates import When
 
-_TASK_CUES = ("followup", "imperative", "promise", "event", "plan", "obligation")
-_STRONG_CUES = ("followup",)  # without a date these make the engine ask when
+_TASK_CUES: tuple[CueKind, ...] = ("followup", "imperative", "promise", "event", "plan", "obligation")
+_STRONG_CUES: tuple[CueKind, ...] = ("followup",)  # without a date these make the engine ask when
 _OUTCOME_WORDS = {"cont", "deal", "pape", "agre", "orde", "po", "sign", "won", "lost", "dead", "clos"}
 
 
@@ -36,7 +37,7 @@ def interpret(r: Reading) -> Frames:
     return frames
 
 
-# ---- follow-up edits ----------------------------------------------------------------------------------------
+# ---- follow-up edits -----------------------------------------------------------------------------
 def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
     out: list[FollowupEdit] = []
     for i, c in enumerate(r.clauses):
@@ -92,7 +93,7 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
 
 
 def _best_weak(r: Reading, c: Clause) -> tuple[FollowupRef, ...]:
-    """The one follow-up of the customers named in `c` that shares the most topic words with it, if one does."""
+    """The one follow-up of the customers named in `c` sharing the most topic words with it, if one does."""
     named = {m.id for s in r.customers_in(c) if len(s.matches) == 1 for m in s.matches}
     weak = [f for f in r.within(r.followups, c) if f.customer_id in named and f.score > 0]
     if not weak:
@@ -103,7 +104,7 @@ def _best_weak(r: Reading, c: Clause) -> tuple[FollowupRef, ...]:
 
 
 def _same_act(r: Reading, c: Clause, refs: tuple[FollowupRef, ...]) -> bool:
-    """'felix confirmed the seat count' closes 'confirm seat count': their doing is what the follow-up awaited."""
+    """'felix confirmed the seat count' closes 'confirm seat count': they did what the follow-up awaited."""
     did = set().union(*(topic_words(x.text) for x in r.cues_in(c, "done")))
     return bool(refs) and bool(did & topic_words(refs[0].description))
 
@@ -122,7 +123,7 @@ def _moves(r: Reading, c: Clause) -> bool:
 
 
 def _their_doing(r: Reading, c: Clause) -> bool:
-    """'Lumière sent over the brief', 'they emailed it': the customer did it, so no follow-up of ours is done."""
+    """'Lumière sent over the brief', 'they emailed it': the customer did it, no follow-up of ours is done."""
     done = r.cues_in(c, "done")
     if not done:
         return False
@@ -137,7 +138,7 @@ def _their_doing(r: Reading, c: Clause) -> bool:
     )
 
 
-# ---- promises and planned events --------------------------------------------------------------------------
+# ---- promises and planned events -----------------------------------------------------------------
 def _due_dates(r: Reading, c: Clause) -> list[DateSpan]:
     found = [d for d in r.within(r.dates, c) if not d.quoted]
     return [
@@ -233,7 +234,7 @@ def _bare_date(r: Reading) -> list[Promise]:
     return [Promise("follow up", due[0].when)] if not topic_words(rest) else []
 
 
-# ---- stage outcome -------------------------------------------------------------------------------------------
+# ---- stage outcome -------------------------------------------------------------------------------
 def _outcome(r: Reading, used: set[Clause]) -> Outcome | None:
     for s in r.stages:
         clause = r.clause_of(s.start)
@@ -250,7 +251,7 @@ def _outcome(r: Reading, used: set[Clause]) -> Outcome | None:
     return None
 
 
-# ---- what happened -------------------------------------------------------------------------------------------
+# ---- what happened -------------------------------------------------------------------------------
 def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     rest = [c for c in r.clauses if c not in used]
     if not rest:
@@ -284,14 +285,11 @@ def _kind(r: Reading, rest: list[Clause]) -> Kind:
         return "note"
     cues = [c for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")]
     done = [c for c in cues if lexicon.KIND_VERB_RE.fullmatch(c.text)]
-    if (
-        done
-    ):  # what the rep did ("emailed back … happy with the demo") says the kind before what was discussed
-        return done[0].kind  # type: ignore[return-value]
-    said = {c.kind for c in cues}
-    for kind in ("meeting", "call", "email"):
-        if kind in said:
-            return kind  # type: ignore[return-value]
+    # What the rep did ("emailed back … happy with the demo") says the kind before what was discussed.
+    said = [c.kind for c in done] or [k for k in ("meeting", "call", "email") if k in {c.kind for c in cues}]
+    for kind in said:
+        if kind in ("meeting", "call", "email"):
+            return cast(Kind, kind)
     return "note"
 
 

@@ -77,7 +77,7 @@ EXTRA: list[dict[str, Any]] = [
 
 
 def load_book(store: Any) -> ToolContext:
-    """Import the corpus book (as an admin, so the rep's first 'undo' has nothing of theirs) and act as sam."""
+    """Import the corpus book (as an admin, so the rep's first 'undo' has nothing of theirs); act as sam."""
     data = copy.deepcopy(SAMPLE)
     data["customers"] += EXTRA
     import_text(
@@ -200,7 +200,7 @@ def run_case(ctx: ToolContext, c: Case) -> list[Reply]:
         assert [f["due"] for f in new] == [due for due, _ in want], (
             f"{name}: new follow-ups {new}, want {want}"
         )
-        for (due, has), got in zip(want, new):
+        for (due, has), got in zip(want, new, strict=False):
             assert day_of(due).casefold() in text, f"reply states {day_of(due)}: {last.text!r}"
             if has:
                 assert has.casefold() in (got["description"] or "").casefold(), f"{name}: {got}"

@@ -1,4 +1,5 @@
-"""Typed dialogue state: pending questions answered by number, name, date or "both"; corrections of the last write."""
+"""Typed dialogue state: pending questions answered by number, name, date or "both"; corrections of the
+last write."""
 
 from __future__ import annotations
 
