@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench import words as W
 from store import Store
+from store.copy import copy_database
 from tools.names import normalize
 
 SEED = 20260304
@@ -182,6 +183,16 @@ def upgraded(old: Path, new: Path, fingerprint: str) -> bool:
         )  # a clean close leaves none; a copy needs the file alone
     old.rename(new)
     return True
+
+
+def copy_into(db: Path, url: str) -> None:
+    """Copy every row of the SQLite file `db` into the database at `url` (replacing its rows)."""
+    source, target = Store(db), Store(url)
+    try:
+        copy_database(source, target, replace=True)
+    finally:
+        source.close()
+        target.close()
 
 
 def remove_db(path: Path) -> None:

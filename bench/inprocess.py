@@ -93,15 +93,19 @@ def floor_connection(db: Path) -> sqlite3.Connection:
     return conn
 
 
-def run(db: Path, reps: int, log=print) -> list[Row]:  # type: ignore[no-untyped-def]
-    """Every in-process benchmark against `db` (a working copy: some of them write)."""
+def run(db: Path, reps: int, log=print, product: str | None = None) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Every in-process benchmark against `db` (a working copy: some of them write).
+
+    With `product` (a database URL holding a copy of the same data) the product runs there, while
+    the floors stay bare sqlite3 on `db`.
+    """
     from zoneinfo import ZoneInfo
 
     from store import Store
     from tools.context import ToolContext
 
     inputs = pick_inputs(db)
-    store = Store(db)
+    store = Store(product or db)
     ctx = ToolContext(store=store, actor="sam", source="cli", tz=ZoneInfo("UTC"), fixed_now=NOW)
     conn = floor_connection(db)
     rows: list[Row] = []

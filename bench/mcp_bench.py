@@ -36,9 +36,12 @@ def mcp_rows(
     reps: int,
     starts: int,
     log: Callable[[str], None] = print,
+    product: str | None = None,
 ) -> list[Row]:
     """Start to answered initialize and a small tools/call, each beside the minimal SDK server's;
-    a get_customer round trip (SDK client and raw JSON-RPC lines); the server's RSS after warm calls."""
+    a get_customer round trip (SDK client and raw JSON-RPC lines); the server's RSS after warm calls.
+
+    The floors read `db`; `crm mcp` serves `product` (a URL holding the same data) when given."""
     from bench.processes import call_floor, rss_floor
 
     pipe_floor = call_floor(db, ids, reps)
@@ -52,13 +55,13 @@ def mcp_rows(
 
     try:
         starts_crm, starts_min, small, echo, call, rss = anyio.run(
-            _session, db, ids, typo_queries, reps, starts
+            _session, product or db, ids, typo_queries, reps, starts
         )
     except Exception as e:  # a failing server is a finding to report, not a lost run
         why = f"the MCP session failed: {type(e).__name__}: {e}"
         log(f"  {why}")
         return [skipped(label, "ms", None, why) for label in (START_LABEL, SMALL_LABEL)]
-    raw = _raw_client_calls(db, ids, reps)
+    raw = _raw_client_calls(product or db, ids, reps)
     sdk = "the MCP SDK's ClientSession over stdio_client, calls alternating with the minimal server's"
     return [
         Row(
@@ -113,7 +116,7 @@ def mcp_rows(
     ]
 
 
-def _params(command: list[str], db: Path):  # type: ignore[no-untyped-def]
+def _params(command: list[str], db: Path | str):  # type: ignore[no-untyped-def]
     from mcp.client.stdio import StdioServerParameters
 
     return StdioServerParameters(command=command[0], args=command[1:], env=crm_env(db), cwd=str(ROOT))
@@ -132,7 +135,7 @@ async def _start(params, errlog) -> tuple[float, float]:  # type: ignore[no-unty
 
 
 async def _session(
-    db: Path, ids: list[int], typo_queries: list[str], reps: int, starts: int
+    db: Path | str, ids: list[int], typo_queries: list[str], reps: int, starts: int
 ) -> tuple[Stat, Stat, Stat, Stat, Stat, float]:
     from mcp.client.session import ClientSession
     from mcp.client.stdio import stdio_client
@@ -231,7 +234,7 @@ def _children_running(marker: str) -> list[int]:
     return found
 
 
-def _raw_client_calls(db: Path, ids: list[int], reps: int) -> Stat:
+def _raw_client_calls(db: Path | str, ids: list[int], reps: int) -> Stat:
     """tools/call round trips to `crm mcp` written as JSON lines on its stdin: the server's share alone."""
     proc = subprocess.Popen(
         SERVER,

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = [sys.executable, "-m", "assistant", "mcp"]
 
 
-def crm_env(db: Path) -> dict[str, str]:
+def crm_env(db: Path | str) -> dict[str, str]:
+    """The environment of a `crm` process on `db` (a SQLite path or a database URL)."""
     return {
         "CRM_DB": str(db),
         "CRM_USER": "sam",

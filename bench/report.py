@@ -89,6 +89,7 @@ def table(
     seconds: float,
     load_before: float | None = None,
     load_after: float | None = None,
+    backend: str = "SQLite",
 ) -> str:
     """The report: the results table, then what each floor is, then notes."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -97,7 +98,7 @@ def table(
     out = [
         f"Scale **{scale.name}**: {scale.customers:,} customers, {scale.interactions:,} interactions, "
         f"{scale.followups:,} follow-ups; {reps} timed repetitions per operation after warm-up. "
-        f"Run {when}, {seconds:.0f} s in all.",
+        f"Database: {backend}. Run {when}, {seconds:.0f} s in all.",
         "",
         f"Machine: {machine()}.{load}",
         "",

@@ -47,6 +47,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="print how each operation grows across the saved medium, full and huge runs, and exit",
     )
     p.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="run the product against this database (e.g. postgresql://…): the cached data is copied "
+        "into it (replacing what it holds) with store.copy; floors stay bare sqlite3 on the same data",
+    )
+    p.add_argument(
         "--cache", type=Path, default=data.CACHE, help=f"where generated data is kept (default {data.CACHE})"
     )
     return p.parse_args(argv)
@@ -59,8 +66,13 @@ def run(
     only: tuple[str, ...] = PARTS,
     cache: Path = data.CACHE,
     log: Callable[[str], None] = print,
+    product: str | None = None,
 ) -> str:
-    """Generate (or reuse) the data, run the chosen parts, and return the Markdown report."""
+    """Generate (or reuse) the data, run the chosen parts, and return the Markdown report.
+
+    With `product` (a database URL) the tool layer and `crm mcp` run on a copy of the data there;
+    the hard names and the import (into a fresh SQLite file) are measured on SQLite only.
+    """
     started = time.perf_counter()
     load = os.getloadavg()[0]
     scale = data.SCALES[scale_name]
@@ -71,20 +83,25 @@ def run(
     work = data.working_copy(source, cache / f"work-{scale.name}.db")
     rows = []
     try:
+        if product:
+            log(f"copying the data into {product.split('@')[-1]} ...")
+            data.copy_into(work, product)
         if "tools" in only:
             log("tool layer (in process):")
-            rows += inprocess.run(work, reps, log=log)
-            log("  find on word-sharing names ...")
-            hard = hard_names.cached(cache, scale.customers, source.stem.rsplit("-", 1)[-1])
-            rows.insert(2, hard_names.find_row(hard, reps))
+            rows += inprocess.run(work, reps, log=log, product=product)
+            if not product:
+                log("  find on word-sharing names ...")
+                hard = hard_names.cached(cache, scale.customers, source.stem.rsplit("-", 1)[-1])
+                rows.insert(2, hard_names.find_row(hard, reps))
         if "mcp" in only:
             log("MCP server over stdio:")
             inputs = inprocess.pick_inputs(work)
+            starts = 2 if scale_name == "tiny" else 10
             rows += mcp_bench.mcp_rows(
-                work, inputs.ids, inputs.typo_queries, reps, starts=2 if scale_name == "tiny" else 10, log=log
+                work, inputs.ids, inputs.typo_queries, reps, starts=starts, log=log, product=product
             )
         if (
-            "import" in only and scale_name != "huge"
+            "import" in only and scale_name != "huge" and not product
         ):  # importing into an empty database does not grow with the data
             log(f"crm import of {scale.customers:,} customers:")
             rows.append(
@@ -99,13 +116,19 @@ def run(
     load_after = os.getloadavg()[0]
     growth.save(
         cache,
-        scale_name,
+        scale_name + ("-pg" if product else ""),
         rows,
         f"run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, "
         f"load average {load:.2f} at the start, {load_after:.2f} at the end",
     )
     return report.table(
-        rows, scale, reps, time.perf_counter() - started, load_before=load, load_after=load_after
+        rows,
+        scale,
+        reps,
+        time.perf_counter() - started,
+        load_before=load,
+        load_after=load_after,
+        backend=f"PostgreSQL ({product.split('@')[-1]}), floors bare sqlite3" if product else "SQLite",
     )
 
 
@@ -139,12 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         reps=args.reps,
         only=only,
         cache=args.cache,
+        product=args.db,
         log=lambda msg: print(msg, file=sys.stderr, flush=True),
     )
     print(table)
     if args.out:
         args.out.write_text(table, encoding="utf-8")
-    elif args.scale == "full" and only == PARTS:
+    elif args.scale == "full" and only == PARTS and not args.db:
         update_docs(DOCS, table)
         print(f"updated {DOCS.relative_to(ROOT)}", file=sys.stderr)
     return 0
