@@ -144,12 +144,16 @@ def stage(
     full = complete_rows(model, rows) if complete else rows
     if full:
         conn.execute(insert(staging), full)
+    if _is_pg(conn):
+        conn.info[postgres.STAGED] = True  # this connection's next write copies: see postgres.configure
     return name
 
 
 def drop_staged(conn: Connection, names: list[str]) -> None:
     for name in names:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
+    for key in (postgres.STAGED, postgres.LOCK_PENDING, postgres.NAMES_PENDING):
+        conn.info.pop(key, None)
 
 
 def copy_staged(
@@ -186,6 +190,10 @@ def copy_staged(
     )
     if keep_id and _is_pg(conn):
         postgres.advance_id_sequence(conn, table.name)
+    if model is ChangeLog and _is_pg(conn):
+        # The change log is an import's last copy; what follows (merging into customers that exist)
+        # reads and changes rows others may write, so from here it holds the write lock.
+        postgres.take_deferred_lock(conn)
     return int(result.rowcount or 0)
 
 
@@ -199,7 +207,15 @@ def staged_keys_taken(conn: Connection, name: str) -> list[str]:
 
 
 def max_id(conn: Connection, model: type[SQLModel]) -> int:
+    """The highest id in use; the staged rows are numbered from the next one on.
+
+    On PostgreSQL, inside an import's copy (which holds no write lock yet), the ids the staged rows
+    need are reserved from the table's sequence at the same time, so no other writer takes them.
+    """
     table = model.__table__  # type: ignore[attr-defined]
+    if _is_pg(conn) and postgres.LOCK_PENDING in conn.info:
+        staged = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_temp(conn, STAGE_PREFIX + table.name)}")
+        return postgres.reserve_ids(conn, table.name, int(staged.scalar_one()))
     return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
 
 
@@ -232,7 +248,8 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
     The insert triggers are dropped and re-created inside the caller's transaction, so no other
     connection ever sees the schema without them.
     """
-    if _is_pg(conn):  # its triggers run once per statement already
+    if _is_pg(conn):  # its triggers run once per transaction already; a lock-free copy bumps later
+        postgres.defer_names_version(conn)
         yield
         return
     marks = ", ".join(f"'{t}_names_ai'" for t in tables)

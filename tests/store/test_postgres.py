@@ -11,12 +11,13 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import tools.transfer as transfer
-from store import Store, migrations
+from store import Store, bulk, migrations
 from store.faults import DatabaseBusy, DatabaseReadOnly, DatabaseUnavailable
 from store.models import ChangeLog, Contact, Customer, Interaction
 from tests import pgserver
 from tests.conftest import SAMPLE, make_ctx
 from tests.store.backends import fresh_pg_database, pg_server  # noqa: F401  (pg_url: a fresh PG database)
+from tools.history import undo
 from tools.transfer import ImportFailed, import_text
 
 
@@ -145,6 +146,52 @@ def test_an_import_logs_each_customer_and_later_ids_follow_it(pg: Store) -> None
         names = {c.id: c.name for c in s.exec(select(Customer))}
     assert ids == list(range(1, len(ids) + 1))
     assert all(names[i] == name for i, name in logged.items())
+
+
+def test_another_writer_does_not_wait_for_an_imports_copy(
+    pg_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRM_BUSY_TIMEOUT_MS", "300")  # a writer queued behind the copy would fail busy
+    importer, rep = Store(pg_url), Store(pg_url)
+    copy = bulk.copy_staged
+    during: list[object] = []
+
+    def copy_while_a_rep_writes(conn, model, *args, **kw):  # type: ignore[no-untyped-def]
+        done = copy(conn, model, *args, **kw)
+        if model is Customer:  # the new customers are in, uncommitted: a rep creates one and notes it
+
+            def rep_writes() -> None:
+                try:
+                    with rep.write() as s:
+                        c = Customer(name="Initech", name_key="initech")
+                        s.add(c)
+                        s.flush()
+                        s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))  # type: ignore[arg-type]
+                    during.append("written")
+                except Exception as e:  # noqa: BLE001 - reported by the assertion
+                    during.append(e)
+
+            writer = threading.Thread(target=rep_writes)
+            writer.start()
+            writer.join(10)
+        return done
+
+    monkeypatch.setattr(bulk, "copy_staged", copy_while_a_rep_writes)
+    try:
+        import_text(make_ctx(importer, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
+        assert during == ["written"]
+        with importer.read() as s:
+            names = {c.name for c in s.exec(select(Customer))}
+            version = s.connection().exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'")
+            assert int(version.scalar_one()) == 2  # the rep's creation and the import, once each
+        assert len(names) == len(SAMPLE["customers"]) + 1 and "Initech" in names
+        undo(make_ctx(importer, actor="sam", source="import"))  # the import undone, the rep's customer stays
+        with importer.read() as s:
+            assert [c.name for c in s.exec(select(Customer))] == ["Initech"]
+    finally:
+        importer.close()
+        rep.close()
 
 
 # ---- many writers ---------------------------------------------------------------------------------
