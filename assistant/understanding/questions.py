@@ -12,7 +12,9 @@ from assistant.reading.types import Reading
 from assistant.understanding.frames import Question
 
 _CONTACT_Q_RE = re.compile(
-    r"(?i)\b(?:contacts?|who(?:'s|\s+is)\s+(?:our|the|my)\s+(?:main\s+)?(?:contact|person|guy))\b"
+    r"(?i)\b(?:contacts?|who(?:'s|\s+is|\s+are)\s+(?:our|the|my|their)\s+(?:main\s+)?(?:contacts?|person|people|guy)"
+    r"|who\s+(?:do|should|can|would)\s+(?:we|i)\s+(?:deal|talk|speak|work)\s+(?:with|to)"
+    r"|who\s+(?:to\s+)?(?:call|ask|talk\s+to|email)\s+at|who\s+works\s+(?:at|for)|people\s+at)\b"
 )
 
 
