@@ -50,6 +50,10 @@ def database_url(db: str | os.PathLike[str] | None) -> str:
         db = default_db_path()
     text = str(db)
     if "://" in text:
+        # A plain PostgreSQL URL (as psql and most tools spell it) means the driver we support.
+        for plain in ("postgresql://", "postgres://"):
+            if text.startswith(plain):
+                return "postgresql+psycopg://" + text.removeprefix(plain)
         return text
     if text == ":memory:":
         return "sqlite://"
@@ -165,7 +169,14 @@ class Store:
                 target = _read_only_url(Path(self.path))  # type: ignore[arg-type]
         if self.path is not None and not self.read_only:
             _private_file(Path(self.path))
-        self.engine = create_engine(target, **kwargs)
+        try:
+            self.engine = create_engine(target, **kwargs)
+        except ModuleNotFoundError as e:  # the optional driver of a server database
+            raise DatabaseUnavailable(
+                f"Cannot open {self.label}: its driver ({e.name}) is not installed; "
+                'pip install "crm-assistant[postgres]"',
+                path=self.label,
+            ) from e
         if self.is_sqlite:
             _configure_sqlite(
                 self.engine, busy_ms=_busy_timeout_ms() if self.path else 0, read_only=self.read_only
