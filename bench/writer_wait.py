@@ -100,6 +100,14 @@ def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-d
         return skipped(label, "s", 1, "the writer made no write while the import ran")
     longest, reference = max(during), max(alone or [0.0])
     errors = result["errors"]
+    # Where the long ones fell (as a share of the import's time): the final copy holds the write
+    # lock at the end; a long write early on is the machine's load, not the lock.
+    slow = sorted(
+        (m - w - began) / (ended - began)
+        for w, m in zip(result["waits"], result["marks"], strict=False)
+        if m >= began and m - w <= ended and w > 0.25
+    )
+    at = f"; writes over 0.25 s began at {', '.join(f'{x:.0%}' for x in slow[:8])} of it" if slow else ""
     log(
         f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, "
         f"{len(errors)} refused"
@@ -114,5 +122,5 @@ def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-d
         extra={"limit": True, "waits": True},
         note=f"a second process logs a note through the tool layer every 50 ms; {len(during)} writes during "
         f"the {ended - began:.1f} s import, median {sorted(during)[len(during) // 2] * 1000:.0f} ms, "
-        f"{len(errors)} refused" + (f" (first: {errors[0]})" if errors else ""),
+        f"{len(errors)} refused" + (f" (first: {errors[0]})" if errors else "") + at,
     )
