@@ -141,6 +141,13 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             continue
         if s.matches and any(m.id in firm for m in s.matches):
             continue  # "Holly at Juno": the contact is the customer named beside it
+        meant = {f.customer_id for e in frames.edits for f in e.refs if f.score == e.refs[0].score}
+        fits = [m.id for m in s.matches if m.id in meant]
+        if len(fits) == 1:
+            ids.append(
+                fits[0]
+            )  # "shelf talkers sent to holly ✅": only one Holly's customer has that follow-up
+            continue
         return _ask_spot(s)
     ids = list(dict.fromkeys(ids))
     if not ids:

@@ -25,6 +25,11 @@ def topic_words(text: str) -> set[str]:
     return {w[:4] if len(w) > 4 else w.rstrip("s") for w in words if w not in lexicon.GLUE and len(w) > 1}
 
 
+def _events(text: str) -> set[str]:
+    """The planned-event words of `text` ('call', 'demo', 'site visit'), which topic words leave out."""
+    return {" ".join(m.group().lower().split()) for m in lexicon.EVENT_RE.finditer(text)} - {"review"}
+
+
 def open_followups(ctx: ToolContext, customer_ids: list[int]) -> list[Any]:
     if not customer_ids:
         return list(list_followups(ctx, ListFollowups(scope="all", owner=ctx.actor, limit=100)).items)
@@ -50,12 +55,16 @@ def find_refs(
         if clause.quoted:
             continue
         said = topic_words(clause.text) - name_words
+        said_events = _events(clause.text)
         for f in fups:
             desc = topic_words(f.description or "") - topic_words(f.customer_name)
             shared = said & desc
-            if not desc or not shared:
+            same_event = bool(said_events & _events(f.description or ""))
+            if not (desc and shared) and not same_event:
                 continue
-            score = max(len(shared) / len(desc), MIN_SCORE if len(shared) >= 2 else 0.0)
+            score = max(len(shared) / len(desc) if desc else 0.0, MIN_SCORE if len(shared) >= 2 else 0.0)
+            if same_event:  # "the evergreen call moved to wednesday": the call it has planned
+                score = max(score, MIN_SCORE)
             if score > 0:  # weak ones (below MIN_SCORE) only count when nothing stronger is said
                 out.append(
                     FollowupRef(

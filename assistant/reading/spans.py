@@ -5,7 +5,7 @@ the configured stages, shifts ("another week"), emails, phones and amounts.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import cast
 
@@ -157,6 +157,8 @@ def dates(
             and _tense_near(clause, clauses, found) == "past"
         ):
             when = back.when
+        if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]):
+            when = When(when.date + timedelta(days=1), when.time)  # "check back after the 15th"
         is_quoted = any(s <= d.start < e for s, e in quoted)
         span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)
         if out and _adjacent(text, out[-1], span):
@@ -185,6 +187,7 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
     return out
 
 
+_AFTER_RE = re.compile(r"(?i)\bafter\s+$")
 _HELD_BEFORE_RE = re.compile(
     r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
 )

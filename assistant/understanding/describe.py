@@ -22,7 +22,11 @@ _SCAFFOLD_RE = re.compile(
 _FOLLOW_TYPO_RE = re.compile(r"(?i)\bfol{1,3}o?w[\s-]*up\b|\bfol{1,3}o?wup\b|\bf/u\b")
 _DANGLING_RE = re.compile(
     r"(?i)(?:\s+(?:with|w/|for|at|@|on|to|by|about|re|and|the|from|of|in|due|is|are|set|booked"
-    r"|scheduled))+\s*$"
+    r"|scheduled|after|before|until|till|first\s+thing|am|pm))+\s*$"
+)
+# What is left of a date once it is cut out: "call paula tmrw am re renewal" -> "call paula re renewal".
+_STRAY_TIME_RE = re.compile(
+    r"(?i)\s+(?:am|pm|first\s+thing|(?:in\s+the\s+)?(?:morning|afternoon|evening))\b(?=\s|$)"
 )
 _LEADING_PREP_RE = re.compile(r"(?i)^(?:with|w/|for|at|@|on|to|by|re:?|about)\s+")
 
@@ -50,6 +54,7 @@ def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = Fal
     for _ in range(3):
         said = _DANGLING_RE.sub("", said.strip(" ,.;:-!?\u2013\u2014()\"'"))
         said = _LEADING_PREP_RE.sub("", said)
+    said = _STRAY_TIME_RE.sub("", said)
     said = lexicon.expand_shorthand(said).strip(" ,.;:-!?")
     return said[:MAX_DESCRIPTION]
 

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FILES = [
     ROOT / "tests/assistant/seed_variants.json",
     ROOT / "tests/assistant/seed_variants_2.json",
+    ROOT / "tests/assistant/seed_variants_3.json",
     ROOT / "tests/holdout/fresh_cases.json",
 ]
 
