@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from store import Store
@@ -327,13 +327,14 @@ def run_sql(db: str | os.PathLike[str] | Store, sql: str, **params: object) -> l
     """Run one SQL statement on `db` (a path, a URL or a Store) outside every Store, as another program
     would, and commit; its rows, if it returns any."""
     url = db.url if isinstance(db, Store) else database_url(db)
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            result = conn.execute(text(sql), params)
-            return [tuple(r) for r in result] if result.returns_rows else []
-    finally:
-        engine.dispose()
+    if url not in _ENGINES:  # no pool: nothing stays open between statements
+        _ENGINES[url] = create_engine(url, poolclass=NullPool)
+    with _ENGINES[url].begin() as conn:
+        result = conn.execute(text(sql), params)
+        return [tuple(r) for r in result] if result.returns_rows else []
+
+
+_ENGINES: dict[str, Engine] = {}
 
 
 def count_rows(db: str | os.PathLike[str] | Store, tables: tuple[str, ...]) -> dict[str, int]:
