@@ -12,7 +12,20 @@ from tests.assistant.corpus import _by_name
 from tests.conftest import Databases, make_ctx
 
 NAMES = ["Acme", "Globex", "Helios Labs", "Nordlicht", "Kettle & Crumb", "Juno Pet Supplies", "Bramble Labs"]
-OPENERS = ["is", "has", "did", "what's", "when did we last talk to", "who owns", "any news from", "", "so"]
+OPENERS = [
+    "is",
+    "has",
+    "did",
+    "what's",
+    "when did we last talk to",
+    "who owns",
+    "any news from",
+    "",
+    "so",
+    "show me",
+    "tell me about",
+    "when was the last call with",
+]
 MIDDLES = [
     "signed",
     "still in proposal",
@@ -26,7 +39,17 @@ MIDDLES = [
     "price list sent ✅",
     "",
 ]
-TAGS = ["?", ", right?", ", hasn't it?", " isn't it?", " — did they?", "??"]
+TAGS = [
+    "?",
+    ", right?",
+    ", hasn't it?",
+    " isn't it?",
+    " — did they?",
+    "??",
+    " didn't they",
+    ", wasn't it",
+    ", right",
+]
 
 
 @st.composite
