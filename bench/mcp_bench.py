@@ -102,7 +102,13 @@ def mcp_rows(
             "the minimal SDK server (bench/minimal_server.py) started and initialized by the same client",
             ratio_target=1.15,
             extra={"ref": "the minimal SDK server's start"},
-            note=f"{starts} fresh processes each, alternating; CPU is the server's own, exec to exit",
+            note=f"{starts} fresh processes each, alternating; CPU is the server's own, exec to exit"
+            + (
+                f" (the minimal server's: {starts_min.cpu:.0f} ms, a CPU ratio of "
+                f"{starts_crm.cpu / starts_min.cpu:.2f})"
+                if starts_crm.cpu and starts_min.cpu
+                else ""
+            ),
         ),
         Row(
             RSS_LABEL,
