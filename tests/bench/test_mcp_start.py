@@ -110,6 +110,7 @@ def test_the_default_stages_are_the_models(db: Path) -> None:
     assert facts == startup.StartFacts(timezone=None, stages=list(models.DEFAULT_STAGES))
 
 
+@pytest.mark.e2e  # a subprocess
 def test_crm_mcp_answers_initialize_before_it_imports_sqlalchemy(db: Path) -> None:
     """The figure the SPEC's start ratio rests on: nothing of the tool layer before the first answer."""
     request = {

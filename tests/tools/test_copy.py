@@ -150,6 +150,7 @@ def crm_in(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.e2e  # a subprocess
 def test_crm_copy_between_sqlite_files_says_what_it_copied(tmp_path: Path) -> None:
     source, target = tmp_path / "a.db", tmp_path / "b.db"
     fill(Store(source))
@@ -168,6 +169,7 @@ def test_crm_copy_between_sqlite_files_says_what_it_copied(tmp_path: Path) -> No
     check_same(Store(source), Store(target))
 
 
+@pytest.mark.e2e  # a subprocess
 def test_crm_copy_through_the_cli_both_ways(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
     source = tmp_path / "a.db"
     fill(Store(source))

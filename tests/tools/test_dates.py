@@ -541,6 +541,7 @@ def test_prefer_must_be_future_or_past() -> None:
         parse_when("tomorrow", NOW, prefer="soon")  # type: ignore[arg-type]
 
 
+@pytest.mark.e2e  # a subprocess
 def test_find_dates_does_not_load_dateparser(pytestconfig: pytest.Config) -> None:
     root = Path(pytestconfig.rootpath)
     code = (
