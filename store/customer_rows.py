@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, datetime, time
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, cast, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, Select, String, Table, bindparam, cast, func
+from sqlmodel import Session, SQLModel, col, select
 
-from store.models import Contact, Customer, User
+from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
 
 
 def customers_tagged(session: Session, *, tag: str, limit: int = 50) -> list[int]:
@@ -59,3 +61,118 @@ def customer_names_and_keys(session: Session) -> Iterator[tuple[int, str, str]]:
 def contact_names(session: Session) -> Iterator[tuple[int, str]]:
     """(customer_id, name) of every contact, by contact id."""
     yield from session.exec(select(Contact.customer_id, Contact.name).order_by(col(Contact.id)))
+
+
+# ---- one customer's profile: plain rows through prebuilt statements ----------------------------------
+# get_customer is the busiest read. Built once here, its statements skip the ORM's per-call work
+# (building and hashing the statement, loading objects into the session): the rows come back as
+# plain values, with the columns' own types (aware UTC datetimes, the tags list).
+
+
+class CustomerRow(NamedTuple):
+    id: int
+    name: str
+    stage: str
+    owner: str | None
+    email: str | None
+    phone: str | None
+    tags: list[str]
+    value: float | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactRow(NamedTuple):
+    id: int
+    customer_id: int
+    name: str
+    role: str | None
+    email: str | None
+    phone: str | None
+
+
+class InteractionRow(NamedTuple):
+    id: int
+    customer_id: int
+    kind: str
+    body: str
+    occurred_at: datetime
+    author: str | None
+    source: str
+
+
+class FollowupRow(NamedTuple):
+    id: int
+    customer_id: int
+    due_date: date
+    due_time: time | None
+    description: str
+    status: str
+    owner: str | None
+
+
+class StageChangeRow(NamedTuple):
+    from_stage: str | None
+    to_stage: str
+    at: datetime
+    by: str | None
+
+
+class CustomerProfileRows(NamedTuple):
+    customer: CustomerRow
+    contacts: list[ContactRow]
+    interactions: list[InteractionRow]  # the latest `limit`, newest first
+    interaction_count: int  # all of them
+    open_followups: list[FollowupRow]
+    stage_changes: list[StageChangeRow]
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]  # every model here is a table
+    return table
+
+
+def _select(model: type[SQLModel], row: type[tuple[Any, ...]]) -> Select[Any]:
+    """SELECT the columns named by the row type's fields, in its order."""
+    fields: tuple[str, ...] = row._fields  # type: ignore[attr-defined]  # a NamedTuple class
+    query: Select[Any] = select(*(_table(model).c[name] for name in fields))
+    return query
+
+
+_cid = bindparam("cid", type_=Integer)
+_c, _k, _i, _f, _h = (_table(m).c for m in (Customer, Contact, Interaction, FollowUp, StageChange))
+_CUSTOMER = _select(Customer, CustomerRow).where(_c.id == _cid)
+_CONTACTS = _select(Contact, ContactRow).where(_k.customer_id == _cid).order_by(_k.id)
+_RECENT = (
+    _select(Interaction, InteractionRow)
+    .where(_i.customer_id == _cid)
+    .order_by(_i.occurred_at.desc(), _i.id.desc())
+    .limit(bindparam("n", type_=Integer))
+)
+_COUNT = select(func.count()).select_from(_table(Interaction)).where(_i.customer_id == _cid)
+_OPEN = (
+    _select(FollowUp, FollowupRow)
+    .where(_f.customer_id == _cid, _f.status == "open")
+    .order_by(_f.due_date, _f.id)
+)
+_STAGES = _select(StageChange, StageChangeRow).where(_h.customer_id == _cid).order_by(_h.at, _h.id)
+
+
+def customer_profile(session: Session, *, customer_id: int, limit: int) -> CustomerProfileRows | None:
+    """A customer with its contacts, latest `limit` interactions (and how many in all), open follow-ups
+    and stage history, on the session's connection; None when there is no such customer."""
+    conn = session.connection()
+    ids = {"cid": customer_id}
+    found = conn.execute(_CUSTOMER, ids).first()
+    if found is None:
+        return None
+    return CustomerProfileRows(
+        customer=CustomerRow._make(found),
+        contacts=[ContactRow._make(r) for r in conn.execute(_CONTACTS, ids)],
+        interactions=[
+            InteractionRow._make(r) for r in conn.execute(_RECENT, {"cid": customer_id, "n": limit})
+        ],
+        interaction_count=int(conn.execute(_COUNT, ids).scalar_one()),
+        open_followups=[FollowupRow._make(r) for r in conn.execute(_OPEN, ids)],
+        stage_changes=[StageChangeRow._make(r) for r in conn.execute(_STAGES, ids)],
+    )

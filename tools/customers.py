@@ -2,29 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import cast
+from zoneinfo import ZoneInfo
+
 from sqlmodel import Session
 
 from store import queries
 from store.changelog import snapshot
-from store.customer_rows import customer_by_key, customers_tagged
+from store.customer_rows import CustomerProfileRows, customer_by_key, customer_profile, customers_tagged
 from store.models import Contact, Customer, saved_id
 from tools import idempotency
 from tools.context import ToolContext
-from tools.errors import DuplicateCustomer, InvalidArgument
-from tools.names import name_index, normalize, rank_customers, resolve_customer, resolve_customer_match
+from tools.errors import CustomerNotFound, DuplicateCustomer, InvalidArgument
+from tools.names import (
+    name_index,
+    normalize,
+    rank_customers,
+    resolve_customer,
+    resolve_customer_match,
+    resolve_name,
+)
 from tools.outputs import (
     contact_out,
     customer_summary,
-    followup_out,
-    interaction_out,
     matched_out,
-    stage_change_out,
 )
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
     AddContact,
     CandidateOut,
     ContactAdded,
+    ContactOut,
     CreateCustomer,
     CustomerCreated,
     CustomerList,
@@ -32,7 +41,12 @@ from tools.schemas import (
     CustomerUpdated,
     FieldChange,
     FindCustomers,
+    FollowupOut,
+    FollowupStatus,
     GetCustomer,
+    InteractionOut,
+    Kind,
+    StageChangeOut,
     UpdateCustomer,
 )
 from tools.stages import canonical_stage
@@ -89,23 +103,73 @@ def get_customer(ctx: ToolContext, req: GetCustomer) -> CustomerProfile:
     Everything about one customer: profile, contacts, recent interactions, open follow-ups, stage history.
     """
     with ctx.read() as s:
-        c = resolve_customer(s, req.customer)
-        cid = saved_id(c)
-        contacts = queries.contacts_of(s, cid)
-        recent, total = queries.recent_interactions(s, cid, req.limit)
-        followups = queries.open_followups_of(s, cid)
-        history = queries.stage_history(s, cid)
-    summary = customer_summary(c, ctx.tz, recent[0].occurred_at if recent else None)
-    today = ctx.today()
+        rows = _profile_rows(s, req.customer, req.limit)
+    return _profile(rows, ctx.tz, ctx.today())
+
+
+def _profile_rows(s: Session, ref: int | str, limit: int) -> CustomerProfileRows:
+    """The rows of the one customer `ref` means (read as plain rows: get_customer is the busiest read)."""
+    match = resolve_name(s, ref).match
+    rows = customer_profile(s, customer_id=match.id, limit=limit) if match is not None else None
+    if rows is None:
+        # Not one customer (or it went meanwhile): the resolver's own error, as every tool gives it.
+        found = resolve_customer(s, ref)
+        rows = customer_profile(s, customer_id=saved_id(found), limit=limit)
+        if rows is None:
+            raise CustomerNotFound(str(ref)[:80], [])
+    return rows
+
+
+def _profile(rows: CustomerProfileRows, tz: ZoneInfo, today: date) -> CustomerProfile:
+    # The same fields tools/outputs gives from ORM rows (customer_summary, contact_out, …), from plain ones.
+    c, recent = rows.customer, rows.interactions
     return CustomerProfile(
-        **summary.model_dump(),
-        created_at=c.created_at.astimezone(ctx.tz),
-        updated_at=c.updated_at.astimezone(ctx.tz),
-        contacts=[contact_out(x) for x in contacts],
-        recent_interactions=[interaction_out(i, c.name, ctx.tz) for i in recent],
-        more_interactions=max(0, total - len(recent)),
-        open_followups=[followup_out(f, c.name, today) for f in followups],
-        stage_history=[stage_change_out(h, ctx.tz) for h in history],
+        id=c.id,
+        name=c.name,
+        stage=c.stage,
+        owner=c.owner,
+        email=c.email,
+        phone=c.phone,
+        tags=list(c.tags or []),
+        value=c.value,
+        last_contact=recent[0].occurred_at.astimezone(tz) if recent else None,
+        created_at=c.created_at.astimezone(tz),
+        updated_at=c.updated_at.astimezone(tz),
+        contacts=[
+            ContactOut(id=x.id, name=x.name, role=x.role, email=x.email, phone=x.phone) for x in rows.contacts
+        ],
+        recent_interactions=[
+            InteractionOut(
+                id=i.id,
+                customer_id=i.customer_id,
+                customer_name=c.name,
+                kind=cast(Kind, i.kind),
+                body=i.body,
+                occurred_at=i.occurred_at.astimezone(tz),
+                author=i.author,
+                source=i.source,
+            )
+            for i in recent
+        ],
+        more_interactions=max(0, rows.interaction_count - len(recent)),
+        open_followups=[
+            FollowupOut(
+                id=f.id,
+                customer_id=f.customer_id,
+                customer_name=c.name,
+                due=f.due_date,
+                due_time=f.due_time.strftime("%H:%M") if f.due_time else None,
+                description=f.description,
+                status=cast(FollowupStatus, f.status),
+                owner=f.owner,
+                overdue=f.status == "open" and f.due_date < today,
+            )
+            for f in rows.open_followups
+        ],
+        stage_history=[
+            StageChangeOut(from_stage=h.from_stage, to_stage=h.to_stage, at=h.at.astimezone(tz), by=h.by)
+            for h in rows.stage_changes
+        ],
     )
 
 
