@@ -172,7 +172,8 @@ def is_question(
 _ASKS_RE = re.compile(
     r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why"
     r"|when(?:'s|\s+(?:did|was|were|is|are|do|does|will|should|can|could|have|has))|any(?:thing|one|body)?\s+"
-    r"(?:due|overdue|new|left|open|scheduled|planned|lined|coming|for|on|from|in|at|with)|how\s+many)\b"
+    r"(?:due|overdue|new|news|update|updates|word|progress|luck|left|open|scheduled|planned|lined|coming|for|on"
+    r"|from|in|at|with)|any\s+\w+\s+(?:from|on|with|about|for|at)|how\s+many)\b"
 )
 
 
