@@ -176,3 +176,14 @@ def customer_profile(session: Session, *, customer_id: int, limit: int) -> Custo
         open_followups=[FollowupRow._make(r) for r in conn.execute(_OPEN, ids)],
         stage_changes=[StageChangeRow._make(r) for r in conn.execute(_STAGES, ids)],
     )
+
+
+_NAME = select(_c.name).where(_c.id == _cid)
+
+
+def customer_name(session: Session, *, customer_id: int) -> str | None:
+    """The name of customer `customer_id`, or None when there is none (a plain read, no ORM object)."""
+    if not -(2**63) <= customer_id < 2**63:  # beyond a 64-bit id: no such customer (and no driver error)
+        return None
+    name: str | None = session.connection().execute(_NAME, {"cid": customer_id}).scalar_one_or_none()
+    return name
