@@ -80,8 +80,8 @@ def reserve_ids(conn: Connection, table: str, count: int) -> int:
     Every other crm writer takes ids from the sequence while holding the write lock, so holding it
     (session-level, released at once) while moving the sequence past the block makes the block ours.
     """
-    conn.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})")
     try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})")
         seq = _sequence(conn, table)
         last = conn.exec_driver_sql(
             f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {seq}"
@@ -90,9 +90,13 @@ def reserve_ids(conn: Connection, table: str, count: int) -> int:
         start = max(int(last or 0), int(top or 0))
         if count > 0:
             conn.execute(text(f"SELECT setval('{seq}', :v)"), {"v": start + count})
-        return start
-    finally:
         conn.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})")
+        return start
+    except BaseException:
+        # An aborted transaction cannot run the unlock; a session lock outlives transactions, so a
+        # pooled connection still holding it would stall every writer. Closing it releases the lock.
+        conn.invalidate()
+        raise
 
 
 def _sequence(conn: Connection, table: str) -> str:

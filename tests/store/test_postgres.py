@@ -194,6 +194,35 @@ def test_another_writer_does_not_wait_for_an_imports_copy(
         rep.close()
 
 
+def test_an_import_refused_busy_leaves_no_lock_behind(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_BUSY_TIMEOUT_MS", "200")
+    store = Store(pg_url)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.write() as s:
+            s.add(Customer(name="Globex", name_key="globex corporation"))
+            s.flush()
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait(10)
+    try:  # the import's id reservation waits for the lock past the busy timeout
+        with pytest.raises(DatabaseBusy):
+            import_text(make_ctx(store, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
+    finally:
+        release.set()
+        holder.join()
+    with store.write() as s:  # nothing of the import kept the lock (a write would fail busy)
+        s.add(Customer(name="Initech", name_key="initech"))
+    assert _counts(store)["Customer"] == 2
+    import_text(make_ctx(store, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
+    assert _counts(store)["Customer"] == 2 + len(SAMPLE["customers"]) - 1  # Globex was merged
+    store.close()
+
+
 # ---- many writers ---------------------------------------------------------------------------------
 
 
