@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 import tools.transfer as transfer
 from store import Store, bulk, migrations
@@ -17,6 +17,7 @@ from store.models import ChangeLog, Contact, Customer, Interaction
 from tests import pgserver
 from tests.conftest import SAMPLE, make_ctx
 from tests.store.backends import fresh_pg_database, pg_server  # noqa: F401  (pg_url: a fresh PG database)
+from tests.store.test_bulk import DOC as BULK_DOC
 from tools.history import undo
 from tools.transfer import ImportFailed, import_text
 
@@ -38,6 +39,11 @@ def _sql(url: str, sql: str) -> None:
             conn.exec_driver_sql(sql)
     finally:
         store.close()
+
+
+@pytest.fixture
+def pg_server_fixture() -> pgserver.PgServer:
+    return pg_server()
 
 
 @pytest.fixture
@@ -146,6 +152,32 @@ def test_an_import_logs_each_customer_and_later_ids_follow_it(pg: Store) -> None
         names = {c.id: c.name for c in s.exec(select(Customer))}
     assert ids == list(range(1, len(ids) + 1))
     assert all(names[i] == name for i, name in logged.items())
+
+
+def test_the_staged_copy_logs_what_the_session_path_logs(pg_server_fixture: pgserver.PgServer) -> None:
+    logged = []
+    for in_batch in (False, True):
+        name, url = pg_server_fixture.fresh_database()
+        store = Store(url)
+        try:
+            ctx = make_ctx(store, source="import")
+            if in_batch:  # inside a caller's batch the import writes through one ORM session instead
+                with ctx.batch("import doc"):
+                    import_text(ctx, BULK_DOC, kind="json", label="doc")
+            else:
+                import_text(ctx, BULK_DOC, kind="json", label="doc")
+            with store.read() as s:
+                rows = s.exec(select(ChangeLog).order_by(col(ChangeLog.id))).all()
+                logged.append([r.model_dump(exclude={"id", "batch"}) for r in rows])
+        finally:
+            store.close()
+            pg_server_fixture.drop_database(name)
+    staged, session = logged
+    assert len(staged) == 3 and staged == session
+    acme = staged[0]["after"]
+    assert acme["created_at"] == "2026-01-02T03:04:05.123456+00:00"
+    assert acme["updated_at"] == "2026-01-02T01:04:05+00:00"
+    assert acme["tags"] == ["eu", "priority"] and acme["value"] == 1200.5
 
 
 def test_another_writer_does_not_wait_for_an_imports_copy(
