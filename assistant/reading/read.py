@@ -69,7 +69,9 @@ def _named_as_argument(
         name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end() :])
         if name is not None and not any(st < m.end() + name.end() and m.start() < en for st, en in taken):
             slots.insert(0, (m.end(), m.end() + name.end(), name.group().strip(), None))
-    people = [(n.start, n.end, n.text, "person") for n in person_words(text, taken)]
+    candidates = person_words(text, taken)
+    known = customers.name_words(ctx, [n.text for n in candidates])  # resolve only words some name has
+    people = [(n.start, n.end, n.text, "person") for n in candidates if n.text in known]
     found, still_new = list(spots), []
     for start, end, said, new in slots + people:
         if any(s.start < end and start < s.end for s in found):
