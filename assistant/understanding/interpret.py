@@ -167,6 +167,26 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
         elif not due and not theirs and r.body_start == 0 and _asks_for_date(r, c):
             out.append(Promise(_describe(r, c, []), None, where=(c,)))
             used.add(c)
+    return _dates_shared(r, out)
+
+
+def _dates_shared(r: Reading, out: list[Promise]) -> list[Promise]:
+    """'reminder for the 10th: chase paula re PO': a clause that only says when, beside one that only says
+    what, is one follow-up — the action on that date."""
+    for i, p in enumerate(out):
+        if p.due is not None or not p.where:
+            continue
+        at = r.clauses.index(p.where[0])
+        for q in out:
+            if q.due is None or not q.where or abs(r.clauses.index(q.where[0]) - at) != 1:
+                continue
+            own = description(
+                r, q.where[0], [d for d in r.dates if q.where[0].start <= d.start < q.where[0].end]
+            )
+            if not topic_words(own):
+                out[i] = Promise(p.description, q.due, p.event, p.where + q.where)
+                out.remove(q)
+                return _dates_shared(r, out)
     return out
 
 

@@ -19,6 +19,7 @@ FILES = [
     ROOT / "tests/assistant/seed_variants_2.json",
     ROOT / "tests/assistant/seed_variants_3.json",
     ROOT / "tests/assistant/seed_variants_4.json",
+    ROOT / "tests/assistant/seed_variants_5.json",
     ROOT / "tests/holdout/fresh_cases.json",
 ]
 
