@@ -105,6 +105,7 @@ def owner_words(text: str) -> list[str]:
         r"\b(?:does|has|did)\s+(\w+)\s+(?:have|need|got|own)",
         r"\bowned\s+by\s+(\w+)",
         r"\b(\w+)\s+(?:has|have|needs?|owes?)\b",
+        r"\bwhat(?:'s|\s+has|\s+does|\s+is)\s+(\w+)\s+(?:got|have|has|on|doing)\b",
     ]
     out: list[str] = []
     for p in pats:

@@ -45,7 +45,7 @@ def question_of(r: Reading) -> Question:
         return Question("stage", stage)
     if lexicon.PIPELINE_RE.search(said):
         return Question("pipeline")
-    day = next((d.when for d in r.dates if not d.quoted), None)
+    day = next((d.when for d in r.dates if not d.quoted and d.tense != "past"), None)
     if (
         lexicon.FOLLOWUPS_ASKED_RE.search(said)
         or lexicon.BARE_AGENDA_RE.match(said)
