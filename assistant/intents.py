@@ -48,6 +48,10 @@ CONTACT_RE = _rx(r"""^\s*(?:please\s+)?(?:add\s+(?:a\s+)?(?:new\s+)?contact:?|ne
     (?P<customer>[^,;]+?)\s*(?:[,;(]\s*(?P<rest>.*))?$""")
 CONTACT_IS_RE = _rx(r"""^\s*(?P<person>[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)+)\s+is\s+(?:the\s+)?(?:new\s+)?
     (?P<role>[^,@]+?)\s+(?:at|of|for)\s+(?P<customer>[^,;]+?)\s*(?:[,;(]\s*(?P<rest>.*))?$""")
+# "new contact at fjord: Ana Silva, buyer, ana@fjord.example"
+CONTACT_AT_RE = _rx(r"""^\s*(?:please\s+)?(?:add\s+(?:a\s+)?)?(?:new\s+)?contact\s+(?:at|for)\s+
+    (?P<customer>[^:,;]+?)\s*[:\-\u2013]\s*
+    (?P<person>[^,@;(]+?)\s*(?:[,(]\s*(?P<role>[^,@;)]+?)\s*\)?)?\s*(?:[,;]\s*(?P<rest>.*))?$""")
 FIELD_RE = _rx(r"""\b(?:(?P<email>e-?mail(?:\s+address)?)|(?P<phone>phone(?:\s+number)?|number|mobile|cell|tel
     |telephone|(?:main|direct|office|land|phone)\s*line|switchboard|landline))\b(?!ed)""")
 TAG_ADD_RE = _rx(r"""^\s*(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
@@ -82,7 +86,8 @@ def classify(text: str) -> Intent:
             return Intent(name)
     if (m := CREATE_RE.match(t)) is not None:
         return Intent("create_customer", {"rest": m.group("rest")})
-    if (m := CONTACT_RE.match(t) or CONTACT_IS_RE.match(t)) is not None and not FOLLOWUP_CUE_RE.search(t):
+    contact = CONTACT_RE.match(t) or CONTACT_IS_RE.match(t) or CONTACT_AT_RE.match(t)
+    if (m := contact) is not None and not FOLLOWUP_CUE_RE.search(t):
         slots = {k: v for k, v in m.groupdict().items() if v}
         if not re.match(r"(?i)^\s*(?:a\s+)?(?:tags?|labels?|note)\b", slots.get("person", "")):
             return Intent("add_contact", slots)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import replies
-from assistant.customers import CustomerSpot, customer_name, resolve, spot
+from assistant.customers import CustomerSpot, customer_name, resolve
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply
 from assistant.dialogue.state import Option, Pending, PendingKind, Settled
+from assistant.reading import read
 from assistant.reading.new_names import new_names
 from tools.context import ToolContext
 from tools.names import normalize
@@ -105,8 +106,11 @@ def _mention(s: CustomerSpot) -> Mention:
 
 
 def mentions_in(ctx: ToolContext, text: str, ov: Overrides) -> tuple[list[CustomerSpot], list[Mention]]:
-    """The customer mentions of `text` (known customers only), earlier answers applied, duplicates merged."""
-    spots = spot(ctx, text)
+    """The customer mentions of `text` (known customers only), earlier answers applied, duplicates merged.
+
+    Names are read as the pipeline reads them (`assistant.reading`), so "rosa's email is …" finds the
+    contact Rosa's customer here too."""
+    spots = read(ctx, text).customers
     found = [_mention(s) for s in spots if s.matches]
     picks: dict[str, int] = ov.get("pick", {})
     for m in found:
