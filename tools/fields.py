@@ -24,6 +24,16 @@ def _refused(kind: str, message: str, value: object = None) -> PydanticCustomErr
     return PydanticCustomError(kind, message, {"value": quoted(value)} if value is not None else None)
 
 
+def _nul_rule(value: str) -> str:
+    # PostgreSQL text cannot hold a NUL character (SQLite would store it): refused on both backends.
+    if "\x00" in value:
+        raise _refused("nul", "{value} contains a NUL character", value)
+    return value
+
+
+NulFree = AfterValidator(_nul_rule)
+"""Every text a caller gives goes through this rule (a field's own rules come after it)."""
+
 INT64_MAX = 2**63 - 1
 
 Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
@@ -40,14 +50,17 @@ def _name_rule(value: str) -> str:
 
 
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_name_rule)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NulFree,
+    AfterValidator(_name_rule),
 ]
 """A customer's or a person's name."""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NulFree]
 """A short free text: a role, a rep's name, an author."""
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60), NulFree]
 
 
 def _email_rule(value: str) -> str:
@@ -56,7 +69,9 @@ def _email_rule(value: str) -> str:
     return value
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320), AfterValidator(_email_rule)]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=320), NulFree, AfterValidator(_email_rule)
+]
 
 
 def _tag_rule(value: str) -> str:
@@ -66,21 +81,23 @@ def _tag_rule(value: str) -> str:
 
 
 # An empty tag is allowed here and dropped by the tools (a trailing ';' in a spreadsheet is no mistake).
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60), AfterValidator(_tag_rule)]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=60), NulFree, AfterValidator(_tag_rule)
+]
 Tags = Annotated[list[Tag], Field(max_length=100)]
 
-StageWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+StageWord = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NulFree]
 """What a user calls a stage; tools.stages.canonical_stage checks it against the configured pipeline."""
 
 Money = Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
 """A deal amount: finite (JSON has no Infinity or NaN) and within what a float adds up exactly."""
 
-Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NulFree]
 
-Body = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
+Body = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000), NulFree]
 """A note: stored exactly as written, never cut; a megabyte is refused rather than stored."""
 
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), NulFree]
 
 # An ISO moment's UTC offset: real ones lie within -12:00..+14:00; ISO 8601 allows up to 18 hours.
 _OFFSET = re.compile(r"\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?\s*([+-])(\d{2}):?(\d{2})(?::?\d{2})?\s*$")
@@ -103,7 +120,10 @@ def _moment_rule(value: str) -> str:
 
 
 When = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), AfterValidator(_moment_rule)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    NulFree,
+    AfterValidator(_moment_rule),
 ]
 """A date or moment, ISO or in words ('next Tuesday 10am')."""
 
@@ -132,7 +152,10 @@ def _zone_rule(value: str) -> str:
 
 
 Timezone = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(_zone_rule)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    NulFree,
+    AfterValidator(_zone_rule),
 ]
 
 
@@ -141,7 +164,7 @@ def _ref_rule(value: int | str) -> int | str:
         if not 1 <= value <= INT64_MAX:
             raise _refused("customer_id", "a customer id is a whole number from 1 to 9223372036854775807")
         return value
-    value = value.strip()
+    value = _nul_rule(value.strip())
     if not value:
         raise _refused("customer_ref", "give a customer id or name")
     if len(value) > 300:

@@ -30,7 +30,8 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from store.models import Customer, saved_id
+from store.customer_rows import customer_name
+from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
     FILLERS,
@@ -300,9 +301,9 @@ def resolve_name(session: Session, ref: int | str) -> Resolution:
     m = _ID_RE.fullmatch(query)
     if isinstance(ref, int) or m:
         cid = int(m.group(1)) if m else int(ref)
-        found = session.get(Customer, cid) if cid < 2**63 else None
-        if found is not None:
-            return Resolution(query, (NameMatch(saved_id(found), found.name, "id"),))
+        name = customer_name(session, customer_id=cid)
+        if name is not None:
+            return Resolution(query, (NameMatch(cid, name, "id"),))
         return Resolution(query, ())
     return resolve_in(name_index(session), query)
 

@@ -14,6 +14,7 @@ from tools.fields import (
     Id,
     Money,
     Name,
+    NulFree,
     Phone,
     Query,
     Ref,
@@ -39,7 +40,7 @@ Limit = Annotated[int, Field(ge=1, le=200, description="Page size.")]
 Cursor = Annotated[CursorText, Field(description="From next_cursor.")]
 # On creating writes: a retry with the same key by the same user writes nothing and returns the first result.
 IdempotencyKey = Annotated[
-    str | None,
+    Annotated[str, NulFree] | None,
     Field(min_length=1, max_length=200, description="Retry key; a repeat writes nothing."),
 ]
 
