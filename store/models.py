@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
 from store.types import UTCDateTime, utcnow
@@ -17,10 +17,16 @@ FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "done", "cancelled")
 SOURCES: tuple[str, ...] = ("telegram", "mcp", "cli", "import")
 
 
+# Ids and other whole numbers are 64-bit on both backends: SQLite's INTEGER is, PostgreSQL's is not
+# (a Telegram user id, or an id a client typed, can pass 2**31). On SQLite the type stays INTEGER,
+# so an `INTEGER PRIMARY KEY` is still the rowid that numbers new rows itself.
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
 def _fk(target: str) -> Any:
     # ON DELETE CASCADE so undoing a customer's creation takes its timeline with it; the
     # change log keeps what was removed.
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=False)
+    return Column(ID, ForeignKey(target, ondelete="CASCADE"), nullable=False, index=False)
 
 
 class Customer(SQLModel, table=True):
@@ -29,7 +35,7 @@ class Customer(SQLModel, table=True):
         Index("ix_customer_owner", "owner"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     name: str
     # Case- and accent-folded name; unique so "ACME corp" cannot be created beside "Acme Corp".
     name_key: str = Field(unique=True)
@@ -46,7 +52,7 @@ class Customer(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     __table_args__ = (Index("ix_contact_customer", "customer_id"), Index("ix_contact_name_key", "name_key"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     customer_id: int = Field(sa_column=_fk("customer.id"))
     name: str
     name_key: str
@@ -62,7 +68,7 @@ class Interaction(SQLModel, table=True):
         Index("ix_interaction_source_ref", "source_ref"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     customer_id: int = Field(sa_column=_fk("customer.id"))
     kind: str = "note"
     body: str = Field(sa_column=Column(Text, nullable=False))
@@ -82,7 +88,7 @@ class FollowUp(SQLModel, table=True):
     # index instead of sorting every overdue follow-up.
     __table_args__ = (Index("ix_followup_customer", "customer_id", "status", "due_date"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     customer_id: int = Field(sa_column=_fk("customer.id"))
     due_date: date
     due_time: time | None = None
@@ -103,7 +109,7 @@ class StageChange(SQLModel, table=True):
     __tablename__ = "stage_change"
     __table_args__ = (Index("ix_stage_change_customer", "customer_id", "at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     customer_id: int = Field(sa_column=_fk("customer.id"))
     from_stage: str | None = None
     to_stage: str
@@ -120,14 +126,14 @@ class ChangeLog(SQLModel, table=True):
         Index("ix_change_log_at", "at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     batch: str
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor: str
     source: str
     summary: str = ""
     entity: str  # table name
-    entity_id: int
+    entity_id: int = Field(sa_type=ID)
     op: str  # create | update | delete
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
@@ -139,10 +145,10 @@ class ChangeLog(SQLModel, table=True):
 class User(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("telegram_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     name: str = Field(unique=True)
     timezone: str = "UTC"
-    telegram_id: int | None = None
+    telegram_id: int | None = Field(default=None, sa_type=ID)
     digest_time: str = "08:00"  # local HH:MM of the morning digest
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -155,9 +161,9 @@ class McpToken(SQLModel, table=True):
 
     __tablename__ = "mcp_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     user_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True)
+        sa_column=Column(ID, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, unique=True)
     )
     token_hash: str = Field(unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -169,7 +175,7 @@ class InboundMessage(SQLModel, table=True):
     __tablename__ = "inbound_message"
     __table_args__ = (UniqueConstraint("source", "key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     source: str
     key: str
     batch: str | None = None
@@ -186,7 +192,7 @@ class IdempotencyKey(SQLModel, table=True):
     __tablename__ = "idempotency_key"
     __table_args__ = (UniqueConstraint("actor", "tool", "key"), Index("ix_idempotency_key_at", "at"))
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     actor: str
     tool: str
     key: str
