@@ -6,6 +6,9 @@ from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
+from sqlmodel import SQLModel
+
+from store.customer_rows import ContactRow, CustomerRow, FollowupRow, InteractionRow, StageChangeRow
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange, saved_id
 from tools.names import MatchHow, NameMatch
 from tools.schemas import (
@@ -19,13 +22,20 @@ from tools.schemas import (
     StageChangeOut,
 )
 
-# The columns below are plain strings in the database; the output models check the values again
+# Each takes an ORM row or the store's plain row of the same columns (store.customer_rows).
+# kind, status and how are plain strings in the database; the output models check the values again
 # when built, so the casts only tell the type checker what the store already guarantees.
 
 
-def customer_summary(c: Customer, tz: ZoneInfo, last_contact: datetime | None = None) -> CustomerSummary:
+def _id(row: SQLModel | CustomerRow | ContactRow | InteractionRow | FollowupRow) -> int:
+    return saved_id(row) if isinstance(row, SQLModel) else row.id
+
+
+def customer_summary(
+    c: Customer | CustomerRow, tz: ZoneInfo, last_contact: datetime | None = None
+) -> CustomerSummary:
     return CustomerSummary(
-        id=saved_id(c),
+        id=_id(c),
         name=c.name,
         stage=c.stage,
         owner=c.owner,
@@ -37,13 +47,13 @@ def customer_summary(c: Customer, tz: ZoneInfo, last_contact: datetime | None = 
     )
 
 
-def contact_out(c: Contact) -> ContactOut:
-    return ContactOut(id=saved_id(c), name=c.name, role=c.role, email=c.email, phone=c.phone)
+def contact_out(c: Contact | ContactRow) -> ContactOut:
+    return ContactOut(id=_id(c), name=c.name, role=c.role, email=c.email, phone=c.phone)
 
 
-def interaction_out(i: Interaction, customer_name: str, tz: ZoneInfo) -> InteractionOut:
+def interaction_out(i: Interaction | InteractionRow, customer_name: str, tz: ZoneInfo) -> InteractionOut:
     return InteractionOut(
-        id=saved_id(i),
+        id=_id(i),
         customer_id=i.customer_id,
         customer_name=customer_name,
         kind=cast(Kind, i.kind),
@@ -54,9 +64,9 @@ def interaction_out(i: Interaction, customer_name: str, tz: ZoneInfo) -> Interac
     )
 
 
-def followup_out(f: FollowUp, customer_name: str, today: date) -> FollowupOut:
+def followup_out(f: FollowUp | FollowupRow, customer_name: str, today: date) -> FollowupOut:
     return FollowupOut(
-        id=saved_id(f),
+        id=_id(f),
         customer_id=f.customer_id,
         customer_name=customer_name,
         due=f.due_date,
@@ -68,7 +78,7 @@ def followup_out(f: FollowUp, customer_name: str, today: date) -> FollowupOut:
     )
 
 
-def stage_change_out(s: StageChange, tz: ZoneInfo) -> StageChangeOut:
+def stage_change_out(s: StageChange | StageChangeRow, tz: ZoneInfo) -> StageChangeOut:
     return StageChangeOut(from_stage=s.from_stage, to_stage=s.to_stage, at=s.at.astimezone(tz), by=s.by)
 
 
