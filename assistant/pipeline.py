@@ -20,7 +20,7 @@ from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
 from assistant.reading import Reading, read
-from assistant.understanding import Frames, interpret
+from assistant.understanding import Frames, Happened, interpret
 from tools.context import ToolContext
 
 
@@ -181,9 +181,8 @@ def _assign(
         return found
 
     table: dict[int, list[int]] = {}
-    frames_all = [
-        f for f in (frames.happened, frames.outcome, *frames.promises, *frames.edits) if f is not None
-    ]
+    reports: list[Happened | None] = list(frames.parts) or [frames.happened]
+    frames_all = [f for f in (*reports, frames.outcome, *frames.promises, *frames.edits) if f is not None]
     for f in frames_all:
         mine = set().union(*(own(c) for c in f.where)) if f.where else set()
         if not mine and f.where:

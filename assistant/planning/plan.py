@@ -63,7 +63,10 @@ def plan(
     out = Plan()
     now = ctx.now()
     whom = who or (lambda _frame: ids)
-    if (h := frames.happened) is not None:
+    reports = frames.parts if who is not None and frames.parts else [frames.happened]
+    for h in reports:
+        if h is None:
+            continue
         when = settled.occurred or h.when
         for cid in whom(h):
             out.steps.append(

@@ -80,6 +80,9 @@ class Frames:
     reading: Reading
     question: Question | None = None
     happened: Happened | None = None
+    # The same report cut where it turns to another customer ("Met Copperfield, they want X. Helios signed
+    # the MSA."): one piece per customer, each naming exactly one; empty when the message is about one.
+    parts: list[Happened] = field(default_factory=list)
     promises: list[Promise] = field(default_factory=list)
     outcome: Outcome | None = None
     edits: list[FollowupEdit] = field(default_factory=list)

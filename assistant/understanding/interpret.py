@@ -32,6 +32,7 @@ def interpret(r: Reading) -> Frames:
     frames.promises = _promises(r, used)
     frames.outcome = _outcome(r, used)
     frames.happened = _happened(r, used, frames)
+    frames.parts = _parts(r, frames.happened, frames)
     if not frames.writes:
         frames.promises = _bare_date(r)
     return frames
@@ -298,6 +299,41 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     promised = {c for p in frames.promises for c in p.where}
     reported = [c for c in rest if c not in promised] or rest
     return Happened(_kind(r, reported), _when(r, reported), body, tuple(rest))
+
+
+_SENTENCE_GAP_RE = re.compile(r"[.!?;\n]|\s[-\u2013\u2014]+\s")
+
+
+def _parts(r: Reading, whole: Happened | None, frames: Frames) -> list[Happened]:
+    """`whole` cut into runs of clauses that each name one customer (a clause naming none stays with the
+    run before it); nothing when a clause names two, a name is unsure, or the text is a paste or a note."""
+    if whole is None or r.body_start > 0 or any(c.quoted for c in whole.where):
+        return []
+    runs: list[tuple[int, list[Clause]]] = []
+    for c in whole.where:
+        spots = r.customers_in(c)
+        if any(len(s.matches) != 1 for s in spots):
+            return []
+        ids = {s.matches[0].id for s in spots}
+        if len(ids) > 1:
+            return []
+        if ids and (not runs or runs[-1][0] != next(iter(ids))):
+            if runs and not _SENTENCE_GAP_RE.search(r.text[runs[-1][1][-1].end : c.start]):
+                return []  # "met lars from fjord and then grace from lumen": one sentence, both customers
+            runs.append((next(iter(ids)), [c]))
+        elif runs:
+            runs[-1][1].append(c)
+        else:
+            return []  # the report opens without a customer: keep it whole
+    if len({cid for cid, _ in runs}) < 2:
+        return []
+    promised = {c for p in frames.promises for c in p.where}
+    out = []
+    for _cid, clauses in runs:
+        reported = [c for c in clauses if c not in promised] or clauses
+        body = r.text[clauses[0].start : clauses[-1].end]
+        out.append(Happened(_kind(r, reported), _when(r, reported), body, tuple(clauses)))
+    return out
 
 
 def _kind(r: Reading, rest: list[Clause]) -> Kind:
