@@ -50,7 +50,7 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
                 (f for f in r.within(r.followups, c) if f.score >= MIN_SCORE or named), key=lambda f: -f.score
             )
         )
-        if not refs and r.customers_in(c) and r.has(c, "done", "cancel", "move"):
+        if not refs and r.customers_in(c) and (r.has(c, "cancel", "move") or (r.has(c, "done") and named)):
             refs = _best_weak(r, c)  # "scrap the kettle & crumb flyer drop": one of theirs shares a word
         nxt = r.clauses[i + 1] if i + 1 < len(r.clauses) else None
         if (
