@@ -12,10 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from store.models import TABLES, ChangeLog, Contact, FollowUp, Interaction, StageChange, saved_id
+from store.models import TABLES, ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, saved_id
 from store.types import utcnow
 
 _CHILDREN: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
@@ -142,11 +146,18 @@ def undo_batch(
     if not rows:
         raise UndoError("There is nothing of yours to undo.")
     expected = _batch_result(rows)
-    for row in rows:
-        _check(session, row, expected)
+    setwise = len(rows) >= SETWISE_MIN and all(r.op == "create" and r.entity == "customer" for r in rows)
+    if setwise:
+        _check_created_customers(session, rows, expected)
+    else:
+        for row in rows:
+            _check(session, row, expected)
     _refuse_if_others_added(session, rows)
     undo = Batch(session, actor, source, summary=f"undo: {describe(rows)}", at=at)
     now = at or utcnow()
+    if setwise:
+        _revert_created_customers(session, rows, undo, now)
+        return undo
     for row in rows:
         _revert(session, row, undo)
         row.undone_at = now
@@ -156,6 +167,82 @@ def undo_batch(
         log.undoes = rows[0].batch
         session.add(log)
     return undo
+
+
+# ---- a big batch of creations (an import) set-wise --------------------------------------------------
+#
+# Row by row, undoing a 1,200-customer import took 17 s (a get, four child SELECTs, a delete and a
+# flush per customer), so 100,000 would hold the write lock for many minutes. A batch that only
+# created customers is checked and removed 500 customers at a time with a few statements each,
+# logging exactly the rows the row-by-row path logs.
+
+SETWISE_MIN = 200
+_CHUNK = 500
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _check_created_customers(
+    session: Session, rows: list[ChangeLog], expected: dict[tuple[str, int], dict[str, Any]]
+) -> None:
+    for chunk in _chunks([r.entity_id for r in rows]):
+        found = {saved_id(c): c for c in session.exec(select(Customer).where(col(Customer.id).in_(chunk)))}
+        for cid in chunk:
+            current = found.get(cid)
+            if current is None:
+                raise UndoError("The customer it created was already removed.")
+            values = expected.get(("customer", cid), {})
+            _refuse_if_changed(Customer, current, values, "customer", skip={"updated_at", "created_at"})
+
+
+def _revert_created_customers(session: Session, rows: list[ChangeLog], undo: Batch, now: datetime) -> None:
+    """Remove the customers `rows` created (with what the cascade takes), logging each row removed."""
+    conn = session.connection()
+    at = undo.at or utcnow()
+    undone = rows[0].batch
+
+    def deleted(entity: str, values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "batch": undo.id,
+            "at": at,
+            "actor": undo.actor,
+            "source": undo.source,
+            "summary": undo.summary,
+            "entity": entity,
+            "entity_id": values["id"],
+            "op": "delete",
+            "before": {k: plain(v) for k, v in values.items()},
+            "after": None,
+            "undoes": undone,
+            "undone_at": None,
+        }
+
+    log_table = ChangeLog.__table__  # type: ignore[attr-defined]
+    customers = Customer.__table__  # type: ignore[attr-defined]
+    for chunk in _chunks([r.entity_id for r in rows]):  # newest first, as the row-by-row path
+        children: dict[int, list[dict[str, Any]]] = {}
+        for child in _CHILDREN:
+            table = child.__table__  # type: ignore[attr-defined]
+            query = sa_select(table).where(table.c.customer_id.in_(chunk)).order_by(table.c.id)
+            for dep in conn.execute(query).mappings():
+                children.setdefault(dep["customer_id"], []).append(deleted(table.name, dict(dep)))
+        own = {
+            r["id"]: dict(r)
+            for r in conn.execute(sa_select(customers).where(customers.c.id.in_(chunk))).mappings()
+        }
+        logs = [log for cid in chunk for log in [*children.get(cid, []), deleted("customer", own[cid])]]
+        conn.execute(insert(log_table), logs)
+        undo.count += len(logs)
+        conn.execute(sa_delete(customers).where(customers.c.id.in_(chunk)))  # the cascade takes the rest
+    for chunk in _chunks([saved_id(r) for r in rows]):
+        conn.execute(update(log_table).where(log_table.c.id.in_(chunk)).values(undone_at=now))
+    for row in rows:
+        set_committed_value(row, "undone_at", now)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Customer | Contact | Interaction | FollowUp | StageChange):
+            session.expunge(obj)  # removed by the statements above; the session must not flush them
 
 
 def _batch_result(rows: list[ChangeLog]) -> dict[tuple[str, int], dict[str, Any]]:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, func, select
 
-from store import Store
+from store import Store, changelog
 from store.changelog import Batch, UndoError, last_batch, snapshot, undo_batch
 from store.models import ChangeLog, Contact, Customer, FollowUp
-from tests.store.backends import both_backends  # noqa: F401  (the fixture: both backends)
+from tests import pgserver
+from tests.conftest import make_ctx
+from tests.store.backends import BACKENDS, both_backends, open_store  # noqa: F401  (both_backends: the fixture)
+from tools.transfer import import_text
 
 AT = datetime(2026, 3, 4, 14, 0, tzinfo=UTC)
 
@@ -147,3 +152,58 @@ def test_an_unrelated_field_changed_since_does_not_block_undo(store: Store) -> N
     with store.read() as s:
         c = s.get(Customer, cid)
         assert (c.value, c.owner) == (100.0, "kim")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_undoing_a_big_import_set_wise_logs_what_row_by_row_logs(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = {
+        "customers": [
+            {
+                "name": f"Customer {n}",
+                "tags": ["t"],
+                "contacts": [{"name": f"Person {n}"}],
+                "interactions": [{"body": f"note {n}", "occurred_at": "2026-03-01T10:00:00"}],
+            }
+            for n in range(changelog.SETWISE_MIN + 5)
+        ]
+    }
+    logged = []
+    for setwise in (True, False):
+        monkeypatch.setattr(changelog, "SETWISE_MIN", 200 if setwise else 10**9)
+        (tmp_path / str(setwise)).mkdir()
+        s, name = open_store(backend, tmp_path / str(setwise))
+        try:
+            import_text(make_ctx(s, source="import"), json.dumps(doc), kind="json", label="doc")
+            undone = _undo(s)
+            with s.read() as r:
+                left = [r.exec(select(func.count()).select_from(m)).one() for m in (Customer, Contact)]
+                rows = r.exec(select(ChangeLog).order_by(col(ChangeLog.id))).all()
+                logged.append(
+                    [x.model_dump(exclude={"id", "batch", "undoes", "at", "undone_at"}) for x in rows]
+                )
+                marks = {(x.undoes is not None, x.undone_at is not None) for x in rows}
+            assert left == [0, 0] and undone.count == 3 * len(doc["customers"])
+            assert marks == {(False, True), (True, False)}  # the import's rows undone; the undo's rows say so
+        finally:
+            s.close()
+            if name:
+                pgserver.shared().drop_database(name)
+    for log in logged:  # children's created_at is the real clock of each run
+        for row in log:
+            (row["before"] or {}).pop("created_at", None)
+    assert logged[0] == logged[1]
+
+
+def test_a_big_import_edited_since_is_not_undone_set_wise(store: Store) -> None:
+    doc = {"customers": [{"name": f"Customer {n}"} for n in range(changelog.SETWISE_MIN + 5)]}
+    import_text(make_ctx(store, source="import"), json.dumps(doc), kind="json", label="doc")
+    with store.read() as s:
+        cid = s.exec(select(Customer.id).where(Customer.name == "Customer 7")).one()
+    _update(store, cid, actor="kim", stage="won")  # type: ignore[arg-type]
+    with pytest.raises(UndoError, match="changed again since"):
+        _undo(store)
+    with store.read() as s:
+        assert s.exec(select(func.count()).select_from(Customer)).one() == len(doc["customers"])
+        assert all(r.undone_at is None for r in s.exec(select(ChangeLog)))
