@@ -287,10 +287,11 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
         if c.quoted or r.has(c, "meeting", "call", "email"):
             content = True
             break
-        words = topic_words(_cut(r.text, cut)[c.start : c.end])
+        said = _cut(r.text, cut)[c.start : c.end]
+        words = topic_words(said)
         if frames.outcome is not None:
             words -= _OUTCOME_WORDS
-        if words:
+        if words or re.search(r"[A-Za-z]+-?\d|\d+[a-z]*\b", said):  # "sent brightline the W-9", "3 units"
             content = True
             break
     if not content:
