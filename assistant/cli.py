@@ -163,7 +163,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     ctx = _context(args, source="import")
     with terminal.progress("Adding demo data"):
         result = load_demo(ctx, force=args.force)
-    where = ctx.store.url.removeprefix("sqlite:///")  # a file path reads better than its URL
+    where = ctx.store.label  # a file path, or host:port/db without the password
     if isinstance(result, int):
         print(f"{where} already has {result} customers; demo data not added (--force adds it anyway).")
     else:

@@ -111,7 +111,8 @@ class ToolContext:
         self.fixed_now = fixed_now
 
     def __repr__(self) -> str:
-        where = self.store.url
+        # The label, not the URL: a PostgreSQL URL can carry the password.
+        where = self.store.label
         return f"ToolContext(actor={self.actor!r}, source={self.source!r}, tz={self.tz}, store={where})"
 
     def _scope(self) -> _Scope:
