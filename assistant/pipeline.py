@@ -80,12 +80,27 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
             if s.tool == "log_interaction"
         ),
     )
+    if not any(_changed(s.tool, res) for s, res in zip(steps.steps, done.results, strict=True)):
+        # "lumen optics backed out" when it is already lost: say so, offer no undo of nothing
+        return Reply(text=" ".join(p.rstrip(".") + "." for p in lines + steps.notes), actions=done.actions)
     return Reply(
         text=replies.written(lines + steps.notes),
         state=State(last=last),
         actions=done.actions,
         batch=done.batch,
     )
+
+
+def _changed(tool: str, result: object) -> bool:
+    """Whether a tool call changed anything (a stage already set, a date already due: no)."""
+    if tool == "set_stage":
+        return bool(getattr(result, "changed", True))
+    if tool == "reschedule_followup":
+        followup = getattr(result, "followup", None)
+        return followup is None or getattr(result, "previous_due", None) != followup.due
+    if tool == "update_customer":
+        return bool(getattr(result, "changes", True))
+    return True
 
 
 def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
