@@ -51,6 +51,7 @@ _SHORT_RE = re.compile(
 def expand_shorthand(text: str) -> str:
     """'mtg w/ lars' -> 'meeting with lars' (for descriptions the engine composes)."""
     out = _SHORT_RE.sub(lambda m: SHORTHAND[m.group(1).lower()], text)
+    out = re.sub(r"(?i)(?<![\w/])w\s+(?=[^\W\d_])", "with ", out)  # "f/u w ivan"
     return re.sub(r"\s+@\s+", " at ", out)
 
 
@@ -544,7 +545,8 @@ CLAUSE_LEAD_RE = _rx(r"^(?:and|but|then|also|so|plus|&|oh|btw|ps|p\.s\.|ok|okay|
 # Connectors and pronouns that start a new clause inside run-on dictation.
 CLAUSE_BREAK_RE = _rx(r"""(?<=\w)\s+(?=(?:and\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're|they'll
     |she'll|he'll
-    |follow\s+up|f/u|remind\s+me|circle\s+back|check\s+back|ping\s+(?:them|him|her)|also|then|but)\b)
+    |follow\s+up|f/u|remind\s+me|circle\s+back|check\s+back|ping\s+(?:them|him|her)|also|then|but
+    |need\s+to|needs\s+to|gotta|have\s+to)\b)
     |(?<=\w)(?<!\bto)(?<!\bwill)(?<!\bcan)(?<!\bmust)(?<!\bplease)(?<!\bpls)(?<!\band)(?<!\bshould)(?<!'ll)\s+
     (?=(?:send|book|schedule|email|ping|chase|remind|set\s+up)\s+(?:him|her|them|it|a|an|the|us|me|over)\b
     |book\s+it\b)""")

@@ -73,7 +73,9 @@ _DAY_LEAD = "".join(
     f"(?<=\\b{w} )" + "|" for w in ("on", "by", "next", "this", "till", "until", "from", "before")
 )
 _DATE_SHORTHAND_RE = re.compile(
-    r"(?i)\b(?:wks?|nxt|mon|wed)\b|(?:" + _DAY_LEAD.rstrip("|") + r")(?:sat|sun)\b|(?<=\bthis )am\b"
+    r"(?i)\b(?:wks?|nxt|mon|wed|2mo+r+o+w?|tmrow)\b|(?:"
+    + _DAY_LEAD.rstrip("|")
+    + r")(?:sat|sun)\b|(?<=\bthis )am\b"
 )
 _DATE_WORDS = {
     "wk": "week",
@@ -85,6 +87,7 @@ _DATE_WORDS = {
     "sun": "sunday",
     "am": "morning",
 }
+_TOMORROW_RE = re.compile(r"(?i)^(?:2mo+r+o+w?|tmrow)$")
 
 
 def _spelled_out(text: str) -> tuple[str, list[int]]:
@@ -96,7 +99,8 @@ def _spelled_out(text: str) -> tuple[str, list[int]]:
     for m in _DATE_SHORTHAND_RE.finditer(text):
         out.append(text[pos : m.start()])
         where += range(pos, m.start())
-        word = _DATE_WORDS[m.group().lower()]
+        said = m.group().lower()
+        word = "tomorrow" if _TOMORROW_RE.match(said) else _DATE_WORDS[said]
         out.append(word)
         where += [m.start()] * (len(word) - 1) + [m.end() - 1]
         pos = m.end()
