@@ -30,7 +30,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR, INVALID_PARAMS, Completion
 from mcp_types import Tool as MCPTool
 
-from store.startup import env_db, sqlite_file, start_facts
+from store.startup import env_db, start_facts_at
 
 if TYPE_CHECKING:
     from tools.context import ToolContext
@@ -205,15 +205,12 @@ def start_instructions(settings: Settings, *, read_only: bool = False) -> str | 
     """The instructions `instructions(open_context(...))` would give, read without the tool layer.
 
     The same rules as tools.context.open_context (acting user, registered zone over --tz over
-    CRM_TZ over the system's, --now or CRM_NOW); None whenever anything is unusual (a URL, a file
-    not made yet, an unknown zone, an unreadable --now), and the caller opens the context instead,
-    which reports it as usual.
+    CRM_TZ over the system's, --now or CRM_NOW); None whenever anything is unusual (a URL that is
+    not PostgreSQL, a file not made yet, an unknown zone, an unreadable --now), and the caller
+    opens the context instead, which reports it as usual.
     """
-    path = sqlite_file(env_db(settings.db))
-    if path is None:
-        return None
     actor = (settings.user or os.environ.get("CRM_USER") or getpass.getuser() or "me").strip()
-    facts = start_facts(path, actor)
+    facts = start_facts_at(env_db(settings.db), actor)
     if facts is None:
         return None
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from store import Store, models, startup
+from tests import pgserver
 from tools import users
 from tools.context import open_context
 from tools.mcp_server import instructions, start_instructions
@@ -94,8 +95,29 @@ def test_anything_unusual_is_left_to_the_full_path(
 ) -> None:
     monkeypatch.delenv("CRM_TZ", raising=False)
     monkeypatch.delenv("CRM_NOW", raising=False)
-    target = {"missing": db.with_name("new.db"), "url": "postgresql://nowhere/crm", "file": db}[where]
+    target = {"missing": db.with_name("new.db"), "url": "mysql://nowhere/crm", "file": db}[where]
     assert start_instructions(_settings(target, user="sam", **given)) is None
+
+
+def test_on_postgresql_the_start_instructions_are_the_full_paths_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    reason = pgserver.available()
+    if reason:
+        pytest.skip(reason)
+    monkeypatch.delenv("CRM_TZ", raising=False)
+    server = pgserver.shared()
+    name, url = server.fresh_database("crm_start")
+    try:
+        store = Store(url)
+        users.add_user(store, "kim", timezone="Asia/Tokyo")
+        with store.write() as s:
+            set_stages(s, ["lead", "demo", "won", "lost"])
+        store.close()
+        given = _settings(url, user="kim", now="2026-03-04T23:30:00")
+        quick = start_instructions(given)
+        assert quick is not None and quick == _full(given)
+        assert "Asia/Tokyo" in quick and "lead, demo, won, lost" in quick
+    finally:
+        server.drop_database(name)
 
 
 def test_a_file_that_is_not_a_crm_database_is_left_to_the_full_path(tmp_path: Path) -> None:
