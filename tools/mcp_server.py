@@ -8,9 +8,10 @@ and annotations from the ToolSpec. With `read_only` only the read-only tools are
 token (see tools/mcp_http.py).
 
 Over stdio the server starts lazily: `initialize` is answered from the MCP SDK alone, its
-instructions read with plain `sqlite3` (store/startup.py), and the tool layer (SQLAlchemy, SQLModel,
-the models, every tool: about half a second) is imported and the store opened when the first other
-request arrives. This module therefore imports nothing of the tool layer at its top.
+instructions read with plain `sqlite3` (or `psycopg` for a PostgreSQL URL; store/startup.py), and
+the tool layer (SQLAlchemy, SQLModel, the models, every tool: about half a second) is imported and
+the store opened when the first other request arrives. This module therefore imports nothing of the
+tool layer at its top.
 """
 
 from __future__ import annotations
