@@ -107,16 +107,19 @@ def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> 
 
     async def main() -> None:
         with anyio.fail_after(60):
-            async with Client(mcp_server(db, "ana")) as ana, Client(mcp_server(db, "ben")) as ben:
-                async with anyio.create_task_group() as writers:
-                    # Two calls in flight per server too: a server runs tools on worker threads.
-                    for worker in range(MCP_WORKERS):
-                        writers.start_soon(mcp_writer, "ana", ana, worker)
-                        writers.start_soon(mcp_writer, "ben", ben, worker)
-                    async with anyio.create_task_group() as cli:
-                        for lane in range(CLI_LANES):
-                            cli.start_soon(cli_lane, lane)
-                    cli_done.set()
+            async with (
+                Client(mcp_server(db, "ana")) as ana,
+                Client(mcp_server(db, "ben")) as ben,
+                anyio.create_task_group() as writers,
+            ):
+                # Two calls in flight per server too: a server runs tools on worker threads.
+                for worker in range(MCP_WORKERS):
+                    writers.start_soon(mcp_writer, "ana", ana, worker)
+                    writers.start_soon(mcp_writer, "ben", ben, worker)
+                async with anyio.create_task_group() as cli:
+                    for lane in range(CLI_LANES):
+                        cli.start_soon(cli_lane, lane)
+                cli_done.set()
 
     anyio.run(main)
 

@@ -137,9 +137,11 @@ def session(url: str, conversation: Callable[[Client], Awaitable[Any]], token: s
 
     async def main() -> Any:
         with anyio.fail_after(60):
-            async with create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http:
-                async with Client(streamable_http_client(url, http_client=http)) as client:
-                    return await conversation(client)
+            async with (
+                create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                return await conversation(client)
 
     return anyio.run(main)
 
@@ -162,10 +164,10 @@ def test_a_client_with_the_token_gets_tools_resources_and_prompts(url: str, crm:
     tools = got["tools"].tools
     assert sorted(t.name for t in tools) == sorted(spec.name for spec in TOOLS)
     assert all(t.description and t.output_schema and t.annotations for t in tools)
-    for (name, args, check), result in zip(GOOD_CALLS, got["good"]):
+    for (name, args, check), result in zip(GOOD_CALLS, got["good"], strict=True):
         assert not result.is_error, f"{name}: {text(result)}"
         assert check(result.structured_content), f"{name}({args}) -> {result.structured_content}"
-    for (name, args, expected), result in zip(BAD_CALLS, got["bad"]):
+    for (name, args, expected), result in zip(BAD_CALLS, got["bad"], strict=True):
         assert result.is_error, f"{name}({args}) should fail"
         for needle in expected:
             assert needle in text(result), f"{name}({args}): {text(result)!r} lacks {needle!r}"

@@ -131,7 +131,7 @@ def test_every_tool_answers_with_structured_content(crm: ToolContext) -> None:
 
     results = session(crm, conversation)
     assert {name for name, _ in results} == {spec.name for spec in TOOLS}
-    for (name, result), (_, args, check) in zip(results, GOOD_CALLS):
+    for (name, result), (_, args, check) in zip(results, GOOD_CALLS, strict=True):
         assert not result.is_error, f"{name}: {text(result)}"
         assert check(result.structured_content), f"{name}({args}) -> {result.structured_content}"
         # The text block carries the same data for clients that ignore structured content, compactly.
@@ -180,7 +180,7 @@ def test_mistakes_are_tool_errors_the_model_can_act_on(crm: ToolContext) -> None
 
     answers, after = session(crm, conversation)
     assert {name for name, _, _ in BAD_CALLS} >= {spec.name for spec in TOOLS}
-    for (name, args, expected), result in zip(BAD_CALLS, answers):
+    for (name, args, expected), result in zip(BAD_CALLS, answers, strict=True):
         assert result.is_error, f"{name}({args}) should fail"
         for needle in expected:
             assert needle in text(result), f"{name}({args}): {text(result)!r} lacks {needle!r}"

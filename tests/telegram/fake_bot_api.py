@@ -10,6 +10,7 @@ Every call is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import json
@@ -94,10 +95,9 @@ class FakeBotApi:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                # The client gave up a long poll (the bot is stopping): as Telegram would, move on.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up a long poll (the bot is stopping): as Telegram would, move on
 
             do_GET = do_POST
 

@@ -1,4 +1,7 @@
-"""End to end: the real bot against a fake Bot API over HTTP — logging, buttons, undo, edits, re-deliveries, strangers."""
+"""End to end: the real bot against a fake Bot API over HTTP.
+
+Logging, buttons, undo, edits, re-deliveries, strangers.
+"""
 
 from __future__ import annotations
 
@@ -100,7 +103,8 @@ def test_ambiguous_customer_is_resolved_by_pressing_a_button(
         before = len(bot.sent_to(SAM))
         bot.press(SAM, bot.message(question), dict(buttons(question))["Brightline Motors"])
         answer = (await bot.replies(SAM, before))[-1]
-        # The same button again (the old message still shows it on a slow phone): refused, nothing logged twice.
+        # The same button again (the old message still shows it on a slow phone): refused, nothing
+        # logged twice.
         answered = len(fake.calls_to("answerCallbackQuery"))
         bot.press(SAM, bot.message(question), dict(buttons(question))["Brightline Media"])
         await until(lambda: len(fake.calls_to("answerCallbackQuery")) > answered, "the second press answered")

@@ -1,4 +1,7 @@
-"""Webhook mode end to end: Telegram's POSTs with the secret are handled like polled updates; others are refused."""
+"""Webhook mode end to end: Telegram's POSTs with the secret are handled like polled updates.
+
+Requests without the secret are refused.
+"""
 
 from __future__ import annotations
 

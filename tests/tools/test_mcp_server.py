@@ -241,7 +241,7 @@ def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext)
 
 
 def test_the_server_uses_only_the_sdks_public_api() -> None:
-    """Tools are registered with MCPServer.add_tool; nothing reaches into SDK internals that an upgrade may move."""
+    """Tools are registered with MCPServer.add_tool: no SDK internals that an upgrade may move."""
     from pathlib import Path
 
     internals = (
