@@ -96,7 +96,7 @@ def add_resources(server: MCPServer[Any], ctx: ToolContext) -> None:
         description="One customer's profile by numeric id: details, contacts, recent interactions, "
         "open follow-ups and stage history.",
     )
-    def customer_profile(id: str) -> str:  # noqa: A002 - the URI template's variable name
+    def customer_profile(id: str) -> str:  # `id`, shadowing the builtin: the URI template's variable name
         if not id.isdigit():
             raise ResourceNotFoundError(f"No customer {id!r}: use a numeric id, e.g. crm://customers/12.")
         try:
