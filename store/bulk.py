@@ -29,10 +29,10 @@ from store.types import UTCDateTime, utcnow
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
     """Per column, what the model fills in when a value is not given (None when it has no default)."""
     out: dict[str, Callable[[], Any]] = {}
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
+    for column in model.__table__.columns:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
         field = model.model_fields.get(column.key)
         if field is not None and field.default_factory is not None:
-            out[column.key] = field.default_factory  # type: ignore[assignment]
+            out[column.key] = field.default_factory  # type: ignore[assignment]  # pydantic's factory may take the data dict; ours take none
         else:
             default = None if field is None or field.default is PydanticUndefined else field.default
             out[column.key] = _constant(default)
@@ -57,7 +57,7 @@ def complete_rows(model: type[SQLModel], rows: list[dict[str, Any]]) -> list[dic
 
 def next_id(session: Session, model: type[SQLModel]) -> int:
     """The first free id of `model`'s table. Safe to hand out in a write session (it holds the lock)."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
     return int(session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
 
 
@@ -70,7 +70,7 @@ def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, An
     full = complete_rows(model, rows)
     if full:
         conn = session.connection()
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
         if not _is_pg(conn):
             conn.execute(insert(table), full)  # SQLite numbers a NULL id itself
         elif full[0].get("id") is None:  # PostgreSQL numbers only a missing id (from its sequence)
@@ -131,7 +131,7 @@ def stage(
 
     `complete=False` when the rows already have every column (as `complete_rows` makes them).
     """
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
     name = f"{STAGE_PREFIX}{table.name}"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
@@ -170,7 +170,7 @@ def copy_staged(
     Without `keep_id` the rows get fresh ids. `shift_json_id` names a JSON column whose "id" is
     shifted like `entity_id` (a change-log row's snapshot of the row it created).
     """
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
     columns = [c.name for c in table.columns if keep_id or c.name != "id"]
     exprs = []
     for col_name in columns:
@@ -212,7 +212,7 @@ def max_id(conn: Connection, model: type[SQLModel]) -> int:
     On PostgreSQL, inside an import's copy (which holds no write lock yet), the ids the staged rows
     need are reserved from the table's sequence at the same time, so no other writer takes them.
     """
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
     if _is_pg(conn) and postgres.LOCK_PENDING in conn.info:
         staged = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_temp(conn, STAGE_PREFIX + table.name)}")
         return postgres.reserve_ids(conn, table.name, int(staged.scalar_one()))
@@ -273,7 +273,7 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int, *, pg: bool = False) -> 
     Building 100,000 snapshots in Python and staging them took seconds; SQLite builds them in the copy.
     """
     parts = []
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
+    for column in model.__table__.columns:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
         ref = f'"{column.name}"'
         if column.name == "id":
             expr = f"{ref} + {int(shift_id)}"

@@ -104,7 +104,7 @@ class Batch:
         self.count += 1
 
     def created(self, obj: SQLModel) -> None:
-        if obj.id is None:  # type: ignore[attr-defined]
+        if obj.id is None:  # type: ignore[attr-defined]  # every logged model has an id column; SQLModel's base class does not
             self.session.flush()
         self._add(obj, "create", None, snapshot(obj))
 
@@ -219,12 +219,12 @@ def _revert_created_customers(session: Session, rows: list[ChangeLog], undo: Bat
             "undone_at": None,
         }
 
-    log_table = ChangeLog.__table__  # type: ignore[attr-defined]
-    customers = Customer.__table__  # type: ignore[attr-defined]
+    log_table = ChangeLog.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+    customers = Customer.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
     for chunk in _chunks([r.entity_id for r in rows]):  # newest first, as the row-by-row path
         children: dict[int, list[dict[str, Any]]] = {}
         for child in _CHILDREN:
-            table = child.__table__  # type: ignore[attr-defined]
+            table = child.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
             query = sa_select(table).where(table.c.customer_id.in_(chunk)).order_by(table.c.id)
             for dep in conn.execute(query).mappings():
                 children.setdefault(dep["customer_id"], []).append(deleted(table.name, dict(dep)))
@@ -317,7 +317,7 @@ def _refuse_if_others_added(session: Session, rows: list[ChangeLog]) -> None:
         listed = list(ids)
         for start in range(0, len(listed), 500):
             owners = session.exec(
-                select(child.id, child.customer_id).where(col(child.id).in_(listed[start : start + 500]))  # type: ignore[attr-defined]
+                select(child.id, child.customer_id).where(col(child.id).in_(listed[start : start + 500]))  # type: ignore[attr-defined]  # _CHILDREN are table models with these columns; the union type hides them
             ).all()
             hit = next((cid for cid, customer_id in owners if customer_id in created), None)
             if hit is not None:
@@ -331,21 +331,21 @@ def _revert(session: Session, row: ChangeLog, undo: Batch) -> None:
     model = TABLES[row.entity]
     if row.op == "update":
         obj = session.get(model, row.entity_id)
-        before = snapshot(obj, list(row.before or {}))  # type: ignore[arg-type]
+        before = snapshot(obj, list(row.before or {}))  # type: ignore[arg-type]  # undo checked for conflicts first, so the logged row exists
         for key, value in _revive(model, row.before or {}).items():
             setattr(obj, key, value)
         session.add(obj)
-        undo.updated(obj, before)  # type: ignore[arg-type]
+        undo.updated(obj, before)  # type: ignore[arg-type]  # undo checked for conflicts first, so the logged row exists
     elif row.op == "create":
         obj = session.get(model, row.entity_id)
         dependents: list[SQLModel] = []
         if row.entity == "customer":
             # Record what the database cascade is about to remove, so nothing leaves unrecorded.
             for child in _CHILDREN:
-                dependents += session.exec(select(child).where(child.customer_id == row.entity_id)).all()  # type: ignore[attr-defined]
+                dependents += session.exec(select(child).where(child.customer_id == row.entity_id)).all()  # type: ignore[attr-defined]  # _CHILDREN are table models with these columns; the union type hides them
         for dep in dependents:
             undo.deleted(dep)
-        undo.deleted(obj)  # type: ignore[arg-type]
+        undo.deleted(obj)  # type: ignore[arg-type]  # undo checked for conflicts first, so the logged row exists
         session.delete(obj)
         session.flush()
         for dep in dependents:

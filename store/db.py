@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -83,7 +84,7 @@ def _busy_timeout_ms() -> int:
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: object) -> None:  # the sqlite3 connection
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can use BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -95,7 +96,7 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A deferred transaction that reads and then writes can fail with SQLITE_BUSY at once when
         # another process committed in between (the busy timeout does not apply); taking the write
         # lock up front makes concurrent writers queue instead.
@@ -166,7 +167,7 @@ class Store:
         elif self.is_sqlite:
             kwargs = {"connect_args": {"timeout": _busy_timeout_ms() / 1000, "check_same_thread": False}}
             if self.read_only:
-                target = _read_only_url(Path(self.path))  # type: ignore[arg-type]
+                target = _read_only_url(Path(self.path))  # type: ignore[arg-type]  # self.path is set for every SQLite file (checked above)
         if self.path is not None and not self.read_only:
             _private_file(Path(self.path))
         try:

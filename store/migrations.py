@@ -66,11 +66,11 @@ def _v1_initial(conn: Connection) -> None:
 
 def _v2_idempotency_keys(conn: Connection) -> None:
     # checkfirst: a database created at v2 already has it (step 1 creates every current table).
-    store.models.IdempotencyKey.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    store.models.IdempotencyKey.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
 
 
 def _v3_mcp_tokens(conn: Connection) -> None:
-    store.models.McpToken.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    store.models.McpToken.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
 
 
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [

@@ -34,7 +34,7 @@ def customer_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return dict(session.exec(select(Customer.id, Customer.name).where(col(Customer.id).in_(wanted))).all())  # type: ignore[arg-type]
+    return dict(session.exec(select(Customer.id, Customer.name).where(col(Customer.id).in_(wanted))).all())  # type: ignore[arg-type]  # SQLModel types select(a, b) rows as tuples, not dict pairs
 
 
 def list_customers(
@@ -162,7 +162,7 @@ def followups_due(
     if include_overdue_before is not None:
         window.append(FollowUp.due_date < include_overdue_before)
     if window:
-        query = query.where(or_(*window))  # type: ignore[arg-type]
+        query = query.where(or_(*window))  # type: ignore[arg-type]  # the window mixes bool and column expressions; or_ takes both
     if owner is not None:
         query = query.where(FollowUp.owner == owner)
     if customer_id is not None:
