@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from assistant import terminal
 from assistant.cli_common import GLOBALS_NOTE
@@ -38,7 +38,7 @@ GLOBAL_HELP = {
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors, and a guess for a mistyped command."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         bad = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if bad and self.prog == "crm":
             word, names = bad.group(1), re.findall(r"'?([\w-]+)'?", bad.group(2))
