@@ -174,11 +174,13 @@ def _wrapped(middleware: Any, call_next: CallNext) -> CallNext:
     return call
 
 
-def render_instructions(actor: str, tz: ZoneInfo, today: date, stages: list[str], *, read_only: bool) -> str:
+def render_instructions(
+    actor: str, tz: ZoneInfo, today: date, stages: list[str], *, read_only: bool, timezone: str | None = None
+) -> str:
     """prompts/system.md filled in: the acting user, their zone, today and the pipeline."""
     values = {
         "actor": actor,
-        "timezone": str(tz),
+        "timezone": timezone or str(tz),
         "today": f"{today:%A} {today.isoformat()}",
         "stages": ", ".join(stages),
         "mode": (
@@ -200,6 +202,26 @@ def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
     with ctx.read() as s:
         pipeline = stages(s)
     return render_instructions(ctx.actor, ctx.tz, ctx.today(), pipeline, read_only=read_only)
+
+
+def http_instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
+    """The instructions of one HTTP server for the whole team.
+
+    Over HTTP each request acts as the rep whose token it carries (tools.mcp_http), but the
+    instructions are one text for every client, so they name the rule rather than one rep.
+    """
+    from tools.stages import stages  # the tool layer: the caller has a ToolContext, so it is loaded
+
+    with ctx.read() as s:
+        pipeline = stages(s)
+    return render_instructions(
+        f"the rep whose token this client sends (the shared CRM_MCP_TOKEN acts as {ctx.actor})",
+        ctx.tz,
+        ctx.today(),
+        pipeline,
+        read_only=read_only,
+        timezone=f"that rep's own (reps without one: {ctx.tz})",
+    )
 
 
 def start_instructions(settings: Settings, *, read_only: bool = False) -> str | None:
@@ -252,11 +274,14 @@ def build_server(
     lazy = callable(ctx) and instructions_text is not None
     if not lazy and callable(ctx):
         ctx = ctx()
+    if instructions_text is None:
+        assert not callable(ctx)  # opened just above
+        instructions_text = instructions(ctx, read_only=read_only)
     server = CrmServer(
         ctx,
         SERVER_NAME,
         title="CRM assistant",
-        instructions=instructions_text if lazy else instructions(ctx, read_only=read_only),  # type: ignore[arg-type]  # not lazy: ctx was opened above
+        instructions=instructions_text,
         version=_version(),
         read_only=read_only,
         # Tool errors are answers for the model, not server trouble: keep stderr for real faults.
@@ -299,7 +324,13 @@ def run_server(
 
         opened = ctx() if callable(ctx) else ctx
         token = check_http_settings(host, no_auth, store=opened.store)
-        serve_http(build_server(opened, read_only=read_only), host=host, port=port, token=token)
+        team = http_instructions(opened, read_only=read_only)
+        serve_http(
+            build_server(opened, read_only=read_only, instructions_text=team),
+            host=host,
+            port=port,
+            token=token,
+        )
         return
     text = start_instructions(settings, read_only=read_only) if settings and callable(ctx) else None
     build_server(ctx, read_only=read_only, instructions_text=text).run("stdio")

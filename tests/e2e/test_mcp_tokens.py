@@ -73,6 +73,20 @@ def calls(url: str, token: str, *steps: tuple[str, dict[str, Any]]) -> list[Any]
     return anyio.run(main)
 
 
+def instructions_for(url: str, token: str) -> str:
+    """The instructions a client with `token` is given in its `initialize` answer."""
+
+    async def main() -> str:
+        with anyio.fail_after(60):
+            async with (
+                create_mcp_http_client(headers={"Authorization": f"Bearer {token}"}) as http,
+                Client(streamable_http_client(url, http_client=http)) as client,
+            ):
+                return client.instructions or ""
+
+    return anyio.run(main)
+
+
 def status(url: str, token: str) -> int:
     headers = {**ACCEPT, "Authorization": f"Bearer {token}"} if token else ACCEPT
     return httpx.post(url, json=INITIALIZE, headers=headers, timeout=10).status_code
@@ -98,6 +112,10 @@ def test_two_reps_with_their_own_tokens_write_and_undo_as_themselves(crm: ToolCo
         (undone,) = calls(url, kim, ("undo", {}))
         assert "Acme" in undone["summary"], undone
         (changes,) = calls(url, lee, ("recent_changes", {"limit": 10}))
+        told_kim = instructions_for(url, kim)
+    # The instructions are one text for the whole team: kim's client is never told it acts as sam.
+    assert "Acting user: the rep whose token this client sends" in told_kim
+    assert "Acting user: sam." not in told_kim
     actors = [(c["actor"], c["entity"], c["undone"]) for c in changes["items"] if c["source"] == "mcp"]
     assert ("lee", "interaction", False) in actors and ("sam", "interaction", False) in actors
     assert ("kim", "interaction", True) in actors  # kim's note, and that it was undone, by kim
