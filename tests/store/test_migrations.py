@@ -55,6 +55,7 @@ def test_parent_directory_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "deep" / "er" / "crm.db").exists()
 
 
+@pytest.mark.sqlite_only("reads the file and sqlite_master with sqlite3")
 def test_reopening_is_a_no_op_and_keeps_the_data(crm: ToolContext) -> None:
     path = _db_path(crm.store)
     with sqlite3.connect(path) as conn:
