@@ -125,7 +125,7 @@ def _readline_on() -> Path | None:
     return path
 
 
-def _keys_as_typed(inp: TextIO) -> list | None:  # type: ignore[type-arg]
+def _keys_as_typed(inp: TextIO) -> list[Any] | None:  # termios attributes
     """Keep the terminal out of line mode between prompts; returns its settings to restore.
 
     Readline switches line mode off while it reads and back on after. Keys typed while an answer is

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.data import NOW, SEED
 from bench.timing import Row, measure, skipped
+
+if TYPE_CHECKING:  # run() imports the tool layer itself: `python -m bench --help` stays light
+    from tools.context import ToolContext
 
 # Whole-data operations (an index build, a full rapidfuzz scan) take seconds at 1,000,000 customers:
 # `heavy(reps)` is how often they are repeated, fewer at that scale (set by bench/run.py).
@@ -93,7 +98,7 @@ def floor_connection(db: Path) -> sqlite3.Connection:
     return conn
 
 
-def run(db: Path, reps: int, log=print, product: str | None = None) -> list[Row]:  # type: ignore[no-untyped-def]
+def run(db: Path, reps: int, log: Callable[[str], object] = print, product: str | None = None) -> list[Row]:
     """Every in-process benchmark against `db` (a working copy: some of them write).
 
     With `product` (a database URL holding a copy of the same data) the product runs there, while
@@ -117,7 +122,7 @@ def run(db: Path, reps: int, log=print, product: str | None = None) -> list[Row]
     return rows
 
 
-def _index_build(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _index_build(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.name_index import NameIndex
 
     def product(_i: int) -> None:
@@ -138,7 +143,7 @@ def _index_build(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[n
     )
 
 
-def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _find(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from rapidfuzz import fuzz, process, utils
 
     from tools.customers import find_customers
@@ -178,7 +183,7 @@ def _find(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyp
     )
 
 
-def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _get(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.customers import get_customer
     from tools.names import normalize
     from tools.schemas import GetCustomer
@@ -216,7 +221,7 @@ def _get(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
     )
 
 
-def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _log(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.schemas import LogInteraction
     from tools.timeline import log_interaction
 
@@ -253,7 +258,7 @@ def _log(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untype
     )
 
 
-def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _followups(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.dates import week_bounds
     from tools.followups import list_followups
     from tools.schemas import ListFollowups
@@ -290,7 +295,7 @@ def _followups(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-
     )
 
 
-def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _search(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.schemas import SearchInteractions
     from tools.timeline import search_interactions
 
@@ -319,7 +324,7 @@ def _search(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-unt
     )
 
 
-def _chat(ctx, conn, inputs: Inputs, reps: int) -> Row:  # type: ignore[no-untyped-def]
+def _chat(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.names import normalize
 
     names = inputs.exact_names

@@ -14,13 +14,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bench.processes import ROOT, SERVER, children_cpu, crm_env, process_cpu, rss_mb
 from bench.timing import Row, Stat, measure, skipped
 
 if TYPE_CHECKING:
     from mcp.client.session import ClientSession
+    from mcp.client.stdio import StdioServerParameters
 
 MINIMAL = [sys.executable, "-m", "bench.minimal_server"]
 START_LABEL = "`crm mcp` start to answered `initialize`"
@@ -122,13 +123,13 @@ def mcp_rows(
     ]
 
 
-def _params(command: list[str], db: Path | str):  # type: ignore[no-untyped-def]
+def _params(command: list[str], db: Path | str) -> StdioServerParameters:
     from mcp.client.stdio import StdioServerParameters
 
     return StdioServerParameters(command=command[0], args=command[1:], env=crm_env(db), cwd=str(ROOT))
 
 
-async def _start(params, errlog) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+async def _start(params: StdioServerParameters, errlog: TextIO) -> tuple[float, float]:
     """Wall ms from spawn to answered initialize, and the server's CPU ms from exec to exit."""
     from mcp.client.session import ClientSession
     from mcp.client.stdio import stdio_client

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.data import NOW, customer_csv
@@ -124,7 +125,7 @@ def rss_floor(db: Path) -> Stat:
     return Stat(mb, mb, 1)
 
 
-def import_row(cache: Path, count: int, runs: int, log=print) -> Row:  # type: ignore[no-untyped-def]
+def import_row(cache: Path, count: int, runs: int, log: Callable[[str], object] = print) -> Row:
     """`crm import customers.csv` into an empty database, as a subprocess, beside a plain executemany."""
     csv_path = cache / f"import-{count}.csv"
     if not csv_path.exists():

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.processes import ROOT, crm_env
@@ -49,7 +50,7 @@ print(json.dumps({"waits": waits, "marks": marks, "errors": errors}), flush=True
 """
 
 
-def row(cache: Path, count: int, log=print) -> Row:  # type: ignore[no-untyped-def]
+def row(cache: Path, count: int, log: Callable[[str], object] = print) -> Row:
     """One import of `count` customers with the writer beside it."""
     from bench.data import customer_csv, remove_db
     from store import Store

@@ -91,7 +91,7 @@ def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolRes
         params.append(inspect.Parameter("choice", inspect.Parameter.KEYWORD_ONLY, annotation=picked))
         annotations["choice"] = picked
     returns = Annotated[CallToolResult, spec.output]
-    call.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]
+    call.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]  # inspect reads it; functions do not declare it
     call.__annotations__ = {**annotations, "return": returns}
     call.__name__ = spec.name
     return call
