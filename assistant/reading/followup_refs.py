@@ -12,6 +12,7 @@ from assistant.customers import CustomerSpot
 from assistant.reading.types import Clause, FollowupRef
 from tools.context import ToolContext
 from tools.followups import list_followups
+from tools.name_index import common_words
 from tools.schemas import ListFollowups
 
 MIN_SCORE = 0.5  # half the description's topic words said, or two of them
@@ -30,6 +31,15 @@ def _events(text: str) -> set[str]:
     return {" ".join(m.group().lower().split()) for m in lexicon.EVENT_RE.finditer(text)} - {"review"}
 
 
+def _strong(shared: set[str], desc: set[str], counts: dict[str, int], said: str) -> bool:
+    """A topic match strong enough with no customer named: two or more content words, all of the
+    follow-up's words, or a rare word ('questionnaire') that no other open follow-up has."""
+    if len(shared) >= 2 or (shared and shared == desc):
+        return True
+    rare = {w for w in re.findall(r"[a-z0-9]+", said.lower()) if w not in common_words()}
+    return any(counts.get(w, 0) == 1 and w in topic_words(" ".join(rare)) for w in shared)
+
+
 def open_followups(ctx: ToolContext, customer_ids: list[int]) -> list[Any]:
     if not customer_ids:
         return list(list_followups(ctx, ListFollowups(scope="all", owner=ctx.actor, limit=100)).items)
@@ -40,15 +50,39 @@ def open_followups(ctx: ToolContext, customer_ids: list[int]) -> list[Any]:
 
 
 def find_refs(
-    ctx: ToolContext, clauses: list[Clause], spots: list[CustomerSpot], wanted: bool
+    ctx: ToolContext,
+    clauses: list[Clause],
+    spots: list[CustomerSpot],
+    wanted: bool,
 ) -> list[FollowupRef]:
-    """The follow-ups each clause may mean; looked up only when the message has an edit cue (`wanted`)."""
+    """The follow-ups each clause may mean; looked up only when the message has an edit cue (`wanted`).
+
+    Only the settled customers' follow-ups are candidates. A message that names a customer the
+    resolver cannot settle and no settled one is never matched by topic against the rest of the
+    book: an ambiguous name looks only at its candidates' follow-ups (strongly), an unknown one at
+    none (the engine asks which customer). With no customer named at all, a topic match must be
+    strong too: two or more content words, all of the follow-up's words, or a rare word only that
+    one open follow-up has.
+    """
     if not wanted:
         return []
     ids = list(dict.fromkeys(s.matches[0].id for s in spots if len(s.matches) == 1))
+    unsettled = any(len(s.matches) != 1 for s in spots)
+    strict = not ids  # no settled customer: only a strong topic match counts
+    if not ids and unsettled:
+        # "shelf talkers sent to holly" (two customers' contact): only the candidates' follow-ups
+        ids = list(dict.fromkeys(m.id for s in spots if len(s.matches) > 1 for m in s.matches))
+        if not ids:
+            return []  # an unknown name: ask, never match the rest of the book by topic
     fups = open_followups(ctx, ids)
     if not fups:
         return []
+    bookwide = strict
+    counts: dict[str, int] = {}
+    if bookwide:
+        for f in fups:
+            for w in topic_words(f.description or "") - topic_words(f.customer_name):
+                counts[w] = counts.get(w, 0) + 1
     name_words = set().union(*(topic_words(s.text) for s in spots)) if spots else set()
     out: list[FollowupRef] = []
     for clause in clauses:
@@ -62,6 +96,8 @@ def find_refs(
             same_event = bool(said_events & _events(f.description or ""))
             if not (desc and shared) and not same_event:
                 continue
+            if bookwide and not _strong(shared, desc, counts, clause.text):
+                continue  # "Beacon sent their floor plans": one everyday word is no reference
             score = max(len(shared) / len(desc) if desc else 0.0, MIN_SCORE if len(shared) >= 2 else 0.0)
             if same_event:  # "the evergreen call moved to wednesday": the call it has planned
                 score = max(score, MIN_SCORE)

@@ -1,0 +1,66 @@
+"""A message that names a customer the resolver cannot settle never writes to anyone else.
+
+Today is Wed 4 Mar 2026. "Brightline" fits Brightline Media and Brightline Motors; the open
+follow-ups of other customers (Acme "send pricing", Lumière "chase the signed quote" and "plan the
+spring shoot", Kettle & Crumb "quarterly check-in", Summit "send the security questionnaire") share
+topic words with these messages. Each must ask (or write to a Brightline only after the rep says
+which) — never complete, cancel or move another customer's follow-up by topic.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.assistant.corpus import Case, case, chat, run_case
+from tools.context import ToolContext
+from tools.followups import list_followups
+from tools.schemas import ListFollowups
+
+AMBIGUOUS_NEVER_ELSEWHERE = [
+    case("Brightline sent over their spring shoot plans"),
+    case("Brightline sent the signed quote back ✅"),
+    case("Brightline pricing sent"),
+    case("Brightline: quarterly check-in done"),
+    case("drop the Brightline spring shoot plan"),
+    case("move the Brightline security questionnaire to Friday"),
+    case("Brightline got the pricing, done"),
+]
+
+WEAK_TOPIC_ONLY = [
+    # no customer named, one everyday word shared with one follow-up: not a reference, so no write
+    case("the plans went over today ✅"),
+    case("shoot done"),
+]
+
+
+@pytest.mark.parametrize("c", AMBIGUOUS_NEVER_ELSEWHERE)
+def test_an_ambiguous_name_never_edits_a_third_customer(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+@pytest.mark.parametrize("c", WEAK_TOPIC_ONLY)
+def test_a_weak_topic_match_with_no_customer_writes_nothing(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brightline sent over their spring shoot plans",
+        "Brightline pricing sent",
+        "cancel the Brightline quarterly check-in",
+        "Brightline's signed quote is in, mark it done",
+    ],
+)
+@pytest.mark.parametrize("answer", ["both", "Brightline Media", "cancel"])
+def test_whatever_the_answer_no_other_customer_changes(book: ToolContext, text: str, answer: str) -> None:
+    """Property: after a message naming an ambiguous customer and any answer to the question, every
+    open follow-up outside the two Brightlines is as it was."""
+
+    def others() -> list[tuple[int, str, object]]:
+        items = list_followups(book, ListFollowups(scope="all", limit=100)).items
+        return sorted((f.id, f.status, f.due) for f in items if not f.customer_name.startswith("Brightline"))
+
+    before = others()
+    chat(book, [text, answer])
+    assert others() == before
