@@ -67,7 +67,7 @@ def calls(url: str, token: str, *steps: tuple[str, dict[str, Any]]) -> list[Any]
                 out = []
                 for name, arguments in steps:
                     result = await client.call_tool(name, arguments)
-                    out.append(result.content[0].text if result.is_error else result.structured_content)  # type: ignore[union-attr]
+                    out.append(result.content[0].text if result.is_error else result.structured_content)
                 return out
 
     return anyio.run(main)
@@ -180,7 +180,7 @@ def wait_v6(process: subprocess.Popen[str], port: int, timeout: float = 30) -> N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"crm mcp exited {process.returncode}: {process.stderr.read()}")  # type: ignore[union-attr]
+            raise AssertionError(f"crm mcp exited {process.returncode}: {process.stderr.read()}")
         try:
             socket.create_connection(("::1", port), timeout=0.5).close()
             return

@@ -80,7 +80,7 @@ def test_a_user_with_an_unknown_zone_or_a_text_telegram_id_is_refused(crm: ToolC
     from tools.users import add_user
 
     with pytest.raises(InvalidArgument, match="Telegram id"):
-        add_user(crm.store, "bob", telegram_id="12345")  # type: ignore[arg-type]
+        add_user(crm.store, "bob", telegram_id="12345")
     with pytest.raises(InvalidArgument, match="timezone"):
         add_user(crm.store, "bob", timezone="x" * 5000)
     assert run_crm("find", "acme", db=db, CRM_USER="bob").returncode == 0  # bob's commands still work

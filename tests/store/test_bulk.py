@@ -57,7 +57,7 @@ def test_staged_copy_logs_the_same_rows_as_the_session_path(tmp_path: Path) -> N
     assert acme["tags"] == ["eu", "priority"] and acme["value"] == 1200.5
 
 
-def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Path, monkeypatch) -> None:
     import tools.transfer as transfer
     from tools.customers import create_customer, get_customer
     from tools.history import undo
@@ -70,7 +70,7 @@ def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Pa
     )
     planned = transfer._plan
 
-    def plan_then_someone_writes(s, reading):  # type: ignore[no-untyped-def]
+    def plan_then_someone_writes(s, reading):
         plan = planned(s, reading)
         create_customer(rep, CreateCustomer(name="Initech"))  # takes the id the import planned for Acme
         return plan

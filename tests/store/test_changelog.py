@@ -26,21 +26,21 @@ def _create_customer(store: Store, actor: str = "sam", name: str = "Acme") -> tu
         c = Customer(name=name, name_key=name.lower(), value=100.0, tags=["a"])
         s.add(c)
         batch.created(c)
-        contact = Contact(customer_id=c.id, name="Dana", name_key="dana")  # type: ignore[arg-type]
+        contact = Contact(customer_id=c.id, name="Dana", name_key="dana")
         s.add(contact)
         batch.created(contact)
-        return c.id, batch.id  # type: ignore[return-value]
+        return c.id, batch.id
 
 
 def _update(store: Store, cid: int, actor: str = "sam", **values: object) -> str:
     with store.write() as s:
         c = s.get(Customer, cid)
         batch = Batch(s, actor, "mcp", "update", at=AT)
-        before = snapshot(c, list(values) + ["updated_at"])  # type: ignore[arg-type]
+        before = snapshot(c, list(values) + ["updated_at"])
         for k, v in values.items():
             setattr(c, k, v)
         s.add(c)
-        batch.updated(c, before)  # type: ignore[arg-type]
+        batch.updated(c, before)
         return batch.id
 
 
@@ -58,7 +58,7 @@ def test_a_batch_records_actor_source_and_after_values(store: Store) -> None:
         ("contact", "create", batch, "sam", "cli"),
     ]
     assert rows[0].entity_id == cid and rows[0].before is None
-    assert rows[0].after["name"] == "Acme" and rows[0].after["tags"] == ["a"]  # type: ignore[index]
+    assert rows[0].after["name"] == "Acme" and rows[0].after["tags"] == ["a"]
 
 
 def test_an_update_records_only_what_changed(store: Store) -> None:
@@ -83,7 +83,7 @@ def test_undo_of_an_update_restores_the_exact_values_and_is_logged(store: Store)
     undo = _undo(store)
     with store.read() as s:
         c = s.get(Customer, cid)
-        assert (c.value, c.tags) == (100.0, ["a"])  # type: ignore[union-attr]
+        assert (c.value, c.tags) == (100.0, ["a"])
         reverted = s.exec(select(ChangeLog).where(ChangeLog.batch == updated_batch)).all()
         assert all(r.undone_at is not None for r in reverted)
         logged = s.exec(select(ChangeLog).where(ChangeLog.batch == undo.id)).all()
@@ -111,10 +111,10 @@ def test_undo_walks_back_one_batch_at_a_time(store: Store) -> None:
     _update(store, cid, value=2.0)
     _undo(store)
     with store.read() as s:
-        assert s.get(Customer, cid).value == 1.0  # type: ignore[union-attr]
+        assert s.get(Customer, cid).value == 1.0
     _undo(store)
     with store.read() as s:
-        assert s.get(Customer, cid).value == 100.0  # type: ignore[union-attr]
+        assert s.get(Customer, cid).value == 100.0
     _undo(store)
     with store.read() as s:
         assert s.get(Customer, cid) is None
@@ -140,7 +140,7 @@ def test_undo_refuses_to_overwrite_a_newer_change_and_changes_nothing(store: Sto
     with pytest.raises(UndoError, match="changed again"):
         _undo(store, actor="sam")
     with store.read() as s:
-        assert s.get(Customer, cid).value == 300.0  # type: ignore[union-attr]
+        assert s.get(Customer, cid).value == 300.0
         assert all(r.undone_at is None for r in s.exec(select(ChangeLog)))
 
 
@@ -151,7 +151,7 @@ def test_an_unrelated_field_changed_since_does_not_block_undo(store: Store) -> N
     _undo(store, actor="sam")
     with store.read() as s:
         c = s.get(Customer, cid)
-        assert (c.value, c.owner) == (100.0, "kim")  # type: ignore[union-attr]
+        assert (c.value, c.owner) == (100.0, "kim")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -201,7 +201,7 @@ def test_a_big_import_edited_since_is_not_undone_set_wise(store: Store) -> None:
     import_text(make_ctx(store, source="import"), json.dumps(doc), kind="json", label="doc")
     with store.read() as s:
         cid = s.exec(select(Customer.id).where(Customer.name == "Customer 7")).one()
-    _update(store, cid, actor="kim", stage="won")  # type: ignore[arg-type]
+    _update(store, cid, actor="kim", stage="won")
     with pytest.raises(UndoError, match="changed again since"):
         _undo(store)
     with store.read() as s:

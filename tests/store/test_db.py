@@ -27,7 +27,7 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 def _pragma(store: Store, name: str) -> object:
     with store.read() as s:
-        return s.exec(text(f"PRAGMA {name}")).one()[0]  # type: ignore[call-overload]
+        return s.exec(text(f"PRAGMA {name}")).one()[0]
 
 
 def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_store: Store) -> None:
@@ -38,7 +38,7 @@ def test_wal_foreign_keys_and_busy_timeout_are_on(sqlite_store: Store) -> None:
 
 def test_write_sessions_use_the_same_settings(sqlite_store: Store) -> None:
     with sqlite_store.write() as s:
-        assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1  # type: ignore[call-overload]
+        assert s.exec(text("PRAGMA foreign_keys")).one()[0] == 1
 
 
 def test_wal_is_persistent_in_the_file(sqlite_store: Store) -> None:
@@ -66,10 +66,10 @@ def test_foreign_keys_refuse_an_orphan_and_cascade_on_delete(store: Store) -> No
         c = Customer(name="Acme", name_key="acme")
         s.add(c)
         s.flush()
-        s.add(Contact(customer_id=c.id, name="Dana", name_key="dana"))  # type: ignore[arg-type]
+        s.add(Contact(customer_id=c.id, name="Dana", name_key="dana"))
         cid = c.id
     with store.write() as s:
-        s.exec(text("DELETE FROM customer WHERE id = :id").bindparams(id=cid))  # type: ignore[call-overload]
+        s.exec(text("DELETE FROM customer WHERE id = :id").bindparams(id=cid))
     with store.read() as s:
         assert s.exec(select(Contact)).all() == []
 
@@ -113,7 +113,7 @@ def _customer(store: Store) -> int:
         c = Customer(name="Acme", name_key="acme")
         s.add(c)
         s.flush()
-        return c.id  # type: ignore[return-value]
+        return c.id
 
 
 def _interaction(store: Store, cid: int, body: str) -> int:
@@ -121,7 +121,7 @@ def _interaction(store: Store, cid: int, body: str) -> int:
         i = Interaction(customer_id=cid, body=body, occurred_at=datetime.now(UTC))
         s.add(i)
         s.flush()
-        return i.id  # type: ignore[return-value]
+        return i.id
 
 
 def test_fts_follows_insert_update_and_delete(store: Store) -> None:
@@ -133,7 +133,7 @@ def test_fts_follows_insert_update_and_delete(store: Store) -> None:
 
     with store.write() as s:
         i = s.get(Interaction, iid)
-        i.body = "Legal is reviewing the contract"  # type: ignore[union-attr]
+        i.body = "Legal is reviewing the contract"
         s.add(i)
     assert _fts(store, "budget") == []
     assert _fts(store, "legal") == [iid]
@@ -163,7 +163,7 @@ def test_fts_drops_the_rows_of_a_deleted_customer(store: Store) -> None:
 def test_names_version_moves_with_every_name_change(store: Store) -> None:
     def version() -> int:
         with store.read() as s:
-            return int(s.exec(text("SELECT value FROM meta WHERE key='names_version'")).one()[0])  # type: ignore[call-overload]
+            return int(s.exec(text("SELECT value FROM meta WHERE key='names_version'")).one()[0])
 
     v0 = version()
     cid = _customer(store)
@@ -171,12 +171,12 @@ def test_names_version_moves_with_every_name_change(store: Store) -> None:
     assert v1 > v0
     with store.write() as s:
         c = s.get(Customer, cid)
-        c.stage = "won"  # type: ignore[union-attr]
+        c.stage = "won"
         s.add(c)
     assert version() == v1  # not a name change
     with store.write() as s:
         c = s.get(Customer, cid)
-        c.name, c.name_key = "Acme Corp", "acme corp"  # type: ignore[union-attr]
+        c.name, c.name_key = "Acme Corp", "acme corp"
         s.add(c)
     v2 = version()
     assert v2 > v1

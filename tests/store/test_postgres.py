@@ -148,7 +148,7 @@ def test_an_import_logs_each_customer_and_later_ids_follow_it(pg: Store) -> None
         s.add(Customer(name="Later", name_key="later"))
     with pg.read() as s:
         ids = [c.id for c in s.exec(select(Customer).order_by(Customer.id))]
-        logged = {r.entity_id: r.after["name"] for r in s.exec(select(ChangeLog))}  # type: ignore[index]
+        logged = {r.entity_id: r.after["name"] for r in s.exec(select(ChangeLog))}
         names = {c.id: c.name for c in s.exec(select(Customer))}
     assert ids == list(range(1, len(ids) + 1))
     assert all(names[i] == name for i, name in logged.items())
@@ -189,7 +189,7 @@ def test_another_writer_does_not_wait_for_an_imports_copy(
     copy = bulk.copy_staged
     during: list[object] = []
 
-    def copy_while_a_rep_writes(conn, model, *args, **kw):  # type: ignore[no-untyped-def]
+    def copy_while_a_rep_writes(conn, model, *args, **kw):
         done = copy(conn, model, *args, **kw)
         if model is Customer:  # the new customers are in, uncommitted: a rep creates one and notes it
 
@@ -199,7 +199,7 @@ def test_another_writer_does_not_wait_for_an_imports_copy(
                         c = Customer(name="Initech", name_key="initech")
                         s.add(c)
                         s.flush()
-                        s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))  # type: ignore[arg-type]
+                        s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))
                     during.append("written")
                 except Exception as e:  # noqa: BLE001 - reported by the assertion
                     during.append(e)
@@ -271,8 +271,8 @@ def test_concurrent_read_modify_writes_lose_nothing(pg: Store) -> None:
             for k in range(10):
                 with pg.write() as s:  # read the tags, add one, write them back
                     row = s.get(Customer, cid)
-                    row.tags = [*row.tags, f"w{n}-{k}"]  # type: ignore[union-attr]
-                    row.value = (row.value or 0) + 1  # type: ignore[union-attr]
+                    row.tags = [*row.tags, f"w{n}-{k}"]
+                    row.value = (row.value or 0) + 1
                     s.add(row)
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)

@@ -31,7 +31,7 @@ def _book(store: Store) -> tuple[int, int, list[int]]:
             kind = "call" if body.startswith("Call") else "note"
             owner = acme if n % 2 == 0 else globex
             row = Interaction(
-                customer_id=owner.id,  # type: ignore[arg-type]
+                customer_id=owner.id,
                 body=body,
                 kind=kind,
                 # occurred_at deliberately out of order: results follow the logging order (ids).
@@ -40,13 +40,13 @@ def _book(store: Store) -> tuple[int, int, list[int]]:
             s.add(row)
             s.flush()
             ids.append(row.id)
-        return acme.id, globex.id, ids  # type: ignore[return-value]
+        return acme.id, globex.id, ids
 
 
 def _found(store: Store, words: str, **kw: object) -> list[int]:
     with store.read() as s:
-        rows, _more = queries.search_interactions(s, words, **kw)  # type: ignore[arg-type]
-        return [r.id for r in rows]  # type: ignore[misc]
+        rows, _more = queries.search_interactions(s, words, **kw)
+        return [r.id for r in rows]
 
 
 def test_every_word_must_match_newest_logged_first(store: Store) -> None:

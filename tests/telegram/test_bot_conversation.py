@@ -43,7 +43,7 @@ def notes_matching(store: Store, words: str) -> list[Interaction]:
 
 def customer_id(store: Store, name: str) -> int:
     with store.read() as s:
-        return s.exec(select(Customer.id).where(Customer.name == name)).one()  # type: ignore[return-value]
+        return s.exec(select(Customer.id).where(Customer.name == name)).one()
 
 
 def test_rep_logs_a_meeting_with_a_follow_up(fake: FakeBotApi, base: ToolContext, team: Store) -> None:

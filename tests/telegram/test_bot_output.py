@@ -165,8 +165,8 @@ def test_keyboard_data_stays_within_64_bytes() -> None:
     datas = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert len(datas) == 4 and all(len(str(d).encode()) <= MAX_CALLBACK_DATA for d in datas)
     assert all(len(b.text) <= 60 for row in markup.inline_keyboard for b in row)
-    assert parse_button(str(datas[1])) is not None and parse_button(str(datas[1])).index == 1  # type: ignore[union-attr]
-    assert parse_button(str(datas[-1])).kind == "undo"  # type: ignore[union-attr]
+    assert parse_button(str(datas[1])) is not None and parse_button(str(datas[1])).index == 1
+    assert parse_button(str(datas[-1])).kind == "undo"
     assert parse_button("garbage") is None
 
 

@@ -28,7 +28,7 @@ from tools.timeline import log_interaction
 
 
 def names(ctx: ToolContext, **kw: object) -> list[str]:
-    return [c.name for c in find_customers(ctx, FindCustomers(**kw)).items]  # type: ignore[arg-type]
+    return [c.name for c in find_customers(ctx, FindCustomers(**kw)).items]
 
 
 def changes(ctx: ToolContext) -> int:
@@ -147,7 +147,7 @@ def test_profile_flags_overdue_followups(crm: ToolContext) -> None:
 def test_profile_times_are_in_the_users_zone(crm: ToolContext) -> None:
     tokyo = make_ctx(crm.store, tz="Asia/Tokyo")
     p = get_customer(tokyo, GetCustomer(customer="Acme"))
-    assert p.recent_interactions[0].occurred_at.utcoffset().total_seconds() == 9 * 3600  # type: ignore[union-attr]
+    assert p.recent_interactions[0].occurred_at.utcoffset().total_seconds() == 9 * 3600
     assert p.recent_interactions[0].occurred_at.hour == 19
 
 

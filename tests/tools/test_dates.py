@@ -492,7 +492,7 @@ def test_when_at_gives_an_aware_local_moment() -> None:
 def test_when_is_frozen() -> None:
     w = When(d("2026-03-09"), None)
     with pytest.raises(FrozenInstanceError):
-        w.date = d("2026-03-10")  # type: ignore[misc]
+        w.date = d("2026-03-10")
 
 
 @pytest.mark.parametrize(
@@ -533,12 +533,12 @@ def test_what_we_display_reads_back_as_the_same_day(prefer: str) -> None:
     today = NOW.date()
     for offset in range(-400, 400):
         day = today + timedelta(days=offset)
-        assert parse_when(format_day(day, today), NOW, prefer=prefer).date == day  # type: ignore[arg-type]
+        assert parse_when(format_day(day, today), NOW, prefer=prefer).date == day
 
 
 def test_prefer_must_be_future_or_past() -> None:
     with pytest.raises(ValueError, match="prefer"):
-        parse_when("tomorrow", NOW, prefer="soon")  # type: ignore[arg-type]
+        parse_when("tomorrow", NOW, prefer="soon")
 
 
 @pytest.mark.e2e  # a subprocess

@@ -27,14 +27,14 @@ from tools.schemas import CompleteFollowup, GetCustomer, ListFollowups, Reschedu
 
 
 def due(ctx: ToolContext, **kw: object) -> list[tuple[str, str, bool]]:
-    result = list_followups(ctx, ListFollowups(**kw))  # type: ignore[arg-type]
+    result = list_followups(ctx, ListFollowups(**kw))
     return [(f.customer_name, f.due.isoformat(), f.overdue) for f in result.items]
 
 
 def schedule(ctx: ToolContext, customer: str, when: str, what: str = "", **kw: object) -> date:
     return schedule_followup(
         ctx, ScheduleFollowup(customer=customer, due=when, description=what, **kw)
-    ).followup.due  # type: ignore[arg-type]
+    ).followup.due
 
 
 # ---- scheduling -------------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def test_complete_needs_to_know_which(crm: ToolContext) -> None:
     with pytest.raises(InvalidArgument):
         complete_followup(crm, CompleteFollowup())
     with pytest.raises(ValidationError):
-        CompleteFollowup(followup_id=1, status="maybe")  # type: ignore[arg-type]
+        CompleteFollowup(followup_id=1, status="maybe")
 
 
 def test_reschedule_moves_the_date_and_says_from_where(crm: ToolContext) -> None:

@@ -208,8 +208,8 @@ def test_recent_changes_say_who_what_where_and_mark_undone(crm: ToolContext) -> 
     assert newest.summary.startswith("undo:") and newest.actor == "sam"
     kims = [c for c in items if c.actor == "kim"]
     assert [(c.source, c.entity, c.op) for c in kims] == [("mcp", "customer", "update")]
-    assert (kims[0].before["value"], kims[0].after["value"]) == (48000, 50000)  # type: ignore[index]
-    assert "name" not in kims[0].after  # type: ignore[operator]  (only what changed)
+    assert (kims[0].before["value"], kims[0].after["value"]) == (48000, 50000)
+    assert "name" not in kims[0].after  # (only what changed)
     assert kims[0].at == NOW + timedelta(minutes=5)
     stage_rows = [c for c in items if c.summary == "move Acme Corp from qualified to proposal"]
     assert stage_rows and all(c.undone for c in stage_rows)

@@ -42,7 +42,7 @@ def test_a_retry_with_the_same_key_returns_the_first_result_and_writes_nothing(
     tool,
     model,
     args,
-    table,  # type: ignore[no-untyped-def]
+    table,
 ) -> None:
     before = count(crm, table)
     first = tool(crm, model(**args, idempotency_key="k-1"))

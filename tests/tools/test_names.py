@@ -48,7 +48,7 @@ def test_names_resolve_forgivingly(crm: ToolContext, said: str, meant: str) -> N
 def test_ids_resolve_as_number_text_and_hash(crm: ToolContext) -> None:
     with crm.read() as s:
         acme = resolve_customer(s, "Acme Corp")
-    assert resolve(crm, acme.id) == resolve(crm, str(acme.id)) == resolve(crm, f"#{acme.id}") == "Acme Corp"  # type: ignore[arg-type]
+    assert resolve(crm, acme.id) == resolve(crm, str(acme.id)) == resolve(crm, f"#{acme.id}") == "Acme Corp"
     with pytest.raises(CustomerNotFound):
         resolve(crm, 9999)
     with pytest.raises(CustomerNotFound):

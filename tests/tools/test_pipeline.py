@@ -149,7 +149,7 @@ def test_configured_closed_stages_are_not_chased_or_counted_open(crm: ToolContex
 
 
 def stale(ctx: ToolContext, **kw: object) -> list[tuple[str, int | None]]:
-    return [(c.name, c.days_since) for c in stale_customers(ctx, StaleCustomers(**kw)).items]  # type: ignore[arg-type]
+    return [(c.name, c.days_since) for c in stale_customers(ctx, StaleCustomers(**kw)).items]
 
 
 def test_stale_lists_open_customers_quiet_for_n_days(crm: ToolContext) -> None:

@@ -68,7 +68,7 @@ def test_a_write_result_says_how_the_name_was_read(twins: ToolContext) -> None:
     assert out.matched is not None and out.matched.how == "typo" and out.matched.said == "Orion Dynamcs"
     with twins.read() as s:
         name = s.exec(select(Customer.name)).first()
-    exact = log_interaction(twins, LogInteraction(customer=name.upper(), body="exact check"))  # type: ignore[union-attr]
+    exact = log_interaction(twins, LogInteraction(customer=name.upper(), body="exact check"))
     assert exact.matched is not None and exact.matched.how == "exact"
 
 
@@ -106,8 +106,8 @@ def test_every_typed_name_through_the_chat_engine(twins: ToolContext) -> None:
         with twins.read() as s:
             landed = s.exec(
                 select(Customer.name)
-                .join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
-                .where(Interaction.body.contains(marker))  # type: ignore[attr-defined]
+                .join(Interaction, Interaction.customer_id == Customer.id)
+                .where(Interaction.body.contains(marker))
             ).all()
         offered = [ch.label for ch in reply.choices if any(ch.label.startswith(n) for n in names)]
         if c["expect"] == "ambiguous":

@@ -17,7 +17,7 @@ from tools.timeline import correct_interaction, interaction_by_ref, log_interact
 
 
 def found(ctx: ToolContext, query: str, **kw: object) -> list[str]:
-    return [i.body for i in search_interactions(ctx, SearchInteractions(query=query, **kw)).items]  # type: ignore[arg-type]
+    return [i.body for i in search_interactions(ctx, SearchInteractions(query=query, **kw)).items]
 
 
 def test_log_defaults_to_a_note_now_by_the_actor(crm: ToolContext) -> None:
@@ -86,9 +86,9 @@ def test_bad_inputs_are_refused(crm: ToolContext) -> None:
     with pytest.raises(ValidationError):
         LogInteraction(customer="Acme", body="")
     with pytest.raises(ValidationError):
-        LogInteraction(customer="Acme", body="x", kind="fax")  # type: ignore[arg-type]
+        LogInteraction(customer="Acme", body="x", kind="fax")
     with pytest.raises(ValidationError):
-        LogInteraction(customer="Acme", body="x", colour="red")  # type: ignore[call-arg]
+        LogInteraction(customer="Acme", body="x", colour="red")
     with pytest.raises(CustomerNotFound):
         log_interaction(crm, LogInteraction(customer="Zebra Unlimited", body="x"))
     with pytest.raises(AmbiguousCustomer):
