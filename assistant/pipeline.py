@@ -14,7 +14,7 @@ from assistant import questions, replies
 from assistant.acting import execute
 from assistant.acting.confirm import confirm
 from assistant.answers import answer
-from assistant.customers import CustomerSpot, NameMatch, customer_name
+from assistant.customers import CustomerSpot, NameMatch, customer_name, resolve
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
@@ -171,6 +171,8 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             return list(refs)
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
+        if (lead := _leading_shared_word(ctx, r.text)) is not None:
+            return _ask_spot(lead)
         return ask_reply(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
     if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
         options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)
@@ -207,6 +209,24 @@ def _assign(
             return None
         table[id(f)] = list(mine)
     return lambda frame: table.get(id(frame), ids)
+
+
+_LEADING_WORD_RE = re.compile(r"\s*([A-Z][\w&'-]+)")
+
+
+def _leading_shared_word(ctx: ToolContext, text: str) -> CustomerSpot | None:
+    """'Beacon sent their floor plans over': a capitalised first word (an everyday word the spotter
+    leaves alone at a sentence start) that begins two or more customers' names — offer those
+    customers (and 'both') instead of asking for a name from scratch."""
+    m = _LEADING_WORD_RE.match(text)
+    if m is None:
+        return None
+    word = m.group(1).casefold()
+    found = resolve(ctx, m.group(1)).matches
+    starts = tuple(x for x in found if not x.via and x.name.casefold().split()[:1] == [word])
+    if len(starts) < 2:
+        return None
+    return CustomerSpot(m.start(1), m.end(1), m.group(1), starts)
 
 
 def _ask_spot(s: CustomerSpot) -> Reply:

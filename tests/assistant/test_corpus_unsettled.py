@@ -26,6 +26,28 @@ AMBIGUOUS_NEVER_ELSEWHERE = [
     case("Brightline got the pricing, done"),
 ]
 
+BOTH = [
+    # a sentence-initial everyday word that begins two customers' names: which one? -> both
+    case(
+        ["Brightline sent the new brochure over", "both"],
+        logs=[
+            ("Brightline Media", None, None, "brochure"),
+            ("Brightline Motors", None, None, "brochure"),
+        ],
+    ),
+    case(
+        ["Brightline loved the spring shoot plans", "both"],
+        logs=[
+            ("Brightline Media", None, None, "spring shoot"),
+            ("Brightline Motors", None, None, "spring shoot"),
+        ],
+    ),
+    case(
+        ["Brightline asked for the pricing again", "2"],
+        logs=[("Brightline Motors", None, None, "pricing")],
+    ),
+]
+
 WEAK_TOPIC_ONLY = [
     # no customer named, one everyday word shared with one follow-up: not a reference, so no write
     case("the plans went over today ✅"),
@@ -35,6 +57,11 @@ WEAK_TOPIC_ONLY = [
 
 @pytest.mark.parametrize("c", AMBIGUOUS_NEVER_ELSEWHERE)
 def test_an_ambiguous_name_never_edits_a_third_customer(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+@pytest.mark.parametrize("c", BOTH)
+def test_both_answers_a_leading_shared_word(book: ToolContext, c: Case) -> None:
     run_case(book, c)
 
 
