@@ -74,6 +74,7 @@ _ARTICLES = _words("the a an this that these those our their your my his her its
 _MASK_RE = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s$")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*|&")
+_WORD_HYPHENS = ("-", "\u2010", "\u2011")  # between two letters with no space: one hyphenated word
 _SENTENCE_BREAK_RE = re.compile(r"[.!?:;\n\"(\[\u2014-]")
 
 
@@ -144,7 +145,8 @@ def _tokens(idx: NameIndex, text: str) -> list[_Tok]:
             continue
         # "Dr. Reed": the full stop of a title or an initial does not end a sentence.
         first = not out or (
-            bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end : m.start()]))
+            masked[out[-1].end : m.start()] not in _WORD_HYPHENS
+            and bool(_SENTENCE_BREAK_RE.search(masked[out[-1].end : m.start()]))
             and out[-1].word not in TITLES
             and len(out[-1].word) > 1
         )
@@ -365,6 +367,8 @@ def _glued(text: str, left: _Tok, right: _Tok) -> bool:
 
     The full stop of an initial or a title does not: "J. Alvarez", "Dr. Reed".
     """
+    if text[left.end : right.start] in _WORD_HYPHENS:
+        return True  # "Co-op", "Rolls-Royce": a hyphen inside a word is part of the word
     between = text[left.end : right.start].strip(" &")
     return not between or (between == "." and (len(left.word) == 1 or left.word in TITLES))
 
