@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -26,14 +25,16 @@ from tools.names import (
 from tools.outputs import (
     contact_out,
     customer_summary,
+    followup_out,
+    interaction_out,
     matched_out,
+    stage_change_out,
 )
 from tools.paging import next_cursor, offset_of
 from tools.schemas import (
     AddContact,
     CandidateOut,
     ContactAdded,
-    ContactOut,
     CreateCustomer,
     CustomerCreated,
     CustomerList,
@@ -41,12 +42,7 @@ from tools.schemas import (
     CustomerUpdated,
     FieldChange,
     FindCustomers,
-    FollowupOut,
-    FollowupStatus,
     GetCustomer,
-    InteractionOut,
-    Kind,
-    StageChangeOut,
     UpdateCustomer,
 )
 from tools.stages import canonical_stage
@@ -121,55 +117,17 @@ def _profile_rows(s: Session, ref: int | str, limit: int) -> CustomerProfileRows
 
 
 def _profile(rows: CustomerProfileRows, tz: ZoneInfo, today: date) -> CustomerProfile:
-    # The same fields tools/outputs gives from ORM rows (customer_summary, contact_out, …), from plain ones.
     c, recent = rows.customer, rows.interactions
+    summary = customer_summary(c, tz, recent[0].occurred_at if recent else None)
     return CustomerProfile(
-        id=c.id,
-        name=c.name,
-        stage=c.stage,
-        owner=c.owner,
-        email=c.email,
-        phone=c.phone,
-        tags=list(c.tags or []),
-        value=c.value,
-        last_contact=recent[0].occurred_at.astimezone(tz) if recent else None,
+        **summary.model_dump(),
         created_at=c.created_at.astimezone(tz),
         updated_at=c.updated_at.astimezone(tz),
-        contacts=[
-            ContactOut(id=x.id, name=x.name, role=x.role, email=x.email, phone=x.phone) for x in rows.contacts
-        ],
-        recent_interactions=[
-            InteractionOut(
-                id=i.id,
-                customer_id=i.customer_id,
-                customer_name=c.name,
-                kind=cast(Kind, i.kind),
-                body=i.body,
-                occurred_at=i.occurred_at.astimezone(tz),
-                author=i.author,
-                source=i.source,
-            )
-            for i in recent
-        ],
+        contacts=[contact_out(x) for x in rows.contacts],
+        recent_interactions=[interaction_out(i, c.name, tz) for i in recent],
         more_interactions=max(0, rows.interaction_count - len(recent)),
-        open_followups=[
-            FollowupOut(
-                id=f.id,
-                customer_id=f.customer_id,
-                customer_name=c.name,
-                due=f.due_date,
-                due_time=f.due_time.strftime("%H:%M") if f.due_time else None,
-                description=f.description,
-                status=cast(FollowupStatus, f.status),
-                owner=f.owner,
-                overdue=f.status == "open" and f.due_date < today,
-            )
-            for f in rows.open_followups
-        ],
-        stage_history=[
-            StageChangeOut(from_stage=h.from_stage, to_stage=h.to_stage, at=h.at.astimezone(tz), by=h.by)
-            for h in rows.stage_changes
-        ],
+        open_followups=[followup_out(f, c.name, today) for f in rows.open_followups],
+        stage_history=[stage_change_out(h, tz) for h in rows.stage_changes],
     )
 
 
