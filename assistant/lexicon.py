@@ -198,6 +198,9 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         (?:competitor|cheaper|different|other|another|rival|someone|in-?house)|chose\s+(?:a\s+|an\s+
     |the\s+)?(?:competitor
         |cheaper|different|other|another|rival|someone)
+        |(?:went|gone|going|opted|decided\s+to\s+go)\s+(?:with|for)\s+(?:\w[\w.&'-]*\s+){1,3}?
+        (?:in\s+the\s+end|instead|after\s+all|over\s+us)
+        |(?:went|gone|opted)\s+(?:with|for)\s+(?-i:[A-Z])[\w.&'-]*(?:\s+(?-i:[A-Z])[\w.&'-]*)*(?=\s*(?:[.!,;]|$))
         |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward
     |no\s+longer\s+interested
         |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)

@@ -247,10 +247,13 @@ def stages(
             before = clause.text[: m.start()]
             if not loose and not lexicon.STAGE_MARKER_RE.search(before):
                 continue
-            command = bool(lexicon.STAGE_CMD_RE.search(before))
+            cmd = lexicon.STAGE_CMD_RE.search(before)
+            command = cmd is not None
             stage = names[normalize(m.group())]
             start, end = clause.start + m.start(), clause.start + m.end()
-            out.append(StageSpan(start, end, m.group(), stage, _polarity(clause, start, found), command))
+            done = cmd is not None and cmd.group().lower().endswith("ed")  # "moved X to …": it happened
+            polarity = _polarity(clause, start, found, hedged_after=not done)
+            out.append(StageSpan(start, end, m.group(), stage, polarity, command))
         for stage, orx in lexicon.OUTCOMES:
             if stage not in configured:
                 continue
@@ -260,20 +263,26 @@ def stages(
                     continue
                 if _DESCRIBES_RE.search(clause.text[max(0, m.start() - 12) : m.start()]):
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
-                out.append(StageSpan(start, end, m.group(), stage, _polarity(clause, start, found), False))
+                polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
+                out.append(StageSpan(start, end, m.group(), stage, polarity, False))
     return sorted(out, key=lambda s: s.start)
 
 
 _DESCRIBES_RE = re.compile(r"(?i)\b(?:the|a|an|their|our|his|her|its|my|your)\s+$")
 
 
-def _polarity(clause: Clause, at: int, found: list[Cue]) -> Polarity:
-    """Negated or hoped-for when such words come before the outcome in its clause (hedges also just after)."""
+def _polarity(
+    clause: Clause, at: int, found: list[Cue], hedged_after: bool = True, end: int | None = None
+) -> Polarity:
+    """Negated or hoped-for when such words come before the outcome in its clause (hedges also just
+    after, unless `hedged_after` is off: "moved Hooli to proposal after the call" already happened)."""
     before = [c for c in found if clause.start <= c.start < at]
     if any(c.kind == "negation" for c in before):
         return "negated"
     if any(c.kind == "hedge" for c in before) or any(
-        c.kind == "hedge" and at < c.start <= at + 24 for c in found if c.start < clause.end
+        hedged_after and c.kind == "hedge" and (end or at) < c.start <= (end or at) + 24
+        for c in found
+        if c.start < clause.end
     ):
         return "hedged"
     return "affirmed"
