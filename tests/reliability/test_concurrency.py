@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -73,6 +74,13 @@ def start_writer(db: str | Path, actor: str, stop: Path, busy_ms: int) -> subpro
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def first_line(process: subprocess.Popen[str], timeout: float = 120) -> str:
+    """The process's first line of output ("" if none comes within `timeout` seconds)."""
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    return process.stdout.readline() if ready else ""
 
 
 def start_import(db: str | Path, csv_path: Path) -> subprocess.Popen[str]:
@@ -140,13 +148,16 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(crm: ToolContext, t
     crm.store.close()
     stop = tmp_path / "never"
     writers = [start_writer(db, actor, stop, busy_ms=30_000) for actor in ("sam", "kim")]
-    time.sleep(4)
+    # Kill them mid-stream: once each has acknowledged a write (start-up alone can take seconds on
+    # a loaded machine), and a moment later, so more writes are in flight.
+    first = [first_line(w) for w in writers]
+    time.sleep(1.5)
     for w in writers:
         os.kill(w.pid, signal.SIGKILL)
     acknowledged = []
-    for w in writers:
+    for w, line in zip(writers, first, strict=True):
         out, _err = w.communicate(timeout=60)
-        acknowledged += [int(line.split()[1]) for line in out.splitlines() if line.startswith("ok ")]
+        acknowledged += [int(x.split()[1]) for x in (line + out).splitlines() if x.startswith("ok ")]
     assert acknowledged, "the writers wrote nothing before the kill"
     assert sound(db)
     present = {r[0] for r in run_sql(db, "SELECT id FROM interaction")}
