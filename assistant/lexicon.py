@@ -163,7 +163,7 @@ THEY_WILL_RE = _rx(
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed
     |visited|discussed
     |said|told|asked|mentioned|wanted|agreed|confirmed|got|received|heard|left|saw|came|demoed|presented
-    |yesterday|ago|last|earlier|this\s+morning)\b|\b\w{3,}ed\b""")
+    |yesterday|ago|last|earlier|this\s+morning|this\s+am|this\s+a\.m\.|first\s+thing\s+today)\b|\b\w{3,}ed\b""")
 FUTURE_RE = _rx(r"""\b(?:will|'ll|going\s+to|gonna|need\s+to|needs\s+to|have\s+to|has\s+to|must|should
     |owe|owes|by|before
     |due|until|till|next|tomorrow|tmrw|tmr|upcoming|coming|booked|scheduled|planned|set\s+for|on\s+for
@@ -241,7 +241,7 @@ CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|f
 MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
     |delayed|shift
     |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward
-    |earlier)\b""")
+    |earlier(?!\s+(?:today|this\s+(?:morning|week|afternoon)|on\b)))\b""")
 # "another week", "back two days", "a week later", "by 3 days": a shift of the follow-up's own date.
 SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward
     |ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
