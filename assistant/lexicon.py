@@ -139,6 +139,7 @@ PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|wri
 OBLIGATION_RE = _rx(r"""\b(?:promised|owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|gotta
     |got\s+to|i'll|we'll
     |i\s+will|we\s+will|i'm\s+(?:going\s+to|gonna|sending|calling|meeting|seeing|visiting|dropping)
+    |(?:i'm|i\s+am|we're|we\s+are)\s+to|(?:i|we)\s+(?:should|ought\s+to|need\s+to)
     |gonna)\b""")
 # The rep telling the engine to do something: "remind me to…", "call Acme Friday", "send Dana the deck".
 IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1,3}o?w[\s-]*up

@@ -24,7 +24,10 @@ _SOFT_RE = re.compile(
     r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
     r"|wants|wanted|needs|needed|happy|keen|loved|loves|liked|likes|asked|asking|said|says|mentioned|seems|seemed"
     r"|sounds|sounded|looks|looked|very|really|super|pretty|quite|overall|interested|worried|concerned|positive"
-    r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)",
+    r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)"
+    # "he'll review it and I'm to ring him Tuesday": the rep's own obligation after theirs
+    r"|(?<=\w)\s+and\s+(?=(?:i'm|i\s+am|we're|we\s+are)\s+to\b|(?:i|we)(?:'ll|\s+will|\s+should|\s+have\s+to"
+    r"|\s+need\s+to|\s+must)\s+(?!meet\b|talk\b|speak\b|chat\b))",
     re.IGNORECASE,
 )
 MAX_CLAUSE_SCAN = 4000  # beyond this a long paste is one clause: nobody dictates 4,000 characters of plans

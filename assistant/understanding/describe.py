@@ -15,7 +15,7 @@ _SCAFFOLD_RE = re.compile(
     r"^(?:(?:please|pls|ok|so|and|also|then|plus|oh|btw)\b[\s,]*)*"
     r"(?:(?:remind\s+me|set\s+(?:a\s+)?reminder|reminder|todo|to-?do|task)\s*(?:to|:|-|about|for|that)?\s*)?"
     r"(?:(?:i|we)\s+(?:need\s+to|have\s+to|must|should|will|'ll|want\s+to|gotta|am\s+going\s+to|are\s+going\s+to)\s+"
-    r"|(?:i|we)'ll\s+|(?:i|we)\s+(?=owe\b)|(?:i'm|i\s+am|we're)\s+(?:going\s+to\s+|gonna\s+)?(?=\w+ing\b)"
+    r"|(?:i|we)'ll\s+|(?:i'm|i\s+am|we're|we\s+are)\s+to\s+|(?:i|we)\s+ought\s+to\s+|(?:i|we)\s+(?=owe\b)|(?:i'm|i\s+am|we're)\s+(?:going\s+to\s+|gonna\s+)?(?=\w+ing\b)"
     r"|(?:need\s+to|have\s+to|gotta|got\s+to|must)\s+)?",
     re.IGNORECASE,
 )
