@@ -124,6 +124,9 @@ FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|rem
     |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base
     |reach\s+out|chase
     |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through
+    |pick\s+up\s+(?:the|our|this|that)\s+(?:conversation|thread|discussion|talks?)
+    |pick\s+(?:the|our)\s+(?:conversation|thread|discussion|talks?)\s+(?:back\s+)?up
+    |resume\s+(?:the\s+|our\s+)?(?:conversation|thread|discussion|talks)
     |try\s+(?:him|her|them|again)|try\s+\w+\s+again)\b""")
 # Their request reported, which is also worth logging: "Acme wants 200 bags by the end of the quarter".
 REQUEST_CUE_RE = _rx(
