@@ -219,9 +219,23 @@ def _asks_for_date(r: Reading, c: Clause) -> bool:
     """A to-do said without a date (the engine asks when): 'follow up with Acme', 'call Acme'."""
     if r.within(r.dates, c):
         return False  # a past date: "followed up on Monday" is a report
-    if r.has(c, *_STRONG_CUES) or _owed(r, c):
+    if r.has(c, *_STRONG_CUES) or _owed(r, c) or _pledged(r, c):
         return True
     return c is r.clauses[0] and r.has(c, "imperative") and len(r.clauses) == 1
+
+
+_PLEDGE_RE = re.compile(
+    r"(?i)\s*(?:and\s+|also\s+|then\s+)?(?:i'll|we'll|i\s+will|we\s+will|i'm\s+to|i\s+am\s+to|we're\s+to"
+    r"|i'm\s+going\s+to|we're\s+going\s+to)\s+(?!be\b|say\b|admit\b|tell\s+you\b|keep\b|let\s+you\b)"
+    r"(?:get|send|bring|drop|share|email|mail|deliver|prepare|draft|write|put|have|call|ring|phone|book"
+    r"|schedule|set\s+up|chase|confirm)\b"
+)
+
+
+def _pledged(r: Reading, c: Clause) -> bool:
+    """'I'll get the onboarding pack over to Lumen': the rep's own promise of an action, at the clause's
+    start — with no date the engine asks when (and the answer makes the follow-up)."""
+    return bool(_PLEDGE_RE.match(c.text))
 
 
 def _owed(r: Reading, c: Clause) -> bool:
