@@ -248,6 +248,10 @@ def _owed(r: Reading, c: Clause) -> bool:
 
 def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
     said = description(r, c, due)
+    asked = _ASKED_FOR_RE.findall(r.text[: c.start])
+    if said and asked and (it := re.search(r"(?i)\b(?:it|that)\b", said)) is not None:
+        # "she wants a quote. I'll have it to her by the 15th": the thing asked for is the 'it'
+        return said[: it.start()] + "the " + str(asked[-1]) + said[it.end() :]
     context = gist(r, exclude=c)
     if said and context and _REFERS_BACK_RE.search(said) and len(said.split()) <= 8:
         return f"{said} ({context})"  # "get it to her first thing (paula asked for the renewal invoice)"
@@ -257,6 +261,11 @@ def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
     return f"{lead}: {context}" if context else lead
 
 
+_ASKED_FOR_RE = re.compile(
+    r"(?i)\b(?:wants?|wanted|needs?|needed|asked\s+(?:us\s+)?for|asking\s+for|requested|would\s+like)\s+"
+    r"(?:a|an|the|some|our|a\s+new)\s+([a-z][\w-]*(?:\s+(?!by\b|on\b|for\b|from\b|and\b|to\b)[a-z][\w-]*)?)"
+    r"\s*(?=[.,;:!?]|$)"
+)
 _REFERS_BACK_RE = re.compile(r"(?i)\b(?:it|that|this|those|these)\b(?!\s+(?:week|month|morning|afternoon))")
 
 
