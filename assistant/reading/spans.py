@@ -152,13 +152,18 @@ def dates(
         planned = any(
             c.kind == "event" and 0 <= d.start - c.end <= 12 and not _held(text, c, d, clause) for c in found
         )  # "kickoff on the 16th" (but "had coffee … on monday", "the demo on the 2nd went fine" happened)
+        written_up = (
+            clause is not None
+            and any(c.kind == "event" and clause.start <= c.start < d.start for c in found)
+            and bool(_WRITE_UP_RE.match(text, d.end))
+        )  # "Lunch with X on Monday: she wants …" is the write-up of a lunch that happened
         if (
             back is not None
             and back.when != d.when
             and clause is not None
-            and not planned
+            and (not planned or written_up)
             and not _DEADLINE_RE.match(d.text)
-            and _tense_near(clause, clauses, found) == "past"
+            and (written_up or _tense_near(clause, clauses, found) == "past")
         ):
             when = back.when
         if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]):
@@ -194,6 +199,11 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
 _HELD_BEFORE_RE = re.compile(
     r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
+)
+# An event and its date as the heading of what was said there: "Lunch with Paula on Monday: she wants …".
+_WRITE_UP_RE = re.compile(
+    r"(?i)\s*[:\u2013\u2014]\s*(?:she|he|they|(?-i:[A-Z][a-z]+))\s+(?:wants|wanted|said|says|asked|loved|liked"
+    r"|mentioned|agreed|needs|needed|was|were|is|are|seemed|seems|confirmed|told)\b"
 )
 _HELD_AFTER_RE = re.compile(
     r"(?i)^\W*(?:\w+\W+){0,2}?(?:went|was|were|ran|got|is\s+done|wrapped|finished|happened|took\s+place)\b"
