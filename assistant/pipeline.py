@@ -20,6 +20,7 @@ from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
 from assistant.reading import Reading, read
+from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
 from tools.context import ToolContext
 
@@ -189,9 +190,9 @@ def _assign(
 ) -> Callable[[object], list[int]] | None:
     """Per frame, the one customer its own clauses name (or the nearest earlier clause's); None if unclear."""
 
-    def own(clause: object) -> set[int]:
+    def own(clause: Span) -> set[int]:
         found = set()
-        for s in r.customers_in(clause):  # type: ignore[arg-type]
+        for s in r.customers_in(clause):
             cid = s.matches[0].id if len(s.matches) == 1 else settled.picked(s.text)
             if cid is not None:
                 found.add(cid)

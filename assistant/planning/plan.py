@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
@@ -144,8 +144,8 @@ def _edit_step(
     return Step("reschedule_followup", RescheduleFollowup(followup_id=chosen, due=due_iso(to)))
 
 
-def _which(top_desc: list[tuple[int, object, str]], today: object) -> Ask:
-    labels = [f"{format_day(due, today)} — {desc or 'follow-up'}" for _fid, due, desc in top_desc]  # type: ignore[arg-type]
+def _which(top_desc: list[tuple[int, date, str]], today: date) -> Ask:
+    labels = [f"{format_day(due, today)} — {desc or 'follow-up'}" for _fid, due, desc in top_desc]
     text = "\n".join(
         ["Which follow-up do you mean?"]
         + [f"{i}. {lab}" for i, lab in enumerate(labels, 1)]

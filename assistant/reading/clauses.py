@@ -8,6 +8,7 @@ in unpunctuated text, before a new subject or a follow-up cue ("… rang they wa
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant import lexicon
 from assistant.reading.types import Clause
@@ -42,7 +43,7 @@ def quoted_regions(text: str) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def split(text: str, quoted: list[tuple[int, int]], names: list[tuple[int, int]] = ()) -> list[Clause]:  # type: ignore[assignment]
+def split(text: str, quoted: list[tuple[int, int]], names: Sequence[tuple[int, int]] = ()) -> list[Clause]:
     """The clauses of `text`, left to right; a break inside quoted text does not split it."""
     head = text[:MAX_CLAUSE_SCAN]
     cuts: list[tuple[int, int]] = []
@@ -69,7 +70,7 @@ def split(text: str, quoted: list[tuple[int, int]], names: list[tuple[int, int]]
 _DETERMINER_RE = re.compile(r"(?i)\b(?:the|a|an|this|that|my|our|his|her|their|its|your)\s+(?:\S+\s*)?$")
 
 
-def _breaks(text: str, start: int, at: int, names: list[tuple[int, int]]) -> bool:
+def _breaks(text: str, start: int, at: int, names: Sequence[tuple[int, int]]) -> bool:
     """A dictation break at `at` starts a clause: not in "the acme follow up", not before a last word."""
     before = text[:start]
     name = next((s for s, e in names if e == start), None)  # "the kettle & crumb follow up"

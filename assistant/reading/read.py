@@ -10,7 +10,7 @@ from assistant.reading import clauses as clause_split
 from assistant.reading import spans
 from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names, person_words
-from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading
+from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading, Tense
 from tools.context import ToolContext
 from tools.dates import InvalidDate, parse_when
 from tools.stages import stages as configured_stages
@@ -195,5 +195,5 @@ def _tail_date(text: str, ctx: ToolContext, found: list[Cue], days: list[DateSpa
         if "not a date" in str(e):
             raise
         return []
-    tense = "future" if when.date > ctx.today() else "today" if when.date == ctx.today() else "past"
-    return [DateSpan(m.start(1), m.end(1), m.group(1), when, tense)]  # type: ignore[arg-type]
+    tense: Tense = "future" if when.date > ctx.today() else "today" if when.date == ctx.today() else "past"
+    return [DateSpan(m.start(1), m.end(1), m.group(1), when, tense)]

@@ -53,9 +53,13 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
             break
         lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
         off = lead.end() if lead else 0
-        for kind, rx in (("imperative", lexicon.IMPERATIVE_RE), ("their_promise", lexicon.THEIR_PROMISE_RE)):
+        leads: tuple[tuple[CueKind, re.Pattern[str]], ...] = (
+            ("imperative", lexicon.IMPERATIVE_RE),
+            ("their_promise", lexicon.THEIR_PROMISE_RE),
+        )
+        for kind, rx in leads:
             if (m := rx.match(c.text, off)) is not None:
-                out.append(Cue(c.start + m.start(), c.start + m.end(), kind, m.group()))  # type: ignore[arg-type]
+                out.append(Cue(c.start + m.start(), c.start + m.end(), kind, m.group()))
     return sorted(out, key=lambda c: c.start)
 
 

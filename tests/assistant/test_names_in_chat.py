@@ -26,10 +26,10 @@ def notes_on(ctx: ToolContext, marker: str) -> list[str]:
         return list(
             s.exec(
                 select(Customer.name)
-                .join(Interaction, Interaction.customer_id == Customer.id)  # type: ignore[arg-type]
+                .join(Interaction, Interaction.customer_id == Customer.id)
                 .where(Interaction.body.contains(marker))
             )
-        )  # type: ignore[attr-defined]
+        )
 
 
 def test_a_corrected_slip_is_said_in_the_reply(twins: ToolContext) -> None:

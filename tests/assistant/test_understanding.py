@@ -44,13 +44,13 @@ def test_their_request_is_both_news_and_a_to_do(book: ToolContext) -> None:
 
 
 def test_the_date_of_what_happened_is_past_and_never_from_pasted_text(book: ToolContext) -> None:
-    assert frames(book, "called Juno yesterday").happened.when.date == date(2026, 3, 3)  # type: ignore[union-attr]
+    assert frames(book, "called Juno yesterday").happened.when.date == date(2026, 3, 3)
     pasted = frames(book, 'Dana wrote: "as discussed on Monday, we are ready"')
     assert pasted.happened is not None and pasted.happened.when is None and pasted.happened.kind == "email"
 
 
 def test_outcomes_move_and_negations_do_not(book: ToolContext) -> None:
-    assert frames(book, "Globex signed!").outcome.stage == "won"  # type: ignore[union-attr]
+    assert frames(book, "Globex signed!").outcome.stage == "won"
     assert frames(book, "Globex won't sign until legal is done").outcome is None
     assert frames(book, "fingers crossed Globex signs next week").outcome is None
 
