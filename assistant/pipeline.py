@@ -173,7 +173,9 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
         if (lead := _leading_shared_word(ctx, r.text)) is not None:
-            return _ask_spot(lead)
+            # Asked once already ("Which Harvest?" → "Grain"): the answer settles the word.
+            picked = settled.picked(lead.text)
+            return [picked] if picked is not None else _ask_spot(lead)
         return ask_reply(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
     if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
         options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)

@@ -13,8 +13,9 @@ import pytest
 
 from tests.assistant.corpus import Case, case, chat, run_case
 from tools.context import ToolContext
+from tools.customers import create_customer, get_customer
 from tools.followups import list_followups
-from tools.schemas import ListFollowups
+from tools.schemas import CreateCustomer, GetCustomer, ListFollowups
 
 AMBIGUOUS_NEVER_ELSEWHERE = [
     case("Brightline sent over their spring shoot plans"),
@@ -91,3 +92,26 @@ def test_whatever_the_answer_no_other_customer_changes(book: ToolContext, text: 
     before = others()
     chat(book, [text, answer])
     assert others() == before
+
+
+@pytest.mark.parametrize(
+    ("answer", "meant"),
+    [("Grain", "Harvest Grain Co"), ("2", "Harvest Kitchen"), ("harvest kitchen", "Harvest Kitchen")],
+)
+def test_an_everyday_first_word_shared_by_two_customers_takes_the_answer(
+    book: ToolContext, answer: str, meant: str
+) -> None:
+    """'Harvest asked for …' (an everyday word the spotter leaves alone at a sentence start) asks which
+    Harvest; the answer — a distinguishing word, a number, a name — settles it, and only that one is
+    written (it used to ask the same question again)."""
+    for name in ("Harvest Grain Co", "Harvest Kitchen"):
+        create_customer(book, CreateCustomer(name=name))
+    asked, done = chat(book, ["Harvest asked for the allergen sheet", answer])
+    assert "Which “Harvest”" in asked.text and not asked.wrote
+    assert done.wrote and meant in done.text, done.text
+    notes = {
+        name: [i.body for i in get_customer(book, GetCustomer(customer=name)).recent_interactions]
+        for name in ("Harvest Grain Co", "Harvest Kitchen")
+    }
+    assert notes[meant] == ["Harvest asked for the allergen sheet"]
+    assert [n for name, bodies in notes.items() if name != meant for n in bodies] == []
