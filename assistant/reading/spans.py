@@ -170,8 +170,9 @@ def dates(
             and (written_up or _tense_near(clause, clauses, found) == "past")
         ):
             when = back.when
-        if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]):
-            when = When(when.date + timedelta(days=1), when.time)  # "check back after the 15th"
+        if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]) and not _POSSESSIVE_RE.match(text, d.end):
+            # "check back after the 15th" is the 16th on; "after today's call" is about the call
+            when = When(when.date + timedelta(days=1), when.time)
         is_quoted = any(s <= d.start < e for s, e in quoted)
         span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)
         if out and _adjacent(text, out[-1], span):
@@ -201,6 +202,7 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
 
 
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
+_POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 _HELD_BEFORE_RE = re.compile(
     r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
 )

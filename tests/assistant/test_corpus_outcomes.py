@@ -25,6 +25,17 @@ OUTCOMES = [
     ),
     case("moved Evergreen to negotiation after the demo", stages={"Evergreen Landscaping": "negotiation"}),
     case("bumped Juno Pet Supplies up to negotiation", stages={"Juno Pet Supplies": "negotiation"}),
+    # "after today's call": the day names the call; it is not "after today" (a plan for tomorrow)
+    case(
+        "moved Helios Labs to negotiation after today's call",
+        stages={"Helios Labs": "negotiation"},
+        logs=[("Helios Labs", "call", None, None)],
+    ),
+    case(
+        "moved Evergreen Landscaping to proposal after yesterday’s meeting",
+        stages={"Evergreen Landscaping": "proposal"},
+        logs=[("Evergreen Landscaping", "meeting", None, None)],
+    ),
 ]
 
 NOT_YET = [
