@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from tools._date_rules import NUMBER_WORDS as DATE_NUMBER_WORDS
+
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.VERBOSE)
@@ -254,19 +256,7 @@ SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|fo
     |wks?|months?)
     \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more
     |extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
-NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "couple of": 2,
-    "few": 3,
-}
+NUMBER_WORDS = {**DATE_NUMBER_WORDS, "couple of": 2}
 FOLLOWUP_WORD_RE = _rx(
     r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b"
 )

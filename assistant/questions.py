@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from assistant import render
-from assistant.lexicon import MINE_RE
+from assistant.lexicon import MINE_RE, NUMBER_WORDS
 from tools.context import ToolContext
 from tools.customers import find_customers, get_customer
 from tools.dates import format_day, week_bounds
@@ -75,18 +75,6 @@ _STOP_TOPIC = frozenset(
         "notes",
     ]
 )
-_NUMBER_WORDS = {
-    "a": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "ten": 10,
-    "couple": 2,
-    "few": 3,
-}
 
 
 def _action(tool: str, args: dict[str, Any], result: Any) -> dict[str, Any]:
@@ -210,7 +198,7 @@ def stale_days(text: str) -> int:
     )
     if m is None:
         return 30
-    n = int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+    n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1).lower()]
     per = {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)[0].lower()]
     return max(1, min(3650, n * per))
 

@@ -49,7 +49,8 @@ _WEEKDAYS = {name.lower()[:size]: i for i, name in enumerate(DAY_NAMES) for size
 _WEEKDAYS |= {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
 # Also ordinary words ("we sat down", "the sun"): weekdays only when capitalised or after a preposition.
 _WORDLIKE_WEEKDAYS = {"mon", "wed", "sat", "sun"}
-_NUMBERS = {
+# Number words a rep writes for a count ("in two weeks", "a couple of days"); the engine reads them too.
+NUMBER_WORDS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -125,7 +126,7 @@ def patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         .replace("WD", _alt(_WEEKDAYS))
         .replace(
             "NUM",
-            "|".join(w for w in _NUMBERS if w not in ("couple", "few"))
+            "|".join(w for w in NUMBER_WORDS if w not in ("couple", "few"))
             + r"|(?:a\s+)?couple(?:\s+of)?|(?:a\s+)?few",
         )
     )
@@ -310,7 +311,7 @@ def _offset(g: _Group, c: Ctx) -> Day | None:
     n = (
         int(words[0])
         if words[0].isdigit()
-        else _NUMBERS[next((w for w in words if w in ("couple", "few")), words[0])]
+        else NUMBER_WORDS[next((w for w in words if w in ("couple", "few")), words[0])]
     )
     direction = " ".join((g("odir") or "").lower().split())
     sign = -1 if direction in ("ago", "back") else 1

@@ -197,11 +197,14 @@ def render_instructions(
 
 def instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
     """The server's instructions (prompts/system.md) for the acting user, today and the pipeline."""
+    return render_instructions(ctx.actor, ctx.tz, ctx.today(), _stages(ctx), read_only=read_only)
+
+
+def _stages(ctx: ToolContext) -> list[str]:
     from tools.stages import stages  # the tool layer: the caller has a ToolContext, so it is loaded
 
     with ctx.read() as s:
-        pipeline = stages(s)
-    return render_instructions(ctx.actor, ctx.tz, ctx.today(), pipeline, read_only=read_only)
+        return stages(s)
 
 
 def http_instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
@@ -210,15 +213,11 @@ def http_instructions(ctx: ToolContext, *, read_only: bool = False) -> str:
     Over HTTP each request acts as the rep whose token it carries (tools.mcp_http), but the
     instructions are one text for every client, so they name the rule rather than one rep.
     """
-    from tools.stages import stages  # the tool layer: the caller has a ToolContext, so it is loaded
-
-    with ctx.read() as s:
-        pipeline = stages(s)
     return render_instructions(
         f"the rep whose token this client sends (the shared CRM_MCP_TOKEN acts as {ctx.actor})",
         ctx.tz,
         ctx.today(),
-        pipeline,
+        _stages(ctx),
         read_only=read_only,
         timezone=f"that rep's own (reps without one: {ctx.tz})",
     )
