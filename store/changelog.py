@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sqlalchemy import Table, insert, update
 from sqlalchemy import delete as sa_delete
-from sqlalchemy import insert, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
@@ -23,6 +24,8 @@ from store.models import TABLES, ChangeLog, Contact, Customer, FollowUp, Interac
 from store.types import utcnow
 
 _CHILDREN: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
+_LOG_TABLE: Table = ChangeLog.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+_LOG_INSERT = insert(_LOG_TABLE)
 
 
 class UndoError(Exception):
@@ -100,6 +103,39 @@ class Batch:
                 before=before,
                 after=after,
             )
+        )
+        self.count += 1
+
+    def connection(self) -> Connection:
+        """The session's connection for prebuilt statements, after the ORM wrote what it holds.
+
+        Rows the ORM still holds (a customer made earlier in the same transaction, its change-log
+        row) are flushed first, so the change log keeps the order the writes were made in.
+        """
+        self.session.flush()
+        return self.session.connection()
+
+    def created_row(self, table: Table, values: dict[str, Any], conn: Connection | None = None) -> None:
+        """Log the creation of a row written with a prebuilt statement (on `conn`, this batch's
+        `connection()`): `values` holds every column, id included; logged as `created` logs an ORM
+        row (all columns, in the table's order)."""
+        after = {c.key: plain(values[c.key]) for c in table.columns}
+        (conn or self.connection()).execute(
+            _LOG_INSERT,
+            {
+                "batch": self.id,
+                "at": self.at or utcnow(),
+                "actor": self.actor,
+                "source": self.source,
+                "summary": self.summary,
+                "entity": table.name,
+                "entity_id": values["id"],
+                "op": "create",
+                "before": None,
+                "after": after,
+                "undoes": None,
+                "undone_at": None,
+            },
         )
         self.count += 1
 

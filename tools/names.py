@@ -58,6 +58,7 @@ __all__ = [
     "rank_customers",
     "resolve_customer",
     "resolve_customer_match",
+    "resolve_match",
     "resolve_name",
     "resolve_in",
 ]
@@ -315,10 +316,28 @@ def resolve_customer_match(session: Session, ref: int | str) -> tuple[Customer, 
         customer = session.get(Customer, r.match.id)
         if customer is not None:
             return customer, r.match
+    raise _unresolved(ref, r)
+
+
+def resolve_match(session: Session, ref: int | str) -> tuple[NameMatch, str]:
+    """`resolve_customer_match` without loading the customer: the match and the customer's name.
+
+    For writes that only need the customer's id and name (logging a note): no ORM load. Raises
+    AmbiguousCustomer / CustomerNotFound exactly as `resolve_customer_match`.
+    """
+    r = resolve_name(session, ref)
+    if r.match is not None:
+        # An id was just read; a name came from the index, which is current in this transaction
+        # (every customer insert, delete and rename bumps the names version it is checked against).
+        return r.match, r.match.name
+    raise _unresolved(ref, r)
+
+
+def _unresolved(ref: int | str, r: Resolution) -> AmbiguousCustomer | CustomerNotFound:
     query = _quoted(str(ref).strip())
     if len(r.matches) > 1:
-        raise AmbiguousCustomer(query, [m.candidate() for m in r.matches[:8]])
-    raise CustomerNotFound(query, [m.candidate() for m in r.suggestions])
+        return AmbiguousCustomer(query, [m.candidate() for m in r.matches[:8]])
+    return CustomerNotFound(query, [m.candidate() for m in r.suggestions])
 
 
 def resolve_customer(session: Session, ref: int | str) -> Customer:

@@ -6,13 +6,14 @@ from datetime import datetime, time
 
 from store import queries
 from store.changelog import snapshot
-from store.models import Interaction, saved_id
+from store.interaction_rows import add_interaction
+from store.models import Interaction
 from store.source_refs import interaction_ids_by_ref
 from tools import idempotency
 from tools.context import ToolContext
 from tools.dates import Prefer, parse_when
 from tools.errors import NotFound
-from tools.names import resolve_customer, resolve_customer_match
+from tools.names import resolve_customer, resolve_match
 from tools.outputs import interaction_out, matched_out
 from tools.paging import next_cursor, offset_of
 from tools.schemas import InteractionList, InteractionLogged, LogInteraction, SearchInteractions
@@ -55,10 +56,11 @@ def log_interaction(
         s = batch.session
         if (first := idempotency.replay(s, ctx, "log_interaction", req, InteractionLogged)) is not None:
             return first
-        c, match = resolve_customer_match(s, req.customer)
-        batch.summary = f"log {req.kind} on {c.name}"
-        i = Interaction(
-            customer_id=saved_id(c),
+        match, name = resolve_match(s, req.customer)
+        batch.summary = f"log {req.kind} on {name}"
+        i = add_interaction(
+            batch,
+            customer_id=match.id,
             kind=req.kind,
             body=req.body,
             occurred_at=occurred,
@@ -67,11 +69,8 @@ def log_interaction(
             source_ref=source_ref,
             created_at=ctx.now(),
         )
-        s.add(i)
-        s.flush()
-        batch.created(i)
         logged = InteractionLogged(
-            interaction=interaction_out(i, c.name, ctx.tz), matched=matched_out(req.customer, match)
+            interaction=interaction_out(i, name, ctx.tz), matched=matched_out(req.customer, match)
         )
         idempotency.remember(s, ctx, "log_interaction", req, logged)
     return logged
