@@ -2,10 +2,9 @@
 
 `respond` answers a pending question first (a number, part of a name, yes/no, a date, "both"),
 then a correction of the last write, then reads the message afresh. Control words (help, undo,
-cancel, greetings) and the record edits (new customers, contacts, tags, email/phone) are still found
-by the older rules (`assistant.intents`); everything else — reports, promises, outcomes, follow-up
-edits and every question — goes through the pipeline (`assistant.pipeline`). Pure: no printing, no
-network.
+cancel, greetings) are `assistant.intents`; everything else — reports, promises, outcomes, follow-up
+edits, record edits (new customers, contacts, tags, fields) and every question — goes through the
+pipeline (`assistant.pipeline`). Pure: no printing, no network.
 """
 
 from __future__ import annotations
@@ -13,17 +12,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant import faults, questions, record_writes, replies
+from assistant import faults, questions, replies
 from assistant.acting.execute import one_change
 from assistant.dialogue.answers import answer_pending
 from assistant.dialogue.corrections import correction
 from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import Pending, Settled
-from assistant.intents import classify
+from assistant.intents import control_word
 from assistant.pipeline import handle
 from assistant.planning.plan import due_iso
 from assistant.reading import read
-from assistant.resolve import Overrides, overrides, settled_of
 from assistant.understanding import interpret
 from tools.context import ToolContext
 from tools.dates import InvalidDate
@@ -74,7 +72,7 @@ def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str 
             )
             if corrected is not None:
                 return corrected
-        return _fresh(ctx, text, {}, message_ref)
+        return _fresh(ctx, text, Settled(), message_ref)
     except InvalidDate as e:
         return Reply(text=replies.bad_date(str(e)))
     except USER_ERRORS as e:
@@ -83,10 +81,9 @@ def _respond(ctx: ToolContext, text: str, state: State | None, message_ref: str 
         return Reply(text=faults.explain(e))
 
 
-def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply:
-    """Read a message from scratch, with what earlier answers settled in `ov`."""
-    intent = classify(text)
-    name, slots = intent.name, intent.slots
+def _fresh(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
+    """Read a message from scratch, with what earlier answers settled."""
+    name = control_word(text)
     if name == "empty":
         return Reply(text=replies.empty())
     if not re.search(r"[^\W_]", text):  # only emoji or punctuation: nothing to act on
@@ -99,15 +96,7 @@ def _fresh(ctx: ToolContext, text: str, ov: Overrides, ref: str | None) -> Reply
         return Reply(text=replies.nothing_pending())
     if name == "undo":
         return _undo(ctx)
-    if name == "create_customer":
-        return record_writes.create_customer(ctx, text, slots["rest"], ref)
-    if name == "add_contact":
-        return record_writes.add_contact(ctx, text, slots, ov, ref)
-    if name == "tags":
-        return record_writes.tags(ctx, text, slots, ov, ref)
-    if name == "update_field":
-        return record_writes.update_field(ctx, text, slots, ov, ref)
-    return handle(ctx, text, settled_of(ov), ref)
+    return handle(ctx, text, settled, ref)
 
 
 def _undo(ctx: ToolContext) -> Reply:
@@ -125,15 +114,8 @@ def _undo(ctx: ToolContext) -> Reply:
 
 
 def _again(ctx: ToolContext, p: Pending, settled: Settled) -> Reply:
-    """The pending message read again with what its answer settled, by whoever asked."""
-    if p.route == "intent":
-        return reread(ctx, p.message, settled, p.ref)
+    """The pending message read again with what its answer settled."""
     return handle(ctx, p.message, settled, p.ref)
-
-
-def reread(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
-    """Read a message again with what an answer settled (for the handlers that take `Overrides`)."""
-    return _fresh(ctx, text, overrides(settled), ref)
 
 
 # ---- edited messages --------------------------------------------------------------------------------

@@ -571,3 +571,74 @@ CORRECTION_RE = _rx(r"""^\s*(?:no+\b|nope|nah|sorry|oops|wait|actually|correctio
 NEGATED_KIND_RE = _rx(
     r"\bnot\s+(?:a|an|the|by)?\s*(?:in[\s-]person|phone\s+call|meeting|mtg|visit|call|phone|e-?mail|mail|note)\b"
 )
+
+
+# ---- record edits: new customers, contacts, tags, fields ----------------------------------------
+# Each is matched at a clause's start (after CLAUSE_LEAD_RE) and yields spans; `assistant.understanding`
+# assembles them into edits. Person names are Title Case ("Maria Lopez", "Élodie de la Cruz"), or any
+# words right after the word "contact".
+_TITLE = r"[A-ZÀ-Þ][\w'’.-]*"
+PERSON_NAME = rf"{_TITLE}(?:\s+(?:(?:de|da|van|von|der|del|la|le|di|du|bin|al|el)\s+)*{_TITLE}){{0,3}}"
+ANY_PERSON = r"[^\W\d_][\w'’.-]*(?:\s+(?!(?:as|at|for|to|with|from|of|is|the)\b)[^\W\d_][\w'’.-]*){0,3}?"
+ROLE_WORDS = (
+    r"[A-Za-z][\w&/.-]*(?:\s+(?!(?:at|for|with|from|in|on|is)\b|of\s+(?-i:[A-Z0-9]))[A-Za-z][\w&/.-]*){0,4}?"
+)
+NEW_RECORD_WORD = r"(?:customer|lead|client|account|company|prospect)"
+CREATE_CUE_RE = _rx(rf"""(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:add|create|new|make|register
+    |set\s+up|open|start)\s+(?:up\s+)?(?:a\s+|an\s+)?(?:new\s+)?{NEW_RECORD_WORD}\b
+    (?:\s+(?:called|named|record\s+for|for))?\s*(?:[:\-\u2013]\s*)?""")
+# "add Orchid Florals as a new customer", "Orchid Florals is a new lead"
+CREATE_AS_RE = _rx(rf"""(?:please\s+)?(?:add\s+)?(?P<name>[^\W_][^,;:@]{{1,60}}?)\s+(?:as
+    |is)\s+(?:a\s+|an\s+)?new
+    \s+{NEW_RECORD_WORD}\b""")
+# Where a new customer's name ends: the details that follow it.
+NEW_NAME_END_RE = _rx(r"""\s*(?:[,;(]|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bowner\b|\be-?mail\b|\bphone\b
+    |\btel\b|\bmobile\b|\bcell\b|\btagged\b|\bworth\b|\bvalue\b|\bas\s+(?:a|an|the)\b|\bin\s+(?:stage\s+)?(?:lead
+    |qualified|proposal|negotiation)\b|\s[-\u2013\u2014]\s|[\w.+-]+@|\.(?:\s|$)|$)""")
+CREATE_CONTACT_RE = _rx(rf"""\b(?:contact(?:\s+person)?(?:\s+is)?|with|person
+    |main\s+contact(?:\s+is)?)\s*:?\s+
+    (?P<person>{ANY_PERSON})(?=\s*(?:,|;|\(|<|[\w.+-]+@|\+?\d|\bas\b|\bthe\b|\bwho\b|\(|$))""")
+CONTACT_CUE_RE = _rx(r"""(?:please\s+|pls\s+)?(?:add|new|create|save)\s+(?:a\s+)?(?:new\s+)?contact
+    (?:\s+person)?s?\b\s*:?\s*""")
+# "add Maria Lopez as CFO at Globex": "add" and a Title Case name, then a role or where they work.
+ADD_PERSON_RE = _rx(rf"""(?:please\s+|pls\s+)?add\s+(?P<person>(?-i:{PERSON_NAME}))
+    (?=\s*(?:\(|\bas\b|\bat\b|\bfor\b|\bto\b|@\s))""")
+CONTACT_TAIL_RE = _rx(rf"""(?P<person>{ANY_PERSON})?\s*(?:\((?P<prole>[^)@]{{1,40}})\))?
+    (?:\s*,?\s*as\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS}))?
+    \s*,?\s*(?:at|for|to|@|with|from|of(?=\s+(?-i:[A-Z0-9])))\s+(?P<customer>[^,;(]+?)
+    \s*(?=[,;(]|$|\s+(?:as|e-?mail|phone)\b)""")
+CONTACT_AT_RE = _rx(rf"""(?:at|for)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[:\-\u2013,]\s*(?P<person>{ANY_PERSON})
+    (?=\s*(?:[,;(]|[\w.+-]+@|\+?\d|$))\s*(?:\((?P<prole>[^)@]{{1,40}})\)
+    |,\s*(?P<role>(?![\w.+-]+@)(?!\+?\d){ROLE_WORDS})(?=\s*(?:,|;|$)))?""")
+# "Lisa Wong is the new buyer at Kettle & Crumb"
+PERSON_IS_ROLE_RE = _rx(rf"""(?P<person>(?-i:{_TITLE}(?:\s+{_TITLE}){{1,3}}))\s+is\s+(?:now\s+)?
+    (?:the\s+|our\s+|their\s+|a\s+|an\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS})\s+(?:at|of|for|with)\s+""")
+# "Acme's new CFO is Maria Lopez", "the new buyer at Juno is Lee Park"
+NEW_ROLE_IS_RE = _rx(rf"""(?:['\u2019]s\s+|\bthe\s+|^)new\s+(?P<role>{ROLE_WORDS})
+    (?:\s+(?:at|for|of)\s+[^,;]+?)?\s+is\s+(?P<person>(?-i:{PERSON_NAME}))""")
+TAG_ADD_RE = _rx(r"""(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
+    |(?:please\s+)?add\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s*:?\s*(?P<tags2>.+?)\s+(?:to|on)\s+(?P<customer2>.+)$""")
+TAG_REMOVE_RE = _rx(r"""(?:please\s+)?(?:remove|drop|delete|take\s+off|clear)\s+(?:the\s+)?(?:tags?|labels?)
+    \s*:?\s*(?P<tags>.+?)\s+(?:from|on|off)\s+(?P<customer>.+)$|untag\s+(?P<customer2>.+?)\s+(?P<tags2>\S+)$""")
+TAG_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|\+|&)\s*", re.IGNORECASE)
+# Fields of a customer the chat sets, by the words reps use for them.
+FIELD_WORDS: tuple[tuple[Literal["email", "phone", "value", "owner"], re.Pattern[str]], ...] = (
+    ("email", _rx(r"\b(?:e-?mail(?:\s+address)?)\b(?!ed)")),
+    (
+        "phone",
+        _rx(r"""\b(?:phone(?:\s+number)?|number|mobile|cell|tel|telephone|(?:main|direct|office|land|phone)
+        \s*line|switchboard|landline)\b"""),
+    ),
+    ("value", _rx(r"\b(?:deal\s+(?:size|value|amount)|(?:deal\s+)?value|deal\s+is\s+worth|worth)\b")),
+    ("owner", _rx(r"\b(?:account\s+)?owner\b")),
+)
+# Between a field word and its new value: "email is …", "phone number: …", "email to …", "value = …".
+FIELD_LINK_RE = _rx(r"""(?:\s+(?:for|of|at)\s+[^,;:@\d]{1,40}?)?\s*(?:(?:is|are)(?:\s+now)?\s+
+    |now\s+|should\s+be\s+
+    |=\s*|:\s*|->\s*|→\s*|(?:changed\s+|set\s+|updated\s+)?to\s+|(?:is\s+)?changed\s+to\s+)(?:now\s+)?""")
+REASSIGN_RE = _rx(r"""(?:please\s+)?(?:reassign|assign|transfer|hand\s+over|give)\s+(?P<customer>.+?)\s+
+    (?:over\s+)?to\s+(?P<who>[^\W\d_][\w.-]*)\s*[.!]*$""")
+RENAME_RE = _rx(
+    r"""(?:please\s+)?rename\s+(?P<customer>.+?)\s+(?:to|as)\s+(?P<name>[^\W_].{0,80}?)\s*[.!]*$"""
+)
+MONEY_RE = _rx(r"[$€£]?\s?(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>k|m|bn|thousand|million)?\b")

@@ -19,6 +19,7 @@ from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
+from assistant.planning.plan import CustomerArg
 from assistant.reading import Reading, read
 from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
@@ -39,13 +40,21 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         return answer(ctx, frames, _resolved(reading, settled))
     if not frames.writes:
         return _only_a_name(ctx, reading) or Reply(text=replies.not_understood())
-    ids = _targets(ctx, reading, frames, settled)
-    if isinstance(ids, Reply):
-        if isinstance(ids.state.pending, Pending):
-            ids.state.pending = _with(ids.state.pending, text, ref, settled)
-        return ids
+    creating = next((e for e in frames.records if e.action == "create"), None)
+    if creating is not None:
+        # "new lead Orchid Florals, met them today": the rest of the message is about the new customer
+        ids: list[int] | Reply = []
+        about: list[CustomerArg] = [creating.name] if creating.name else []
+    else:
+        ids = _targets(ctx, reading, frames, settled)
+        if isinstance(ids, Reply):
+            if isinstance(ids.state.pending, Pending):
+                ids.state.pending = _with(ids.state.pending, text, ref, settled)
+            return ids
+        about = list(ids)
+    assert not isinstance(ids, Reply)
     who = _assign(reading, frames, ids, settled) if len(ids) > 1 and not settled.customers else None
-    steps = plan(ctx, frames, ids, settled, who)
+    steps = plan(ctx, frames, about, settled, who)
     if steps.ask is not None:
         kind: PendingKind = "when" if steps.ask.kind == "when" else "followup"
         pending = Pending(kind, text, ref, _keep(settled, ids), steps.ask.options)
@@ -58,7 +67,10 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         return Reply(text=" ".join(steps.notes) or replies.not_understood())
     done = execute(ctx, steps.steps, text, ref)
     today = ctx.today()
-    lines = [confirm(s.tool, r, today) for s, r in zip(steps.steps, done.results, strict=True)]
+    lines = [confirm(s.tool, r, today, s.args) for s, r in zip(steps.steps, done.results, strict=True)]
+    ids = ids or [
+        r.customer.id for s, r in zip(steps.steps, done.results, strict=True) if s.tool == "create_customer"
+    ]
     lines += [
         f"Read “{s.text}” as {s.matches[0].name}"
         for s in reading.customers
@@ -202,7 +214,11 @@ def _assign(
 
     table: dict[int, list[int]] = {}
     reports: list[Happened | None] = list(frames.parts) or [frames.happened]
-    frames_all = [f for f in (*reports, frames.outcome, *frames.promises, *frames.edits) if f is not None]
+    frames_all = [
+        f
+        for f in (*reports, frames.outcome, *frames.promises, *frames.edits, *frames.records)
+        if f is not None
+    ]
     for f in frames_all:
         mine = set().union(*(own(c) for c in f.where)) if f.where else set()
         if not mine and f.where:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
+
 from tools.dates import format_day
 
 
-def confirm(tool: str, result: Any, today: date) -> str:
+def confirm(tool: str, result: Any, today: date, args: BaseModel | None = None) -> str:
     """What a tool call did, e.g. 'Follow-up with Acme Corp Fri 6 Mar: send pricing'."""
     if tool == "log_interaction":
         i = result.interaction
@@ -48,7 +50,20 @@ def confirm(tool: str, result: Any, today: date) -> str:
         return f"Added {p.name}" + (f" ({extra})" if extra else "") + f" at {result.customer_name}"
     if tool == "create_customer":
         c = result.customer
-        return f"Created {c.name} ({c.stage})" + (f" — note: {result.warning}" if result.warning else "")
+        person = getattr(args, "contact", None)
+        extra = ""
+        if person is not None:
+            extra = (
+                f", contact {person.name}"
+                + (f" ({person.role})" if person.role else "")
+                + (f" <{person.email}>" if person.email else "")
+                + (f" {person.phone}" if person.phone else "")
+            )
+        details = [f"{k} {getattr(c, k)}" for k in ("email", "phone") if getattr(c, k, None)]
+        extra += "".join(f", {d}" for d in details)
+        return f"Created {c.name} ({c.stage}){extra}" + (
+            f" — note: {result.warning}" if result.warning else ""
+        )
     return tool
 
 

@@ -14,7 +14,7 @@ from assistant.customers import resolve
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply
 from assistant.dialogue.state import Option, Pending, Settled
-from assistant.intents import classify
+from assistant.intents import control_word
 from assistant.reading.read import is_question
 from assistant.resolve import match_option
 from tools.context import ToolContext
@@ -72,7 +72,7 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Rep
 
 def _starts_something_new(t: str) -> bool:
     """'what's overdue?' while a question is pending is a new message, not a bad answer."""
-    return is_question(t, [], []) or classify(t).name in {"help", "undo", "greeting"}
+    return is_question(t, [], []) or control_word(t) in {"help", "undo", "greeting"}
 
 
 def _reask(p: Pending) -> Reply:

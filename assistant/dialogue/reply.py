@@ -18,7 +18,7 @@ class Choice:
 @dataclass
 class State:
     """Per-chat memory between turns, opaque to surfaces: the pending question (an
-    `assistant.dialogue.Pending`, or the older record handlers' dict) and the last write, which the
+    `assistant.dialogue.Pending`) and the last write, which the
     next message may correct ("no wait, the 14th")."""
 
     pending: Any = None

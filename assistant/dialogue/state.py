@@ -13,7 +13,7 @@ from typing import Literal
 from tools.dates import When
 
 PendingKind = Literal["which", "create", "customer", "when", "followup", "several"]
-Route = Literal["pipeline", "intent"]  # who re-reads the message: the pipeline, or the record/list handlers
+Route = Literal["pipeline"]  # who re-reads the message (only the pipeline since record edits joined it)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ edit that fits several follow-ups) it is an `Ask` instead, and nothing is writte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -15,10 +15,22 @@ from pydantic import BaseModel
 
 from assistant.dialogue.state import Option, Settled
 from assistant.reading.followup_refs import open_followups
-from assistant.understanding.frames import FollowupEdit, Frames
+from assistant.understanding.frames import FollowupEdit, Frames, RecordEdit
 from tools.context import ToolContext
 from tools.dates import When, format_day
-from tools.schemas import CompleteFollowup, LogInteraction, RescheduleFollowup, ScheduleFollowup, SetStage
+from tools.schemas import (
+    AddContact,
+    CompleteFollowup,
+    ContactIn,
+    CreateCustomer,
+    LogInteraction,
+    RescheduleFollowup,
+    ScheduleFollowup,
+    SetStage,
+    UpdateCustomer,
+)
+
+CustomerArg = int | str  # an existing customer's id, or the name of one this message creates first
 
 
 @dataclass(frozen=True)
@@ -55,14 +67,22 @@ def occurred_iso(when: When | None, now: datetime) -> str | None:
 def plan(
     ctx: ToolContext,
     frames: Frames,
-    ids: list[int],
+    ids: Sequence[CustomerArg],
     settled: Settled,
-    who: Callable[[object], list[int]] | None = None,
+    who: Callable[[object], Sequence[CustomerArg]] | None = None,
 ) -> Plan:
-    """The steps for `frames` about customers `ids` (or per frame `who(frame)`), or what to ask first."""
+    """The steps for `frames` about customers `ids` (or per frame `who(frame)`), or what to ask first.
+    A customer the message creates comes first, and the rest of the message is about it (by name)."""
     out = Plan()
     now = ctx.now()
     whom = who or (lambda _frame: ids)
+    for e in frames.records:
+        if e.missing is not None:
+            out.notes.append(_MISSING[e.missing])
+            out.steps = []
+            return out
+        if e.action == "create":
+            out.steps.append(Step("create_customer", _create(e)))
     reports = frames.parts if who is not None and frames.parts else [frames.happened]
     for h in reports:
         if h is None:
@@ -97,12 +117,60 @@ def plan(
                 )
             )
     for edit in frames.edits:
-        step = _edit_step(ctx, edit, whom(edit), settled, out)
+        step = _edit_step(ctx, edit, [c for c in whom(edit) if isinstance(c, int)], settled, out)
         if out.ask is not None:
             return out
         if step is not None:
             out.steps.append(step)
+    for e in frames.records:
+        if e.action != "create":
+            out.steps += [_record_step(e, cid) for cid in whom(e)]
     return out
+
+
+_MISSING = {
+    "name": "What's the new customer called? e.g. 'add a new customer Orchid Florals'.",
+    "person": "Who is the contact? e.g. 'add Maria Lopez as CFO at Acme'.",
+    "tags": "Which tags? e.g. 'tag Acme as enterprise'.",
+}
+
+
+def _create(e: RecordEdit) -> CreateCustomer:
+    contact = None
+    if e.contact is not None:
+        contact = ContactIn(
+            name=e.contact.name, role=e.contact.role, email=e.contact.email, phone=e.contact.phone
+        )
+    return CreateCustomer(
+        name=e.name,
+        stage=e.stage or "lead",
+        email=e.email,
+        phone=e.phone,
+        value=e.value,
+        contact=contact,
+        tags=list(e.add_tags),
+    )
+
+
+def _record_step(e: RecordEdit, cid: CustomerArg) -> Step:
+    if e.action == "contact" and e.contact is not None:
+        c = e.contact
+        return Step(
+            "add_contact", AddContact(customer=cid, name=c.name, role=c.role, email=c.email, phone=c.phone)
+        )
+    fields: dict[str, object] = {
+        k: v
+        for k, v in (
+            ("email", e.email),
+            ("phone", e.phone),
+            ("value", e.value),
+            ("owner", e.owner),
+            ("name", e.rename),
+        )
+        if v is not None
+    }
+    fields |= {"customer": cid, "add_tags": list(e.add_tags), "remove_tags": list(e.remove_tags)}
+    return Step("update_customer", UpdateCustomer.model_validate(fields))  # only the fields said are set
 
 
 def _edit_step(

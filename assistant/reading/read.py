@@ -10,7 +10,9 @@ from assistant.reading import clauses as clause_split
 from assistant.reading import spans
 from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names, person_words
-from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading, Tense
+from assistant.reading.records import record_spans
+from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading, RecordSpan, Tense
+from store import user_rows
 from tools.context import ToolContext
 from tools.dates import InvalidDate, parse_when
 from tools.stages import stages as configured_stages
@@ -27,6 +29,11 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots, named = _named_as_argument(ctx, text, spots, asks)
     spots = _corroborated(spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
+    body_start = _body_start(text, spots)
+    records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
+    if records:
+        spots, named = _not_record_words(text, records, spots, named)
+        spots = _record_slots(ctx, text, records, spots)
     found = spans.cues(text, parts)
     with ctx.read() as s:
         stage_names = configured_stages(s)
@@ -46,11 +53,60 @@ def read(ctx: ToolContext, text: str) -> Reading:
         values=spans.values(text),
         shifts=spans.shifts(text),
         new_names=named,
-        body_start=_body_start(text, spots),
+        body_start=body_start,
         question=is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days)),
         quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
+        records=records,
     )
+
+
+def _is_user(ctx: ToolContext, name: str) -> bool:
+    """Whether `name` is a rep (a customer's new owner must be one); asked only when a message reassigns."""
+    with ctx.read() as s:
+        return any(user_rows.user_named(s, n) is not None for n in dict.fromkeys((name, name.lower())))
+
+
+def _record_slots(
+    ctx: ToolContext, text: str, records: list[RecordSpan], spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'untag acme enterprise', "Summit's phone is …": the words in a record edit's customer slot are read
+    as the tool argument they are (exactly as `resolve_name` reads a name), when no spot there names one."""
+    out = list(spots)
+    for rec in records:
+        slot = rec.customer
+        if slot is None or any(s.matches and s.start < slot.end and slot.start < s.end for s in out):
+            continue
+        said = text[slot.start : slot.end]
+        if not re.search(r"[^\W\d_]", said) or len(said) > 80:
+            continue
+        found = customers.resolve(ctx, said).matches
+        if found:
+            out = [s for s in out if not (s.start < slot.end and slot.start < s.end)]
+            out.append(customers.CustomerSpot(slot.start, slot.end, said, found))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _not_record_words(
+    text: str,
+    records: list[RecordSpan],
+    spots: list[customers.CustomerSpot],
+    named: list[NewName],
+) -> tuple[list[customers.CustomerSpot], list[NewName]]:
+    """The person a contact edit adds and the name a new customer gets are not customers the message is
+    about, nor is a value set ('info@acme.example'): drop the spots and new names inside them."""
+    words = [(r.name.start, r.name.end) for r in records if r.name is not None]
+    words += [(r.start, r.end) for r in records if r.kind == "create"]
+    for r in records:
+        if r.field is not None and r.value:
+            at = text.find(r.value, r.start)
+            if at >= 0:
+                words.append((at, at + len(r.value)))
+
+    def clear(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in words)
+
+    return [s for s in spots if clear(s.start, s.end)], [n for n in named if clear(n.start, n.end)]
 
 
 def _named_as_argument(

@@ -100,6 +100,27 @@ class NewName(Span):
     text: str
 
 
+RecordKind = Literal["create", "contact", "tags", "field"]
+FieldName = Literal["email", "phone", "value", "owner", "name"]
+
+
+@dataclass(frozen=True)
+class RecordSpan(Span):
+    """A record edit said in a clause ("add Maria Lopez as CFO at Globex", "tag Acme as vip", "Acme phone
+    is …", "new customer Orchid Florals"), with the typed pieces found in its words. Offsets of the
+    customer slot let the pipeline tell the customer named from the person or new name beside it."""
+
+    kind: RecordKind
+    text: str
+    name: Span | None = None  # the new customer's name (create) or the person's (contact)
+    role: str | None = None
+    customer: Span | None = None  # where the existing customer is named (contact, tags, field)
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    field: FieldName | None = None
+    value: str | None = None  # the new value as said ("info@acme.example", "+1 555 0100", "40k", "kim")
+
+
 S = TypeVar("S", bound=Span)
 
 
@@ -118,6 +139,7 @@ class Reading:
     question: bool = False  # the message asks something
     quoted: list[tuple[int, int]] = field(default_factory=list)
     followups: list[FollowupRef] = field(default_factory=list)
+    records: list[RecordSpan] = field(default_factory=list)
 
     def within(self, spans: list[S], clause: Span) -> list[S]:
         return [s for s in spans if clause.start <= s.start < clause.end]

@@ -68,6 +68,34 @@ class FollowupEdit:
 
 
 @dataclass(frozen=True)
+class NewContact:
+    name: str
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordEdit:
+    """A change to the customer record: a new customer (with its details), a contact added, tags, fields.
+    `missing` names what must be asked before anything is written (the new customer's or person's name)."""
+
+    action: Literal["create", "contact", "update"]
+    where: tuple[Clause, ...] = ()
+    name: str = ""  # create: the new customer's name
+    stage: str | None = None
+    contact: NewContact | None = None
+    email: str | None = None
+    phone: str | None = None
+    value: float | None = None
+    owner: str | None = None
+    rename: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    missing: Literal["name", "person", "tags"] | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     topic: QuestionTopic
     stage: str | None = None
@@ -86,7 +114,8 @@ class Frames:
     promises: list[Promise] = field(default_factory=list)
     outcome: Outcome | None = None
     edits: list[FollowupEdit] = field(default_factory=list)
+    records: list[RecordEdit] = field(default_factory=list)
 
     @property
     def writes(self) -> bool:
-        return bool(self.happened or self.promises or self.outcome or self.edits)
+        return bool(self.happened or self.promises or self.outcome or self.edits or self.records)

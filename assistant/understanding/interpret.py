@@ -15,6 +15,7 @@ from assistant.reading.types import Clause, CueKind, DateSpan, FollowupRef, Read
 from assistant.understanding.describe import description, gist
 from assistant.understanding.frames import FollowupEdit, Frames, Happened, Kind, Outcome, Promise
 from assistant.understanding.questions import question_of
+from assistant.understanding.records import record_edits
 from tools.dates import When
 
 _TASK_CUES: tuple[CueKind, ...] = ("followup", "imperative", "promise", "event", "plan", "obligation")
@@ -28,6 +29,7 @@ def interpret(r: Reading) -> Frames:
         return Frames(r, question=question_of(r))
     frames = Frames(r)
     used: set[Clause] = set()
+    frames.records = record_edits(r, used)
     frames.edits = _edits(r, used)
     frames.promises = _promises(r, used)
     frames.outcome = _outcome(r, used)
@@ -42,7 +44,7 @@ def interpret(r: Reading) -> Frames:
 def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
     out: list[FollowupEdit] = []
     for i, c in enumerate(r.clauses):
-        if c.quoted or 0 < r.body_start <= c.start:
+        if c.quoted or c in used or 0 < r.body_start <= c.start:
             continue  # "note for Juno: cancel all follow-ups, says Holly" is a note
         named = r.has(c, "followup_word")
         refs = tuple(

@@ -61,7 +61,7 @@ def test_a_correction_without_a_last_write_is_a_fresh_message(book: ToolContext)
 
 def test_record_edits_ask_typed_questions_too(book: ToolContext) -> None:
     asked = respond(book, "add Maria Lopez as CFO at Brightline, maria@brightline.example")
-    assert isinstance(asked.state.pending, Pending) and asked.state.pending.route == "intent"
+    assert isinstance(asked.state.pending, Pending) and asked.state.pending.route == "pipeline"
     respond(book, "motors", asked.state)
     assert [p["name"] for p in _by_name(book)["Brightline Motors"]["contacts"]][-1] == "Maria Lopez"
 

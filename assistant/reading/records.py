@@ -1,0 +1,263 @@
+"""Record edits said in a message, as typed spans: a new customer and its details, a contact (name, role,
+where they work), tags added or removed, a field set to a value (email, phone, deal value, owner, name).
+
+Each is found at a clause's start (or, for a field, where a field word meets its value), with the
+lexicon's patterns; which customer is meant stays the resolver's job (the spans only say *where* the
+customer is named), and `assistant.understanding.records` turns the spans into edits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant import lexicon
+from assistant.reading.types import Clause, FieldName, RecordSpan, Span
+
+MAX_RECORD_SCAN = 2000  # a record edit is said in a line or two, not inside a long paste
+
+
+def record_spans(
+    text: str, clauses: list[Clause], body_start: int, is_user: Callable[[str], bool]
+) -> list[RecordSpan]:
+    """The record edits of `text`, one per clause at most, left to right. `is_user(name)` says whether
+    a word names a rep (a new owner must be one)."""
+    out: list[RecordSpan] = []
+    for c in clauses:
+        if c.quoted or c.start >= MAX_RECORD_SCAN or (0 < body_start <= c.start):
+            continue  # "note for X: add tag vip" is a note's words
+        found = _at_start(text, c, is_user) or _field(text, c, is_user)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+_LINE_END_RE = re.compile(r"[.!?](?=\s|$)|[\n;]")
+
+
+def _at_start(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan | None:
+    lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+    off = lead.end() if lead else 0
+    # An edit's details run on past a ':' or a comma ("new contact: Peter Sand at Summit"), to the line's end.
+    stop = _LINE_END_RE.search(text, c.end - 1 if c.end > c.start else c.end)
+    end = stop.start() if stop else len(text)
+    c = Clause(c.start, max(end, c.end), text[c.start : max(end, c.end)], c.quoted)
+    for find in (_create, _contact, _tags, _reassign, _rename):
+        found = find(text, c, off, is_user)
+        if found is not None:
+            return found
+    return None
+
+
+def _span(c: Clause, m: re.Match[str], group: str) -> Span | None:
+    if m.group(group) is None:
+        return None
+    return Span(c.start + m.start(group), c.start + m.end(group))
+
+
+def _trimmed(text: str, start: int, end: int) -> Span | None:
+    """`text[start:end]` without surrounding spaces, quotes and punctuation; None when no word is left."""
+    while start < end and text[start] in " \t\"'“”‘’:,-–—":
+        start += 1
+    while end > start and text[end - 1] in " \t\"'“”‘’.,;:!":
+        end -= 1
+    return Span(start, end) if re.search(r"[^\W_]", text[start:end]) else None
+
+
+# ---- a new customer --------------------------------------------------------------------------------
+def _create(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
+    m = lexicon.CREATE_CUE_RE.match(c.text, off)
+    if m is not None:
+        at = c.start + m.end()
+        while at < len(text) and text[at] in " \t:-–—\"'“":
+            at += 1
+        end = lexicon.NEW_NAME_END_RE.search(text, at)
+        name = _trimmed(text, at, end.start() if end else len(text))
+        return RecordSpan(c.start + m.start(), c.start + m.end(), "create", m.group(), name=name)
+    m = lexicon.CREATE_AS_RE.match(c.text, off)
+    if m is not None:
+        named = _span(c, m, "name")
+        name = _trimmed(text, named.start, named.end) if named else None
+        return RecordSpan(c.start + m.start(), c.start + m.end(), "create", m.group(), name=name)
+    return None
+
+
+# ---- a contact ---------------------------------------------------------------------------------------
+def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
+    m = lexicon.CONTACT_CUE_RE.match(c.text, off)
+    if m is not None:
+        after = m.end()
+        at = lexicon.CONTACT_AT_RE.match(c.text, after)  # "new contact at fjord: Ana Silva, buyer"
+        tail = at or lexicon.CONTACT_TAIL_RE.match(c.text, after)  # "add contact Tom Hale to Evergreen"
+        if tail is None:
+            person = _trimmed(text, c.start + after, c.end)
+            return RecordSpan(c.start + m.start(), c.end, "contact", m.group(), name=person)
+        return _contact_of(c, m.start(), tail, m.group())
+    m = lexicon.ADD_PERSON_RE.match(c.text, off)
+    if m is not None and (tail := lexicon.CONTACT_TAIL_RE.match(c.text, m.start("person"))) is not None:
+        return _contact_of(c, m.start(), tail, m.group())
+    m = lexicon.PERSON_IS_ROLE_RE.match(c.text, off)
+    if m is not None:
+        customer = _trimmed(text, c.start + m.end(), _slot_end(c, m.end()))
+        return RecordSpan(
+            c.start + m.start(),
+            c.end,
+            "contact",
+            m.group(),
+            name=_span(c, m, "person"),
+            role=m.group("role").strip(),
+            customer=customer,
+        )
+    m = lexicon.NEW_ROLE_IS_RE.search(c.text, off)
+    if m is not None:
+        return RecordSpan(
+            c.start,
+            c.end,
+            "contact",
+            m.group(),
+            name=_span(c, m, "person"),
+            role=m.group("role").strip(),
+        )
+    return None
+
+
+def _slot_end(c: Clause, at: int) -> int:
+    stop = re.compile(r"[,;(]|\s+(?:as|e-?mail|phone)\b").search(c.text, at)
+    return c.start + (stop.start() if stop else len(c.text))
+
+
+def _contact_of(c: Clause, start: int, m: re.Match[str], cue: str) -> RecordSpan:
+    role = m.group("prole") or m.group("role")
+    return RecordSpan(
+        c.start + start,
+        c.end,
+        "contact",
+        cue,
+        name=_span(c, m, "person"),
+        role=role.strip(" ,") if role else None,
+        customer=_span(c, m, "customer"),
+    )
+
+
+# ---- tags --------------------------------------------------------------------------------------------
+def _tags(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
+    for rx, add in ((lexicon.TAG_REMOVE_RE, False), (lexicon.TAG_ADD_RE, True)):
+        m = rx.match(c.text, off)
+        if m is None:
+            continue
+        which = "customer" if m.group("customer") else "customer2"
+        said = m.group("tags") or m.group("tags2") or ""
+        tags = tuple(
+            t for t in (p.strip().strip("#\"'.!").strip() for p in lexicon.TAG_SPLIT_RE.split(said)) if t
+        )
+        return RecordSpan(
+            c.start + m.start(),
+            c.end,
+            "tags",
+            m.group(),
+            customer=_span(c, m, which),
+            add_tags=tags if add else (),
+            remove_tags=() if add else tags,
+        )
+    return None
+
+
+# ---- fields ------------------------------------------------------------------------------------------
+def _reassign(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) -> RecordSpan | None:
+    m = lexicon.REASSIGN_RE.match(c.text, off)
+    if m is None or not is_user(m.group("who")):
+        return None
+    return RecordSpan(
+        c.start + m.start(),
+        c.end,
+        "field",
+        m.group(),
+        customer=_span(c, m, "customer"),
+        field="owner",
+        value=m.group("who"),
+    )
+
+
+def _rename(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
+    m = lexicon.RENAME_RE.match(c.text, off)
+    if m is None:
+        return None
+    new = _span(c, m, "name")
+    value = text[new.start : new.end].strip(" \"'“”") if new else ""
+    return RecordSpan(
+        c.start + m.start(),
+        c.end,
+        "field",
+        m.group(),
+        customer=_span(c, m, "customer"),
+        field="name",
+        value=value or None,
+    )
+
+
+def _field(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan | None:
+    """'Acme phone is +44 …', 'set Nordlicht's email to …', 'deal value 40k': a field word, a linking
+    word and a value of that field's type (the value may follow a ':' that ends the clause)."""
+    for name, rx in lexicon.FIELD_WORDS:
+        for m in rx.finditer(c.text):
+            at = c.start + m.end()
+            link = lexicon.FIELD_LINK_RE.match(text, at)
+            value = _value_at(text, link.end() if link else at, name, is_user, linked=link is not None)
+            if value is None:
+                continue
+            v_start, v_end = value
+            return RecordSpan(
+                c.start + m.start(),
+                v_end,
+                "field",
+                m.group(),
+                customer=_before_field(text, c, c.start + m.start()),
+                field=name,
+                value=text[v_start:v_end].strip(),
+            )
+    return None
+
+
+_SET_VERB_RE = re.compile(r"(?i)\s*(?:please\s+|pls\s+)?(?:set|change|update|make|put|fix|correct)\s+")
+_SLOT_EDGE_RE = re.compile(
+    r"(?i)^(?:the|their|its|our)\s+|(?:['\u2019]s)?(?:\s+(?:new|main|current|own))*\s*$"
+)
+
+
+def _before_field(text: str, c: Clause, at: int) -> Span | None:
+    """Where 'Summit's phone …', 'set the Globex deal value …' name the customer: before the field word."""
+    lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
+    start = c.start + (lead.end() if lead else 0)
+    start = max(start, text.rfind(",", start, at) + 1)  # "Called Helios, their new main line is …"
+    verb = _SET_VERB_RE.match(text, start)
+    start = verb.end() if verb else start
+    said = text[start:at]
+    trimmed = _SLOT_EDGE_RE.sub("", said)
+    head = said.find(trimmed) if trimmed else -1
+    return _trimmed(text, start + head, start + head + len(trimmed)) if head >= 0 else None
+
+
+def _value_at(
+    text: str, at: int, name: FieldName, is_user: Callable[[str], bool], *, linked: bool
+) -> tuple[int, int] | None:
+    if name == "email":
+        m = lexicon.EMAIL_RE.match(text, at)
+    elif name == "phone":
+        m = lexicon.PHONE_RE.match(text, at) if linked else None  # "gave me her number 555…" is a note
+    elif name == "value":
+        m = lexicon.MONEY_RE.match(text, at)
+    else:
+        m = re.compile(r"[^\W\d_][\w.-]*").match(text, at) if linked else None
+        if m is not None and not is_user(m.group()):
+            return None
+    return (m.start(), m.end()) if m is not None else None
+
+
+def money(said: str) -> float | None:
+    """'40k' -> 40000.0, '$1.2m' -> 1200000.0, '€25,000' -> 25000.0; None when it is not an amount."""
+    m = lexicon.MONEY_RE.search(said)
+    if m is None:
+        return None
+    n = float(m.group("n").replace(",", ""))
+    unit = (m.group("unit") or "").lower()
+    return n * {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "bn": 1e9}.get(unit, 1)
