@@ -34,6 +34,7 @@ from sqlalchemy.pool import NullPool
 from store import Store
 from store.db import database_url
 from tests import pgserver
+from tests.e2e import crm_zygote
 from tools.context import ToolContext
 from tools.demo import load_demo
 from tools.transfer import import_text
@@ -272,6 +273,13 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
         pytest.skip(f"CRM_TEST_BACKEND=postgres: {dbs.unavailable}")
     yield dbs
     dbs.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_crm() -> Iterator[None]:
+    """Stops the warm `crm` (tests/e2e/crm_zygote.py) at the session's end if a test started it."""
+    yield
+    crm_zygote.stop()
 
 
 NewDb = Callable[..., str | Path]  # the `new_db` fixture's type

@@ -17,6 +17,7 @@ import pytest
 from store import Store
 from tests.assistant.corpus import load_book
 from tests.conftest import TEMPLATES, NewDb, make_ctx
+from tests.e2e.crm_zygote import command
 from tools.transfer import export_data
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +38,7 @@ def chat_env(db: str | Path) -> dict[str, str]:
 def crm_chat(db: str | Path, lines: list[str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run `crm chat` with `lines` on standard input (a pipe, not a terminal)."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant", "chat", *args],
+        [*command(), "chat", *args],
         input="".join(line + "\n" for line in lines),
         env=chat_env(db),
         cwd=REPO,
@@ -109,7 +110,7 @@ def test_a_pending_question_ends_with_the_process(db: Path) -> None:
 def test_empty_input_and_odd_bytes_exit_cleanly(db: Path) -> None:
     assert crm_chat(db, [], "--json").returncode == 0
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat", "--json"],
+        [*command(), "chat", "--json"],
         input=b"\xff\xfe broken\n\n",
         env=chat_env(db),
         cwd=REPO,

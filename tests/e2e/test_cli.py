@@ -1,6 +1,8 @@
 """The `crm` command as a user runs it: a subprocess, real files, exit codes, stdout and stderr.
 
 Subprocesses cost a few hundred milliseconds each, so each test makes the few calls its point needs.
+Most run as a fork of a warm `crm` (tests/e2e/crm_zygote.py: no import cost, otherwise a real
+process); `real=True` starts `python -m assistant` itself, at least once per command family.
 """
 
 from __future__ import annotations
@@ -8,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import NewDb, count_rows, run_sql
 from tests.conftest import db_of as db_of_store
+from tests.e2e.crm_zygote import REAL, command
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +31,14 @@ def db_of(ctx: ToolContext) -> Path | str:
 
 
 def run_crm(
-    *args: str, db: str | Path | None = None, user: str = "sam", env: dict[str, str] | None = None
+    *args: str,
+    db: str | Path | None = None,
+    user: str = "sam",
+    env: dict[str, str] | None = None,
+    real: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `crm ARGS`; settings come from CRM_* variables unless `env` replaces them."""
+    """Run `crm ARGS` (a warm fork, or `python -m assistant` with `real`); settings come from CRM_*
+    variables unless `env` replaces them."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     if env is None:
@@ -39,7 +46,7 @@ def run_crm(
         if db is not None:
             env["CRM_DB"] = str(db)
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
+        [*(REAL if real else command()), *args],
         cwd=REPO,
         env={**base, **env},
         capture_output=True,
@@ -73,14 +80,14 @@ def rows(db: str | Path) -> dict[str, int]:
 
 def test_demo_fills_an_empty_database_once(new_db: NewDb) -> None:
     db = new_db("demo.db")
-    assert "Added 20 demo customers" in ok(run_crm("demo", db=db))
+    assert "Added 20 demo customers" in ok(run_crm("demo", db=db, real=True))
     assert "already has 20 customers" in ok(run_crm("demo", db=db))
     assert rows(db)["customer"] == 20
 
 
 def test_import_the_seed_then_export_gives_it_all_back(new_db: NewDb, tmp_path: Path) -> None:
     db, out = new_db("seed.db"), tmp_path / "export.json"
-    said = ok(run_crm("import", str(SEED), db=db))
+    said = ok(run_crm("import", str(SEED), db=db, real=True))
     assert "Imported 12 new" in said
     ok(run_crm("export", "-o", str(out), db=db))
     seed = json.loads(SEED.read_text(encoding="utf-8"))
@@ -170,6 +177,7 @@ def test_tool_log_then_changes_then_undo(crm_db: Path) -> None:
                 "log_interaction",
                 '{"customer": "Juno", "body": "Asked for kibble pricing", "kind": "call"}',
                 db=crm_db,
+                real=True,
             )
         )
     )
@@ -200,7 +208,7 @@ def test_tool_mistakes_are_one_line(crm_db: Path) -> None:
 def test_users_add_list_remove(new_db: NewDb) -> None:
     db = new_db("users.db")
     assert "Europe/Berlin" in ok(
-        run_crm("users", "add", "kim", "--tz", "Europe/Berlin", "--telegram-id", "42", db=db)
+        run_crm("users", "add", "kim", "--tz", "Europe/Berlin", "--telegram-id", "42", db=db, real=True)
     )
     listed = json.loads(ok(run_crm("users", "list", "--json", db=db)))
     assert listed == [{"name": "kim", "timezone": "Europe/Berlin", "telegram_id": 42, "digest_time": "08:00"}]
@@ -237,7 +245,7 @@ def test_env_settings_and_a_users_zone(crm_db: Path) -> None:
 def test_a_database_from_a_newer_release_is_one_clear_line(new_db: NewDb) -> None:
     db = new_db("future.db", template="schema")
     run_sql(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'")
-    line = refused(run_crm("find", "acme", db=db))
+    line = refused(run_crm("find", "acme", db=db, real=True))
     assert "newer" in line and "upgrade crm-assistant" in line
 
 

@@ -1,7 +1,8 @@
 """The `crm` command in a rep's first ten minutes: an 80-column terminal, undo after the demo, typos.
 
 Each test runs `crm` as a subprocess (COLUMNS=80 unless it says otherwise); progress and questions
-need a terminal, so those run under a pseudo-terminal.
+need a terminal, so those run under a pseudo-terminal. Most are forks of a warm `crm`
+(tests/e2e/crm_zygote.py); `real=True` starts `python -m assistant` itself.
 """
 
 from __future__ import annotations
@@ -11,25 +12,30 @@ import os
 import pty
 import select
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Databases, NewDb
+from tests.e2e.crm_zygote import REAL, command
 from tests.e2e.test_cli import NOW, REPO, ok, refused, rows, run_crm
 
 pytestmark = pytest.mark.e2e
 
 
-def crm80(*args: str, db: str | Path, columns: int = 80) -> subprocess.CompletedProcess[str]:
+def crm80(
+    *args: str, db: str | Path, columns: int = 80, real: bool = False
+) -> subprocess.CompletedProcess[str]:
     return run_crm(
         *args,
         env={"CRM_DB": str(db), "CRM_USER": "sam", "CRM_NOW": NOW, "CRM_TZ": "UTC", "COLUMNS": str(columns)},
+        real=real,
     )
 
 
-def on_a_terminal(*args: str, db: str | Path, answer: bytes | None = None) -> tuple[int, str]:
+def on_a_terminal(
+    *args: str, db: str | Path, answer: bytes | None = None, real: bool = False
+) -> tuple[int, str]:
     """Run `crm ARGS` with stdin/stdout/stderr on a pseudo-terminal; (exit code, everything it wrote)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env.update(
@@ -43,7 +49,7 @@ def on_a_terminal(*args: str, db: str | Path, answer: bytes | None = None) -> tu
     )
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", *args],
+        [*(REAL if real else command()), *args],
         cwd=REPO,
         env=env,
         stdin=follower,
@@ -111,7 +117,7 @@ def test_undo_of_one_note_does_not_ask(new_db: NewDb) -> None:
 
 def test_undo_on_a_terminal_asks_yes_or_no(new_db: NewDb) -> None:
     db = new_db("demo.db", template="demo")
-    code, out = on_a_terminal("undo", db=db, answer=b"n\n")
+    code, out = on_a_terminal("undo", db=db, answer=b"n\n", real=True)
     assert code == 1 and "It removes 20 customers" in out and "[y/N]" in out
     assert rows(db)["customer"] == 20
     code, out = on_a_terminal("undo", db=db, answer=b"y\n")
@@ -120,7 +126,7 @@ def test_undo_on_a_terminal_asks_yes_or_no(new_db: NewDb) -> None:
 
 
 def test_version_and_a_mistyped_command(new_db: NewDb) -> None:
-    assert ok(run_crm("--version")).startswith("crm 0.")
+    assert ok(run_crm("--version", real=True)).startswith("crm 0.")
     typo = run_crm("fnd", "acme", db=new_db("x.db"))
     assert typo.returncode == 2 and typo.stdout == ""
     assert typo.stderr.strip().splitlines() == ["crm: unknown command 'fnd', did you mean find?"]
@@ -129,7 +135,7 @@ def test_version_and_a_mistyped_command(new_db: NewDb) -> None:
 
 
 def test_command_help_explains_its_own_options_only() -> None:
-    text = ok(run_crm("find", "--help"))
+    text = ok(run_crm("find", "--help", real=True))
     for option, words in (
         ("--stage", "stage"),
         ("--owner", "rep"),
@@ -162,7 +168,7 @@ def test_import_shows_progress_on_a_terminal_only(tmp_path: Path, new_db: NewDb)
 
 def test_stages_are_shown_and_set_in_the_database(new_db: NewDb) -> None:
     db = new_db("stages.db")
-    shown = ok(crm80("stages", db=db)).splitlines()
+    shown = ok(crm80("stages", db=db, real=True)).splitlines()
     assert shown[:6] == [
         "1. lead",
         "2. qualified",
@@ -216,7 +222,7 @@ def test_chat_show_prints_a_shortened_note_whole(new_db: NewDb) -> None:
     )
     note_id = note["interaction"]["id"]
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat"],
+        [*command(), "chat"],
         input=f"/show {note_id}\nshow 99999\n",
         capture_output=True,
         text=True,
@@ -244,7 +250,7 @@ def test_import_says_which_columns_it_left_out(tmp_path: Path, new_db: NewDb) ->
 
 
 def test_bash_completion_for_commands_and_options() -> None:
-    script = ok(run_crm("completion", "bash"))
+    script = ok(run_crm("completion", "bash", real=True))
     probe = (
         script + '\nCOMP_WORDS=(crm fi); COMP_CWORD=1; _crm; echo "${COMPREPLY[@]}"'
         '\nCOMP_WORDS=(crm find --st); COMP_CWORD=2; _crm; echo "${COMPREPLY[@]}"\n'
@@ -265,7 +271,7 @@ def test_undo_in_crm_chat_asks_before_removing_the_demo(new_db: NewDb) -> None:
 
     def chat(lines: str) -> list[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "assistant", "chat", "--json"],
+            [*command(), "chat", "--json"],
             input=lines,
             env=env,
             capture_output=True,

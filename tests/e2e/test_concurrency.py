@@ -3,13 +3,14 @@
 Each writer is its own process with its own connection pool, as when Claude Desktop, an IDE agent
 and a rep's script share one CRM file. Every write must succeed (no "database is locked") and
 every write must be in the database afterwards (none lost), each recorded in the change log.
+All of them are forks of a warm `crm` (tests/e2e/crm_zygote.py): their own processes, connections
+and pools, without the import cost that would otherwise stretch the test.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlmodel import col, select
 
 from store.models import ChangeLog, FollowUp, Interaction
 from tests.conftest import db_of
+from tests.e2e.crm_zygote import command
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
@@ -49,9 +51,8 @@ def env(db: Path, user: str) -> dict[str, str]:
 
 
 def mcp_server(db: Path, user: str) -> StdioServerParameters:
-    return StdioServerParameters(
-        command=sys.executable, args=["-m", "assistant", "mcp"], env=env(db, user), cwd=REPO
-    )
+    crm = command()
+    return StdioServerParameters(command=crm[0], args=[*crm[1:], "mcp"], env=env(db, user), cwd=REPO)
 
 
 def write_call(writer: str, n: int) -> tuple[str, dict[str, Any]]:
@@ -94,7 +95,7 @@ def test_two_mcp_servers_and_the_cli_write_to_one_database(crm: ToolContext) -> 
         for i in range(CLI_PER_LANE):
             args = {"customer": "Acme Corp", "body": f"{MARK} cli {lane}.{i}", "kind": "call"}
             done = await anyio.run_process(
-                [sys.executable, "-m", "assistant", "tool", "log_interaction", json.dumps(args)],
+                [*command(), "tool", "log_interaction", json.dumps(args)],
                 env=env(db, "cam"),
                 cwd=REPO,
                 check=False,

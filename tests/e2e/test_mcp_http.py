@@ -3,6 +3,8 @@ streamable HTTP client with the bearer token, and raw HTTP for what a stranger w
 
 The same good and bad tool calls as over stdio (tests/e2e/test_mcp_stdio.py) must give the same
 answers here; requests without the token, with a wrong one, or from a rebinding DNS name are refused.
+The `url` fixture starts `python -m assistant mcp --http` itself; the rest is a fork of a warm `crm`
+(tests/e2e/crm_zygote.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from sqlmodel import select
 
 from store.models import Interaction
 from tests.conftest import db_of
+from tests.e2e.crm_zygote import REAL, command
 from tests.e2e.test_mcp_stdio import BAD_CALLS, GOOD_CALLS, text
 from tools.context import ToolContext
 from tools.registry import TOOLS
@@ -71,10 +73,11 @@ def crm_env(db: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def crm_mcp(db: Path, *args: str, **env: str) -> subprocess.Popen[str]:
-    """`crm mcp ARGS` (as `python -m assistant`, installed or not) with its stderr kept for the test."""
+def crm_mcp(db: Path, *args: str, real: bool = False, **env: str) -> subprocess.Popen[str]:
+    """`crm mcp ARGS` (as `python -m assistant`, installed or not, with `real`; else a warm fork) with
+    its stderr kept for the test."""
     return subprocess.Popen(
-        [sys.executable, "-m", "assistant", "mcp", *args],
+        [*(REAL if real else command()), "mcp", *args],
         cwd=REPO,
         env=crm_env(db, **env),
         stdin=subprocess.DEVNULL,
@@ -109,13 +112,15 @@ def stop(process: subprocess.Popen[str]) -> str:
 
 
 @contextmanager
-def serve(db: Path, *args: str, stderr: list[str] | None = None, **env: str) -> Iterator[str]:
+def serve(
+    db: Path, *args: str, stderr: list[str] | None = None, real: bool = False, **env: str
+) -> Iterator[str]:
     """Run `crm mcp --http` on a free loopback port for the duration of a test; yield its /mcp URL.
 
     What the server wrote on stderr is appended to `stderr` when the test is done with it.
     """
     port = free_port()
-    process = crm_mcp(db, "--http", "--host", "127.0.0.1", "--port", str(port), *args, **env)
+    process = crm_mcp(db, "--http", "--host", "127.0.0.1", "--port", str(port), *args, real=real, **env)
     try:
         wait_listening(process, port)
         yield f"http://127.0.0.1:{port}/mcp"
@@ -128,7 +133,7 @@ def serve(db: Path, *args: str, stderr: list[str] | None = None, **env: str) -> 
 @pytest.fixture
 def url(crm: ToolContext) -> Iterator[str]:
     """The sample CRM served over HTTP with the bearer token TOKEN."""
-    with serve(db_of(crm.store), CRM_MCP_TOKEN=TOKEN) as served:
+    with serve(db_of(crm.store), real=True, CRM_MCP_TOKEN=TOKEN) as served:
         yield served
 
 

@@ -1,14 +1,14 @@
 """`crm mcp` over stdio, as an MCP client such as Claude Desktop starts it: a subprocess, the SDK client.
 
 Every tool is called with good arguments and with the mistakes a model makes; the server must
-answer each with a result or a tool error it can act on, and stay up.
+answer each with a result or a tool error it can act on, and stay up. The listing test starts
+`python -m assistant mcp` itself; the others a fork of a warm `crm` (tests/e2e/crm_zygote.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from store.models import FollowUp, Interaction
 from tests.conftest import db_of
+from tests.e2e.crm_zygote import REAL, command
 from tools.context import ToolContext
 from tools.registry import TOOLS
 
@@ -29,8 +30,9 @@ pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 
 
-def server_params(db: Path) -> StdioServerParameters:
-    # `python -m assistant` is `crm`, whether the package is installed (CI) or run from the checkout.
+def server_params(db: Path, real: bool = False) -> StdioServerParameters:
+    # `python -m assistant` is `crm`, whether the package is installed (CI) or run from the checkout;
+    # without `real`, a warm fork of it.
     env = {
         "CRM_DB": str(db),
         "CRM_USER": "sam",
@@ -38,16 +40,17 @@ def server_params(db: Path) -> StdioServerParameters:
         "CRM_TZ": "UTC",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
-    return StdioServerParameters(command=sys.executable, args=["-m", "assistant", "mcp"], env=env, cwd=REPO)
+    crm = REAL if real else command()
+    return StdioServerParameters(command=crm[0], args=[*crm[1:], "mcp"], env=env, cwd=REPO)
 
 
-def session(crm: ToolContext, conversation: Callable[[Client], Awaitable[Any]]) -> Any:
+def session(crm: ToolContext, conversation: Callable[[Client], Awaitable[Any]], real: bool = False) -> Any:
     """Start `crm mcp` on the sample database and run `conversation` with the SDK client."""
     db = db_of(crm.store)
 
     async def main() -> Any:
         with anyio.fail_after(60):
-            async with Client(server_params(db)) as client:
+            async with Client(server_params(db, real)) as client:
                 return await conversation(client)
 
     return anyio.run(main)
@@ -58,7 +61,7 @@ def text(result: Any) -> str:
 
 
 def test_tools_are_listed_with_schemas_and_annotations(crm: ToolContext) -> None:
-    tools = session(crm, lambda c: c.list_tools()).tools
+    tools = session(crm, lambda c: c.list_tools(), real=True).tools
     assert sorted(t.name for t in tools) == sorted(spec.name for spec in TOOLS)
     for tool in tools:
         assert tool.description and len(tool.description) > 20, tool.name

@@ -4,6 +4,7 @@ Through the real surfaces only: tokens made, rotated and revoked with `crm` as a
 `crm mcp --http` subprocess, and the MCP SDK's streamable HTTP client. Each rep's writes carry
 their name, one rep's undo never touches another's, recent_changes shows who did what, the shared
 CRM_MCP_TOKEN still acts as CRM_USER, and a revoked or replaced token is refused at once.
+Both `crm` and `crm mcp --http` run as forks of a warm `crm` (tests/e2e/crm_zygote.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import errno
 import json
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from sqlmodel import select
 
 from store.models import Interaction
 from tests.conftest import db_of
+from tests.e2e.crm_zygote import command
 from tests.e2e.test_mcp_http import ACCEPT, INITIALIZE, REPO, TOKEN, crm_env, crm_mcp, free_port, serve, stop
 from tools.context import ToolContext
 from tools.errors import InvalidArgument
@@ -37,7 +38,7 @@ pytestmark = pytest.mark.e2e
 
 def run_crm(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
+        [*command(), *args],
         cwd=REPO,
         env=crm_env(db),
         capture_output=True,

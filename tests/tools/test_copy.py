@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from store import Store
 from store.copy import CopyRefused, copy_database, tables
 from store.inbound_messages import claim
 from tests.conftest import SAMPLE, make_ctx
+from tests.e2e.crm_zygote import REAL, command
 from tests.store.backends import fresh_pg_database  # noqa: F401  (the pg_url fixture)
 from tools.customers import create_customer
 from tools.history import undo
@@ -123,7 +123,7 @@ def test_a_target_with_data_is_refused_unless_replace_and_a_failure_keeps_nothin
     check_same(source, target)
 
 
-def test_sqlite_to_postgres_and_back_gives_the_same_export(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+def test_sqlite_to_postgres_and_back_gives_the_same_export(tmp_path: Path, pg_url: str) -> None:
     source = Store(tmp_path / "a.db")
     token = fill(source)
     on_pg = Store(pg_url)
@@ -142,11 +142,12 @@ def test_sqlite_to_postgres_and_back_gives_the_same_export(tmp_path: Path, pg_ur
     on_pg.close()
 
 
-def crm_in(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`crm ARGS` as a subprocess with CRM_DB=db (and nothing else of this environment's CRM_*)."""
+def crm_in(db: Path, *args: str, real: bool = False) -> subprocess.CompletedProcess[str]:
+    """`crm ARGS` as a subprocess with CRM_DB=db (and nothing else of this environment's CRM_*): a
+    fork of a warm `crm` (tests/e2e/crm_zygote.py), or `python -m assistant` itself with `real`."""
     env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "CRM_DB": str(db), "CRM_USER": "sam"}
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args], cwd=REPO, env=env, capture_output=True, text=True
+        [*(REAL if real else command()), *args], cwd=REPO, env=env, capture_output=True, text=True
     )
 
 
@@ -154,7 +155,7 @@ def crm_in(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_crm_copy_between_sqlite_files_says_what_it_copied(tmp_path: Path) -> None:
     source, target = tmp_path / "a.db", tmp_path / "b.db"
     fill(Store(source))
-    done = crm_in(source, "copy", "--to", str(target))
+    done = crm_in(source, "copy", "--to", str(target), real=True)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == f"Copied {source} to {target}"
@@ -170,7 +171,7 @@ def test_crm_copy_between_sqlite_files_says_what_it_copied(tmp_path: Path) -> No
 
 
 @pytest.mark.e2e  # a subprocess
-def test_crm_copy_through_the_cli_both_ways(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+def test_crm_copy_through_the_cli_both_ways(tmp_path: Path, pg_url: str) -> None:
     source = tmp_path / "a.db"
     fill(Store(source))
 
