@@ -1,10 +1,13 @@
-"""Change-log reads for undo: one batch's rows, and what undoing a customer's creation takes with it."""
+"""Change-log reads: the latest changes; for undo, one batch's rows and what undoing a customer's creation
+takes with it."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import Integer, Select, Table, bindparam, func
 from sqlmodel import Session, col, select
 
 from store.models import ChangeLog, Contact, FollowUp, Interaction
@@ -38,3 +41,46 @@ def rows_under_customers(session: Session, *, customer_ids: Collection[int]) -> 
             )
             counts[table] += session.exec(query).one()
     return counts
+
+
+# ---- the latest changes: plain rows through prebuilt statements --------------------------------------
+# `recent_changes` is the MCP server's smallest tool call; built once here, its statement skips the
+# ORM's per-call work (building and cache-keying the statement, loading ChangeLog objects).
+
+
+class ChangeRow(NamedTuple):
+    id: int
+    batch: str
+    at: datetime
+    actor: str
+    source: str
+    summary: str
+    entity: str
+    entity_id: int
+    op: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    undone_at: datetime | None
+
+
+_LOG: Table = ChangeLog.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+_LATEST: Select[Any] = (
+    select(*(_LOG.c[name] for name in ChangeRow._fields))
+    .order_by(_LOG.c.id.desc())
+    .offset(bindparam("offset", type_=Integer))
+    .limit(bindparam("limit", type_=Integer))
+)
+_LATEST_BY = _LATEST.where(_LOG.c.actor == bindparam("actor"))
+
+
+def recent_changes(
+    session: Session, *, actor: str | None, offset: int, limit: int
+) -> tuple[list[ChangeRow], bool]:
+    """The change-log rows (of `actor`, when given) newest first from `offset`, at most `limit`, and
+    whether more follow."""
+    params: dict[str, Any] = {"offset": offset, "limit": limit + 1}
+    if actor is not None:
+        params["actor"] = actor
+    query = _LATEST if actor is None else _LATEST_BY
+    rows = [ChangeRow._make(r) for r in session.connection().execute(query, params)]
+    return rows[:limit], len(rows) > limit

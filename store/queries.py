@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, text
 from sqlmodel import Session, col, select
 
 from store import postgres
-from store.models import CLOSED_STAGES, ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
+from store.models import CLOSED_STAGES, Contact, Customer, FollowUp, Interaction, StageChange
 
 
 def last_contacts(session: Session, customer_ids: Iterable[int]) -> dict[int, datetime]:
@@ -262,16 +262,6 @@ def stale_customers(
     conv = UTCDateTime().process_result_value
     out = [(c, conv(at, None) if isinstance(at, datetime) else None) for c, at in rows]
     return out[:limit], len(out) > limit
-
-
-def recent_changes(
-    session: Session, *, actor: str | None, offset: int, limit: int
-) -> tuple[list[ChangeLog], bool]:
-    query = select(ChangeLog)
-    if actor is not None:
-        query = query.where(ChangeLog.actor == actor)
-    rows = session.exec(query.order_by(col(ChangeLog.id).desc()).offset(offset).limit(limit + 1)).all()
-    return list(rows[:limit]), len(rows) > limit
 
 
 def names_version(session: Session) -> str | None:

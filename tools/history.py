@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from store import queries
+from store import change_rows
 from store.change_rows import batch_rows, rows_under_customers
 from store.changelog import UndoError, describe, last_batch, undo_batch
 from store.models import ChangeLog
@@ -35,7 +35,7 @@ def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
     """The latest changes to the CRM (who, when, from where, before/after), newest first."""
     offset = offset_of(req.cursor)
     with ctx.read() as s:
-        rows, more = queries.recent_changes(s, actor=req.actor, offset=offset, limit=req.limit)
+        rows, more = change_rows.recent_changes(s, actor=req.actor, offset=offset, limit=req.limit)
     items = [
         ChangeOut(
             batch=r.batch,
