@@ -1,40 +1,86 @@
-"""Bulk writes for large imports: plain rows, one executemany per table, no ORM objects.
+"""Bulk writes for large imports: plain rows, one executemany per table and chunk, no ORM objects.
 
 Building and flushing a SQLModel object costs a few hundred microseconds; at 100,000 customers
-that alone took most of a minute. Rows written here still go through the column types (UTC
-datetimes, JSON) and the database's triggers (full-text index, names version), inside the caller's
-write session, so they commit or roll back with everything else. Every created row can be given
-its change-log row exactly as `Batch.created` writes it, so undo treats a bulk import like any
-other change.
+that alone took most of a minute. Rows written here still go through the column types' own
+conversions (UTC datetimes, JSON) and the database's triggers (full-text index), and every created
+customer gets its change-log row exactly as `Batch.created` writes it, so undo treats a bulk import
+like any other change.
+
+**A big import in short transactions** (`import_customers`). SQLite has one writer at a time and
+crm writers on PostgreSQL queue on one lock (store/postgres.py), so one long write would make a
+rep's note from Telegram wait for the whole import. The new customers are written instead in
+chunks of about `CHUNK_ROWS` rows (customers and their contacts, notes, …), each its own short
+write transaction, and other writers get the lock between chunks. The import stays
+all-or-nothing:
+
+- the first chunk records a *pending import* row in `meta` (``import_pending:<batch>``, naming
+  its change-log batch); the last transaction (the merge into customers that existed, and the
+  users) deletes it;
+- every chunk writes its customers' change-log rows in the same transaction, so the batch's log
+  always lists exactly the customers written so far;
+- a failure removes what the earlier chunks wrote (in short transactions) before it is raised;
+  a process that dies (kill -9, power) leaves the marker behind, and the next `Store` opened on
+  the database — or the next import — removes the rows of that batch and says so once (a
+  warning on the `store.bulk` logger, which reaches stderr). A customer another writer added to
+  or changed in the meantime is kept (their work is not thrown away) and counted in that line.
+- one import runs at a time per database (a lock that dies with its process: `flock` on
+  ``<file>-import`` for SQLite, a session advisory lock on PostgreSQL), which is also how a
+  `Store` tells a live import's marker from a dead one's.
+
+Mid-import, readers see the chunks already written (for the few seconds a 100,000-row import
+writes): a customer list or `get_customer` by id shows them; the names version (what each process's
+name index watches) is bumped once, at the end, so name lookups see the whole import at once. A
+same-named customer created by a rep while the import runs is not a failure: the chunk that would
+create it finds the name taken, leaves that record out, and the final transaction merges it into
+the rep's customer (`Written.taken`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import json
+import logging
+import os
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import MetaData, bindparam, func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
 from store import postgres
 from store.changelog import Batch, plain
-from store.models import ChangeLog
+from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
 from store.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from store.db import Store
+
+log = logging.getLogger(__name__)
+
+#: Rows (customers plus their children) per write transaction of a big import. At ~10,000 rows a
+#: second under load that keeps each lock hold to a fraction of a second.
+CHUNK_ROWS = 10_000
+MARKER_PREFIX = "import_pending:"
+IMPORT_LOCK_KEY = postgres.WRITE_LOCK_KEY + 1  # PostgreSQL: "an import is running" (session lock)
+_CHILD_MODELS: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
+_IN = 500  # ids per IN (…) list
 
 
 def _defaults(model: type[SQLModel]) -> dict[str, Callable[[], Any]]:
     """Per column, what the model fills in when a value is not given (None when it has no default)."""
     out: dict[str, Callable[[], Any]] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-        field = model.model_fields.get(column.key)
-        if field is not None and field.default_factory is not None:
-            out[column.key] = field.default_factory  # type: ignore[assignment]  # pydantic's factory may take the data dict; ours take none
+        field_ = model.model_fields.get(column.key)
+        if field_ is not None and field_.default_factory is not None:
+            out[column.key] = field_.default_factory  # type: ignore[assignment]  # pydantic's factory may take the data dict; ours take none
         else:
-            default = None if field is None or field.default is PydanticUndefined else field.default
+            default = None if field_ is None or field_.default is PydanticUndefined else field_.default
             out[column.key] = _constant(default)
     return out
 
@@ -62,11 +108,7 @@ def next_id(session: Session, model: type[SQLModel]) -> int:
 
 
 def insert_rows(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """INSERT `rows` with one executemany in the session's transaction; returns them completed.
-
-    (Handing the driver pre-converted tuples, bypassing SQLAlchemy's parameter processing, was
-    measured: no faster at 40,000 rows, so the column types stay in charge of storage formats.)
-    """
+    """INSERT `rows` with one executemany in the session's transaction; returns them completed."""
     full = complete_rows(model, rows)
     if full:
         conn = session.connection()
@@ -89,138 +131,8 @@ def record_created(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any
     batch.count += len(logs)
 
 
-# ---- staging: rows checked and converted with no lock held, then copied in one short write --------
-#
-# SQLite has one writer at a time. Converting 100,000 rows through the column types takes seconds;
-# done inside the write transaction, every other writer (a rep's note from Telegram) would wait
-# for all of it. So the rows go first into TEMP tables of the importing connection — private to
-# it, no lock on the main database — and the write transaction only copies them across with
-# INSERT … SELECT, which SQLite does in C, building the change-log snapshots as it goes. Staged
-# customers carry the ids they would get; if another writer created customers meanwhile, the copy
-# shifts them (and the ids their children and change-log rows point at) past the ids in use.
-# PostgreSQL does the same with its own TEMP tables: there other writers would not wait for the
-# inserts (MVCC), but crm writers queue on one lock (store/postgres.py), so the write stays short.
-
-
-def _is_pg(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql"
-
-
-def _temp(conn: Connection, name: str) -> str:
-    """A staged table's qualified name (TEMP tables live in schema pg_temp on PostgreSQL)."""
-    return f'pg_temp."{name}"' if _is_pg(conn) else f'temp."{name}"'
-
-
-def _main(conn: Connection, name: str) -> str:
-    return f'"{name}"' if _is_pg(conn) else f'main."{name}"'
-
-
-def _staged_order(conn: Connection) -> str:
-    # Staged rows are copied in the order they were staged (the file's): a fresh TEMP table's
-    # physical order on PostgreSQL, its rowid on SQLite.
-    return "ctid" if _is_pg(conn) else "rowid"
-
-
-STAGE_PREFIX = "crm_import_"
-
-
-def stage(
-    conn: Connection, model: type[SQLModel], rows: list[dict[str, Any]], *, complete: bool = True
-) -> str:
-    """Put `rows` (completed as the ORM would) in a TEMP table shaped like `model`'s; returns its name.
-
-    `complete=False` when the rows already have every column (as `complete_rows` makes them).
-    """
-    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-    name = f"{STAGE_PREFIX}{table.name}"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    conn.exec_driver_sql(
-        f'CREATE TEMP TABLE "{name}" AS SELECT {columns} FROM {_main(conn, table.name)} WHERE 1 = 0'
-    )
-    # The same columns and types, so values are stored exactly as an ORM write would store them.
-    schema = "pg_temp" if _is_pg(conn) else "temp"
-    staging = table.to_metadata(MetaData(), schema=schema, name=name)
-    full = complete_rows(model, rows) if complete else rows
-    if full:
-        conn.execute(insert(staging), full)
-    if _is_pg(conn):
-        conn.info[postgres.STAGED] = True  # this connection's next write copies: see postgres.configure
-    return name
-
-
-def drop_staged(conn: Connection, names: list[str]) -> None:
-    for name in names:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, name)}")
-    for key in (postgres.STAGED, postgres.LOCK_PENDING, postgres.NAMES_PENDING):
-        conn.info.pop(key, None)
-
-
-def copy_staged(
-    conn: Connection,
-    model: type[SQLModel],
-    name: str,
-    *,
-    shift: dict[str, int],
-    keep_id: bool = False,
-    shift_json_id: str | None = None,
-) -> int:
-    """INSERT … SELECT the staged rows into the real table, adding `shift[column]` to those columns.
-
-    Without `keep_id` the rows get fresh ids. `shift_json_id` names a JSON column whose "id" is
-    shifted like `entity_id` (a change-log row's snapshot of the row it created).
-    """
-    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-    columns = [c.name for c in table.columns if keep_id or c.name != "id"]
-    exprs = []
-    for col_name in columns:
-        quoted = f'"{col_name}"'
-        off = int(shift.get("entity_id", 0)) if col_name == shift_json_id else 0
-        if off and _is_pg(conn):
-            exprs.append(
-                f"jsonb_set({quoted}::jsonb, '{{id}}', to_jsonb(({quoted}->>'id')::bigint + {off}))::json"
-            )
-        elif off:
-            exprs.append(f"json_set({quoted}, '$.id', json_extract({quoted}, '$.id') + {off})")
-        else:
-            exprs.append(f"{quoted} + {int(shift[col_name])}" if shift.get(col_name) else quoted)
-    result = conn.exec_driver_sql(
-        f"INSERT INTO {_main(conn, table.name)} ({', '.join(chr(34) + c + chr(34) for c in columns)}) "
-        f"SELECT {', '.join(exprs)} FROM {_temp(conn, name)} ORDER BY {_staged_order(conn)}"
-    )
-    if keep_id and _is_pg(conn):
-        postgres.advance_id_sequence(conn, table.name)
-    if model is ChangeLog and _is_pg(conn):
-        # The change log is an import's last copy; what follows (merging into customers that exist)
-        # reads and changes rows others may write, so from here it holds the write lock.
-        postgres.take_deferred_lock(conn)
-    return int(result.rowcount or 0)
-
-
-def staged_keys_taken(conn: Connection, name: str) -> list[str]:
-    """Names of staged customers that exist in the database by now (created since the file was read)."""
-    rows = conn.exec_driver_sql(
-        f"SELECT s.name_key FROM {_temp(conn, name)} s JOIN {_main(conn, 'customer')} c "
-        "ON c.name_key = s.name_key LIMIT 20"
-    )
-    return [r[0] for r in rows]
-
-
-def max_id(conn: Connection, model: type[SQLModel]) -> int:
-    """The highest id in use; the staged rows are numbered from the next one on.
-
-    On PostgreSQL, inside an import's copy (which holds no write lock yet), the ids the staged rows
-    need are reserved from the table's sequence at the same time, so no other writer takes them.
-    """
-    table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-    if _is_pg(conn) and postgres.LOCK_PENDING in conn.info:
-        staged = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_temp(conn, STAGE_PREFIX + table.name)}")
-        return postgres.reserve_ids(conn, table.name, int(staged.scalar_one()))
-    return int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
-
-
 def created_log_rows(batch: Batch, model: type[SQLModel], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The change-log rows `record_created` would write for `rows`, to stage instead."""
+    """The change-log rows `record_created` writes for `rows`."""
     at = batch.at or utcnow()
     return [
         {
@@ -241,18 +153,328 @@ def created_log_rows(batch: Batch, model: type[SQLModel], rows: list[dict[str, A
     ]
 
 
-@contextmanager
-def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", "contact")) -> Iterator[None]:
-    """Bump the names version once for a bulk copy instead of once per row (a trigger costs ~2 µs a row).
+def _is_pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
 
-    The insert triggers are dropped and re-created inside the caller's transaction, so no other
-    connection ever sees the schema without them.
+
+# ---- rows as the driver takes them ---------------------------------------------------------------
+
+
+class _Converter:
+    """Rows of one table as DBAPI parameter tuples, for a plain executemany.
+
+    Each value goes through its column type's bind processor — the very conversion SQLAlchemy
+    applies (UTC datetimes, JSON text, date text on SQLite) — but without its per-row parameter
+    handling, which cost more than the insert itself. A value repeated across rows (the import's
+    timestamp, a tag list) is converted once.
     """
-    if _is_pg(conn):  # its triggers run once per transaction already; a lock-free copy bumps later
-        postgres.defer_names_version(conn)
+
+    def __init__(self, conn: Connection, model: type[SQLModel], lead: tuple[str, ...]) -> None:
+        table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+        dialect = conn.dialect
+        defaults = _defaults(model)
+        names = [c.name for c in table.columns if c.name not in lead and c.name != "id"]
+        self._getters = [
+            _getter(name, defaults[name], dialect.type_descriptor(table.c[name].type).bind_processor(dialect))
+            for name in names
+        ]
+        mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
+        columns = [*lead, *names]
+        self.sql = (
+            f'INSERT INTO "{table.name}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+
+    def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple([get(row) for get in self._getters])
+
+
+_MEMO = 4096  # distinct values remembered per column
+_MISSING = object()
+
+
+def _getter(
+    name: str, make: Callable[[], Any], process: Callable[[Any], Any] | None
+) -> Callable[[dict[str, Any]], Any]:
+    """How one column's value is taken from a row: given, else the model's default; then converted."""
+    memo: dict[Any, Any] = {}
+
+    def plain(row: dict[str, Any]) -> Any:
+        value = row.get(name, _MISSING)
+        return make() if value is _MISSING else value
+
+    if process is None:
+        return plain
+
+    def converted(row: dict[str, Any]) -> Any:
+        value = plain(row)
+        if value is None:
+            return None
+        key = _memo_key(value)
+        if key is None:
+            return process(value)
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = process(value)
+            if len(memo) < _MEMO:
+                memo[key] = found
+        return found
+
+    return converted
+
+
+def _memo_key(value: Any) -> Any:
+    # Keyed by type too: 1 == 1.0 == True, but they may be stored differently.
+    if type(value) is list:
+        return ("list", *value) if all(type(v) is str for v in value) else None
+    if isinstance(value, str | int | float) or hasattr(value, "isoformat"):
+        return (type(value), value)
+    return None
+
+
+# ---- a big import in short transactions ------------------------------------------------------------
+
+
+@dataclass
+class NewRows:
+    """What an import creates: new customers and their children, as plain column values.
+
+    `customers`: one dict per new customer, every column but `id` that is given (the model's
+    defaults fill the rest); `children`: per child model, (index of its customer in `customers`,
+    its columns but `id` and `customer_id`), in customer order.
+    """
+
+    customers: list[dict[str, Any]]
+    children: dict[type[SQLModel], list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+
+
+@dataclass
+class Written:
+    """What the chunks wrote, handed to the import's final step."""
+
+    customers: int = 0
+    children: dict[type[SQLModel], int] = field(default_factory=dict)
+    #: index in `NewRows.customers` -> id of the same-named customer another writer created meanwhile
+    taken: dict[int, int] = field(default_factory=dict)
+
+
+class _Abandoned(Exception):
+    """The final step asked to start over (a customer it merges into vanished)."""
+
+
+def import_customers(
+    store: Store,
+    new: NewRows,
+    *,
+    batch: Batch,
+    label: str,
+    finish: Callable[[Batch, Written], bool],
+) -> bool:
+    """Write `new` in short transactions, then run `finish(batch, written)` in the last one.
+
+    `batch` (its session is set here) names the change-log batch; `finish` merges into existing
+    customers through `batch.session` and returns False to abandon the import. All or nothing: on
+    False or any error, what the chunks wrote is removed again (False is returned, the error
+    re-raised). See the module's docstring for crashes and what readers see meanwhile.
+    """
+    with store.connection() as conn, _import_lock(store, conn, wait=True):
+        _recover(conn)
+        marker = MARKER_PREFIX + batch.id
+        written = Written(children={model: 0 for model in new.children})
+        chunks = _chunks(new)
+        committed = 0
+        try:
+            ready = [_prepare(conn, new, *chunks[0])] if chunks else []
+            for n in range(len(chunks)):
+                with _write(conn):
+                    if n == 0:
+                        _set_marker(conn, marker, batch, label)
+                    _write_chunk(conn, new, ready.pop(), batch, written)
+                committed += 1
+                released = time.monotonic()
+                _after_chunk(written)
+                if n + 1 < len(chunks):
+                    ready.append(
+                        _prepare(conn, new, *chunks[n + 1])
+                    )  # the next one's rows, while others write
+                    _let_others_in(conn, released)
+            with _write(conn), Session(bind=conn, expire_on_commit=False) as session:
+                batch.session = session
+                if not finish(batch, written):
+                    raise _Abandoned
+                session.flush()
+                if chunks:
+                    _bump_names_version(conn)
+                    conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": marker})
+            return True
+        except BaseException as e:
+            if committed:
+                _undo_chunks(conn, marker, batch)
+            if isinstance(e, _Abandoned):
+                return False
+            raise
+        finally:
+            conn.info.pop(_CONVERTERS, None)
+
+
+def _after_chunk(written: Written) -> None:
+    """Runs after each chunk's commit, with no transaction open: other writers' turn (a seam for tests)."""
+
+
+@contextmanager
+def _write(conn: Connection) -> Iterator[None]:
+    """One write transaction on `conn` (taking the write lock), committed on success."""
+    conn.execution_options(crm_write=True)
+    try:
+        with conn.begin():
+            yield
+    finally:
+        conn.execution_options(crm_write=False)
+
+
+def _chunks(new: NewRows) -> list[tuple[int, int]]:
+    """Customer index ranges [lo, hi) of about CHUNK_ROWS rows each, children included."""
+    weight = [1] * len(new.customers)
+    for rows in new.children.values():
+        for index, _values in rows:
+            weight[index] += 1
+    out: list[tuple[int, int]] = []
+    lo, size = 0, 0
+    for index, w in enumerate(weight):
+        size += w
+        if size >= CHUNK_ROWS:
+            out.append((lo, index + 1))
+            lo, size = index + 1, 0
+    if lo < len(weight):
+        out.append((lo, len(weight)))
+    return out
+
+
+@dataclass
+class _Chunk:
+    """One transaction's rows, converted for the driver before the lock is taken (all but the customer id)."""
+
+    lo: int
+    hi: int
+    customers: list[tuple[Any, ...]]
+    children: dict[type[SQLModel], list[tuple[int, tuple[Any, ...]]]]
+
+
+def _prepare(conn: Connection, new: NewRows, lo: int, hi: int) -> _Chunk:
+    customers = _converter(conn, Customer, ("id",))
+    children: dict[type[SQLModel], list[tuple[int, tuple[Any, ...]]]] = {}
+    for model, rows in new.children.items():
+        convert = _converter(conn, model, ("customer_id",))
+        children[model] = [(index, convert.values(values)) for index, values in _slice(rows, lo, hi)]
+    return _Chunk(lo, hi, [customers.values(new.customers[i]) for i in range(lo, hi)], children)
+
+
+def _write_chunk(conn: Connection, new: NewRows, chunk: _Chunk, batch: Batch, written: Written) -> None:
+    keys = [new.customers[i]["name_key"] for i in range(chunk.lo, chunk.hi)]
+    taken = _existing_keys(conn, keys)
+    live = [i for i in range(chunk.lo, chunk.hi) if new.customers[i]["name_key"] not in taken]
+    for i in range(chunk.lo, chunk.hi):
+        cid = taken.get(new.customers[i]["name_key"])
+        if cid is not None:
+            written.taken[i] = cid
+    if not live:
+        return
+    ids = _new_ids(conn, len(live))
+    id_of = dict(zip(live, ids, strict=True))
+    params = [(cid, *chunk.customers[i - chunk.lo]) for i, cid in id_of.items()]
+    with _names_version_held(conn):
+        conn.exec_driver_sql(_converter(conn, Customer, ("id",)).sql, params)
+        for model, rows in chunk.children.items():
+            params = [(id_of[index], *row) for index, row in rows if index in id_of]
+            if params:
+                conn.exec_driver_sql(_converter(conn, model, ("customer_id",)).sql, params)
+            written.children[model] = written.children.get(model, 0) + len(params)
+    if _is_pg(conn):
+        postgres.advance_id_sequence(conn, "customer")
+    _log_created(conn, batch, ids[0], ids[-1])
+    written.customers += len(live)
+
+
+#: Between two chunks on SQLite the lock stays free at least this long. A writer waiting for it polls
+#: (SQLite's busy handler) at intervals that grow to 100 ms; back-to-back chunks would starve it.
+_GAP = 0.1
+
+
+def _let_others_in(conn: Connection, since: float) -> None:
+    """Keep the write lock free a moment after a chunk (PostgreSQL queues waiters fairly by itself)."""
+    if not _is_pg(conn):
+        time.sleep(max(0.0, _GAP - (time.monotonic() - since)))
+
+
+_CONVERTERS = "crm_import_converters"
+
+
+def _converter(conn: Connection, model: type[SQLModel], lead: tuple[str, ...]) -> _Converter:
+    # One per table and connection for the whole import, so its memo carries across chunks.
+    cache: dict[type[SQLModel], _Converter] = conn.info.setdefault(_CONVERTERS, {})
+    if model not in cache:
+        cache[model] = _Converter(conn, model, lead)
+    return cache[model]
+
+
+def _slice(rows: list[tuple[int, dict[str, Any]]], lo: int, hi: int) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows whose customer index is in [lo, hi) (rows are in customer order)."""
+    start = _bisect(rows, lo)
+    for k in range(start, len(rows)):
+        if rows[k][0] >= hi:
+            return
+        yield rows[k]
+
+
+def _bisect(rows: list[tuple[int, dict[str, Any]]], index: int) -> int:
+    a, b = 0, len(rows)
+    while a < b:
+        mid = (a + b) // 2
+        if rows[mid][0] < index:
+            a = mid + 1
+        else:
+            b = mid
+    return a
+
+
+def _existing_keys(conn: Connection, keys: list[str]) -> dict[str, int]:
+    """Which of these name keys a customer has by now (created by another writer since the file was read)."""
+    found: dict[str, int] = {}
+    query = text("SELECT name_key, id FROM customer WHERE name_key IN :keys").bindparams(
+        bindparam("keys", expanding=True)
+    )
+    for start in range(0, len(keys), _IN):
+        for key, cid in conn.execute(query, {"keys": keys[start : start + _IN]}):
+            found[str(key)] = int(cast(int, cid))
+    return found
+
+
+def _new_ids(conn: Connection, count: int) -> list[int]:
+    """`count` consecutive free customer ids (the write lock is held: nobody else takes ids now)."""
+    if _is_pg(conn):
+        postgres.advance_id_sequence(conn, "customer")  # past any explicit id inserted without it
+        rows = conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence('customer', 'id')) FROM generate_series(1, :n)"),
+            {"n": count},
+        )
+        return sorted(int(r[0]) for r in rows)
+    top = int(conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM customer").scalar_one())
+    return list(range(top + 1, top + 1 + count))
+
+
+@contextmanager
+def _names_version_held(conn: Connection) -> Iterator[None]:
+    """No names-version bump for this chunk's inserts: `import_customers` bumps once at the end.
+
+    On SQLite the per-row insert triggers are dropped and re-created inside the transaction (no
+    other connection ever sees the schema without them); on PostgreSQL the statement trigger is
+    told this transaction has bumped already (see crm_bump_names_version in store/postgres.py).
+    """
+    if _is_pg(conn):
+        conn.exec_driver_sql("SELECT set_config('crm.names_bumped', txid_current()::text, true)")
         yield
         return
-    marks = ", ".join(f"'{t}_names_ai'" for t in tables)
+    marks = "'customer_names_ai', 'contact_names_ai'"
     triggers = list(
         conn.exec_driver_sql(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})"
@@ -263,21 +485,48 @@ def names_version_once(conn: Connection, tables: tuple[str, ...] = ("customer", 
     yield
     for _name, sql in triggers:
         conn.exec_driver_sql(str(sql))
-    if triggers:
-        conn.exec_driver_sql("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version'")
 
 
-def _snapshot_sql(model: type[SQLModel], shift_id: int, *, pg: bool = False) -> str:
-    """SQL building, from a staged row, the JSON `Batch.created` writes for it (as `plain` spells values).
+def _bump_names_version(conn: Connection) -> None:
+    cast = "(CAST(value AS BIGINT) + 1)::text" if _is_pg(conn) else "CAST(value AS INTEGER) + 1"
+    conn.exec_driver_sql(f"UPDATE meta SET value = {cast} WHERE key = 'names_version'")
 
-    Building 100,000 snapshots in Python and staging them took seconds; SQLite builds them in the copy.
+
+def _log_created(conn: Connection, batch: Batch, lo: int, hi: int) -> None:
+    """The change-log rows saying `batch` created customers lo..hi, built by the database from the rows."""
+    pg = _is_pg(conn)
+    statement = text(
+        "INSERT INTO change_log (batch, at, actor, source, summary, entity, entity_id, op, "
+        "before, after, undoes, undone_at) "
+        "SELECT CAST(:batch AS TEXT), :at, CAST(:actor AS TEXT), CAST(:source AS TEXT), "
+        "CAST(:summary AS TEXT), 'customer', id, 'create', 'null', "
+        f"{_snapshot_sql(Customer, pg=pg)}, NULL, NULL "
+        "FROM customer WHERE id BETWEEN :lo AND :hi ORDER BY id"
+    ).bindparams(bindparam("at", type_=UTCDateTime))
+    result = conn.execute(
+        statement,
+        {
+            "batch": batch.id,
+            "at": batch.at or utcnow(),
+            "actor": batch.actor,
+            "source": batch.source,
+            "summary": batch.summary,
+            "lo": lo,
+            "hi": hi,
+        },
+    )
+    batch.count += int(result.rowcount or 0)
+
+
+def _snapshot_sql(model: type[SQLModel], *, pg: bool = False) -> str:
+    """SQL building, from a stored row, the JSON `Batch.created` writes for it (as `plain` spells values).
+
+    Building 100,000 snapshots in Python took seconds; the database builds them in the insert.
     """
     parts = []
     for column in model.__table__.columns:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
         ref = f'"{column.name}"'
-        if column.name == "id":
-            expr = f"{ref} + {int(shift_id)}"
-        elif pg and isinstance(column.type, UTCDateTime):
+        if pg and isinstance(column.type, UTCDateTime):
             # isoformat(): microseconds only when there are any.
             expr = (
                 f"CASE WHEN {ref} IS NULL THEN NULL ELSE to_char({ref}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
@@ -302,33 +551,181 @@ def _snapshot_sql(model: type[SQLModel], shift_id: int, *, pg: bool = False) -> 
     return f"{'json_build_object' if pg else 'json_object'}({', '.join(parts)})"
 
 
-def stage_created_log(conn: Connection, batch: Batch, model: type[SQLModel], name: str) -> str:
-    """Stage the change-log rows saying `batch` created each staged row of `name` (as `record_created`
-    writes them), built by SQLite outside the write lock; copy them with `copy_staged(…, shift_json_id=…)`."""
-    log = f"{STAGE_PREFIX}change_log"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_temp(conn, log)}")
-    conn.exec_driver_sql(
-        f'CREATE TEMP TABLE "{log}" AS SELECT * FROM {_main(conn, "change_log")} WHERE 1 = 0'
-    )
-    pg = _is_pg(conn)
-    statement = text(
-        f"INSERT INTO {_temp(conn, log)} (batch, at, actor, source, summary, entity, entity_id, op, "
-        "before, after, undoes, undone_at) "
-        "SELECT CAST(:batch AS TEXT), :at, CAST(:actor AS TEXT), CAST(:source AS TEXT), "
-        "CAST(:summary AS TEXT), CAST(:entity AS TEXT), id, 'create', 'null', "
-        f"{_snapshot_sql(model, 0, pg=pg)}, NULL, NULL "
-        f"FROM {_temp(conn, name)} ORDER BY {_staged_order(conn)}"
-    ).bindparams(bindparam("at", type_=UTCDateTime))
-    result = conn.execute(
-        statement,
-        {
-            "batch": batch.id,
-            "at": batch.at or utcnow(),
-            "actor": batch.actor,
-            "source": batch.source,
-            "summary": batch.summary,
-            "entity": model.__tablename__,
-        },
-    )
-    batch.count += int(result.rowcount or 0)
-    return log
+# ---- the pending-import marker, and removing what a crashed import wrote ----------------------------
+
+
+def _set_marker(conn: Connection, key: str, batch: Batch, label: str) -> None:
+    value = json.dumps({"actor": batch.actor, "label": label[:200], "at": plain(batch.at or utcnow())})
+    conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+
+
+def _markers(conn: Connection) -> list[tuple[str, dict[str, Any]]]:
+    rows = conn.execute(
+        text("SELECT key, value FROM meta WHERE key >= :lo AND key < :hi ORDER BY key"),
+        {"lo": MARKER_PREFIX, "hi": MARKER_PREFIX[:-1] + chr(ord(MARKER_PREFIX[-1]) + 1)},
+    ).all()
+    out = []
+    for key, value in rows:
+        try:
+            info = json.loads(str(value))
+        except ValueError:
+            info = {}
+        out.append((str(key), info if isinstance(info, dict) else {}))
+    return out
+
+
+def recover_crashed_imports(store: Store) -> None:
+    """Remove what an import that died part-way wrote (its marker is left behind), if nobody is importing.
+
+    Called on opening a store: a cheap look at `meta` when there is nothing to do.
+    """
+    if store.read_only or not store.stages_imports:
+        return
+    with store.connection() as conn:
+        found = bool(_markers(conn))
+        conn.rollback()
+        if not found:
+            return
+        with _import_lock(store, conn, wait=False) as held:
+            if held:
+                _recover(conn)
+
+
+def _recover(conn: Connection) -> None:
+    """Remove the rows of every import whose marker is left (the caller holds the import lock)."""
+    markers = _markers(conn)
+    conn.rollback()
+    for key, info in markers:
+        batch_id = key.removeprefix(MARKER_PREFIX)
+        removed, kept = _remove_batch(conn, batch_id, str(info.get("actor", "")))
+        with _write(conn):
+            conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": key})
+        note = (
+            f"; kept {kept} that others had added to or changed meanwhile (undo them by hand if unwanted)"
+            if kept
+            else ""
+        )
+        log.warning(
+            "an import (%s, started %s) did not finish; removed the %d customers it had written%s",
+            info.get("label", "unnamed"),
+            info.get("at", "at an unknown time"),
+            removed,
+            note,
+        )
+
+
+def _undo_chunks(conn: Connection, marker: str, batch: Batch) -> None:
+    """After a failed import: remove what its chunks wrote. If that fails too, the marker stays for later."""
+    try:
+        with suppress(Exception):
+            conn.rollback()
+        _remove_batch(conn, batch.id, batch.actor)
+        with _write(conn):
+            conn.execute(text("DELETE FROM meta WHERE key = :k"), {"k": marker})
+    except Exception:  # noqa: BLE001 - the import's own error is the one to report
+        log.warning("could not remove a failed import's rows now; the next open of the database will")
+
+
+def _remove_batch(conn: Connection, batch_id: str, actor: str) -> tuple[int, int]:
+    """Delete the customers (their children by cascade) `batch_id` created, and their change-log rows,
+    a chunk per transaction. Returns (removed, kept): kept ones were added to or changed by others."""
+    first = conn.execute(
+        text("SELECT MIN(id) FROM change_log WHERE actor = :a AND batch = :b"), {"a": actor, "b": batch_id}
+    ).scalar()
+    conn.rollback()
+    if first is None:
+        return 0, 0
+    removed = kept = 0
+    below: int | None = None
+    while True:
+        with _write(conn):
+            rows = conn.execute(
+                text(
+                    "SELECT id, entity_id FROM change_log WHERE actor = :a AND batch = :b "
+                    "AND entity = 'customer' AND op = 'create'"
+                    + ("" if below is None else " AND id < :below")
+                    + " ORDER BY id DESC LIMIT :n"
+                ),
+                {"a": actor, "b": batch_id, "below": below, "n": 2 * _IN},
+            ).all()
+            if not rows:
+                break
+            below = int(cast(int, rows[-1][0]))
+            pairs = [(int(cast(int, log_id)), int(cast(int, cid))) for log_id, cid in rows]
+            touched = _touched(conn, batch_id, int(first), [cid for _, cid in pairs])
+            gone = [(log_id, cid) for log_id, cid in pairs if cid not in touched]
+            kept += len(rows) - len(gone)
+            for start in range(0, len(gone), _IN):
+                part = gone[start : start + _IN]
+                _delete_in(conn, "customer", [cid for _, cid in part])  # the cascade takes the children
+                _delete_in(conn, "change_log", [log_id for log_id, _ in part])
+            removed += len(gone)
+    return removed, kept
+
+
+def _delete_in(conn: Connection, table: str, ids: list[int]) -> None:
+    if ids:
+        query = text(f'DELETE FROM "{table}" WHERE id IN :ids').bindparams(bindparam("ids", expanding=True))
+        conn.execute(query, {"ids": ids})
+
+
+def _touched(conn: Connection, batch_id: str, first: int, customer_ids: list[int]) -> set[int]:
+    """Which of these customers another batch changed, or added a contact, note, … to, since `first`."""
+    out: set[int] = set()
+    for start in range(0, len(customer_ids), _IN):
+        part = customer_ids[start : start + _IN]
+        params = {"b": batch_id, "first": first, "ids": part}
+        own = text(
+            "SELECT entity_id FROM change_log WHERE id > :first AND batch <> :b "
+            "AND entity = 'customer' AND entity_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True))
+        out |= {int(r[0]) for r in conn.execute(own, params)}
+        for model in _CHILD_MODELS:
+            name = model.__tablename__
+            added = text(
+                f'SELECT x.customer_id FROM change_log l JOIN "{name}" x ON x.id = l.entity_id '
+                f"WHERE l.id > :first AND l.batch <> :b AND l.entity = '{name}' AND x.customer_id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True))
+            out |= {int(r[0]) for r in conn.execute(added, params)}
+    return out
+
+
+# ---- one import at a time ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _import_lock(store: Store, conn: Connection, *, wait: bool) -> Iterator[bool]:
+    """Hold the database's import lock (yields False when `wait` is False and another process holds it).
+
+    The lock belongs to the process (SQLite: `flock` on a side file) or the connection (PostgreSQL:
+    a session advisory lock), so it is released when the importer dies, however it dies.
+    """
+    if store.is_postgres:
+        call = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        got = conn.exec_driver_sql(f"SELECT {call}({IMPORT_LOCK_KEY})").scalar()
+        conn.commit()
+        held = got is not False
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    conn.rollback()
+                    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({IMPORT_LOCK_KEY})")
+                    conn.commit()
+                except Exception:  # noqa: BLE001 - a broken connection: closing it releases the lock
+                    conn.invalidate()
+        return
+    if store.path is None:
+        yield True
+        return
+    fd = os.open(f"{store.path}-import", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # releases the lock

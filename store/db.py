@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from store import migrations, postgres
+from store import bulk, migrations, postgres
 from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify, read_only_fault
 from store.migrations import SchemaTooNew
 
@@ -162,6 +162,11 @@ class Store:
         target = self.url
         if self.is_postgres:
             kwargs = postgres.engine_options()
+            if self.read_only:
+                # Every transaction read-only on the server: a read never writes, nor takes the write lock.
+                connect_args = dict(kwargs["connect_args"])  # type: ignore[call-overload]  # engine_options' connect_args is a dict
+                connect_args["options"] = "-c default_transaction_read_only=on"
+                kwargs["connect_args"] = connect_args
         elif self.is_sqlite and self.path is None:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         elif self.is_sqlite:
@@ -197,16 +202,18 @@ class Store:
                     and not self._has_statistics()
                 ):
                     self.refresh_statistics()
+            # An import that died part-way (kill -9) left its marker: remove what it wrote.
+            bulk.recover_crashed_imports(self)
         except (SchemaTooNew, StorageError):
             self.engine.dispose()
             raise
 
     @property
     def stages_imports(self) -> bool:
-        """True when a bulk import should stage its rows first and copy them in one short write.
+        """True when a bulk import writes in short transactions (store/bulk.import_customers).
 
-        A SQLite file and a PostgreSQL database: writers queue on one lock in both, so the copy is
-        kept short. An in-memory SQLite database has one connection and no one else to wait.
+        A SQLite file and a PostgreSQL database: writers queue on one lock in both, so each write
+        is kept short. An in-memory SQLite database has one connection and no one else to wait.
         """
         return self.is_postgres or (self.is_sqlite and self.path is not None)
 

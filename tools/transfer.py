@@ -15,8 +15,11 @@ so importing the same file twice changes nothing.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +30,7 @@ from sqlmodel import Session
 
 from store import bulk
 from store.changelog import Batch, snapshot
-from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, User, saved_id
+from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User, saved_id
 from store.transfer_rows import any_customer_with_key, customer_ids_by_key, timeline_of, whole_book
 from store.user_rows import user_named
 from tools.context import ToolContext
@@ -219,7 +222,6 @@ class _Plan:
     reading: Reading
     new: list[Record] = field(default_factory=list)
     merged: list[tuple[Record, int, set[_Mark]]] = field(default_factory=list)  # record, customer id, present
-    first_id: int = 1  # the id the first new customer would get
 
 
 def _read(ctx: ToolContext, s: Session, text: str, kind: str, label: str) -> Reading:
@@ -242,7 +244,7 @@ def _read(ctx: ToolContext, s: Session, text: str, kind: str, label: str) -> Rea
 
 
 def _plan(s: Session, reading: Reading) -> _Plan:
-    plan = _Plan(reading, first_id=bulk.next_id(s, Customer))
+    plan = _Plan(reading)
     existing = customer_ids_by_key(s, keys=[r.key for r in reading.records])
     for rec in reading.records:
         cid = existing.get(rec.key)
@@ -256,15 +258,33 @@ def _plan(s: Session, reading: Reading) -> _Plan:
 def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input") -> ImportResult:
     """Import `text` (kind "json" or "csv"); all or nothing. ImportFailed lists every bad value."""
     summary = f"import {label}"
+    with _no_gc_pauses():
+        return _import(ctx, text, kind, label, summary)
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """No cyclic garbage collection while an import runs: it builds a few objects per row and no cycles,
+    and the collector walking them again and again cost ~2 s of a 100,000-row import."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _import(ctx: ToolContext, text: str, kind: str, label: str, summary: str) -> ImportResult:
     for _attempt in range(_RETRIES):
         with ctx.read() as s:
             plan = _plan(s, _read(ctx, s, text, kind, label))
         if ctx.store.stages_imports and ctx._batch_id is None:
-            result = _write_staged(ctx, summary, plan)
+            result = _write_chunked(ctx, summary, label, plan)
         else:  # an in-memory database, or inside a caller's batch: one session
             result = _write_in_session(ctx, summary, plan)
         if result is not None:
-            result.warnings = plan.reading.warnings
+            result.warnings = plan.reading.warnings + result.warnings
             if result.customers_created >= 1000:  # the planner's statistics describe the old, smaller book
                 ctx.store.refresh_statistics()
             return result
@@ -276,74 +296,44 @@ def import_text(ctx: ToolContext, text: str, *, kind: str, label: str = "input")
 # ---- import: writing ----------------------------------------------------------------------------------
 
 
-def _new_rows(
-    ctx: ToolContext, records: list[Record], first_id: int
-) -> tuple[list[dict[str, Any]], dict[type, list[dict[str, Any]]]]:
-    now = ctx.now()
-    customers = bulk.complete_rows(
-        Customer,
-        [
-            {
-                "id": first_id + n,
-                "name": rec.name,
-                "name_key": rec.key,
-                "owner": ctx.actor,
-                "created_at": now,
-                "updated_at": now,
-                **{k: v for k, v in rec.fields.items() if v is not None},
-            }
-            for n, rec in enumerate(records)
-        ],
-    )
-    children: dict[type, list[dict[str, Any]]] = {Contact: [], Interaction: [], FollowUp: [], StageChange: []}
-    for row, rec in zip(customers, records, strict=True):
+def _new_rows(ctx: ToolContext, records: list[Record]) -> bulk.NewRows:
+    """The new customers' rows and their children's (each child names its customer by position)."""
+    now, actor = ctx.now(), ctx.actor
+    new = bulk.NewRows([], {Contact: [], Interaction: [], FollowUp: [], StageChange: []})
+    for n, rec in enumerate(records):
+        row = {"name": rec.name, "name_key": rec.key, "owner": actor, "created_at": now, "updated_at": now}
+        for key, value in rec.fields.items():
+            if value is not None:
+                row[key] = value
+        new.customers.append(row)
         for model, values in _child_rows(rec, None):
-            children[model].append({"customer_id": row["id"], **values})
-    return customers, children
+            new.children[model].append((n, values))
+    return new
 
 
-def _write_staged(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult | None:
-    """Stage the new customers with no lock held, then copy and merge in one short write; None on a race."""
-    # The session is the one opened on the staging connection below.
-    batch = Batch(None, ctx.actor, ctx.source, summary, at=ctx.now())  # type: ignore[arg-type]  # session set below
-    # Ids as they will be unless another writer creates customers meanwhile (then the copy shifts them).
-    customers, children = _new_rows(ctx, plan.new, plan.first_id)
-    names: list[str] = []
-    result: ImportResult | None = None
-    with ctx.store.connection() as conn:
-        try:
-            names.append(bulk.stage(conn, Customer, customers, complete=False))
-            for model, rows in children.items():
-                names.append(bulk.stage(conn, model, rows))
-            # A new customer's children go with its creation on undo: only customers are logged.
-            names.append(bulk.stage_created_log(conn, batch, Customer, names[0]))
-            conn.commit()
-            conn.execution_options(crm_write=True)  # the next transaction takes the write lock up front
-            with Session(bind=conn, expire_on_commit=False) as session:
-                batch.session = session
-                if bulk.staged_keys_taken(conn, names[0]):
-                    return None
-                offset = bulk.max_id(conn, Customer) + 1 - plan.first_id
-                with bulk.names_version_once(conn):
-                    bulk.copy_staged(conn, Customer, names[0], shift={"id": offset}, keep_id=True)
-                    for name, model in zip(names[1:5], children, strict=True):
-                        bulk.copy_staged(conn, model, name, shift={"customer_id": offset})
-                bulk.copy_staged(
-                    conn, ChangeLog, names[5], shift={"entity_id": offset}, shift_json_id="after"
-                )
-                counted = _counted(customers, children)
-                if not _merge(ctx, batch, plan, counted):
-                    return None
-                _import_users(session, plan.reading.users)
-                session.flush()
-                conn.commit()  # the transaction is the connection's (begun above); the session joined it
-                result = counted
-        finally:
-            conn.rollback()  # a refused or failed write leaves nothing behind
-            conn.execution_options(crm_write=False)
-            bulk.drop_staged(conn, names)
-            conn.commit()
-    return result
+def _write_chunked(ctx: ToolContext, summary: str, label: str, plan: _Plan) -> ImportResult | None:
+    """New customers written in short transactions by the store, then the merge; None on a race."""
+    # The store sets the batch's session (the one of its last transaction) before `finish` runs.
+    batch = Batch(None, ctx.actor, ctx.source, summary, at=ctx.now())  # type: ignore[arg-type]  # session set by bulk.import_customers
+    result = ImportResult()
+
+    def finish(batch: Batch, written: bulk.Written) -> bool:
+        result.customers_created = written.customers
+        for model, count in written.children.items():
+            _count(result, model, count)
+        merged = list(plan.merged)
+        for index, cid in sorted(written.taken.items()):
+            # A rep created the same customer while the file was read or written: merged into theirs.
+            rec = plan.new[index]
+            merged.append((rec, cid, _present(batch.session, cid)))
+            result.warnings.append(f"{rec.where}: created by someone else during the import; merged into it")
+        if not _merge(ctx, batch, merged, result):
+            return False
+        _import_users(batch.session, plan.reading.users)
+        return True
+
+    done = bulk.import_customers(ctx.store, _new_rows(ctx, plan.new), batch=batch, label=label, finish=finish)
+    return result if done else None
 
 
 def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResult | None:
@@ -351,13 +341,16 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
         s = batch.session
         if any_customer_with_key(s, keys=[r.key for r in plan.new]):
             return None  # created meanwhile; nothing written yet
-        customers, children = _new_rows(ctx, plan.new, bulk.next_id(s, Customer))
-        bulk.insert_rows(s, Customer, customers)
+        new = _new_rows(ctx, plan.new)
+        first = bulk.next_id(s, Customer)
+        rows = [{"id": first + n, **row} for n, row in enumerate(new.customers)]
+        customers = bulk.insert_rows(s, Customer, rows)
         bulk.record_created(batch, Customer, customers)  # a new customer's children go with it on undo
-        for model, rows in children.items():
-            bulk.insert_rows(s, model, rows)
-        result = _counted(customers, children)
-        if not _merge(ctx, batch, plan, result):
+        result = ImportResult(customers_created=len(customers))
+        for model, children in new.children.items():
+            bulk.insert_rows(s, model, [{"customer_id": first + n, **values} for n, values in children])
+            _count(result, model, len(children))
+        if not _merge(ctx, batch, plan.merged, result):
             raise ImportFailed(
                 ["a customer of the file was deleted while it was imported; nothing imported — try again"]
             )
@@ -365,22 +358,14 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
     return result
 
 
-def _counted(customers: list[dict[str, Any]], children: dict[type, list[dict[str, Any]]]) -> ImportResult:
-    return ImportResult(
-        customers_created=len(customers),
-        contacts=len(children[Contact]),
-        interactions=len(children[Interaction]),
-        followups=len(children[FollowUp]),
-        stage_changes=len(children[StageChange]),
-    )
-
-
-def _merge(ctx: ToolContext, batch: Batch, plan: _Plan, result: ImportResult) -> bool:
+def _merge(
+    ctx: ToolContext, batch: Batch, merged: list[tuple[Record, int, set[_Mark]]], result: ImportResult
+) -> bool:
     """Update the customers that exist and add what they lack; False when one vanished meanwhile."""
     s: Session = batch.session
     now = ctx.now()
     added: list[Any] = []
-    for rec, cid, present in plan.merged:
+    for rec, cid, present in merged:
         c = s.get(Customer, cid)
         if c is None:
             return False
@@ -403,15 +388,15 @@ def _merge(ctx: ToolContext, batch: Batch, plan: _Plan, result: ImportResult) ->
     return True
 
 
-def _count(result: ImportResult, kind: type) -> None:
+def _count(result: ImportResult, kind: type, n: int = 1) -> None:
     if kind is Contact:
-        result.contacts += 1
+        result.contacts += n
     elif kind is Interaction:
-        result.interactions += 1
+        result.interactions += n
     elif kind is FollowUp:
-        result.followups += 1
+        result.followups += n
     else:
-        result.stage_changes += 1
+        result.stage_changes += n
 
 
 def _present(s: Session, cid: int) -> set[_Mark]:

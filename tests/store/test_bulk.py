@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
-from store import Store
+from store import Store, bulk
 from store.models import ChangeLog
 from tests.conftest import make_ctx
 from tools.transfer import import_text
@@ -93,3 +96,138 @@ def test_customers_created_by_someone_else_meanwhile_shift_the_copy(tmp_path: Pa
     )  # the other rep's customer stays
     store.close()
     rep.store.close()
+
+
+# ---- a big import in short transactions (issue #11) ------------------------------------------------
+
+
+def _rows(n: int, start: int = 0) -> str:
+    lines = ["name,stage,tags,contact,contact_role"]
+    lines += [f"Chunkco {i:03d} Ltd,lead,eu;bulk,Person {i},CTO" for i in range(start, start + n)]
+    return "\n".join(lines) + "\n"
+
+
+def _count(store: Store, table: str) -> int:
+    with store.read() as s:
+        return int(s.connection().exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one())
+
+
+def _markers(store: Store) -> list[str]:
+    with store.read() as s:
+        rows = s.connection().execute(
+            text("SELECT key FROM meta WHERE key LIKE :p"), {"p": "import_pending:%"}
+        )
+        return [r[0] for r in rows]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_ROWS", 10)  # 5 customers and their contacts per transaction
+
+
+def test_an_import_in_many_chunks_lands_whole_and_undoes_as_one_change(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.customers import find_customers
+    from tools.history import undo
+    from tools.schemas import FindCustomers
+
+    ctx = make_ctx(store, source="import")
+    between: list[tuple[int, list[str]]] = []
+    monkeypatch.setattr(
+        bulk, "_after_chunk", lambda written: between.append((written.customers, _markers(store)))
+    )
+    result = import_text(ctx, _rows(23), kind="csv", label="chunks.csv")
+    assert (result.customers_created, result.contacts) == (23, 23)
+    # Five transactions; the pending-import marker is there between them and gone at the end.
+    assert [n for n, _ in between] == [5, 10, 15, 20, 23]
+    assert all(len(marks) == 1 for _, marks in between) and _markers(store) == []
+    assert find_customers(ctx, FindCustomers(query="Chunkco 017")).items[0].name == "Chunkco 017 Ltd"
+    undo(ctx)
+    assert (_count(store, "customer"), _count(store, "contact")) == (0, 0)
+
+
+def test_a_same_named_customer_created_during_the_import_is_merged_not_a_failure(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.customers import create_customer, get_customer
+    from tools.schemas import CreateCustomer, GetCustomer
+
+    rep = make_ctx(Store(store.url), actor="kim")
+    done: list[int] = []
+
+    def rep_creates_one_of_the_next_chunk(written: bulk.Written) -> None:
+        if not done:  # after the first chunk: a rep types in a customer the file has further down
+            done.append(create_customer(rep, CreateCustomer(name="Chunkco 012 Ltd", stage="won")).customer.id)
+
+    monkeypatch.setattr(bulk, "_after_chunk", rep_creates_one_of_the_next_chunk)
+    result = import_text(make_ctx(store, source="import"), _rows(20), kind="csv", label="race.csv")
+    assert (result.customers_created, result.customers_updated) == (19, 1)
+    assert any("Chunkco 012 Ltd" in w and "merged" in w for w in result.warnings), result.warnings
+    theirs = get_customer(rep, GetCustomer(customer=done[0]))
+    assert theirs.stage == "lead"  # the file's values merged into the rep's customer
+    assert [c.name for c in theirs.contacts] == ["Person 12"]
+    assert _count(store, "customer") == 20
+    rep.store.close()
+
+
+def _crash_mid_import(store: Store, monkeypatch: pytest.MonkeyPatch, csv: str) -> None:
+    """An import that dies after its chunks, before its last transaction, without cleaning up."""
+    import tools.transfer as transfer
+
+    def power_cut(*_args: object) -> None:
+        raise SystemExit("power cut")
+
+    with monkeypatch.context() as m:
+        m.setattr(bulk, "_undo_chunks", lambda *_a: None)  # a dead process cleans nothing
+        m.setattr(transfer, "_import_users", power_cut)
+        with pytest.raises(SystemExit):
+            import_text(make_ctx(store, source="import"), csv, kind="csv", label="crash.csv")
+
+
+def test_opening_the_store_removes_what_a_crashed_import_wrote_and_says_so_once(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tools.schemas import LogInteraction
+    from tools.timeline import log_interaction
+
+    _crash_mid_import(store, monkeypatch, _rows(12))
+    assert _count(store, "customer") == 12 and len(_markers(store)) == 1
+    # Meanwhile a rep noted something on one of the half-imported customers: that stays.
+    log_interaction(make_ctx(store, actor="kim"), LogInteraction(customer="Chunkco 003 Ltd", body="called"))
+    with caplog.at_level(logging.WARNING, logger="store.bulk"):
+        Store(store.url).close()
+        Store(store.url).close()
+    said = [r.getMessage() for r in caplog.records if r.name == "store.bulk"]
+    assert len(said) == 1 and "crash.csv" in said[0] and "removed the 11 customers" in said[0], said
+    assert "kept 1" in said[0]
+    assert _count(store, "customer") == 1 and _count(store, "contact") == 1
+    assert _count(store, "interaction") == 1 and _markers(store) == []
+    with store.read() as s:  # no change-log row of the crashed import is left but the kept one's
+        logged = s.connection().exec_driver_sql(
+            "SELECT count(*) FROM change_log WHERE summary = 'import crash.csv'"
+        )
+        assert logged.scalar_one() == 1
+
+
+def test_the_next_import_removes_a_crashed_ones_rows_first(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _crash_mid_import(store, monkeypatch, _rows(12))
+    result = import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="again.csv")
+    assert result.customers_created == 12
+    assert _count(store, "customer") == 12 and _count(store, "contact") == 12 and _markers(store) == []
+
+
+def test_a_failed_import_removes_its_chunks_before_it_reports(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tools.transfer as transfer
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(transfer, "_import_users", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="fail.csv")
+    assert (_count(store, "customer"), _count(store, "change_log"), _markers(store)) == (0, 0, [])

@@ -186,30 +186,27 @@ def test_another_writer_does_not_wait_for_an_imports_copy(
 ) -> None:
     monkeypatch.setenv("CRM_BUSY_TIMEOUT_MS", "300")  # a writer queued behind the copy would fail busy
     importer, rep = Store(pg_url), Store(pg_url)
-    copy = bulk.copy_staged
     during: list[object] = []
 
-    def copy_while_a_rep_writes(conn, model, *args, **kw):
-        done = copy(conn, model, *args, **kw)
-        if model is Customer:  # the new customers are in, uncommitted: a rep creates one and notes it
+    def copy_while_a_rep_writes(written):  # between the import's short transactions (store/bulk.py)
+        # a rep creates a customer and notes it
 
-            def rep_writes() -> None:
-                try:
-                    with rep.write() as s:
-                        c = Customer(name="Initech", name_key="initech")
-                        s.add(c)
-                        s.flush()
-                        s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))
-                    during.append("written")
-                except Exception as e:  # noqa: BLE001 - reported by the assertion
-                    during.append(e)
+        def rep_writes() -> None:
+            try:
+                with rep.write() as s:
+                    c = Customer(name="Initech", name_key="initech")
+                    s.add(c)
+                    s.flush()
+                    s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))
+                during.append("written")
+            except Exception as e:  # noqa: BLE001 - reported by the assertion
+                during.append(e)
 
-            writer = threading.Thread(target=rep_writes)
-            writer.start()
-            writer.join(10)
-        return done
+        writer = threading.Thread(target=rep_writes)
+        writer.start()
+        writer.join(10)
 
-    monkeypatch.setattr(bulk, "copy_staged", copy_while_a_rep_writes)
+    monkeypatch.setattr(bulk, "_after_chunk", copy_while_a_rep_writes)
     try:
         import_text(make_ctx(importer, source="import"), json.dumps(SAMPLE), kind="json", label="sample")
         assert during == ["written"]
