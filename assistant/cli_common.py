@@ -12,8 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 if TYPE_CHECKING:
     from tools.context import ToolContext
 
@@ -49,9 +47,10 @@ def check_db_folder(db: str | None) -> None:
 
 
 def emit(args: argparse.Namespace, result: Any, text: Callable[[], str]) -> None:
-    """Print `result` as JSON with --json, else the text `text()` renders."""
+    """Print `result` (a tool's pydantic output, or plain data) as JSON with --json, else `text()`."""
     if getattr(args, "json", False):
-        data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        # Duck-typed, not isinstance(BaseModel): pydantic stays out of `crm --help`'s start-up.
+        data = result.model_dump(mode="json") if hasattr(result, "model_dump") else result
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         print(text())

@@ -3,7 +3,7 @@ streamable HTTP client with the bearer token, and raw HTTP for what a stranger w
 
 The same good and bad tool calls as over stdio (tests/e2e/test_mcp_stdio.py) must give the same
 answers here; requests without the token, with a wrong one, or from a rebinding DNS name are refused.
-The `url` fixture starts `python -m assistant mcp --http` itself; the rest is a fork of a warm `crm`
+The token test starts `python -m assistant mcp --http` itself; the others a fork of a warm `crm`
 (tests/e2e/crm_zygote.py).
 """
 
@@ -133,7 +133,7 @@ def serve(
 @pytest.fixture
 def url(crm: ToolContext) -> Iterator[str]:
     """The sample CRM served over HTTP with the bearer token TOKEN."""
-    with serve(db_of(crm.store), real=True, CRM_MCP_TOKEN=TOKEN) as served:
+    with serve(db_of(crm.store), CRM_MCP_TOKEN=TOKEN) as served:
         yield served
 
 
@@ -194,7 +194,12 @@ def post(url: str, headers: dict[str, str]) -> httpx.Response:
     return httpx.post(url, json=INITIALIZE, headers={**ACCEPT, **headers}, timeout=10)
 
 
-def test_requests_without_the_right_token_or_host_are_refused(url: str) -> None:
+def test_requests_without_the_right_token_or_host_are_refused(crm: ToolContext) -> None:
+    with serve(db_of(crm.store), real=True, CRM_MCP_TOKEN=TOKEN) as url:
+        refused_without_the_token(url)
+
+
+def refused_without_the_token(url: str) -> None:
     missing = post(url, {})
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from assistant.telegram_digest import sync_digests
 from assistant.telegram_format import MAX_CALLBACK_DATA, html_parts, keyboard, parse_button, split_plain
 from store import Store
 from tests.conftest import NewDb, make_ctx
+from tests.e2e.crm_zygote import REAL, command
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import KIM, SAM, Bot, buttons, call_text
 from tests.telegram.test_bot_conversation import notes_matching, run
@@ -180,9 +180,10 @@ def test_split_keeps_lines_whole_and_counts_escapes_and_emoji() -> None:
     assert "".join(pieces) == one_long_line and all(len(p) * 2 <= 4096 for p in pieces)
 
 
-def _crm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _crm(*args: str, env: dict[str, str], real: bool = False) -> subprocess.CompletedProcess[str]:
+    """`crm ARGS`: a fork of a warm `crm` (tests/e2e/crm_zygote.py), or `python -m assistant` with `real`."""
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
+        [*(REAL if real else command()), *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -196,7 +197,7 @@ def _crm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_missing_or_rejected_token_is_one_clear_line(fake: FakeBotApi, new_db: NewDb) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CRM_"))}
     env["CRM_DB"] = str(new_db())
-    missing = _crm("telegram", env=env)
+    missing = _crm("telegram", env=env, real=True)
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert "TELEGRAM_BOT_TOKEN is not set" in missing.stderr and "Traceback" not in missing.stderr
     # --api-url wins over TELEGRAM_API_URL (which points nowhere here).
