@@ -139,12 +139,21 @@ def _edit(ctx: ToolContext, text: str, ref: str) -> Reply:
     if not notes and not fups:
         return respond(ctx, text, message_ref=ref)
     frames = interpret(read(ctx, text))
-    due = next((p.due for p in frames.promises if p.due is not None), None)
     ops: list[tuple[str, dict[str, Any]]] = []
     if notes and frames.happened is not None:
-        ops.append(("correct_interaction", {"interaction_id": notes[-1], "body": frames.happened.body}))
-    if fups and due is not None:
-        ops.append(("reschedule_followup", {"followup_id": fups[-1], "due": due_iso(due)}))
+        # The original may have been logged in pieces (one per customer, in order): each piece gets its
+        # part of the edited text when the edit still splits the same way, else the edited text whole.
+        parts = [h.body for h in frames.parts]
+        bodies = parts if len(parts) == len(notes) else [frames.happened.body] * len(notes)
+        ops += [
+            ("correct_interaction", {"interaction_id": n, "body": b})
+            for n, b in zip(notes, bodies, strict=True)
+        ]
+    dues = [p.due for p in frames.promises if p.due is not None]
+    if fups and dues:
+        # likewise each follow-up it scheduled, in order; when the count differs, the last one
+        pairs = list(zip(fups, dues, strict=True)) if len(dues) == len(fups) else [(fups[-1], dues[0])]
+        ops += [("reschedule_followup", {"followup_id": f, "due": due_iso(d)}) for f, d in pairs]
     if not ops:
         return Reply(text="I kept what that message saved; the edit changes nothing I can apply.")
     return _apply_edit(ctx, ops)

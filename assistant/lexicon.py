@@ -165,6 +165,22 @@ THEY_WILL_RE = _rx(
     r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b"
 )
 
+# ---- part of the day: the time a follow-up gets when only the part of the day is said ----------------
+# (tools.dates keeps "tomorrow morning" a date; a rep's "first thing Monday" still means a time to act.)
+PART_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
+    (_rx(r"\b(?:first\s+thing|early|(?:in\s+the\s+)?morning|a\.?m\.?(?!\w))"), (9, 0)),
+    (_rx(r"\b(?:noon|midday|lunch\s*time|lunchtime|around\s+lunch)\b"), (12, 0)),
+    (_rx(r"\b(?:afternoon|p\.?m\.?(?!\w))"), (14, 0)),
+    (_rx(r"\b(?:eod|cob|end\s+of\s+(?:the\s+)?(?:day|business)|close\s+of\s+(?:play|business))\b"), (17, 0)),
+    (_rx(r"\b(?:evening|tonight)\b"), (18, 0)),
+)
+# Where the part of the day is said around a date: "first thing tomorrow", "friday in the afternoon".
+PART_BEFORE_RE = _rx(r"(?:first\s+thing|early|eod|cob|end\s+of\s+(?:the\s+)?day)\s+(?:on\s+)?$")
+PART_AFTER_RE = _rx(
+    r"\s*(?:in\s+the\s+|at\s+|around\s+|by\s+)?(?:morning|afternoon|evening|noon|midday|lunch(?:\s*time)?"
+    r"|first\s+thing|eod|cob|end\s+of\s+(?:the\s+)?day)\b"
+)
+
 # ---- tense of a clause ---------------------------------------------------------------------------
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed
     |visited|discussed
@@ -206,13 +222,22 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         |cheaper|different|other|another|rival|someone)
         |(?:went|gone|going|opted|decided\s+to\s+go)\s+(?:with|for)\s+(?:\w[\w.&'-]*\s+){1,3}?
         (?:in\s+the\s+end|instead|after\s+all|over\s+us)
-        |(?:went|gone|opted)\s+(?:with|for)\s+(?-i:[A-Z])[\w.&'-]*(?:\s+(?-i:[A-Z])[\w.&'-]*)*(?=\s*(?:[.!,;]|$))
+        |(?:went|gone|opted|decided\s+to\s+go|chose\s+to\s+go)\s+(?:with|for)\s+(?-i:[A-Z])[\w.&'-]*
+        (?:\s+(?-i:[A-Z])[\w.&'-]*)*(?=\s*(?:[.!,;]|$))
+        |(?:chose|picked|selected)\s+(?-i:[A-Z])[\w.&'-]*(?:\s+(?-i:[A-Z])[\w.&'-]*)*\s+(?:over\s+us|instead)
         |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward
     |no\s+longer\s+interested
         |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)
         |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b"""),
     ),
 ]
+# Inside / after a lost outcome, who won instead: "went with GreenCo", "lost them to a cheaper vendor".
+WINNER_IN_RE = _rx(r"""\b(?:with|for|chose|picked|selected)\s+
+    (?P<w>(?:a\s+|an\s+|the\s+)?[\w&'.-]+(?:\s+(?!in\b
+    |instead\b|after\b|over\b)[\w&'.-]+){0,3}?)(?=\s+(?:in\s+the\s+end|instead|after\s+all|over\s+us)|\s*$)""")
+WINNER_AFTER_RE = _rx(r"""(?:\s+(?!to\b)[\w'-]+){0,3}?\s+to\s+
+    (?P<w>(?:a\s+|an\s+|the\s+)?[\w&'.-]+(?:\s+(?!on\b
+    |for\b|in\b|because\b|after\b|over\b)[\w&'.-]+){0,3}?)(?=\s*(?:[.!,;]|$|\s+(?:on|for|in|because|after|over)\b))""")
 # An outcome said with these words before it has not happened (yet): "won't sign until", "hoping they sign".
 NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't
     |wasn't|yet|until|unless
@@ -256,7 +281,11 @@ SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|fo
     |wks?|months?)
     \s+(?:later|back|out|more)\b|\b(?P<n3>\d+|one|two|three|four|five|six|seven)\s+(?:more
     |extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
-NUMBER_WORDS = {**DATE_NUMBER_WORDS, "couple of": 2}
+# "push the call two days", "move the demo a week": a moving verb, a few words, then by how much.
+MOVE_BY_RE = _rx(r"""\b(?:push|pushed|move|moved|bump|bumped|slide|slip|shift|shifted|delay|delayed|postpone
+    |postponed|kick|kicked)\b(?:\s+(?!\d)[\w'&-]+){0,5}?\s+(?P<n>\d+|a|an|one|two|three|four|five|six|seven
+    |couple\s+of|couple|few)\s+(?P<unit>days?|weeks?|wks?|months?)\b(?!\s+(?:ago|earlier|before))""")
+NUMBER_WORDS = {**DATE_NUMBER_WORDS, "couple of": 2, "couple": 2, "few": 3}
 FOLLOWUP_WORD_RE = _rx(
     r"\b(?:fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|f/u|reminders?|check[\s-]*ins?|tasks?|to-?dos?)\b"
 )
@@ -289,13 +318,17 @@ STAGE_Q_RE = _rx(
 )
 PHONE_Q_RE = _rx(r"\b(?:number|phone|mobile|cell|tel|telephone|ring|reach)\b")
 EMAIL_Q_RE = _rx(r"\b(?:e-?mail|address|mail)\b")
+# "anything still open with X?", "what do we still owe Helios": the open follow-ups are asked for.
+OPEN_ITEMS_RE = _rx(r"""\b(?:open|outstanding|pending|owe|owed|owing|left\s+to\s+do|to-?dos?
+    |on\s+the\s+(?:list|books)
+    |still\s+(?:to\s+do|due|waiting|on\s+us)|(?:do|did)\s+(?:we|i)\s+promise)\b""")
 WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?
     |clients?|accounts?|ones?
     |companies|leads|prospects)\b""")
 
 # ---- read requests: what a question (or a "show me …") asks for ----------------------------------
 FOLLOWUP_WORDS = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"
-FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda
+FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda|open|outstanding|pending
     |need(?:s)?\s+(?:a\s+)?follow|late
     |past\s+due|missed|lined\s+up|coming\s+up|on\s+(?:the|my|our)\s+(?:calendar|schedule|plate))\b""")
 # "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a
@@ -572,6 +605,15 @@ NEGATED_KIND_RE = _rx(
     r"\bnot\s+(?:a|an|the|by)?\s*(?:in[\s-]person|phone\s+call|meeting|mtg|visit|call|phone|e-?mail|mail|note)\b"
 )
 
+
+# A sentence-initial word that starts one customer's name reads as that customer when one of these
+# follows it ("Summit called, …", "Harbor signed!"): it is the subject of a report.
+LEAD_VERB_RE = _rx(r"""(?:['\u2019]s\s+|\s+(?:just\s+|finally\s+|also\s+|have\s+|has\s+)?)
+    (?:called|rang|phoned|rung
+    |emailed|e-mailed|mailed|texted|messaged|wrote|replied|said|says|wants|wanted|needs|needed|asked|signed
+    |confirmed|agreed|accepted|declined|sent|went|got|came|loved|liked|approved|paid|placed|booked|cancelled
+    |canceled|pushed|moved|ordered|renewed|churned
+    |pulled|backed|chose|picked|countered|responded|reached|called\s+back|signed\s+off)\b""")
 
 # ---- record edits: new customers, contacts, tags, fields ----------------------------------------
 # Each is matched at a clause's start (after CLAUSE_LEAD_RE) and yields spans; `assistant.understanding`

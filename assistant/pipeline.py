@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant import questions, replies
+from assistant import lexicon, questions, replies
 from assistant.acting import execute
 from assistant.acting.confirm import confirm
 from assistant.answers import answer
@@ -159,6 +159,8 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
     if settled.customers:
         return list(settled.customers)
     firm = [s.matches[0].id for s in r.customers if len(s.matches) == 1]
+    if not firm and (subject := _leading_subject(ctx, r)) is not None:
+        return [subject]
     ids: list[int] = list(dict.fromkeys(firm))
     for s in r.customers:
         if len(s.matches) == 1:
@@ -184,10 +186,13 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             return list(refs)
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
-        if (lead := _leading_shared_word(ctx, r.text)) is not None:
+        if (lead := _leading_word(ctx, r.text)) is not None:
             # Asked once already ("Which Harvest?" → "Grain"): the answer settles the word.
             picked = settled.picked(lead.text)
-            return [picked] if picked is not None else _ask_spot(lead)
+            if picked is not None:
+                return [picked]
+            if len(lead.matches) > 1:
+                return _ask_spot(lead)
         return ask_reply(replies.ask_customer("is this about"), Pending("customer", "", None, settled))
     if len(ids) > 1 and _assign(r, frames, ids, settled) is None:
         options = tuple(Option(customer_name(ctx, c), c) for c in ids) + (Option("All of them", "all"),)
@@ -233,18 +238,30 @@ def _assign(
 _LEADING_WORD_RE = re.compile(r"\s*([A-Z][\w&'-]+)")
 
 
-def _leading_shared_word(ctx: ToolContext, text: str) -> CustomerSpot | None:
+def _leading_subject(ctx: ToolContext, r: Reading) -> int | None:
+    """'Summit called, they want the DPA': the first word starts exactly one customer's name (and no
+    contact's), a report's verb follows it, and no other customer is named — that customer. With two
+    customers sharing the word this is None and the engine asks which."""
+    lead = _leading_word(ctx, r.text)
+    if lead is None or len(lead.matches) != 1 or not lexicon.LEAD_VERB_RE.match(r.text, lead.end):
+        return None
+    if any(s.matches and s.start >= lead.end for s in r.customers):
+        return None  # another customer is named too: the usual rules decide
+    return lead.matches[0].id
+
+
+def _leading_word(ctx: ToolContext, text: str) -> CustomerSpot | None:
     """'Beacon sent their floor plans over': a capitalised first word (an everyday word the spotter
-    leaves alone at a sentence start) that begins two or more customers' names — offer those
-    customers (and 'both') instead of asking for a name from scratch."""
+    leaves alone at a sentence start) that begins customers' names and nothing else — the customers it
+    may mean (several: offer them and 'both'; one: the caller decides whether the sentence settles it)."""
     m = _LEADING_WORD_RE.match(text)
     if m is None:
         return None
     word = m.group(1).casefold()
     found = resolve(ctx, m.group(1)).matches
     starts = tuple(x for x in found if not x.via and x.name.casefold().split()[:1] == [word])
-    if len(starts) < 2:
-        return None
+    if not starts or any(x.id not in {s.id for s in starts} for x in found):
+        return None  # also a contact's or another customer's word: not decisive
     return CustomerSpot(m.start(1), m.end(1), m.group(1), starts)
 
 

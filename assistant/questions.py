@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from assistant import render
+from assistant.customers import customer_name
 from assistant.lexicon import MINE_RE, NUMBER_WORDS
 from tools.context import ToolContext
 from tools.customers import find_customers, get_customer
@@ -134,8 +135,8 @@ def followups(
         scope = "this_week"
     elif day is not None and day != ctx.today():
         scope = "range"
-    elif re.search(r"\b(?:all|every|open|everything)\b", low):
-        scope = "all"
+    elif re.search(r"\b(?:all|every|open|everything)\b", low) or (customer is not None and day is None):
+        scope = "all"  # "anything still open with Acme?": every open one of that customer
     owner = owner_in(ctx, text)
     args: dict[str, Any] = {"scope": scope, "owner": owner, "customer": customer, "limit": 30}
     if scope == "range" and day is not None:
@@ -143,6 +144,8 @@ def followups(
     result = list_followups(ctx, ListFollowups(**args))
     today = ctx.today()
     who = "yours" if owner == ctx.actor else owner if owner else "whole team"
+    if customer is not None and owner is None:
+        who = customer_name(ctx, customer)
     period = (
         f"due {format_day(day, today)}" if scope == "range" and day is not None else _period(scope, today)
     )

@@ -44,15 +44,20 @@ def _what_changes(ctx: ToolContext, t: str, last: LastWrite) -> Settled | None:
     if firm and firm[0] not in last.customers:
         return replace(last.settled, customers=(firm[0],), picks=())
     kind = _kind(t)
-    if kind is not None:
-        return replace(last.settled, kind=kind)
-    if r.dates:
-        if last.followups:
-            return replace(last.settled, due=r.dates[-1].when)
-        past = find_dates(t, ctx.now(), prefer="past")
-        if past:
-            return replace(last.settled, occurred=past[-1].when)
-    return None
+    settled = replace(last.settled, kind=kind) if kind is not None else None
+    if not r.dates:
+        return settled
+    said = r.dates[-1]
+    # "no wait, the 14th" moves the follow-up; "that was a meeting, on Tuesday" re-dates what happened
+    # (a kind said with it, a past date, or nothing but a note written, means the interaction).
+    to_interaction = bool(last.interactions) and (
+        kind is not None or said.tense == "past" or not last.followups
+    )
+    base = settled or last.settled
+    if not to_interaction:
+        return replace(base, due=said.when) if last.followups else settled
+    past = find_dates(t, ctx.now(), prefer="past")
+    return replace(base, occurred=past[-1].when) if past else settled
 
 
 def _kind(t: str) -> Literal["note", "call", "meeting", "email"] | None:

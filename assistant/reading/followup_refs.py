@@ -84,6 +84,21 @@ def find_refs(
             for w in topic_words(f.description or "") - topic_words(f.customer_name):
                 counts[w] = counts.get(w, 0) + 1
     name_words = set().union(*(topic_words(s.text) for s in spots)) if spots else set()
+    out = _refs(clauses, fups, name_words, counts if bookwide else None)
+    if bookwide and len(whose := {r.customer_id for r in out}) == 1:
+        # "done with the deck, push the call two days": the deck settles the customer, so that
+        # customer's call is the one meant (a weak match, but only among that customer's follow-ups)
+        theirs = [f for f in fups if f.customer_id in whose]
+        found = {(r.start, r.followup_id) for r in out}
+        out += [r for r in _refs(clauses, theirs, name_words, None) if (r.start, r.followup_id) not in found]
+    return sorted(out, key=lambda r: r.start)
+
+
+def _refs(
+    clauses: list[Clause], fups: list[Any], name_words: set[str], counts: dict[str, int] | None
+) -> list[FollowupRef]:
+    """Per clause, the follow-ups its topic words or planned-event words point at; `counts` (the
+    book-wide word counts) when no customer is named, so only strong matches count."""
     out: list[FollowupRef] = []
     for clause in clauses:
         if clause.quoted:
@@ -96,7 +111,7 @@ def find_refs(
             same_event = bool(said_events & _events(f.description or ""))
             if not (desc and shared) and not same_event:
                 continue
-            if bookwide and not _strong(shared, desc, counts, clause.text):
+            if counts is not None and not _strong(shared, desc, counts, clause.text):
                 continue  # "Beacon sent their floor plans": one everyday word is no reference
             score = max(len(shared) / len(desc) if desc else 0.0, MIN_SCORE if len(shared) >= 2 else 0.0)
             if same_event:  # "the evergreen call moved to wednesday": the call it has planned

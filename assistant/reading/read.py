@@ -43,6 +43,10 @@ def read(ctx: ToolContext, text: str) -> Reading:
     said_stages += spans.unknown_stage(
         parts, found, said_stages, days, any(c.kind == "followup_word" for c in found)
     )
+    winners = [(s.winner.start, s.winner.end) for s in said_stages if s.winner is not None]
+    if winners:  # "Summit went with Acme Corp": the one they chose instead is not who the message is about
+        spots = [s for s in spots if not any(a <= s.start < b for a, b in winners)]
+        named = [n for n in named if not any(a <= n.start < b for a, b in winners)]
     return Reading(
         text=text,
         clauses=parts,

@@ -5,7 +5,8 @@ the configured stages, shifts ("another week"), emails, phones and amounts.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import cast
 
@@ -17,6 +18,7 @@ from assistant.reading.types import (
     DateSpan,
     Polarity,
     ShiftSpan,
+    Span,
     StageSpan,
     Tense,
     ValueSpan,
@@ -58,8 +60,9 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
             ("their_promise", lexicon.THEIR_PROMISE_RE),
         )
         for kind, rx in leads:
-            if (m := rx.match(c.text, off)) is not None:
-                out.append(Cue(c.start + m.start(), c.start + m.end(), kind, m.group()))
+            if (m := rx.match(c.text[off:])) is not None:  # (their '^' must see the clause's own start)
+                at = c.start + off
+                out.append(Cue(at + m.start(), at + m.end(), kind, m.group()))
     return sorted(out, key=lambda c: c.start)
 
 
@@ -77,7 +80,7 @@ _DAY_LEAD = "".join(
     f"(?<=\\b{w} )" + "|" for w in ("on", "by", "next", "this", "till", "until", "from", "before")
 )
 _DATE_SHORTHAND_RE = re.compile(
-    r"(?i)\b(?:wks?|nxt|mon|wed|2mo+r+o+w?|tmrow)\b|(?:"
+    r"(?i)\b(?:wks?|nxt|mon|wed|2mo+r+o+w?|tmrow)\b|(?<=\d )(?:mos|mths?|mnths?|yrs?)\b|(?:"
     + _DAY_LEAD.rstrip("|")
     + r")(?:sat|sun)\b|(?<=\bthis )am\b"
 )
@@ -90,6 +93,13 @@ _DATE_WORDS = {
     "sat": "saturday",
     "sun": "sunday",
     "am": "morning",
+    "mos": "months",
+    "mth": "month",
+    "mths": "months",
+    "mnth": "month",
+    "mnths": "months",
+    "yr": "year",
+    "yrs": "years",
 }
 _TOMORROW_RE = re.compile(r"(?i)^(?:2mo+r+o+w?|tmrow)$")
 
@@ -178,7 +188,21 @@ def dates(
         if out and _adjacent(text, out[-1], span):
             span = _merged(text, out.pop(), span, today)
         out.append(span)
-    return out
+    return [_part_of_day(text, d) for d in out]
+
+
+def _part_of_day(text: str, d: DateSpan) -> DateSpan:
+    """'first thing tomorrow', 'thursday afternoon', 'EOD friday': a date ahead with only the part of the
+    day said gets that part's usual time (9:00, 14:00, 17:00 …), so the follow-up says when to act."""
+    if d.when.time is not None or d.tense == "past" or re.match(r"(?i)this\b|earlier\b", d.text):
+        return d  # "this morning" reports what happened earlier today
+    before = lexicon.PART_BEFORE_RE.search(text[max(0, d.start - 24) : d.start])
+    after = lexicon.PART_AFTER_RE.match(text, d.end)
+    said = d.text + (" " + before.group() if before else "") + (" " + after.group() if after else "")
+    for rx, (hour, minute) in lexicon.PART_OF_DAY:
+        if rx.search(said):
+            return replace(d, when=When(d.when.date, time(hour, minute)))
+    return d
 
 
 # "the 14th" alone ("no wait, the 14th", "demo's the 16th"): a day of the month when nothing after it makes
@@ -280,8 +304,21 @@ def stages(
                 if _DESCRIBES_RE.search(clause.text[max(0, m.start() - 12) : m.start()]):
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
                 polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
-                out.append(StageSpan(start, end, m.group(), stage, polarity, False))
+                winner = _winner(clause, m) if stage == "lost" else None
+                out.append(StageSpan(start, end, m.group(), stage, polarity, False, winner))
     return sorted(out, key=lambda s: s.start)
+
+
+def _winner(clause: Clause, m: re.Match[str]) -> Span | None:
+    """Who won the deal instead, when the outcome says: 'went with GreenCo', 'chose Siemens over us',
+    'lost them to Acme Corp' (a name, or 'a cheaper vendor')."""
+    inside = lexicon.WINNER_IN_RE.search(m.group())
+    if inside is not None:
+        return Span(clause.start + m.start() + inside.start("w"), clause.start + m.start() + inside.end("w"))
+    after = lexicon.WINNER_AFTER_RE.match(clause.text, m.end())
+    if after is not None:
+        return Span(clause.start + after.start("w"), clause.start + after.end("w"))
+    return None
 
 
 _DESCRIBES_RE = re.compile(r"(?i)\b(?:the|a|an|their|our|his|her|its|my|your)\s+$")
@@ -326,7 +363,15 @@ def shifts(text: str) -> list[ShiftSpan]:
         per = 7 if unit.startswith("w") else 30 if unit.startswith("m") else 1
         sign = -1 if re.match(r"(?i)forward|ahead|earlier", m.group()) else 1
         out.append(ShiftSpan(m.start(), m.end(), sign * n * per))
-    return out
+    for m in lexicon.MOVE_BY_RE.finditer(text[:MAX_CUE_SCAN]):
+        if any(s.start < m.end() and m.start("n") < s.end for s in out):
+            continue  # "push it back two days" is read above
+        n_said = " ".join(m.group("n").lower().split())
+        n = int(n_said) if n_said.isdigit() else lexicon.NUMBER_WORDS.get(n_said, 1)
+        unit = m.group("unit").lower()
+        per = 7 if unit.startswith("w") else 30 if unit.startswith("m") else 1
+        out.append(ShiftSpan(m.start("n"), m.end(), n * per))
+    return sorted(out, key=lambda s: s.start)
 
 
 _TO_STAGE_RE = re.compile(

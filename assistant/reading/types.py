@@ -72,6 +72,7 @@ class StageSpan(Span):
     stage: str
     polarity: Polarity
     command: bool  # "move X to proposal" (an instruction) rather than a reported outcome
+    winner: Span | None = None  # who they went with instead ("went with GreenCo", "lost them to Acme")
 
 
 @dataclass(frozen=True)

@@ -307,8 +307,13 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
         + [(d.start, d.end) for d in r.dates]
         + [(s.start, s.end) for s in r.stages]
     )
-    content = False
+    # "Evergreen went with GreenCo": who won the deal is worth keeping beside the move to lost
+    content = frames.outcome is not None and any(
+        s.winner is not None and s.polarity == "affirmed" and r.clause_of(s.start) in rest for s in r.stages
+    )
     for c in rest:
+        if content:
+            break
         if c.quoted or r.has(c, "meeting", "call", "email"):
             content = True
             break

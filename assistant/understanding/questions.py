@@ -39,6 +39,8 @@ def question_of(r: Reading) -> Question:
         return Question("phone")
     if named and _CONTACT_Q_RE.search(said):
         return Question("contacts")
+    if named and stage is None and lexicon.OPEN_ITEMS_RE.search(said):
+        return Question("followups")
     if named and stage is None and lexicon.PROFILE_RE.match(said):
         return Question("profile")
     if named and (stage is not None or lexicon.STAGE_Q_RE.search(said)):

@@ -20,7 +20,7 @@ PROMISES = [
         logs=[("Nordlicht GmbH", "meeting", "2026-03-04", "rollout plan")],
         fups=[("Nordlicht GmbH", "2026-03-09", "send Nina the rollout plan")],
     ),
-    case("owe Dana the SLA draft by EOD thursday", fups=[("Acme Corp", "2026-03-05", "SLA draft")]),
+    case("owe Dana the SLA draft by EOD thursday", fups=[("Acme Corp", "2026-03-05T17:00", "SLA draft")]),
     case(
         "pick this up again with Evergreen on the 18th",
         fups=[("Evergreen Landscaping", "2026-03-18", "pick this up")],
