@@ -166,12 +166,14 @@ def test_undoing_a_big_import_set_wise_logs_what_row_by_row_logs(
                 "contacts": [{"name": f"Person {n}"}],
                 "interactions": [{"body": f"note {n}", "occurred_at": "2026-03-01T10:00:00"}],
             }
-            for n in range(changelog.SETWISE_MIN + 5)
+            for n in range(25)
         ]
     }
     logged = []
+    # Small thresholds instead of 200+ customers: the same two paths, and the set-wise one in 3 chunks.
+    monkeypatch.setattr(changelog, "_CHUNK", 10)
     for setwise in (True, False):
-        monkeypatch.setattr(changelog, "SETWISE_MIN", 200 if setwise else 10**9)
+        monkeypatch.setattr(changelog, "SETWISE_MIN", 20 if setwise else 10**9)
         (tmp_path / str(setwise)).mkdir()
         s, name = open_store(backend, tmp_path / str(setwise))
         try:
