@@ -5,12 +5,12 @@ server; two stdio servers acting as two more reps (their CRM_USER); and `crm too
 as a fifth. Every process has its own connection pool. Every acknowledged write must be in the
 database afterwards, once, credited to the rep who made it (in the record and in the change log);
 none is refused as busy; and one rep's undo afterwards reverts only that rep's last write.
+Every process is a fork of a warm `crm` (tests/e2e/crm_zygote.py): its own process and pool.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from sqlmodel import col, select
 
 from store.models import ChangeLog, FollowUp, Interaction
 from tests.conftest import db_of
+from tests.e2e.crm_zygote import command
 from tests.e2e.test_mcp_http import REPO, crm_env, serve
 from tools.context import ToolContext
 from tools.tokens import create_token
@@ -86,7 +87,7 @@ def test_reps_on_http_and_stdio_servers_and_cli_writers_lose_no_write(crm: ToolC
         for i in range(CLI_PER_LANE):
             args = {"customer": "Acme Corp", "body": f"{MARK} cli {lane}.{i}", "kind": "call"}
             done = await anyio.run_process(
-                [sys.executable, "-m", "assistant", "tool", "log_interaction", json.dumps(args)],
+                [*command(), "tool", "log_interaction", json.dumps(args)],
                 env=crm_env(db, CRM_USER=CLI_REP),
                 cwd=REPO,
                 check=False,
@@ -154,6 +155,7 @@ def test_reps_on_http_and_stdio_servers_and_cli_writers_lose_no_write(crm: ToolC
 
 
 def stdio_server(db: Path | str, rep: str) -> StdioServerParameters:
+    crm = command()
     return StdioServerParameters(
-        command=sys.executable, args=["-m", "assistant", "mcp"], env=crm_env(db, CRM_USER=rep), cwd=REPO
+        command=crm[0], args=[*crm[1:], "mcp"], env=crm_env(db, CRM_USER=rep), cwd=REPO
     )
