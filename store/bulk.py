@@ -45,6 +45,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic_core import PydanticUndefined
@@ -172,11 +173,21 @@ class _Converter:
     def __init__(self, conn: Connection, model: type[SQLModel], lead: tuple[str, ...]) -> None:
         table = model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
         dialect = conn.dialect
-        defaults = _defaults(model)
         names = [c.name for c in table.columns if c.name not in lead and c.name != "id"]
-        self._getters = [
-            _getter(name, defaults[name], dialect.type_descriptor(table.c[name].type).bind_processor(dialect))
-            for name in names
+        defaults = _defaults(model)
+        self._constants: dict[str, Any] = {}
+        self._factories: list[tuple[str, Callable[[], Any]]] = []
+        per_row = _per_row_defaults(model)
+        for name in names:
+            if name in per_row:
+                self._factories.append((name, defaults[name]))  # e.g. utcnow: per row, as the ORM calls it
+            else:
+                self._constants[name] = defaults[name]()
+        self._get = itemgetter(*names) if len(names) > 1 else (lambda row, n=names[0]: (row[n],))
+        self._convert = [
+            (position, _memoised(process))
+            for position, name in enumerate(names)
+            if (process := dialect.type_descriptor(table.c[name].type).bind_processor(dialect)) is not None
         ]
         mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
         columns = [*lead, *names]
@@ -186,28 +197,37 @@ class _Converter:
         )
 
     def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple([get(row) for get in self._getters])
+        full = {**self._constants, **row}
+        for name, make in self._factories:
+            if name not in full:
+                full[name] = make()
+        values = self._get(full)
+        if not self._convert:
+            return tuple(values)
+        out = list(values)
+        for position, convert in self._convert:
+            out[position] = convert(out[position])
+        return tuple(out)
+
+
+def _per_row_defaults(model: type[SQLModel]) -> set[str]:
+    """Columns whose default is made per row (a clock), not one value for all (a constant, an empty list)."""
+    return {
+        name
+        for name, field_ in model.model_fields.items()
+        if field_.default_factory is not None and field_.default_factory not in (list, dict)
+    }
 
 
 _MEMO = 4096  # distinct values remembered per column
 _MISSING = object()
 
 
-def _getter(
-    name: str, make: Callable[[], Any], process: Callable[[Any], Any] | None
-) -> Callable[[dict[str, Any]], Any]:
-    """How one column's value is taken from a row: given, else the model's default; then converted."""
+def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`process` (a bind processor) remembering what it made of values seen before."""
     memo: dict[Any, Any] = {}
 
-    def plain(row: dict[str, Any]) -> Any:
-        value = row.get(name, _MISSING)
-        return make() if value is _MISSING else value
-
-    if process is None:
-        return plain
-
-    def converted(row: dict[str, Any]) -> Any:
-        value = plain(row)
+    def convert(value: Any) -> Any:
         if value is None:
             return None
         key = _memo_key(value)
@@ -220,7 +240,7 @@ def _getter(
                 memo[key] = found
         return found
 
-    return converted
+    return convert
 
 
 def _memo_key(value: Any) -> Any:

@@ -260,11 +260,8 @@ _CONTACT_TEXT = (("role", _TEXT), ("email", _EMAIL), ("phone", _PHONE))
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,6})?")
 _MAX_TAGS = 100
 # What CustomerRow reads besides these (created_at, interactions, …): a row giving one is not plain.
-_OTHER_FIELDS = tuple(
-    sorted(
-        set(CustomerRow.model_fields) - {"name", "tags", "value", "contacts"} - {k for k, _ in _CUSTOMER_TEXT}
-    )
-)
+_READ_HERE = frozenset({"name", "tags", "value", "contacts", *(k for k, _ in _CUSTOMER_TEXT)})
+_OTHER_FIELDS = frozenset(CustomerRow.model_fields) - _READ_HERE
 
 
 def plain_customer(raw: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]] | None:
@@ -273,9 +270,10 @@ def plain_customer(raw: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[
     and valid; None when the models must decide (and say what is wrong)."""
     get = raw.get
     try:
-        for key in _OTHER_FIELDS:
-            if _given(get(key)) is not None:
-                return None
+        if not _OTHER_FIELDS.isdisjoint(raw):
+            for key in _OTHER_FIELDS:
+                if _given(get(key)) is not None:
+                    return None
         name = _given(get("name"))
         if name is None:
             return None

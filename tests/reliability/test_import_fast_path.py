@@ -48,7 +48,7 @@ def outcome(raw: dict, *, plain: bool) -> tuple[object, list[str]]:
 @given(ROW, st.lists(CONTACT, max_size=2))
 def test_the_fast_path_decides_every_row_as_the_models_do(row: dict, contacts: list[dict]) -> None:
     raw = {**row, **({"contacts": contacts} if contacts else {})}
-    if any("\x00" in str(v) for v in [*row.values(), *contacts]):
+    if any("\x00" in str(v) for v in [*row.values(), *(x for c in contacts for x in c.values())]):
         return  # read_csv takes a file with a NUL character through the models only
     assert outcome(raw, plain=True) == outcome(raw, plain=False)
 
