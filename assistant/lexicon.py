@@ -161,6 +161,24 @@ THEIR_PROMISE_RE = _rx(
     r"|said\s+they'?d|to\s+send)\b"
 )
 
+THIRD_PERSON_RE = _rx(r"(?:they|he|she)\b")
+# What the customer's own 'will' sounds like right after their name: "Helios will sign", "Acme's going to".
+WILL_RE = _rx(r"(?:(?<=\w)'ll|\bwill|\bis\s+going\s+to|\bare\s+going\s+to)\b")
+# Words that may stand between who did something and the deed: "Lumière has just sent over the brief".
+DOING_FILLERS = frozenset({"has", "have", "had", "just", "already", "finally", "also"})
+# The rep's own promise of an action at a clause's start: "I'll get the onboarding pack over to Lumen".
+PLEDGE_RE = _rx(r"""\s*(?:and\s+|also\s+|then\s+)?(?:i'll|we'll|i\s+will|we\s+will|i'm\s+to|i\s+am\s+to
+    |we're\s+to
+    |i'm\s+going\s+to|we're\s+going\s+to)\s+(?!be\b|say\b|admit\b|tell\s+you\b|keep\b|let\s+you\b)
+    (?:get|send|bring|drop|share|email|mail|deliver|prepare|draft|write|put|have|call|ring|phone|book
+    |schedule|set\s+up|chase|confirm)\b""")
+# The rep's obligation said outright: "I owe her the SLA draft", "remind me to …", "need to chase …".
+OWED_RE = _rx(r"\b(?:owe|owes|remind\s+me|need\s+to|have\s+to|must)\b")
+# What the customer asked for, before a promise that says 'it': "she wants a quote. I'll have it to her …".
+ASKED_FOR_RE = _rx(r"""\b(?:wants?|wanted|needs?|needed|asked\s+(?:us\s+)?for|asking\s+for|requested
+    |would\s+like)\s+
+    (?:a|an|the|some|our|a\s+new)\s+(?P<thing>[a-z][\w-]*(?:\s+(?!by\b|on\b|for\b|from\b|and\b|to\b)[a-z][\w-]*)?)
+    \s*(?=[.,;:!?]|$|\s+(?:and\s+)?(?:i|we)(?:'ll|\s+will)\b)""")
 THEY_WILL_RE = _rx(
     r"\b(?:they|he|she)(?:'d|'ll|\s+will|\s+would|\s+are\s+going\s+to|\s+is\s+going\s+to|\s+promised\s+to)\b"
 )
@@ -318,6 +336,11 @@ STAGE_Q_RE = _rx(
 )
 PHONE_Q_RE = _rx(r"\b(?:number|phone|mobile|cell|tel|telephone|ring|reach)\b")
 EMAIL_Q_RE = _rx(r"\b(?:e-?mail|address|mail)\b")
+CONTACT_Q_RE = re.compile(
+    r"(?i)\b(?:contacts?|who(?:'s|\s+is|\s+are)\s+(?:our|the|my|their)\s+(?:main\s+)?(?:contacts?|person|people|guy)"
+    r"|who\s+(?:do|should|can|would)\s+(?:we|i)\s+(?:deal|talk|speak|work)\s+(?:with|to)"
+    r"|who\s+(?:to\s+)?(?:call|ask|talk\s+to|email)\s+at|who\s+works\s+(?:at|for)|people\s+at)\b"
+)
 # "anything still open with X?", "what do we still owe Helios": the open follow-ups are asked for.
 OPEN_ITEMS_RE = _rx(r"""\b(?:open|outstanding|pending|owe|owed|owing|left\s+to\s+do|to-?dos?
     |on\s+the\s+(?:list|books)

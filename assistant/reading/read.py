@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from assistant import customers, lexicon
 from assistant.reading import clauses as clause_split
 from assistant.reading import spans
+from assistant.reading.asks import asks as asked_for
 from assistant.reading.followup_refs import find_refs
 from assistant.reading.new_names import new_names, person_words
 from assistant.reading.records import record_spans
@@ -47,6 +48,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     if winners:  # "Summit went with Acme Corp": the one they chose instead is not who the message is about
         spots = [s for s in spots if not any(a <= s.start < b for a, b in winners)]
         named = [n for n in named if not any(a <= n.start < b for a, b in winners)]
+    asking = is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days))
     return Reading(
         text=text,
         clauses=parts,
@@ -58,7 +60,8 @@ def read(ctx: ToolContext, text: str) -> Reading:
         shifts=spans.shifts(text),
         new_names=named,
         body_start=body_start,
-        question=is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days)),
+        question=asking,
+        asks=asked_for(text, parts) if asking else [],
         quoted=quoted,
         followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
         records=records,

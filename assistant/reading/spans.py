@@ -42,6 +42,9 @@ _TEXT_CUES: list[tuple[CueKind, re.Pattern[str]]] = [
     ("cancel", lexicon.CANCEL_RE),
     ("move", lexicon.MOVE_RE),
     ("followup_word", lexicon.FOLLOWUP_WORD_RE),
+    ("will", lexicon.WILL_RE),
+    ("their_will", lexicon.THEY_WILL_RE),
+    ("owed", lexicon.OWED_RE),
 ]
 MAX_CUE_SCAN = 4000  # cues of a long paste are read from its start only: its tail is data
 
@@ -50,6 +53,10 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
     """Every lexicon cue, with its span; clause-initial ones (imperatives) per clause."""
     head = text[:MAX_CUE_SCAN]
     out = [Cue(m.start(), m.end(), kind, m.group()) for kind, rx in _TEXT_CUES for m in rx.finditer(head)]
+    out += [
+        Cue(m.start("thing"), m.end("thing"), "asked_for", m.group("thing"))
+        for m in lexicon.ASKED_FOR_RE.finditer(head)
+    ]
     for c in clauses:
         if c.start >= MAX_CUE_SCAN:
             break
@@ -58,6 +65,8 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
         leads: tuple[tuple[CueKind, re.Pattern[str]], ...] = (
             ("imperative", lexicon.IMPERATIVE_RE),
             ("their_promise", lexicon.THEIR_PROMISE_RE),
+            ("subject", lexicon.THIRD_PERSON_RE),
+            ("pledge", lexicon.PLEDGE_RE),
         )
         for kind, rx in leads:
             if (m := rx.match(c.text[off:])) is not None:  # (their '^' must see the clause's own start)
@@ -287,6 +296,8 @@ def stages(
             before = clause.text[: m.start()]
             if not loose and not lexicon.STAGE_MARKER_RE.search(before):
                 continue
+            if not loose and _DESCRIBES_RE.search(before[-12:]):
+                continue  # "questions in the proposal": a document, not the stage
             cmd = lexicon.STAGE_CMD_RE.search(before)
             command = cmd is not None
             stage = names[normalize(m.group())]

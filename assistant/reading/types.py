@@ -34,6 +34,12 @@ CueKind = Literal[
     "cancel",
     "move",
     "followup_word",  # follow-up edits
+    "subject",  # a third-person subject at a clause's start ("they", "she")
+    "will",  # a future of whoever is before it ("Helios will …", "they'll …")
+    "their_will",  # the customer's side will act ("they'll send", "she promised to")
+    "pledge",  # the rep's own action promised at a clause's start ("I'll send …")
+    "owed",  # the rep's obligation said outright ("owe", "need to", "remind me")
+    "asked_for",  # the thing the customer asked for ("she wants a quote": "quote")
 ]
 
 
@@ -122,6 +128,34 @@ class RecordSpan(Span):
     value: str | None = None  # the new value as said ("info@acme.example", "+1 555 0100", "40k", "kim")
 
 
+AskKind = Literal[
+    "changes",
+    "search",  # "search notes for …", "any notes about …"
+    "search_who",  # "who mentioned …" (a topic asked across customers)
+    "last_contact",
+    "stale",
+    "email",
+    "phone",
+    "contacts",
+    "open_items",
+    "profile",
+    "stage_word",
+    "pipeline",
+    "followups",
+    "find",
+    "several",  # asks for a list of customers ("which deals …", "who's in …")
+]
+
+
+@dataclass(frozen=True)
+class AskSpan(Span):
+    """What a question's words ask for ("last time we spoke", "number for", "who mentioned pricing"),
+    with the words it asks about when it names some (a search topic, a name to find)."""
+
+    kind: AskKind
+    words: str = ""
+
+
 S = TypeVar("S", bound=Span)
 
 
@@ -141,6 +175,7 @@ class Reading:
     quoted: list[tuple[int, int]] = field(default_factory=list)
     followups: list[FollowupRef] = field(default_factory=list)
     records: list[RecordSpan] = field(default_factory=list)
+    asks: list[AskSpan] = field(default_factory=list)  # a question's own words (only when it asks)
 
     def within(self, spans: list[S], clause: Span) -> list[S]:
         return [s for s in spans if clause.start <= s.start < clause.end]
@@ -159,6 +194,10 @@ class Reading:
 
     def clause_of(self, pos: int) -> Clause | None:
         return next((c for c in self.clauses if c.start <= pos < c.end), None)
+
+    def words_between(self, start: int, end: int) -> list[str]:
+        """The words between two spans, lower-cased ('has', 'just' in "Acme has just sent …")."""
+        return self.text[start:end].lower().split() if start <= end else []
 
 
 @dataclass(frozen=True)

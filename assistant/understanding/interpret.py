@@ -131,14 +131,8 @@ def _their_doing(r: Reading, c: Clause) -> bool:
     if not done:
         return False
     subjects = [s.end for s in r.customers_in(c) if s.end <= done[0].start]
-    if m := re.match(r"(?i)\s*(?:they|he|she)\b", r.text[c.start : done[0].start]):
-        subjects.append(c.start + m.end())
-    return any(
-        re.fullmatch(
-            r"(?i)\s*(?:(?:has|have|had|just|already|finally|also)\s+)*", r.text[end : done[0].start]
-        )
-        for end in subjects
-    )
+    subjects += [x.end for x in r.cues_in(c, "subject") if x.end <= done[0].start]
+    return any(set(r.words_between(end, done[0].start)) <= lexicon.DOING_FILLERS for end in subjects)
 
 
 # ---- promises and planned events -----------------------------------------------------------------
@@ -157,7 +151,7 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
         if c.quoted or c in used:
             continue
         theirs = (
-            (r.has(c, "their_promise") or _their_outcome(r, c) or bool(lexicon.THEY_WILL_RE.search(c.text)))
+            (r.has(c, "their_promise", "their_will") or _their_outcome(r, c))
             and not _asks_to_follow_up(r, c)
             and not r.has(c, "imperative")
         )
@@ -201,9 +195,9 @@ def _their_outcome(r: Reading, c: Clause) -> bool:
         and not _owed(r, c)
     ):
         return True
+    wills = r.cues_in(c, "will")
     return any(
-        re.match(r"(?i)\s*(?:will|'ll|is\s+going\s+to|are\s+going\s+to)\b", r.text[s.end : c.end])
-        for s in r.customers_in(c)
+        not r.words_between(s.end, w.start) for s in r.customers_in(c) for w in wills if w.start >= s.end
     )
 
 
@@ -226,34 +220,23 @@ def _asks_for_date(r: Reading, c: Clause) -> bool:
     return c is r.clauses[0] and r.has(c, "imperative") and len(r.clauses) == 1
 
 
-_PLEDGE_RE = re.compile(
-    r"(?i)\s*(?:and\s+|also\s+|then\s+)?(?:i'll|we'll|i\s+will|we\s+will|i'm\s+to|i\s+am\s+to|we're\s+to"
-    r"|i'm\s+going\s+to|we're\s+going\s+to)\s+(?!be\b|say\b|admit\b|tell\s+you\b|keep\b|let\s+you\b)"
-    r"(?:get|send|bring|drop|share|email|mail|deliver|prepare|draft|write|put|have|call|ring|phone|book"
-    r"|schedule|set\s+up|chase|confirm)\b"
-)
-
-
 def _pledged(r: Reading, c: Clause) -> bool:
     """'I'll get the onboarding pack over to Lumen': the rep's own promise of an action, at the clause's
     start — with no date the engine asks when (and the answer makes the follow-up)."""
-    return bool(_PLEDGE_RE.match(c.text))
+    return r.has(c, "pledge")
 
 
 def _owed(r: Reading, c: Clause) -> bool:
     """'I owe her the SLA draft', 'remind me to …': the rep's own obligation, said outright."""
-    return any(
-        re.match(r"(?i)(?:owe|remind\s+me|need\s+to|have\s+to|must)", x.text)
-        for x in r.cues_in(c, "promise", "followup")
-    )
+    return r.has(c, "owed")
 
 
 def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
     said = description(r, c, due)
-    asked = _ASKED_FOR_RE.findall(r.text[: c.start])
+    asked = [x.text for x in r.cues if x.kind == "asked_for" and x.end <= c.start]
     if said and asked and (it := re.search(r"(?i)\b(?:it|that)\b", said)) is not None:
         # "she wants a quote. I'll have it to her by the 15th": the thing asked for is the 'it'
-        return said[: it.start()] + "the " + str(asked[-1]) + said[it.end() :]
+        return said[: it.start()] + "the " + asked[-1] + said[it.end() :]
     context = gist(r, exclude=c)
     if said and context and _REFERS_BACK_RE.search(said) and len(said.split()) <= 8:
         return f"{said} ({context})"  # "get it to her first thing (paula asked for the renewal invoice)"
@@ -263,11 +246,6 @@ def _describe(r: Reading, c: Clause, due: list[DateSpan]) -> str:
     return f"{lead}: {context}" if context else lead
 
 
-_ASKED_FOR_RE = re.compile(
-    r"(?i)\b(?:wants?|wanted|needs?|needed|asked\s+(?:us\s+)?for|asking\s+for|requested|would\s+like)\s+"
-    r"(?:a|an|the|some|our|a\s+new)\s+([a-z][\w-]*(?:\s+(?!by\b|on\b|for\b|from\b|and\b|to\b)[a-z][\w-]*)?)"
-    r"\s*(?=[.,;:!?]|$)"
-)
 _REFERS_BACK_RE = re.compile(r"(?i)\b(?:it|that|this|those|these)\b(?!\s+(?:week|month|morning|afternoon))")
 
 
@@ -288,9 +266,6 @@ def _outcome(r: Reading, used: set[Clause]) -> Outcome | None:
             continue
         if s.command and r.body_start > 0 and s.start >= r.body_start:
             continue  # "note for X: move everyone to lost" is a note, not an instruction
-        before = r.text[max(clause.start, s.start - 12) : s.start].lower()
-        if re.search(r"\b(?:the|a|an|their|our|his|her|its)\s+$", before):
-            continue  # "the signed quote" describes a document
         if s.command and not r.has(clause, "meeting", "call", "email"):
             used.add(clause)  # "mark Delta as won" is an instruction, not part of the report
         return Outcome(s.stage, s.command, (clause,))
