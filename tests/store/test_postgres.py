@@ -199,7 +199,7 @@ def test_another_writer_does_not_wait_for_an_imports_copy(
                     s.flush()
                     s.add(Interaction(customer_id=c.id, body="met", occurred_at=c.created_at))
                 during.append("written")
-            except Exception as e:  # noqa: BLE001 - reported by the assertion
+            except Exception as e:  # reported by the assertion
                 during.append(e)
 
         writer = threading.Thread(target=rep_writes)
@@ -271,7 +271,7 @@ def test_concurrent_read_modify_writes_lose_nothing(pg: Store) -> None:
                     row.tags = [*row.tags, f"w{n}-{k}"]
                     row.value = (row.value or 0) + 1
                     s.add(row)
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:  # reported below
             errors.append(e)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
