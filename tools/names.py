@@ -25,6 +25,7 @@ import heapq
 import re
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Literal
 
@@ -138,15 +139,34 @@ def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] |
     return best[0] if best else None
 
 
+FILTER_MAX = 500  # candidates left few enough to check their words rather than build a word's set
+
+
 def _holding_all(
-    lookup: Callable[[str], set[int]], given: list[str], near: dict[str, set[str]] | None
+    lookup: Callable[[str], AbstractSet[int]],
+    count: Callable[[str], int],
+    words_of: Callable[[int], tuple[str, ...]],
+    given: list[str],
+    near: dict[str, set[str]] | None,
 ) -> set[int]:
-    """What has, for every given word, that word or (with `near`) a slip of it."""
-    ids: set[int] | None = None
+    """What has, for every given word, that word or (with `near`) a slip of it.
+
+    Rarest word first: once few candidates are left, each is kept if one of its own words is the
+    word (or a slip of it), instead of building the set of every name with that word. With
+    1,000,000 names of common words ("Blue North Dental 1234") that set holds 50,000.
+    """
+    groups = []
     for w in set(given):
         like = {w} | (near.get(w, set()) if near else set())
-        hit: set[int] = set().union(*(lookup(x) for x in like))
-        ids = hit if ids is None else ids & hit
+        groups.append((sum(count(x) for x in like), like))
+    groups.sort(key=lambda g: g[0])
+    ids: set[int] | None = None
+    for _size, like in groups:
+        if ids is not None and len(ids) <= FILTER_MAX:
+            ids = {c for c in ids if not like.isdisjoint(words_of(c))}
+        else:
+            hit: set[int] = set().union(*(lookup(x) for x in like))
+            ids = hit if ids is None else ids & hit
         if not ids:
             return set()
     return ids or set()
@@ -154,7 +174,7 @@ def _holding_all(
 
 def _customers_by_words(idx: NameIndex, given: list[str], near: dict[str, set[str]] | None) -> dict[int, int]:
     """Customers whose name words take every given word, with the edits that took."""
-    ids = _holding_all(idx.customers_with_word, given, near)
+    ids = _holding_all(idx.customers_with_word, idx.customer_word_count, idx.words_of, given, near)
     if near is None and len(set(given)) == len(given):
         return dict.fromkeys(ids or (), 0)  # distinct whole words: every name holding them all fits
     costs = {c: _assign(given, idx.words_of(c), near) for c in ids or ()}
@@ -165,7 +185,7 @@ def _people_by_words(
     idx: NameIndex, given: list[str], near: dict[str, set[str]] | None
 ) -> dict[int, tuple[str, int]]:
     """Customers with a contact whose name words take every given word: (contact name, edits)."""
-    ids = _holding_all(idx.people_with_word, given, near)
+    ids = _holding_all(idx.people_with_word, idx.person_word_count, idx.person_words, given, near)
     out: dict[int, tuple[str, int]] = {}
     simple = near is None and len(set(given)) == len(given)
     for i in sorted(ids or ()):
