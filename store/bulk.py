@@ -56,6 +56,7 @@ from sqlmodel import Session, SQLModel
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
 from store import postgres
 from store.changelog import Batch, plain
+from store.faults import DatabaseBusy, read_only_fault
 from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
 from store.types import UTCDateTime, utcnow
 
@@ -297,6 +298,8 @@ def import_customers(
     False or any error, what the chunks wrote is removed again (False is returned, the error
     re-raised). See the module's docstring for crashes and what readers see meanwhile.
     """
+    if store.read_only:
+        raise read_only_fault(store.path or store.label)
     with store.connection() as conn, _import_lock(store, conn, wait=True):
         _recover(conn)
         marker = MARKER_PREFIX + batch.id
@@ -601,14 +604,18 @@ def recover_crashed_imports(store: Store) -> None:
     """
     if store.read_only or not store.stages_imports:
         return
-    with store.connection() as conn:
-        found = bool(_markers(conn))
-        conn.rollback()
-        if not found:
-            return
-        with _import_lock(store, conn, wait=False) as held:
-            if held:
-                _recover(conn)
+    try:
+        with store.connection() as conn:
+            found = bool(_markers(conn))
+            conn.rollback()
+            if not found:
+                return
+            with _import_lock(store, conn, wait=False) as held:
+                if held:
+                    _recover(conn)
+    except DatabaseBusy:
+        # Other writers kept the lock: opening still works; the next open (or import) tries again.
+        log.warning("an unfinished import's rows could not be removed yet (the database is busy)")
 
 
 def _recover(conn: Connection) -> None:

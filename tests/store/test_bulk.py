@@ -231,3 +231,15 @@ def test_a_failed_import_removes_its_chunks_before_it_reports(
     with pytest.raises(RuntimeError, match="disk on fire"):
         import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="fail.csv")
     assert (_count(store, "customer"), _count(store, "change_log"), _markers(store)) == (0, 0, [])
+
+
+def test_an_import_into_a_read_only_store_is_refused_plainly(store: Store) -> None:
+    from store.faults import DatabaseReadOnly
+
+    reader = Store(store.url, read_only=True)
+    try:
+        with pytest.raises(DatabaseReadOnly, match="read-only"):
+            import_text(make_ctx(reader, source="import"), _rows(3), kind="csv", label="ro.csv")
+    finally:
+        reader.close()
+    assert _count(store, "customer") == 0
