@@ -16,6 +16,7 @@ import threading
 import unicodedata
 from array import array
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -448,28 +449,28 @@ class NameIndex:
         groups = []
         for word in dict.fromkeys(query_core.split()):
             like = {word, *self.near_words(word), *self._prefixed(word)}
-            sets = [self.customers_with_word(w) for w in like if w in self._by_word]
-            if sets:
-                groups.append(sets[0] if len(sets) == 1 else set().union(*sets))
+            held = {w for w in like if w in self._by_word}
+            if held:
+                groups.append(_Group(self, held))
         if not groups:
             return {}
         groups.sort(key=len)
-        pool: set[int] = set(groups[0])
+        pool: set[int] = set(groups[0].ids())
         if len(pool) <= POOL_CAP:
             for g in groups[1:]:
                 if len(pool) + len(g) > POOL_CAP:
                     break
-                pool |= g
+                pool |= g.ids()
         else:
             for g in groups[1:]:
-                narrower = pool & g
+                narrower = g.narrow(pool)
                 if narrower:
                     pool = narrower
                 if len(pool) <= POOL_CAP:
                     break
         if len(pool) > POOL_CAP:  # still too many: keep those holding the query's very words
-            for word in sorted(query_core.split(), key=lambda w: len(self._by_word.get(w, ()))):
-                narrower = pool & self.customers_with_word(word)
+            for word in sorted(query_core.split(), key=self.customer_word_count):
+                narrower = _Group(self, {word}).narrow(pool) if word in self._by_word else set()
                 if narrower:
                     pool = narrower
                 if len(pool) <= POOL_CAP:
@@ -496,15 +497,53 @@ class NameIndex:
 
     def with_prefixes(self, words: tuple[str, ...]) -> set[int]:
         """Customers having, for every given word, a name word that starts with it ('brightline med')."""
+        groups = [
+            _Group(self, {w for w in self._prefixed(word) or [word] if w in self._by_word}) for word in words
+        ]
         out: set[int] | None = None
-        for word in words:
-            ids: set[int] = set().union(
-                *(self.customers_with_word(w) for w in self._prefixed(word) or [word] if w in self._by_word)
-            )
-            out = ids if out is None else out & ids
+        for g in sorted(groups, key=len):  # the rarest first: the others only narrow what it found
+            out = set(g.ids()) if out is None else g.narrow(out)
             if not out:
                 return set()
         return out or set()
+
+
+FILTER_MAX = 500  # candidates few enough to check by their own words rather than build a word's set
+
+
+class _Group:
+    """The customers holding any of some words (a query word, its slips, the words it starts).
+
+    Its size is known without building the set when one word holds them all; narrowing a few
+    candidates by it checks their own words instead of building it (at 1,000,000 names of common
+    words a word's set holds 50,000).
+    """
+
+    __slots__ = ("_ids", "_index", "_size", "words")
+
+    def __init__(self, index: NameIndex, words: set[str]) -> None:
+        self._index = index
+        self.words = words
+        self._ids: AbstractSet[int] | None = None
+        if len(words) == 1:
+            self._size = index.customer_word_count(next(iter(words)))
+        else:
+            self._size = len(self.ids())
+
+    def __len__(self) -> int:
+        return self._size
+
+    def ids(self) -> AbstractSet[int]:
+        if self._ids is None:
+            found = [self._index.customers_with_word(w) for w in self.words]
+            self._ids = found[0] if len(found) == 1 else set().union(*found)
+        return self._ids
+
+    def narrow(self, pool: set[int]) -> set[int]:
+        """The customers of `pool` in this group."""
+        if len(pool) <= FILTER_MAX:
+            return {c for c in pool if not self.words.isdisjoint(self._index.words_of(c))}
+        return pool & self.ids()
 
 
 _EMPTY: frozenset[int] = frozenset()

@@ -36,6 +36,7 @@ from store.models import Customer
 from tools.errors import AmbiguousCustomer, Candidate, CustomerNotFound
 from tools.name_index import (
     FILLERS,
+    FILTER_MAX,
     TITLES,
     NameIndex,
     core,
@@ -137,9 +138,6 @@ def _assign(given: list[str], name: tuple[str, ...], near: dict[str, set[str]] |
 
     place(0, 0)
     return best[0] if best else None
-
-
-FILTER_MAX = 500  # candidates left few enough to check their words rather than build a word's set
 
 
 def _holding_all(
