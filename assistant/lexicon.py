@@ -274,7 +274,7 @@ STAGE_MARKER_RE = _rx(r"""(?:\b(?:to|as|into|in|at|now)\s+(?:the\s+)?(?:stage\s+
     |\b(?:is|are|now|went|got|just|officially|finally|stage)\s+$)""")
 
 # ---- follow-up edits -----------------------------------------------------------------------------
-DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|shared|submitted|finished|completed
+DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|shared|submitted|finished|completed|chased
     |complete|handled
     |sorted|took\s+care\s+of|taken\s+care\s+of|confirmed|emailed|mailed|got\s+(?:them|him|her)
     |gave\s+(?:them|him|her)
@@ -291,6 +291,9 @@ MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|resc
     |delayed|shift
     |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward
     |earlier(?!\s+(?:today|this\s+(?:morning|week|afternoon)|on\b)))\b""")
+# The verbs of MOVE_RE that always move something to a new date ahead ("back", "give", "later" may not).
+MOVE_VERB_RE = _rx(r"""(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
+    |delayed|shift|shifted|defer|deferred|slide|slip|slipped)""")
 # "another week", "back two days", "a week later", "by 3 days": a shift of the follow-up's own date.
 SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward
     |ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
@@ -663,6 +666,10 @@ NEW_NAME_END_RE = _rx(r"""\s*(?:[,;(]|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\
 CREATE_CONTACT_RE = _rx(rf"""\b(?:contact(?:\s+person)?(?:\s+is)?|with|person
     |main\s+contact(?:\s+is)?)\s*:?\s+
     (?P<person>{ANY_PERSON})(?=\s*(?:,|;|\(|<|[\w.+-]+@|\+?\d|\bas\b|\bthe\b|\bwho\b|\(|$))""")
+# "Ivory Tower has a new contact: Ben Cole (CFO)", "Juno got a new store manager, Lee Park"
+HAS_NEW_CONTACT_RE = _rx(rf"""(?P<customer>[^,;:]+?)\s+(?:has|have|got|hired|brought\s+on)\s+(?:a\s+)?new
+    \s+(?:contact(?:\s+person)?|(?P<role>{ROLE_WORDS}))\s*[:,\-\u2013]?\s*(?P<person>(?-i:{PERSON_NAME}))
+    \s*(?:\((?P<prole>[^)@]{{1,40}})\))?""")
 CONTACT_CUE_RE = _rx(r"""(?:please\s+|pls\s+)?(?:add|new|create|save)\s+(?:a\s+)?(?:new\s+)?contact
     (?:\s+person)?s?\b\s*:?\s*""")
 # "add Maria Lopez as CFO at Globex": "add" and a Title Case name, then a role or where they work.
@@ -679,12 +686,20 @@ CONTACT_AT_RE = _rx(rf"""(?:at|for)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[:\-\u201
 PERSON_IS_ROLE_RE = _rx(rf"""(?P<person>(?-i:{_TITLE}(?:\s+{_TITLE}){{1,3}}))\s+is\s+(?:now\s+)?
     (?:the\s+|our\s+|their\s+|a\s+|an\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS})\s+(?:at|of|for|with)\s+""")
 # "Acme's new CFO is Maria Lopez", "the new buyer at Juno is Lee Park"
-NEW_ROLE_IS_RE = _rx(rf"""(?:['\u2019]s\s+|\bthe\s+|^)new\s+(?P<role>{ROLE_WORDS})
+NEW_ROLE_IS_RE = _rx(rf"""(?:['\u2019]s\s+|\b(?:the|their|our|its)\s+|^)new\s+(?P<role>{ROLE_WORDS})
     (?:\s+(?:at|for|of)\s+[^,;]+?)?\s+is\s+(?P<person>(?-i:{PERSON_NAME}))""")
 TAG_ADD_RE = _rx(r"""(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
     |(?:please\s+)?add\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s*:?\s*(?P<tags2>.+?)\s+(?:to|on)\s+(?P<customer2>.+)$""")
 TAG_REMOVE_RE = _rx(r"""(?:please\s+)?(?:remove|drop|delete|take\s+off|clear)\s+(?:the\s+)?(?:tags?|labels?)
     \s*:?\s*(?P<tags>.+?)\s+(?:from|on|off)\s+(?P<customer>.+)$|untag\s+(?P<customer2>.+?)\s+(?P<tags2>\S+)$""")
+# "remove the vip tag from Juno", "add a priority tag to Acme", "add Lumen tags: optics, reactivation"
+TAG_WORD_AFTER_RE = _rx(r"""(?:please\s+)?(?P<op>add|put|remove|drop|delete|take\s+off|clear)\s+
+    (?:the\s+|a\s+|an\s+)?
+    (?P<tags>[\w#&-]+(?:\s*(?:,|and|&)\s*[\w#&-]+)*)\s+(?:tags?|labels?)\s+(?:to|on|onto|from|off(?:\s+of)?)\s+
+    (?P<customer>.+)$""")
+TAG_LIST_RE = _rx(
+    r"""(?:please\s+)?(?:add|set)\s+(?P<customer>.+?)\s+(?:tags?|labels?)\s*[:\-\u2013]\s*(?P<tags>.+)$"""
+)
 TAG_SPLIT_RE = re.compile(r"\s*(?:,|;|\band\b|\+|&)\s*", re.IGNORECASE)
 # Fields of a customer the chat sets, by the words reps use for them.
 FIELD_WORDS: tuple[tuple[Literal["email", "phone", "value", "owner"], re.Pattern[str]], ...] = (

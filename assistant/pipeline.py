@@ -23,6 +23,7 @@ from assistant.planning.plan import CustomerArg
 from assistant.reading import Reading, read
 from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
+from assistant.understanding.frames import FollowupEdit
 from tools.context import ToolContext
 
 
@@ -184,6 +185,17 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
         refs = {f.customer_id for e in frames.edits for f in e.refs if f.score == e.refs[0].score}
         if len(refs) == 1:
             return list(refs)
+        per_edit = [_edit_customer(e) for e in frames.edits]
+        if (
+            per_edit
+            and None not in per_edit
+            and not frames.happened
+            and not frames.promises
+            and not frames.outcome
+        ):
+            # "seat count confirmed, move the underwriting questions to friday": each edit's own follow-up
+            # is one customer's — apply each to its own (the plan assigns them per edit)
+            return list(dict.fromkeys(c for c in per_edit if c is not None))
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
         if (lead := _leading_word(ctx, r.text)) is not None:
@@ -226,6 +238,8 @@ def _assign(
     ]
     for f in frames_all:
         mine = set().union(*(own(c) for c in f.where)) if f.where else set()
+        if not mine and isinstance(f, FollowupEdit) and (theirs := _edit_customer(f)) is not None:
+            mine = {theirs}  # the follow-up it is about says whose it is
         if not mine and f.where:
             earlier = [c for c in r.clauses if c.end <= f.where[0].start and len(own(c)) == 1]
             mine = own(earlier[-1]) if earlier else set()
@@ -233,6 +247,12 @@ def _assign(
             return None
         table[id(f)] = list(mine)
     return lambda frame: table.get(id(frame), ids)
+
+
+def _edit_customer(e: FollowupEdit) -> int | None:
+    """The one customer whose follow-ups an edit's best references are (None: none, or several)."""
+    top = {f.customer_id for f in e.refs if f.score == e.refs[0].score}
+    return next(iter(top)) if len(top) == 1 else None
 
 
 _LEADING_WORD_RE = re.compile(r"\s*([A-Z][\w&'-]+)")

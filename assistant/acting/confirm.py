@@ -42,7 +42,7 @@ def confirm(tool: str, result: Any, today: date, args: BaseModel | None = None) 
     if tool == "update_customer":
         c = result.customer
         if not result.changes:
-            return f"{c.name} already had that"
+            return f"Nothing to change on {c.name}: it is already so"
         return f"Updated {c.name}: " + ", ".join(f"{ch.field} {_show(ch.new)}" for ch in result.changes)
     if tool == "add_contact":
         p = result.contact
@@ -68,6 +68,8 @@ def confirm(tool: str, result: Any, today: date, args: BaseModel | None = None) 
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
     if isinstance(value, list):
         return ", ".join(value) or "(none)"
     return "(none)" if value in (None, "") else str(value)

@@ -189,7 +189,10 @@ def _edit_step(
             out.ask = _which(top_desc=[(r.followup_id, r.due, r.description) for r in top], today=today)
             return None
     else:
-        fups = open_followups(ctx, ids[:1]) if ids else []
+        taken = {
+            getattr(st.args, "followup_id", None) for st in out.steps if st.tool.endswith("_followup")
+        }  # one the message already completes or moves is not also "the only one" left
+        fups = [f for f in (open_followups(ctx, ids[:1]) if ids else []) if f.id not in taken]
         if len(fups) == 1:
             chosen = fups[0].id
         elif len(fups) > 1:

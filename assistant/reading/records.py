@@ -96,6 +96,9 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
     m = lexicon.ADD_PERSON_RE.match(c.text, off)
     if m is not None and (tail := lexicon.CONTACT_TAIL_RE.match(c.text, m.start("person"))) is not None:
         return _contact_of(c, m.start(), tail, m.group())
+    m = lexicon.HAS_NEW_CONTACT_RE.match(c.text, off)
+    if m is not None:
+        return _contact_of(c, m.start(), m, m.group())
     m = lexicon.PERSON_IS_ROLE_RE.match(c.text, off)
     if m is not None:
         customer = _trimmed(text, c.start + m.end(), _slot_end(c, m.end()))
@@ -111,7 +114,7 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
     m = lexicon.NEW_ROLE_IS_RE.search(c.text, off)
     if m is not None:
         return RecordSpan(
-            c.start,
+            c.start + m.start(),
             c.end,
             "contact",
             m.group(),
@@ -156,6 +159,23 @@ def _tags(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> Re
             "tags",
             m.group(),
             customer=_span(c, m, which),
+            add_tags=tags if add else (),
+            remove_tags=() if add else tags,
+        )
+    m = lexicon.TAG_WORD_AFTER_RE.match(c.text, off) or lexicon.TAG_LIST_RE.match(c.text, off)
+    if m is not None:
+        add = "op" not in m.groupdict() or m.group("op").lower() in ("add", "put")
+        tags = tuple(
+            t
+            for t in (p.strip().strip("#\"'.!").strip() for p in lexicon.TAG_SPLIT_RE.split(m.group("tags")))
+            if t
+        )
+        return RecordSpan(
+            c.start + m.start(),
+            c.end,
+            "tags",
+            m.group(),
+            customer=_span(c, m, "customer"),
             add_tags=tags if add else (),
             remove_tags=() if add else tags,
         )

@@ -77,7 +77,10 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
 
 def clause_tense(clause: Clause, found: list[Cue]) -> Tense:
     """'past' when the clause reports (met, called, yesterday) and plans nothing; else 'future'."""
-    inside = {c.kind for c in found if clause.start <= c.start < clause.end}
+    mine = [c for c in found if clause.start <= c.start < clause.end]
+    inside = {c.kind for c in mine}
+    if any(c.kind == "move" and lexicon.MOVE_VERB_RE.fullmatch(c.text) for c in mine):
+        inside.add("future")  # "move the underwriting questions to friday": the new date is ahead
     if "past" in inside and not inside & {"future", "plan", "followup", "imperative", "obligation"}:
         return "past"
     return "future"
@@ -144,7 +147,11 @@ _DEADLINE_RE = re.compile(r"(?i)^(?:by|before|eod|eow|eom|end\s+of|until|till|ti
 
 def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tense:
     """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …")."""
-    if any(c.kind in _TENSE_CUES for c in found if clause.start <= c.start < clause.end):
+    if any(
+        c.kind in _TENSE_CUES or (c.kind == "move" and lexicon.MOVE_VERB_RE.fullmatch(c.text))
+        for c in found
+        if clause.start <= c.start < clause.end
+    ):
         return clause_tense(clause, found)
     i = clauses.index(clause)
     for j in (i + 1, i - 1):
@@ -169,6 +176,8 @@ def dates(
     today = now.date()
     out: list[DateSpan] = []
     for d in ahead:
+        if d.start > 0 and text[d.start - 1] in "-\u2011" and text[d.start - 2 : d.start - 1].isalpha():
+            continue  # "check-in a week": the 'in' is part of a word, not "in a week"
         back = behind.get((d.start, d.end))
         clause = next((c for c in clauses if c.start <= d.start < c.end), None)
         when = d.when

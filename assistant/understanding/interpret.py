@@ -67,8 +67,14 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
             refs = tuple(sorted(r.within(r.followups, nxt), key=lambda f: -f.score))
             if refs or named:
                 used.add(nxt)
-        future = [d for d in r.within(r.dates, c) if d.tense != "past" and not d.quoted]
         shift = r.within(r.shifts, c)
+        future = [
+            d
+            for d in r.within(r.dates, c)
+            if d.tense != "past"
+            and not d.quoted
+            and not any(x.start < d.end and d.start < x.end for x in shift)
+        ]  # "push it a week" is a week from its own date, not from today
         if _asks_to_follow_up(r, c):
             continue  # "follow up with Lumen in 10 days about a win-back offer" schedules; it edits nothing
         if r.has(c, "cancel") and (refs or named or out):

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 from assistant import lexicon
+from assistant.reading.followup_refs import topic_words
 from assistant.reading.records import money
 from assistant.reading.types import Clause, CueKind, Reading, RecordSpan, Span
 from assistant.understanding.frames import NewContact, RecordEdit
@@ -48,9 +49,17 @@ def record_edits(r: Reading, used: set[Clause]) -> list[RecordEdit]:
 
 
 def _reports_too(r: Reading, rs: RecordSpan, c: Clause) -> bool:
+    """Whether the edit's clause also says something else: a deed ('Called Helios, …') or other words
+    ('Arjun is leaving Helios, their new CTO is …') outside the edit, its customer and its values."""
     own = [Span(rs.start, max(rs.end, rs.name.end if rs.name else rs.end))]
-    own += [s for s in (rs.name, rs.customer if rs.kind != "field" else None) if s is not None]
-    return any(not _inside(x, own) for x in r.cues_in(c, *_ACTS) if not _field_word(x.text))
+    own += [s for s in (rs.name, rs.customer) if s is not None]
+    if any(not _inside(x, own) for x in r.cues_in(c, *_ACTS) if not _field_word(x.text)):
+        return True
+    rest = _without(r.text[c.start : c.end], c.start, [*own, *r.customers_in(c), *r.within(r.values, c)])
+    return bool(topic_words(rest) - _RECORD_WORDS)
+
+
+_RECORD_WORDS = {"new", "their", "contact", "customer", "client", "lead", "number", "phone", "email"}
 
 
 def _region(r: Reading, first: Clause) -> tuple[Clause, ...]:

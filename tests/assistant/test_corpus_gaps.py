@@ -114,6 +114,18 @@ TWO_EDITS = [
         lacks=["Logged"],
         also_changed=["Acme Corp"],
     ),
+    # "check-in a week" is a week from the check-in, not "in a week" from today
+    case(
+        "quote chased with Lumiere, and push the kettle & crumb check-in a week",
+        closed=[("Lumière Studio", "chase the signed quote", "done")],
+        moved=[("Kettle & Crumb Bakery", "quarterly check-in", "2026-03-17")],
+    ),
+    # a move's date is ahead even beside a past clause
+    case(
+        "security questionnaire sent to Summit, move the Lumiere spring shoot to friday",
+        closed=[("Summit Partners", "security questionnaire", "done")],
+        moved=[("Lumière Studio", "spring shoot", "2026-03-06")],
+    ),
     case(
         ["Lumiere quote chased ✅, and move the spring shoot a week"],
         closed=[("Lumière Studio", "chase the signed quote", "done")],

@@ -69,6 +69,19 @@ CONTACTS = [
         "add Tom Berg (head of IT) to Nordlicht, +49 30 1234567",
         contacts=[("Nordlicht GmbH", "Tom Berg", "head of IT")],
     ),
+    case(
+        "Lumiere has a new contact: Paul Girard (producer)",
+        contacts=[("Lumière Studio", "Paul Girard", "producer")],
+    ),
+    case(
+        "Juno got a new store manager, Lee Park",
+        contacts=[("Juno Pet Supplies", "Lee Park", "store manager")],
+    ),
+    case(
+        "Arjun is leaving Helios, their new CTO is Dev Patel",
+        contacts=[("Helios Labs", "Dev Patel", "CTO")],
+        logs=[("Helios Labs", "note", None, "leaving")],
+    ),
     # the new contact is never taken for an existing customer's contact of that name
     case(
         "add Holly Park as buyer at Kettle & Crumb",
@@ -83,6 +96,9 @@ TAGS_AND_FIELDS = [
     case("add tags vip, renewal to Helios", fields={"Helios Labs": {"tags": ["vip", "renewal"]}}),
     case("remove tag enterprise from Acme Corp", fields={"Acme Corp": {"no_tags": ["enterprise"]}}),
     case("untag acme enterprise", fields={"Acme Corp": {"no_tags": ["enterprise"]}}),
+    case("drop the enterprise tag from Acme", fields={"Acme Corp": {"no_tags": ["enterprise"]}}),
+    case("add a priority tag to Helios Labs", fields={"Helios Labs": {"tags": ["priority"]}}),
+    case("add Summit tags: eu, security", fields={"Summit Partners": {"tags": ["eu", "security"]}}),
     case("Helios email is hello@helios.example", fields={"Helios Labs": {"email": "hello@helios.example"}}),
     case(
         "new email for Evergreen: office@evergreen.example",
