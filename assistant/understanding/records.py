@@ -55,7 +55,11 @@ def _reports_too(r: Reading, rs: RecordSpan, c: Clause) -> bool:
     own += [s for s in (rs.name, rs.customer) if s is not None]
     if any(not _inside(x, own) for x in r.cues_in(c, *_ACTS) if not _field_word(x.text)):
         return True
-    rest = _without(r.text[c.start : c.end], c.start, [*own, *r.customers_in(c), *r.within(r.values, c)])
+    rest = _without(
+        r.text[c.start : c.end],
+        c.start,
+        [*own, *(Span(s.start, s.end) for s in r.customers_in(c)), *r.within(r.values, c)],
+    )
     return bool(topic_words(rest) - _RECORD_WORDS)
 
 
