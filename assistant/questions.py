@@ -39,6 +39,7 @@ HELP = """I keep your CRM up to date from plain sentences. Try:
 • done with the Acme follow-up · push the Acme follow-up to Friday
 • add a new customer Orchid Florals, contact Jane Roe jane@orchid.example
 • add Maria Lopez as CFO at Acme, maria@acme.example · Acme email is hello@acme.example
+• tag Acme as enterprise · remove the vip tag from Acme · Acme deal value is 40k
 • who needs follow-up this week? · my follow-ups today · anything overdue?
 • tell me about Acme · who mentioned pricing? · who has gone quiet? · pipeline · find acme
 • undo · cancel"""
