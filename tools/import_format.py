@@ -261,6 +261,8 @@ _PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,6})?")
 _MAX_TAGS = 100
 # What CustomerRow reads besides these (created_at, interactions, …): a row giving one is not plain.
 _READ_HERE = frozenset({"name", "tags", "value", "contacts", *(k for k, _ in _CUSTOMER_TEXT)})
+_TEXT_RULES = dict(_CUSTOMER_TEXT)
+_GIVEN_ORDER = ("stage", "owner", "email", "phone", "tags", "value")
 _OTHER_FIELDS = frozenset(CustomerRow.model_fields) - _READ_HERE
 
 
@@ -268,35 +270,39 @@ def plain_customer(raw: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[
     """(name, given fields as `CustomerRow.given()` returns them, contacts as `model_dump()`s) of a
     spreadsheet row — cells as text, from a file without NUL characters — when every value is plain
     and valid; None when the models must decide (and say what is wrong)."""
-    get = raw.get
+    if not _OTHER_FIELDS.isdisjoint(raw) and any(
+        _given(raw[k]) is not None for k in _OTHER_FIELDS & raw.keys()
+    ):
+        return None
+    name: Any = None
+    fields: dict[str, Any] = {}
+    contacts: list[dict[str, Any]] = []
     try:
-        if not _OTHER_FIELDS.isdisjoint(raw):
-            for key in _OTHER_FIELDS:
-                if _given(get(key)) is not None:
+        for key, value in raw.items():  # a CSV row's columns; other keys are not read by the models either
+            if key == "contacts":
+                contacts = [_plain_contact(c) for c in value or ()]
+                continue
+            if key not in _READ_HERE or _given(value) is None:
+                continue
+            if key == "name":
+                name = _NAME(value)
+            elif key == "tags":
+                parts = [t for t in (part.strip() for part in value.split(";")) if t]
+                if len(parts) > _MAX_TAGS:
                     return None
-        name = _given(get("name"))
-        if name is None:
-            return None
-        name = _NAME(name)
-        fields: dict[str, Any] = {}
-        for key, rule in _CUSTOMER_TEXT:
-            value = _given(get(key))
-            if value is not None:
-                fields[key] = rule(value)
-        tags = _given(get("tags"))
-        if tags is not None:
-            parts = [t for t in (part.strip() for part in tags.split(";")) if t]
-            if len(parts) > _MAX_TAGS:
-                return None
-            fields["tags"] = [_TAG(t) for t in parts]
-        amount = _given(get("value"))
-        if amount is not None:
-            if not _PLAIN_AMOUNT.fullmatch(amount) or float(amount) > 1e15:
-                return None
-            fields["value"] = float(amount)
-        contacts = [_plain_contact(c) for c in get("contacts") or ()]
+                fields["tags"] = [_TAG(t) for t in parts]
+            elif key == "value":
+                if not _PLAIN_AMOUNT.fullmatch(value) or float(value) > 1e15:
+                    return None
+                fields["value"] = float(value)
+            else:
+                fields[key] = _TEXT_RULES[key](value)
     except (_Unsettled, ValueError):
         return None  # a field rule's refusal (PydanticCustomError is a ValueError), or not plain text
+    if name is None:
+        return None
+    if len(fields) > 1:  # in the order CustomerRow.given() lists them
+        fields = {k: fields[k] for k in _GIVEN_ORDER if k in fields}
     return name, fields, contacts
 
 
