@@ -51,6 +51,8 @@ def whole_book(session: Session) -> Book:
 def customer_ids_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, int]:
     """{name_key: id} of the customers whose name key is one of `keys`."""
     found: dict[str, int] = {}
+    if len(keys) > _CHUNK and session.exec(select(Customer.id).limit(1)).first() is None:
+        return found  # an empty book (a first import): no need to look up 100,000 keys
     for start in range(0, len(keys), _CHUNK):
         query = select(Customer.id, Customer.name_key).where(
             col(Customer.name_key).in_(keys[start : start + _CHUNK])
