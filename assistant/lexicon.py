@@ -709,7 +709,11 @@ FIELD_WORDS: tuple[tuple[Literal["email", "phone", "value", "owner"], re.Pattern
         _rx(r"""\b(?:phone(?:\s+number)?|number|mobile|cell|tel|telephone|(?:main|direct|office|land|phone)
         \s*line|switchboard|landline)\b"""),
     ),
-    ("value", _rx(r"\b(?:deal\s+(?:size|value|amount)|(?:deal\s+)?value|deal\s+is\s+worth|worth)\b")),
+    (
+        "value",
+        _rx(r"""\b(?:deal\s+(?:size|value|amount)|(?:deal\s+)?value
+        |(?:deal|contract|opportunity|account)\s+(?:is\s+)?worth)\b"""),
+    ),
     ("owner", _rx(r"\b(?:account\s+)?owner\b")),
 )
 # Between a field word and its new value: "email is …", "phone number: …", "email to …", "value = …".

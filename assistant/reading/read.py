@@ -32,6 +32,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
+    records = [r for r in records if not _known_news(ctx, text, r)]
     if records:
         spots, named = _not_record_words(text, records, spots, named)
         spots = _record_slots(ctx, text, records, spots)
@@ -72,6 +73,14 @@ def _is_user(ctx: ToolContext, name: str) -> bool:
     """Whether `name` is a rep (a customer's new owner must be one); asked only when a message reassigns."""
     with ctx.read() as s:
         return any(user_rows.user_named(s, n) is not None for n in dict.fromkeys((name, name.lower())))
+
+
+def _known_news(ctx: ToolContext, text: str, rec: RecordSpan) -> bool:
+    """'Helios is a new customer as of today' when Helios Labs exists: news about that customer, not an
+    instruction to create a near-duplicate (an explicit 'add a new customer Helios' still creates it)."""
+    if not rec.news or rec.name is None:
+        return False
+    return bool(customers.resolve(ctx, text[rec.name.start : rec.name.end]).matches)
 
 
 def _record_slots(

@@ -73,13 +73,34 @@ def _create(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> 
             at += 1
         end = lexicon.NEW_NAME_END_RE.search(text, at)
         name = _trimmed(text, at, end.start() if end else len(text))
+        if name is not None and _NOT_A_NAME_RE.match(text, name.start):
+            # "new lead from the webinar, Orchid Florals, wants a demo": the name is the Title Case one
+            found = _TITLE_RUN_RE.search(text, name.end, _line_end(text, name.end))
+            name = Span(found.start(), found.end()) if found else None
         return RecordSpan(c.start + m.start(), c.start + m.end(), "create", m.group(), name=name)
     m = lexicon.CREATE_AS_RE.match(c.text, off)
     if m is not None:
         named = _span(c, m, "name")
         name = _trimmed(text, named.start, named.end) if named else None
-        return RecordSpan(c.start + m.start(), c.start + m.end(), "create", m.group(), name=name)
+        said = text[name.start : name.end] if name else ""
+        if not m.group().lower().lstrip().startswith(("add", "please")) and (
+            not said[:1].isupper() or _NOT_A_NAME_RE.match(said)
+        ):
+            return None  # "this is a new lead for us": no name, and no instruction to create one
+        news = not m.group().lower().lstrip().startswith(("add", "please"))
+        return RecordSpan(c.start + m.start(), c.start + m.end(), "create", m.group(), name=name, news=news)
     return None
+
+
+_NOT_A_NAME_RE = re.compile(
+    r"(?i)(?:from|at|via|off|out|in|on|with|who|that|which|this|it|he|she|they|we|i|there|here|today)\b"
+)
+_TITLE_RUN_RE = re.compile(rf"{lexicon.PERSON_NAME}(?:\s+&\s+{lexicon.PERSON_NAME})?")
+
+
+def _line_end(text: str, at: int) -> int:
+    stop = _LINE_END_RE.search(text, at)
+    return stop.start() if stop else len(text)
 
 
 # ---- a contact ---------------------------------------------------------------------------------------
@@ -222,7 +243,11 @@ def _field(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan |
         for m in rx.finditer(c.text):
             at = c.start + m.end()
             link = lexicon.FIELD_LINK_RE.match(text, at)
-            value = _value_at(text, link.end() if link else at, name, is_user, linked=link is not None)
+            # "email dana@… the deck" is a to-do: a value needs its link ("is", ":", "to"), or "new email …"
+            linked = link is not None or bool(_NEW_BEFORE_RE.search(c.text[: m.start()]))
+            if not linked and not m.group().lower().endswith("worth"):
+                continue
+            value = _value_at(text, link.end() if link else at, name, is_user, linked=True)
             if value is None:
                 continue
             v_start, v_end = value
@@ -238,6 +263,7 @@ def _field(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan |
     return None
 
 
+_NEW_BEFORE_RE = re.compile(r"(?i)\b(?:new|updated|correct|right)\s+$")
 _SET_VERB_RE = re.compile(r"(?i)\s*(?:please\s+|pls\s+)?(?:set|change|update|make|put|fix|correct)\s+")
 _SLOT_EDGE_RE = re.compile(
     r"(?i)^(?:the|their|its|our)\s+|(?:['\u2019]s)?(?:\s+(?:new|main|current|own))*\s*$"

@@ -126,6 +126,7 @@ class RecordSpan(Span):
     remove_tags: tuple[str, ...] = ()
     field: FieldName | None = None
     value: str | None = None  # the new value as said ("info@acme.example", "+1 555 0100", "40k", "kim")
+    news: bool = False  # told rather than asked for ("Orchid Florals is a new lead"), not "add …"
 
 
 AskKind = Literal[

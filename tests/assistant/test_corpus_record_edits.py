@@ -138,6 +138,20 @@ NOT_RECORD_EDITS = [
         "Met Acme, Dana has a new lead for us at her old firm",
         logs=[("Acme Corp", "meeting", None, "new lead")],
     ),
+    # told as news about an existing customer: a note on it, never a near-duplicate
+    case("Helios is a new customer as of today", logs=[("Helios Labs", "note", None, "new customer")]),
+    # "email <address> the …" is a to-do, not the customer's email
+    case(
+        "email arjun@helios.example the pen test summary by friday",
+        fups=[("Helios Labs", "2026-03-06", "pen test summary")],
+    ),
+    # "worth 40k to them" in a report is their words, not the deal value
+    case(
+        "Met Helios, they said the upgrade is worth 40k to them",
+        logs=[("Helios Labs", "meeting", None, "worth 40k")],
+    ),
+    # the new customer's name is the Title Case one, not "from the webinar"
+    case("new lead from the webinar, Orchid Florals", created=[("Orchid Florals", "lead")]),
     # an unknown customer for a tag: nothing is written until answered
     case("tag Zorblax Industries as vip", asks=True),
 ]
