@@ -1,5 +1,7 @@
 """Driving the real surfaces for the reliability tests: `crm` as a subprocess, `crm mcp` with the SDK
-client."""
+client. Both are forks of a warm `crm` (tests/e2e/crm_zygote.py: a process of its own on the test's
+pipes, without the import cost); `crm mcp` on a read-only mount runs `python -m assistant` itself.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 from tests.conftest import run_sql
+from tests.e2e.crm_zygote import command
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = "2026-03-04T14:00:00+00:00"
@@ -35,7 +38,7 @@ def run_crm(
     *args: str, db: str | Path | None, stdin: str | None = None, timeout: float = 120, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
+        [*command(), *args],
         cwd=REPO,
         env=crm_env(db, **extra),
         input=stdin,
@@ -65,9 +68,10 @@ def mcp_calls(
 
     With `read_only_folder`, the server runs where that folder is mounted read-only.
     """
-    command, args = sys.executable, ["-m", "assistant", "mcp"]
-    if read_only_folder is not None:
-        command, args = (
+    warm = command()
+    program, args = warm[0], [*warm[1:], "mcp"]
+    if read_only_folder is not None:  # a mount namespace of its own: the real `crm`, not a fork
+        program, args = (
             "unshare",
             [
                 "-rm",
@@ -76,7 +80,7 @@ def mcp_calls(
                 read_only_mount(read_only_folder) + f" && exec {sys.executable} -m assistant mcp",
             ],
         )
-    params = StdioServerParameters(command=command, args=args, env=crm_env(db, **extra), cwd=REPO)
+    params = StdioServerParameters(command=program, args=args, env=crm_env(db, **extra), cwd=REPO)
 
     async def main() -> list[Any]:
         with anyio.fail_after(90):
