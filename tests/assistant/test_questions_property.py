@@ -37,6 +37,11 @@ MIDDLES = [
     "number for dana",
     "cancel the check-in",
     "price list sent ✅",
+    "email is info@acme.example",
+    "phone number is 555-0100",
+    "tag as vip",
+    "went with a competitor",
+    "new contact Dana Roe",
     "",
 ]
 TAGS = [
