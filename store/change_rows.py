@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, Select, Table, bindparam, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from store.models import ChangeLog, Contact, FollowUp, Interaction
@@ -73,6 +75,52 @@ _LATEST: Select[Any] = (
 _LATEST_BY = _LATEST.where(_LOG.c.actor == bindparam("actor"))
 
 
+class _DriverQuery:
+    """A prebuilt SELECT compiled once per dialect and run straight on the DBAPI cursor of the session's
+    connection (in the session's transaction), its values converted by the columns' own types.
+
+    For the smallest, most frequent reads: SQLAlchemy's per-execute work (execution context, result
+    object, row processing) was most of what an MCP `recent_changes` call cost, ~0.7 ms of CPU in
+    the server against 0.1 ms for the SELECT. Only for statements whose parameters need no conversion
+    (ints and strings); errors are raised as SQLAlchemy's, so the store reports them as usual.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self._statement = statement
+        self._plans: dict[str, tuple[str, list[str] | None, list[Any]]] = {}
+
+    def _plan(self, dialect: Dialect) -> tuple[str, list[str] | None, list[Any]]:
+        compiled = self._statement.compile(dialect=dialect)
+        names = list(compiled.positiontup or []) if compiled.positional else None
+        convert = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None)
+            for c in self._statement.selected_columns
+        ]
+        return compiled.string, names, convert
+
+    def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        conn = session.connection()
+        dialect = conn.dialect
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = self._plan(dialect)
+        sql, names, convert = plan
+        args: Any = tuple(params[n] for n in names) if names is not None else params
+        dbapi_error = dialect.loaded_dbapi.Error
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, args)
+            found = cursor.fetchall()
+        except dbapi_error as e:
+            raise DBAPIError.instance(sql, args, e, dbapi_error) from e
+        finally:
+            cursor.close()
+        return [tuple(v if f is None else f(v) for f, v in zip(convert, row, strict=True)) for row in found]
+
+
+_LATEST_ROWS, _LATEST_BY_ROWS = _DriverQuery(_LATEST), _DriverQuery(_LATEST_BY)
+
+
 def recent_changes(
     session: Session, *, actor: str | None, offset: int, limit: int
 ) -> tuple[list[ChangeRow], bool]:
@@ -81,6 +129,6 @@ def recent_changes(
     params: dict[str, Any] = {"offset": offset, "limit": limit + 1}
     if actor is not None:
         params["actor"] = actor
-    query = _LATEST if actor is None else _LATEST_BY
-    rows = [ChangeRow._make(r) for r in session.connection().execute(query, params)]
+    query = _LATEST_ROWS if actor is None else _LATEST_BY_ROWS
+    rows = [ChangeRow._make(r) for r in query.rows(session, params)]
     return rows[:limit], len(rows) > limit
