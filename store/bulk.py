@@ -188,7 +188,7 @@ class _Converter:
         self._convert = [
             (position, _memoised(process))
             for position, name in enumerate(names)
-            if (process := dialect.type_descriptor(table.c[name].type).bind_processor(dialect)) is not None
+            if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
         mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
         columns = [*lead, *names]

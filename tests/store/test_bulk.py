@@ -243,3 +243,49 @@ def test_an_import_into_a_read_only_store_is_refused_plainly(store: Store) -> No
     finally:
         reader.close()
     assert _count(store, "customer") == 0
+
+
+def test_the_chunked_import_stores_every_value_exactly_as_the_session_path(tmp_path: Path) -> None:
+    """Byte for byte in every table (SQLite keeps a datetime as text: '… 14:00:00.000000', not '… 14:00')."""
+    from tests.conftest import SAMPLE
+
+    tables = ("customer", "contact", "interaction", "followup", "stage_change")  # the log: as JSON, above
+    doc = json.dumps(
+        {
+            **SAMPLE,
+            "customers": [
+                *SAMPLE["customers"],
+                {
+                    "name": "Stamp Ltd",
+                    "created_at": "2026-01-02T03:04:05",
+                    "followups": [{"due": "2026-03-09T09:30", "description": "call", "status": "done"}],
+                    "stage_history": [{"from": "lead", "to": "won", "at": "2026-02-01T10:00:00.5+01:00"}],
+                },
+            ],
+        }
+    )
+    stored = []
+    for name, in_batch in (("a.db", False), ("b.db", True)):
+        store = Store(tmp_path / name)
+        ctx = make_ctx(store, source="import")
+        if in_batch:
+            with ctx.batch("import doc"):
+                import_text(ctx, doc, kind="json", label="doc")
+        else:
+            import_text(ctx, doc, kind="json", label="doc")
+        with store.read() as s:
+            conn = s.connection()
+            rows = {}
+            for table in tables:
+                columns = list(conn.exec_driver_sql(f'SELECT * FROM "{table}" LIMIT 0').keys())
+                # A row's own created_at is the real clock's (it differs between the runs): its form only.
+                listed = ", ".join(
+                    f'typeof("{c}"), '
+                    + (f'length("{c}")' if c == "created_at" and table != "customer" else f'"{c}"')
+                    for c in columns
+                    if c != "id"
+                )
+                rows[table] = list(conn.exec_driver_sql(f'SELECT {listed} FROM "{table}" ORDER BY id'))
+            stored.append(rows)
+        store.close()
+    assert stored[0] == stored[1]
