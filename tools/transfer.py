@@ -1,11 +1,13 @@
 """Export to and import from the `crm-export` JSON format (see SPEC) and customer CSV.
 
 Import is all-or-nothing and does its slow work before it takes the write lock: the file is read
-and every value checked (tools/import_read.py) with only a read of the database; rows for new
-customers are converted and staged in the connection's private TEMP tables; only then one short
-write transaction copies them in (store/bulk.py) and merges into the customers that exist. So a
-rep's note from Telegram waits for the copy, not for the import. A bad file imports nothing and
-says, per bad value, where it is (CSV line, or customer position) and which key.
+and every value checked (tools/import_read.py) with only a read of the database. The new customers
+are then written by the store in short transactions of ~10,000 rows (store/bulk.import_customers:
+a pending-import marker makes a crash part-way recoverable), and the last one merges into the
+customers that exist. So a rep's note from Telegram waits a fraction of a second, not for the
+import. A bad file imports nothing and says, per bad value, where it is (CSV line, or customer
+position) and which key. A customer a rep creates under the same name while the file is imported
+is merged into, with a warning naming the line.
 
 Importing a customer that exists (same name, ignoring case and accents) merges into it: given fields
 are updated, and contacts, interactions, follow-ups and stage changes not already there are added,
