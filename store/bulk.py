@@ -461,15 +461,18 @@ def _bisect(rows: list[tuple[int, dict[str, Any]]], index: int) -> int:
 
 
 def _existing_keys(conn: Connection, keys: list[str]) -> dict[str, int]:
-    """Which of these name keys a customer has by now (created by another writer since the file was read)."""
-    found: dict[str, int] = {}
-    query = text("SELECT name_key, id FROM customer WHERE name_key IN :keys").bindparams(
-        bindparam("keys", expanding=True)
-    )
-    for start in range(0, len(keys), _IN):
-        for key, cid in conn.execute(query, {"keys": keys[start : start + _IN]}):
-            found[str(key)] = int(cast(int, cid))
-    return found
+    """Which of these name keys a customer has by now (created by another writer since the file was read).
+
+    One statement for the whole chunk: the keys as one JSON array (SQLite) or array (PostgreSQL).
+    """
+    if _is_pg(conn):
+        rows = conn.exec_driver_sql("SELECT name_key, id FROM customer WHERE name_key = ANY(%s)", (keys,))
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT name_key, id FROM customer WHERE name_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(keys),),
+        )
+    return {str(key): int(cast(int, cid)) for key, cid in rows}
 
 
 def _new_ids(conn: Connection, count: int) -> list[int]:
