@@ -72,11 +72,16 @@ def _zygote() -> str:
     path = os.path.join(folder, "sock")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    process = subprocess.Popen([sys.executable, __file__, path], cwd=REPO, env=env, stdin=subprocess.DEVNULL)
+    log = os.path.join(folder, "stderr")
+    with open(log, "wb") as errors:  # what a failed preload said, for the error below
+        process = subprocess.Popen(
+            [sys.executable, __file__, path], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stderr=errors
+        )
     deadline = time.monotonic() + 60
     while not os.path.exists(path):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the crm zygote did not start (exit {process.poll()})")
+            said = Path(log).read_text(errors="replace").strip()[-2000:]
+            raise RuntimeError(f"the warm crm did not start (exit {process.poll()}):\n{said}")
         time.sleep(0.02)
     _started = (process, path)
     atexit.register(_stop, process, folder)
