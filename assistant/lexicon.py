@@ -196,8 +196,10 @@ PART_OF_DAY: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
 PART_BEFORE_RE = _rx(r"(?:first\s+thing|early|eod|cob|end\s+of\s+(?:the\s+)?day)\s+(?:on\s+)?$")
 PART_AFTER_RE = _rx(
     r"\s*(?:in\s+the\s+|at\s+|around\s+|by\s+)?(?:morning|afternoon|evening|noon|midday|lunch(?:\s*time)?"
-    r"|first\s+thing|eod|cob|end\s+of\s+(?:the\s+)?day)\b"
+    r"|first\s+thing|eod|cob|end\s+of\s+(?:the\s+)?day)\b|\s*[ap]\.?m\.?(?!\w)"
 )
+# "ping holly first thing": with no day said, first thing is the next morning.
+FIRST_THING_RE = _rx(r"\bfirst\s+thing\b(?:\s+in\s+the\s+morning)?")
 
 # ---- tense of a clause ---------------------------------------------------------------------------
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed

@@ -206,7 +206,22 @@ def dates(
         if out and _adjacent(text, out[-1], span):
             span = _merged(text, out.pop(), span, today)
         out.append(span)
-    return [_part_of_day(text, d) for d in out]
+    out = [_part_of_day(text, d) for d in out]
+    return sorted(out + _first_thing(text, now, out, quoted), key=lambda d: d.start)
+
+
+def _first_thing(
+    text: str, now: datetime, taken: list[DateSpan], quoted: list[tuple[int, int]]
+) -> list[DateSpan]:
+    """'ping holly re the catalog first thing': no day said, so the next morning at 9:00."""
+    out: list[DateSpan] = []
+    for m in lexicon.FIRST_THING_RE.finditer(text[:MAX_CUE_SCAN]):
+        if any(d.start - 24 <= m.start() <= d.end + 2 for d in taken):
+            continue  # "first thing tomorrow", "monday first thing": the day's own part of the day
+        day = now.date() + timedelta(days=1)
+        is_quoted = any(s <= m.start() < e for s, e in quoted)
+        out.append(DateSpan(m.start(), m.end(), m.group(), When(day, time(9, 0)), "future", is_quoted))
+    return out
 
 
 def _part_of_day(text: str, d: DateSpan) -> DateSpan:
@@ -219,7 +234,12 @@ def _part_of_day(text: str, d: DateSpan) -> DateSpan:
     said = d.text + (" " + before.group() if before else "") + (" " + after.group() if after else "")
     for rx, (hour, minute) in lexicon.PART_OF_DAY:
         if rx.search(said):
-            return replace(d, when=When(d.when.date, time(hour, minute)))
+            start = d.start - len(before.group()) if before else d.start
+            end = after.end() if after else d.end
+            # the span takes its part of the day too, so a description never keeps "pm" or "first thing"
+            return replace(
+                d, start=start, end=end, text=text[start:end], when=When(d.when.date, time(hour, minute))
+            )
     return d
 
 

@@ -30,6 +30,13 @@ PART_OF_DAY = [
     ),
     case("ring Nordlicht tonight about the invoice", fups=[("Nordlicht GmbH", "2026-03-04T18:00", None)]),
     case("send Summit the DPA by noon monday", fups=[("Summit Partners", "2026-03-09T12:00", "DPA")]),
+    case("I'll send Dana the quote tomorrow am", fups=[("Acme Corp", "2026-03-05T09:00", "quote")]),
+    case("ping Juno re the catalog first thing", fups=[("Juno Pet Supplies", "2026-03-05T09:00", "catalog")]),
+    case(
+        "friday pm call with Arjun",
+        fups=[("Helios Labs", "2026-03-06T14:00", "call with Arjun")],
+        lacks=["pm call"],
+    ),
     # a time said wins; a past part of the day is when it happened
     case("call Helios tomorrow morning at 10:30", fups=[("Helios Labs", "2026-03-05T10:30", None)]),
     case(
