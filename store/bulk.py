@@ -227,10 +227,13 @@ _MISSING = object()
 def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`process` (a bind processor) remembering what it made of values seen before."""
     memo: dict[Any, Any] = {}
+    last: list[Any] = [_MISSING, None]  # the previous value (often the very same object: the import's clock)
 
     def convert(value: Any) -> Any:
         if value is None:
             return None
+        if value is last[0]:
+            return last[1]
         key = _memo_key(value)
         if key is None:
             return process(value)
@@ -239,6 +242,8 @@ def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
             found = process(value)
             if len(memo) < _MEMO:
                 memo[key] = found
+        if key[0] != "list":  # a list could change in place; a str, number or moment cannot
+            last[0], last[1] = value, found
         return found
 
     return convert
