@@ -99,15 +99,26 @@ class _DriverQuery:
         return compiled.string, names, convert
 
     def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        conn = session.connection()
-        dialect = conn.dialect
+        """The rows, in the session's transaction when it has one; else (one statement reads one
+        consistent state) on a pooled connection of its engine, without BEGIN and ROLLBACK."""
+        if session.in_transaction():
+            conn = session.connection()
+            return self._run(conn.dialect, conn.connection, params)
+        engine = session.get_bind().engine
+        raw = engine.raw_connection()
+        try:
+            return self._run(engine.dialect, raw, params)
+        finally:
+            raw.close()  # back to the pool, which rolls back whatever the driver began
+
+    def _run(self, dialect: Dialect, dbapi_conn: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         plan = self._plans.get(dialect.name)
         if plan is None:
             plan = self._plans[dialect.name] = self._plan(dialect)
         sql, names, convert = plan
         args: Any = tuple(params[n] for n in names) if names is not None else params
         dbapi_error = dialect.loaded_dbapi.Error
-        cursor = conn.connection.cursor()
+        cursor = dbapi_conn.cursor()
         try:
             cursor.execute(sql, args)
             found = cursor.fetchall()
