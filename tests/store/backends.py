@@ -3,11 +3,14 @@
 A test module that imports `store` from here runs each of its tests on a fresh SQLite file and on a
 fresh PostgreSQL database (one throwaway server per test process, see tests/pgserver.py). Without
 PostgreSQL here the postgres cases skip with a one-line reason; with CRM_TEST_REQUIRE_PG=1 (CI) they
-fail instead.
+fail instead. The PostgreSQL ones are copies of a database migrated once per test process
+(`CREATE DATABASE … TEMPLATE`), as conftest's are.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,11 +42,29 @@ def fresh_pg_database() -> Iterator[str]:
     server.drop_database(name)
 
 
+_SCHEMA: dict[str, str] = {}  # server URL -> this process's migrated template database on it
+
+
+def _schema_template(server: pgserver.PgServer) -> str:
+    if server.base_url not in _SCHEMA:
+        name, url = server.fresh_database(prefix="crm_schema")
+        Store(url).close()  # migrated, and no connection left: a template must have none
+        _SCHEMA[server.base_url] = name
+        atexit.register(_drop_quietly, server, name)
+    return _SCHEMA[server.base_url]
+
+
+def _drop_quietly(server: pgserver.PgServer, name: str) -> None:
+    with contextlib.suppress(Exception):  # a throwaway server may be gone already
+        server.drop_database(name)
+
+
 def open_store(backend: str, tmp_path: Path) -> tuple[Store, str]:
     """A fresh store on `backend` and the name of its PostgreSQL database ('' for SQLite)."""
     if backend == "sqlite":
         return Store(tmp_path / "crm.db"), ""
-    name, url = pg_server().fresh_database()
+    server = pg_server()
+    name, url = server.fresh_database(template=_schema_template(server))
     return Store(url), name
 
 
