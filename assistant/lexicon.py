@@ -152,6 +152,7 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1
     |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base
     |reach\s+out|chase
     |nudge|get\s+back\s+to|schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send
+    |get(?!\s+(?:back|in|on|off|up|out|going|started|it)\b)|give
     |todo|to-?do
     |task|pick\s+(?:this|it)\s+up)\b(?!\s+(?:from|with|went|was|is|came))""")
 # Who must act: "Arjun will send the DPA" is their promise, not the rep's.
@@ -681,7 +682,8 @@ CONTACT_TAIL_RE = _rx(rf"""(?P<person>{ANY_PERSON})?\s*(?:\((?P<prole>[^)@]{{1,4
     (?:\s*,?\s*as\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS}))?
     \s*,?\s*(?:at|for|to|@|with|from|of(?=\s+(?-i:[A-Z0-9])))\s+(?P<customer>[^,;(]+?)
     \s*(?=[,;(]|$|\s+(?:as|e-?mail|phone)\b)""")
-CONTACT_AT_RE = _rx(rf"""(?:at|for)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[:\-\u2013,]\s*(?P<person>{ANY_PERSON})
+CONTACT_AT_RE = _rx(rf"""(?:at|for|to|with)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[:\-\u2013,]\s*
+    (?P<person>{ANY_PERSON})
     (?=\s*(?:[,;(]|[\w.+-]+@|\+?\d|$))\s*(?:\((?P<prole>[^)@]{{1,40}})\)
     |,\s*(?P<role>(?![\w.+-]+@)(?!\+?\d){ROLE_WORDS})(?=\s*(?:,|;|$)))?""")
 # "Lisa Wong is the new buyer at Kettle & Crumb"
@@ -727,4 +729,8 @@ REASSIGN_RE = _rx(r"""(?:please\s+)?(?:reassign|assign|transfer|hand\s+over|give
 RENAME_RE = _rx(
     r"""(?:please\s+)?rename\s+(?P<customer>.+?)\s+(?:to|as)\s+(?P<name>[^\W_].{0,80}?)\s*[.!]*$"""
 )
+# "Helios renamed to Helios Robotics", "Juno is now called Juno Pets"
+RENAMED_RE = _rx(r"""(?P<customer>[^,;:]+?)\s+(?:was\s+|has\s+been\s+|got\s+|have\s+)?(?:renamed|rebranded)
+    \s+(?:to|as)\s+(?P<name>[^\W_].{0,80}?)\s*[.!]*$
+    |(?P<customer2>[^,;:]+?)\s+(?:is|are)\s+now\s+called\s+(?P<name2>[^\W_].{0,80}?)\s*[.!]*$""")
 MONEY_RE = _rx(r"[$€£]?\s?(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>k|m|bn|thousand|million)?\b")

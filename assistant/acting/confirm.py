@@ -43,7 +43,10 @@ def confirm(tool: str, result: Any, today: date, args: BaseModel | None = None) 
         c = result.customer
         if not result.changes:
             return f"Nothing to change on {c.name}: it is already so"
-        return f"Updated {c.name}: " + ", ".join(f"{ch.field} {_show(ch.new)}" for ch in result.changes)
+        return f"Updated {c.name}: " + ", ".join(
+            f"name {ch.old} → {ch.new}" if ch.field == "name" else f"{ch.field} {_show(ch.new)}"
+            for ch in result.changes
+        )
     if tool == "add_contact":
         p = result.contact
         extra = ", ".join(x for x in (p.role, p.email, p.phone) if x)

@@ -132,6 +132,7 @@ _MISSING = {
     "name": "What's the new customer called? e.g. 'add a new customer Orchid Florals'.",
     "person": "Who is the contact? e.g. 'add Maria Lopez as CFO at Acme'.",
     "tags": "Which tags? e.g. 'tag Acme as enterprise'.",
+    "owner": "That is not a rep I know, so I changed nothing — the new owner must be a rep ('crm users').",
 }
 
 

@@ -15,7 +15,9 @@ from assistant.reading.records import record_spans
 from assistant.reading.types import Clause, Cue, DateSpan, NewName, Reading, RecordSpan, Tense
 from store import user_rows
 from tools.context import ToolContext
+from tools.customers import find_customers
 from tools.dates import InvalidDate, parse_when
+from tools.schemas import FindCustomers
 from tools.stages import stages as configured_stages
 
 
@@ -70,9 +72,14 @@ def read(ctx: ToolContext, text: str) -> Reading:
 
 
 def _is_user(ctx: ToolContext, name: str) -> bool:
-    """Whether `name` is a rep (a customer's new owner must be one); asked only when a message reassigns."""
+    """Whether `name` is a rep — registered, or already the owner of some customer (a customer's new owner
+    must be one); asked only when a message reassigns."""
     with ctx.read() as s:
-        return any(user_rows.user_named(s, n) is not None for n in dict.fromkeys((name, name.lower())))
+        if any(user_rows.user_named(s, n) is not None for n in dict.fromkeys((name, name.lower()))):
+            return True
+    if name.lower() == ctx.actor.lower():
+        return True
+    return bool(find_customers(ctx, FindCustomers(owner=name.lower(), limit=1)).items)  # owns some already
 
 
 def _known_news(ctx: ToolContext, text: str, rec: RecordSpan) -> bool:

@@ -150,8 +150,17 @@ def _slot_end(c: Clause, at: int) -> int:
     return c.start + (stop.start() if stop else len(c.text))
 
 
+_ROLE_AFTER_SLOT_RE = re.compile(
+    rf"(?i)\s*,?\s*as\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:new\s+)?(?P<role>{lexicon.ROLE_WORDS})"
+    r"(?=\s*(?:[,;(]|$|[\w.+-]+@|\+?\d))"
+)
+
+
 def _contact_of(c: Clause, start: int, m: re.Match[str], cue: str) -> RecordSpan:
     role = m.group("prole") or m.group("role")
+    if not role and "customer" in m.groupdict() and m.group("customer") is not None:
+        after = _ROLE_AFTER_SLOT_RE.match(c.text, m.end("customer"))  # "add Tom Reed to Helios as head of IT"
+        role = after.group("role") if after else None
     return RecordSpan(
         c.start + start,
         c.end,
@@ -206,8 +215,10 @@ def _tags(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> Re
 # ---- fields ------------------------------------------------------------------------------------------
 def _reassign(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) -> RecordSpan | None:
     m = lexicon.REASSIGN_RE.match(c.text, off)
-    if m is None or not is_user(m.group("who")):
+    if m is None:
         return None
+    if not is_user(m.group("who")) and not re.match(r"(?i)\s*(?:please\s+)?(?:re)?assign\b", m.group()):
+        return None  # "give the deck to Arjun", "hand over the keys to Lars": not an owner
     return RecordSpan(
         c.start + m.start(),
         c.end,
@@ -215,22 +226,23 @@ def _reassign(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) ->
         m.group(),
         customer=_span(c, m, "customer"),
         field="owner",
-        value=m.group("who"),
+        value=m.group("who") if is_user(m.group("who")) else None,  # None: no rep of that name
     )
 
 
 def _rename(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
-    m = lexicon.RENAME_RE.match(c.text, off)
+    m = lexicon.RENAME_RE.match(c.text, off) or lexicon.RENAMED_RE.match(c.text, off)
     if m is None:
         return None
-    new = _span(c, m, "name")
+    second = m.groupdict().get("name") is None  # "Juno is now called Juno Pets"
+    new = _span(c, m, "name2" if second else "name")
     value = text[new.start : new.end].strip(" \"'“”") if new else ""
     return RecordSpan(
         c.start + m.start(),
         c.end,
         "field",
         m.group(),
-        customer=_span(c, m, "customer"),
+        customer=_span(c, m, "customer2" if second else "customer"),
         field="name",
         value=value or None,
     )
@@ -251,6 +263,7 @@ def _field(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan |
             if value is None:
                 continue
             v_start, v_end = value
+            said = text[v_start:v_end].strip()
             return RecordSpan(
                 c.start + m.start(),
                 v_end,
@@ -258,7 +271,7 @@ def _field(text: str, c: Clause, is_user: Callable[[str], bool]) -> RecordSpan |
                 m.group(),
                 customer=_before_field(text, c, c.start + m.start()),
                 field=name,
-                value=text[v_start:v_end].strip(),
+                value=None if name == "owner" and not is_user(said) else said,  # None: no rep of that name
             )
     return None
 
@@ -294,8 +307,6 @@ def _value_at(
         m = lexicon.MONEY_RE.match(text, at)
     else:
         m = re.compile(r"[^\W\d_][\w.-]*").match(text, at) if linked else None
-        if m is not None and not is_user(m.group()):
-            return None
     return (m.start(), m.end()) if m is not None else None
 
 

@@ -433,6 +433,8 @@ def unknown_stage(
         lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
         if c.quoted or not lexicon.STAGE_CMD_RE.match(c.text, lead.end() if lead else 0):
             continue
+        if any(rx.search(c.text) for _field, rx in lexicon.FIELD_WORDS):
+            continue  # "set fjord's owner to bob" sets a field, not a stage
         if (m := _TO_STAGE_RE.search(c.text)) is not None:
             start = c.start + m.start("said")
             return [

@@ -128,7 +128,13 @@ def _moves(r: Reading, c: Clause) -> bool:
     """'push Globex to Friday': a clause that starts with a moving verb moves the customer's follow-up."""
     lead = lexicon.CLAUSE_LEAD_RE.match(c.text)
     first = r.cues_in(c, "move")
-    return bool(first) and first[0].start == c.start + (lead.end() if lead else 0) and not r.stages
+    return (
+        bool(first)
+        and first[0].start == c.start + (lead.end() if lead else 0)
+        # "give the deck to arjun" moves nothing; "give juno another week" does
+        and (bool(lexicon.MOVE_VERB_RE.fullmatch(first[0].text)) or bool(r.within(r.shifts, c)))
+        and not r.stages
+    )
 
 
 def _their_doing(r: Reading, c: Clause) -> bool:

@@ -63,7 +63,9 @@ def _reports_too(r: Reading, rs: RecordSpan, c: Clause) -> bool:
     return bool(topic_words(rest) - _RECORD_WORDS)
 
 
-_RECORD_WORDS = {"new", "their", "contact", "customer", "client", "lead", "number", "phone", "email"}
+_RECORD_WORDS = topic_words(
+    "new their contact customer client lead number phone email set change update make put fix correct please"
+)
 
 
 def _region(r: Reading, first: Clause) -> tuple[Clause, ...]:
@@ -193,5 +195,5 @@ def _field(rs: RecordSpan, region: tuple[Clause, ...]) -> RecordEdit:
     if rs.field == "value":
         return RecordEdit("update", region, value=money(said))
     if rs.field == "owner":
-        return RecordEdit("update", region, owner=said)
+        return RecordEdit("update", region, owner=said or None, missing=None if said else "owner")
     return RecordEdit("update", region, rename=said or None, missing=None if said else "name")

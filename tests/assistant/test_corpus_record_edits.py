@@ -82,6 +82,14 @@ CONTACTS = [
         contacts=[("Helios Labs", "Dev Patel", "CTO")],
         logs=[("Helios Labs", "note", None, "leaving")],
     ),
+    case(
+        "add Tom Reed to Helios as head of security",
+        contacts=[("Helios Labs", "Tom Reed", "head of security")],
+    ),
+    case(
+        "add a contact to Summit Partners: Raj Patel, engineer",
+        contacts=[("Summit Partners", "Raj Patel", "engineer")],
+    ),
     # the new contact is never taken for an existing customer's contact of that name
     case(
         "add Holly Park as buyer at Kettle & Crumb",
@@ -111,6 +119,14 @@ TAGS_AND_FIELDS = [
     case("set the Globex deal value to $25,000", fields={"Globex Corporation": {"value": 25000.0}}),
     case("Acme deal size is 1.2m", fields={"Acme Corp": {"value": 1200000.0}}),
     case("rename Café Müller to Café Müller & Söhne", fields={"Café Müller & Söhne": {"stage": "won"}}),
+    case(
+        "Juno is now called Juno Pets",
+        fields={"Juno Pets": {"stage": "lead"}},
+        reply=["Juno Pet Supplies → Juno Pets"],
+    ),
+    case("Nordlicht was renamed to Nordlicht AG", fields={"Nordlicht AG": {"stage": "lead"}}),
+    # a rep who already owns customers is a rep
+    case("set the owner of Acme to kim", fields={"Acme Corp": {"owner": "kim"}}),
     # a record edit beside a report: both, as one change
     case(
         "Called Helios, their new main line is 555-0199",
@@ -152,6 +168,11 @@ NOT_RECORD_EDITS = [
     ),
     # the new customer's name is the Title Case one, not "from the webinar"
     case("new lead from the webinar, Orchid Florals", created=[("Orchid Florals", "lead")]),
+    # no rep of that name: nothing changes, and it says why
+    case("set Acme's owner to bob", reply=["not a rep"]),
+    case("reassign Acme to nobodyatall", reply=["not a rep"]),
+    # "give … to <person>" is a to-do, not a new owner
+    case("give the deck to Dana tomorrow", fups=[("Acme Corp", "2026-03-05", "give the deck")]),
     # an unknown customer for a tag: nothing is written until answered
     case("tag Zorblax Industries as vip", asks=True),
 ]
@@ -167,11 +188,6 @@ def test_reassigning_a_customer_to_a_rep(book: ToolContext) -> None:
     run_case(
         book, Case(turns=["reassign Summit Partners to kim"], fields={"Summit Partners": {"owner": "kim"}})
     )
-
-
-def test_a_name_that_is_no_rep_is_not_an_owner(book: ToolContext) -> None:
-    reply = respond(book, "reassign Summit Partners to nobodyatall")
-    assert "owner" not in reply.text.lower() or not reply.wrote
 
 
 def test_undo_takes_back_the_whole_record_message(book: ToolContext) -> None:
