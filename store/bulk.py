@@ -321,10 +321,8 @@ def import_customers(
                 committed += 1
                 released = time.monotonic()
                 _after_chunk(written)
-                if n + 1 < len(chunks):
-                    ready.append(
-                        _prepare(conn, new, *chunks[n + 1])
-                    )  # the next one's rows, while others write
+                if n + 1 < len(chunks):  # the next one's rows are converted while others write
+                    ready.append(_prepare(conn, new, *chunks[n + 1]))
                     _let_others_in(conn, released)
             with _write(conn), Session(bind=conn, expire_on_commit=False) as session:
                 batch.session = session
