@@ -29,6 +29,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -237,8 +238,6 @@ def _run(fds: list[int], request: dict[str, object]) -> None:
 
 def _interpreter_exit() -> None:
     """What the interpreter does at exit before it goes: wait for non-daemon threads, run atexit."""
-    import threading  # already imported by the preloaded modules
-
     threading._shutdown()  # private: what Py_FinalizeEx calls
     atexit._run_exitfuncs()
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,8 +129,6 @@ def test_empty_input_and_odd_bytes_exit_cleanly(db: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_interactive_prompt_on_a_terminal(db: Path) -> None:
-    import pty
-
     pid, fd = pty.fork()
     if pid == 0:  # the child: `crm chat` with a terminal for stdin and stdout
         os.chdir(REPO)
@@ -151,9 +153,6 @@ def test_interactive_prompt_on_a_terminal(db: Path) -> None:
 
 def _reap(pid: int, limit: float = 30.0) -> int:
     """Wait for the child to exit; kill it past `limit` so a failing test fails instead of hanging."""
-    import signal
-    import time
-
     end = time.monotonic() + limit
     while time.monotonic() < end:
         done, status = os.waitpid(pid, os.WNOHANG)
@@ -166,8 +165,6 @@ def _reap(pid: int, limit: float = 30.0) -> int:
 
 def _read_until(fd: int, marker: bytes, limit: float = 30.0) -> bytes:
     """Read the terminal until `marker` shows up (or it closes); `limit` guards against a hang."""
-    import select
-
     got = b""
     while not marker or marker not in got:
         ready, _, _ = select.select([fd], [], [], limit)

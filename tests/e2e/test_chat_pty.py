@@ -4,6 +4,7 @@ typed while a question is pending."""
 from __future__ import annotations
 
 import os
+import pty
 import select
 import subprocess
 import sys
@@ -25,8 +26,6 @@ class Terminal:
     """`crm chat` running on a pseudo-terminal; type into it and read what it shows."""
 
     def __init__(self, db: str | Path, data_home: Path) -> None:
-        import pty
-
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
         env.update(
             CRM_DB=str(db),

@@ -7,6 +7,7 @@ process); `real=True` starts `python -m assistant` itself, at least once per com
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.cli import build_parser
 from tests.conftest import NewDb, count_rows, run_sql
 from tests.conftest import db_of as db_of_store
 from tests.e2e.crm_zygote import REAL, command
@@ -255,10 +257,6 @@ def test_an_unusable_output_path_is_one_clear_line(crm_db: Path, tmp_path: Path)
 
 
 def test_every_command_has_help_text() -> None:
-    import argparse
-
-    from assistant.cli import build_parser
-
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     helps = {c.dest: c.help for c in sub._choices_actions}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -132,9 +134,6 @@ class Bot:
 
 def call_text(call: Call) -> str:
     """The text a user sees for a sendMessage call (HTML parsed out)."""
-    import html
-    import re
-
     text = call.params.get("text", "")
     return (
         html.unescape(re.sub(r"</?\w+[^>]*>", "", text)) if call.params.get("parse_mode") == "HTML" else text

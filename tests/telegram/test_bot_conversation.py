@@ -15,9 +15,12 @@ from sqlmodel import col, select
 
 from store import Store
 from store.models import ChangeLog, Customer, FollowUp, InboundMessage, Interaction
+from tests.conftest import make_ctx
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import SAM, STRANGER, Bot, buttons, call_text, counts, until
 from tools.context import ToolContext
+from tools.followups import reschedule_followup
+from tools.schemas import RescheduleFollowup
 
 pytestmark = pytest.mark.e2e
 
@@ -227,10 +230,6 @@ def test_strangers_are_refused_and_nothing_of_theirs_is_stored(
 def test_undo_refuses_when_a_later_change_depends_on_it(
     fake: FakeBotApi, base: ToolContext, team: Store
 ) -> None:
-    from tests.conftest import make_ctx
-    from tools.followups import reschedule_followup
-    from tools.schemas import RescheduleFollowup
-
     async def scenario(bot: Bot) -> tuple[Any, dict[str, int], dict[str, int]]:
         first = await bot.say(SAM, "Met Acme about the rollout, follow up Tuesday")
         with team.read() as s:

@@ -14,7 +14,8 @@ from store.models import ChangeLog
 from tests.conftest import make_ctx
 from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, find_customers, get_customer, update_customer
-from tools.errors import CustomerNotFound, DuplicateCustomer, InvalidArgument, InvalidStage
+from tools.errors import AmbiguousCustomer, CustomerNotFound, DuplicateCustomer, InvalidArgument, InvalidStage
+from tools.pipeline import set_stage
 from tools.schemas import (
     AddContact,
     ContactIn,
@@ -22,6 +23,7 @@ from tools.schemas import (
     FindCustomers,
     GetCustomer,
     LogInteraction,
+    SetStage,
     UpdateCustomer,
 )
 from tools.timeline import log_interaction
@@ -107,9 +109,6 @@ def test_find_shows_last_contact(crm: ToolContext) -> None:
 
 
 def test_profile_has_contacts_interactions_followups_and_history(crm: ToolContext) -> None:
-    from tools.pipeline import set_stage
-    from tools.schemas import SetStage
-
     set_stage(crm, SetStage(customer="Acme", stage="proposal"))
     p = get_customer(crm, GetCustomer(customer="acme"))
     assert (p.name, p.stage, p.owner, p.email, p.value, p.tags) == (
@@ -281,8 +280,6 @@ def test_update_that_changes_nothing_records_nothing(crm: ToolContext) -> None:
 
 
 def test_update_of_an_ambiguous_customer_changes_nothing(crm: ToolContext) -> None:
-    from tools.errors import AmbiguousCustomer
-
     with pytest.raises(AmbiguousCustomer):
         update_customer(crm, UpdateCustomer(customer="brightline", owner="kim"))
     assert names(crm, owner="kim") == ["Globex Corporation", "Juno Pet Supplies"]

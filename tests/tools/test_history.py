@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
-from tests.conftest import NOW, make_ctx, run_sql
+from tests.conftest import NOW, SAMPLE, make_ctx, run_sql
 from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, get_customer, update_customer
 from tools.errors import NothingToUndo, UndoConflict
 from tools.followups import complete_followup, reschedule_followup, schedule_followup
-from tools.history import recent_changes, undo
+from tools.history import plan_undo, recent_changes, undo, undo_change
 from tools.pipeline import set_stage
 from tools.schemas import (
     AddContact,
@@ -24,10 +25,12 @@ from tools.schemas import (
     RecentChanges,
     RescheduleFollowup,
     ScheduleFollowup,
+    SearchInteractions,
     SetStage,
     UpdateCustomer,
 )
-from tools.timeline import log_interaction, search_interactions
+from tools.timeline import correct_interaction, log_interaction, search_interactions
+from tools.transfer import import_text
 
 TABLES = ("customer", "contact", "interaction", "followup", "stage_change", "user")
 
@@ -109,11 +112,6 @@ def test_undo_reverts_a_whole_batch_and_then_the_one_before(crm: ToolContext) ->
 
 
 def test_undo_of_an_import_removes_what_it_added(ctx: ToolContext) -> None:
-    import json
-
-    from tests.conftest import SAMPLE
-    from tools.transfer import import_text
-
     before = state(ctx)
     import_text(ctx, json.dumps(SAMPLE), kind="json", label="sample")
     assert len(state(ctx)["customer"]) == 8
@@ -186,9 +184,6 @@ def test_a_follow_up_done_by_someone_else_blocks_undoing_its_scheduling(crm: Too
 
 
 def test_undo_brings_back_searchable_text(crm: ToolContext) -> None:
-    from tools.schemas import SearchInteractions
-    from tools.timeline import correct_interaction
-
     iid = log_interaction(crm, LogInteraction(customer="Juno", body="kibble order")).interaction.id
     correct_interaction(crm, iid, "catnip order")
     undo(crm)
@@ -232,8 +227,6 @@ def test_recent_changes_page(crm: ToolContext) -> None:
 
 
 def test_undo_of_a_chat_create_says_what_it_removes_in_plain_words(crm: ToolContext) -> None:
-    from tools.history import plan_undo, undo_change
-
     with crm.batch("chat: create Orchid Florals and apply"):
         create_customer(crm, CreateCustomer(name="Orchid Florals"))
         log_interaction(crm, LogInteraction(customer="Orchid Florals", body="They want roses"))
@@ -249,8 +242,6 @@ def test_undo_of_a_chat_create_says_what_it_removes_in_plain_words(crm: ToolCont
 
 
 def test_one_note_needs_no_confirmation_and_a_refused_undo_is_refused_before_asking(crm: ToolContext) -> None:
-    from tools.history import plan_undo
-
     log_interaction(crm, LogInteraction(customer="Acme", body="Asked about invoices"))
     assert not plan_undo(crm).needs_confirmation
     with crm.batch("chat: log and schedule"):

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
+from mcp_types import ElicitResult, PromptReference
 from starlette.testclient import TestClient
 
 from tools.context import ToolContext
+from tools.errors import InvalidArgument
 from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback
 from tools.mcp_prompts import parse_template
 from tools.mcp_server import build_server
 from tools.mcp_tools import description
 from tools.registry import TOOLS, TOOLS_BY_NAME
+from tools.transfer import import_text
 
 MCP_CTX_SOURCE = "mcp"
 
@@ -171,8 +175,6 @@ def test_a_template_without_a_header_is_refused() -> None:
 
 
 def test_http_refuses_unsafe_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tools.errors import InvalidArgument
-
     monkeypatch.delenv("CRM_MCP_TOKEN", raising=False)
     with pytest.raises(InvalidArgument, match="CRM_MCP_TOKEN"):
         check_http_settings("127.0.0.1", no_auth=False)
@@ -242,8 +244,6 @@ def test_list_tools_page_with_a_cursor_and_say_when_more_exist(crm: ToolContext)
 
 def test_the_server_uses_only_the_sdks_public_api() -> None:
     """Tools are registered with MCPServer.add_tool: no SDK internals that an upgrade may move."""
-    from pathlib import Path
-
     internals = (
         "func_metadata",
         "ArgModelBase",
@@ -261,15 +261,9 @@ def test_the_server_uses_only_the_sdks_public_api() -> None:
 
 
 def test_completions_are_capped_and_say_when_more_exist(ctx: ToolContext) -> None:
-    import json as json_
-
-    from mcp_types import PromptReference
-
-    from tools.transfer import import_text
-
     rows = [{"name": f"Harbor Freight {i:03d}"} for i in range(120)]
     import_text(
-        ctx, json_.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="x"
+        ctx, json.dumps({"format": "crm-export", "version": 1, "customers": rows}), kind="json", label="x"
     )
 
     async def conversation(c: Client) -> tuple[Any, Any]:
@@ -309,8 +303,6 @@ def test_read_only_instructions_and_tools(crm: ToolContext) -> None:
 
 
 def test_elicitation_asks_only_about_calls_that_would_run(crm: ToolContext) -> None:
-    from mcp_types import ElicitResult
-
     asked: list[Any] = []
 
     async def pick_media(context: Any, params: Any) -> ElicitResult:

@@ -7,10 +7,10 @@ from sqlmodel import func, select
 
 from store.models import Interaction
 from tools.context import ToolContext
-from tools.customers import create_customer
+from tools.customers import add_contact, create_customer, update_customer
 from tools.errors import AmbiguousCustomer, CustomerNotFound
-from tools.names import core, normalize, resolve_customer
-from tools.schemas import CreateCustomer, LogInteraction
+from tools.names import core, normalize, resolve_customer, resolve_name
+from tools.schemas import AddContact, CreateCustomer, LogInteraction, UpdateCustomer
 from tools.timeline import log_interaction
 
 
@@ -89,8 +89,6 @@ def test_ambiguous_typo_lists_ranked_candidates(crm: ToolContext) -> None:
 
 
 def test_a_slip_in_a_long_word_resolves_and_says_so(crm: ToolContext) -> None:
-    from tools.names import resolve_name
-
     assert resolve(crm, "Kettel Bakery") == "Kettle & Crumb Bakery"
     with crm.read() as s:
         r = resolve_name(s, "Kettel Bakery")
@@ -124,9 +122,6 @@ def test_an_empty_book_finds_nothing(ctx: ToolContext) -> None:
 
 
 def test_a_renamed_customer_is_found_by_its_new_name(crm: ToolContext) -> None:
-    from tools.customers import update_customer
-    from tools.schemas import UpdateCustomer
-
     assert resolve(crm, "Globex") == "Globex Corporation"
     update_customer(crm, UpdateCustomer(customer="Globex", name="Initrode"))
     assert resolve(crm, "Initrode") == "Initrode"
@@ -168,9 +163,6 @@ def test_the_same_legal_suffix_tells_two_otherwise_equal_names_apart(crm: ToolCo
 @pytest.fixture
 def traps(ctx: ToolContext) -> ToolContext:
     """Names a second reviewer found the resolver once took for the wrong customer."""
-    from tools.customers import add_contact
-    from tools.schemas import AddContact
-
     for name in ("Halcyon Labs", "Thistle Bakery", "Studio54 Media", "Zeta Works", "Orion Dynamics"):
         create_customer(ctx, CreateCustomer(name=name))
     add_contact(ctx, AddContact(customer="Zeta Works", name="Dr. Tamsin Reed"))
@@ -200,8 +192,6 @@ def test_words_that_do_not_fit_rule_a_name_out(traps: ToolContext, said: str) ->
 
 
 def test_a_fitting_initial_and_a_true_boolean(traps: ToolContext) -> None:
-    from tools.names import resolve_name
-
     assert resolve(traps, "J. Alvarez") == "Halcyon Labs"
     with traps.read() as s:
         assert resolve_name(s, True).matches == ()  # JSON true is not customer #1

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from assistant.conversation import respond
 from store.models import Customer, Interaction
+from tests.e2e.test_mcp_stdio import session
 from tools.context import ToolContext
 from tools.errors import AmbiguousCustomer, CustomerNotFound
 from tools.schemas import LogInteraction
@@ -74,8 +76,6 @@ def test_a_write_result_says_how_the_name_was_read(twins: ToolContext) -> None:
 
 @pytest.mark.e2e
 def test_every_typed_name_through_an_mcp_client(twins: ToolContext) -> None:
-    from tests.e2e.test_mcp_stdio import session
-
     async def conversation(client: Any) -> list[tuple[str, str, str]]:
         wrong = []
         for c in CASES:
@@ -96,8 +96,6 @@ def test_every_typed_name_through_an_mcp_client(twins: ToolContext) -> None:
 
 def test_every_typed_name_through_the_chat_engine(twins: ToolContext) -> None:
     """A rep's "note for NAME: …" lands where the tool would write it, or the rep is asked first."""
-    from assistant.conversation import respond
-
     names = {c["name"] for c in json.loads((FIXTURES / "seed.json").read_text())["customers"]}
     wrong = []
     for n, c in enumerate(CASES):

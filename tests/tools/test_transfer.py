@@ -16,12 +16,19 @@ from store import Store
 from tests.conftest import SAMPLE, NewDb, count_rows, make_ctx, run_sql
 from tools import users
 from tools.context import ToolContext
-from tools.customers import get_customer
+from tools.customers import add_contact, create_customer, get_customer
 from tools.demo import load_demo
 from tools.errors import ImportFailed
 from tools.followups import complete_followup, schedule_followup
 from tools.pipeline import set_stage
-from tools.schemas import CompleteFollowup, GetCustomer, ScheduleFollowup, SetStage
+from tools.schemas import (
+    AddContact,
+    CompleteFollowup,
+    CreateCustomer,
+    GetCustomer,
+    ScheduleFollowup,
+    SetStage,
+)
 from tools.transfer import ImportResult, export_csv, export_data, import_file, import_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -325,9 +332,6 @@ def test_one_row_per_contact_imports_every_contact_and_warns_about_ignored_colum
 def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
     crm: ToolContext, new_db: NewDb
 ) -> None:
-    from tools.customers import add_contact
-    from tools.schemas import AddContact
-
     add_contact(crm, AddContact(customer="Acme Corp", name="Sam Ortiz", role="CFO", phone="+1 555 0100"))
     text = export_csv(crm)
     assert text.count("\nAcme Corp,") == 2
@@ -341,9 +345,6 @@ def test_csv_export_writes_a_row_per_contact_so_a_round_trip_keeps_them_all(
 
 
 def test_csv_export_neutralises_cells_a_spreadsheet_would_run(ctx: ToolContext, new_db: NewDb) -> None:
-    from tools.customers import create_customer
-    from tools.schemas import CreateCustomer
-
     create_customer(
         ctx,
         CreateCustomer(
