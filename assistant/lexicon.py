@@ -319,15 +319,24 @@ QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|ho
     |was|were|do|does
     |did|can|could|has|have|had|should|will|would|any|anything|anyone|anybody|isn't|aren't|hasn't|haven't
     |didn't|doesn't)\b""")
-TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn't\s+it|aren't\s+they|is\s+it
-    |hasn't\s+it|has\s+it
-    |have\s+they|haven't\s+they|did\s+they|didn't\s+they|don't\s+they|do\s+they|won't\s+they|wasn't\s+it
-    |isn't\s+that\s+so
+TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn'?t\s+it|aren'?t\s+they|is\s+it
+    |hasn'?t\s+it|has\s+it
+    |have\s+they|haven'?t\s+they|did\s+they|didn'?t\s+they|don'?t\s+they|do\s+they|won'?t\s+they|wasn'?t\s+it
+    |isn'?t\s+that\s+so
     |ok|yeah\?)\s*\?+\s*$""")
-# A negative tag asks even without its '?': "we lost them didn't we", "that was the budget email, wasn't it".
-BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn't|aren't|wasn't|weren't|didn't|don't|doesn't|hasn't|haven't|won't
-    |right|yeah|correct)
-    \s+(?:it|they|we|he|she|you|i|that|there|so)?\s*[.!]*\s*$|,\s*(?:right|yeah|correct)\s*[.!]*\s*$""")
+# A negative tag asks even without its '?': "we lost them didn't we", "that was the budget email, wasn't it",
+# "still at proposal isnt it" (typed without the apostrophe), "nobody's followed up yet right".
+BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|don'?t|doesn'?t|hasn'?t|haven'?t
+    |won't|right|yeah|correct)
+    \s+(?:it|they|we|he|she|you|i|that|there|so)?\s*[.!]*\s*$|,\s*(?:right|yeah|correct)\s*[.!]*\s*$
+    |(?:,\s*|\s)(?:isn't|aren't|wasn't|didn't|hasn't|haven't)\s*[.!]*\s*$
+    |\b(?:yet|still|now|already|then|again|too|though)\s+(?:right|yeah|correct)\s*[.!]*\s*$
+    |(?<!\bwent)(?<!\bgo)(?<!\bgoes)(?<!\bgoing)(?<!\bturned)(?<!\bworked)(?<!\bdone)(?<!\bdid)(?<!\bgot)
+    (?<!\ball)(?<!\bturn)(?<!\bthat's)(?<!\bjust)(?<!\bthats)(?<!\bleft)(?<!\bhim)(?<!\bher)(?<!\bthem)
+    \s+(?:right|correct|yeah|yea|yep)\s*[.!]*\s*$""")
+# "nobody's followed up with fjord yet", "no one has called delta this week": a check, asked as a statement.
+NOBODY_RE = _rx(r"""\s*(?:nobody|no\s*one|noone|no-one)(?:['\u2019]s|\s+has|\s+have|\s+had|\s+ever)?\s+
+    (?:\w+\s+){0,2}?(?:followed|called|contacted|spoken|talked|emailed|reached|heard|been|got|rung|rang|seen|met)\b""")
 # A message that starts like a command is not a question even with "?": "can you remind me to…" is a request.
 REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remind|log|note|add|set
     |schedule|move|mark|book
@@ -688,7 +697,7 @@ CONTACT_AT_RE = _rx(rf"""(?:at|for|to|with)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[
     |,\s*(?P<role>(?![\w.+-]+@)(?!\+?\d){ROLE_WORDS})(?=\s*(?:,|;|$)))?""")
 # "Lisa Wong is the new buyer at Kettle & Crumb"
 PERSON_IS_ROLE_RE = _rx(rf"""(?P<person>(?-i:{_TITLE}(?:\s+{_TITLE}){{1,3}}))\s+is\s+(?:now\s+)?
-    (?:the\s+|our\s+|their\s+|a\s+|an\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS})\s+(?:at|of|for|with)\s+""")
+    (?:(?:the|our|their|a|an)\s+(?:new\s+)?|new\s+)(?P<role>{ROLE_WORDS})\s+(?:at|of|for|with)\s+""")
 # "Acme's new CFO is Maria Lopez", "the new buyer at Juno is Lee Park"
 NEW_ROLE_IS_RE = _rx(rf"""(?:['\u2019]s\s+|\b(?:the|their|our|its)\s+|^)new\s+(?P<role>{ROLE_WORDS})
     (?:\s+(?:at|for|of)\s+[^,;]+?)?\s+is\s+(?P<person>(?-i:{PERSON_NAME}))""")

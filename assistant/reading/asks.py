@@ -12,6 +12,7 @@ _SEVERAL_START_RE = re.compile(r"(?i)^\s*(?:who|which|what|any|anyone|list|show|
 _FOUND: tuple[tuple[AskKind, re.Pattern[str], bool], ...] = (  # (kind, pattern, anchored at the start)
     ("changes", lexicon.CHANGES_RE, False),
     ("last_contact", lexicon.LAST_CONTACT_RE, False),
+    ("last_contact", lexicon.NOBODY_RE, True),
     ("stale", lexicon.STALE_RE, False),
     ("email", lexicon.EMAIL_Q_RE, False),
     ("phone", lexicon.PHONE_Q_RE, False),

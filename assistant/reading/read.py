@@ -239,7 +239,7 @@ def is_question(
     end = len(text.rstrip())
     if t.endswith("?") and not any(s <= end - 1 < e for s, e in quoted):
         return True
-    if lexicon.TAG_QUESTION_RE.search(t) or lexicon.BARE_TAG_RE.search(t):
+    if lexicon.TAG_QUESTION_RE.search(t) or lexicon.BARE_TAG_RE.search(t) or lexicon.NOBODY_RE.match(t):
         return True
     if re.match(r"(?i)^\s*remind\s+me\b", t) and dated:
         return False  # "remind me about Acme on the 15th" is a follow-up

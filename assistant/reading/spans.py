@@ -333,6 +333,8 @@ def stages(
             start, end = clause.start + m.start(), clause.start + m.end()
             done = cmd is not None and cmd.group().lower().endswith("ed")  # "moved X to …": it happened
             polarity = _polarity(clause, start, found, hedged_after=not done)
+            if cmd is None and _STILL_RE.search(before):
+                polarity = "hedged"  # "X is still at proposal" reports no change (and may be a check)
             out.append(StageSpan(start, end, m.group(), stage, polarity, command))
         for stage, orx in lexicon.OUTCOMES:
             if stage not in configured:
@@ -361,6 +363,9 @@ def _winner(clause: Clause, m: re.Match[str]) -> Span | None:
     return None
 
 
+_STILL_RE = re.compile(
+    r"(?i)\b(?:still|remains?|stays?|staying)\s+(?:(?:at|in|on|a|an)\s+)?(?:the\s+)?(?:stage\s+)?$"
+)
 _DESCRIBES_RE = re.compile(r"(?i)\b(?:the|a|an|their|our|his|her|its|my|your)\s+$")
 
 
