@@ -76,7 +76,12 @@ def _zygote() -> str:
     log = os.path.join(folder, "stderr")
     with open(log, "wb") as errors:  # what a failed preload said, for the error below
         process = subprocess.Popen(
-            [sys.executable, __file__, path], cwd=REPO, env=env, stdin=subprocess.DEVNULL, stderr=errors
+            [sys.executable, __file__, path],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,  # not the test's captured output, whichever test started it
+            stderr=errors,
         )
     deadline = time.monotonic() + 60
     while not os.path.exists(path):
