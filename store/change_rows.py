@@ -98,20 +98,27 @@ class _DriverQuery:
         ]
         return compiled.string, names, convert
 
-    def rows(self, session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows, in the session's transaction when it has one; else (one statement reads one
-        consistent state) on a pooled connection of its engine, without BEGIN and ROLLBACK."""
+    def rows(
+        self, session: Session, params: dict[str, Any], keep: int | None = None
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """The first `keep` rows (all when None) with their values converted, and how many were read.
+
+        In the session's transaction when it has one; else (one statement reads one consistent
+        state) on a pooled connection of its engine, without BEGIN and ROLLBACK.
+        """
         if session.in_transaction():
             conn = session.connection()
-            return self._run(conn.dialect, conn.connection, params)
+            return self._run(conn.dialect, conn.connection, params, keep)
         engine = session.get_bind().engine
         raw = engine.raw_connection()
         try:
-            return self._run(engine.dialect, raw, params)
+            return self._run(engine.dialect, raw, params, keep)
         finally:
             raw.close()  # back to the pool, which rolls back whatever the driver began
 
-    def _run(self, dialect: Dialect, dbapi_conn: Any, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _run(
+        self, dialect: Dialect, dbapi_conn: Any, params: dict[str, Any], keep: int | None
+    ) -> tuple[list[tuple[Any, ...]], int]:
         plan = self._plans.get(dialect.name)
         if plan is None:
             plan = self._plans[dialect.name] = self._plan(dialect)
@@ -126,7 +133,9 @@ class _DriverQuery:
             raise DBAPIError.instance(sql, args, e, dbapi_error) from e
         finally:
             cursor.close()
-        return [tuple(v if f is None else f(v) for f, v in zip(convert, row, strict=True)) for row in found]
+        kept = found if keep is None else found[:keep]
+        rows = [tuple(v if f is None else f(v) for f, v in zip(convert, row, strict=True)) for row in kept]
+        return rows, len(found)
 
 
 _LATEST_ROWS, _LATEST_BY_ROWS = _DriverQuery(_LATEST), _DriverQuery(_LATEST_BY)
@@ -141,5 +150,5 @@ def recent_changes(
     if actor is not None:
         params["actor"] = actor
     query = _LATEST_ROWS if actor is None else _LATEST_BY_ROWS
-    rows = [ChangeRow._make(r) for r in query.rows(session, params)]
-    return rows[:limit], len(rows) > limit
+    rows, read = query.rows(session, params, keep=limit)  # the one row past the page: only counted
+    return [ChangeRow._make(r) for r in rows], read > limit
