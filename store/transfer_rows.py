@@ -90,3 +90,32 @@ def timeline_of(session: Session, *, customer_id: int) -> Timeline:
         followups=list(session.exec(select(FollowUp).where(FollowUp.customer_id == customer_id))),
         stage_changes=list(session.exec(select(StageChange).where(StageChange.customer_id == customer_id))),
     )
+
+
+def timelines_of(session: Session, *, customer_ids: Sequence[int]) -> dict[int, Timeline]:
+    """`timeline_of` for many customers at once: four queries per 500 customers instead of four each."""
+    out = {cid: Timeline([], [], [], []) for cid in customer_ids}
+    ids = list(out)
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start : start + _CHUNK]
+        for contact in session.exec(select(Contact).where(col(Contact.customer_id).in_(part))):
+            out[contact.customer_id].contacts.append(contact)
+        for note in session.exec(select(Interaction).where(col(Interaction.customer_id).in_(part))):
+            out[note.customer_id].interactions.append(note)
+        for followup in session.exec(select(FollowUp).where(col(FollowUp.customer_id).in_(part))):
+            out[followup.customer_id].followups.append(followup)
+        for change in session.exec(select(StageChange).where(col(StageChange.customer_id).in_(part))):
+            out[change.customer_id].stage_changes.append(change)
+    return out
+
+
+def customers_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Customer]:
+    """The customers with these ids (those that exist), loaded in the session: one query per 500."""
+    found: dict[int, Customer] = {}
+    listed = list(dict.fromkeys(ids))
+    for start in range(0, len(listed), _CHUNK):
+        query = select(Customer).where(col(Customer.id).in_(listed[start : start + _CHUNK]))
+        for customer in session.exec(query):
+            if customer.id is not None:
+                found[customer.id] = customer
+    return found

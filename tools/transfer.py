@@ -33,7 +33,15 @@ from sqlmodel import Session
 from store import bulk
 from store.changelog import Batch, snapshot
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User, saved_id
-from store.transfer_rows import any_customer_with_key, customer_ids_by_key, timeline_of, whole_book
+from store.transfer_rows import (
+    Timeline,
+    any_customer_with_key,
+    customer_ids_by_key,
+    customers_by_id,
+    timeline_of,
+    timelines_of,
+    whole_book,
+)
 from store.user_rows import user_named
 from tools.context import ToolContext
 from tools.errors import ImportFailed, InvalidStage
@@ -248,12 +256,13 @@ def _read(ctx: ToolContext, s: Session, text: str, kind: str, label: str) -> Rea
 def _plan(s: Session, reading: Reading) -> _Plan:
     plan = _Plan(reading)
     existing = customer_ids_by_key(s, keys=[r.key for r in reading.records])
+    timelines = timelines_of(s, customer_ids=list(existing.values()))
     for rec in reading.records:
         cid = existing.get(rec.key)
         if cid is None:
             plan.new.append(rec)
         else:
-            plan.merged.append((rec, cid, _present(s, cid)))
+            plan.merged.append((rec, cid, _marks(timelines[cid])))
     return plan
 
 
@@ -367,8 +376,9 @@ def _merge(
     s: Session = batch.session
     now = ctx.now()
     added: list[Any] = []
+    customers = customers_by_id(s, ids=[cid for _, cid, _ in merged])  # one query per 500, not one each
     for rec, cid, present in merged:
-        c = s.get(Customer, cid)
+        c = customers.get(cid)
         if c is None:
             return False
         before = snapshot(c, [*_SCALARS, "updated_at"])
@@ -403,7 +413,10 @@ def _count(result: ImportResult, kind: type, n: int = 1) -> None:
 
 def _present(s: Session, cid: int) -> set[_Mark]:
     """Fingerprints of what a customer already has, so a re-import adds nothing twice."""
-    has = timeline_of(s, customer_id=cid)
+    return _marks(timeline_of(s, customer_id=cid))
+
+
+def _marks(has: Timeline) -> set[_Mark]:
     marks: set[_Mark] = set()
     marks |= {("c", normalize(x.name)) for x in has.contacts}
     marks |= {("i", i.kind, i.occurred_at.replace(microsecond=0), i.body) for i in has.interactions}
