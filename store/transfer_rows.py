@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
@@ -118,4 +119,19 @@ def customers_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Custom
         for customer in session.exec(query):
             if customer.id is not None:
                 found[customer.id] = customer
+    return found
+
+
+def customer_values(
+    session: Session, *, ids: Sequence[int], fields: Sequence[str]
+) -> dict[int, dict[str, Any]]:
+    """{id: {field: value}} of these customers (those that exist), as plain values: no objects built."""
+    table = Customer.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+    columns = [table.c.id, *(table.c[f] for f in fields)]
+    found: dict[int, dict[str, Any]] = {}
+    listed = list(dict.fromkeys(ids))
+    for start in range(0, len(listed), _CHUNK):
+        query = sa_select(*columns).where(table.c.id.in_(listed[start : start + _CHUNK]))
+        for row in session.connection().execute(query):
+            found[int(row[0])] = dict(zip(fields, row[1:], strict=True))
     return found

@@ -37,6 +37,7 @@ from store.transfer_rows import (
     Timeline,
     any_customer_with_key,
     customer_ids_by_key,
+    customer_values,
     customers_by_id,
     timeline_of,
     timelines_of,
@@ -376,22 +377,27 @@ def _merge(
     s: Session = batch.session
     now = ctx.now()
     added: list[Any] = []
-    customers = customers_by_id(s, ids=[cid for _, cid, _ in merged])  # one query per 500, not one each
+    # Compared on plain rows first (one query per 500): only a customer the file changes is loaded
+    # as an object, so re-importing a big file that changes little holds the lock briefly.
+    current = customer_values(s, ids=[cid for _, cid, _ in merged], fields=_SCALARS)
+    changing: list[tuple[Record, int]] = []
     for rec, cid, present in merged:
-        c = customers.get(cid)
-        if c is None:
+        values = current.get(cid)
+        if values is None:
             return False
+        if any(key in rec.fields and values[key] != rec.fields[key] for key in _SCALARS):
+            changing.append((rec, cid))
+        added += _children(rec, cid, present)
+    customers = customers_by_id(s, ids=[cid for _, cid in changing])
+    for rec, cid in changing:
+        c = customers[cid]
         before = snapshot(c, [*_SCALARS, "updated_at"])
-        changed = False
         for key in _SCALARS:
             if key in rec.fields and getattr(c, key) != rec.fields[key]:
                 setattr(c, key, rec.fields[key])
-                changed = True
-        if changed:
-            c.updated_at = now
-            batch.updated(c, before)
-            result.customers_updated += 1
-        added += _children(rec, c, present)
+        c.updated_at = now
+        batch.updated(c, before)
+        result.customers_updated += 1
     s.add_all(added)
     s.flush()
     for child in added:
@@ -425,8 +431,8 @@ def _marks(has: Timeline) -> set[_Mark]:
     return marks
 
 
-def _children(rec: Record, c: Customer, present: set[_Mark] | None) -> list[Any]:
-    return [model(customer_id=c.id, **values) for model, values in _child_rows(rec, present)]
+def _children(rec: Record, cid: int, present: set[_Mark] | None) -> list[Any]:
+    return [model(customer_id=cid, **values) for model, values in _child_rows(rec, present)]
 
 
 def _child_rows(rec: Record, present: set[_Mark] | None) -> list[tuple[type, dict[str, Any]]]:
