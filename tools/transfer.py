@@ -64,6 +64,9 @@ __all__ = [
 ]
 
 _SCALARS = ("stage", "owner", "email", "phone", "tags", "value")
+# A record merged into customer `id`, with the rows it adds there (what the customer lacks, found
+# when the file was planned: no write lock held for that).
+_Merge = tuple[Record, int, list[tuple[type, dict[str, Any]]]]
 _RETRIES = 3  # a customer created by someone else between reading and writing: plan again
 # What a customer already has, as import compares it: ("c", contact key), ("i", kind, time, body), …
 _Mark = tuple[Any, ...]
@@ -232,7 +235,7 @@ def import_file(ctx: ToolContext, path: str | Path) -> ImportResult:
 class _Plan:
     reading: Reading
     new: list[Record] = field(default_factory=list)
-    merged: list[tuple[Record, int, set[_Mark]]] = field(default_factory=list)  # record, customer id, present
+    merged: list[_Merge] = field(default_factory=list)
 
 
 def _read(ctx: ToolContext, s: Session, text: str, kind: str, label: str) -> Reading:
@@ -263,7 +266,7 @@ def _plan(s: Session, reading: Reading) -> _Plan:
         if cid is None:
             plan.new.append(rec)
         else:
-            plan.merged.append((rec, cid, _marks(timelines[cid])))
+            plan.merged.append((rec, cid, _child_rows(rec, _marks(timelines[cid]))))
     return plan
 
 
@@ -337,7 +340,7 @@ def _write_chunked(ctx: ToolContext, summary: str, label: str, plan: _Plan) -> I
         for index, cid in sorted(written.taken.items()):
             # A rep created the same customer while the file was read or written: merged into theirs.
             rec = plan.new[index]
-            merged.append((rec, cid, _present(batch.session, cid)))
+            merged.append((rec, cid, _child_rows(rec, _present(batch.session, cid))))
             result.warnings.append(f"{rec.where}: created by someone else during the import; merged into it")
         if not _merge(ctx, batch, merged, result):
             return False
@@ -370,9 +373,7 @@ def _write_in_session(ctx: ToolContext, summary: str, plan: _Plan) -> ImportResu
     return result
 
 
-def _merge(
-    ctx: ToolContext, batch: Batch, merged: list[tuple[Record, int, set[_Mark]]], result: ImportResult
-) -> bool:
+def _merge(ctx: ToolContext, batch: Batch, merged: list[_Merge], result: ImportResult) -> bool:
     """Update the customers that exist and add what they lack; False when one vanished meanwhile."""
     s: Session = batch.session
     now = ctx.now()
@@ -381,13 +382,13 @@ def _merge(
     # as an object, so re-importing a big file that changes little holds the lock briefly.
     current = customer_values(s, ids=[cid for _, cid, _ in merged], fields=_SCALARS)
     changing: list[tuple[Record, int]] = []
-    for rec, cid, present in merged:
+    for rec, cid, children in merged:
         values = current.get(cid)
         if values is None:
             return False
         if any(key in rec.fields and values[key] != rec.fields[key] for key in _SCALARS):
             changing.append((rec, cid))
-        added += _children(rec, cid, present)
+        added += [model(customer_id=cid, **values) for model, values in children]
     customers = customers_by_id(s, ids=[cid for _, cid in changing])
     for rec, cid in changing:
         c = customers[cid]
@@ -429,10 +430,6 @@ def _marks(has: Timeline) -> set[_Mark]:
     marks |= {("f", f.due_date, f.description) for f in has.followups}
     marks |= {("h", h.to_stage, h.at.replace(microsecond=0)) for h in has.stage_changes}
     return marks
-
-
-def _children(rec: Record, cid: int, present: set[_Mark] | None) -> list[Any]:
-    return [model(customer_id=cid, **values) for model, values in _child_rows(rec, present)]
 
 
 def _child_rows(rec: Record, present: set[_Mark] | None) -> list[tuple[type, dict[str, Any]]]:
