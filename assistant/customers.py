@@ -13,7 +13,16 @@ from tools.name_index import fold, name_index
 from tools.names import NameMatch, Resolution, resolve_name
 from tools.spotting import CustomerSpot, spot_customers
 
-__all__ = ["CustomerSpot", "NameMatch", "Resolution", "customer_name", "name_words", "resolve", "spot"]
+__all__ = [
+    "CustomerSpot",
+    "NameMatch",
+    "Resolution",
+    "customer_name",
+    "fold",
+    "name_words",
+    "resolve",
+    "spot",
+]
 
 
 def spot(ctx: ToolContext, text: str) -> list[CustomerSpot]:

@@ -653,6 +653,27 @@ LEAD_VERB_RE = _rx(r"""(?:['\u2019]s\s+|\s+(?:just\s+|finally\s+|also\s+|have\s+
     |canceled|pushed|moved|ordered|renewed|churned
     |pulled|backed|chose|picked|countered|responded|reached|called\s+back|signed\s+off)\b""")
 
+
+# Words that name a kind of business: after a partial customer name ("granite peak roofing" beside
+# Granite Peak Insurance) one of these means a different company, so the name is not decisive.
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+COMPANY_WORDS = _word_set(
+    """
+roofing analytics media labs lab group consulting consultants insurance solutions systems services partners
+industries holdings dental bakery books foods food motors logistics studio studios software tech technologies
+digital marketing realty properties construction builders landscaping plumbing electric electrical energy
+solar pharma health healthcare clinic medical capital finance financial bank ventures enterprises inc llc
+ltd corp corporation co company agency design designs interiors supply supplies outfitters optics robotics
+networks telecom airlines travel hotels hotel restaurant cafe coffee brewing brewery wines winery farms
+florals flowers fitness gym yoga salon spa auto automotive freight shipping transport trucking legal law
+accounting architects engineering manufacturing metals plastics packaging printing publishing press
+records music films pictures games toys apparel fashion textiles furniture homes garden pets vet veterinary
+"""
+)
+
 # ---- record edits: new customers, contacts, tags, fields ----------------------------------------
 # Each is matched at a clause's start (after CLAUSE_LEAD_RE) and yields spans; `assistant.understanding`
 # assembles them into edits. Person names are Title Case ("Maria Lopez", "Élodie de la Cruz"), or any

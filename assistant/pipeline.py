@@ -182,7 +182,7 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
         return _ask_spot(s)
     ids = list(dict.fromkeys(ids))
     if not ids:
-        refs = {f.customer_id for e in frames.edits for f in e.refs if f.score == e.refs[0].score}
+        refs = {f.customer_id for e in frames.edits for f in e.refs}
         if len(refs) == 1:
             return list(refs)
         per_edit = [_edit_customer(e) for e in frames.edits]
@@ -196,6 +196,11 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             # "seat count confirmed, move the underwriting questions to friday": each edit's own follow-up
             # is one customer's — apply each to its own (the plan assigns them per edit)
             return list(dict.fromkeys(c for c in per_edit if c is not None))
+        if len(refs) > 1:
+            # the topic fits follow-ups of several customers and none is named: ask, never pick
+            options = tuple(Option(customer_name(ctx, c), c) for c in sorted(refs))
+            text = replies.numbered("Whose follow-up do you mean?", [o.label for o in options])
+            return ask_reply(text, Pending("customer", "", None, settled, options))
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
         if (lead := _leading_word(ctx, r.text)) is not None:
@@ -250,9 +255,10 @@ def _assign(
 
 
 def _edit_customer(e: FollowupEdit) -> int | None:
-    """The one customer whose follow-ups an edit's best references are (None: none, or several)."""
-    top = {f.customer_id for f in e.refs if f.score == e.refs[0].score}
-    return next(iter(top)) if len(top) == 1 else None
+    """The one customer whose follow-ups an edit's references are (None: none, or several — then a
+    better score for one is no reason to pick it)."""
+    whose = {f.customer_id for f in e.refs}
+    return next(iter(whose)) if len(whose) == 1 else None
 
 
 _LEADING_WORD_RE = re.compile(r"\s*([A-Z][\w&'-]+)")

@@ -54,6 +54,7 @@ def find_refs(
     clauses: list[Clause],
     spots: list[CustomerSpot],
     wanted: bool,
+    hints: list[CustomerSpot] | None = None,
 ) -> list[FollowupRef]:
     """The follow-ups each clause may mean; looked up only when the message has an edit cue (`wanted`).
 
@@ -68,6 +69,10 @@ def find_refs(
         return []
     ids = list(dict.fromkeys(s.matches[0].id for s in spots if len(s.matches) == 1))
     unsettled = any(len(s.matches) != 1 for s in spots)
+    if not ids and not unsettled and hints:
+        # "push the summit walkthrough": a word that starts customers' names narrows the search to them
+        ids = list(dict.fromkeys(m.id for h in hints for m in h.matches))
+        spots = [*spots, *hints]
     strict = not ids  # no settled customer: only a strong topic match counts
     if not ids and unsettled:
         # "shelf talkers sent to holly" (two customers' contact): only the candidates' follow-ups
@@ -85,6 +90,15 @@ def find_refs(
                 counts[w] = counts.get(w, 0) + 1
     name_words = set().union(*(topic_words(s.text) for s in spots)) if spots else set()
     out = _refs(clauses, fups, name_words, counts if bookwide else None)
+    if bookwide and out:
+        # No customer named: a weaker match on another customer's follow-up makes the reference unsure,
+        # so every candidate is kept and the engine asks whose ("push the walkthrough" beside two).
+        weak = _refs(clauses, fups, name_words, None)
+        if {r.customer_id for r in weak} - {r.customer_id for r in out}:
+            found = {(r.start, r.followup_id) for r in out}
+            return sorted(
+                out + [r for r in weak if (r.start, r.followup_id) not in found], key=lambda r: r.start
+            )
     if bookwide and len(whose := {r.customer_id for r in out}) == 1:
         # "done with the deck, push the call two days": the deck settles the customer, so that
         # customer's call is the one meant (a weak match, but only among that customer's follow-ups)

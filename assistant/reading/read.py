@@ -31,6 +31,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     asks = is_question(text, [], quoted, spots)
     spots, named = _named_as_argument(ctx, text, spots, asks)
     spots = _corroborated(spots)
+    spots = _longer_names(text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
@@ -52,6 +53,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
         spots = [s for s in spots if not any(a <= s.start < b for a, b in winners)]
         named = [n for n in named if not any(a <= n.start < b for a, b in winners)]
     asking = is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days))
+    editing = any(c.kind in _EDIT_CUES for c in found)
     return Reading(
         text=text,
         clauses=parts,
@@ -66,9 +68,40 @@ def read(ctx: ToolContext, text: str) -> Reading:
         question=asking,
         asks=asked_for(text, parts) if asking else [],
         quoted=quoted,
-        followups=find_refs(ctx, parts, spots, any(c.kind in _EDIT_CUES for c in found)),
+        followups=find_refs(ctx, parts, spots, editing, _name_hints(ctx, text, spots) if editing else []),
         records=records,
     )
+
+
+_WORD_RE = re.compile(r"(?<![\w'&-])([^\W\d_][\w'&-]{2,})")
+
+
+def _name_hints(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'push the summit walkthrough to monday': a word no spot took that is the first word of customers'
+    names (any case) — evidence for those customers when a follow-up is found by its topic (never, by
+    itself, a customer a note or a new follow-up is written to)."""
+    taken = [(s.start, s.end) for s in spots]
+    words = [
+        m
+        for m in _WORD_RE.finditer(text[:400])
+        if m.group(1).lower() not in lexicon.GLUE and not any(a < m.end() and m.start() < b for a, b in taken)
+    ]
+    known = customers.name_words(ctx, [m.group(1) for m in words])
+    out = []
+    for m in words:
+        if m.group(1) not in known:
+            continue
+        word = customers.fold(m.group(1))
+        starts = tuple(
+            x
+            for x in customers.resolve(ctx, m.group(1)).matches
+            if not x.via and x.name.split()[:1] and customers.fold(x.name.split()[0]) == word
+        )
+        if starts:
+            out.append(customers.CustomerSpot(m.start(1), m.end(1), m.group(1), starts))
+    return out
 
 
 def _is_user(ctx: ToolContext, name: str) -> bool:
@@ -167,6 +200,27 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+_NEXT_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w&'-]*)")
+
+
+def _longer_names(text: str, spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:
+    """'called granite peak roofing' beside Granite Peak Insurance: a partial or typo match followed by a
+    business word that is not in the customer's name names a different company — not decisive: it becomes
+    an unknown name (offered for creation, the near customer suggested) and nothing is written to it."""
+    out = []
+    for s in spots:
+        m = _NEXT_WORD_RE.match(text, s.end)
+        partial = bool(s.matches) and all(x.how in ("partial", "typo") for x in s.matches)
+        if m is not None and partial and m.group(1).lower() in lexicon.COMPANY_WORDS:
+            word = m.group(1).lower()
+            if not any(word in x.name.lower().split() for x in s.matches):
+                end = m.end(1)
+                out.append(customers.CustomerSpot(s.start, end, text[s.start : end], (), s.matches))
+                continue
+        out.append(s)
+    return out
 
 
 def _corroborated(spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:

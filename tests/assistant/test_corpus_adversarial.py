@@ -94,3 +94,21 @@ def test_injection_leaves_every_table_intact(book: ToolContext) -> None:
     after = export_data(book)["customers"]
     assert {c["name"] for c in after} == names
     assert sum(len(c["followups"]) for c in after) == sum(len(c["followups"]) for c in before)
+
+
+# Lead's blind-set class b: a known customer's words plus a business word its name lacks is another
+# company — asked about (create? or the near one?), never logged on the near customer.
+LONGER_NAMES = [
+    case("called summit partners consulting about a quote", asks=True, reply=["summit partners consulting"]),
+    case("met with helios analytics today", asks=True, reply=["Helios Labs"]),
+    case("lunch with kettle & crumb cafe, they want pastries", asks=True),
+    case("emailed Lumiere Films the brief", asks=True),
+    # the customer's own words, or an ordinary word after the name, are the customer
+    case("called summit partners about a quote", logs=[("Summit Partners", "call", None, "quote")]),
+    case("met helios labs today, pilot approved", logs=[("Helios Labs", "meeting", None, "pilot")]),
+]
+
+
+@pytest.mark.parametrize("c", LONGER_NAMES)
+def test_a_longer_name_is_another_company(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
