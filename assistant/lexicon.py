@@ -174,7 +174,8 @@ PLEDGE_RE = _rx(r"""\s*(?:and\s+|also\s+|then\s+)?(?:i'll|we'll|i\s+will|we\s+wi
     (?:get|send|bring|drop|share|email|mail|deliver|prepare|draft|write|put|have|call|ring|phone|book
     |schedule|set\s+up|chase|confirm)\b""")
 # The rep's obligation said outright: "I owe her the SLA draft", "remind me to …", "need to chase …".
-OWED_RE = _rx(r"\b(?:owe|owes|remind\s+me|need\s+to|have\s+to|must)\b")
+OWED_RE = _rx(r"""\b(?:owe|owes|remind\s+me|need\s+to|have\s+to|must|gotta|got\s+to|ought\s+to
+    |(?:i|we)\s+should|(?:i'm|we're|i\s+am|we\s+are)\s+(?:gonna|going\s+to))\b""")
 # What the customer asked for, before a promise that says 'it': "she wants a quote. I'll have it to her …".
 ASKED_FOR_RE = _rx(r"""\b(?:wants?|wanted|needs?|needed|asked\s+(?:us\s+)?for|asking\s+for|requested
     |would\s+like)\s+
@@ -206,7 +207,9 @@ FIRST_THING_RE = _rx(r"\bfirst\s+thing\b(?:\s+in\s+the\s+morning)?")
 PAST_RE = _rx(r"""\b(?:met|called|rang|phoned|spoke|talked|chatted|had|was|were|did|went|sent|emailed
     |visited|discussed
     |said|told|asked|mentioned|wanted|agreed|confirmed|got|received|heard|left|saw|came|demoed|presented
-    |yesterday|ago|last|earlier|this\s+morning|this\s+am|this\s+a\.m\.|first\s+thing\s+today)\b|\b\w{3,}ed\b""")
+    |wrote|spoken|gave|took|brought|showed|ran|sat|caught\s+up|dropped\s+by|stopped\s+by|swung\s+by|rung
+    |yesterday|yday|yest|ago|last|earlier|this\s+morning|this\s+am|this\s+a\.m\.|first\s+thing\s+today)\b
+    |\b\w{3,}ed\b""")
 FUTURE_RE = _rx(r"""\b(?:will|'ll|going\s+to|gonna|need\s+to|needs\s+to|have\s+to|has\s+to|must|should
     |owe|owes|by|before
     |due|until|till|next|tomorrow|tmrw|tmr|upcoming|coming|booked|scheduled|planned|set\s+for|on\s+for
@@ -224,6 +227,7 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         |are\s+a\s+go|it'?s\s+a\s+go|green[\s-]?lit|gave\s+(?:us\s+)?the\s+green\s+light|said\s+yes
     |accepted\s+(?:the|our)
         |deal\s+done|done\s+deal|they'?re\s+in|placed\s+(?:the|an|their)\s+order|countersigned
+    |verbal(?:ly)?\s+(?:yes|ok|okay|agreement|agreed|commit(?:ment|ted)?|go)|green[\s-]?light(?:ed)?|greenlit
     |po\s+(?:received|came\s+in))\b"""),
     ),
     (
@@ -708,7 +712,8 @@ CONTACT_CUE_RE = _rx(r"""(?:please\s+|pls\s+)?(?:add|new|create|save)\s+(?:a\s+)
 # "add Maria Lopez as CFO at Globex": "add" and a Title Case name, then a role or where they work.
 ADD_PERSON_RE = _rx(rf"""(?:please\s+|pls\s+)?add\s+(?P<person>(?-i:{PERSON_NAME}))
     (?=\s*(?:\(|\bas\b|\bat\b|\bfor\b|\bto\b|@\s))""")
-CONTACT_TAIL_RE = _rx(rf"""(?P<person>{ANY_PERSON})?\s*(?:\((?P<prole>[^)@]{{1,40}})\))?
+CONTACT_TAIL_RE = _rx(rf"""(?P<person>{ANY_PERSON})?\s*(?:\((?P<prole>[^)@]{{1,40}})\)
+    |,\s*(?P<crole>(?!as\b)(?![\w.+-]+@){ROLE_WORDS})(?=\s+(?:at|for|with|from)\s))?
     (?:\s*,?\s*as\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+)?(?:new\s+)?(?P<role>{ROLE_WORDS}))?
     \s*,?\s*(?:at|for|to|@|with|from|of(?=\s+(?-i:[A-Z0-9])))\s+(?P<customer>[^,;(]+?)
     \s*(?=[,;(]|$|\s+(?:as|e-?mail|phone)\b)""")

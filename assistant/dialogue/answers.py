@@ -24,7 +24,11 @@ from tools.schemas import CreateCustomer
 
 Again = Callable[[Pending, Settled], Reply]  # re-read the pending message with what an answer settled
 
-MAX_ANSWER_WORDS = 5  # a longer message is a new message, not an answer
+MAX_ANSWER_WORDS = 5
+_WHEN_LEAD_RE = re.compile(
+    r"(?i)^\s*(?:no,?\s+|ok,?\s+|okay,?\s+)?(?:make\s+(?:it|that)|let'?s\s+(?:say|do)|say|do|how\s+about|on|by"
+    r"|due|for)\s+"
+)  # a longer message is a new message, not an answer
 
 
 def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Reply | None:
@@ -35,8 +39,9 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Rep
     if len(t.split()) > MAX_ANSWER_WORDS:
         return None
     if p.kind == "when":
+        said = _WHEN_LEAD_RE.sub("", t)  # "make it the 29th", "let's say friday", "by monday"
         try:
-            due = parse_when(t, ctx.now(), prefer="future")
+            due = parse_when(said or t, ctx.now(), prefer="future")
         except InvalidDate:
             return None
         return again(p, replace(p.settled, due=due))

@@ -8,7 +8,9 @@ import re
 from assistant import lexicon
 from assistant.reading.types import AskKind, AskSpan, Clause
 
-_SEVERAL_START_RE = re.compile(r"(?i)^\s*(?:who|which|what|any|anyone|list|show|how\s+many)\b")
+_SEVERAL_START_RE = re.compile(
+    r"(?i)^\s*(?:who|who's|whos|which|what|what's|whats|any|anyone|list|show|how\s+many)\b"
+)
 _FOUND: tuple[tuple[AskKind, re.Pattern[str], bool], ...] = (  # (kind, pattern, anchored at the start)
     ("changes", lexicon.CHANGES_RE, False),
     ("last_contact", lexicon.LAST_CONTACT_RE, False),

@@ -157,7 +157,7 @@ _ROLE_AFTER_SLOT_RE = re.compile(
 
 
 def _contact_of(c: Clause, start: int, m: re.Match[str], cue: str) -> RecordSpan:
-    role = m.group("prole") or m.group("role")
+    role = m.group("prole") or m.group("role") or m.groupdict().get("crole")
     if not role and "customer" in m.groupdict() and m.group("customer") is not None:
         after = _ROLE_AFTER_SLOT_RE.match(c.text, m.end("customer"))  # "add Tom Reed to Helios as head of IT"
         role = after.group("role") if after else None

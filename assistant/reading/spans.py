@@ -92,9 +92,8 @@ _DAY_LEAD = "".join(
     f"(?<=\\b{w} )" + "|" for w in ("on", "by", "next", "this", "till", "until", "from", "before")
 )
 _DATE_SHORTHAND_RE = re.compile(
-    r"(?i)\b(?:wks?|nxt|mon|wed|2mo+r+o+w?|tmrow)\b|(?<=\d )(?:mos|mths?|mnths?|yrs?)\b|(?:"
-    + _DAY_LEAD.rstrip("|")
-    + r")(?:sat|sun)\b|(?<=\bthis )am\b"
+    r"(?i)\b(?:wks?|nxt|mon|wed|2mo+r+o+w?|tmrow|yday|yest|ystrdy|yda)\b"
+    r"|(?<=\d )(?:mos|mths?|mnths?|yrs?)\b|(?:" + _DAY_LEAD.rstrip("|") + r")(?:sat|sun)\b|(?<=\bthis )am\b"
 )
 _DATE_WORDS = {
     "wk": "week",
@@ -105,6 +104,10 @@ _DATE_WORDS = {
     "sat": "saturday",
     "sun": "sunday",
     "am": "morning",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "ystrdy": "yesterday",
+    "yda": "yesterday",
     "mos": "months",
     "mth": "month",
     "mths": "months",
@@ -343,7 +346,9 @@ def stages(
                 start, end = clause.start + m.start(), clause.start + m.end()
                 if any(s.start <= start < s.end or start <= s.start < end for s in out):
                     continue
-                if _DESCRIBES_RE.search(clause.text[max(0, m.start() - 12) : m.start()]):
+                if _DESCRIBES_RE.search(clause.text[max(0, m.start() - 12) : m.start()]) and not re.match(
+                    r"(?i)verbal|green", m.group()
+                ):  # ("a verbal ok", "the green light" are the outcome itself)
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
                 polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
                 winner = _winner(clause, m) if stage == "lost" else None
