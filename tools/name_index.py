@@ -302,8 +302,13 @@ class NameIndex:
         """Where customer `cid` is kept; KeyError when it is not in the index."""
         if self._pos is not None:
             return self._pos[cid]
-        i = bisect.bisect_left(self._ids, cid)
-        if i == len(self._ids) or self._ids[i] != cid:
+        ids = self._ids
+        if ids:  # ids without gaps (no customer removed): the id gives the position
+            i = cid - ids[0]
+            if 0 <= i < len(ids) and ids[i] == cid:
+                return i
+        i = bisect.bisect_left(ids, cid)
+        if i == len(ids) or ids[i] != cid:
             raise KeyError(cid)
         return i
 
@@ -349,8 +354,7 @@ class NameIndex:
         return bool(self._suffixed[self._position(cid)])
 
     def words_of(self, cid: int) -> tuple[str, ...]:
-        vocab = self._vocab
-        return tuple(vocab[w] for w in self._words.ids(self._position(cid)))
+        return tuple(map(self._vocab.__getitem__, self._words.ids(self._position(cid))))
 
     def has_word(self, word: str) -> bool:
         """Whether `word` is a whole word of some customer's or contact's name."""
@@ -393,8 +397,7 @@ class NameIndex:
         return len(self._people_by_word.get(word, ()))
 
     def person_words(self, i: int) -> tuple[str, ...]:
-        vocab = self._vocab
-        return tuple(vocab[w] for w in self._p_words.ids(i))
+        return tuple(map(self._vocab.__getitem__, self._p_words.ids(i)))
 
     def person(self, i: int) -> tuple[int, str, tuple[str, ...]]:
         return self._p_customer[i], self._p_names[i], self.person_words(i)
@@ -479,8 +482,7 @@ class NameIndex:
         return {cid: self._core(self._position(cid)) for cid in chosen}
 
     def _core(self, pos: int) -> str:
-        vocab = self._vocab
-        return " ".join([vocab[w] for w in self._words.ids(pos)])
+        return " ".join(map(self._vocab.__getitem__, self._words.ids(pos)))
 
     def _prefixed(self, word: str, cap: int = 200) -> list[str]:
         """Customer name words starting with `word` (3+ letters), from a sorted list made on first use."""
