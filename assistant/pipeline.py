@@ -261,7 +261,7 @@ def _edit_customer(e: FollowupEdit) -> int | None:
     return next(iter(whose)) if len(whose) == 1 else None
 
 
-_LEADING_WORD_RE = re.compile(r"\s*([A-Z][\w&'-]+)")
+_LEADING_WORD_RE = re.compile(r"\s*([A-Za-z][\w&'-]+)")  # any case: "summit called, …" is typed lower case
 
 
 def _leading_subject(ctx: ToolContext, r: Reading) -> int | None:
@@ -281,7 +281,7 @@ def _leading_word(ctx: ToolContext, text: str) -> CustomerSpot | None:
     leaves alone at a sentence start) that begins customers' names and nothing else — the customers it
     may mean (several: offer them and 'both'; one: the caller decides whether the sentence settles it)."""
     m = _LEADING_WORD_RE.match(text)
-    if m is None:
+    if m is None or m.group(1).lower() in lexicon.GLUE:
         return None
     word = m.group(1).casefold()
     found = resolve(ctx, m.group(1)).matches

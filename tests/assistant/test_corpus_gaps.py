@@ -87,6 +87,12 @@ LEADING_WORD = [
     ),
     case("Summit just emailed asking for the DPA", logs=[("Summit Partners", "email", None, "DPA")]),
     case("Summit signed!", stages={"Summit Partners": "won"}, also_changed=[]),
+    # typed lower case too
+    case(
+        "summit called, they want the security pack",
+        logs=[("Summit Partners", "call", None, "security pack")],
+    ),
+    case("brightline called, they want a demo", asks=True),
     # two customers share the word: ask
     case("Brightline called, they want a demo", asks=True, reply=["Brightline Media", "Brightline Motors"]),
     # no verb of a report after it: not decisive, ask
