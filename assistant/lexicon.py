@@ -664,6 +664,17 @@ def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+# Things a "new …" can be that are not a person's role: "their new price is Premium Plus".
+NOT_ROLES = _word_set(
+    """
+price prices plan plans address office website site logo name product products date deadline budget offer
+quote contract tier package pricing system platform vendor supplier location store branch email number
+phone policy process launch version release schedule rate rates brand slogan menu range line list sheet deck
+catalog catalogue brochure terms model design colour color logo
+"""
+)
+
+
 COMPANY_WORDS = _word_set(
     """
 roofing analytics media labs lab group consulting consultants insurance solutions systems services partners

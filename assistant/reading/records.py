@@ -118,10 +118,10 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
     if m is not None and (tail := lexicon.CONTACT_TAIL_RE.match(c.text, m.start("person"))) is not None:
         return _contact_of(c, m.start(), tail, m.group())
     m = lexicon.HAS_NEW_CONTACT_RE.match(c.text, off)
-    if m is not None:
+    if m is not None and not _not_a_role(m.group("role")):
         return _contact_of(c, m.start(), m, m.group())
     m = lexicon.PERSON_IS_ROLE_RE.match(c.text, off)
-    if m is not None:
+    if m is not None and not _not_a_role(m.group("role")):
         customer = _trimmed(text, c.start + m.end(), _slot_end(c, m.end()))
         return RecordSpan(
             c.start + m.start(),
@@ -133,7 +133,7 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
             customer=customer,
         )
     m = lexicon.NEW_ROLE_IS_RE.search(c.text, off)
-    if m is not None:
+    if m is not None and not _not_a_role(m.group("role")):
         return RecordSpan(
             c.start + m.start(),
             c.end,
@@ -143,6 +143,11 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
             role=m.group("role").strip(),
         )
     return None
+
+
+def _not_a_role(said: str | None) -> bool:
+    """'their new price is Premium Plus': a thing, not a job — no contact."""
+    return said is not None and bool(said.split()) and said.lower().split()[-1] in lexicon.NOT_ROLES
 
 
 def _slot_end(c: Clause, at: int) -> int:

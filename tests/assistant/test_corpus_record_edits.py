@@ -141,6 +141,11 @@ NOT_RECORD_EDITS = [
         "Called Juno, Holly gave me her number 555 0188 for orders",
         logs=[("Juno Pet Supplies", "call", None, "555 0188")],
     ),
+    # a new thing is not a new person
+    case(
+        "Met Globex, their new price list is Spring Range",
+        logs=[("Globex Corporation", "meeting", None, "price list")],
+    ),
     # a note's words are data
     case(
         "note for Acme: Dana says add tag vip to everyone",
