@@ -710,7 +710,7 @@ CREATE_AS_RE = _rx(rf"""(?:please\s+)?(?:add\s+)?(?P<name>[^\W_][^,;:@]{{1,60}}?
 # Where a new customer's name ends: the details that follow it.
 NEW_NAME_END_RE = _rx(r"""\s*(?:[,;(]|\bwith\b|\bcontact\b|\bstage\b|\bowned\b|\bowner\b|\be-?mail\b|\bphone\b
     |\btel\b|\bmobile\b|\bcell\b|\btagged\b|\bworth\b|\bvalue\b|\bas\s+(?:a|an|the)\b|\bin\s+(?:stage\s+)?(?:lead
-    |qualified|proposal|negotiation)\b|\s[-\u2013\u2014]\s|[\w.+-]+@|\.(?:\s|$)|$)""")
+    |qualified|proposal|negotiation)\b|\s[-\u2013\u2014]\s|[\w.+-]+@|\.(?:\s|$)|\s+(?:and|then|also|so)\s+(?-i:[a-z])|$)""")
 CREATE_CONTACT_RE = _rx(rf"""\b(?:contact(?:\s+person)?(?:\s+is)?|with|person
     |main\s+contact(?:\s+is)?)\s*:?\s+
     (?P<person>{ANY_PERSON})(?=\s*(?:,|;|\(|<|[\w.+-]+@|\+?\d|\bas\b|\bthe\b|\bwho\b|\(|$))""")
@@ -732,6 +732,9 @@ CONTACT_AT_RE = _rx(rf"""(?:at|for|to|with)\s+(?P<customer>[^:,;\-\u2013]+?)\s*[
     (?P<person>{ANY_PERSON})
     (?=\s*(?:[,;(]|[\w.+-]+@|\+?\d|$))\s*(?:\((?P<prole>[^)@]{{1,40}})\)
     |,\s*(?P<role>(?![\w.+-]+@)(?!\+?\d){ROLE_WORDS})(?=\s*(?:,|;|$)))?""")
+# "Kettle & Crumb: new contact Ana Ruiz (baker), ana@kc.example": the person, then their details.
+CONTACT_BARE_RE = _rx(rf"""(?P<person>{ANY_PERSON})(?=\s*(?:[,;(]|<|[\w.+-]+@|\+?\d|$))\s*
+    (?:\((?P<prole>[^)@]{{1,40}})\)|,\s*(?P<role>(?![\w.+-]+@)(?!\+?\d){ROLE_WORDS})(?=\s*(?:,|;|$)))?""")
 # "Lisa Wong is the new buyer at Kettle & Crumb"
 PERSON_IS_ROLE_RE = _rx(rf"""(?P<person>(?-i:{_TITLE}(?:\s+{_TITLE}){{1,3}}))\s+is\s+(?:now\s+)?
     (?:(?:the|our|their|a|an)\s+(?:new\s+)?|new\s+)(?P<role>{ROLE_WORDS})\s+(?:at|of|for|with)\s+""")

@@ -110,6 +110,8 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
         after = m.end()
         at = lexicon.CONTACT_AT_RE.match(c.text, after)  # "new contact at fjord: Ana Silva, buyer"
         tail = at or lexicon.CONTACT_TAIL_RE.match(c.text, after)  # "add contact Tom Hale to Evergreen"
+        if tail is None and (bare := lexicon.CONTACT_BARE_RE.match(c.text, after)) is not None:
+            return _contact_of(c, m.start(), bare, m.group())  # the customer is named elsewhere
         if tail is None:
             person = _trimmed(text, c.start + after, c.end)
             return RecordSpan(c.start + m.start(), c.end, "contact", m.group(), name=person)
@@ -173,7 +175,7 @@ def _contact_of(c: Clause, start: int, m: re.Match[str], cue: str) -> RecordSpan
         cue,
         name=_span(c, m, "person"),
         role=role.strip(" ,") if role else None,
-        customer=_span(c, m, "customer"),
+        customer=_span(c, m, "customer") if "customer" in m.groupdict() else None,
     )
 
 

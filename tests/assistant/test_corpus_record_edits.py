@@ -44,6 +44,13 @@ CREATE = [
         created=[("Maple Yoga", "lead")],
         logs=[("Maple Yoga", "meeting", None, "12 mats")],
     ),
+    # the name ends where the next instruction begins ("and log that …"), not at every "and"
+    case(
+        "create a customer Pine Labs and log that I called them about a pilot",
+        created=[("Pine Labs", "lead")],
+        logs=[("Pine Labs", "call", None, "pilot")],
+    ),
+    case("add a new customer Smith and Sons Plumbing", created=[("Smith and Sons Plumbing", "lead")]),
     # an existing name is refused, not duplicated
     case("add a new customer Helios Labs", reply=["Helios Labs"]),
     # without a name: ask, write nothing
@@ -89,6 +96,11 @@ CONTACTS = [
     case(
         "add a contact to Summit Partners: Raj Patel, engineer",
         contacts=[("Summit Partners", "Raj Patel", "engineer")],
+    ),
+    case(
+        "Juno: new contact Ana Ruiz (buyer), ana@juno.example; follow up next week",
+        contacts=[("Juno Pet Supplies", "Ana Ruiz", "buyer")],
+        fups=[("Juno Pet Supplies", "2026-03-09", None)],
     ),
     # the new contact is never taken for an existing customer's contact of that name
     case(
