@@ -27,6 +27,8 @@ _SOFT_RE = re.compile(
     r"|sounds|sounded|looks|looked|very|really|super|pretty|quite|overall|interested|worried|concerned|positive"
     r"|[A-Z][a-z]+\s+(?:will|wants|needs|said|asked|is|has|owes))\b)"
     # "he'll review it and I'm to ring him Tuesday": the rep's own obligation after theirs
+    # "… send the quote by friday and tag them as retail": a record edit or stage command after "and"
+    r"|(?<=\w)\s+and\s+(?=(?:tag|untag|label|mark|set|change|update|move|bump)\s+(?:them|him|her|it|\w+)\s+(?:as|to|with)\b)"
     r"|(?<=\w)\s+and\s+(?=(?:i'm|i\s+am|we're|we\s+are)\s+to\b|(?:i|we)(?:'ll|\s+will|\s+should|\s+have\s+to"
     r"|\s+need\s+to|\s+must)\s+(?!meet\b|talk\b|speak\b|chat\b))",
     re.IGNORECASE,

@@ -139,6 +139,12 @@ TAGS_AND_FIELDS = [
     case("Nordlicht was renamed to Nordlicht AG", fields={"Nordlicht AG": {"stage": "lead"}}),
     # a rep who already owns customers is a rep
     case("set the owner of Acme to kim", fields={"Acme Corp": {"owner": "kim"}}),
+    case(
+        "met Dana today, send the pricing deck by friday and tag them as renewal",
+        logs=[("Acme Corp", "meeting", None, None)],
+        fups=[("Acme Corp", "2026-03-06", "pricing deck")],
+        fields={"Acme Corp": {"tags": ["renewal"]}},
+    ),
     # a record edit beside a report: both, as one change
     case(
         "Called Helios, their new main line is 555-0199",
