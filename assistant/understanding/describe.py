@@ -73,8 +73,8 @@ def gist(r: Reading, exclude: Clause) -> str:
     best, words = "", 0
     skip = {w for c in r.cues if c.kind in ("meeting", "call", "email", "past") for w in topic_words(c.text)}
     for c in r.clauses:
-        if c is exclude or c.start < r.body_start - 1:
-            continue
+        if c is exclude or c.start < r.body_start - 1 or any(c.start <= x.start < c.end for x in r.records):
+            continue  # (a record edit's words — "new contact Ana Ruiz" — say nothing about the follow-up)
         said = description(r, c, [d for d in r.dates if c.start <= d.start < c.end], names=True)
         n = len(topic_words(description(r, c, [])) - skip)
         if n > words:
