@@ -338,6 +338,9 @@ BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|don'
     |(?<!\bwent)(?<!\bgo)(?<!\bgoes)(?<!\bgoing)(?<!\bturned)(?<!\bworked)(?<!\bdone)(?<!\bdid)(?<!\bgot)
     (?<!\ball)(?<!\bturn)(?<!\bthat's)(?<!\bjust)(?<!\bthats)(?<!\bleft)(?<!\bhim)(?<!\bher)(?<!\bthem)
     \s+(?:right|correct|yeah|yea|yep)\s*[.!]*\s*$""")
+# "Lumen Optics is still at proposal": a short claim that nothing changed reads as a check of it.
+STILL_CHECK_RE = _rx(r"""^\s*[^,;.!?]{2,60}?(?:\s+is|\s+are|['\u2019]s|['\u2019]re)\s+still\s+(?:just\s+)?
+    (?:at|in|on|a|an)?\s*(?:the\s+)?[\w-]+(?:\s+stage)?\s*[.!]*\s*$""")
 # "nobody's followed up with fjord yet", "no one has called delta this week": a check, asked as a statement.
 NOBODY_RE = _rx(r"""\s*(?:nobody|no\s*one|noone|no-one)(?:['\u2019]s|\s+has|\s+have|\s+had|\s+ever)?\s+
     (?:\w+\s+){0,2}?(?:followed|called|contacted|spoken|talked|emailed|reached|heard|been|got|rung|rang|seen|met)\b""")

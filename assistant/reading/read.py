@@ -53,6 +53,8 @@ def read(ctx: ToolContext, text: str) -> Reading:
         spots = [s for s in spots if not any(a <= s.start < b for a, b in winners)]
         named = [n for n in named if not any(a <= n.start < b for a, b in winners)]
     asking = is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days))
+    if not asking and said_stages and lexicon.STILL_CHECK_RE.match(text):
+        asking = True  # "Lumen Optics is still at proposal": a claim that nothing changed is a check
     editing = any(c.kind in _EDIT_CUES for c in found)
     return Reading(
         text=text,

@@ -21,8 +21,11 @@ CASES = [
     case("no one has called Evergreen this week", reply=["Evergreen"]),
     case("Globex signed already didnt they", reply=["Globex"]),
     case("we lost Juno didnt we", reply=["Juno"]),
-    # a stage said with "still" reports no change: nothing moves
-    case("Lumiere is still at proposal"),
+    # a stage said with "still" reports no change: nothing moves, it is checked
+    case("Lumiere is still at proposal", reply=["proposal"]),
+    case("Acme is still in negotiation", reply=["qualified"]),
+    # "still" with no stage is news
+    case("Acme is still keen", logs=[("Acme Corp", "note", None, "still keen")]),
     # a report that ends in "right" as an adverb is still a report
     case("Met Acme, everything went right", logs=[("Acme Corp", "meeting", None, "went right")]),
 ]
