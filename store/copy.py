@@ -49,8 +49,8 @@ def tables() -> list[Table]:
 
 
 def _derived(name: str) -> bool:
-    """Tables a database keeps for itself (SQLite's FTS5 shadow tables and statistics)."""
-    return name.startswith(("sqlite_", "interaction_fts"))
+    """Tables a database keeps for itself (SQLite's FTS5 shadow tables, statistics, follow-up tally)."""
+    return name.startswith(("sqlite_", "interaction_fts", "followup_tally"))
 
 
 def _unknown_tables(conn: Connection) -> list[str]:

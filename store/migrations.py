@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store import postgres
+from store import followup_tally, postgres
 from store.faults import DatabaseDamaged, DatabaseReadOnly
 
 
@@ -77,6 +77,7 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema with full-text index", _v1_initial),
     (2, "idempotency keys of creating writes", _v2_idempotency_keys),
     (3, "per-rep MCP tokens", _v3_mcp_tokens),
+    (4, "follow-up counts per status and due date (SQLite)", followup_tally.create),
 ]
 LATEST = STEPS[-1][0]
 

@@ -6,10 +6,12 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import ColumnElement, and_, func, or_, text
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
-from store import postgres
+from store import followup_tally, postgres
+from store.followup_tally import tally
 from store.models import CLOSED_STAGES, Contact, Customer, FollowUp, Interaction, StageChange
 
 
@@ -125,6 +127,22 @@ def open_followups_of(session: Session, customer_id: int) -> list[FollowUp]:
     )
 
 
+def _in_window(
+    due: ColumnElement[date] | Mapped[date], start: date | None, end: date | None, before: date | None
+) -> ColumnElement[bool] | None:
+    """`due` in [start, end] (either side open when None), or before `before`; None: no condition."""
+    window: list[ColumnElement[bool]] = []
+    if start is not None and end is not None:
+        window.append(and_(due >= start, due <= end))
+    elif start is not None:
+        window.append(due >= start)
+    elif end is not None:
+        window.append(due <= end)
+    if before is not None:
+        window.append(due < before)
+    return or_(*window) if window else None
+
+
 def followups_due(
     session: Session,
     *,
@@ -151,23 +169,26 @@ def followups_due(
         start, include_overdue_before = None, None
         if end is None:  # [start, ∞) ∪ (-∞, overdue): every date
             start = end = None
-    window = []
-    if start is not None or end is not None:
-        cond = True
-        if start is not None:
-            cond = FollowUp.due_date >= start
-        if end is not None:
-            cond = (FollowUp.due_date <= end) if cond is True else (cond & (FollowUp.due_date <= end))
-        window.append(cond)
-    if include_overdue_before is not None:
-        window.append(FollowUp.due_date < include_overdue_before)
-    if window:
-        query = query.where(or_(*window))  # type: ignore[arg-type]  # the window mixes bool and column expressions; or_ takes both
+
+    window = _in_window(col(FollowUp.due_date), start, end, include_overdue_before)
+    if window is not None:
+        query = query.where(window)
     if owner is not None:
         query = query.where(FollowUp.owner == owner)
     if customer_id is not None:
         query = query.where(FollowUp.customer_id == customer_id)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if owner is None and customer_id is None and followup_tally.used(session.connection()):
+        # The same conditions on the per-(status, date) tally: a SUM over a few hundred dates
+        # instead of counting every follow-up in the window (see store/followup_tally.py).
+        counted = select(func.coalesce(func.sum(tally.c.n), 0))
+        if status is not None:
+            counted = counted.where(tally.c.status == status)
+        tally_window = _in_window(tally.c.due_date, start, end, include_overdue_before)
+        if tally_window is not None:
+            counted = counted.where(tally_window)
+        total = int(session.exec(counted).one())
+    else:
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(
             col(FollowUp.due_date), col(FollowUp.due_time).is_(None), col(FollowUp.due_time), col(FollowUp.id)
