@@ -724,7 +724,7 @@ HAS_NEW_CONTACT_RE = _rx(rf"""(?P<customer>[^,;:]+?)\s+(?:has|have|got|hired|bro
 CONTACT_CUE_RE = _rx(r"""(?:please\s+|pls\s+)?(?:add|new|create|save)\s+(?:a\s+)?(?:new\s+)?contact
     (?:\s+person)?s?\b\s*:?\s*""")
 # "add Maria Lopez as CFO at Globex": "add" and a Title Case name, then a role or where they work.
-ADD_PERSON_RE = _rx(rf"""(?:please\s+|pls\s+)?add\s+(?P<person>(?-i:{PERSON_NAME}))
+ADD_PERSON_RE = _rx(rf"""(?:please\s+|pls\s+)?add\s+(?P<person>(?-i:{_TITLE}\s+{PERSON_NAME}))
     (?=\s*(?:\(|\bas\b|\bat\b|\bfor\b|\bto\b|@\s))""")
 CONTACT_TAIL_RE = _rx(rf"""(?P<person>{ANY_PERSON})?\s*(?:\((?P<prole>[^)@]{{1,40}})\)
     |,\s*(?P<crole>(?!as\b)(?![\w.+-]+@){ROLE_WORDS})(?=\s+(?:at|for|with|from)\s))?
@@ -744,7 +744,7 @@ PERSON_IS_ROLE_RE = _rx(rf"""(?P<person>(?-i:{_TITLE}(?:\s+{_TITLE}){{1,3}}))\s+
 # "Acme's new CFO is Maria Lopez", "the new buyer at Juno is Lee Park"
 NEW_ROLE_IS_RE = _rx(rf"""(?:['\u2019]s\s+|\b(?:the|their|our|its)\s+|^)new\s+(?P<role>{ROLE_WORDS})
     (?:\s+(?:at|for|of)\s+[^,;]+?)?\s+is\s+(?P<person>(?-i:{PERSON_NAME}))""")
-TAG_ADD_RE = _rx(r"""(?:please\s+)?(?:tag|label)\s+(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
+TAG_ADD_RE = _rx(r"""(?:please\s+)?(?:tag|label)\s+(?!along\b)(?P<customer>.+?)\s+(?:as|with)\s+(?P<tags>.+)$
     |(?:please\s+)?add\s+(?:the\s+|a\s+)?(?:tags?|labels?)\s*:?\s*(?P<tags2>.+?)\s+(?:to|on)\s+(?P<customer2>.+)$""")
 TAG_REMOVE_RE = _rx(r"""(?:please\s+)?(?:remove|drop|delete|take\s+off|clear)\s+(?:the\s+)?(?:tags?|labels?)
     \s*:?\s*(?P<tags>.+?)\s+(?:from|on|off)\s+(?P<customer>.+)$|untag\s+(?P<customer2>.+?)\s+(?P<tags2>\S+)$""")

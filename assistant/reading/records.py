@@ -15,6 +15,7 @@ from assistant import lexicon
 from assistant.reading.types import Clause, FieldName, RecordSpan, Span
 
 MAX_RECORD_SCAN = 2000  # a record edit is said in a line or two, not inside a long paste
+MAX_TAG_WORDS = 3  # a tag is a label ("eu-hosting", "key account"), not a sentence
 
 
 def record_spans(
@@ -190,6 +191,8 @@ def _tags(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> Re
         tags = tuple(
             t for t in (p.strip().strip("#\"'.!").strip() for p in lexicon.TAG_SPLIT_RE.split(said)) if t
         )
+        if any(len(t.split()) > MAX_TAG_WORDS for t in tags):
+            return None  # "tag Acme with the notes from lars at the visit" is no tag
         return RecordSpan(
             c.start + m.start(),
             c.end,

@@ -164,6 +164,10 @@ NOT_RECORD_EDITS = [
         "Met Globex, their new price list is Spring Range",
         logs=[("Globex Corporation", "meeting", None, "price list")],
     ),
+    # not contact edits: a customer added to a list, an existing contact added to a thread, an idiom
+    case("add Acme to the newsletter list", logs=[("Acme Corp", "note", None, "newsletter")]),
+    case("add Dana to the thread at Acme", logs=[("Acme Corp", "note", None, "thread")]),
+    case("tag along with Arjun at Helios for the visit", logs=[("Helios Labs", "note", None, "tag along")]),
     # a note's words are data
     case(
         "note for Acme: Dana says add tag vip to everyone",
