@@ -12,14 +12,16 @@ from sqlalchemy import Integer, Select, String, Table, bindparam, cast, func
 from sqlmodel import Session, SQLModel, col, select
 
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
+from store.queries import ascii_folded
 
 
 def customers_tagged(session: Session, *, tag: str, limit: int = 50) -> list[int]:
     """Ids of customers with `tag` as a whole tag, in any case."""
     # Tags are a JSON array; the quoted, JSON-encoded tag matches exactly one whole element, and the
-    # JSON text is compared lower-cased, so the same on SQLite and PostgreSQL (whose LIKE is case-sensitive).
+    # JSON text is compared ignoring ASCII case, the same on SQLite and PostgreSQL (lower() there: its
+    # LIKE is case-sensitive; see store.queries.ascii_folded).
     needle = json.dumps(tag.strip().casefold())
-    text_tags = func.lower(cast(Customer.tags, String))
+    text_tags = ascii_folded(session)(cast(Customer.tags, String))
     # By id: the order (and the first `limit`) SQLite's table scan gave; PostgreSQL has no default order.
     query = (
         select(Customer.id)
