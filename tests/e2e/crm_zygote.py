@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import io
 import json
 import os
+import pkgutil
 import random
 import runpy
 import select
@@ -38,22 +40,39 @@ REPO = Path(__file__).resolve().parents[2]
 REAL = [sys.executable, "-m", "assistant"]
 LAUNCHER = Path(__file__).with_name("crm_launcher.py")
 
-# Everything a `crm` command imports when it runs (commands import their tool modules lazily).
+# Everything a `crm` command imports when it runs (commands import their tool modules lazily): every
+# module of the three packages, and what uvicorn loads only once it serves.
+PACKAGES = ("store", "tools", "assistant")
 PRELOAD = (
-    "assistant.cli",
-    "assistant.chat_cli",
-    "assistant.telegram_bot",
-    "tools.context",
-    "tools.registry",
-    "tools.transfer",
-    "tools.demo",
-    "tools.history",
-    "tools.mcp_server",
-    "tools.mcp_http",
-    "store.db",
-    "store.migrations",
-    "uvicorn",
+    "uvicorn.config",
+    "uvicorn.server",
+    "uvicorn.main",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.asyncio",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.http.httptools_impl",
+    "uvicorn.protocols.websockets.auto",
+    "uvicorn.middleware.proxy_headers",
 )
+
+
+def _preload() -> None:
+    for package in PACKAGES:
+        for found in pkgutil.walk_packages(importlib.import_module(package).__path__, f"{package}."):
+            if not found.name.endswith("__main__"):  # assistant.__main__ *is* the command
+                _try_import(found.name)
+    for module in PRELOAD:
+        _try_import(module)
+
+
+def _try_import(name: str) -> None:
+    # An optional extra (psycopg, httptools) not installed, or a module that does not import at all:
+    # not preloaded, so a command that needs it imports it itself and fails as a real `crm` would.
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
+
 
 _started: tuple[subprocess.Popen[bytes], str] | None = None
 
@@ -118,8 +137,7 @@ def _stop(process: subprocess.Popen[bytes], folder: str) -> None:
 
 
 def serve(path: str) -> None:
-    for module in PRELOAD:
-        __import__(module)
+    _preload()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".tmp")
