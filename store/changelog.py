@@ -20,7 +20,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from store.models import TABLES, ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange, saved_id
+from store.models import (
+    TABLES,
+    ChangeLog,
+    Contact,
+    Customer,
+    FollowUp,
+    Interaction,
+    Meta,
+    StageChange,
+    saved_id,
+)
 from store.types import utcnow
 
 _CHILDREN: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
@@ -181,6 +191,10 @@ def undo_batch(
     """Revert `rows` (one batch, newest first). Raises UndoError on a conflict, changing nothing."""
     if not rows:
         raise UndoError("There is nothing of yours to undo.")
+    # An import writes in several transactions and marks itself pending until the last one
+    # (store.bulk.MARKER_PREFIX, spelled out here because store.bulk imports this module).
+    if session.get(Meta, "import_pending:" + rows[0].batch) is not None:
+        raise UndoError("That import is still running; undo it once it has finished.")
     expected = _batch_result(rows)
     setwise = len(rows) >= SETWISE_MIN and all(r.op == "create" and r.entity == "customer" for r in rows)
     if setwise:

@@ -193,6 +193,8 @@ def _undo_rows(ctx: ToolContext, s: Session, rows: list[ChangeLog]) -> None:
 
 def _plain_reason(reason: str) -> str:
     """The store's reason without table and field names: a rep needs the what and the why."""
+    if "still running" in reason:  # an import between its transactions (store.bulk)
+        return "that import is still running; undo it once it has finished."
     later = re.search(r"more done since \((.*)\); not undone", reason)
     if later:
         done = later.group(1).strip(chr(39))

@@ -147,6 +147,29 @@ def test_an_import_in_many_chunks_lands_whole_and_undoes_as_one_change(
     assert (_count(store, "customer"), _count(store, "contact")) == (0, 0)
 
 
+def test_undo_while_the_import_is_still_running_is_refused_and_changes_nothing(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.errors import CrmError
+    from tools.history import undo
+
+    same_actor = make_ctx(Store(store.url), source="import")
+    refused: list[str] = []
+
+    def undo_between_chunks(written: bulk.Written) -> None:
+        if not refused:  # after the first chunk, the importer's own 'undo' from another window
+            with pytest.raises(CrmError) as err:
+                undo(same_actor)
+            refused.append(str(err.value))
+            assert _count(store, "customer") == written.customers  # nothing removed
+
+    monkeypatch.setattr(bulk, "_after_chunk", undo_between_chunks)
+    result = import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="busy.csv")
+    assert "still running" in refused[0]
+    assert result.customers_created == 12 and _count(store, "customer") == 12
+    same_actor.store.close()
+
+
 def test_a_same_named_customer_created_during_the_import_is_merged_not_a_failure(
     store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
