@@ -133,6 +133,8 @@ _MISSING = {
     "person": "Who is the contact? e.g. 'add Maria Lopez as CFO at Acme'.",
     "tags": "Which tags? e.g. 'tag Acme as enterprise'.",
     "owner": "That is not a rep I know, so I changed nothing — the new owner must be a rep ('crm users').",
+    "exists": "That person is already a contact there, so I added nothing (a contact's details can't be "
+    "changed from the chat yet).",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant import customers, lexicon
 from assistant.reading import clauses as clause_split
@@ -37,6 +38,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
     records = [r for r in records if not _known_news(ctx, text, r)]
     if records:
+        records = _existing_contacts(text, records, spots)
         spots, named = _not_record_words(text, records, spots, named)
         spots = _record_slots(ctx, text, records, spots)
     found = spans.cues(text, parts)
@@ -143,6 +145,34 @@ def _record_slots(
             out = [s for s in out if not (s.start < slot.end and slot.start < s.end)]
             out.append(customers.CustomerSpot(slot.start, slot.end, said, found))
     return sorted(out, key=lambda s: s.start)
+
+
+def _existing_contacts(
+    text: str, records: list[RecordSpan], spots: list[customers.CustomerSpot]
+) -> list[RecordSpan]:
+    """'add Arjun Rao as CTO at Helios' when Arjun Rao is Helios's contact: nothing to add (marked)."""
+    out = []
+    for r in records:
+        person = r.name
+        if r.kind != "contact" or person is None:
+            out.append(r)
+            continue
+        said = customers.fold(" ".join(text[person.start : person.end].split()))
+        theirs = {  # the very person, by their full name (not "Lee Park" for Holly Park)
+            m.id
+            for s in spots
+            if s.start < person.end and person.start < s.end
+            for m in s.matches
+            if m.via and customers.fold(m.via) == said
+        }
+        named = {
+            m.id
+            for s in spots
+            if not (s.start < person.end and person.start < s.end) and len(s.matches) == 1
+            for m in s.matches
+        }
+        out.append(replace(r, exists=True) if theirs & named else r)
+    return out
 
 
 def _not_record_words(

@@ -127,6 +127,7 @@ class RecordSpan(Span):
     field: FieldName | None = None
     value: str | None = None  # the new value as said ("info@acme.example", "+1 555 0100", "40k", "kim")
     news: bool = False  # told rather than asked for ("Orchid Florals is a new lead"), not "add …"
+    exists: bool = False  # the person to add is already a contact of the customer named
 
 
 AskKind = Literal[

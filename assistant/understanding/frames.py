@@ -92,7 +92,7 @@ class RecordEdit:
     rename: str | None = None
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
-    missing: Literal["name", "person", "tags", "owner"] | None = None
+    missing: Literal["name", "person", "tags", "owner", "exists"] | None = None
 
 
 @dataclass(frozen=True)

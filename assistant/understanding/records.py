@@ -179,6 +179,8 @@ def _contact(r: Reading, rs: RecordSpan, region: tuple[Clause, ...]) -> RecordEd
     person = _text(r, rs.name).strip(" .,;:")
     if not person:
         return RecordEdit("contact", region, missing="person")
+    if rs.exists:
+        return RecordEdit("contact", region, contact=NewContact(person), missing="exists")
     values = _values(r, region, rs.start)
     role = rs.role.strip(" ,.") if rs.role else None
     return RecordEdit(

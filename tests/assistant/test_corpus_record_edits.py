@@ -107,6 +107,8 @@ CONTACTS = [
         "add Holly Park as buyer at Kettle & Crumb",
         contacts=[("Kettle & Crumb Bakery", "Holly Park", "buyer")],
     ),
+    # an existing contact of that customer is not added twice
+    case("add Arjun Mehta as CTO at Helios Labs", reply=["already a contact"]),
     # an ambiguous customer asks first
     case("add Mia Long as CMO at Brightline", asks=True, reply=["Brightline Media", "Brightline Motors"]),
 ]
