@@ -25,78 +25,13 @@ SEARCH_CONFIG = "crm_search"
 SEARCH_COLUMN = "body_search"
 
 
-# Keys in a connection's `info` while a bulk import (store/bulk.py) uses it; see `import_copy_begins`.
-STAGED = "crm_staged_import"
-LOCK_PENDING = "crm_write_lock_pending"
-NAMES_PENDING = "crm_names_bump_pending"
-
-
 def configure(engine: Engine, *, busy_ms: int) -> None:
     """Make write transactions of `engine` queue on the write lock, waiting at most `busy_ms`."""
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if not conn.get_execution_options().get("crm_write"):
-            return
-        if conn.info.get(STAGED):
-            # A bulk import's copy: inserting new rows needs no lock under MVCC; it is taken after
-            # the copy, before the import touches existing rows (see take_deferred_lock).
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(busy_ms))}")
-            conn.info[LOCK_PENDING] = busy_ms
-        else:
+        if conn.get_execution_options().get("crm_write"):
             take_write_lock(conn, busy_ms)
-
-    @event.listens_for(engine, "commit")
-    def _on_commit(conn: Connection) -> None:
-        take_deferred_lock(conn)  # a copy that never reached its merge still bumps the names version
-
-
-def take_deferred_lock(conn: Connection) -> None:
-    """Take the write lock a bulk import's copy deferred, and bump the names version it held back."""
-    busy_ms = conn.info.pop(LOCK_PENDING, None)
-    if busy_ms is None:
-        return
-    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-    if conn.info.pop(NAMES_PENDING, False):
-        conn.exec_driver_sql(_BUMP)
-
-
-def defer_names_version(conn: Connection) -> bool:
-    """Hold the names-version bump of a lock-free copy until the lock is taken; False if not deferring.
-
-    The trigger's UPDATE of the one `meta` row would otherwise keep that row locked for the whole
-    copy, and every rep creating a customer meanwhile would wait for it.
-    """
-    if LOCK_PENDING not in conn.info:
-        return False
-    conn.exec_driver_sql("SELECT set_config('crm.names_bumped', txid_current()::text, true)")
-    conn.info[NAMES_PENDING] = True
-    return True
-
-
-def reserve_ids(conn: Connection, table: str, count: int) -> int:
-    """Reserve `count` ids of `table` for explicit-id inserts; returns the id just before the block.
-
-    Every other crm writer takes ids from the sequence while holding the write lock, so holding it
-    (session-level, released at once) while moving the sequence past the block makes the block ours.
-    """
-    try:
-        conn.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})")
-        seq = _sequence(conn, table)
-        last = conn.exec_driver_sql(
-            f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {seq}"
-        ).scalar()
-        top = conn.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {_quoted(table)}").scalar()
-        start = max(int(last or 0), int(top or 0))
-        if count > 0:
-            conn.execute(text(f"SELECT setval('{seq}', :v)"), {"v": start + count})
-        conn.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})")
-        return start
-    except BaseException:
-        # An aborted transaction cannot run the unlock; a session lock outlives transactions, so a
-        # pooled connection still holding it would stall every writer. Closing it releases the lock.
-        conn.invalidate()
-        raise
 
 
 def _sequence(conn: Connection, table: str) -> str:
@@ -169,7 +104,6 @@ _NAMES_VERSION_DDL = (
     ),
     "INSERT INTO meta (key, value) VALUES ('names_version', '0') ON CONFLICT (key) DO NOTHING",
 )
-_BUMP = "UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::text WHERE key = 'names_version'"
 
 
 def byte_order_text(conn: Connection, metadata: MetaData) -> None:
