@@ -1,11 +1,18 @@
 """Issue #11, item 1, and crashes: writers from other processes keep working while a big import runs,
 and `kill -9` at any moment leaves a sound database with every acknowledged write in it.
 
-No timing is asserted. The other writer is given a busy timeout of a few seconds: the old import
-held the write lock for its whole run (30 s at 200,000 rows), so that writer failed "busy"; now the
-import writes in short transactions (store/bulk.import_customers) and the writer gets in between.
-A `kill -9` part-way through those transactions leaves a pending-import marker; the next open of
-the database removes what the dead import wrote.
+No timing is asserted, and no moment is guessed where it can be observed: the kill points and the
+"mid-import" writes are read off the database itself (the customers written so far and the
+pending-import marker of store/bulk.py). The import writes in short transactions of about
+store/bulk.CHUNK_ROWS rows (customers plus contacts); the file here (`ROWS` customers, one contact
+each) is four of them, so there is a "first chunk in" and a "half written" with more to come. The
+old import held the write lock for its whole run; now another writer gets in between the chunks,
+which the writer test checks directly: some of its writes are acknowledged while the import's
+marker is in the database. A `kill -9` part-way through leaves that marker; the next open of the
+database removes what the dead import wrote.
+
+Every process here is a real `python -m assistant` / `python -c` (no warm fork): the point is what
+a killed process leaves behind.
 """
 
 from __future__ import annotations
@@ -23,21 +30,23 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from store import Store, bulk
 from tests.conftest import count_rows, db_of, run_sql
 from tests.reliability.surfaces import REPO, crm_env, integrity
 from tools.context import ToolContext
 
 pytestmark = pytest.mark.e2e
-ROWS = 60_000
+ROWS = 2 * bulk.CHUNK_ROWS  # customers with a contact each: 2 rows apiece, so four write transactions
+PENDING = bulk.MARKER_PREFIX + "%"
 
-# A rep's writes from another process, through the tool layer, printing each acknowledged id.
+# A rep's writes from another process, through the tool layer, printing each acknowledged id and 1
+# when an import was part-way (its marker in the database) both before and after that write, else 0.
 WRITER = """
 import sys, time
 import store.db
 store.db.BUSY_TIMEOUT_MS = int(sys.argv[4])  # how long this writer queues for the lock before "busy"
 from store import Store
-from tests.conftest import make_ctx
+from tests.conftest import make_ctx, run_sql
 from tools.errors import USER_ERRORS
 from tools.schemas import LogInteraction
 from tools.timeline import log_interaction
@@ -48,9 +57,11 @@ while True:
     n += 1
     if n % 10 == 0:  # a process opening the database mid-import must not take the import for a crashed one
         Store(sys.argv[1]).close()
+    marked = run_sql(sys.argv[1], "SELECT count(*) FROM meta WHERE key LIKE :p", p=sys.argv[5])[0][0]
     try:
         done = log_interaction(ctx, LogInteraction(customer="Acme Corp", body=f"{sys.argv[2]} note {n}"))
-        print("ok", done.interaction.id, flush=True)
+        marked += run_sql(sys.argv[1], "SELECT count(*) FROM meta WHERE key LIKE :p", p=sys.argv[5])[0][0]
+        print("ok", done.interaction.id, int(marked == 2), flush=True)
     except USER_ERRORS as e:
         print("refused", e, flush=True)
     try:
@@ -61,11 +72,14 @@ while True:
 """
 
 
-def big_csv(path: Path, rows: int = ROWS) -> Path:
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One generated file for the module (`ROWS` new customers, each with a contact)."""
+    path = tmp_path_factory.mktemp("import") / "big.csv"
     lines = ["name,email,stage,owner,tags,contact,contact_role"]
     lines += [
         f"Loadco {i:06d} Ltd,info{i}@loadco{i}.example,lead,kim,eu;bulk,Person {i} Doe,CTO"
-        for i in range(rows)
+        for i in range(ROWS)
     ]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -73,7 +87,7 @@ def big_csv(path: Path, rows: int = ROWS) -> Path:
 
 def start_writer(db: str | Path, actor: str, stop: Path, busy_ms: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(db), actor, str(stop), str(busy_ms)],
+        [sys.executable, "-c", WRITER, str(db), actor, str(stop), str(busy_ms), PENDING],
         cwd=REPO,
         env=crm_env(db),
         stdout=subprocess.PIPE,
@@ -82,11 +96,17 @@ def start_writer(db: str | Path, actor: str, stop: Path, busy_ms: int) -> subpro
     )
 
 
-def first_line(process: subprocess.Popen[str], timeout: float = 120) -> str:
-    """The process's first line of output ("" if none comes within `timeout` seconds)."""
+def lines_of(process: subprocess.Popen[str], n: int, timeout: float = 120) -> list[str]:
+    """The process's next `n` lines of output (fewer if it stops writing for `timeout` seconds)."""
     assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    return process.stdout.readline() if ready else ""
+    out: list[str] = []
+    while len(out) < n:
+        ready, _, _ = select.select([process.stdout], [], [], timeout)
+        line = process.stdout.readline() if ready else ""
+        if not line:
+            break
+        out.append(line)
+    return out
 
 
 def start_import(db: str | Path, csv_path: Path) -> subprocess.Popen[str]:
@@ -104,24 +124,32 @@ def count(db: str | Path, table: str) -> int:
     return count_rows(db, (table,))[table]
 
 
+def pending(db: str | Path) -> int:
+    """Pending-import markers (store/bulk.py) in the database."""
+    return int(run_sql(db, "SELECT count(*) FROM meta WHERE key LIKE :p", p=PENDING)[0][0])
+
+
 def sound(db: str | Path) -> bool:
     """SQLite's own check of the file; a PostgreSQL server's data is not the client's to damage."""
     return not isinstance(db, Path) or integrity(db) == "ok"
 
 
-def test_another_writer_keeps_writing_while_a_big_import_runs(crm: ToolContext, tmp_path: Path) -> None:
+def test_another_writer_keeps_writing_while_a_big_import_runs(
+    crm: ToolContext, tmp_path: Path, big_csv: Path
+) -> None:
     db = db_of(crm.store)
     crm.store.close()
     before = count_rows(db, ("customer", "contact"))
     stop = tmp_path / "stop"
     writer = start_writer(db, "sam", stop, busy_ms=2000)
-    importer = start_import(db, big_csv(tmp_path / "big.csv"))
+    first = lines_of(writer, 1)  # the writer is writing before the import starts (its start-up is slow)
+    importer = start_import(db, big_csv)
     out, err = importer.communicate(timeout=600)
     stop.touch()
     written, writer_err = writer.communicate(timeout=60)
     assert importer.returncode == 0, err
     assert json.loads(out)["customers_created"] == ROWS
-    lines = written.splitlines()
+    lines = first + written.splitlines()
     # No write failed (none "refused" busy) and none was lost.
     assert lines and not [line for line in lines if not line.startswith("ok ")], (
         lines[:5],
@@ -130,17 +158,15 @@ def test_another_writer_keeps_writing_while_a_big_import_runs(crm: ToolContext, 
     assert "locked" not in writer_err and "Traceback" not in writer_err
     acknowledged = {int(line.split()[1]) for line in lines}
     assert acknowledged <= {r[0] for r in run_sql(db, "SELECT id FROM interaction")}
+    # ... and it did not merely wait for the end: writes went in between the import's chunks.
+    mid_import = [line for line in lines if line.split()[2] == "1"]
+    assert mid_import, f"no write was acknowledged while the import's chunks were in: {lines}"
     assert (count(db, "customer"), count(db, "contact")) == (
         before["customer"] + ROWS,
         before["contact"] + ROWS,
     )
     assert pending(db) == 0
     assert sound(db)
-
-
-def pending(db: str | Path) -> int:
-    """Pending-import markers (store/bulk.py) in the database."""
-    return int(run_sql(db, "SELECT count(*) FROM meta WHERE key LIKE :p", p="import_pending:%")[0][0])
 
 
 def kill_when(importer: subprocess.Popen[str], db: str | Path, seen: Callable[[int], bool]) -> int:
@@ -156,20 +182,22 @@ def kill_when(importer: subprocess.Popen[str], db: str | Path, seen: Callable[[i
     return count(db, "customer")
 
 
-def test_kill_9_during_an_import_leaves_all_or_nothing(crm: ToolContext, tmp_path: Path) -> None:
+def test_kill_9_during_an_import_leaves_all_or_nothing(
+    crm: ToolContext, tmp_path: Path, big_csv: Path
+) -> None:
     db = db_of(crm.store)
     crm.store.close()
     base = count(db, "customer")
-    rows = 30_000  # three transactions' worth and more (store/bulk.CHUNK_ROWS counts contacts too)
-    csv_path = big_csv(tmp_path / "big.csv", rows)
-    # While it reads the file; once its first transactions are in; when about half is written.
-    points = [
+    rows = ROWS
+    # Before any chunk (while it starts and reads the file); once its first chunk is in; when half is
+    # written (two of four chunks, two still to come).
+    points: list[tuple[str, Callable[[int], bool] | None]] = [
         ("reading", None),
         ("first chunk in", lambda n: n > base),
         ("half", lambda n: n >= base + rows // 2),
     ]
     for point, seen in points:
-        importer = start_import(db, csv_path)
+        importer = start_import(db, big_csv)
         if seen is None:
             time.sleep(0.5)
             importer.send_signal(signal.SIGKILL)
@@ -178,6 +206,8 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(crm: ToolContext, tmp_pat
         else:
             at = kill_when(importer, db, seen)
         assert at < base + rows, f"the import finished before the kill point {point!r}; use more rows"
+        if seen is not None:
+            assert at > base, point  # the kill came after a chunk's commit, as meant
         assert sound(db), point
         if at > base:
             assert pending(db) == 1, point  # the dead import's marker
@@ -190,7 +220,7 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(crm: ToolContext, tmp_pat
         assert orphans[0][0] == 0, point
         logged = run_sql(db, "SELECT count(*) FROM change_log WHERE summary = 'import big.csv'")
         assert logged[0][0] == 0, point
-    importer = start_import(db, csv_path)  # and a new import of the file succeeds whole
+    importer = start_import(db, big_csv)  # and a new import of the file succeeds whole
     out, err = importer.communicate(timeout=600)
     assert importer.returncode == 0, err
     assert json.loads(out)["customers_created"] == rows
@@ -203,16 +233,15 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(crm: ToolContext, t
     crm.store.close()
     stop = tmp_path / "never"
     writers = [start_writer(db, actor, stop, busy_ms=30_000) for actor in ("sam", "kim")]
-    # Kill them mid-stream: once each has acknowledged a write (start-up alone can take seconds on
-    # a loaded machine), and a moment later, so more writes are in flight.
-    first = [first_line(w) for w in writers]
-    time.sleep(1.5)
+    # Kill them mid-stream: once each has acknowledged a few writes (start-up alone can take seconds
+    # on a loaded machine), so both are writing, with more in flight, when the signal lands.
+    first = [lines_of(w, 5) for w in writers]
     for w in writers:
         os.kill(w.pid, signal.SIGKILL)
     acknowledged = []
-    for w, line in zip(writers, first, strict=True):
+    for w, seen in zip(writers, first, strict=True):
         out, _err = w.communicate(timeout=60)
-        acknowledged += [int(x.split()[1]) for x in (line + out).splitlines() if x.startswith("ok ")]
+        acknowledged += [int(x.split()[1]) for x in [*seen, *out.splitlines()] if x.startswith("ok ")]
     assert acknowledged, "the writers wrote nothing before the kill"
     assert sound(db)
     present = {r[0] for r in run_sql(db, "SELECT id FROM interaction")}
