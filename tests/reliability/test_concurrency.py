@@ -29,8 +29,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from store import Store, bulk
+from store.db import database_url
 from tests.conftest import count_rows, db_of, run_sql
 from tests.reliability.surfaces import REPO, crm_env, integrity
 from tools.context import ToolContext
@@ -46,22 +48,30 @@ import sys, time
 import store.db
 store.db.BUSY_TIMEOUT_MS = int(sys.argv[4])  # how long this writer queues for the lock before "busy"
 from store import Store
-from tests.conftest import make_ctx, run_sql
+from sqlalchemy import create_engine, text
+from store.db import database_url
+from tests.conftest import make_ctx
 from tools.errors import USER_ERRORS
 from tools.schemas import LogInteraction
 from tools.timeline import log_interaction
 ctx = make_ctx(Store(sys.argv[1]), actor=sys.argv[2], source="mcp")
 stop = sys.argv[3]
+probe = create_engine(database_url(sys.argv[1])).connect()  # one connection for the marker checks
+def marked():
+    try:
+        found = probe.execute(text("SELECT count(*) FROM meta WHERE key LIKE :p"), {"p": sys.argv[5]})
+        return found.scalar_one()
+    finally:
+        probe.rollback()
 n = 0
 while True:
     n += 1
     if n % 10 == 0:  # a process opening the database mid-import must not take the import for a crashed one
         Store(sys.argv[1]).close()
-    marked = run_sql(sys.argv[1], "SELECT count(*) FROM meta WHERE key LIKE :p", p=sys.argv[5])[0][0]
+    before = marked()
     try:
         done = log_interaction(ctx, LogInteraction(customer="Acme Corp", body=f"{sys.argv[2]} note {n}"))
-        marked += run_sql(sys.argv[1], "SELECT count(*) FROM meta WHERE key LIKE :p", p=sys.argv[5])[0][0]
-        print("ok", done.interaction.id, int(marked == 2), flush=True)
+        print("ok", done.interaction.id, int(before + marked() == 2), flush=True)
     except USER_ERRORS as e:
         print("refused", e, flush=True)
     try:
@@ -170,14 +180,24 @@ def test_another_writer_keeps_writing_while_a_big_import_runs(
 
 
 def kill_when(importer: subprocess.Popen[str], db: str | Path, seen: Callable[[int], bool]) -> int:
-    """kill -9 the importer once the number of customers satisfies `seen` (or it ends); that number."""
-    while importer.poll() is None:
-        now = count(db, "customer")
-        if seen(now):
-            importer.send_signal(signal.SIGKILL)
-            importer.communicate(timeout=60)
-            return now
-        time.sleep(0.01)
+    """kill -9 the importer once the number of customers satisfies `seen` (or it ends); that number.
+
+    One connection polls (each count its own short read transaction): a new connection per poll
+    would cost a PostgreSQL server a backend process every few milliseconds, beside the import.
+    """
+    engine = create_engine(database_url(db))
+    try:
+        with engine.connect() as conn:
+            while importer.poll() is None:
+                now = int(conn.execute(text("SELECT count(*) FROM customer")).scalar_one())
+                conn.rollback()
+                if seen(now):
+                    importer.send_signal(signal.SIGKILL)
+                    importer.communicate(timeout=60)
+                    return now
+                time.sleep(0.01)
+    finally:
+        engine.dispose()
     importer.communicate(timeout=60)
     return count(db, "customer")
 
