@@ -7,9 +7,10 @@ pending-import marker of store/bulk.py). The import writes in short transactions
 store/bulk.CHUNK_ROWS rows (customers plus contacts); the file here (`ROWS` customers, one contact
 each) is four of them, so there is a "first chunk in" and a "half written" with more to come. The
 old import held the write lock for its whole run; now another writer gets in between the chunks,
-which the writer test checks directly: some of its writes are acknowledged while the import's
-marker is in the database. A `kill -9` part-way through leaves that marker; the next open of the
-database removes what the dead import wrote.
+which is checked directly: some of its writes are acknowledged while the import's marker is in the
+database. A `kill -9` part-way through leaves that marker; the next open of the database removes
+what the dead import wrote. The one whole import per run (after the kills) is the one the writer
+writes beside, so the file is imported whole once, not twice.
 
 Every process here is a real `python -m assistant` / `python -c` (no warm fork): the point is what
 a killed process leaves behind.
@@ -144,13 +145,10 @@ def sound(db: str | Path) -> bool:
     return not isinstance(db, Path) or integrity(db) == "ok"
 
 
-def test_another_writer_keeps_writing_while_a_big_import_runs(
-    crm: ToolContext, tmp_path: Path, big_csv: Path
-) -> None:
-    db = db_of(crm.store)
-    crm.store.close()
+def import_beside_a_writer(db: str | Path, big_csv: Path, stop: Path) -> None:
+    """Another writer keeps writing while the import of `big_csv` runs: the import succeeds whole,
+    and none of the writer's writes is refused or lost, some going in between the import's chunks."""
     before = count_rows(db, ("customer", "contact"))
-    stop = tmp_path / "stop"
     writer = start_writer(db, "sam", stop, busy_ms=2000)
     first = lines_of(writer, 1)  # the writer is writing before the import starts (its start-up is slow)
     importer = start_import(db, big_csv)
@@ -202,7 +200,7 @@ def kill_when(importer: subprocess.Popen[str], db: str | Path, seen: Callable[[i
     return count(db, "customer")
 
 
-def test_kill_9_during_an_import_leaves_all_or_nothing(
+def test_kill_9_during_an_import_leaves_all_or_nothing_and_a_writer_beside_the_next_one_keeps_writing(
     crm: ToolContext, tmp_path: Path, big_csv: Path
 ) -> None:
     db = db_of(crm.store)
@@ -240,12 +238,10 @@ def test_kill_9_during_an_import_leaves_all_or_nothing(
         assert orphans[0][0] == 0, point
         logged = run_sql(db, "SELECT count(*) FROM change_log WHERE summary = 'import big.csv'")
         assert logged[0][0] == 0, point
-    importer = start_import(db, big_csv)  # and a new import of the file succeeds whole
-    out, err = importer.communicate(timeout=600)
-    assert importer.returncode == 0, err
-    assert json.loads(out)["customers_created"] == rows
-    assert (count(db, "customer"), count(db, "contact") >= rows, pending(db)) == (base + rows, True, 0)
-    assert sound(db)
+    # And a new import of the file succeeds whole, with another writer writing all through it (the
+    # writer part of issue #11, item 1; done here so the file is imported whole once per test run).
+    import_beside_a_writer(db, big_csv, tmp_path / "stop")
+    assert (count(db, "customer"), pending(db)) == (base + rows, 0)
 
 
 def test_kill_9_during_writes_keeps_every_acknowledged_write(crm: ToolContext, tmp_path: Path) -> None:
