@@ -84,6 +84,11 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
 KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatted|emailed|e-mailed|mailed
     |texted|messaged
     |replied|wrote|dm'?d|sat\s+down|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)""")
+# Before a kind word, these make it the event asked for ("they want a demo"), not what happened.
+WANTED_BEFORE_RE = _rx(r"""\b(?:wants?|wanted|wanna|asked\s+for|asking\s+for|requested|requests?
+    |would\s+like|['\u2019]d\s+like|like\s+to\s+have|needs?|keen\s+on|up\s+for|open\s+to|pushing\s+for)
+    \s+(?:(?:to\s+)?(?:have|do|book|set\s+up|schedule|get)\s+)?(?:a|an|another|the|some|one\s+more)?\s*
+    (?:(?:quick|short|proper|follow[\s-]*up|intro|second|live|product|site|virtual|zoom|phone)\s+)?$""")
 # What a correction says the last interaction was: "that one was in person, not a call".
 KIND_WORDS: dict[str, Literal["note", "call", "meeting", "email"]] = {
     "meeting": "meeting",
@@ -374,7 +379,8 @@ WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?
 # ---- read requests: what a question (or a "show me …") asks for ----------------------------------
 FOLLOWUP_WORDS = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"
 FOLLOWUPS_ASKED_RE = _rx(rf"""\b(?:{FOLLOWUP_WORDS}|due|overdue|to-?dos?|agenda|open|outstanding|pending
-    |need(?:s)?\s+(?:a\s+)?follow|late
+    |need(?:s)?\s+(?:a\s+)?follow|late|slipping|slipped|slip(?:ping)?\s+through|(?:am|are|is|we're|i'm)\s+behind
+    |behind\s+on
     |past\s+due|missed|lined\s+up|coming\s+up|on\s+(?:the|my|our)\s+(?:calendar|schedule|plate))\b""")
 # "kim's follow-ups this week", "overdue follow-ups", "follow-ups for kim": a list asked for without a
 # question.
@@ -426,7 +432,7 @@ STALE_RE = _rx(r"""\b(?:gone\s+(?:quiet|cold|dark|silent)|go(?:ne)?\s+cold|went\
     |no\s+(?:one\s+has\s+)?(?:contact|touch
     |activity|interaction)|not\s+(?:talked|spoken|contacted|touched|heard)|neglected|dormant|untouched
     |(?:need|needs)\s+(?:some\s+)?attention
-    |forgotten|ignored|slipping|no\s+news)\b""")
+    |forgotten|ignored|no\s+news)\b""")
 PIPELINE_RE = _rx(
     r"\b(?:pipeline|funnel|forecast|deals?\s+(?:by|per)\s+stage|(?:by|per|each)\s+stage|how\s+many\s+deals)\b"
 )
@@ -451,6 +457,9 @@ PLURAL_CUSTOMERS_RE = _rx(r"""\b(?:deals?|customers?|clients?|accounts?|ones|com
 DETAIL_ASKED_RE = _rx(r"""^\s*(?:[\w.&-]+\s+){0,3}?[\w.&-]+(?:['\u2019]s)?\s+(?:phone\s+)?(?:number|phone
     |cell|mobile|email|e-mail
     |address|contact\s+details)\s*(?:pls|please|plz)?\s*[?!.]*\s*$""")
+# "number for arjun", "email of the helios cto?": the detail first, then whose.
+DETAIL_FOR_RE = _rx(r"""^\s*(?:what(?:['\u2019]?s|\s+is)\s+)?(?:the\s+)?(?:phone\s+)?(?:number|phone|cell
+    |mobile|email|e-mail|contact\s+details)\s+(?:for|of)\s+(?:[\w.&'\u2019-]+\s*){1,4}(?:pls|please|plz)?\s*[?!.]*\s*$""")
 # Read requests that need no question word: each alone makes the message a question.
 READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     BARE_AGENDA_RE,
@@ -460,6 +469,7 @@ READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     SHOW_RE,
     SEARCH_RE,
     DETAIL_ASKED_RE,
+    DETAIL_FOR_RE,
 )
 SHORT_READ_WORDS = 4  # "pipeline", "my pipeline by stage": a short message naming a report asks for it
 
@@ -680,17 +690,48 @@ catalog catalogue brochure terms model design colour color logo
 
 COMPANY_WORDS = _word_set(
     """
-roofing analytics media labs lab group consulting consultants insurance solutions systems services partners
-industries holdings dental bakery books foods food motors logistics studio studios software tech technologies
-digital marketing realty properties construction builders landscaping plumbing electric electrical energy
-solar pharma health healthcare clinic medical capital finance financial bank ventures enterprises inc llc
-ltd corp corporation co company agency design designs interiors supply supplies outfitters optics robotics
-networks telecom airlines travel hotels hotel restaurant cafe coffee brewing brewery wines winery farms
-florals flowers fitness gym yoga salon spa auto automotive freight shipping transport trucking legal law
-accounting architects engineering manufacturing metals plastics packaging printing publishing press
-records music films pictures games toys apparel fashion textiles furniture homes garden pets vet veterinary
+roofing analytics labs lab group groups consulting consultants consultancy insurance solutions systems
+services partners partnership associates industries holdings dental dentistry orthodontics bakery bakeries
+books bookstore foods motors logistics studio studios software technologies technology realty realtors
+properties construction builders landscaping plumbing electric electrical solar utilities pharma pharmacy
+pharmaceuticals healthcare clinic clinics hospital physio chiropractic capital financial bank investors
+ventures enterprises inc llc ltd gmbh plc corp corporation co company companies agency agencies designs
+interiors supplies outfitters optics robotics networks telecom airlines aviation hotels hotel inn lodge
+resort resorts restaurant restaurants cafe bistro diner pizzeria roasters brewing brewery breweries
+distillery wines winery wineries vineyard vineyards cellars farm farms farming dairy orchards ranch gardens
+nursery florals florist flowers fitness gym yoga pilates salon spa barbers autos automotive cars dealership
+garage transport transportation trucking haulage movers warehouse law lawyers attorneys accounting
+accountants architects architecture engineering engineers manufacturing metals plastics publishers films
+pictures productions toys apparel clothing fashion boutique textiles furniture homes housing estates
+lettings rentals pets vet vets veterinary grooming kennels traders wholesalers distributors stores markets
+mart outlet emporium gallery galleries jewellers beauty skincare laboratories biotech sciences fabrication
+mills mill foundry mining minerals petroleum janitorial recruitment academy college university institute
+childcare daycare foundation trust charity church ministries athletics roofers painters carpentry hvac
+plumbers electricians contractors contracting landscapers media tech digital marketing energy health medical
+finance design supply travel legal printing publishing press records music games garden
 """
 )
+
+
+def company_word(word: str) -> bool:
+    """Whether `word` (any case, plural or singular) names a kind of business ("estates", "winery")."""
+    return any(form in COMPANY_WORDS for form in word_forms(word))
+
+
+def word_forms(word: str) -> set[str]:
+    """`word` lower-cased with its singular/plural neighbours: 'wineries' -> {wineries, winery, ...}."""
+    w = word.lower()
+    forms = {w, w + "s", w + "es"}
+    if w.endswith("s"):
+        forms.add(w[:-1])
+    if w.endswith("es"):
+        forms.add(w[:-2])
+    if w.endswith("ies"):
+        forms.add(w[:-3] + "y")
+    if w.endswith("y"):
+        forms.add(w[:-1] + "ies")
+    return forms
+
 
 # ---- record edits: new customers, contacts, tags, fields ----------------------------------------
 # Each is matched at a clause's start (after CLAUSE_LEAD_RE) and yields spans; `assistant.understanding`
@@ -751,8 +792,12 @@ TAG_REMOVE_RE = _rx(r"""(?:please\s+)?(?:remove|drop|delete|take\s+off|clear)\s+
 # "remove the vip tag from Juno", "add a priority tag to Acme", "add Lumen tags: optics, reactivation"
 TAG_WORD_AFTER_RE = _rx(r"""(?:please\s+)?(?P<op>add|put|remove|drop|delete|take\s+off|clear)\s+
     (?:the\s+|a\s+|an\s+)?
-    (?P<tags>[\w#&-]+(?:\s*(?:,|and|&)\s*[\w#&-]+)*)\s+(?:tags?|labels?)\s+(?:to|on|onto|from|off(?:\s+of)?)\s+
+    (?P<tags>[\w#&-]+(?:\s*(?:,|and|&)\s*[\w#&-]+)*)\s+(?:as\s+(?:a\s+|an\s+)?)?(?:tags?|labels?)
+    \s+(?:to|on|onto|for|from|off(?:\s+of)?)\s+
     (?P<customer>.+)$""")
+# "tag kettle & crumb wholesale": the customer, then one tag word (kept only when the customer part names
+# a customer and the whole does not — `assistant.reading.read` checks)
+TAG_BARE_RE = _rx(r"""(?:please\s+)?tag\s+(?!along\b)(?P<customer>[^,;:]+?)\s+(?P<tags>[\w#-]+)\s*[.!]*$""")
 TAG_LIST_RE = _rx(
     r"""(?:please\s+)?(?:add|set)\s+(?P<customer>.+?)\s+(?:tags?|labels?)\s*[:\-\u2013]\s*(?P<tags>.+)$"""
 )

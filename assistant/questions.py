@@ -126,7 +126,7 @@ def followups(
     `day` is a single day the question names ("what's due tomorrow", "anything on the 12th")."""
     low = text.lower()
     scope = "this_week"
-    if re.search(r"\b(?:overdue|late|past\s+due|missed|behind)\b", low):
+    if re.search(r"\b(?:overdue|late|past\s+due|missed|behind|slipping|slipped|slip)\b", low):
         scope = "overdue"
     elif re.search(r"\btoday\b|\btonight\b", low):
         scope = "today"

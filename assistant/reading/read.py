@@ -28,7 +28,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     Raises InvalidDate when the message names a date that cannot exist.
     """
     quoted = clause_split.quoted_regions(text)
-    spots = customers.spot(ctx, text)
+    spots = _possessive_without_apostrophe(ctx, text, customers.spot(ctx, text))
     asks = is_question(text, [], quoted, spots)
     spots, named = _named_as_argument(ctx, text, spots, asks)
     spots = _corroborated(spots)
@@ -36,12 +36,12 @@ def read(ctx: ToolContext, text: str) -> Reading:
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
-    records = [r for r in records if not _known_news(ctx, text, r)]
+    records = [r for r in records if not _known_news(ctx, text, r) and _bare_tag_named(ctx, text, r)]
     if records:
         records = _existing_contacts(text, records, spots)
         spots, named = _not_record_words(text, records, spots, named)
         spots = _record_slots(ctx, text, records, spots)
-    found = spans.cues(text, parts)
+    found = _not_in_person_names(spans.cues(text, parts), spots)
     with ctx.read() as s:
         stage_names = configured_stages(s)
     days = spans.dates(text, ctx.now(), parts, found, quoted)
@@ -125,6 +125,20 @@ def _known_news(ctx: ToolContext, text: str, rec: RecordSpan) -> bool:
     if not rec.news or rec.name is None:
         return False
     return bool(customers.resolve(ctx, text[rec.name.start : rec.name.end]).matches)
+
+
+def _bare_tag_named(ctx: ToolContext, text: str, rec: RecordSpan) -> bool:
+    """'tag kettle & crumb wholesale' is a tag only when 'kettle & crumb' names a customer and 'kettle &
+    crumb wholesale' names none ('tag Acme Corp' adds no tag 'Corp')."""
+    slot = rec.customer
+    if rec.kind != "tags" or slot is None or not lexicon.TAG_BARE_RE.fullmatch(rec.text.strip()):
+        return True
+    if any(rx.match(rec.text) for rx in (lexicon.TAG_ADD_RE, lexicon.TAG_WORD_AFTER_RE, lexicon.TAG_LIST_RE)):
+        return True
+    whole = text[slot.start : rec.end]
+    if any(x.how == "exact" for x in customers.resolve(ctx, whole).matches):
+        return False
+    return bool(customers.resolve(ctx, text[slot.start : slot.end]).matches)
 
 
 def _record_slots(
@@ -234,20 +248,57 @@ def _named_as_argument(
     return sorted(found, key=lambda s: s.start), still_new
 
 
+_BARE_POSSESSIVE_RE = re.compile(
+    r"(?<![\w'\u2019&-])([^\W\d_]{3,})s(?=\s+(?:phone\s+)?(?:number|phone|cell|mobile|e-?mail|address|contact)\b)",
+    re.IGNORECASE,
+)
+
+
+def _possessive_without_apostrophe(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'jurgens phone?', 'arjuns number': a possessive typed without its apostrophe, before a contact detail —
+    the word less its 's' is the name when it alone is a known name and the word itself is none."""
+    added = []
+    for m in _BARE_POSSESSIVE_RE.finditer(text):
+        if any(s.start < m.end() and m.start() < s.end for s in spots):
+            continue
+        if any(x.how != "typo" for x in customers.resolve(ctx, m.group(0)).matches):
+            continue  # the word is a name of its own ('Helios' is not Helio's)
+        found = tuple(x for x in customers.resolve(ctx, m.group(1)).matches if x.how != "typo")
+        if found:
+            added.append(customers.CustomerSpot(m.start(), m.end(), m.group(0), found))
+    return sorted([*spots, *added], key=lambda s: s.start) if added else spots
+
+
+def _not_in_person_names(found: list[Cue], spots: list[customers.CustomerSpot]) -> list[Cue]:
+    """'chase asked about a loyalty program', 'mark called': a cue word that is a contact's name the message
+    names (the spot matched only through contacts) is that person, not the verb."""
+    people = [(s.start, s.end) for s in spots if s.matches and all(x.via for x in s.matches)]
+    if not people:
+        return found
+    return [c for c in found if not any(a <= c.start and c.end <= b for a, b in people)]
+
+
 _NEXT_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w&'-]*)")
 
 
 def _longer_names(text: str, spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:
-    """'called granite peak roofing' beside Granite Peak Insurance: a partial or typo match followed by a
-    business word that is not in the customer's name names a different company — not decisive: it becomes
-    an unknown name (offered for creation, the near customer suggested) and nothing is written to it."""
+    """'called granite peak roofing' beside Granite Peak Insurance: a partial or typo match (or one that left
+    out a word of the name, 'nordlicht' for Nordlicht GmbH) followed by a business word that is not in the
+    customer's name names a different company — not decisive: it becomes an unknown name (offered for
+    creation, the near customer suggested) and nothing is written to it."""
     out = []
     for s in spots:
         m = _NEXT_WORD_RE.match(text, s.end)
-        partial = bool(s.matches) and all(x.how in ("partial", "typo") for x in s.matches)
-        if m is not None and partial and m.group(1).lower() in lexicon.COMPANY_WORDS:
-            word = m.group(1).lower()
-            if not any(word in x.name.lower().split() for x in s.matches):
+        said = len(customers.fold(s.text).split())
+        partial = bool(s.matches) and all(
+            x.how in ("partial", "typo") or said < len(customers.fold(x.name).split()) for x in s.matches
+        )
+        possessive = s.text.endswith(("'s", "\u2019s"))  # "juno's warehouse" is Juno's
+        if m is not None and partial and not possessive and lexicon.company_word(m.group(1)):
+            forms = lexicon.word_forms(customers.fold(m.group(1)))
+            if not any(forms & set(customers.fold(x.name).split()) for x in s.matches):
                 end = m.end(1)
                 out.append(customers.CustomerSpot(s.start, end, text[s.start : end], (), s.matches))
                 continue
@@ -325,6 +376,11 @@ def is_question(
     end = len(text.rstrip())
     if t.endswith("?") and not any(s <= end - 1 < e for s, e in quoted):
         return True
+    first = _FIRST_ASKED_RE.match(t)
+    if first is not None and not any(s <= first.end() - 1 < e for s, e in quoted):
+        # "anything slipping? whats overdue": a question, then another without its '?'
+        rest = t[first.end() :]
+        return bool(_ASKS_RE.match(rest) or any(rx.match(rest.strip()) for rx in lexicon.READ_REQUESTS))
     if lexicon.TAG_QUESTION_RE.search(t) or lexicon.BARE_TAG_RE.search(t) or lexicon.NOBODY_RE.match(t):
         return True
     if re.match(r"(?i)^\s*remind\s+me\b", t) and dated:
@@ -339,10 +395,13 @@ def is_question(
 _ASKS_RE = re.compile(
     r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why"
     r"|when(?:'s|\s+(?:did|was|were|is|are|do|does|will|should|can|could|have|has))|any(?:thing|one|body)?\s+"
-    r"(?:due|overdue|new|news|update|updates|word|progress|luck|left|open|scheduled|planned|lined|coming|for|on"
+    r"(?:due|overdue|late|slipping|slipped|behind|new|news|update|updates|word|progress|luck|left|open"
+    r"|scheduled|planned|lined|coming|for|on"
     r"|from|in|at|with)|any\s+\w+\s+(?:from|on|with|about|for|at)|how\s+many)\b"
 )
 
+
+_FIRST_ASKED_RE = re.compile(r"[^?]{3,80}\?")
 
 _TAIL_RE = re.compile(r"(?i)\b(?:to|until|till|for)\s+(\S.{0,40}?)\s*[.!]*$")
 

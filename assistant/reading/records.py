@@ -202,7 +202,11 @@ def _tags(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> Re
             add_tags=tags if add else (),
             remove_tags=() if add else tags,
         )
-    m = lexicon.TAG_WORD_AFTER_RE.match(c.text, off) or lexicon.TAG_LIST_RE.match(c.text, off)
+    m = (
+        lexicon.TAG_WORD_AFTER_RE.match(c.text, off)
+        or lexicon.TAG_LIST_RE.match(c.text, off)
+        or lexicon.TAG_BARE_RE.match(c.text, off)
+    )
     if m is not None:
         add = "op" not in m.groupdict() or m.group("op").lower() in ("add", "put")
         tags = tuple(

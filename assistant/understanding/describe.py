@@ -55,8 +55,29 @@ def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = Fal
         said = _DANGLING_RE.sub("", said.strip(" ,.;:-!?\u2013\u2014()\"'"))
         said = _LEADING_PREP_RE.sub("", said)
     said = _STRAY_TIME_RE.sub("", said)
+    said = _their_want(said)
     said = lexicon.expand_shorthand(said).strip(" ,.;:-!?")
     return said[:MAX_DESCRIPTION]
+
+
+_WANTS_RE = re.compile(
+    r"(?i)^(?:(?:they|he|she|the\s+client|the\s+customer)\s+)?(?:wants?|wanted|asked\s+for|asking\s+for"
+    r"|requested|would\s+like|need|needs)\s+(?:(?:to\s+)?(?:have|get|see|receive)\s+)?(?P<what>\S.*)$"
+)
+_ARTICLE_RE = re.compile(r"(?i)^(?:a|an|another|some)\s+")
+
+
+def _their_want(said: str) -> str:
+    """'wants a call' -> 'call'; 'wants the revised table' -> 'send the revised table': what the customer
+    asked for is the rep's to-do — the event to hold, or the thing to send."""
+    m = _WANTS_RE.match(said)
+    if m is None or re.match(r"(?i)(?:to|us|me|you|more|less|it|that|this)\b", m.group("what")):
+        return said
+    what = _ARTICLE_RE.sub("", m.group("what"))
+    event = list(lexicon.EVENT_RE.finditer(what))
+    if event and event[-1].end() == len(what.rstrip()):
+        return what
+    return "send " + what
 
 
 _PREP_BEFORE_RE = re.compile(r"(?i)(?:\b(?:with|for|at|to|from|of)|w/|@)\s+$")

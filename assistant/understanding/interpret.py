@@ -67,6 +67,26 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
             refs = tuple(sorted(r.within(r.followups, nxt), key=lambda f: -f.score))
             if refs or named:
                 used.add(nxt)
+        prev = r.clauses[i - 1] if i > 0 else None
+        if (
+            not refs
+            and not named
+            and prev is not None
+            and prev not in used
+            and not prev.quoted
+            and not r.has(prev, "done", "cancel", "move", "followup_word")
+            and r.has(c, "done", "cancel", "move")
+        ):
+            # "acme finish samples - give it another week": what it is about, then the edit
+            refs = tuple(
+                sorted(
+                    (f for f in r.within(r.followups, prev) if f.score >= MIN_SCORE), key=lambda f: -f.score
+                )
+            )
+            if not refs and r.customers_in(prev):
+                refs = _best_weak(r, prev)
+            if refs:
+                used.add(prev)
         shift = r.within(r.shifts, c)
         future = [
             d
@@ -358,6 +378,8 @@ def _kind(r: Reading, rest: list[Clause]) -> Kind:
     if r.body_start > 0:
         return "note"
     cues = [c for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")]
+    # "they want a demo", "wants a call next week": the event asked for is planned, not what happened
+    cues = [c for c in cues if not lexicon.WANTED_BEFORE_RE.search(r.text, max(0, c.start - 40), c.start)]
     done = [c for c in cues if lexicon.KIND_VERB_RE.fullmatch(c.text)]
     # What the rep did ("emailed back … happy with the demo") says the kind before what was discussed.
     said = [c.kind for c in done] or [k for k in ("meeting", "call", "email") if k in {c.kind for c in cues}]
