@@ -19,7 +19,7 @@ from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
-from assistant.planning.plan import CustomerArg
+from assistant.planning.plan import CustomerArg, Step
 from assistant.reading import Reading, read
 from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
@@ -63,6 +63,8 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         if kind == "when":
             names = " and ".join(customer_name(ctx, c) for c in ids)
             ask = f"When should I follow up with {names}" + ask.removeprefix("When is that due")
+            if steps.steps and all(s.tool in _REPORT_TOOLS for s in steps.steps):
+                return _log_then_ask(ctx, steps.steps, text, ref, ask, pending, ids)
         return ask_reply(ask, pending)
     if not steps.steps:
         return Reply(text=" ".join(steps.notes) or replies.not_understood())
@@ -103,6 +105,44 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
         actions=done.actions,
         batch=done.batch,
     )
+
+
+_REPORT_TOOLS = ("log_interaction", "set_stage")
+
+
+def _log_then_ask(
+    ctx: ToolContext,
+    steps: list[Step],
+    text: str,
+    ref: str | None,
+    ask: str,
+    pending: Pending,
+    ids: list[int],
+) -> Reply:
+    """'acme asked about a loyalty program, I'll send details': the report is written now (it needs no
+    date), then the rep is asked when the promise is due; the answer schedules only the follow-up."""
+    done = execute(ctx, steps, text, ref)
+    today = ctx.today()
+    lines = [confirm(s.tool, r, today, s.args) for s, r in zip(steps, done.results, strict=True)]
+    last = LastWrite(
+        text,
+        ref,
+        pending.settled,
+        done.batch,
+        tuple(ids),
+        (),
+        tuple(
+            r.interaction.id for s, r in zip(steps, done.results, strict=True) if s.tool == "log_interaction"
+        ),
+    )
+    asked = ask_reply(
+        replies.written(lines) + ". " + ask,
+        replace(pending, settled=replace(pending.settled, logged=True)),
+    )
+    asked.state.last = last
+    asked.actions = done.actions
+    asked.batch = done.batch
+    return asked
 
 
 def _changed(tool: str, result: object) -> bool:

@@ -25,6 +25,7 @@ class Settled:
     kind: Literal["note", "call", "meeting", "email"] | None = None  # a corrected interaction kind
     occurred: When | None = None  # a corrected interaction date
     created: tuple[int, ...] = ()  # customers created for this message (answers "yes, create it")
+    logged: bool = False  # the message's report (and outcome) is already written; only the rest is left
 
     def pick(self, said: str, cid: int) -> Settled:
         return replace(self, picks=(*self.picks, (said.casefold(), cid)))

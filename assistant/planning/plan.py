@@ -84,6 +84,8 @@ def plan(
         if e.action == "create":
             out.steps.append(Step("create_customer", _create(e)))
     reports = frames.parts if who is not None and frames.parts else [frames.happened]
+    if settled.logged:
+        reports = []  # written before the rep was asked when the promise is due
     for h in reports:
         if h is None:
             continue
@@ -100,7 +102,7 @@ def plan(
                     ),
                 )
             )
-    if frames.outcome is not None:
+    if frames.outcome is not None and not settled.logged:
         for cid in whom(frames.outcome):
             out.steps.append(Step("set_stage", SetStage(customer=cid, stage=frames.outcome.stage)))
     for p in frames.promises:

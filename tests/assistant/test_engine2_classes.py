@@ -189,3 +189,42 @@ def test_reversed_tag_wording_adds_the_tag(book: ToolContext, text: str) -> None
 def test_tag_with_only_a_customer_name_adds_no_tag(book: ToolContext) -> None:
     respond(book, "tag Acme Corp")
     assert _by_name(book)["Acme Corp"]["tags"] == ["enterprise"]
+
+
+# ---- a report beside an undated promise is logged before the date is asked -------------------------
+def _notes(ctx: ToolContext, customer: str, has: str) -> int:
+    return sum(has in (i["body"] or "") for i in _by_name(ctx)[customer]["interactions"])
+
+
+def test_the_report_is_logged_then_the_promise_date_asked(book: ToolContext) -> None:
+    asked = respond(book, "acme asked about a loyalty program, I'll send details")
+    assert asked.wrote and "Logged" in asked.text and "When should I follow up" in asked.text, asked.text
+    assert _notes(book, "Acme Corp", "loyalty program") == 1
+    done = respond(book, "friday", asked.state)
+    assert done.wrote and "Fri 6 Mar" in done.text and "Logged" not in done.text, done.text
+    assert _notes(book, "Acme Corp", "loyalty program") == 1  # the answer does not log it again
+    assert any("send details" in f["description"] for f in _by_name(book)["Acme Corp"]["followups"])
+
+
+def test_which_person_then_undated_promise_logs_then_asks_when(book: ToolContext) -> None:
+    asked = respond(book, "holly asked about a loyalty program, I'll get back to her")
+    when = respond(book, "juno", asked.state)
+    assert when.wrote and "Logged" in when.text and "When should" in when.text, when.text
+    assert _notes(book, "Juno Pet Supplies", "loyalty program") == 1
+    done = respond(book, "next tuesday", when.state)
+    assert done.wrote and "Tue 10 Mar" in done.text, done.text
+    assert _notes(book, "Juno Pet Supplies", "loyalty program") == 1
+
+
+def test_a_promise_alone_writes_nothing_until_dated(book: ToolContext) -> None:
+    before = _by_name(book)
+    asked = respond(book, "I'll send acme the deck")
+    assert not asked.wrote and "When should" in asked.text, asked.text
+    assert _by_name(book) == before
+
+
+def test_undo_after_the_date_question_removes_the_report(book: ToolContext) -> None:
+    asked = respond(book, "acme asked about a loyalty program, I'll send details")
+    undone = respond(book, "undo", asked.state)
+    assert "Undone" in undone.text, undone.text
+    assert _notes(book, "Acme Corp", "loyalty program") == 0
