@@ -708,7 +708,13 @@ mart outlet emporium gallery galleries jewellers beauty skincare laboratories bi
 mills mill foundry mining minerals petroleum janitorial recruitment academy college university institute
 childcare daycare foundation trust charity church ministries athletics roofers painters carpentry hvac
 plumbers electricians contractors contracting landscapers media tech digital marketing energy health medical
-finance design supply travel legal printing publishing press records music games garden
+finance design supply travel legal printing publishing press records music games garden dynamics innovations
+concepts creations collective cooperative brothers bros sons aerospace marine maritime imaging optical
+eyecare acoustics provisions organics naturals botanicals nutrition orthodontist dentists surgery surgeons
+pediatrics physiotherapy opticians chemists apothecary tavern pub brasserie trattoria taqueria bakehouse
+creamery deli delicatessen patisserie chocolatiers confectionery nurseries greenhouse greenhouses vintners
+orchard ranches stables kennel cattery barbershop tattoo parlour parlor cinemas theatre theater arena
+stadium marina campground motel motels hostel guesthouse inns lodges villas chalets llp pty srl
 """
 )
 

@@ -397,7 +397,8 @@ _ASKS_RE = re.compile(
     r"|when(?:'s|\s+(?:did|was|were|is|are|do|does|will|should|can|could|have|has))|any(?:thing|one|body)?\s+"
     r"(?:due|overdue|late|slipping|slipped|behind|new|news|update|updates|word|progress|luck|left|open"
     r"|scheduled|planned|lined|coming|for|on"
-    r"|from|in|at|with)|any\s+\w+\s+(?:from|on|with|about|for|at)|how\s+many)\b"
+    r"|from|in|at|with)|any\s+\w+\s+(?:from|on|with|about|for|at)|how\s+many"
+    r"|(?:am\s+i|are\s+we|is\s+anything|is\s+something)\s+(?:behind|late|slipping|overdue))\b"
 )
 
 

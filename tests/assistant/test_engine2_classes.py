@@ -76,6 +76,9 @@ def test_a_bare_possessive_of_two_customers_contact_asks(book: ToolContext) -> N
         "anything late?",
         "what am i behind on",
         "anything slipping? anything overdue?",
+        "am i behind on anything",
+        "are we behind on anything",
+        "is anything slipping",
     ],
 )
 def test_slipping_or_overdue_without_a_customer_lists_overdue(book: ToolContext, text: str) -> None:

@@ -65,6 +65,8 @@ def test_first_word_and_a_business_noun_writes_nothing(book: ToolContext, text: 
         ("annual review with helios ventures went fine", "Helios Labs"),
         ("evergreen homes signed the contract", "Evergreen Landscaping"),
         ("met globex industries today", "Globex Corporation"),
+        ("helios dynamics called", "Helios Labs"),
+        ("met nordlicht brothers, all fine", "Nordlicht GmbH"),
     ],
 )
 def test_the_reply_asks_and_offers_the_near_customer(book: ToolContext, text: str, near: str) -> None:
