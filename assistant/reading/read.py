@@ -33,6 +33,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots, named = _named_as_argument(ctx, text, spots, asks)
     spots = _corroborated(spots)
     spots = _longer_names(text, spots)
+    spots = _first_word_companies(ctx, text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
@@ -246,6 +247,40 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+def _first_word_companies(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'push the juno estates walkthrough' (no spot took 'juno'): a word that starts customers' names,
+    followed by a business noun none of those names has, is another company — an unknown name (the near
+    customers suggested), so nothing is written and no follow-up of theirs is found by topic."""
+    taken = [(s.start, s.end) for s in spots]
+    pairs = []
+    for m in _WORD_RE.finditer(text[:400]):
+        if m.group(1).lower() in lexicon.GLUE or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        nxt = _NEXT_WORD_RE.match(text, m.end(1))
+        if nxt is not None and lexicon.company_word(nxt.group(1)):
+            pairs.append((m, nxt))
+    if not pairs:
+        return spots
+    known = customers.name_words(ctx, [m.group(1) for m, _ in pairs])
+    out = list(spots)
+    for m, nxt in pairs:
+        if m.group(1) not in known:
+            continue
+        word = customers.fold(m.group(1))
+        forms = lexicon.word_forms(customers.fold(nxt.group(1)))
+        starts = tuple(
+            x
+            for x in customers.resolve(ctx, m.group(1)).matches
+            if not x.via and customers.fold(x.name).split()[:1] == [word]
+        )
+        if starts and not any(forms & set(customers.fold(x.name).split()) for x in starts):
+            end = nxt.end(1)
+            out.append(customers.CustomerSpot(m.start(1), end, text[m.start(1) : end], (), starts))
+    return sorted(out, key=lambda s: s.start)
 
 
 _BARE_POSSESSIVE_RE = re.compile(

@@ -97,3 +97,21 @@ def test_a_noun_of_the_customers_own_name_still_writes(book: ToolContext, text: 
     assert reply.wrote, reply.text
     after = _by_name(book)
     assert [n for n in after if after[n] != before.get(n)] == [whose]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "push the juno estates walkthrough to monday",
+        "cancel the juno farms walkthrough",
+        "juno estates walkthrough done",
+        "move the helios ventures walkthrough back two days",
+    ],
+)
+def test_another_companys_follow_up_is_never_edited(book: ToolContext, text: str) -> None:
+    for line in ("walkthrough with juno on friday", "walkthrough prep for Helios Labs on monday"):
+        assert respond(book, line).wrote
+    before = _by_name(book)
+    reply = respond(book, text)
+    assert not reply.wrote and reply.state is not None, reply.text
+    assert _by_name(book) == before, text
