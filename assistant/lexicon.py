@@ -343,6 +343,13 @@ BARE_TAG_RE = _rx(r"""(?:,\s*|\s)(?:isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|don'
     |(?<!\bwent)(?<!\bgo)(?<!\bgoes)(?<!\bgoing)(?<!\bturned)(?<!\bworked)(?<!\bdone)(?<!\bdid)(?<!\bgot)
     (?<!\ball)(?<!\bturn)(?<!\bthat's)(?<!\bjust)(?<!\bthats)(?<!\bleft)(?<!\bhim)(?<!\bher)(?<!\bthem)
     \s+(?:right|correct|yeah|yea|yep)\s*[.!]*\s*$""")
+# "pine street dental hasn't signed yet has it": a positive tag after a negative statement asks too.
+NEGATIVE_THEN_TAG_RE = _rx(r"""\b(?:(?:is|are|was|were|has|have|had|do|does|did|wo|ca|could|would|should)n'?t
+    |not|never|no)\b.*(?<!\bi)(?<!\byou)(?<!\bhe)(?<!\bshe)(?<!\bit)(?<!\bwe)(?<!\bthey)(?<!\bwho)
+    (?<!\bthat)(?<!\bwhat)(?<!\bwhy)(?<!\bhow)
+    (?:\s(?:has|have|is|are|was|were|did|does|do|will|can|could|would)\s+(?:they|he|she|we|you)
+    |\s(?:is|was)\s+it
+    |(?:,|\syet|\sstill|\salready|\sthough)\s*(?:has|did|does|will|can|could|would)\s+it)\s*[.!]*\s*$""")
 # "Lumen Optics is still at proposal": a short claim that nothing changed reads as a check of it.
 STILL_CHECK_RE = _rx(r"""^\s*[^,;.!?]{2,60}?(?:\s+is|\s+are|['\u2019]s|['\u2019]re)\s+still\s+(?:just\s+)?
     (?:at|in|on|a|an)?\s*(?:the\s+)?[\w-]+(?:\s+stage)?\s*[.!]*\s*$""")

@@ -328,7 +328,11 @@ def _longer_names(text: str, spots: list[customers.CustomerSpot]) -> list[custom
         m = _NEXT_WORD_RE.match(text, s.end)
         said = len(customers.fold(s.text).split())
         partial = bool(s.matches) and all(
-            x.how in ("partial", "typo") or said < len(customers.fold(x.name).split()) for x in s.matches
+            x.how in ("partial", "typo")
+            or said < len(customers.fold(x.name).split())
+            # "evergreen nurseries" beside Evergreen: a one-word name is the likeliest start of another's
+            or (said == 1 and not x.via)
+            for x in s.matches
         )
         possessive = s.text.endswith(("'s", "\u2019s"))  # "juno's warehouse" is Juno's
         if m is not None and partial and not possessive and lexicon.company_word(m.group(1)):
@@ -416,7 +420,12 @@ def is_question(
         # "anything slipping? whats overdue": a question, then another without its '?'
         rest = t[first.end() :]
         return bool(_ASKS_RE.match(rest) or any(rx.match(rest.strip()) for rx in lexicon.READ_REQUESTS))
-    if lexicon.TAG_QUESTION_RE.search(t) or lexicon.BARE_TAG_RE.search(t) or lexicon.NOBODY_RE.match(t):
+    if (
+        lexicon.TAG_QUESTION_RE.search(t)
+        or lexicon.BARE_TAG_RE.search(t)
+        or lexicon.NEGATIVE_THEN_TAG_RE.search(t)
+        or lexicon.NOBODY_RE.match(t)
+    ):
         return True
     if re.match(r"(?i)^\s*remind\s+me\b", t) and dated:
         return False  # "remind me about Acme on the 15th" is a follow-up
