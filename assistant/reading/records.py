@@ -123,9 +123,14 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
     m = lexicon.HAS_NEW_CONTACT_RE.match(c.text, off)
     if m is not None and not _not_a_role(m.group("role")):
         return _contact_of(c, m.start(), m, m.group())
-    m = lexicon.PERSON_IS_ROLE_RE.match(c.text, off)
-    if m is not None and not _not_a_role(m.group("role")):
-        customer = _trimmed(text, c.start + m.end(), _slot_end(c, m.end()))
+    for find, with_customer in (
+        (lexicon.PERSON_IS_ROLE_RE.match, True),  # "Lisa Wong is the new buyer at Kettle & Crumb"
+        (lexicon.NEW_ROLE_IS_RE.search, False),  # "their new CTO is Dev Patel"
+    ):
+        m = find(c.text, off)
+        if m is None or _not_a_role(m.group("role")):
+            continue
+        customer = _trimmed(text, c.start + m.end(), _slot_end(c, m.end())) if with_customer else None
         return RecordSpan(
             c.start + m.start(),
             c.end,
@@ -134,16 +139,6 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
             name=_span(c, m, "person"),
             role=m.group("role").strip(),
             customer=customer,
-        )
-    m = lexicon.NEW_ROLE_IS_RE.search(c.text, off)
-    if m is not None and not _not_a_role(m.group("role")):
-        return RecordSpan(
-            c.start + m.start(),
-            c.end,
-            "contact",
-            m.group(),
-            name=_span(c, m, "person"),
-            role=m.group("role").strip(),
         )
     return None
 

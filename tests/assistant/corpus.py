@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +20,8 @@ from typing import Any
 import pytest
 
 from assistant.conversation import Reply, State, respond
-from tests.conftest import NOW, SAMPLE, make_ctx
+from store import Store
+from tests.conftest import NOW, SAMPLE, Databases, make_ctx
 from tools.context import ToolContext
 from tools.dates import format_day
 from tools.transfer import export_data, import_text
@@ -132,6 +135,20 @@ def chat(ctx: ToolContext, turns: list[str]) -> list[Reply]:
         out.append(reply)
         state = reply.state
     return out
+
+
+@contextmanager
+def fresh_book(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory, tag: str
+) -> Iterator[ToolContext]:
+    """A copy of the book template of its own (one per hypothesis example), dropped afterwards."""
+    db = databases.new(tmp_path_factory.mktemp(tag), template="book")
+    store = Store(db)
+    try:
+        yield make_ctx(store)
+    finally:
+        store.close()
+        databases.drop(db)
 
 
 def _by_name(ctx: ToolContext) -> dict[str, dict[str, Any]]:

@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.conversation import respond
-from store import Store
-from tests.assistant.corpus import _by_name
-from tests.conftest import Databases, make_ctx
+from tests.assistant.corpus import _by_name, fresh_book
+from tests.conftest import Databases
 from tools.context import ToolContext
 
 # Each of these customers gets a "walkthrough" follow-up (some with more words) before the message.
@@ -48,10 +47,7 @@ def messages(draw: st.DrawFn) -> str:
 def test_a_topic_edit_only_touches_a_customer_the_message_names(
     databases: Databases, tmp_path_factory, text: str
 ) -> None:
-    db = databases.new(tmp_path_factory.mktemp("f"), template="book")
-    store = Store(db)
-    try:
-        ctx = make_ctx(store)
+    with fresh_book(databases, tmp_path_factory, "f") as ctx:
         for line in SETUP:
             assert respond(ctx, line).wrote, line
         before = _open_walkthroughs(ctx)
@@ -63,9 +59,6 @@ def test_a_topic_edit_only_touches_a_customer_the_message_names(
             assert not changed, (text, reply.text)  # no customer named, four fit: it asks
         else:
             assert all(word.lower() in name.lower() for name in changed), (text, changed, reply.text)
-    finally:
-        store.close()
-        databases.drop(db)
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ from hypothesis import strategies as st
 
 from assistant.conversation import respond
 from assistant.reading import read
-from store import Store
-from tests.assistant.corpus import _by_name
-from tests.conftest import Databases, make_ctx
+from tests.assistant.corpus import _by_name, fresh_book
+from tests.conftest import Databases
 
 NAMES = ["Acme", "Globex", "Helios Labs", "Nordlicht", "Kettle & Crumb", "Juno Pet Supplies", "Bramble Labs"]
 OPENERS = [
@@ -66,15 +65,9 @@ def questions(draw: st.DrawFn) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=questions())
 def test_no_message_read_as_a_question_writes(databases: Databases, tmp_path_factory, text: str) -> None:
-    db = databases.new(tmp_path_factory.mktemp("q"), template="book")  # a fresh copy per example
-    store = Store(db)
-    try:
-        ctx = make_ctx(store)
+    with fresh_book(databases, tmp_path_factory, "q") as ctx:
         assert read(ctx, text).question, text
         before = _by_name(ctx)
         reply = respond(ctx, text)
         assert not reply.wrote and reply.batch is None, (text, reply.text)
         assert _by_name(ctx) == before, text
-    finally:
-        store.close()
-        databases.drop(db)

@@ -8,9 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.conversation import respond
-from store import Store
-from tests.assistant.corpus import Case, _by_name, case, run_case
-from tests.conftest import Databases, make_ctx
+from tests.assistant.corpus import Case, _by_name, case, fresh_book, run_case
+from tests.conftest import Databases
 from tools.context import ToolContext
 
 CASES = [
@@ -69,14 +68,8 @@ def checks(draw: st.DrawFn) -> str:
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(checks(), st.sampled_from(["nobody's called acme yet", "no one has emailed globex"])))
 def test_a_check_never_writes(databases: Databases, tmp_path_factory, text: str) -> None:
-    db = databases.new(tmp_path_factory.mktemp("t"), template="book")
-    store = Store(db)
-    try:
-        ctx = make_ctx(store)
+    with fresh_book(databases, tmp_path_factory, "t") as ctx:
         before = _by_name(ctx)
         reply = respond(ctx, text)
         assert not reply.wrote, (text, reply.text)
         assert _by_name(ctx) == before, text
-    finally:
-        store.close()
-        databases.drop(db)

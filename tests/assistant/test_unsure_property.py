@@ -7,9 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.conversation import respond
-from store import Store
-from tests.assistant.corpus import _by_name
-from tests.conftest import Databases, make_ctx
+from tests.assistant.corpus import _by_name, fresh_book
+from tests.conftest import Databases
 
 # Brightline: Media and Motors; Holly: a contact at two customers; the others exist nowhere.
 UNSURE = ["Brightline", "brightline", "Holly", "Bramble Labs", "Zorblax Industries", "Orion Freight"]
@@ -43,14 +42,8 @@ def messages(draw: st.DrawFn) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=messages())
 def test_an_unsure_customer_writes_nothing(databases: Databases, tmp_path_factory, text: str) -> None:
-    db = databases.new(tmp_path_factory.mktemp("u"), template="book")  # a fresh copy per example
-    store = Store(db)
-    try:
-        ctx = make_ctx(store)
+    with fresh_book(databases, tmp_path_factory, "u") as ctx:
         before = _by_name(ctx)
         reply = respond(ctx, text)
         assert not reply.wrote and reply.batch is None, (text, reply.text)
         assert _by_name(ctx) == before, text
-    finally:
-        store.close()
-        databases.drop(db)
