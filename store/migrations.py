@@ -73,11 +73,17 @@ def _v3_mcp_tokens(conn: Connection) -> None:
     store.models.McpToken.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
 
 
+def _v5_followup_customer_order(conn: Connection) -> None:
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_followup_customer")
+    store.models.FOLLOWUP_CUSTOMER_INDEX.create(conn)
+
+
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema with full-text index", _v1_initial),
     (2, "idempotency keys of creating writes", _v2_idempotency_keys),
     (3, "per-rep MCP tokens", _v3_mcp_tokens),
     (4, "follow-up counts per status and due date (SQLite)", followup_tally.create),
+    (5, "a customer's follow-ups indexed in their list order", _v5_followup_customer_order),
 ]
 LATEST = STEPS[-1][0]
 

@@ -83,10 +83,11 @@ class Interaction(SQLModel, table=True):
 
 class FollowUp(SQLModel, table=True):
     __tablename__ = "followup"
-    # The status/owner indexes are declared after the class: they end in the lists' full sort order
-    # (due date, timed before untimed, time), so "this week" reads the first page straight off the
-    # index instead of sorting every overdue follow-up.
-    __table_args__ = (Index("ix_followup_customer", "customer_id", "status", "due_date"),)
+    # The indexes are declared after the class: they end in the lists' full sort order (due date,
+    # timed before untimed, time), so "this week" reads the first page straight off the index
+    # instead of sorting every overdue follow-up, and one customer's list is read off its own index
+    # (with a shorter customer index, SQLite took the status index to skip the sort and walked
+    # every open follow-up of the book).
 
     id: int | None = Field(default=None, primary_key=True, sa_type=ID)
     customer_id: int = Field(sa_column=_fk("customer.id"))
@@ -103,6 +104,9 @@ class FollowUp(SQLModel, table=True):
 _due_order = (col(FollowUp.due_date), col(FollowUp.due_time).is_(None), col(FollowUp.due_time))
 Index("ix_followup_status_due", col(FollowUp.status), *_due_order)
 Index("ix_followup_owner_status_due", col(FollowUp.owner), col(FollowUp.status), *_due_order)
+FOLLOWUP_CUSTOMER_INDEX = Index(
+    "ix_followup_customer", col(FollowUp.customer_id), col(FollowUp.status), *_due_order
+)
 
 
 class StageChange(SQLModel, table=True):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, text
+from sqlalchemy import ColumnElement, and_, func, or_, text
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
@@ -176,12 +176,7 @@ def followups_due(
 ) -> tuple[list[FollowUp], int]:
     """Follow-ups due in [start, end], plus (when given) open ones due before `include_overdue_before`."""
     query = select(FollowUp)
-    if status is not None and customer_id is not None:
-        # One customer's follow-ups: written so that SQLite cannot take the (status, due date) index,
-        # which would walk every open follow-up of the book in due order (~110 ms at 100,000
-        # customers) instead of the customer's few through (customer, status, due date).
-        query = query.where(col(FollowUp.status).concat(literal_column("''")) == status)
-    elif status is not None:
+    if status is not None:
         query = query.where(FollowUp.status == status)
     if include_overdue_before is not None and (start is None or start <= include_overdue_before):
         # "This week and overdue" is one range ending Sunday: a single index range scan, where the
