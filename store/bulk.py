@@ -37,6 +37,7 @@ the rep's customer (`Written.taken`).
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import json
 import logging
@@ -55,7 +56,7 @@ from sqlmodel import Session, SQLModel
 
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
 from store import postgres
-from store.changelog import Batch, plain
+from store.changelog import IMPORT_PENDING_PREFIX, Batch, plain
 from store.faults import DatabaseBusy, read_only_fault
 from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
 from store.types import UTCDateTime, utcnow
@@ -68,7 +69,7 @@ log = logging.getLogger(__name__)
 #: Rows (customers plus their children) per write transaction of a big import. At ~10,000 rows a
 #: second under load that keeps each lock hold to a fraction of a second.
 CHUNK_ROWS = 10_000
-MARKER_PREFIX = "import_pending:"
+MARKER_PREFIX = IMPORT_PENDING_PREFIX
 IMPORT_LOCK_KEY = postgres.WRITE_LOCK_KEY + 1  # PostgreSQL: "an import is running" (session lock)
 _CHILD_MODELS: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
 _IN = 500  # ids per IN (…) list
@@ -415,8 +416,6 @@ def _write_chunk(conn: Connection, new: NewRows, chunk: _Chunk, batch: Batch, wr
             if params:
                 conn.exec_driver_sql(_converter(conn, model, ("customer_id",)).sql, params)
             written.children[model] = written.children.get(model, 0) + len(params)
-    if _is_pg(conn):
-        postgres.advance_id_sequence(conn, "customer")
     _log_created(conn, batch, ids[0], ids[-1])
     written.customers += len(live)
 
@@ -437,30 +436,19 @@ _CONVERTERS = "crm_import_converters"
 
 def _converter(conn: Connection, model: type[SQLModel], lead: tuple[str, ...]) -> _Converter:
     # One per table and connection for the whole import, so its memo carries across chunks.
-    cache: dict[type[SQLModel], _Converter] = conn.info.setdefault(_CONVERTERS, {})
-    if model not in cache:
-        cache[model] = _Converter(conn, model, lead)
-    return cache[model]
+    cache: dict[tuple[type[SQLModel], tuple[str, ...]], _Converter] = conn.info.setdefault(_CONVERTERS, {})
+    if (model, lead) not in cache:
+        cache[model, lead] = _Converter(conn, model, lead)
+    return cache[model, lead]
 
 
 def _slice(rows: list[tuple[int, dict[str, Any]]], lo: int, hi: int) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows whose customer index is in [lo, hi) (rows are in customer order)."""
-    start = _bisect(rows, lo)
+    start = bisect.bisect_left(rows, lo, key=itemgetter(0))
     for k in range(start, len(rows)):
         if rows[k][0] >= hi:
             return
         yield rows[k]
-
-
-def _bisect(rows: list[tuple[int, dict[str, Any]]], index: int) -> int:
-    a, b = 0, len(rows)
-    while a < b:
-        mid = (a + b) // 2
-        if rows[mid][0] < index:
-            a = mid + 1
-        else:
-            b = mid
-    return a
 
 
 def _existing_keys(conn: Connection, keys: list[str]) -> dict[str, int]:

@@ -38,6 +38,10 @@ _LOG_TABLE: Table = ChangeLog.__table__  # type: ignore[attr-defined]  # SQLMode
 _LOG_INSERT = insert(_LOG_TABLE)
 
 
+#: The `meta` key of an import still writing its transactions: this prefix + its batch id (store.bulk).
+IMPORT_PENDING_PREFIX = "import_pending:"
+
+
 class UndoError(Exception):
     """Nothing to undo, or the change cannot be undone without overwriting newer work."""
 
@@ -125,12 +129,12 @@ class Batch:
         self.session.flush()
         return self.session.connection()
 
-    def created_row(self, table: Table, values: dict[str, Any], conn: Connection | None = None) -> None:
+    def created_row(self, table: Table, values: dict[str, Any], conn: Connection) -> None:
         """Log the creation of a row written with a prebuilt statement (on `conn`, this batch's
         `connection()`): `values` holds every column, id included; logged as `created` logs an ORM
         row (all columns, in the table's order)."""
         after = {c.key: plain(values[c.key]) for c in table.columns}
-        (conn or self.connection()).execute(
+        conn.execute(
             _LOG_INSERT,
             {
                 "batch": self.id,
@@ -191,9 +195,8 @@ def undo_batch(
     """Revert `rows` (one batch, newest first). Raises UndoError on a conflict, changing nothing."""
     if not rows:
         raise UndoError("There is nothing of yours to undo.")
-    # An import writes in several transactions and marks itself pending until the last one
-    # (store.bulk.MARKER_PREFIX, spelled out here because store.bulk imports this module).
-    if session.get(Meta, "import_pending:" + rows[0].batch) is not None:
+    # An import writes in several transactions and marks itself pending until the last one (store.bulk).
+    if session.get(Meta, IMPORT_PENDING_PREFIX + rows[0].batch) is not None:
         raise UndoError("That import is still running; undo it once it has finished.")
     expected = _batch_result(rows)
     setwise = len(rows) >= SETWISE_MIN and all(r.op == "create" and r.entity == "customer" for r in rows)

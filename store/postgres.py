@@ -165,7 +165,7 @@ def search_sql(*, customer: bool, kind: bool) -> str:
 def advance_id_sequence(conn: Connection, table: str) -> None:
     """After rows were inserted with explicit ids, make the table's id sequence hand out the next free one.
 
-    Never moves it back: ids other writers took meanwhile (or reserve_ids reserved) stay taken.
+    Never moves it back: ids other writers took meanwhile stay taken.
     """
     seq = _sequence(conn, table)
     conn.exec_driver_sql(
