@@ -160,8 +160,6 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1
     |get(?!\s+(?:back|in|on|off|up|out|going|started|it)\b)|give
     |todo|to-?do
     |task|pick\s+(?:this|it)\s+up)\b(?!\s+(?:from|with|went|was|is|came))""")
-# Who must act: "Arjun will send the DPA" is their promise, not the rep's.
-OUR_SIDE_RE = _rx(r"\b(?:i|we|i'll|we'll|i'm|we're|me|us|our|ill|owe)\b")
 THEIR_PROMISE_RE = _rx(
     r"^\s*(?:and\s+)?(?:they|he|she|(?-i:[A-Z][a-z]+))\s+(?:will|'ll|is\s+going\s+to|are\s+going\s+to|promised\s+to"
     r"|said\s+they'?d|to\s+send)\b"
@@ -324,10 +322,6 @@ FOLLOWUP_WORD_RE = _rx(
 )
 
 # ---- questions -----------------------------------------------------------------------------------
-QUESTION_START_RE = _rx(r"""^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why|when|is|are
-    |was|were|do|does
-    |did|can|could|has|have|had|should|will|would|any|anything|anyone|anybody|isn't|aren't|hasn't|haven't
-    |didn't|doesn't)\b""")
 TAG_QUESTION_RE = _rx(r"""(?:,\s*|\s)(?:right|correct|no|yes|yeah|isn'?t\s+it|aren'?t\s+they|is\s+it
     |hasn'?t\s+it|has\s+it
     |have\s+they|haven'?t\s+they|did\s+they|didn'?t\s+they|don'?t\s+they|do\s+they|won'?t\s+they|wasn'?t\s+it
@@ -379,9 +373,6 @@ CONTACT_Q_RE = re.compile(
 OPEN_ITEMS_RE = _rx(r"""\b(?:open|outstanding|pending|owe|owed|owing|left\s+to\s+do|to-?dos?
     |on\s+the\s+(?:list|books)
     |still\s+(?:to\s+do|due|waiting|on\s+us)|(?:do|did)\s+(?:we|i)\s+promise)\b""")
-WHICH_STAGE_Q_RE = _rx(r"""\b(?:which|what|who|any|list|show|how\s+many)\b.*\b(?:deals?|customers?
-    |clients?|accounts?|ones?
-    |companies|leads|prospects)\b""")
 
 # ---- read requests: what a question (or a "show me …") asks for ----------------------------------
 FOLLOWUP_WORDS = r"fol{1,3}o?w[\s-]*ups?|fol{1,3}o?wups?|reminders?|check[\s-]*ins?|tasks?"

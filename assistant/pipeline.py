@@ -200,7 +200,8 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
     if settled.customers:
         return list(settled.customers)
     firm = [s.matches[0].id for s in r.customers if len(s.matches) == 1]
-    if not firm and (subject := _leading_subject(ctx, r)) is not None:
+    lead = None if firm else _leading_word(ctx, r.text)  # resolved once: both uses below need no firm name
+    if lead is not None and (subject := _leading_subject(r, lead)) is not None:
         return [subject]
     ids: list[int] = list(dict.fromkeys(firm))
     for s in r.customers:
@@ -243,7 +244,7 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
             return ask_reply(text, Pending("customer", "", None, settled, options))
         if r.new_names:
             return _ask_create(r.new_names[0].text, ())
-        if (lead := _leading_word(ctx, r.text)) is not None:
+        if lead is not None:
             # Asked once already ("Which Harvest?" → "Grain"): the answer settles the word.
             picked = settled.picked(lead.text)
             if picked is not None:
@@ -304,12 +305,11 @@ def _edit_customer(e: FollowupEdit) -> int | None:
 _LEADING_WORD_RE = re.compile(r"\s*([A-Za-z][\w&'-]+)")  # any case: "summit called, …" is typed lower case
 
 
-def _leading_subject(ctx: ToolContext, r: Reading) -> int | None:
+def _leading_subject(r: Reading, lead: CustomerSpot) -> int | None:
     """'Summit called, they want the DPA': the first word starts exactly one customer's name (and no
     contact's), a report's verb follows it, and no other customer is named — that customer. With two
     customers sharing the word this is None and the engine asks which."""
-    lead = _leading_word(ctx, r.text)
-    if lead is None or len(lead.matches) != 1 or not lexicon.LEAD_VERB_RE.match(r.text, lead.end):
+    if len(lead.matches) != 1 or not lexicon.LEAD_VERB_RE.match(r.text, lead.end):
         return None
     if any(s.matches and s.start >= lead.end for s in r.customers):
         return None  # another customer is named too: the usual rules decide

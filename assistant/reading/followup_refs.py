@@ -16,7 +16,6 @@ from tools.name_index import common_words
 from tools.schemas import ListFollowups
 
 MIN_SCORE = 0.5  # half the description's topic words said, or two of them
-MAX_OPEN = 200  # open follow-ups considered when the message names no customer
 
 
 def topic_words(text: str) -> set[str]:

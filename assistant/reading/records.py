@@ -226,7 +226,8 @@ def _reassign(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) ->
     m = lexicon.REASSIGN_RE.match(c.text, off)
     if m is None:
         return None
-    if not is_user(m.group("who")) and not re.match(r"(?i)\s*(?:please\s+)?(?:re)?assign\b", m.group()):
+    rep = is_user(m.group("who"))
+    if not rep and not re.match(r"(?i)\s*(?:please\s+)?(?:re)?assign\b", m.group()):
         return None  # "give the deck to Arjun", "hand over the keys to Lars": not an owner
     return RecordSpan(
         c.start + m.start(),
@@ -235,7 +236,7 @@ def _reassign(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) ->
         m.group(),
         customer=_span(c, m, "customer"),
         field="owner",
-        value=m.group("who") if is_user(m.group("who")) else None,  # None: no rep of that name
+        value=m.group("who") if rep else None,  # None: no rep of that name
     )
 
 
