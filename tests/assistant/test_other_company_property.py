@@ -12,7 +12,7 @@ from assistant import lexicon
 from assistant.conversation import respond
 from tests.assistant.corpus import _by_name
 from tools.context import ToolContext
-from tools.name_index import fold
+from tools.name_index import LEGAL_SUFFIXES, fold
 
 # customer name -> the first word a rep types for it (lower case, accents dropped)
 FIRST_WORDS = {
@@ -26,7 +26,9 @@ FIRST_WORDS = {
     "Acme Corp": "acme",
     "Kettle & Crumb Bakery": "kettle",
 }
-NOUNS = sorted(lexicon.COMPANY_WORDS)
+# A legal form is not another company's word: names are matched ignoring it (SPEC), so "acme gmbh" is
+# Acme Corp — the name rules decide those, not this property.
+NOUNS = sorted(lexicon.COMPANY_WORDS - LEGAL_SUFFIXES)
 REPORTS = [
     "call with {} went fine",
     "annual review with {} went well",
