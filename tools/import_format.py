@@ -217,6 +217,14 @@ class _Unsettled(Exception):
     """The fast path cannot decide this value: validate the row through the models."""
 
 
+# What pydantic's strip_whitespace strips (Unicode White_Space); str.strip() also takes \x1c-\x1f.
+_WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def compiled(kind: Any) -> Callable[[str], str]:
     """A plain function applying the rules of an `Annotated[str, StringConstraints(...), validators...]`
     field type to a str, except the NUL rule (raises on anything else the type would refuse)."""
@@ -246,7 +254,7 @@ def compiled(kind: Any) -> Callable[[str], str]:
 
     def check(value: str) -> str:
         if strip:
-            value = value.strip()
+            value = value.strip(_WHITE_SPACE)
         if not shortest <= len(value) <= longest:
             raise _Unsettled
         return value if rule is None else rule(value)
