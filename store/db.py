@@ -82,6 +82,15 @@ def _busy_timeout_ms() -> int:
         return BUSY_TIMEOUT_MS
 
 
+# The full-text index (FTS5) keeps its postings in tables of its own (interaction_fts_data, _idx,
+# _docsize, _config) that grow with every note. ANALYZE of a new database records
+# interaction_fts_data at its 2 rows, and SQLite then plans FTS5's own "DELETE FROM
+# interaction_fts_data WHERE id >= ? AND id <= ?" of a segment merge as a scan of the whole table:
+# at 1,000,000 notes one note in ~15 took 0.4-0.9 s to commit instead of ~1 ms. With no figures
+# for those tables SQLite plans them by their shape (a rowid range), which is right at every size.
+_SEARCH_TABLES = "tbl LIKE 'interaction\\_fts\\_%' ESCAPE '\\'"
+
+
 def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: object) -> None:  # the sqlite3 connection
@@ -195,13 +204,11 @@ class Store:
         try:
             with self._faults():
                 migrations.upgrade(self.engine, read_only=self.read_only, label=self.label)
-                if (
-                    self.is_sqlite
-                    and self.path is not None
-                    and not self.read_only
-                    and not self._has_statistics()
-                ):
-                    self.refresh_statistics()
+                if self.is_sqlite and self.path is not None and not self.read_only:
+                    if not self._has_statistics():
+                        self.refresh_statistics()
+                    elif self._has_search_statistics():
+                        self._drop_search_statistics()
             # An import that died part-way (kill -9) left its marker: remove what it wrote.
             bulk.recover_crashed_imports(self)
         except (SchemaTooNew, StorageError):
@@ -224,6 +231,20 @@ class Store:
                 is not None
             )
 
+    def _has_search_statistics(self) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.exec_driver_sql(f"SELECT 1 FROM sqlite_stat1 WHERE {_SEARCH_TABLES}").first() is not None
+            )
+
+    def _drop_search_statistics(self) -> None:
+        """Forget what ANALYZE said about the full-text index's own tables (see _SEARCH_TABLES)."""
+        with self._faults(), self._write_engine.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM sqlite_stat1 WHERE {_SEARCH_TABLES}")
+        # A connection reads the statistics when it loads the schema: the pooled ones still hold
+        # the old figures, so they are closed (the next checkout opens a fresh one).
+        self.engine.dispose()
+
     def refresh_statistics(self) -> None:
         """Gather SQLite's query-planner statistics (a sample of each index, milliseconds).
 
@@ -241,6 +262,7 @@ class Store:
         with self._faults(), self._write_engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA analysis_limit = 400")
             conn.exec_driver_sql("ANALYZE")
+        self._drop_search_statistics()
 
     @contextmanager
     def _faults(self) -> Iterator[None]:
