@@ -6,7 +6,9 @@ in-process client, so they are fast and can look at the database directly.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from starlette.testclient import TestClient
 
 from tools.context import ToolContext
 from tools.errors import InvalidArgument
-from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback
+from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback, listen
 from tools.mcp_prompts import parse_template
 from tools.mcp_server import build_server
 from tools.mcp_tools import description
@@ -190,6 +192,30 @@ def test_allowed_hosts_are_the_bound_address() -> None:
     assert allowed_hosts("127.0.0.1", 8765) == ["127.0.0.1:8765", "localhost:8765"]
     assert "[::1]:9000" in allowed_hosts("::1", 9000)
     assert allowed_hosts("10.0.0.7", 80) == ["10.0.0.7:80"]
+
+
+def test_http_connections_send_replies_without_waiting_for_an_ack() -> None:
+    # The listening socket is TCP by protocol number, so asyncio (as uvicorn serves it) turns Nagle off
+    # on every connection it accepts: with it on, each reply after a connection's first sat ~40 ms
+    # in the kernel waiting for the client's delayed ACK.
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    seen: list[int] = []
+
+    async def main() -> None:
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=sock)
+        async with server:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            while not seen:
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(main())
+    assert seen == [1]
 
 
 def test_bearer_gate_needs_the_exact_token() -> None:
