@@ -306,7 +306,7 @@ def import_customers(
     """
     if store.read_only:
         raise read_only_fault(store.path or store.label)
-    with store.connection() as conn, _import_lock(store, conn, wait=True):
+    with store.connection() as conn, _import_lock(store, conn, wait=True), _page_cache(conn):
         _recover(conn)
         marker = MARKER_PREFIX + batch.id
         written = Written(children={model: 0 for model in new.children})
@@ -342,6 +342,32 @@ def import_customers(
             raise
         finally:
             conn.info.pop(_CONVERTERS, None)
+
+
+#: SQLite page cache of the importing connection while it imports (KiB). The default (2 MiB) is less
+#: than one chunk dirties (its rows, the change log, and leaves all over the name-key indexes), so
+#: SQLite spilled pages to the WAL mid-transaction and read them back: about twice the page writes
+#: and three times the reads of a 100,000-row import. Durability is unchanged (each chunk commits as
+#: before); the cache is set back when the import ends, so a long-lived process keeps its memory.
+_IMPORT_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def _page_cache(conn: Connection) -> Iterator[None]:
+    """A bigger SQLite page cache on `conn` for the import's duration (PostgreSQL: nothing to do)."""
+    if _is_pg(conn):
+        yield
+        return
+    # The DBAPI connection directly: a PRAGMA through SQLAlchemy would open a transaction.
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size = {-_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with suppress(Exception):  # a broken connection: the pool discards it with its cache
+            raw.execute(f"PRAGMA cache_size = {before}")
 
 
 def _after_chunk(written: Written) -> None:
