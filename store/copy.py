@@ -5,8 +5,8 @@ a failure anywhere leaves the target as it was. The source is read in one snapsh
 busy on it meanwhile cannot make the copy half old, half new. A target that already holds data is
 refused unless `replace`, which empties it first (inside the same transaction). What is derived is
 not copied but rebuilt by the target itself: the full-text index (SQLite's FTS5 triggers,
-PostgreSQL's generated column), the names-version counter, id sequences (advanced past the copied
-ids on PostgreSQL) and SQLite's planner statistics.
+PostgreSQL's generated column), the names-version counter and its change history, id sequences
+(advanced past the copied ids on PostgreSQL) and SQLite's planner statistics.
 """
 
 from __future__ import annotations
@@ -49,8 +49,9 @@ def tables() -> list[Table]:
 
 
 def _derived(name: str) -> bool:
-    """Tables a database keeps for itself (SQLite's FTS5 shadow tables, statistics, follow-up tally)."""
-    return name.startswith(("sqlite_", "interaction_fts", "followup_tally"))
+    """Tables a database keeps for itself (SQLite's FTS5 shadow tables, statistics, follow-up tally,
+    name-change history)."""
+    return name.startswith(("sqlite_", "interaction_fts", "followup_tally", "name_change"))
 
 
 def _unknown_tables(conn: Connection) -> list[str]:

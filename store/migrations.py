@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store import followup_tally, postgres
+from store import followup_tally, name_changes, postgres
 from store.faults import DatabaseDamaged, DatabaseReadOnly
 
 
@@ -84,6 +84,7 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "per-rep MCP tokens", _v3_mcp_tokens),
     (4, "follow-up counts per status and due date (SQLite)", followup_tally.create),
     (5, "a customer's follow-ups indexed in their list order", _v5_followup_customer_order),
+    (6, "which names each names version changed (name index refresh)", name_changes.create),
 ]
 LATEST = STEPS[-1][0]
 

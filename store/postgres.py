@@ -10,8 +10,9 @@
   index, in a text search configuration shaped like the SQLite index's tokenizer
   (`porter unicode61 remove_diacritics 2`): punctuation separates words, English stemming,
   accents folded (when the `unaccent` extension can be created), and no stop words.
-- **The names version** (a counter a process's name index watches) is bumped by statement-level
-  triggers, once per transaction that changes a name.
+- **The names version** (a counter a process's name index watches) is bumped once per transaction
+  that changes a name; since schema step 6 by the row triggers of store/name_changes.py, which also
+  record which customers and contacts changed.
 """
 
 from __future__ import annotations

@@ -1,0 +1,232 @@
+"""Which customers and contacts each names version changed, so a name index can catch up in place.
+
+`meta.names_version` is bumped on every customer/contact insert, delete and name change (and a
+contact moved to another customer). The same triggers write one `name_change` row per changed row,
+holding the version the change produced and the customer's or the contact's id, so a process whose
+name index is at version v reads the rows above v, re-reads just those customers and contacts, and
+has the index of the current version without reading every name again.
+
+- **SQLite**: per-row triggers (as before); every change is its own version with its own row.
+- **PostgreSQL**: one bump per transaction (the meta row's lock, held to commit, hands versions out
+  in commit order), then one row per changed row with that transaction's version. Past
+  `PG_ROWS_PER_TRANSACTION` rows a transaction writes one *rebuild* row (both ids NULL) instead.
+- A bump with no rows (a bulk import's single bump at its end, see store/bulk.py; a trigger set
+  re-created by an old repair) leaves a version without rows: a reader seeing a version it has no
+  rows for, or a rebuild row, reads every name again. So a missing row can only cost time.
+- The table keeps about the last `KEEP` versions (pruned by the triggers every `PRUNE_EVERY`
+  versions); an index older than that rebuilds.
+
+The table is not on SQLModel.metadata: it is the database's own bookkeeping, not data; copies and
+exports never carry it (store/copy.py skips it as derived).
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+KEEP = 10_000
+PRUNE_EVERY = 256
+PG_ROWS_PER_TRANSACTION = 1_000
+
+_BUMP = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version';"
+_VERSION = "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'names_version')"
+
+_SQLITE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS name_change "
+    "(version INTEGER NOT NULL, customer_id INTEGER, contact_id INTEGER)",
+    "CREATE INDEX IF NOT EXISTS ix_name_change_version ON name_change (version)",
+    f"CREATE TRIGGER IF NOT EXISTS name_change_prune AFTER INSERT ON name_change "
+    f"WHEN new.version % {PRUNE_EVERY} = 0 BEGIN "
+    f"DELETE FROM name_change WHERE version <= new.version - {KEEP}; END",
+)
+
+
+def _sqlite_trigger(table: str, event: str, spec: str, row: str) -> str:
+    customer, contact = ("new.id", "NULL") if table == "customer" else ("NULL", "new.id")
+    if row == "old":
+        customer, contact = customer.replace("new.", "old."), contact.replace("new.", "old.")
+    change = (
+        "INSERT INTO name_change (version, customer_id, contact_id) "
+        f"VALUES ({_VERSION}, {customer}, {contact});"
+    )
+    return f"CREATE TRIGGER {table}_names_{event} AFTER {spec} ON {table} BEGIN {_BUMP} {change} END"
+
+
+# The same trigger names as the step-1 triggers they replace (store/bulk.py drops and re-creates the
+# two insert triggers by these names around an import's chunks).
+_SQLITE_TRIGGERS = tuple(
+    (f"{table}_names_{event}", _sqlite_trigger(table, event, spec, row))
+    for table, moved in (("customer", "name, name_key"), ("contact", "name, customer_id"))
+    for event, spec, row in (
+        ("ai", "INSERT", "new"),
+        ("ad", "DELETE", "old"),
+        ("au", f"UPDATE OF {moved}", "new"),
+    )
+)
+
+# PostgreSQL: crm.names_bumped = the transaction that bumped (store/bulk.py sets it too, to hold the
+# bump of an import's chunks: then this writes no rows either); crm.names_at = 'txid:version:rows'.
+_PG_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION crm_name_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "DECLARE tx text := txid_current()::text; at text := current_setting('crm.names_at', true); "
+    "v bigint; n integer; r record; "
+    "BEGIN "
+    "IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF; "
+    "IF current_setting('crm.names_bumped', true) IS DISTINCT FROM tx THEN "
+    "UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::text WHERE key = 'names_version' "
+    "RETURNING CAST(value AS BIGINT) INTO v; "
+    "PERFORM set_config('crm.names_bumped', tx, true); n := 0; "
+    f"IF mod(v, {PRUNE_EVERY}) = 0 THEN DELETE FROM name_change WHERE version <= v - {KEEP}; END IF; "
+    "ELSIF at IS NOT NULL AND split_part(at, ':', 1) = tx THEN "
+    "v := split_part(at, ':', 2)::bigint; n := split_part(at, ':', 3)::integer; "
+    f"IF n > {PG_ROWS_PER_TRANSACTION} THEN RETURN NULL; END IF; "  # its rebuild row is written
+    "ELSE RETURN NULL; END IF; "
+    f"IF n < {PG_ROWS_PER_TRANSACTION} THEN "
+    "IF TG_TABLE_NAME = 'customer' THEN "
+    "INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, r.id, NULL); "
+    "ELSE INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, NULL, r.id); END IF; "
+    f"ELSIF n = {PG_ROWS_PER_TRANSACTION} THEN "
+    "INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, NULL, NULL); END IF; "
+    "PERFORM set_config('crm.names_at', tx || ':' || v || ':' || (n + 1), true); "
+    "RETURN NULL; END $$"
+)
+
+_PG_DDL = (
+    "CREATE TABLE IF NOT EXISTS name_change (version BIGINT NOT NULL, customer_id BIGINT, contact_id BIGINT)",
+    "CREATE INDEX IF NOT EXISTS ix_name_change_version ON name_change (version)",
+    _PG_FUNCTION,
+    *(
+        ddl
+        for table, moved in (("customer", "name, name_key"), ("contact", "name, customer_id"))
+        for name, spec in (("ai", "INSERT"), ("ad", "DELETE"), ("au", f"UPDATE OF {moved}"))
+        for ddl in (
+            f"DROP TRIGGER IF EXISTS {table}_names_{name} ON {table}",
+            f"CREATE TRIGGER {table}_names_{name} AFTER {spec} ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION crm_name_change()",
+        )
+    ),
+)
+
+
+def create(conn: Connection) -> None:
+    """Migration step: the change table, and the names-version triggers that now also write it."""
+    if conn.dialect.name == "sqlite":
+        for ddl in _SQLITE_TABLE:
+            conn.exec_driver_sql(ddl)
+        for name, ddl in _SQLITE_TRIGGERS:
+            conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+            conn.exec_driver_sql(ddl)
+    elif conn.dialect.name == "postgresql":
+        for ddl in _PG_DDL:
+            conn.exec_driver_sql(ddl)
+    # An index built before this step is at a version without rows: it rebuilds once.
+
+
+_present: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+
+
+def _has_table(conn: Connection) -> bool:
+    engine = conn.engine
+    found = _present.get(engine)
+    if found is None:
+        # Looked up once per engine: a file whose lost version record was repaired from its tables
+        # may be at the latest version without the table (see store.migrations._version_in).
+        if conn.dialect.name == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_change'"
+        else:
+            sql = "SELECT 1 WHERE to_regclass('name_change') IS NOT NULL"
+        found = conn.exec_driver_sql(sql).first() is not None
+        if found:
+            _present[engine] = True  # once there, it stays (a missing one is looked for again)
+    return found
+
+
+Change = tuple[int, int | None, int | None]  # (version, customer id, contact id)
+
+
+def changes_between(session: Session, after: int, upto: int, limit: int) -> list[Change] | None:
+    """The change rows of versions after..upto, by version; None when they cannot be told exactly:
+    a version without rows, a rebuild row, no table, or more than `limit` rows."""
+    conn = session.connection()
+    if not _has_table(conn):
+        return None
+    rows = typing.cast(
+        list[tuple[int, int | None, int | None]],
+        conn.exec_driver_sql(
+            "SELECT version, customer_id, contact_id FROM name_change "
+            f"WHERE version > {int(after)} AND version <= {int(upto)} ORDER BY version LIMIT {int(limit) + 1}"
+        ).all(),
+    )
+    if len(rows) > limit:
+        return None
+    out: list[Change] = []
+    seen: set[int] = set()
+    for version, customer, contact in rows:
+        if customer is None and contact is None:
+            return None
+        seen.add(int(version))
+        out.append(
+            (
+                int(version),
+                None if customer is None else int(customer),
+                None if contact is None else int(contact),
+            )
+        )
+    if len(seen) != upto - after:  # every version in between has its rows (they are in that range)
+        return None
+    return out
+
+
+def _id_list(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def customers_by_id(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, name, name_key) of those of these customers that exist."""
+    out: list[tuple[int, str, str]] = []
+    conn = session.connection()
+    for lo in range(0, len(ids), 500):
+        sql = f"SELECT id, name, name_key FROM customer WHERE id IN ({_id_list(ids[lo : lo + 500])})"
+        found = typing.cast(Iterator[tuple[int, str, str]], conn.exec_driver_sql(sql))
+        out.extend((int(i), str(n), str(k)) for i, n, k in found)
+    return out
+
+
+def contacts_by_id(session: Session, ids: list[int]) -> list[tuple[int, int, str]]:
+    """(contact id, customer id, name) of those of these contacts that exist."""
+    out: list[tuple[int, int, str]] = []
+    conn = session.connection()
+    for lo in range(0, len(ids), 500):
+        sql = f"SELECT id, customer_id, name FROM contact WHERE id IN ({_id_list(ids[lo : lo + 500])})"
+        found = typing.cast(Iterator[tuple[int, int, str]], conn.exec_driver_sql(sql))
+        out.extend((int(i), int(c), str(n)) for i, c, n in found)
+    return out
+
+
+def contact_names_with_ids(session: Session) -> Iterator[tuple[int, int, str]]:
+    """(contact id, customer id, name) of every contact, by contact id (read as used, not buffered)."""
+    rows = session.connection().exec_driver_sql("SELECT id, customer_id, name FROM contact ORDER BY id")
+    yield from typing.cast(Iterator[tuple[int, int, str]], rows)
+
+
+def committed_version(session: Session) -> str | None:
+    """The names version as committed, read on another connection than the session's (None: unknown).
+
+    Equal to the version the session reads only when the session holds no uncommitted name change
+    of its own (a writer holds the write lock, so nobody else commits meanwhile).
+    """
+    engine = session.get_bind().engine
+    try:
+        with engine.connect() as conn:
+            plain = conn.execution_options(crm_write=False)
+            row = plain.exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
+            plain.rollback()
+    except DBAPIError:
+        return None
+    return None if row is None else str(row[0])
