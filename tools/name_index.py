@@ -9,6 +9,7 @@ every name. Only `tools.names` and `tools.spotting` use it; nothing else decides
 from __future__ import annotations
 
 import bisect
+import copy
 import gc
 import re
 import sys
@@ -20,10 +21,18 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from sqlmodel import Session
 
-from store.customer_rows import contact_names, customer_names_and_keys
+from store.customer_rows import customer_names_and_keys
+from store.name_changes import (
+    changes_between,
+    committed_version,
+    contact_names_with_ids,
+    contacts_by_id,
+    customers_by_id,
+)
 from store.queries import names_version
 
 LEGAL_SUFFIXES = frozenset(
@@ -64,8 +73,10 @@ TITLES = frozenset(["dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame"
 SUGGEST_SCORE = 55.0  # the weakest fuzzy score worth showing as "did you mean"
 POOL_CAP = 600  # names scored by a fuzzy read (WRatio costs ~1 µs a name; a full scan of 100,000 ~150 ms)
 _TYPO_CACHE_MAX = 10_000
+REFRESH_MAX_ROWS = 20_000  # name changes applied in place at most; more: a new build is about as quick
 
 
+_T = TypeVar("_T")
 _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
@@ -188,20 +199,38 @@ def is_inflection(a: str, b: str) -> bool:
 
 class _Words:
     """Many short word tuples in two flat int arrays (vocabulary ids), by position: a tuple per name
-    costs ~100 bytes at 2.4 million names (1,000,000 customers and their contacts)."""
+    costs ~100 bytes at 2.4 million names (1,000,000 customers and their contacts).
 
-    __slots__ = ("_at", "_end")
+    A name changed or added after the build (an in-place refresh) is kept in `_over` instead, so the
+    flat arrays are never written again and can be shared with the index the refresh started from.
+    """
+
+    __slots__ = ("_at", "_end", "_over")
 
     def __init__(self) -> None:
         self._at = array("i")  # the words of every name, one after the other
         self._end = array("i")  # where each name's words end in _at
+        self._over: dict[int, array[int]] = {}  # position -> its words, set after the build
 
     def append(self, ids: list[int]) -> None:
         self._at.extend(ids)
         self._end.append(len(self._at))
 
+    def put(self, pos: int, ids: list[int]) -> None:
+        self._over[pos] = array("i", ids)
+
     def ids(self, pos: int) -> array[int]:
+        if self._over:
+            found = self._over.get(pos)
+            if found is not None:
+                return found
         return self._at[self._end[pos - 1] if pos else 0 : self._end[pos]]
+
+    def sharing(self) -> _Words:
+        """A copy sharing the flat arrays (never written again once shared), with its own `_over`."""
+        out = _Words()
+        out._at, out._end, out._over = self._at, self._end, dict(self._over)
+        return out
 
 
 @dataclass
@@ -211,7 +240,12 @@ class NameIndex:
     Names are kept by position (the order they were added) in flat lists and arrays rather than an
     object per name: at 1,000,000 customers and 1.4 million contacts that is the difference between
     ~1.2 GB and well under 1 GB for the MCP server. Customers are found by id through a bisection of
-    their ids (added in id order, as `build` does), or a dict when they were added in another order.
+    their ids (added in id order, as `build` does), or a dict when they were added in another order;
+    contacts likewise by their contact id, which is how the lookups name a contact ("person").
+
+    `refreshed` makes the index of a later names version from this one and the changed rows only;
+    it copies what it changes, so an index handed out is never changed (other threads read it).
+    Postings and key lists stay sorted by id, so a refreshed index answers exactly like a new build.
     """
 
     _ids: array[int] = field(default_factory=lambda: array("q"))  # customer id by position
@@ -219,20 +253,27 @@ class NameIndex:
     _words: _Words = field(default_factory=_Words, repr=False)
     _suffixed: bytearray = field(default_factory=bytearray, repr=False)  # ends in a legal suffix
     _pos: dict[int, int] | None = field(default=None, repr=False)  # id -> position, when not in id order
+    _gone: set[int] = field(default_factory=set, repr=False)  # positions of customers removed since
     _vocab: list[str] = field(default_factory=list, repr=False)  # word id -> word (interned)
     _vocab_ids: dict[str, int] = field(default_factory=dict, repr=False)
     _by_key: dict[str, int | list[int]] = field(default_factory=dict)  # " ".join(match words) -> id(s)
     _by_word: dict[str, array[int]] = field(default_factory=dict)  # word -> customer ids (the postings)
+    _p_ids: array[int] = field(default_factory=lambda: array("q"), repr=False)  # contact id by position
+    _p_pos: dict[int, int] | None = field(default=None, repr=False)  # contact id -> position, out of order
+    _p_gone: set[int] = field(default_factory=set, repr=False)
     _p_customer: array[int] = field(default_factory=lambda: array("q"))  # a person's customer id
     _p_names: list[str] = field(default_factory=list)
     _p_words: _Words = field(default_factory=_Words, repr=False)
-    _people_by_key: dict[str, int | list[int]] = field(default_factory=dict)  # -> person position(s)
-    _people_by_word: dict[str, array[int]] = field(default_factory=dict)  # word -> person positions
+    _people_by_key: dict[str, int | list[int]] = field(default_factory=dict)  # -> contact id(s)
+    _people_by_word: dict[str, array[int]] = field(default_factory=dict)  # word -> contact ids
     _sets: _SetCache = field(default_factory=lambda: _SetCache(), repr=False)
     _buckets: dict[str, set[str]] = field(default_factory=dict)  # first letter -> distinct words
     _bucket_lists: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _typos: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _sorted: list[str] | None = field(default=None, repr=False)  # customer name words, for prefixes
+    # While a refresh runs: the containers it made itself (id -> object), which it may change in
+    # place; every other one may be shared with the index it started from and is copied first.
+    _owned: dict[int, object] | None = field(default=None, repr=False)
     version: object = None
 
     @classmethod
@@ -246,8 +287,8 @@ class NameIndex:
         try:
             for cid, name, key in customer_names_and_keys(session):
                 idx.add_customer(cid, name, key)
-            for cid, name in contact_names(session):
-                idx.add_contact(cid, name)
+            for kid, cid, name in contact_names_with_ids(session):
+                idx.add_contact(cid, name, kid)
         finally:
             if collecting:
                 gc.enable()
@@ -257,9 +298,7 @@ class NameIndex:
 
     def add_customer(self, cid: int, name: str, stored_key: str | None = None) -> None:
         """Index a customer; `stored_key` is its stored normalize(name), reused where it equals fold(name)."""
-        plain = name.isascii() and "." not in name and "'" not in name
-        key = stored_key if stored_key is not None and plain else fold(name)
-        words = tuple(map(sys.intern, match_words(key)))
+        words, key = _customer_words(name, stored_key)
         pos = len(self._names)
         if self._pos is None and self._ids and cid <= self._ids[-1]:  # out of id order: look up by dict
             self._pos = {c: i for i, c in enumerate(self._ids)}
@@ -272,21 +311,25 @@ class NameIndex:
         _add(self._by_key, " ".join(words), cid)
         self._add_words(self._by_word, words, cid)
 
-    def add_contact(self, cid: int, name: str) -> None:
-        folded = fold(name).split()
-        if not folded:
+    def add_contact(self, cid: int, name: str, contact_id: int | None = None) -> None:
+        """Index a contact of customer `cid`; `contact_id` names it (by default: the next number)."""
+        found = _contact_words(name)
+        if found is None:
             return
-        if any(len(w) == 1 or w in TITLES for w in folded):
-            words, key = person_words(name, folded), person_key(name, folded)
-        else:  # most names: no title, no initial
-            words, key = tuple(folded), " ".join(folded)
-        words = tuple(map(sys.intern, words))
+        words, key = found
+        if contact_id is None:
+            contact_id = self._p_ids[-1] + 1 if self._p_ids else 0
         i = len(self._p_names)
+        if self._p_pos is None and self._p_ids and contact_id <= self._p_ids[-1]:
+            self._p_pos = {c: p for p, c in enumerate(self._p_ids)}
+        if self._p_pos is not None:
+            self._p_pos[contact_id] = i
+        self._p_ids.append(contact_id)
         self._p_customer.append(cid)
         self._p_names.append(name)
         self._p_words.append(self._word_ids(words))
-        _add(self._people_by_key, key, i)
-        self._add_words(self._people_by_word, words, i)
+        _add(self._people_by_key, key, contact_id)
+        self._add_words(self._people_by_word, words, contact_id)
 
     def _word_ids(self, words: tuple[str, ...]) -> list[int]:
         ids = []
@@ -300,24 +343,28 @@ class NameIndex:
 
     def _position(self, cid: int) -> int:
         """Where customer `cid` is kept; KeyError when it is not in the index."""
-        if self._pos is not None:
-            return self._pos[cid]
-        ids = self._ids
-        if ids:  # ids without gaps (no customer removed): the id gives the position
-            i = cid - ids[0]
-            if 0 <= i < len(ids) and ids[i] == cid:
-                return i
-        i = bisect.bisect_left(ids, cid)
-        if i == len(ids) or ids[i] != cid:
+        pos = _locate(self._ids, self._pos, cid)
+        if self._gone and pos in self._gone:
             raise KeyError(cid)
-        return i
+        return pos
+
+    def _p_position(self, contact_id: int) -> int:
+        """Where contact `contact_id` is kept; KeyError when it is not in the index."""
+        pos = _locate(self._p_ids, self._p_pos, contact_id)
+        if self._p_gone and pos in self._p_gone:
+            raise KeyError(contact_id)
+        return pos
 
     def _positions(self) -> Iterator[tuple[int, int]]:
-        """(customer id, position) of every customer, in the order added (a re-added id: its latest)."""
+        """(customer id, position) of every customer, by id (a re-added id: its latest)."""
+        pairs: Iterator[tuple[int, int]] | list[tuple[int, int]]
         if self._pos is None:
-            yield from ((cid, i) for i, cid in enumerate(self._ids))
+            pairs = ((cid, i) for i, cid in enumerate(self._ids))
         else:
-            yield from self._pos.items()
+            pairs = sorted(self._pos.items())
+        for cid, pos in pairs:
+            if pos not in self._gone:
+                yield cid, pos
 
     def _add_words(self, by_word: dict[str, array[int]], words: tuple[str, ...], value: int) -> None:
         for word in words:
@@ -336,16 +383,236 @@ class NameIndex:
         if bucket is None:
             bucket = self._buckets[word[0]] = set()
         if word not in bucket:
+            if self._owned is not None:
+                bucket = self._buckets[word[0]] = self._mine(bucket)
             bucket.add(word)
             if self._bucket_lists:
                 self._bucket_lists.pop(word[0], None)
             if self._typos:
                 self._typos.clear()
 
+    # ---- refreshing ------------------------------------------------------------------------------
+
+    def refreshed(self, session: Session, version: str) -> NameIndex | None:
+        """The index at names version `version`: this one with the changes since applied to a copy.
+
+        None when the changes cannot be told exactly (a version without its rows, too many rows, a
+        version not after this one's): then only a new build is right.
+        """
+        try:
+            since, upto = int(str(self.version)), int(version)
+        except ValueError:
+            return None
+        if upto < since:
+            return None
+        changes = changes_between(session, since, upto, REFRESH_MAX_ROWS)
+        if changes is None:
+            return None
+        out = self._copy(version)
+        out._owned = {}
+        try:
+            customers = sorted({c for _v, c, _k in changes if c is not None})
+            contacts = sorted({k for _v, _c, k in changes if k is not None})
+            for cid in customers:
+                out._drop_customer(cid)
+            for kid in contacts:
+                out._drop_contact(kid)
+            for cid, name, key in customers_by_id(session, customers):
+                out._put_customer(cid, name, key)
+            for kid, cid, name in contacts_by_id(session, contacts):
+                out._put_contact(kid, cid, name)
+        finally:
+            out._owned = None
+        return out
+
+    def _copy(self, version: object) -> NameIndex:
+        """A copy to change: its own top-level containers; postings, key lists and buckets shared
+        until changed (`_mine`); the vocabulary shared (it only grows, under the cache's refresh lock)."""
+        return NameIndex(
+            _ids=self._ids[:],
+            _names=self._names[:],
+            _words=self._words.sharing(),
+            _suffixed=self._suffixed[:],
+            _pos=None if self._pos is None else dict(self._pos),
+            _gone=set(self._gone),
+            _vocab=self._vocab,
+            _vocab_ids=self._vocab_ids,
+            _by_key=dict(self._by_key),
+            _by_word=dict(self._by_word),
+            _p_ids=self._p_ids[:],
+            _p_pos=None if self._p_pos is None else dict(self._p_pos),
+            _p_gone=set(self._p_gone),
+            _p_customer=self._p_customer[:],
+            _p_names=self._p_names[:],
+            _p_words=self._p_words.sharing(),
+            _people_by_key=dict(self._people_by_key),
+            _people_by_word=dict(self._people_by_word),
+            _buckets=dict(self._buckets),
+            _bucket_lists=dict(self._bucket_lists),
+            _typos=dict(self._typos),
+            _sorted=self._sorted,
+            version=version,
+        )
+
+    def _mine(self, obj: _T) -> _T:
+        """`obj` itself when this refresh made it, else a copy it owns from now on."""
+        owned = self._owned
+        assert owned is not None
+        if id(obj) in owned:
+            return obj
+        mine = copy.copy(obj)
+        owned[id(mine)] = mine
+        return mine
+
+    def _drop_customer(self, cid: int) -> None:
+        try:
+            pos = self._position(cid)
+        except KeyError:
+            return
+        words = self.words_of(cid)
+        self._take(self._by_key, " ".join(words), cid)
+        self._take_words(self._by_word, words, cid)
+        self._gone.add(pos)
+
+    def _put_customer(self, cid: int, name: str, stored_key: str) -> None:
+        words, key = _customer_words(name, stored_key)
+        try:
+            pos = _locate(self._ids, self._pos, cid)  # kept before (removed or renamed): same place
+        except KeyError:
+            pos = len(self._names)
+            if self._pos is None and self._ids and cid <= self._ids[-1]:
+                self._pos = {c: i for i, c in enumerate(self._ids)}
+            if self._pos is not None:
+                self._pos[cid] = pos
+            self._ids.append(cid)
+            self._names.append(name)
+            self._suffixed.append(0)
+        self._names[pos] = name
+        self._suffixed[pos] = has_suffix(key)
+        self._words.put(pos, self._word_ids(words))
+        self._gone.discard(pos)
+        self._put(self._by_key, " ".join(words), cid)
+        self._put_words(self._by_word, words, cid)
+
+    def _drop_contact(self, kid: int) -> None:
+        try:
+            pos = self._p_position(kid)
+        except KeyError:
+            return
+        found = _contact_words(self._p_names[pos])
+        assert found is not None  # only names with words are kept
+        words, key = found
+        self._take(self._people_by_key, key, kid)
+        self._take_words(self._people_by_word, words, kid)
+        self._p_gone.add(pos)
+
+    def _put_contact(self, kid: int, cid: int, name: str) -> None:
+        found = _contact_words(name)
+        if found is None:
+            return  # not indexed, as add_contact
+        words, key = found
+        try:
+            pos = _locate(self._p_ids, self._p_pos, kid)
+        except KeyError:
+            pos = len(self._p_names)
+            if self._p_pos is None and self._p_ids and kid <= self._p_ids[-1]:
+                self._p_pos = {c: i for i, c in enumerate(self._p_ids)}
+            if self._p_pos is not None:
+                self._p_pos[kid] = pos
+            self._p_ids.append(kid)
+            self._p_customer.append(cid)
+            self._p_names.append(name)
+        self._p_customer[pos] = cid
+        self._p_names[pos] = name
+        self._p_words.put(pos, self._word_ids(words))
+        self._p_gone.discard(pos)
+        self._put(self._people_by_key, key, kid)
+        self._put_words(self._people_by_word, words, kid)
+
+    def _put(self, index: dict[str, int | list[int]], key: str, value: int) -> None:
+        """`_add`, keeping the ids under a key in order (as a build adds them)."""
+        found = index.get(key)
+        if found is None:
+            index[key] = value
+        elif isinstance(found, int):
+            if found != value:
+                index[key] = sorted((found, value))
+        elif value not in found:
+            mine = index[key] = self._mine(found)
+            bisect.insort(mine, value)
+
+    def _take(self, index: dict[str, int | list[int]], key: str, value: int) -> None:
+        found = index.get(key)
+        if found is None:
+            return
+        if isinstance(found, int):
+            if found == value:
+                del index[key]
+            return
+        if value not in found:
+            return
+        rest = [v for v in found if v != value]
+        index[key] = rest[0] if len(rest) == 1 else rest  # one id is kept bare, as a build does
+
+    def _put_words(self, by_word: dict[str, array[int]], words: tuple[str, ...], value: int) -> None:
+        for word in dict.fromkeys(words):
+            ids = by_word.get(word)
+            if ids is None:
+                new = array("q", (value,))
+                self._owned_add(new)
+                by_word[word] = new
+                if by_word is self._by_word:
+                    self._sorted = None
+                self._bucket(word)
+            else:
+                i = bisect.bisect_left(ids, value)
+                if i < len(ids) and ids[i] == value:
+                    continue
+                mine = by_word[word] = self._mine(ids)
+                mine.insert(i, value)
+            self._sets.forget(by_word, word)
+
+    def _take_words(self, by_word: dict[str, array[int]], words: tuple[str, ...], value: int) -> None:
+        for word in dict.fromkeys(words):
+            ids = by_word.get(word)
+            if ids is None:
+                continue
+            i = bisect.bisect_left(ids, value)
+            if i == len(ids) or ids[i] != value:
+                continue
+            self._sets.forget(by_word, word)
+            if len(ids) == 1:
+                del by_word[word]
+                if by_word is self._by_word:
+                    self._sorted = None
+                self._unbucket(word)
+            else:
+                mine = by_word[word] = self._mine(ids)
+                del mine[i]
+
+    def _owned_add(self, obj: object) -> None:
+        assert self._owned is not None
+        self._owned[id(obj)] = obj
+
+    def _unbucket(self, word: str) -> None:
+        """Forget `word` as a typo target once no customer or contact name has it."""
+        if word in self._by_word or word in self._people_by_word:
+            return
+        bucket = self._buckets.get(word[0]) if word else None
+        if bucket is None or word not in bucket:
+            return
+        if len(bucket) == 1:
+            del self._buckets[word[0]]
+        else:
+            mine = self._buckets[word[0]] = self._mine(bucket)
+            mine.discard(word)
+        self._bucket_lists.pop(word[0], None)
+        self._typos.clear()
+
     # ---- reading -----------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._ids) if self._pos is None else len(self._pos)
+        return (len(self._ids) if self._pos is None else len(self._pos)) - len(self._gone)
 
     def name_of(self, cid: int) -> str:
         return self._names[self._position(cid)]
@@ -382,7 +649,8 @@ class NameIndex:
         found = self._people_by_key.get(key, [])
         out: dict[int, str] = {}
         for i in [found] if isinstance(found, int) else found:
-            out.setdefault(self._p_customer[i], self._p_names[i])
+            pos = self._p_position(i)
+            out.setdefault(self._p_customer[pos], self._p_names[pos])
         return out
 
     def people_with_word(self, word: str) -> frozenset[int]:
@@ -397,10 +665,17 @@ class NameIndex:
         return len(self._people_by_word.get(word, ()))
 
     def person_words(self, i: int) -> tuple[str, ...]:
-        return tuple(map(self._vocab.__getitem__, self._p_words.ids(i)))
+        """The name words of contact `i` (a contact id, as people_with_word gives)."""
+        return tuple(map(self._vocab.__getitem__, self._p_words.ids(self._p_position(i))))
 
     def person(self, i: int) -> tuple[int, str, tuple[str, ...]]:
-        return self._p_customer[i], self._p_names[i], self.person_words(i)
+        """(customer id, name, name words) of contact `i`."""
+        pos = self._p_position(i)
+        return (
+            self._p_customer[pos],
+            self._p_names[pos],
+            tuple(map(self._vocab.__getitem__, self._p_words.ids(pos))),
+        )
 
     def near_words(self, word: str) -> tuple[str, ...]:
         """Name words within a slip of `word` (same first letter; not the word itself)."""
@@ -602,23 +877,81 @@ def _add(index: dict[str, int | list[int]], key: str, value: int) -> None:
         found.append(value)
 
 
+def _customer_words(name: str, stored_key: str | None) -> tuple[tuple[str, ...], str]:
+    """A customer's match words and folded name, as the index keeps them."""
+    plain = name.isascii() and "." not in name and "'" not in name
+    key = stored_key if stored_key is not None and plain else fold(name)
+    return tuple(map(sys.intern, match_words(key))), key
+
+
+def _contact_words(name: str) -> tuple[tuple[str, ...], str] | None:
+    """A contact's name words and full-name key, as the index keeps them (None: no words at all)."""
+    folded = fold(name).split()
+    if not folded:
+        return None
+    if any(len(w) == 1 or w in TITLES for w in folded):
+        words, key = person_words(name, folded), person_key(name, folded)
+    else:  # most names: no title, no initial
+        words, key = tuple(folded), " ".join(folded)
+    return tuple(map(sys.intern, words)), key
+
+
+def _locate(ids: array[int], by_id: dict[int, int] | None, wanted: int) -> int:
+    """The position of `wanted` among ids kept in id order (or in `by_id`); KeyError when absent."""
+    if by_id is not None:
+        return by_id[wanted]
+    if ids:  # ids without gaps (none removed): the id gives the position
+        i = wanted - ids[0]
+        if 0 <= i < len(ids) and ids[i] == wanted:
+            return i
+    i = bisect.bisect_left(ids, wanted)
+    if i == len(ids) or ids[i] != wanted:
+        raise KeyError(wanted)
+    return i
+
+
 class _IndexCache:
-    """One NameIndex per database, reused until a customer or contact name changes."""
+    """One NameIndex per database, kept current as names change.
+
+    When the names version moved, the index is brought up to it from the changed rows only
+    (`NameIndex.refreshed`), or built anew when that cannot be done exactly. What a session sees
+    is shared with other threads only when it is committed: an index made in a transaction that
+    changed names itself (and may yet roll back) is that session's alone.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_url: dict[str, NameIndex] = {}
+        self._refreshing: dict[str, threading.Lock] = {}
 
     def get(self, session: Session, url: str) -> NameIndex:
         version = names_version(session)
         with self._lock:
             idx = self._by_url.get(url)
+            refreshing = self._refreshing.setdefault(url, threading.Lock())
+        if idx is not None and version is not None and idx.version == version:
+            return idx
+        with refreshing:  # one at a time: a refresh adds to the vocabulary its source shares
+            with self._lock:
+                idx = self._by_url.get(url)
             if idx is not None and version is not None and idx.version == version:
-                return idx
-        idx = NameIndex.build(session, version)
-        with self._lock:
-            self._by_url[url] = idx
-        return idx
+                return idx  # another thread got there first
+            new = idx.refreshed(session, version) if idx is not None and version is not None else None
+            if new is None:
+                new = NameIndex.build(session, version)
+            if version is not None and committed_version(session) == version:
+                with self._lock:
+                    held = self._by_url.get(url)
+                    if held is None or _not_older(version, held.version):
+                        self._by_url[url] = new
+        return new
+
+
+def _not_older(version: str, than: object) -> bool:
+    try:
+        return int(version) >= int(str(than))
+    except ValueError:
+        return True
 
 
 INDEX_CACHE = _IndexCache()

@@ -1,0 +1,436 @@
+"""The name index catches up with name changes in place, and then answers exactly like a new build.
+
+After any sequence of creates, renames, contact adds/renames/moves, deletes and undos (through the
+tools, another Store, or SQL from outside), the cached index of the next lookup must give the same
+resolutions, spots, suggestions and internal lookups as an index built from scratch — in the same
+order — while having been refreshed from the changed rows only (no new build). Where the history
+cannot say what changed (a bulk import's single bump, pruned or missing rows), it builds anew.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from store import Store
+from store.queries import names_version
+from tests.conftest import make_ctx, run_sql
+from tools import name_index as name_index_module
+from tools.context import ToolContext
+from tools.customers import add_contact, create_customer, update_customer
+from tools.errors import CrmError
+from tools.history import undo
+from tools.name_index import INDEX_CACHE, NameIndex, fold, name_index, normalize
+from tools.names import resolve_in, suggest
+from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
+from tools.spotting import spot_in
+from tools.transfer import import_text
+
+CUSTOMER_NAMES = [
+    "Acme",
+    "Acme Corp",
+    "ACME Inc",
+    "Orion Dynamics",
+    "Orion",
+    "Orion AS Dynamics",
+    "Halcyon GmbH",
+    "Halcyon Labs",
+    "Thistle Bakery",
+    "The Thistle Bakery",
+    "Müller & Söhne",
+    "O'Brien's Pub",
+    "Blue North Dental",
+    "Blue North Dental 1234",
+    "Quill & Ink Stationers Ltd",
+    "Studio54",
+    "Brightline Medical",
+    "Tamsin Reed Consulting",
+]
+CONTACT_NAMES = [
+    "Tamsin Reed",
+    "Dr. Tamsin Reed",
+    "J. Alvarez",
+    "Sam Ortiz",
+    "Ana Ruiz",
+    "Jürgen Böhm",
+    "Reed",
+    "Orion Smith",
+    "Mx. Halcyon Day",
+]
+QUERIES = [
+    "acme",
+    "acme corp",
+    "orion dynamcs",
+    "thistel bakery",
+    "halcyon",
+    "halcyon gmbh",
+    "tamsin",
+    "dr reed",
+    "k. alvarez",
+    "jurgen",
+    "blue north",
+    "brightline med",
+    "muller",
+    "obriens",
+    "quill and ink",
+    "studio55",
+    "nobody at all",
+    "reed",
+]
+
+
+_BUILD = NameIndex.build  # the real one, for the index to compare with (not counted)
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every full build of a name index made while the test runs (its version)."""
+    made: list[object] = []
+    real = NameIndex.build.__func__  # type: ignore[attr-defined]  # the classmethod's function
+
+    def counted(cls: type[NameIndex], session: Any, version: object = None) -> NameIndex:
+        made.append(version)
+        return real(cls, session, version)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(NameIndex, "build", classmethod(counted))
+    return made
+
+
+def cached(store: Store) -> NameIndex:
+    with store.read() as s:
+        return name_index(s)
+
+
+def fresh(store: Store) -> NameIndex:
+    with store.read() as s:
+        return _BUILD(s, names_version(s))
+
+
+def _safe(f: Any, *args: Any) -> Any:
+    try:
+        return f(*args)
+    except KeyError:
+        return "missing"
+
+
+def snapshot(idx: NameIndex, store: Store) -> dict[str, Any]:
+    """What the resolver and the spotter can read of an index, in the order they read it."""
+    customer_ids = sorted({int(r[0]) for r in run_sql(store, "SELECT id FROM customer")} | {1, 2, 3, 999})
+    contact_ids = sorted({int(r[0]) for r in run_sql(store, "SELECT id FROM contact")} | {1, 2, 999})
+    names = [str(r[0]) for r in run_sql(store, "SELECT name FROM customer ORDER BY id")]
+    people = [str(r[0]) for r in run_sql(store, "SELECT name FROM contact ORDER BY id")]
+    words = sorted({w for n in [*CUSTOMER_NAMES, *CONTACT_NAMES, *names, *people] for w in fold(n).split()})
+    slips = sorted({w[:-1] for w in words if len(w) > 5} | {w + "x" for w in words if len(w) >= 5})
+    queries = [*QUERIES, *names, *people, *CUSTOMER_NAMES, *CONTACT_NAMES]
+    out: dict[str, Any] = {"len": len(idx)}
+    out["customers"] = [
+        (c, _safe(idx.name_of, c), _safe(idx.words_of, c), _safe(idx.suffixed, c)) for c in customer_ids
+    ]
+    out["people"] = [(k, _safe(idx.person, k)) for k in contact_ids]
+    out["words"] = [
+        (
+            w,
+            list(idx.customers_with_word(w)),
+            list(idx.people_with_word(w)),
+            idx.customer_word_count(w),
+            idx.person_word_count(w),
+            idx.has_word(w),
+            idx.near_words(w),
+        )
+        for w in words + slips
+    ]
+    out["keys"] = [
+        (q, idx.customers_with_key(" ".join(fold(q).split()), said=fold(q)), idx.people_with_key(fold(q)))
+        for q in queries
+    ]
+    out["resolve"] = [resolve_in(idx, q) for q in queries]
+    out["suggest"] = [suggest(idx, q) for q in QUERIES]
+    out["fuzzy"] = [idx.fuzzy(q) for q in QUERIES]
+    out["prefixes"] = [sorted(idx.with_prefixes(tuple(fold(q).split()))) for q in QUERIES]
+    out["spots"] = [
+        spot_in(idx, f"Met {q} today, then called {r} about pricing")
+        for q, r in zip(queries, reversed(queries), strict=True)
+    ]
+    return out
+
+
+def assert_like_fresh(store: Store) -> None:
+    idx = cached(store)
+    with store.read() as s:
+        assert idx.version == names_version(s)
+    assert snapshot(idx, store) == snapshot(fresh(store), store)
+
+
+# ---- the differential property ---------------------------------------------------------------------
+
+
+def _ids(store: Store, table: str) -> list[int]:
+    return [int(r[0]) for r in run_sql(store, f"SELECT id FROM {table} ORDER BY id")]
+
+
+def _pick(ids: list[int], n: int) -> int | None:
+    return ids[n % len(ids)] if ids else None
+
+
+def _apply(ctx: ToolContext, other: Store, op: tuple[str, int, int]) -> None:
+    kind, a, b = op
+    store = ctx.store
+    customers, contacts = _ids(store, "customer"), _ids(store, "contact")
+    cust, cont = _pick(customers, a), _pick(contacts, a)
+    try:
+        if kind == "create":
+            contact = ContactIn(name=CONTACT_NAMES[b % len(CONTACT_NAMES)]) if b % 3 == 0 else None
+            create_customer(
+                ctx, CreateCustomer(name=CUSTOMER_NAMES[a % len(CUSTOMER_NAMES)], contact=contact)
+            )
+        elif kind == "rename" and cust is not None:
+            update_customer(
+                ctx, UpdateCustomer(customer=f"#{cust}", name=CUSTOMER_NAMES[b % len(CUSTOMER_NAMES)])
+            )
+        elif kind == "add_contact" and cust is not None:
+            add_contact(ctx, AddContact(customer=f"#{cust}", name=CONTACT_NAMES[b % len(CONTACT_NAMES)]))
+        elif kind == "undo":
+            undo(ctx)
+        elif kind == "rename_contact" and cont is not None:  # from outside crm, as another program would
+            name = CONTACT_NAMES[b % len(CONTACT_NAMES)]
+            run_sql(
+                store,
+                "UPDATE contact SET name = :n, name_key = :k WHERE id = :i",
+                n=name,
+                k=normalize(name),
+                i=cont,
+            )
+        elif kind == "move_contact" and cont is not None and customers:
+            run_sql(store, "UPDATE contact SET customer_id = :c WHERE id = :i", c=_pick(customers, b), i=cont)
+        elif kind == "delete_contact" and cont is not None:
+            run_sql(store, "DELETE FROM contact WHERE id = :i", i=cont)
+        elif kind == "delete_customer" and cust is not None:  # another Store: its contacts go by cascade
+            with other.write() as s:
+                s.connection().exec_driver_sql(f"DELETE FROM customer WHERE id = {int(cust)}")
+    except CrmError:
+        pass  # a duplicate name, nothing to undo, an undo conflict: nothing changed
+
+
+OPS = st.tuples(
+    st.sampled_from(
+        [
+            "create",
+            "create",
+            "rename",
+            "add_contact",
+            "add_contact",
+            "undo",
+            "rename_contact",
+            "move_contact",
+            "delete_contact",
+            "delete_customer",
+        ]
+    ),
+    st.integers(0, 50),
+    st.integers(0, 50),
+)
+
+
+@pytest.fixture
+def other(ctx: ToolContext) -> Iterator[Store]:
+    """A second Store on the same database (another process's view of it)."""
+    s = Store(ctx.store.path or ctx.store.url)
+    yield s
+    s.close()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(OPS, min_size=1, max_size=10))
+def test_after_every_change_the_refreshed_index_answers_like_a_new_one(
+    ctx: ToolContext, other: Store, builds: list[object], ops: list[tuple[str, int, int]]
+) -> None:
+    # The database carries over from example to example: each sequence starts where the last one ended.
+    cached(ctx.store)
+    for op in ops:
+        before = len(builds)
+        _apply(ctx, other, op)
+        assert_like_fresh(ctx.store)
+        assert len(builds) == before, f"{op} rebuilt the index instead of refreshing it"
+
+
+# ---- the cases named ------------------------------------------------------------------------------
+
+
+def test_a_new_customer_is_found_at_the_next_lookup_without_a_new_build(
+    ctx: ToolContext, builds: list[object]
+) -> None:
+    create_customer(ctx, CreateCustomer(name="Orion Dynamics"))
+    assert resolve_in(cached(ctx.store), "orion").match is not None
+    first = len(builds)
+    create_customer(ctx, CreateCustomer(name="Orion Labs", contact=ContactIn(name="Dr. Tamsin Reed")))
+    idx = cached(ctx.store)
+    assert len(builds) == first
+    assert resolve_in(idx, "orion").match is None  # two now: ambiguous
+    assert [m.name for m in resolve_in(idx, "tamsin reed").matches] == ["Orion Labs"]
+    assert_like_fresh(ctx.store)
+
+
+def test_a_change_by_another_process_is_seen(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(ctx, CreateCustomer(name="Halcyon Labs"))
+    cached(ctx.store)
+    first = len(builds)
+    db = ctx.store.path or ctx.store.url
+    script = (
+        "import sys; from store import Store; from tests.conftest import make_ctx; "
+        "from tools.customers import update_customer, add_contact; "
+        "from tools.schemas import UpdateCustomer, AddContact; "
+        "ctx = make_ctx(Store(sys.argv[1])); "
+        "update_customer(ctx, UpdateCustomer(customer='Halcyon Labs', name='Brightline Medical')); "
+        "add_contact(ctx, AddContact(customer='Brightline Medical', name='Ana Ruiz'))"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db)], check=True, cwd=Path(__file__).parents[2])
+    idx = cached(ctx.store)
+    assert len(builds) == first
+    assert resolve_in(idx, "halcyon").match is None
+    assert [m.name for m in resolve_in(idx, "ana ruiz").matches] == ["Brightline Medical"]
+    assert_like_fresh(ctx.store)
+
+
+def test_a_deleted_customer_takes_its_contacts_out_of_the_index(
+    ctx: ToolContext, other: Store, builds: list[object]
+) -> None:
+    create_customer(ctx, CreateCustomer(name="Thistle Bakery", contact=ContactIn(name="Sam Ortiz")))
+    add_contact(ctx, AddContact(customer="Thistle Bakery", name="Jürgen Böhm"))
+    assert resolve_in(cached(ctx.store), "jurgen").match is not None
+    first = len(builds)
+    with other.write() as s:
+        s.connection().exec_driver_sql("DELETE FROM customer")
+    idx = cached(ctx.store)
+    assert len(builds) == first
+    assert resolve_in(idx, "jurgen").matches == ()
+    assert resolve_in(idx, "sam ortiz").matches == ()
+    assert len(idx) == 0
+    assert_like_fresh(ctx.store)
+
+
+def test_undo_of_a_delete_brings_the_names_back(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(
+        ctx, CreateCustomer(name="Quill & Ink Stationers Ltd", contact=ContactIn(name="Ana Ruiz"))
+    )
+    update_customer(ctx, UpdateCustomer(customer="Quill & Ink", name="Studio54"))
+    cached(ctx.store)
+    first = len(builds)
+    undo(ctx)  # the rename
+    assert resolve_in(cached(ctx.store), "quill and ink").match is not None
+    undo(ctx)  # the creation: customer and contact go
+    assert resolve_in(cached(ctx.store), "ana ruiz").matches == ()
+    assert_like_fresh(ctx.store)
+    assert len(builds) == first
+
+
+def test_a_lost_history_rebuilds(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    create_customer(ctx, CreateCustomer(name="Orion"))
+    run_sql(ctx.store, "DELETE FROM name_change")  # as if pruned: the versions since have no rows
+    first = len(builds)
+    idx = cached(ctx.store)
+    assert len(builds) == first + 1
+    assert resolve_in(idx, "orion").match is not None
+    assert_like_fresh(ctx.store)
+
+
+def test_a_bump_without_rows_rebuilds(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    first = len(builds)
+    run_sql(
+        ctx.store,
+        "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'names_version'",
+    )
+    cached(ctx.store)
+    assert len(builds) == first + 1
+
+
+def test_a_bulk_import_is_seen_whole(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    book = {
+        "format": "crm-export",
+        "version": 1,
+        "customers": [
+            {"name": "Orion Dynamics", "contacts": [{"name": "Tamsin Reed"}]},
+            {"name": "Acme", "contacts": [{"name": "Sam Ortiz"}]},  # merged into the existing Acme
+        ],
+    }
+    import_text(make_ctx(ctx.store, source="import"), json.dumps(book), kind="json", label="book")
+    idx = cached(ctx.store)
+    assert [m.name for m in resolve_in(idx, "tamsin reed").matches] == ["Orion Dynamics"]
+    assert [m.name for m in resolve_in(idx, "sam ortiz").matches] == ["Acme"]
+    assert_like_fresh(ctx.store)
+    undo(make_ctx(ctx.store, source="import"))
+    assert resolve_in(cached(ctx.store), "tamsin reed").matches == ()
+    assert_like_fresh(ctx.store)
+
+
+def test_the_history_is_pruned(ctx: ToolContext) -> None:
+    from store.name_changes import KEEP, PRUNE_EVERY
+
+    with ctx.store.write() as s:
+        s.connection().exec_driver_sql(
+            "UPDATE meta SET value = " + str(3 * KEEP) + " WHERE key = 'names_version'"
+        )
+    for i in range(PRUNE_EVERY + 1):
+        create_customer(ctx, CreateCustomer(name=f"Customer {i}"))
+    versions = [int(r[0]) for r in run_sql(ctx.store, "SELECT version FROM name_change ORDER BY version")]
+    assert versions and versions[-1] - versions[0] < KEEP
+    assert len(versions) <= PRUNE_EVERY + 1
+
+
+def test_a_name_change_rolled_back_is_never_shared(ctx: ToolContext, builds: list[object]) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), ctx.store.write() as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO customer (name, name_key, stage, tags, created_at, updated_at) "
+            "SELECT 'Phantom Works', 'phantom works', stage, tags, created_at, updated_at FROM customer"
+        )
+        assert resolve_in(name_index(s), "phantom").match is not None  # this transaction sees it
+        raise Boom
+    create_customer(ctx, CreateCustomer(name="Orion"))  # the next version, a different change
+    idx = cached(ctx.store)
+    assert resolve_in(idx, "phantom").matches == ()
+    assert resolve_in(idx, "orion").match is not None
+    assert_like_fresh(ctx.store)
+
+
+def test_readers_of_an_index_handed_out_never_see_it_change(ctx: ToolContext) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme", contact=ContactIn(name="Sam Ortiz")))
+    before = cached(ctx.store)
+    fixed = [*QUERIES, *CUSTOMER_NAMES, *CONTACT_NAMES]
+    seen = [resolve_in(before, q) for q in fixed]
+    update_customer(ctx, UpdateCustomer(customer="Acme", name="Orion"))
+    add_contact(ctx, AddContact(customer="Orion", name="Ana Ruiz"))
+    after = cached(ctx.store)
+    assert after is not before
+    assert resolve_in(before, "acme").match is not None  # the old one still answers as it did
+    assert resolve_in(before, "ana ruiz").matches == ()
+    assert [resolve_in(before, q) for q in fixed] == seen
+    assert resolve_in(after, "orion").match is not None
+
+
+def test_the_cache_serves_the_same_index_while_nothing_changes(ctx: ToolContext) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    assert cached(ctx.store) is cached(ctx.store)
+    assert INDEX_CACHE is name_index_module.INDEX_CACHE
