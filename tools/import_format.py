@@ -263,15 +263,73 @@ def compiled(kind: Any) -> Callable[[str], str]:
 
 
 _NAME, _TEXT, _EMAIL, _PHONE, _STAGE, _TAG = (compiled(t) for t in (Name, Text, Email, Phone, StageWord, Tag))
-_CUSTOMER_TEXT = (("stage", _STAGE), ("owner", _TEXT), ("email", _EMAIL), ("phone", _PHONE))
-_CONTACT_TEXT = (("role", _TEXT), ("email", _EMAIL), ("phone", _PHONE))
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,6})?")
 _MAX_TAGS = 100
+_MEMO = 2048  # texts remembered per column
+
+
+def _remembered(check: Callable[[str], str]) -> Callable[[str], str]:
+    """`check` remembering what it made of the texts it accepted before: a spreadsheet repeats its stage,
+    owner and role words on every row (a pure function of the text, so the result is the same)."""
+    memo: dict[str, str] = {}
+
+    def remembered(value: str) -> str:
+        found = memo.get(value)
+        if found is None:
+            found = check(value)
+            if len(memo) < _MEMO:
+                memo[value] = found
+        return found
+
+    return remembered
+
+
+def _tag_list(cell: str) -> list[str]:
+    """A tags cell as CustomerRow reads it ('eu; priority;' -> ['eu', 'priority'])."""
+    parts = [t for t in (part.strip() for part in cell.split(";")) if t]
+    if len(parts) > _MAX_TAGS:
+        raise _Unsettled
+    return [_TAG(t) for t in parts]
+
+
+_TAG_LISTS: dict[str, list[str]] = {}
+
+
+def _tags_of(cell: str) -> list[str]:
+    found = _TAG_LISTS.get(cell)
+    if found is None:
+        found = _tag_list(cell)
+        if len(_TAG_LISTS) < _MEMO:
+            _TAG_LISTS[cell] = found
+    return list(found)  # each customer its own list, as the models make
+
+
+def _amount(cell: str) -> float:
+    if not _PLAIN_AMOUNT.fullmatch(cell) or float(cell) > 1e15:
+        raise _Unsettled
+    return float(cell)
+
+
+# Per key of a row the fast path reads, in the order CustomerRow.given() lists the fields (the name
+# first, apart): the rule making its value. A key not here is either not read by the models either,
+# or one of _OTHER_FIELDS.
+_CUSTOMER_RULES: tuple[tuple[str, Callable[[str], Any]], ...] = (
+    ("stage", _remembered(_STAGE)),
+    ("owner", _remembered(_TEXT)),
+    ("email", _EMAIL),
+    ("phone", _PHONE),
+    ("tags", _tags_of),
+    ("value", _amount),
+)
+_CONTACT_RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("role", _remembered(_TEXT)),
+    ("email", _EMAIL),
+    ("phone", _PHONE),
+)
+_READ_HERE = frozenset({"name", "contacts", *(k for k, _ in _CUSTOMER_RULES)})
 # What CustomerRow reads besides these (created_at, interactions, …): a row giving one is not plain.
-_READ_HERE = frozenset({"name", "tags", "value", "contacts", *(k for k, _ in _CUSTOMER_TEXT)})
-_TEXT_RULES = dict(_CUSTOMER_TEXT)
-_GIVEN_ORDER = ("stage", "owner", "email", "phone", "tags", "value")
 _OTHER_FIELDS = frozenset(CustomerRow.model_fields) - _READ_HERE
+_CONTACT_KEYS = frozenset({"name", *(k for k, _ in _CONTACT_RULES)})
 
 
 def plain_customer(raw: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]] | None:
@@ -282,35 +340,26 @@ def plain_customer(raw: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[
         _given(raw[k]) is not None for k in _OTHER_FIELDS & raw.keys()
     ):
         return None
-    name: Any = None
     fields: dict[str, Any] = {}
-    contacts: list[dict[str, Any]] = []
     try:
-        for key, value in raw.items():  # a CSV row's columns; other keys are not read by the models either
-            if key == "contacts":
-                contacts = [_plain_contact(c) for c in value or ()]
+        name = _given(raw.get("name"))
+        if name is None:
+            return None
+        name = _NAME(name)
+        for key, rule in _CUSTOMER_RULES:
+            value = raw.get(key)
+            if value is None or value == "":  # _given, inline: most cells are given text
                 continue
-            if key not in _READ_HERE or _given(value) is None:
-                continue
-            if key == "name":
-                name = _NAME(value)
-            elif key == "tags":
-                parts = [t for t in (part.strip() for part in value.split(";")) if t]
-                if len(parts) > _MAX_TAGS:
-                    return None
-                fields["tags"] = [_TAG(t) for t in parts]
-            elif key == "value":
-                if not _PLAIN_AMOUNT.fullmatch(value) or float(value) > 1e15:
-                    return None
-                fields["value"] = float(value)
-            else:
-                fields[key] = _TEXT_RULES[key](value)
-    except (_Unsettled, ValueError):
-        return None  # a field rule's refusal (PydanticCustomError is a ValueError), or not plain text
-    if name is None:
+            if type(value) is not str:
+                return None
+            if not value.isspace():
+                fields[key] = rule(value)
+        given = raw.get("contacts")
+        contacts = [_plain_contact(c) for c in given] if given else []
+    except (_Unsettled, ValueError, TypeError):
+        # A field rule's refusal (PydanticCustomError is a ValueError), not plain text, or contacts
+        # that are not a list of objects.
         return None
-    if len(fields) > 1:  # in the order CustomerRow.given() lists them
-        fields = {k: fields[k] for k in _GIVEN_ORDER if k in fields}
     return name, fields, contacts
 
 
@@ -331,10 +380,7 @@ def _plain_contact(raw: Any) -> dict[str, Any]:
     if name is None:
         raise _Unsettled
     out: dict[str, Any] = {"name": _NAME(name)}
-    for key, rule in _CONTACT_TEXT:
+    for key, rule in _CONTACT_RULES:
         value = _given(raw.get(key))
         out[key] = None if value is None else rule(value)
     return out
-
-
-_CONTACT_KEYS = frozenset({"name", *(k for k, _ in _CONTACT_TEXT)})

@@ -283,7 +283,13 @@ def _read_rows(reader: Any, label: str, build: _Builder, delimiter: str) -> Read
         f"{label}: column {quoted(h, 40)} is not imported (columns read: {', '.join(CSV_COLUMNS)})"
         for h in dict.fromkeys(ignored)
     ]
-    rows: list[tuple[str, dict[str, str]]] = []
+    # Per row: (where, the customer's cells by column, the contact's fields or None). The cells are
+    # keyed as {column: cell for column, cell in zip(header, row) if column}: a later column of the
+    # same name wins, a short row lacks its last columns.
+    blank_column = "" in header
+    with_contact = not _CONTACT_COLUMNS.keys().isdisjoint(header)
+    width = len(header)
+    rows: list[tuple[str, dict[str, Any], dict[str, str | None] | None]] = []
     while True:
         where = f"line {reader.line_num + 1}"  # where the row starts (a quoted cell may span lines)
         try:
@@ -296,26 +302,45 @@ def _read_rows(reader: Any, label: str, build: _Builder, delimiter: str) -> Read
                 hint = f"; a cell longer than {_MAX_CELL // (1024 * 1024)} MB"
             build.problems.append(f"{where}: broken CSV ({e}{hint})")
             break
-        if not any(cell.strip() for cell in row):
+        stripped = list(map(str.strip, row))
+        if not any(stripped):
             continue
-        if len(row) > len(header):
-            build.problems.append(f"{where}: {len(row)} fields but the header has {len(header)}")
+        if len(row) > width:
+            build.problems.append(f"{where}: {len(row)} fields but the header has {width}")
             continue
-        cells = zip(header, map(str.strip, row), strict=False)
-        rows.append((where, {h: c if c[:1] != "'" else _unguarded(c) for h, c in cells if h}))
-    comma = decimal_comma([r.get("value", "") for _, r in rows], delimiter)
+        cells: dict[str, Any] = dict(zip(header, stripped, strict=False))
+        if blank_column:
+            cells.pop("", None)
+        if "\x00'" in "\x00" + "\x00".join(stripped):  # a cell starts with ' (or one holds NUL+')
+            for column, cell in cells.items():
+                if cell[:1] == "'":
+                    cells[column] = _unguarded(cell)
+        contact: dict[str, str | None] | None = None
+        if with_contact:
+            contact = {
+                "name": cells.pop("contact", None),
+                "role": cells.pop("contact_role", None),
+                "email": cells.pop("contact_email", None),
+                "phone": cells.pop("contact_phone", None),
+            }
+            if not contact["name"]:
+                contact = None
+        rows.append((where, cells, contact))
+    comma = decimal_comma([r.get("value", "") for _, r, _ in rows], delimiter)
     return Reading(_group(rows, build, comma), [], build.problems, warnings)
 
 
-def _group(rows: list[tuple[str, dict[str, str]]], build: _Builder, comma: bool) -> list[Record]:
+def _group(
+    rows: list[tuple[str, dict[str, Any], dict[str, str | None] | None]], build: _Builder, comma: bool
+) -> list[Record]:
     """Rows to records; later rows of the same customer add their contact (one row per contact)."""
     by_key: dict[str, Record] = {}
-    for where, cells in rows:
-        raw: dict[str, Any] = {k: v for k, v in cells.items() if k not in _CONTACT_COLUMNS}
-        if raw.get("value"):
-            raw["value"] = amount(raw["value"], comma)
-        if cells.get("contact"):
-            raw["contacts"] = [{field_: cells.get(col) for col, field_ in _CONTACT_COLUMNS.items()}]
+    for where, raw, contact in rows:
+        value = raw.get("value")
+        if value:
+            raw["value"] = amount(value, comma)
+        if contact is not None:
+            raw["contacts"] = [contact]
         rec = build.record(where, raw, plain=True)
         if rec is None:
             continue

@@ -71,3 +71,46 @@ def test_a_typical_spreadsheet_row_takes_the_fast_path() -> None:
         [{"name": "Dana Whitfield", "role": "CTO", "email": None, "phone": None}],
     )
     assert outcome(raw, plain=True) == outcome(raw, plain=False)
+
+
+def test_a_whole_file_reads_the_same_through_the_fast_path_and_the_models(monkeypatch) -> None:
+    """Rows repeating their stage, owner, tags and role words (the fast path remembers checked words),
+    one customer on two rows, a guarded phone, an unnamed column, bad rows: the same records and lines."""
+    from tools import import_read
+
+    lines = ["name,email,phone,stage,owner,tags,,contact,contact_role,value"]
+    for n in range(60):
+        stage = "Won" if n % 20 == 0 else "won"  # 'Won' is no stage here (STAGES is case-sensitive)
+        lines.append(f"Cust {n},c{n}@x.example,'+49 30 {n},{stage},ann,eu; vip,x,Dana {n},CTO,{n}.5")
+    lines += [
+        "Cust 0,,,won,,,,Second Contact,CFO,",  # the same customer again: its second contact
+        "Cust 1,,,lead,,,,,,",  # differs from its first row
+        "Bad,no-at,,won,ann,eu; vip,,Dana,CTO,",
+        "Worse,,,banana,ann,a;b;" + "t" * 61 + ",,,,",
+        "Tabs\t,,,\u00a0won\u2003,ann,,,\u00a0,\t,",
+    ]
+    text = "\n".join(lines) + "\n"
+
+    def read() -> tuple[list[import_read.Record], list[str]]:
+        build = builder(STAGES.get, list(STAGES.values()), ZoneInfo("Europe/Berlin"), NOW)
+        reading = import_read.read_csv(text, "f.csv", build)
+        return reading.records, reading.problems
+
+    fast = read()
+    monkeypatch.setattr(import_read, "plain_customer", lambda raw: None)
+    assert read() == fast
+    records, problems = fast
+    assert [r.name for r in records[-1:]] == ["Tabs"] and len(records) == 61
+    assert [p.split(": ")[:2] for p in problems] == [
+        ["line 2 (Cust 0)", "stage"],
+        ["line 22 (Cust 20)", "stage"],
+        ["line 42 (Cust 40)", "stage"],
+        ["line 62 (Cust 0)", "stage"],  # differs from its first row
+        ["line 63 (Cust 1)", "stage"],
+        ["line 64 (Bad)", "email"],
+        ["line 65 (Worse)", "tags[3]"],
+    ], problems
+    assert records[0].fields["phone"] == "+49 30 0" and records[-1].fields == {"stage": "won", "owner": "ann"}
+    assert records[0].contacts[1]["name"] == "Second Contact" and records[5].fields["tags"] == ["eu", "vip"]
+    records[5].fields["tags"].append("mine")
+    assert records[6].fields["tags"] == ["eu", "vip"]  # each customer its own list
