@@ -28,7 +28,7 @@ from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, update_customer
 from tools.errors import CrmError
 from tools.history import undo
-from tools.name_index import INDEX_CACHE, NameIndex, fold, name_index, normalize
+from tools.name_index import INDEX_CACHE, POOL_CAP, NameIndex, fold, name_index, normalize
 from tools.names import resolve_in, suggest
 from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
 from tools.spotting import spot_in
@@ -121,14 +121,17 @@ def _safe(f: Any, *args: Any) -> Any:
         return "missing"
 
 
-def snapshot(idx: NameIndex, store: Store) -> dict[str, Any]:
-    """What the resolver and the spotter can read of an index, in the order they read it."""
+def snapshot(idx: NameIndex, store: Store, names_read: int | None = None) -> dict[str, Any]:
+    """What the resolver and the spotter can read of an index, in the order they read it (every
+    stored name resolved, or the first `names_read` of them)."""
     customer_ids = sorted({int(r[0]) for r in run_sql(store, "SELECT id FROM customer")} | {1, 2, 3, 999})
     contact_ids = sorted({int(r[0]) for r in run_sql(store, "SELECT id FROM contact")} | {1, 2, 999})
     names = [str(r[0]) for r in run_sql(store, "SELECT name FROM customer ORDER BY id")]
     people = [str(r[0]) for r in run_sql(store, "SELECT name FROM contact ORDER BY id")]
     words = sorted({w for n in [*CUSTOMER_NAMES, *CONTACT_NAMES, *names, *people] for w in fold(n).split()})
     slips = sorted({w[:-1] for w in words if len(w) > 5} | {w + "x" for w in words if len(w) >= 5})
+    if names_read is not None:
+        names, people = names[:names_read] + names[-names_read:], people[:names_read] + people[-names_read:]
     queries = [*QUERIES, *names, *people, *CUSTOMER_NAMES, *CONTACT_NAMES]
     out: dict[str, Any] = {"len": len(idx)}
     out["customers"] = [
@@ -162,11 +165,11 @@ def snapshot(idx: NameIndex, store: Store) -> dict[str, Any]:
     return out
 
 
-def assert_like_fresh(store: Store) -> None:
+def assert_like_fresh(store: Store, names_read: int | None = None) -> None:
     idx = cached(store)
     with store.read() as s:
         assert idx.version == names_version(s)
-    assert snapshot(idx, store) == snapshot(fresh(store), store)
+    assert snapshot(idx, store, names_read) == snapshot(fresh(store), store, names_read)
 
 
 # ---- the differential property ---------------------------------------------------------------------
@@ -262,6 +265,41 @@ def test_after_every_change_the_refreshed_index_answers_like_a_new_one(
         before = len(builds)
         _apply(ctx, other, op)
         assert_like_fresh(ctx.store)
+        assert len(builds) == before, f"{op} rebuilt the index instead of refreshing it"
+
+
+WORDS = ["acme", "orion", "halcyon", "thistle", "blue", "north", "dental", "brightline", "medical", "quill"]
+MORE = ["bakery", "labs", "dynamics", "studio", "harbor", "estates", "partners", "group", "ventures"]
+
+
+@pytest.fixture
+def big_book(ctx: ToolContext) -> ToolContext:
+    """More customers than a fuzzy read scores at once (POOL_CAP), many sharing words."""
+    customers = []
+    for i in range(POOL_CAP + 150):
+        words = [WORDS[i % len(WORDS)], MORE[(i // len(WORDS)) % len(MORE)], WORDS[(i * 7) % len(WORDS)]]
+        name = " ".join(words).title() + (f" {i}" if i >= 90 or i % 3 else "")  # unique
+        contacts = [{"name": CONTACT_NAMES[i % len(CONTACT_NAMES)]}] if i % 4 == 0 else []
+        customers.append({"name": name, "contacts": contacts})
+    book = {"format": "crm-export", "version": 1, "customers": customers}
+    import_text(make_ctx(ctx.store, source="import"), json.dumps(book), kind="json", label="big book")
+    return ctx
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(OPS, min_size=1, max_size=6))
+def test_on_a_book_bigger_than_a_fuzzy_pool_too(
+    big_book: ToolContext, other: Store, builds: list[object], ops: list[tuple[str, int, int]]
+) -> None:
+    cached(big_book.store)
+    for op in ops:
+        before = len(builds)
+        _apply(big_book, other, op)
+        assert_like_fresh(big_book.store, names_read=15)
         assert len(builds) == before, f"{op} rebuilt the index instead of refreshing it"
 
 
