@@ -538,36 +538,60 @@ def _bump_names_version(conn: Connection) -> None:
 def _log_created(conn: Connection, batch: Batch, lo: int, hi: int) -> None:
     """The change-log rows saying `batch` created customers lo..hi, built by the database from the rows."""
     pg = _is_pg(conn)
+    params: dict[str, Any] = {
+        "batch": batch.id,
+        "at": batch.at or utcnow(),
+        "actor": batch.actor,
+        "source": batch.source,
+        "summary": batch.summary,
+        "lo": lo,
+        "hi": hi,
+    }
+    if not pg:
+        # An import's customers mostly share their timestamps (the import's moment): the first row's
+        # are spelled once, by the same SQL, and a row holding the same stored text takes that spelling.
+        moments = [c.name for c in _columns(Customer) if isinstance(c.type, UTCDateTime)]
+        refs = [(name, f'"{name}"') for name in moments]
+        spelled = ", ".join(f"{ref}, {_moment_json(ref)}" for _, ref in refs)
+        first = conn.exec_driver_sql(f"SELECT {spelled} FROM customer WHERE id = ?", (lo,)).first()
+        for n, name in enumerate(moments):
+            params[f"s_{name}"], params[f"j_{name}"] = (
+                (first[2 * n], first[2 * n + 1]) if first else (None, None)
+            )
     statement = text(
         "INSERT INTO change_log (batch, at, actor, source, summary, entity, entity_id, op, "
         "before, after, undoes, undone_at) "
         "SELECT CAST(:batch AS TEXT), :at, CAST(:actor AS TEXT), CAST(:source AS TEXT), "
         "CAST(:summary AS TEXT), 'customer', id, 'create', 'null', "
-        f"{_snapshot_sql(Customer, pg=pg)}, NULL, NULL "
+        f"{_snapshot_sql(Customer, pg=pg, shared=not pg)}, NULL, NULL "
         "FROM customer WHERE id BETWEEN :lo AND :hi ORDER BY id"
     ).bindparams(bindparam("at", type_=UTCDateTime))
-    result = conn.execute(
-        statement,
-        {
-            "batch": batch.id,
-            "at": batch.at or utcnow(),
-            "actor": batch.actor,
-            "source": batch.source,
-            "summary": batch.summary,
-            "lo": lo,
-            "hi": hi,
-        },
-    )
+    result = conn.execute(statement, params)
     batch.count += int(result.rowcount or 0)
 
 
-def _snapshot_sql(model: type[SQLModel], *, pg: bool = False) -> str:
+def _columns(model: type[SQLModel]) -> list[Any]:
+    return list(model.__table__.columns)  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+
+
+def _moment_json(ref: str) -> str:
+    """SQLite: the stored UTC moment `ref` ('YYYY-MM-DD HH:MM:SS.ffffff', naive) as `plain` writes it."""
+    return (
+        f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace(substr({ref}, 1, 19), ' ', 'T') || "
+        f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' "
+        f"ELSE '.' || substr({ref}, 21, 6) END "
+        f"|| '+00:00' END"
+    )
+
+
+def _snapshot_sql(model: type[SQLModel], *, pg: bool = False, shared: bool = False) -> str:
     """SQL building, from a stored row, the JSON `Batch.created` writes for it (as `plain` spells values).
 
     Building 100,000 snapshots in Python took seconds; the database builds them in the insert.
+    `shared` (SQLite): a moment whose stored text is :s_<column> takes the spelling :j_<column>.
     """
     parts = []
-    for column in model.__table__.columns:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+    for column in _columns(model):
         ref = f'"{column.name}"'
         if pg and isinstance(column.type, UTCDateTime):
             # isoformat(): microseconds only when there are any.
@@ -580,12 +604,10 @@ def _snapshot_sql(model: type[SQLModel], *, pg: bool = False) -> str:
             expr = ref  # a json column stays json inside json_build_object
         elif isinstance(column.type, UTCDateTime):
             # Stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC); `plain` writes isoformat() in UTC.
-            expr = (
-                f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace(substr({ref}, 1, 19), ' ', 'T') || "
-                f"CASE WHEN substr({ref}, 21, 6) IN ('', '000000') THEN '' "
-                f"ELSE '.' || substr({ref}, 21, 6) END "
-                f"|| '+00:00' END"
-            )
+            expr = _moment_json(ref)
+            if shared:
+                name = column.name
+                expr = f"CASE WHEN {ref} = :s_{name} THEN :j_{name} ELSE {expr} END"
         elif column.type.__class__.__name__ == "JSON":
             expr = f"json({ref})"
         else:
