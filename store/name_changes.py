@@ -35,7 +35,6 @@ PRUNE_EVERY = 256
 PG_ROWS_PER_TRANSACTION = 1_000
 
 _BUMP = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_version';"
-_VERSION = "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'names_version')"
 
 _SQLITE_TABLE = (
     "CREATE TABLE IF NOT EXISTS name_change "
@@ -51,9 +50,10 @@ def _sqlite_trigger(table: str, event: str, spec: str, row: str) -> str:
     customer, contact = ("new.id", "NULL") if table == "customer" else ("NULL", "new.id")
     if row == "old":
         customer, contact = customer.replace("new.", "old."), contact.replace("new.", "old.")
+    # No meta row (a damaged file): no change row either, and the write still goes through.
     change = (
         "INSERT INTO name_change (version, customer_id, contact_id) "
-        f"VALUES ({_VERSION}, {customer}, {contact});"
+        f"SELECT CAST(value AS INTEGER), {customer}, {contact} FROM meta WHERE key = 'names_version';"
     )
     return f"CREATE TRIGGER {table}_names_{event} AFTER {spec} ON {table} BEGIN {_BUMP} {change} END"
 
@@ -82,6 +82,7 @@ _PG_FUNCTION = (
     "UPDATE meta SET value = (CAST(value AS BIGINT) + 1)::text WHERE key = 'names_version' "
     "RETURNING CAST(value AS BIGINT) INTO v; "
     "PERFORM set_config('crm.names_bumped', tx, true); n := 0; "
+    "IF v IS NULL THEN RETURN NULL; END IF; "  # no meta row (a damaged database): no rows, no failure
     f"IF mod(v, {PRUNE_EVERY}) = 0 THEN DELETE FROM name_change WHERE version <= v - {KEEP}; END IF; "
     "ELSIF at IS NOT NULL AND split_part(at, ':', 1) = tx THEN "
     "v := split_part(at, ':', 2)::bigint; n := split_part(at, ':', 3)::integer; "

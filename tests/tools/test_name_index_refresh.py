@@ -13,12 +13,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
 
 from store import Store
 from store.queries import names_version
@@ -65,6 +67,9 @@ CONTACT_NAMES = [
     "Orion Smith",
     "Mx. Halcyon Day",
 ]
+# Only written from outside the tools (names the tools would refuse or never store).
+ODD_CUSTOMER_NAMES = ["The Co", "Inc", "ÆRØ Ltd", "A.B.C. GmbH", "Acme  Corp.", "O’Brien's Pub"]
+ODD_CONTACT_NAMES = ["—", "Dr.", "Ms. J. K.", "Tamsin  Reed", "TAMSIN REED"]
 QUERIES = [
     "acme",
     "acme corp",
@@ -203,7 +208,8 @@ def _apply(ctx: ToolContext, other: Store, op: tuple[str, int, int]) -> None:
         elif kind == "undo":
             undo(ctx)
         elif kind == "rename_contact" and cont is not None:  # from outside crm, as another program would
-            name = CONTACT_NAMES[b % len(CONTACT_NAMES)]
+            names = CONTACT_NAMES + ODD_CONTACT_NAMES
+            name = names[b % len(names)]
             run_sql(
                 store,
                 "UPDATE contact SET name = :n, name_key = :k WHERE id = :i",
@@ -211,6 +217,16 @@ def _apply(ctx: ToolContext, other: Store, op: tuple[str, int, int]) -> None:
                 k=normalize(name),
                 i=cont,
             )
+        elif kind == "raw_rename" and cust is not None:
+            name = ODD_CUSTOMER_NAMES[b % len(ODD_CUSTOMER_NAMES)]
+            with suppress(IntegrityError):  # that name is taken
+                run_sql(
+                    store,
+                    "UPDATE customer SET name = :n, name_key = :k WHERE id = :i",
+                    n=name,
+                    k=normalize(name),
+                    i=cust,
+                )
         elif kind == "move_contact" and cont is not None and customers:
             run_sql(store, "UPDATE contact SET customer_id = :c WHERE id = :i", c=_pick(customers, b), i=cont)
         elif kind == "delete_contact" and cont is not None:
@@ -232,6 +248,7 @@ OPS = st.tuples(
             "add_contact",
             "undo",
             "rename_contact",
+            "raw_rename",
             "move_contact",
             "delete_contact",
             "delete_customer",
@@ -472,3 +489,11 @@ def test_the_cache_serves_the_same_index_while_nothing_changes(ctx: ToolContext)
     create_customer(ctx, CreateCustomer(name="Acme"))
     assert cached(ctx.store) is cached(ctx.store)
     assert INDEX_CACHE is name_index_module.INDEX_CACHE
+
+
+def test_a_database_without_its_names_version_still_takes_writes(ctx: ToolContext) -> None:
+    run_sql(ctx.store, "DELETE FROM meta WHERE key = 'names_version'")  # a damaged file
+    create_customer(ctx, CreateCustomer(name="Acme", contact=ContactIn(name="Sam Ortiz")))
+    update_customer(ctx, UpdateCustomer(customer="Acme", name="Orion"))
+    assert resolve_in(cached(ctx.store), "orion").match is not None
+    assert resolve_in(cached(ctx.store), "acme").matches == ()
