@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -497,3 +498,39 @@ def test_a_database_without_its_names_version_still_takes_writes(ctx: ToolContex
     update_customer(ctx, UpdateCustomer(customer="Acme", name="Orion"))
     assert resolve_in(cached(ctx.store), "orion").match is not None
     assert resolve_in(cached(ctx.store), "acme").matches == ()
+
+
+def test_threads_reading_while_names_change_always_get_a_whole_index(ctx: ToolContext, other: Store) -> None:
+    """Readers on other threads while a writer changes names: every index they get is whole (each
+    name it resolves to is a name it holds), never one half changed, and the last one is current."""
+    create_customer(ctx, CreateCustomer(name="Acme", contact=ContactIn(name="Sam Ortiz")))
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                with ctx.store.read() as s:
+                    idx = name_index(s)
+                for q in QUERIES + CONTACT_NAMES:
+                    for m in resolve_in(idx, q).matches:
+                        assert idx.name_of(m.id) == m.name
+                    spot_in(idx, f"met {q} today")
+            except BaseException as e:  # noqa: BLE001 - reported below
+                failures.append(e)
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for t in readers:
+        t.start()
+    try:
+        for i in range(40):
+            _apply(
+                ctx, other, (["create", "rename", "add_contact", "undo", "rename_contact"][i % 5], i, i * 7)
+            )
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert not failures, failures[0]
+    assert_like_fresh(ctx.store)
