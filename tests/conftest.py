@@ -17,16 +17,19 @@ integrity_check; skipped on PostgreSQL with the reason given).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import certifi  # httpx's CA bundle (see _one_certificate_bundle)
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
@@ -69,6 +72,39 @@ def _memory_temp_root() -> Path | None:
 
 if (_root := _memory_temp_root()) is not None:
     os.environ["PYTEST_DEBUG_TEMPROOT"] = str(_root)  # read when tmp_path's base is first made
+
+# ---- the TLS trust store ---------------------------------------------------------------------------
+
+# Every HTTP client in the suite speaks plain http to 127.0.0.1 (the MCP server, the fake Bot API, the
+# webhook), yet httpx builds a TLS context for each client and parses the whole CA bundle into it:
+# ~35 ms of CPU per client, and the bot makes two per start (so does each `crm telegram`). The tests
+# and the `crm` processes they start (which inherit the variable) trust one certificate instead, the
+# first of the bundle they would have read; nothing in the suite makes a TLS connection.
+CA_ONE = Path(tempfile.gettempdir()) / "crm-tests-one-ca.pem"
+
+
+def _one_certificate_bundle() -> Path | None:
+    try:
+        bundle = Path(os.environ.get("SSL_CERT_FILE") or certifi.where()).read_text()
+    except OSError:
+        return None
+    end = "-----END CERTIFICATE-----"
+    begin, stop = bundle.find("-----BEGIN CERTIFICATE-----"), bundle.find(end)
+    if begin < 0 or stop < begin:
+        return None
+    first = bundle[begin : stop + len(end)] + "\n"
+    with contextlib.suppress(OSError):
+        if CA_ONE.read_text() == first:
+            return CA_ONE
+    partial = CA_ONE.with_name(f"{CA_ONE.name}.{os.getpid()}")
+    partial.write_text(first)
+    os.replace(partial, CA_ONE)  # workers starting together each write the same bytes
+    return CA_ONE
+
+
+if (_ca := _one_certificate_bundle()) is not None:
+    os.environ["SSL_CERT_FILE"] = str(_ca)
+    os.environ.pop("SSL_CERT_DIR", None)
 
 # A Wednesday afternoon, so "this week" has days on both sides.
 NOW = datetime(2026, 3, 4, 14, 0, tzinfo=ZoneInfo("UTC"))
