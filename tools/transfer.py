@@ -315,12 +315,18 @@ def _new_rows(ctx: ToolContext, records: list[Record]) -> bulk.NewRows:
     """The new customers' rows and their children's (each child names its customer by position)."""
     now, actor = ctx.now(), ctx.actor
     new = bulk.NewRows([], {Contact: [], Interaction: [], FollowUp: [], StageChange: []})
+    contacts = new.children[Contact]
     for n, rec in enumerate(records):
         row = {"name": rec.name, "name_key": rec.key, "owner": actor, "created_at": now, "updated_at": now}
         for key, value in rec.fields.items():
             if value is not None:
                 row[key] = value
         new.customers.append(row)
+        if len(rec.contacts) == 1 and not (rec.interactions or rec.followups or rec.history):
+            # A spreadsheet row's one contact: what _child_rows makes of it, without its bookkeeping.
+            x = rec.contacts[0]
+            contacts.append((n, {"name_key": normalize(x["name"]), **x}))
+            continue
         for model, values in _child_rows(rec, None):
             new.children[model].append((n, values))
     return new
