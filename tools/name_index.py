@@ -15,6 +15,7 @@ import re
 import sys
 import threading
 import unicodedata
+import weakref
 from array import array
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
@@ -923,14 +924,21 @@ class _IndexCache:
         self._lock = threading.Lock()
         self._by_url: dict[str, NameIndex] = {}
         self._refreshing: dict[str, threading.Lock] = {}
+        # Indexes shared before, while something still holds them: a session reading an older
+        # snapshot (SQLite: its transaction began before the last name change) gets the one of its
+        # version instead of a new build.
+        self._recent: weakref.WeakValueDictionary[tuple[str, str], NameIndex] = weakref.WeakValueDictionary()
 
     def get(self, session: Session, url: str) -> NameIndex:
         version = names_version(session)
         with self._lock:
             idx = self._by_url.get(url)
             refreshing = self._refreshing.setdefault(url, threading.Lock())
+            earlier = None if version is None else self._recent.get((url, version))
         if idx is not None and version is not None and idx.version == version:
             return idx
+        if earlier is not None:
+            return earlier
         with refreshing:  # one at a time: a refresh adds to the vocabulary its source shares
             with self._lock:
                 idx = self._by_url.get(url)
@@ -944,6 +952,7 @@ class _IndexCache:
                     held = self._by_url.get(url)
                     if held is None or _not_older(version, held.version):
                         self._by_url[url] = new
+                        self._recent[(url, version)] = new
         return new
 
 

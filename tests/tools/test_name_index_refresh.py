@@ -534,3 +534,19 @@ def test_threads_reading_while_names_change_always_get_a_whole_index(ctx: ToolCo
             t.join()
     assert not failures, failures[0]
     assert_like_fresh(ctx.store)
+
+
+def test_a_session_on_an_older_snapshot_gets_the_index_of_its_version(
+    ctx: ToolContext, builds: list[object]
+) -> None:
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    with ctx.store.read() as old:
+        before = name_index(old)  # this transaction's snapshot (SQLite) is taken here
+        first = len(builds)
+        create_customer(ctx, CreateCustomer(name="Orion"))
+        assert resolve_in(cached(ctx.store), "orion").match is not None
+        again = name_index(old)
+        if ctx.store.is_sqlite:  # PostgreSQL reads each statement afresh: it sees the new version
+            assert again is before
+            assert resolve_in(again, "orion").matches == ()
+    assert len(builds) == first
