@@ -1,4 +1,4 @@
-"""`python crm_launcher.py SOCKET ARGS…` runs `crm ARGS…` as a fork of a warm process (tests only).
+"""`python -S crm_launcher.py SOCKET ARGS…` runs `crm ARGS…` as a fork of a warm process (tests only).
 
 A real `crm` subprocess spends ~0.7 s of CPU importing SQLAlchemy, pydantic and the tool layer
 before it does anything; the end-to-end tests start a few hundred of them. This launcher (standard
