@@ -96,7 +96,7 @@ def wait_listening(process: subprocess.Popen[str], port: int, timeout: float = 3
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
         except OSError:
-            time.sleep(0.05)
+            time.sleep(0.01)  # a refused connect costs microseconds; the server is up in ~0.2 s
     raise AssertionError(f"crm mcp --http did not listen on port {port} within {timeout}s")
 
 
