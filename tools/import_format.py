@@ -381,6 +381,11 @@ def _plain_contact(raw: Any) -> dict[str, Any]:
         raise _Unsettled
     out: dict[str, Any] = {"name": _NAME(name)}
     for key, rule in _CONTACT_RULES:
-        value = _given(raw.get(key))
-        out[key] = None if value is None else rule(value)
+        value = raw.get(key)
+        if value is None or value == "":  # _given, inline: most of these cells are empty
+            out[key] = None
+        elif type(value) is not str:
+            raise _Unsettled
+        else:
+            out[key] = None if value.isspace() else rule(value)
     return out
