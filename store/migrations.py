@@ -85,6 +85,7 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "follow-up counts per status and due date (SQLite)", followup_tally.create),
     (5, "a customer's follow-ups indexed in their list order", _v5_followup_customer_order),
     (6, "which names each names version changed (name index refresh)", name_changes.create),
+    (7, "name-change rows stamped, so another database's history is told apart", name_changes.create),
 ]
 LATEST = STEPS[-1][0]
 

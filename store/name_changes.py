@@ -13,6 +13,9 @@ has the index of the current version without reading every name again.
 - A bump with no rows (a bulk import's single bump at its end, see store/bulk.py; a trigger set
   re-created by an old repair) leaves a version without rows: a reader seeing a version it has no
   rows for, or a rebuild row, reads every name again. So a missing row can only cost time.
+- Each version's rows carry a random *stamp*. An index remembers the stamp of its version, so a
+  database that is not the one it was built from (a backup put back, a file made anew at the same
+  path) cannot pass for it when its counter reaches the same or a later version: it rebuilds.
 - The table keeps about the last `KEEP` versions (pruned by the triggers every `PRUNE_EVERY`
   versions); an index older than that rebuilds.
 
@@ -38,7 +41,7 @@ _BUMP = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'names_v
 
 _SQLITE_TABLE = (
     "CREATE TABLE IF NOT EXISTS name_change "
-    "(version INTEGER NOT NULL, customer_id INTEGER, contact_id INTEGER)",
+    "(version INTEGER NOT NULL, customer_id INTEGER, contact_id INTEGER, stamp INTEGER)",
     "CREATE INDEX IF NOT EXISTS ix_name_change_version ON name_change (version)",
     f"CREATE TRIGGER IF NOT EXISTS name_change_prune AFTER INSERT ON name_change "
     f"WHEN new.version % {PRUNE_EVERY} = 0 BEGIN "
@@ -52,8 +55,9 @@ def _sqlite_trigger(table: str, event: str, spec: str, row: str) -> str:
         customer, contact = customer.replace("new.", "old."), contact.replace("new.", "old.")
     # No meta row (a damaged file): no change row either, and the write still goes through.
     change = (
-        "INSERT INTO name_change (version, customer_id, contact_id) "
-        f"SELECT CAST(value AS INTEGER), {customer}, {contact} FROM meta WHERE key = 'names_version';"
+        "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
+        f"SELECT CAST(value AS INTEGER), {customer}, {contact}, random() "
+        "FROM meta WHERE key = 'names_version';"
     )
     return f"CREATE TRIGGER {table}_names_{event} AFTER {spec} ON {table} BEGIN {_BUMP} {change} END"
 
@@ -75,7 +79,7 @@ _SQLITE_TRIGGERS = tuple(
 _PG_FUNCTION = (
     "CREATE OR REPLACE FUNCTION crm_name_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "DECLARE tx text := txid_current()::text; at text := current_setting('crm.names_at', true); "
-    "v bigint; n integer; r record; "
+    "v bigint; n integer; st bigint; r record; "
     "BEGIN "
     "IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF; "
     "IF current_setting('crm.names_bumped', true) IS DISTINCT FROM tx THEN "
@@ -83,23 +87,28 @@ _PG_FUNCTION = (
     "RETURNING CAST(value AS BIGINT) INTO v; "
     "PERFORM set_config('crm.names_bumped', tx, true); n := 0; "
     "IF v IS NULL THEN RETURN NULL; END IF; "  # no meta row (a damaged database): no rows, no failure
+    "st := floor(random() * 9007199254740991)::bigint; "
     f"IF mod(v, {PRUNE_EVERY}) = 0 THEN DELETE FROM name_change WHERE version <= v - {KEEP}; END IF; "
     "ELSIF at IS NOT NULL AND split_part(at, ':', 1) = tx THEN "
     "v := split_part(at, ':', 2)::bigint; n := split_part(at, ':', 3)::integer; "
+    "st := split_part(at, ':', 4)::bigint; "
     f"IF n > {PG_ROWS_PER_TRANSACTION} THEN RETURN NULL; END IF; "  # its rebuild row is written
     "ELSE RETURN NULL; END IF; "
     f"IF n < {PG_ROWS_PER_TRANSACTION} THEN "
     "IF TG_TABLE_NAME = 'customer' THEN "
-    "INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, r.id, NULL); "
-    "ELSE INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, NULL, r.id); END IF; "
+    "INSERT INTO name_change (version, customer_id, contact_id, stamp) VALUES (v, r.id, NULL, st); "
+    "ELSE INSERT INTO name_change (version, customer_id, contact_id, stamp) VALUES (v, NULL, r.id, st); "
+    "END IF; "
     f"ELSIF n = {PG_ROWS_PER_TRANSACTION} THEN "
-    "INSERT INTO name_change (version, customer_id, contact_id) VALUES (v, NULL, NULL); END IF; "
-    "PERFORM set_config('crm.names_at', tx || ':' || v || ':' || (n + 1), true); "
+    "INSERT INTO name_change (version, customer_id, contact_id, stamp) VALUES (v, NULL, NULL, st); END IF; "
+    "PERFORM set_config('crm.names_at', tx || ':' || v || ':' || (n + 1) || ':' || st, true); "
     "RETURN NULL; END $$"
 )
 
 _PG_DDL = (
-    "CREATE TABLE IF NOT EXISTS name_change (version BIGINT NOT NULL, customer_id BIGINT, contact_id BIGINT)",
+    "CREATE TABLE IF NOT EXISTS name_change "
+    "(version BIGINT NOT NULL, customer_id BIGINT, contact_id BIGINT, stamp BIGINT)",
+    "ALTER TABLE name_change ADD COLUMN IF NOT EXISTS stamp BIGINT",
     "CREATE INDEX IF NOT EXISTS ix_name_change_version ON name_change (version)",
     _PG_FUNCTION,
     *(
@@ -116,10 +125,14 @@ _PG_DDL = (
 
 
 def create(conn: Connection) -> None:
-    """Migration step: the change table, and the names-version triggers that now also write it."""
+    """Migration steps 6 and 7: the change table, and the names-version triggers that now also write it
+    (idempotent: step 7 runs it again, for a file step 6 made before the rows had stamps)."""
     if conn.dialect.name == "sqlite":
         for ddl in _SQLITE_TABLE:
             conn.exec_driver_sql(ddl)
+        columns = {str(r[1]) for r in conn.exec_driver_sql("PRAGMA table_info(name_change)")}
+        if "stamp" not in columns:  # made by step 6 before the stamps (step 7 runs this again)
+            conn.exec_driver_sql("ALTER TABLE name_change ADD COLUMN stamp INTEGER")
         for name, ddl in _SQLITE_TRIGGERS:
             conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
             conn.exec_driver_sql(ddl)
@@ -139,9 +152,12 @@ def _has_table(conn: Connection) -> bool:
         # Looked up once per engine: a file whose lost version record was repaired from its tables
         # may be at the latest version without the table (see store.migrations._version_in).
         if conn.dialect.name == "sqlite":
-            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_change'"
+            sql = "SELECT 1 FROM pragma_table_info('name_change') WHERE name = 'stamp'"
         else:
-            sql = "SELECT 1 WHERE to_regclass('name_change') IS NOT NULL"
+            sql = (
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'name_change' AND column_name = 'stamp'"
+            )
         found = conn.exec_driver_sql(sql).first() is not None
         if found:
             _present[engine] = True  # once there, it stays (a missing one is looked for again)
@@ -149,26 +165,51 @@ def _has_table(conn: Connection) -> bool:
 
 
 Change = tuple[int, int | None, int | None]  # (version, customer id, contact id)
+State = tuple[str | None, int | None]  # (names version, the stamp of its rows: None when it has none)
 
 
-def changes_between(session: Session, after: int, upto: int, limit: int) -> list[Change] | None:
+def names_state(session: Session) -> State:
+    """The names version and the stamp of its change rows, in one read (version None: unknown)."""
+    conn = session.connection()
+    if not _has_table(conn):
+        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
+        return (None if row is None else str(row[0])), None
+    cast = "BIGINT" if conn.dialect.name == "postgresql" else "INTEGER"
+    row = conn.exec_driver_sql(
+        "SELECT m.value, (SELECT c.stamp FROM name_change c "
+        f"WHERE c.version = CAST(m.value AS {cast}) LIMIT 1) FROM meta m WHERE m.key = 'names_version'"
+    ).first()
+    if row is None:
+        return None, None
+    return str(row[0]), None if row[1] is None else int(row[1])
+
+
+def changes_between(
+    session: Session, after: int, after_stamp: int | None, upto: int, limit: int
+) -> list[Change] | None:
     """The change rows of versions after..upto, by version; None when they cannot be told exactly:
-    a version without rows, a rebuild row, no table, or more than `limit` rows."""
+    a version without rows, a rebuild row, no table, more than `limit` rows, or version `after`'s
+    rows not stamped `after_stamp` (another history: a backup put back, another database)."""
     conn = session.connection()
     if not _has_table(conn):
         return None
     rows = typing.cast(
-        list[tuple[int, int | None, int | None]],
+        list[tuple[int, int | None, int | None, int | None]],
         conn.exec_driver_sql(
-            "SELECT version, customer_id, contact_id FROM name_change "
-            f"WHERE version > {int(after)} AND version <= {int(upto)} ORDER BY version LIMIT {int(limit) + 1}"
+            "SELECT version, customer_id, contact_id, stamp FROM name_change "
+            f"WHERE version >= {int(after)} AND version <= {int(upto)} "
+            f"ORDER BY version LIMIT {int(limit) + 1}"
         ).all(),
     )
     if len(rows) > limit:
         return None
     out: list[Change] = []
     seen: set[int] = set()
-    for version, customer, contact in rows:
+    for version, customer, contact, stamp in rows:
+        if int(version) == after:
+            if stamp is None or int(stamp) != after_stamp:
+                return None
+            continue
         if customer is None and contact is None:
             return None
         seen.add(int(version))
@@ -179,6 +220,8 @@ def changes_between(session: Session, after: int, upto: int, limit: int) -> list
                 None if contact is None else int(contact),
             )
         )
+    if after_stamp is not None and not any(int(r[0]) == after for r in rows):
+        return None  # the rows of the index's own version are gone (pruned, or another history)
     if len(seen) != upto - after:  # every version in between has its rows (they are in that range)
         return None
     return out
@@ -216,18 +259,19 @@ def contact_names_with_ids(session: Session) -> Iterator[tuple[int, int, str]]:
     yield from typing.cast(Iterator[tuple[int, int, str]], rows)
 
 
-def committed_version(session: Session) -> str | None:
-    """The names version as committed, read on another connection than the session's (None: unknown).
+def committed_state(session: Session) -> State | None:
+    """`names_state` as committed, read on another connection than the session's (None: unknown).
 
-    Equal to the version the session reads only when the session holds no uncommitted name change
-    of its own (a writer holds the write lock, so nobody else commits meanwhile).
+    Equal to what the session reads only when the session holds no uncommitted name change of its
+    own (a writer holds the write lock, so nobody else commits meanwhile).
     """
     engine = session.get_bind().engine
     try:
         with engine.connect() as conn:
             plain = conn.execution_options(crm_write=False)
-            row = plain.exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
+            with Session(bind=plain) as other:
+                found = names_state(other)
             plain.rollback()
     except DBAPIError:
         return None
-    return None if row is None else str(row[0])
+    return found

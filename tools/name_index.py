@@ -29,12 +29,12 @@ from sqlmodel import Session
 from store.customer_rows import customer_names_and_keys
 from store.name_changes import (
     changes_between,
-    committed_version,
+    committed_state,
     contact_names_with_ids,
     contacts_by_id,
     customers_by_id,
+    names_state,
 )
-from store.queries import names_version
 
 LEGAL_SUFFIXES = frozenset(
     [
@@ -276,6 +276,7 @@ class NameIndex:
     # place; every other one may be shared with the index it started from and is copied first.
     _owned: dict[int, object] | None = field(default=None, repr=False)
     version: object = None
+    stamp: int | None = None  # the stamp of its version's change rows (store/name_changes.py)
 
     @classmethod
     def build(cls, session: Session, version: object = None) -> NameIndex:
@@ -394,7 +395,7 @@ class NameIndex:
 
     # ---- refreshing ------------------------------------------------------------------------------
 
-    def refreshed(self, session: Session, version: str) -> NameIndex | None:
+    def refreshed(self, session: Session, version: str, stamp: int | None) -> NameIndex | None:
         """The index at names version `version`: this one with the changes since applied to a copy.
 
         None when the changes cannot be told exactly (a version without its rows, too many rows, a
@@ -406,10 +407,11 @@ class NameIndex:
             return None
         if upto < since:
             return None
-        changes = changes_between(session, since, upto, REFRESH_MAX_ROWS)
+        changes = changes_between(session, since, self.stamp, upto, REFRESH_MAX_ROWS)
         if changes is None:
             return None
         out = self._copy(version)
+        out.stamp = stamp
         out._owned = {}
         try:
             customers = sorted({c for _v, c, _k in changes if c is not None})
@@ -927,40 +929,34 @@ class _IndexCache:
         # Indexes shared before, while something still holds them: a session reading an older
         # snapshot (SQLite: its transaction began before the last name change) gets the one of its
         # version instead of a new build.
-        self._recent: weakref.WeakValueDictionary[tuple[str, str], NameIndex] = weakref.WeakValueDictionary()
+        self._recent: weakref.WeakValueDictionary[tuple[str, str, int | None], NameIndex] = (
+            weakref.WeakValueDictionary()
+        )
 
     def get(self, session: Session, url: str) -> NameIndex:
-        version = names_version(session)
+        version, stamp = state = names_state(session)
         with self._lock:
             idx = self._by_url.get(url)
             refreshing = self._refreshing.setdefault(url, threading.Lock())
-            earlier = None if version is None else self._recent.get((url, version))
-        if idx is not None and version is not None and idx.version == version:
+            earlier = None if version is None else self._recent.get((url, version, stamp))
+        if idx is not None and version is not None and (idx.version, idx.stamp) == state:
             return idx
         if earlier is not None:
             return earlier
         with refreshing:  # one at a time: a refresh adds to the vocabulary its source shares
             with self._lock:
                 idx = self._by_url.get(url)
-            if idx is not None and version is not None and idx.version == version:
+            if idx is not None and version is not None and (idx.version, idx.stamp) == state:
                 return idx  # another thread got there first
-            new = idx.refreshed(session, version) if idx is not None and version is not None else None
+            new = idx.refreshed(session, version, stamp) if idx is not None and version is not None else None
             if new is None:
                 new = NameIndex.build(session, version)
-            if version is not None and committed_version(session) == version:
+                new.stamp = stamp
+            if version is not None and committed_state(session) == state:
                 with self._lock:
-                    held = self._by_url.get(url)
-                    if held is None or _not_older(version, held.version):
-                        self._by_url[url] = new
-                        self._recent[(url, version)] = new
+                    self._by_url[url] = new  # the committed state: the one every new session sees
+                    self._recent[(url, version, stamp)] = new
         return new
-
-
-def _not_older(version: str, than: object) -> bool:
-    try:
-        return int(version) >= int(str(than))
-    except ValueError:
-        return True
 
 
 INDEX_CACHE = _IndexCache()

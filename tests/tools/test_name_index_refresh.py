@@ -550,3 +550,33 @@ def test_a_session_on_an_older_snapshot_gets_the_index_of_its_version(
             assert again is before
             assert resolve_in(again, "orion").matches == ()
     assert len(builds) == first
+
+
+@pytest.mark.parametrize("then", [2, 3])
+def test_another_history_at_the_same_place_is_never_taken_for_the_index_s_own(
+    ctx: ToolContext, then: int
+) -> None:
+    """A backup put back (or a database made anew at the same path or URL) whose counter comes back
+    to the index's version, or passes it, has other names: the stamps tell, and the index rebuilds."""
+    for name in ("Acme", "Orion", "Halcyon"):
+        create_customer(ctx, CreateCustomer(name=name))
+    with ctx.store.read() as s:
+        at = int(str(names_version(s)))
+    assert resolve_in(cached(ctx.store), "halcyon").match is not None
+    # The file as a backup taken after "Acme" would hold it: Orion and Halcyon never existed there.
+    run_sql(ctx.store, "DELETE FROM customer WHERE name <> 'Acme'")
+    run_sql(ctx.store, "DELETE FROM name_change WHERE version > :v", v=at - 2)
+    run_sql(ctx.store, "UPDATE meta SET value = :v WHERE key = 'names_version'", v=str(at - 2))
+    for name in ["Brightline Medical", "Studio54", "Quill & Ink"][:then]:  # back to `at`, or past it
+        run_sql(  # by another program: no lookup in this process sees the versions go by
+            ctx.store,
+            "INSERT INTO customer (name, name_key, stage, tags, created_at, updated_at) "
+            "SELECT :n, :k, stage, tags, created_at, updated_at FROM customer WHERE name = 'Acme'",
+            n=name,
+            k=normalize(name),
+        )
+    idx = cached(ctx.store)
+    assert resolve_in(idx, "halcyon").matches == ()
+    assert resolve_in(idx, "orion").matches == ()
+    assert resolve_in(idx, "studio54").match is not None
+    assert_like_fresh(ctx.store)
