@@ -10,6 +10,9 @@ From a shell (CI starts one server for the whole run):
     python tests/pgserver.py start --dir D   # prints the base URL, leaves the server running
     python tests/pgserver.py stop --dir D
 
+D is best on a memory-backed file system (/dev/shm) where there is one: on a disk other programs
+write to, each CREATE DATABASE (a file per table and index) took ~290 ms instead of ~25 ms.
+
 PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` system user
 (`runuser -u postgres`), otherwise to the current user. The cluster is tuned for throwaway use
 (fsync, synchronous_commit and full_page_writes off): never keep data in it.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import importlib.util
 import json
 import os
@@ -32,6 +36,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 BIN = Path(os.environ.get("CRM_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -105,6 +110,7 @@ class PgServer:
     user: str = SUPERUSER
     owned_root: bool = False
     _stopped: bool = field(default=False, repr=False)
+    _admin: Any = field(default=None, repr=False)  # a psycopg connection, see admin()
 
     @property
     def data(self) -> Path:
@@ -121,6 +127,26 @@ class PgServer:
     def url(self, dbname: str = "postgres") -> str:
         return f"{self.base_url}/{dbname}"
 
+    def admin(self, sql: str) -> None:
+        """Run one statement on the `postgres` database: through one kept psycopg connection when the
+        driver is installed (a psql process per CREATE/DROP DATABASE cost ~40 ms each), else psql."""
+        if self._admin is None:
+            try:
+                import psycopg  # optional (the postgres extra): without it, psql; the CLI needs neither
+            except ImportError:
+                self.psql(sql)
+                return
+            self._admin = psycopg.connect(
+                self.url().replace("postgresql+psycopg", "postgresql"), autocommit=True
+            )
+        self._admin.execute(sql)
+
+    def close_admin(self) -> None:
+        if self._admin is not None:
+            with contextlib.suppress(Exception):  # the server may be gone already
+                self._admin.close()
+            self._admin = None
+
     def psql(self, sql: str, dbname: str = "postgres") -> str:
         """Run one statement with psql (a client: any user may run it) and return its output."""
         args = [str(BIN / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
@@ -132,7 +158,7 @@ class PgServer:
         sql = f"CREATE DATABASE {_quote_ident(name)}"
         if template is not None:
             sql += f" TEMPLATE {_quote_ident(template)}"
-        self.psql(sql)
+        self.admin(sql)
         return self.url(name)
 
     def fresh_database(self, prefix: str = "crm_test", template: str | None = None) -> tuple[str, str]:
@@ -141,7 +167,7 @@ class PgServer:
         return name, self.create_database(name, template=template)
 
     def drop_database(self, name: str) -> None:
-        self.psql(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
+        self.admin(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
 
     def running(self) -> bool:
         done = subprocess.run(
@@ -154,6 +180,7 @@ class PgServer:
 
     def stop(self, *, remove: bool = True) -> None:
         """Stop the server (fast: nothing in it is worth keeping) and remove the cluster files."""
+        self.close_admin()
         if self._stopped:
             return
         self._stopped = True
@@ -201,13 +228,21 @@ def _init_cluster(root: Path) -> None:
     _run(_as_owner(args), cwd=root)
 
 
+def _temp_root() -> str | None:
+    """Where a throwaway cluster goes: beside the tests' tmp_path when that is memory-backed (the
+    suite's conftest sets PYTEST_DEBUG_TEMPROOT to /dev/shm then), else the temp folder. On a disk
+    other programs write to, CREATE DATABASE (a new file per table and index) took ~290 ms instead
+    of ~25 ms, and every PostgreSQL test makes one."""
+    return os.environ.get("PYTEST_DEBUG_TEMPROOT") or None
+
+
 def start(directory: str | os.PathLike[str] | None = None, *, stop_at_exit: bool = True) -> PgServer:
     """Start a fresh cluster in `directory` (default: a new temp dir) on a free port; wait until ready."""
     reason = available()
     if reason is not None:
         raise RuntimeError(reason)
     owned = directory is None
-    root = Path(tempfile.mkdtemp(prefix="crm-pg-")) if directory is None else Path(directory).resolve()
+    root = Path(tempfile.mkdtemp(prefix="crm-pg-", dir=_temp_root())) if owned else Path(directory).resolve()
     if (root / "data").exists():
         raise RuntimeError(f"{root / 'data'} exists: stop that server first (pgserver.py stop --dir {root})")
     _init_cluster(root)
