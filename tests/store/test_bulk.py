@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 from sqlmodel import select
 
 from store import Store, bulk
@@ -312,3 +313,29 @@ def test_the_chunked_import_stores_every_value_exactly_as_the_session_path(tmp_p
             stored.append(rows)
         store.close()
     assert stored[0] == stored[1]
+
+
+def test_the_importing_connection_gets_its_usual_page_cache_back(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-lived process (MCP server, bot) keeps its memory: the import's big SQLite cache is its own."""
+    if not store.is_sqlite:
+        pytest.skip("a SQLite page cache")
+    sizes: list[int] = []
+
+    def cache_size() -> int:
+        with store.connection() as conn:
+            raw = conn.connection.driver_connection
+            return int(raw.execute("PRAGMA cache_size").fetchone()[0])
+
+    usual = cache_size()
+    real = bulk._write_chunk
+
+    def write_chunk(conn: Connection, *args: object) -> None:
+        sizes.append(int(conn.connection.driver_connection.execute("PRAGMA cache_size").fetchone()[0]))
+        real(conn, *args)
+
+    monkeypatch.setattr(bulk, "_write_chunk", write_chunk)
+    import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="cache.csv")
+    assert sizes and all(size == -bulk._IMPORT_CACHE_KIB for size in sizes)
+    assert cache_size() == usual
