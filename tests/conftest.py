@@ -440,7 +440,15 @@ def _reason(marker: pytest.Mark, default: str) -> str:
     return str(marker.kwargs.get("reason") or (marker.args[0] if marker.args else default))
 
 
+def _is_property_test(item: pytest.Item) -> bool:
+    return bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Property tests (hypothesis: tens of examples, 2-12 s each) first, every other test after them in
+    # its usual order: pytest -n 2 hands tests out in this order, and a long one handed out last kept
+    # one worker busy while the other had nothing left. Stable, so the same order in every worker.
+    items.sort(key=lambda item: not _is_property_test(item))
     if not ON_POSTGRES:
         for item in items:
             marker = item.get_closest_marker("pg_only")
