@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -214,18 +215,54 @@ class PgServer:
         return cls(root=path, port=int(state["port"]), host=state["host"], user=state["user"])
 
 
-def _init_cluster(root: Path) -> None:
-    root.mkdir(parents=True, exist_ok=True)
+INITDB_OPTIONS = [
+    "-U",
+    SUPERUSER,
+    "-A",
+    "trust",
+    "-E",
+    "UTF8",
+    "--no-locale",
+    "--no-sync",
+    "--no-instructions",
+]
+
+
+def _owned_folder(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
     owner = _owner()
     if owner is not None:
         entry = pwd.getpwnam(owner)
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-    (root / "sock").mkdir(exist_ok=True)
-    if owner is not None:
-        os.chown(root / "sock", entry.pw_uid, entry.pw_gid)
-    args = [str(BIN / "initdb"), "-D", str(root / "data"), "-U", SUPERUSER, "-A", "trust"]
-    args += ["-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"]
-    _run(_as_owner(args), cwd=root)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
+def _init_cluster(root: Path) -> None:
+    _owned_folder(root)
+    _owned_folder(root / "sock")
+    pristine = _pristine_cluster()
+    if pristine is not None:
+        _run(["cp", "-a", str(pristine), str(root / "data")], cwd=root)  # keeps the owner and modes
+    else:
+        _run(_as_owner([str(BIN / "initdb"), "-D", str(root / "data"), *INITDB_OPTIONS]), cwd=root)
+
+
+def _pristine_cluster() -> Path | None:
+    """A data folder as initdb leaves it, made once per PostgreSQL build and kept in the temp folder:
+    copying it (~0.15 s) instead of running initdb (~0.7 s of CPU) for each throwaway cluster (a test
+    run starts one per test process, and one more to see a server stop). None if it cannot be made."""
+    postgres = (BIN / "postgres").stat()
+    key = repr((str(BIN), postgres.st_size, postgres.st_mtime_ns, INITDB_OPTIONS, _owner(), os.geteuid()))
+    cache = Path(tempfile.gettempdir()) / f"crm-pg-initdb-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    if (cache / "data" / "PG_VERSION").exists():
+        return cache / "data"
+    building = Path(tempfile.mkdtemp(prefix=f"{cache.name}.", dir=cache.parent))
+    try:
+        _owned_folder(building)
+        _run(_as_owner([str(BIN / "initdb"), "-D", str(building / "data"), *INITDB_OPTIONS]), cwd=building)
+        os.rename(building, cache)  # whole or not at all; another process may have made it meanwhile
+    except (OSError, RuntimeError):
+        shutil.rmtree(building, ignore_errors=True)
+    return cache / "data" if (cache / "data" / "PG_VERSION").exists() else None
 
 
 def _temp_root() -> str | None:
