@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 KEEP = 10_000
@@ -259,19 +258,42 @@ def contact_names_with_ids(session: Session) -> Iterator[tuple[int, int, str]]:
     yield from typing.cast(Iterator[tuple[int, int, str]], rows)
 
 
-def committed_state(session: Session) -> State | None:
-    """`names_state` as committed, read on another connection than the session's (None: unknown).
+def shared_safely(session: Session, state: State) -> bool:
+    """Whether `state` (what the session read) is committed, so an index made from it may be shared.
 
-    Equal to what the session reads only when the session holds no uncommitted name change of its
-    own (a writer holds the write lock, so nobody else commits meanwhile).
+    Not when the session's own transaction changed names (it may yet roll back). Checked without a
+    second pooled connection (an in-memory database has one; a busy pool has none to spare):
+    PostgreSQL says whether this transaction bumped the names version (crm.names_bumped, see the
+    trigger); SQLite's committed state is read on a separate plain connection to the same file.
     """
-    engine = session.get_bind().engine
+    conn = session.connection()
     try:
-        with engine.connect() as conn:
-            plain = conn.execution_options(crm_write=False)
-            with Session(bind=plain) as other:
-                found = names_state(other)
-            plain.rollback()
-    except DBAPIError:
-        return None
-    return found
+        if conn.dialect.name == "postgresql":
+            mine = conn.exec_driver_sql(
+                "SELECT txid_current_if_assigned() IS NOT NULL AND "
+                "current_setting('crm.names_bumped', true) = txid_current_if_assigned()::text"
+            ).scalar()
+            # ... and nothing committed since the reads (READ COMMITTED: each statement sees the latest).
+            return not mine and names_state(session) == state
+        if conn.dialect.name != "sqlite" or conn.engine.url.database in (None, "", ":memory:"):
+            return False
+        dialect = conn.engine.dialect
+        cargs, cparams = dialect.create_connect_args(conn.engine.url)
+        raw = dialect.connect(*cargs, **{**cparams, "timeout": 0.1})
+        try:
+            raw.isolation_level = None
+            cur = raw.cursor()
+            cur.execute("SELECT value FROM meta WHERE key = 'names_version'")
+            row = cur.fetchone()
+            version = None if row is None else str(row[0])
+            stamp: int | None = None
+            if version is not None and _has_table(conn):
+                cur.execute("SELECT stamp FROM name_change WHERE version = ? LIMIT 1", (int(version),))
+                found = cur.fetchone()
+                stamp = None if found is None or found[0] is None else int(found[0])
+            cur.close()
+        finally:
+            raw.close()
+    except Exception:  # noqa: BLE001 - whatever it was, the index is this session's alone
+        return False
+    return (version, stamp) == state

@@ -29,11 +29,11 @@ from sqlmodel import Session
 from store.customer_rows import customer_names_and_keys
 from store.name_changes import (
     changes_between,
-    committed_state,
     contact_names_with_ids,
     contacts_by_id,
     customers_by_id,
     names_state,
+    shared_safely,
 )
 
 LEGAL_SUFFIXES = frozenset(
@@ -935,6 +935,10 @@ class _IndexCache:
 
     def get(self, session: Session, url: str) -> NameIndex:
         version, stamp = state = names_state(session)
+        mine = session.info.get(_SESSION_KEY)
+        if mine is not None and mine[0] == url and (mine[1].version, mine[1].stamp) == state:
+            made: NameIndex = mine[1]
+            return made  # made earlier in this session, not shared (see below)
         with self._lock:
             idx = self._by_url.get(url)
             refreshing = self._refreshing.setdefault(url, threading.Lock())
@@ -952,11 +956,16 @@ class _IndexCache:
             if new is None:
                 new = NameIndex.build(session, version)
                 new.stamp = stamp
-            if version is not None and committed_state(session) == state:
+            if version is not None and shared_safely(session, state):
                 with self._lock:
                     self._by_url[url] = new  # the committed state: the one every new session sees
                     self._recent[(url, version, stamp)] = new
+            else:
+                session.info[_SESSION_KEY] = (url, new)
         return new
+
+
+_SESSION_KEY = "crm_name_index"  # session.info: an index this session made and could not share
 
 
 INDEX_CACHE = _IndexCache()

@@ -33,8 +33,9 @@ from tools.errors import CrmError
 from tools.history import undo
 from tools.name_index import INDEX_CACHE, POOL_CAP, NameIndex, fold, name_index, normalize
 from tools.names import resolve_in, suggest
-from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
+from tools.schemas import AddContact, ContactIn, CreateCustomer, LogInteraction, UpdateCustomer
 from tools.spotting import spot_in
+from tools.timeline import log_interaction
 from tools.transfer import import_text
 
 CUSTOMER_NAMES = [
@@ -580,3 +581,55 @@ def test_another_history_at_the_same_place_is_never_taken_for_the_index_s_own(
     assert resolve_in(idx, "orion").matches == ()
     assert resolve_in(idx, "studio54").match is not None
     assert_like_fresh(ctx.store)
+
+
+def test_an_in_memory_database_rolls_a_transaction_back_whole() -> None:
+    """One connection only (in memory): checking what is committed must not touch it (it did: the
+    check's own connection was the session's, and handing it back rolled the transaction back early)."""
+    store = Store(":memory:")
+    ctx = make_ctx(store)
+    try:
+        create_customer(ctx, CreateCustomer(name="Acme"))
+
+        class Boom(Exception):
+            pass
+
+        with pytest.raises(Boom), ctx.transaction("two writes"):
+            create_customer(ctx, CreateCustomer(name="Orion"))
+            log_interaction(ctx, LogInteraction(customer="Orion", body="met", kind="note"))
+            raise Boom
+        with store.read() as s:
+            assert s.connection().exec_driver_sql("SELECT count(*) FROM customer").scalar() == 1
+            assert s.connection().exec_driver_sql("SELECT count(*) FROM interaction").scalar() == 0
+            assert resolve_in(name_index(s), "orion").matches == ()
+        made = create_customer(ctx, CreateCustomer(name="Halcyon"))
+        with store.read() as s:
+            assert [m.id for m in resolve_in(name_index(s), "halcyon").matches] == [made.customer.id]
+            assert resolve_in(name_index(s), "acme").match is not None
+    finally:
+        store.close()
+
+
+def test_many_threads_at_the_first_lookup_after_a_change_all_get_an_index(ctx: ToolContext) -> None:
+    """As many threads as the pool has connections (5 + 10), each holding one: none needs a second."""
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    create_customer(ctx, CreateCustomer(name="Orion"))
+    start = threading.Barrier(15, timeout=60)
+    failures: list[BaseException] = []
+
+    def lookup() -> None:
+        try:
+            with ctx.store.read() as s:
+                s.connection()  # hold a pooled connection, as a tool call does
+                start.wait()
+                assert resolve_in(name_index(s), "orion").match is not None
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    threads = [threading.Thread(target=lookup) for _ in range(15)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[0]
