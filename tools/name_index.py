@@ -410,12 +410,14 @@ class NameIndex:
         changes = changes_between(session, since, self.stamp, upto, REFRESH_MAX_ROWS)
         if changes is None:
             return None
+        customers = sorted({c for _v, c, _k in changes if c is not None})
+        contacts = sorted({k for _v, _c, k in changes if k is not None})
+        if len(customers) + len(contacts) > max(1_000, len(self) // 4):
+            return None  # most names changed: a new build is quicker than copying and applying
         out = self._copy(version)
         out.stamp = stamp
         out._owned = {}
         try:
-            customers = sorted({c for _v, c, _k in changes if c is not None})
-            contacts = sorted({k for _v, _c, k in changes if k is not None})
             for cid in customers:
                 out._drop_customer(cid)
             for kid in contacts:
