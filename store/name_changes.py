@@ -16,6 +16,10 @@ has the index of the current version without reading every name again.
 - Each version's rows carry a random *stamp*. An index remembers the stamp of its version, so a
   database that is not the one it was built from (a backup put back, a file made anew at the same
   path) cannot pass for it when its counter reaches the same or a later version: it rebuilds.
+- Not seen: rows deleted without their delete trigger firing — on SQLite, another program's
+  INSERT/UPDATE OR REPLACE that replaces a customer or contact on a unique key (delete triggers fire
+  for those only with recursive_triggers on). crm never writes so; such an index stays stale for that
+  row until it is rebuilt (the next bulk import, a restart).
 - The table keeps about the last `KEEP` versions (pruned by the triggers every `PRUNE_EVERY`
   versions); an index older than that rebuilds.
 
