@@ -19,7 +19,6 @@ import contextlib
 import gc
 import importlib
 import io
-import json
 import os
 import pkgutil
 import random
@@ -184,7 +183,7 @@ def serve(path: str) -> None:
                 continue
             if os.fork() == 0:
                 listener.close()
-                _monitor(conn, fds, json.loads(payload))  # never returns
+                _monitor(conn, fds, _request(payload))  # never returns
             conn.close()
             for fd in fds:
                 os.close(fd)
@@ -192,6 +191,14 @@ def serve(path: str) -> None:
         with contextlib.suppress(ChildProcessError):  # what has ended, for the CPU time
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
+
+
+def _request(payload: bytes) -> dict[str, object]:
+    """What crm_launcher.py sent: cwd, the argument count, the arguments, NAME=value per variable."""
+    fields = [os.fsdecode(f) for f in payload.split(b"\0")]
+    count = int(fields[1])
+    env = dict(f.split("=", 1) for f in fields[2 + count :])
+    return {"cwd": fields[0], "argv": fields[2 : 2 + count], "env": env}
 
 
 def _monitor(conn: socket.socket, fds: list[int], request: dict[str, object]) -> None:
