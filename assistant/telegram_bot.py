@@ -10,7 +10,6 @@ and the digest schedule are in the database and survive.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import signal
@@ -150,9 +149,6 @@ def run_bot(ctx: ToolContext, *, api_url: str | None = None) -> None:
     app = build_application(ctx, os.environ.get(TOKEN_ENV, "").strip(), api_url=url)
 
     webhook = WebhookSettings.from_env(dict(os.environ))
-    # Everything loaded now lives as long as the bot: frozen, the collector stops walking it again on
-    # each pass (as the MCP server does after loading its tools; see tools/mcp_server.py).
-    gc.freeze()
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -16,7 +16,6 @@ tool layer at its top.
 
 from __future__ import annotations
 
-import gc
 import getpass
 import os
 from collections.abc import Callable
@@ -105,11 +104,6 @@ class CrmServer(MCPServer[Any]):
         add_prompts(self, read_only=self.read_only)
         add_completions(self, ctx)
         self._ctx = ctx
-        # What is loaded now (the SDK, SQLAlchemy, pydantic's models, every tool: over 100,000 objects)
-        # lives as long as the server. Left to the collector, each of its passes over the oldest
-        # objects walked all of them again: about a quarter of a small call's server CPU. Frozen, they are
-        # never walked (and never freed, which they would not be anyway).
-        gc.freeze()
         return ctx
 
     async def _load_first(
