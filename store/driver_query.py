@@ -1,0 +1,88 @@
+"""Prebuilt SELECTs run straight on the DBAPI cursor, for the smallest and most frequent reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+# The SQL, its positional parameter names (None: named), the values compiled into it, and each
+# selected column's result converter (None until the statement first ran on the dialect).
+_Plan = tuple[str, list[str] | None, dict[str, Any], list[Any] | None]
+
+
+class DriverQuery:
+    """A prebuilt SELECT compiled once per dialect and run straight on the DBAPI cursor of the session's
+    connection (in the session's transaction), its values converted by the columns' own types.
+
+    For the smallest, most frequent reads: SQLAlchemy's per-execute work (execution context, result
+    object, row processing) was most of what an MCP `recent_changes` call cost, ~0.7 ms of CPU in
+    the server against 0.1 ms for the SELECT, and half of `get_customer`'s six reads. Only for
+    statements whose parameters need no conversion (ints and strings; a value written into the
+    statement, such as `status == "open"`, is passed as compiled); errors are raised as SQLAlchemy's,
+    so the store reports them as usual.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self._statement = statement
+        self._plans: dict[str, _Plan] = {}
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        compiled = self._statement.compile(dialect=dialect)
+        names = list(compiled.positiontup or []) if compiled.positional else None
+        fixed = {name: value for name, value in compiled.params.items() if value is not None}
+        return compiled.string, names, fixed, None
+
+    def _converters(self, dialect: Dialect, description: Any) -> list[Any]:
+        """Each column's result converter, given the driver's type code (PostgreSQL's numeric columns
+        convert by the type the server sent; SQLite sends none)."""
+        return [
+            c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+            for c, d in zip(self._statement.selected_columns, description, strict=True)
+        ]
+
+    def rows(
+        self, session: Session, params: dict[str, Any], keep: int | None = None
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """The first `keep` rows (all when None) with their values converted, and how many were read.
+
+        In the session's transaction when it has one; else (one statement reads one consistent
+        state) on a pooled connection of its engine, without BEGIN and ROLLBACK.
+        """
+        if session.in_transaction():
+            conn = session.connection()
+            return self._run(conn.dialect, conn.connection, params, keep)
+        engine = session.get_bind().engine
+        raw = engine.raw_connection()
+        try:
+            return self._run(engine.dialect, raw, params, keep)
+        finally:
+            raw.close()  # back to the pool, which rolls back whatever the driver began
+
+    def _run(
+        self, dialect: Dialect, dbapi_conn: Any, params: dict[str, Any], keep: int | None
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = self._plan(dialect)
+        sql, names, fixed, convert = plan
+        values = {**fixed, **params} if fixed else params
+        args: Any = tuple(values[n] for n in names) if names is not None else values
+        dbapi_error = dialect.loaded_dbapi.Error
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute(sql, args)
+            found = cursor.fetchall()
+            if convert is None:  # the first run on this dialect: the column types are known now
+                convert = self._converters(dialect, cursor.description)
+                self._plans[dialect.name] = (sql, names, fixed, convert)
+        except dbapi_error as e:
+            raise DBAPIError.instance(sql, args, e, dbapi_error) from e
+        finally:
+            cursor.close()
+        kept = found if keep is None else found[:keep]
+        rows = [tuple(v if f is None else f(v) for f, v in zip(convert, row, strict=True)) for row in kept]
+        return rows, len(found)
