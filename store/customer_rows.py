@@ -60,9 +60,9 @@ def customer_names_and_keys(session: Session) -> Iterator[tuple[int, str, str]]:
     yield from typing.cast(Iterator[tuple[int, str, str]], session.connection().execute(_ALL_NAMES))
 
 
-def contact_names(session: Session) -> Iterator[tuple[int, str]]:
-    """(customer_id, name) of every contact, by contact id."""
-    yield from typing.cast(Iterator[tuple[int, str]], session.connection().execute(_ALL_CONTACT_NAMES))
+def contact_names(session: Session) -> Iterator[tuple[int, int, str]]:
+    """(contact id, customer id, name) of every contact, by contact id (read as used, not buffered)."""
+    yield from typing.cast(Iterator[tuple[int, int, str]], session.connection().execute(_ALL_CONTACT_NAMES))
 
 
 # ---- one customer's profile: plain rows through prebuilt statements ----------------------------------
@@ -189,7 +189,7 @@ def customer_profile(session: Session, *, customer_id: int, limit: int) -> Custo
 
 _NAME = select(_c.name).where(_c.id == _cid)
 _ALL_NAMES = select(_c.id, _c.name, _c.name_key).order_by(_c.id)
-_ALL_CONTACT_NAMES = select(_k.customer_id, _k.name).order_by(_k.id)
+_ALL_CONTACT_NAMES = select(_k.id, _k.customer_id, _k.name).order_by(_k.id)
 
 
 def customer_name(session: Session, *, customer_id: int) -> str | None:

@@ -29,8 +29,7 @@ exports never carry it (store/copy.py skips it as derived).
 
 from __future__ import annotations
 
-import typing
-from collections.abc import Iterator
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
@@ -174,14 +173,21 @@ State = tuple[str | None, int | None]  # (names version, the stamp of its rows: 
 def names_state(session: Session) -> State:
     """The names version and the stamp of its change rows, in one read (version None: unknown)."""
     conn = session.connection()
-    if not _has_table(conn):
-        row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
-        return (None if row is None else str(row[0])), None
-    cast = "BIGINT" if conn.dialect.name == "postgresql" else "INTEGER"
-    row = conn.exec_driver_sql(
-        "SELECT m.value, (SELECT c.stamp FROM name_change c "
-        f"WHERE c.version = CAST(m.value AS {cast}) LIMIT 1) FROM meta m WHERE m.key = 'names_version'"
-    ).first()
+    return _state(conn.exec_driver_sql(_state_sql(conn.dialect.name, stamped=_has_table(conn))).first())
+
+
+def _state_sql(dialect: str, *, stamped: bool) -> str:
+    """The names version and its rows' stamp (NULL without the change table)."""
+    integer = "BIGINT" if dialect == "postgresql" else "INTEGER"
+    stamp = (
+        f"(SELECT c.stamp FROM name_change c WHERE c.version = CAST(m.value AS {integer}) LIMIT 1)"
+        if stamped
+        else "NULL"
+    )
+    return f"SELECT m.value, {stamp} FROM meta m WHERE m.key = 'names_version'"
+
+
+def _state(row: Any) -> State:
     if row is None:
         return None, None
     return str(row[0]), None if row[1] is None else int(row[1])
@@ -196,7 +202,7 @@ def changes_between(
     conn = session.connection()
     if not _has_table(conn):
         return None
-    rows = typing.cast(
+    rows = cast(
         list[tuple[int, int | None, int | None, int | None]],
         conn.exec_driver_sql(
             "SELECT version, customer_id, contact_id, stamp FROM name_change "
@@ -230,36 +236,26 @@ def changes_between(
     return out
 
 
-def _id_list(ids: list[int]) -> str:
-    return ", ".join(str(int(i)) for i in ids)
+def _rows_by_id(session: Session, select_from: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    """`SELECT … FROM table` for those of these ids that exist, 500 ids per statement."""
+    conn = session.connection()
+    out: list[tuple[Any, ...]] = []
+    for lo in range(0, len(ids), 500):
+        listed = ", ".join(str(int(i)) for i in ids[lo : lo + 500])
+        out.extend(tuple(r) for r in conn.exec_driver_sql(f"{select_from} WHERE id IN ({listed})"))
+    return out
 
 
-def customers_by_id(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
+def customer_names_by_id(session: Session, ids: list[int]) -> list[tuple[int, str, str]]:
     """(id, name, name_key) of those of these customers that exist."""
-    out: list[tuple[int, str, str]] = []
-    conn = session.connection()
-    for lo in range(0, len(ids), 500):
-        sql = f"SELECT id, name, name_key FROM customer WHERE id IN ({_id_list(ids[lo : lo + 500])})"
-        found = typing.cast(Iterator[tuple[int, str, str]], conn.exec_driver_sql(sql))
-        out.extend((int(i), str(n), str(k)) for i, n, k in found)
-    return out
+    rows = _rows_by_id(session, "SELECT id, name, name_key FROM customer", ids)
+    return [(int(i), str(n), str(k)) for i, n, k in rows]
 
 
-def contacts_by_id(session: Session, ids: list[int]) -> list[tuple[int, int, str]]:
+def contact_names_by_id(session: Session, ids: list[int]) -> list[tuple[int, int, str]]:
     """(contact id, customer id, name) of those of these contacts that exist."""
-    out: list[tuple[int, int, str]] = []
-    conn = session.connection()
-    for lo in range(0, len(ids), 500):
-        sql = f"SELECT id, customer_id, name FROM contact WHERE id IN ({_id_list(ids[lo : lo + 500])})"
-        found = typing.cast(Iterator[tuple[int, int, str]], conn.exec_driver_sql(sql))
-        out.extend((int(i), int(c), str(n)) for i, c, n in found)
-    return out
-
-
-def contact_names_with_ids(session: Session) -> Iterator[tuple[int, int, str]]:
-    """(contact id, customer id, name) of every contact, by contact id (read as used, not buffered)."""
-    rows = session.connection().exec_driver_sql("SELECT id, customer_id, name FROM contact ORDER BY id")
-    yield from typing.cast(Iterator[tuple[int, int, str]], rows)
+    rows = _rows_by_id(session, "SELECT id, customer_id, name FROM contact", ids)
+    return [(int(i), int(c), str(n)) for i, c, n in rows]
 
 
 def shared_safely(session: Session, state: State) -> bool:
@@ -287,17 +283,11 @@ def shared_safely(session: Session, state: State) -> bool:
         try:
             raw.isolation_level = None
             cur = raw.cursor()
-            cur.execute("SELECT value FROM meta WHERE key = 'names_version'")
-            row = cur.fetchone()
-            version = None if row is None else str(row[0])
-            stamp: int | None = None
-            if version is not None and _has_table(conn):
-                cur.execute("SELECT stamp FROM name_change WHERE version = ? LIMIT 1", (int(version),))
-                found = cur.fetchone()
-                stamp = None if found is None or found[0] is None else int(found[0])
+            cur.execute(_state_sql("sqlite", stamped=_has_table(conn)))  # names_state's read, committed
+            committed = _state(cur.fetchone())
             cur.close()
         finally:
             raw.close()
     except Exception:  # noqa: BLE001 - whatever it was, the index is this session's alone
         return False
-    return (version, stamp) == state
+    return committed == state

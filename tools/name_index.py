@@ -26,12 +26,11 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from store.customer_rows import customer_names_and_keys
+from store.customer_rows import contact_names, customer_names_and_keys
 from store.name_changes import (
     changes_between,
-    contact_names_with_ids,
-    contacts_by_id,
-    customers_by_id,
+    contact_names_by_id,
+    customer_names_by_id,
     names_state,
     shared_safely,
 )
@@ -289,7 +288,7 @@ class NameIndex:
         try:
             for cid, name, key in customer_names_and_keys(session):
                 idx.add_customer(cid, name, key)
-            for kid, cid, name in contact_names_with_ids(session):
+            for kid, cid, name in contact_names(session):
                 idx.add_contact(cid, name, kid)
         finally:
             if collecting:
@@ -422,9 +421,9 @@ class NameIndex:
                 out._drop_customer(cid)
             for kid in contacts:
                 out._drop_contact(kid)
-            for cid, name, key in customers_by_id(session, customers):
+            for cid, name, key in customer_names_by_id(session, customers):
                 out._put_customer(cid, name, key)
-            for kid, cid, name in contacts_by_id(session, contacts):
+            for kid, cid, name in contact_names_by_id(session, contacts):
                 out._put_contact(kid, cid, name)
         finally:
             out._owned = None
