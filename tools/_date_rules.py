@@ -81,10 +81,12 @@ _DAY_PATTERN = r"""
 |(?P<eo>(?:the\s+)?(?:(?P<eok>end|beginning|start|middle|close)\s+of\s+(?:the\s+)?|mid(?:\s*-\s*|\s+))
    (?:(?P<eoq>this|next|last|current|coming|following)\s+)?(?P<eou>week|month|quarter|year|day|business|MON)\b
    |(?P<eab>eow|eom|eoq|eoy|eod|cob)\b)
-|(?P<off>(?:(?P<oin>in|within|after)\s+)?(?P<on>\d{1,3}|NUM)\s+
-   (?P<ou>(?:business\s+|working\s+)?days?|weeks?|fortnights?|months?|years?|hours?|hrs?|minutes?|mins?)\b
+|(?P<off>(?:(?P<oin>in|within|after)\s+(?:(?:about|around|roughly|approximately|approx\.?|like|maybe|just
+   |only|say|~)\s*)?)?(?P<on>\d{1,3}(?=\s*(?:d|w|h|hrs?|wks?|mos?|mths?)\b)|\d{1,3}\s|(?:NUM)\s)\s*
+   (?P<ou>(?:business\s+|working\s+)?days?|weeks?|fortnights?|months?|years?|hours?|hrs?|minutes?|mins?
+   |wks?|w|d|h|mos|mths?)\b
    (?:['\u2019]s?)?(?:\s+time\b)?
-   (?:\s+(?P<odir>from\s+(?:now|today|tomorrow|(?P<ofwd>WD))|ago|back|hence)\b)?)
+   (?:\s+(?P<odir>from\s+(?:now|today|tomorrow|(?P<ofwd>WD))|ago|back|hence|out)\b)?)
 |(?P<md>(?:(?P<mdw>WD),?\s+)?(?P<mdm>MON)\.?\s+(?:the\s+)?(?P<mdd>\d\d?)(?:st|nd|rd|th)?\b(?![:.,]\d)
    (?:,?\s+(?P<mdy>(?:19|20)\d\d)\b)?)
 |(?P<dm>(?:(?P<dmw>WD),?\s+)?(?:the\s+)?(?<![\d.,:/$-])(?P<dmd>\d\d?)(?:st|nd|rd|th)?(?:\s+of)?\s+
@@ -94,7 +96,7 @@ _DAY_PATTERN = r"""
 |(?P<rw>(?:(?P<rwq>next|this|last|previous|past|coming|(?:the\s+)?following)\s+
    (?P<rwu>weekend|month|quarter|year|week(?:\s+(?:on\s+)?(?P<rwd>WD)\b)?)
    |(?P<rwan>(?:the\s+)?week\s+after\s+next))\b)
-|(?P<wk>(?:(?P<wq>next|this|last|coming|past|previous)\s+)?(?P<wd>WD)\b
+|(?P<wk>(?:(?P<wq>next|this\s+coming|this|last|coming|past|previous)\s+)?(?P<wd>WD)\b
    (?:,?\s+the\s+(?P<wod>\d\d?)(?:st|nd|rd|th)\b)?(?:\s+(?P<wsq>next|this|last)\s+week\b)?
    (?:\s+(?P<wpod>morning|afternoon|evening|night)\b)?)
 |(?P<rel>(?P<rw0>(?:the\s+)?day\s+after\s+tomorrow|(?:the\s+)?day\s+before\s+yesterday|today|tonight|tomorrow
@@ -304,10 +306,16 @@ def _period_edge(g: _Group, c: Ctx) -> Day | None:
     return day, None, None
 
 
+# Units shortened the way reps type them after a number ("in 2wks", "in 10d", "3 mos out").
+_UNIT_SHORT = {"wk": "week", "wks": "weeks", "w": "week", "d": "days", "h": "hours", "mos": "months"}
+_UNIT_SHORT |= {"mth": "month", "mths": "months"}
+_FIGURE_ONLY = frozenset({"w", "d", "h", "mos", "mth", "mths"})  # "in a d…" is no date; "in a wk" is
+
+
 def _offset(g: _Group, c: Ctx) -> Day | None:
     if not (g("oin") or g("odir")):
         return None  # "took 10 days" is a duration, not a date
-    words = g("on").lower().split()
+    words = g("on").lower().split()  # "2", "a", "couple of" ("2wks": the number glued to its unit)
     n = (
         int(words[0])
         if words[0].isdigit()
@@ -316,6 +324,9 @@ def _offset(g: _Group, c: Ctx) -> Day | None:
     direction = " ".join((g("odir") or "").lower().split())
     sign = -1 if direction in ("ago", "back") else 1
     unit = g("ou").lower()
+    if unit in _FIGURE_ONLY and not words[0].isdigit():
+        return None
+    unit = _UNIT_SHORT.get(unit, unit)
     if unit.startswith(("hour", "hr", "min")):
         moment = c.now + sign * timedelta(**{"hours" if unit.startswith("h") else "minutes": n})
         return moment.date(), moment.time().replace(second=0, microsecond=0), None
@@ -376,7 +387,8 @@ def _relative_period(g: _Group, c: Ctx) -> Day | None:
 
 
 def _weekday_rule(g: _Group, c: Ctx) -> Day | None:
-    word, q, wd = g("wd"), (g("wq") or "").lower(), _WEEKDAYS[g("wd").lower()]
+    word, q, wd = g("wd"), " ".join((g("wq") or "").lower().split()), _WEEKDAYS[g("wd").lower()]
+    q = "coming" if q == "this coming" else q
     qualified = g("prep") or c.loose or q or g("wsq")
     if word.lower() in _WORDLIKE_WEEKDAYS and word[0].islower() and not qualified:
         return None
@@ -390,6 +402,8 @@ def _weekday_rule(g: _Group, c: Ctx) -> Day | None:
         day = c.monday + timedelta(days=wd)
         day += timedelta(days=7 if c.fut and day < c.today else -7 if not c.fut and day > c.today else 0)
         return day, None, pod
+    if q == "next":  # "next Thursday" is Thursday of next week (Monday-Sunday), even said on a Wednesday
+        return c.monday + timedelta(days=7 + wd), None, pod
     return _weekday(wd, c.today, q in _NEXT or (c.fut and q not in _LAST)), None, pod
 
 

@@ -4,8 +4,11 @@ only as a fallback for whole strings our rules cannot read.
 Everything is resolved from the caller's `now`, in its own zone (the user's local calendar), never
 from the machine's clock or zone. Where English is ambiguous:
 
-- "next Monday" is the first Monday strictly after today (how reps speak). A bare weekday is the
-  next one strictly after today (prefer="future") or the last one strictly before (prefer="past").
+- "next Thursday" is the Thursday of next week (weeks run Monday–Sunday, as "this week" does): said
+  on a Wednesday it is eight days ahead, not tomorrow; "this coming Thursday" / "coming Thursday" is
+  the first one strictly after today. A bare weekday is the next one strictly after today
+  (prefer="future") or the last one strictly before (prefer="past"); "last Thursday" is the last one
+  strictly before today.
 - Numeric "a/b" dates are US month/day unless the first number is over 12 ("24/11" is 24 Nov);
   "24.11.2026" is day.month.year. In a sentence "a/b" counts only with a year, a preposition or a
   weekday ("3/9/2026", "by 3/9", "Fri 3/13") so that "1/2 of the team" stays a fraction.

@@ -178,9 +178,18 @@ def dates(
     ahead.sort(key=lambda d: d.start)
     today = now.date()
     out: list[DateSpan] = []
-    for d in ahead:
+    for d in list(ahead):
         if d.start > 0 and text[d.start - 1] in "-\u2011" and text[d.start - 2 : d.start - 1].isalpha():
-            continue  # "check-in a week": the 'in' is part of a word, not "in a week"
+            # "check-in a week": the 'in' is the word's, and the rest is still the date ("[in] a week")
+            rest = _GLUED_IN_RE.match(text, d.start)
+            behind.pop((d.start, d.end), None)
+            ahead.remove(d)
+            if rest is None or _LATER_RE.match(text, d.end):
+                continue  # "the check-in a week later" dates nothing
+            d = DateMatch(rest.end(), d.end, text[rest.end() : d.end], d.when)
+            ahead.append(d)
+    ahead.sort(key=lambda d: d.start)
+    for d in ahead:
         back = behind.get((d.start, d.end))
         clause = next((c for c in clauses if c.start <= d.start < c.end), None)
         when = d.when
@@ -266,6 +275,8 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
     return out
 
 
+_GLUED_IN_RE = re.compile(r"(?i)in\s+(?=\S)")
+_LATER_RE = re.compile(r"(?i)\s+(?:later|earlier|before|after|on)\b")
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 _HELD_BEFORE_RE = re.compile(

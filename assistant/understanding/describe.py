@@ -20,9 +20,14 @@ _SCAFFOLD_RE = re.compile(
     re.IGNORECASE,
 )
 _FOLLOW_TYPO_RE = re.compile(r"(?i)\bfol{1,3}o?w[\s-]*up\b|\bfol{1,3}o?wup\b|\bf/u\b")
+# A particle of a phrasal verb stays: "check in", "drop in", "swing by", "catch up" (cut out of "check in
+# in a week" the date leaves "check in", not "check").
+_PHRASAL = "".join(
+    rf"(?<!\b{verb})" for verb in ("check", "drop", "pop", "swing", "stop", "come", "sign", "log", "fill")
+)
 _DANGLING_RE = re.compile(
-    r"(?i)(?:\s+(?:with|w/|for|at|@|on|to|by|about|re|and|the|from|of|in|due|is|are|set|booked"
-    r"|scheduled|after|before|until|till|first\s+thing|am|pm))+\s*$"
+    r"(?i)(?:" + _PHRASAL + r"\s+(?:by|in)\b|\s+(?:with|w/|for|at|@|on|to|about|re|and|the|from|of|due|is|are"
+    r"|set|booked|scheduled|after|before|until|till|first\s+thing|am|pm))+\s*$"
 )
 # What is left of a date once it is cut out: "call paula tmrw am re renewal" -> "call paula re renewal".
 _STRAY_TIME_RE = re.compile(

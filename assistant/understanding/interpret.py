@@ -88,6 +88,8 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
             if refs:
                 used.add(prev)
         shift = r.within(r.shifts, c)
+        if _reported_later(r, c):
+            shift = []  # "the check-in a week later went fine" tells what happened, it moves nothing
         future = [
             d
             for d in r.within(r.dates, c)
@@ -119,6 +121,19 @@ def _edits(r: Reading, used: set[Clause]) -> list[FollowupEdit]:
         if not any(e.action == edit.action and (not edit.refs or e.refs == edit.refs) for e in out):
             out.append(edit)
     return out
+
+
+def _reported_later(r: Reading, c: Clause) -> bool:
+    """A clause telling the past whose only move is 'N days later', with no moving verb of its own."""
+    later = [s for s in r.within(r.shifts, c) if r.text[s.start : s.end].lower().endswith("later")]
+    if not later or any(lexicon.MOVE_VERB_RE.fullmatch(x.text) for x in r.cues_in(c, "move")):
+        return False
+    own = [
+        x
+        for x in r.cues_in(c, "imperative", "followup", "obligation", "future")
+        if not any(s.start <= x.start < s.end for s in later)
+    ]  # ("later" itself is a future cue)
+    return r.has(c, "past") and not own
 
 
 def _best_weak(r: Reading, c: Clause) -> tuple[FollowupRef, ...]:

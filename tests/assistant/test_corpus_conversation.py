@@ -37,7 +37,7 @@ PROMISES = [
     case(
         "Brightline Media - Holly wants to meet next Thursday at 2",
         logs=[("Brightline Media", "note", None, "wants to meet")],
-        fups=[("Brightline Media", "2026-03-05T14:00", "meet")],
+        fups=[("Brightline Media", "2026-03-12T14:00", "meet")],  # next week's Thursday
     ),
     case(
         "follow up with Nordlicht about the pilot",
