@@ -50,8 +50,8 @@ def tables() -> list[Table]:
 
 def _derived(name: str) -> bool:
     """Tables a database keeps for itself (SQLite's FTS5 shadow tables, statistics, follow-up tally,
-    name-change history)."""
-    return name.startswith(("sqlite_", "interaction_fts", "followup_tally", "name_change"))
+    name-change history, the tags in use)."""
+    return name.startswith(("sqlite_", "interaction_fts", "followup_tally", "name_change", "tag_name"))
 
 
 def _unknown_tables(conn: Connection) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from store import followup_tally, name_changes, postgres
+from store import followup_tally, name_changes, postgres, tag_names
 from store.faults import DatabaseDamaged, DatabaseReadOnly
 
 
@@ -86,6 +86,11 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "a customer's follow-ups indexed in their list order", _v5_followup_customer_order),
     (6, "which names each names version changed (name index refresh)", name_changes.create),
     (7, "name-change rows stamped, so another database's history is told apart", name_changes.create),
+    (
+        8,
+        "every tag in use, so a search skips the tag scan for a word no customer has as a tag",
+        tag_names.create,
+    ),
 ]
 LATEST = STEPS[-1][0]
 

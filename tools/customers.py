@@ -11,6 +11,7 @@ from store import queries
 from store.changelog import snapshot
 from store.customer_rows import CustomerProfileRows, customer_by_key, customer_profile, customers_tagged
 from store.models import Contact, Customer, saved_id
+from store.tag_names import may_be_tag
 from tools import idempotency
 from tools.context import ToolContext
 from tools.errors import CustomerNotFound, DuplicateCustomer, InvalidArgument
@@ -84,9 +85,13 @@ def _matching_ids(s: Session, query: str) -> list[int]:
     cands, _sure = rank_customers(idx, query, near)
     ids = [c.id for c in cands]
     if not cands or cands[0].score < 90:
-        ids += queries.customers_by_email(s, query) if len(query) >= 3 else []
+        # Each of these reads every customer (an email or tag "contains" has no index), so each runs
+        # only when it can find someone: no address holds a space, and a tag must be one in use.
+        if len(query) >= 3 and not any(ch.isspace() for ch in query.strip()):
+            ids += queries.customers_by_email(s, query.strip())
         # A tag finds its customers (whole tag, any case): the tool promises it.
-        ids += customers_tagged(s, tag=query)
+        if may_be_tag(s, query):
+            ids += customers_tagged(s, tag=query)
     # A read may rank fuzzily: near misses after the names that fit
     # ("brightline" also shows "Brightlane Ltd").
     ids += [cid for cid, score in near if score >= 70]
