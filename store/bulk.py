@@ -10,8 +10,12 @@ like any other change.
 crm writers on PostgreSQL queue on one lock (store/postgres.py), so one long write would make a
 rep's note from Telegram wait for the whole import. The new customers are written instead in
 chunks of about `CHUNK_ROWS` rows (customers and their contacts, notes, …), each its own short
-write transaction, and other writers get the lock between chunks. The import stays
-all-or-nothing:
+write transaction, and other writers get the lock between chunks. On SQLite, whose waiting writers
+poll for the lock, crm's writers say they wait (a shared `flock` on ``<file>-writers`` around their
+BEGIN IMMEDIATE, `waiting_for_the_lock`); between two chunks the importer keeps the lock free while
+one does, and otherwise goes straight on, but leaves it free `_GAP` long at least every
+`_QUIET_EVERY` seconds for writers that do not say so (the sqlite3 shell, other programs). The
+import stays all-or-nothing:
 
 - the first chunk records a *pending import* row in `meta` (``import_pending:<batch>``, naming
   its change-log batch); the last transaction (the merge into customers that existed, and the
@@ -306,7 +310,12 @@ def import_customers(
     """
     if store.read_only:
         raise read_only_fault(store.path or store.label)
-    with store.connection() as conn, _import_lock(store, conn, wait=True), _page_cache(conn):
+    with (
+        store.connection() as conn,
+        _import_lock(store, conn, wait=True),
+        _page_cache(conn),
+        _Turns.of(store) as turns,
+    ):
         _recover(conn)
         marker = MARKER_PREFIX + batch.id
         written = Written(children={model: 0 for model in new.children})
@@ -324,7 +333,7 @@ def import_customers(
                 _after_chunk(written)
                 if n + 1 < len(chunks):  # the next one's rows are converted while others write
                     ready.append(_prepare(conn, new, *chunks[n + 1]))
-                    _let_others_in(conn, released)
+                    turns.let_others_in(released)
             with _write(conn), Session(bind=conn, expire_on_commit=False) as session:
                 batch.session = session
                 if not finish(batch, written):
@@ -446,15 +455,99 @@ def _write_chunk(conn: Connection, new: NewRows, chunk: _Chunk, batch: Batch, wr
     written.customers += len(live)
 
 
-#: Between two chunks on SQLite the lock stays free at least this long. A writer waiting for it polls
-#: (SQLite's busy handler) at intervals that grow to 100 ms; back-to-back chunks would starve it.
+# ---- other writers' turn between chunks (SQLite) -----------------------------------------------------
+
+#: A writer waiting for SQLite's lock polls (its busy handler) at intervals that grow to 100 ms, so
+#: the lock must stay free about that long for such a writer to notice; back-to-back chunks would
+#: starve it. crm's own writers say they are waiting (`waiting_for_the_lock`): the importer keeps the
+#: lock free only while one does, up to `_TURN_MAX` per gap.
 _GAP = 0.1
+_TURN_MAX = 0.5
+#: A writer that does not say so (the sqlite3 shell, another program) still gets a gap of `_GAP` at
+#: least every `_QUIET_EVERY` seconds of import: it waits about that long (plus one chunk) at most.
+_QUIET_EVERY = 1.5
+_POLL = 0.002  # how often the importer looks whether an announced writer got the lock
 
 
-def _let_others_in(conn: Connection, since: float) -> None:
-    """Keep the write lock free a moment after a chunk (PostgreSQL queues waiters fairly by itself)."""
-    if not _is_pg(conn):
-        time.sleep(max(0.0, _GAP - (time.monotonic() - since)))
+def writers_file(db_path: str) -> str:
+    """The file beside a SQLite database on which crm writers announce they wait for the lock."""
+    return f"{db_path}-writers"
+
+
+@contextmanager
+def waiting_for_the_lock(db_path: str | None) -> Iterator[None]:
+    """Around a crm writer's BEGIN IMMEDIATE on a SQLite file: "a writer waits for the lock".
+
+    A shared `flock` on `writers_file`, held until the body returns (the lock taken, or the busy
+    timeout spent) and released by the kernel if the process dies. An import looks at it between
+    its chunks (`_Turns`). A few microseconds per write; a file that cannot be opened (a read-only
+    folder: then nothing is written anyway) just means no announcement.
+    """
+    if db_path is None:
+        yield
+        return
+    try:
+        fd = os.open(writers_file(db_path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+class _Turns:
+    """When an import on a SQLite file leaves the write lock free between two chunks.
+
+    PostgreSQL queues the waiters of its lock fairly by itself, and an in-memory database has no
+    other writer: there nothing is done (`of` gives an instance with no file).
+    """
+
+    def __init__(self, fd: int | None, *, gaps: bool) -> None:
+        self._fd = fd
+        self._gaps = gaps
+        self._gap_at = time.monotonic()  # the last time the lock stayed free `_GAP` long (the start)
+
+    @classmethod
+    @contextmanager
+    def of(cls, store: Store) -> Iterator[_Turns]:
+        fd = None
+        path = store.path if store.is_sqlite else None
+        if path is not None:
+            with suppress(OSError):  # no file: no announcements to see, the periodic gaps remain
+                fd = os.open(writers_file(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            yield cls(fd, gaps=path is not None)
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def someone_waits(self) -> bool:
+        """True while a crm writer announces it waits for the lock (its shared flock is held)."""
+        if self._fd is None:
+            return False
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self._fd, fcntl.LOCK_UN)  # at once: a writer's announcement must not wait on it
+        return False
+
+    def let_others_in(self, released: float) -> None:
+        """After a chunk committed at `released` (monotonic): keep the lock free while it is needed."""
+        if not self._gaps:
+            return
+        if self.someone_waits():
+            until = released + _TURN_MAX
+            while self.someone_waits() and time.monotonic() < until:
+                time.sleep(_POLL)
+        elif time.monotonic() - self._gap_at >= _QUIET_EVERY:
+            time.sleep(max(0.0, _GAP - (time.monotonic() - released)))
+        now = time.monotonic()
+        if now - released >= _GAP:
+            self._gap_at = now
 
 
 _CONVERTERS = "crm_import_converters"

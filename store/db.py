@@ -92,6 +92,10 @@ _SEARCH_TABLES = "tbl LIKE 'interaction\\_fts\\_%' ESCAPE '\\'"
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
+    file = (
+        engine.url.database if not read_only and engine.url.database not in (None, "", ":memory:") else None
+    )
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: object) -> None:  # the sqlite3 connection
         # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can use BEGIN IMMEDIATE.
@@ -110,7 +114,9 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
         # another process committed in between (the busy timeout does not apply); taking the write
         # lock up front makes concurrent writers queue instead.
         if conn.get_execution_options().get("crm_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Announced while it waits, so a bulk import between two chunks lets it in (store/bulk.py).
+            with bulk.waiting_for_the_lock(file):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
 
