@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -287,6 +288,65 @@ def test_after_every_change_the_refreshed_index_answers_like_a_new_one(
         _apply(ctx, other, op)
         assert_like_fresh(ctx.store)
         assert len(builds) == before, f"{op} rebuilt the index instead of refreshing it"
+
+
+@pytest.fixture
+def folding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every refresh past a tiny overlay folds it into new bases, in the lookup itself."""
+    monkeypatch.setattr(name_index_module, "FOLD_AT", 3)
+    monkeypatch.setattr(name_index_module, "FOLD_IN_BACKGROUND", False)
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(OPS, min_size=1, max_size=8))
+def test_an_index_folded_into_new_bases_answers_like_a_new_one_too(
+    ctx: ToolContext, other: Store, builds: list[object], folding: None, ops: list[tuple[str, int, int]]
+) -> None:
+    cached(ctx.store)
+    for op in ops:
+        before = len(builds)
+        _apply(ctx, other, op)
+        assert_like_fresh(ctx.store)
+        assert cached(ctx.store).overlay_size() <= name_index_module.FOLD_AT
+        assert len(builds) == before, f"{op} rebuilt the index instead of refreshing it"
+
+
+def test_a_refresh_copies_only_what_changed(ctx: ToolContext) -> None:
+    """The index after a change shares the one before's containers and holds the change beside them:
+    what the next refresh copies is the changes since the last fold, however big the book."""
+    for name in CUSTOMER_NAMES[:8]:
+        create_customer(ctx, CreateCustomer(name=name, contact=ContactIn(name="Sam Ortiz")))
+    with ctx.store.read() as s:  # a new build: nothing in an overlay
+        INDEX_CACHE._by_url.pop(str(s.get_bind().engine.url), None)
+    base = cached(ctx.store)
+    assert base.overlay_size() == 0
+    create_customer(ctx, CreateCustomer(name="Quill & Ink Stationers Ltd"))
+    after = cached(ctx.store)
+    assert after._by_key is base._by_key and after._names is base._names and after._ids is base._ids
+    assert 0 < after.overlay_size() < 10
+    assert resolve_in(after, "quill and ink").match is not None
+    assert resolve_in(base, "quill and ink").matches == ()
+    folded = after.folded()
+    assert folded.overlay_size() == 0
+    assert snapshot(folded, ctx.store) == snapshot(after, ctx.store) == snapshot(fresh(ctx.store), ctx.store)
+
+
+def test_a_big_overlay_is_folded_in_the_background(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(name_index_module, "FOLD_AT", 5)
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    for name in CUSTOMER_NAMES[3:9]:
+        create_customer(ctx, CreateCustomer(name=name, contact=ContactIn(name="Ana Ruiz")))
+        assert resolve_in(cached(ctx.store), name).match is not None  # at once, folded or not
+    deadline = time.monotonic() + 30
+    while cached(ctx.store).overlay_size() > 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cached(ctx.store).overlay_size() <= 5
+    assert_like_fresh(ctx.store)
 
 
 WORDS = ["acme", "orion", "halcyon", "thistle", "blue", "north", "dental", "brightline", "medical", "quill"]
