@@ -272,11 +272,15 @@ class NewRows:
 
     `customers`: one dict per new customer, every column but `id` that is given (the model's
     defaults fill the rest); `children`: per child model, (index of its customer in `customers`,
-    its columns but `id` and `customer_id`), in customer order.
+    its columns but `id` and `customer_id`), in customer order. `names_version`: the names version
+    (store/queries.names_version) read before the file's names were looked up: while the database
+    still holds it, no customer was created or renamed since, and a chunk need not look whether
+    one of its names was taken meanwhile.
     """
 
     customers: list[dict[str, Any]]
     children: dict[type[SQLModel], list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    names_version: str | None = None
 
 
 @dataclass
@@ -432,8 +436,9 @@ def _prepare(conn: Connection, new: NewRows, lo: int, hi: int) -> _Chunk:
 
 
 def _write_chunk(conn: Connection, new: NewRows, chunk: _Chunk, batch: Batch, written: Written) -> None:
-    keys = [new.customers[i]["name_key"] for i in range(chunk.lo, chunk.hi)]
-    taken = _existing_keys(conn, keys)
+    taken: dict[str, int] = {}
+    if new.names_version is None or _names_version(conn) != new.names_version:
+        taken = _existing_keys(conn, [new.customers[i]["name_key"] for i in range(chunk.lo, chunk.hi)])
     live = [i for i in range(chunk.lo, chunk.hi) if new.customers[i]["name_key"] not in taken]
     for i in range(chunk.lo, chunk.hi):
         cid = taken.get(new.customers[i]["name_key"])
@@ -583,6 +588,11 @@ def _existing_keys(conn: Connection, keys: list[str]) -> dict[str, int]:
             (json.dumps(keys),),
         )
     return {str(key): int(cast(int, cid)) for key, cid in rows}
+
+
+def _names_version(conn: Connection) -> str | None:
+    row = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'names_version'").first()
+    return None if row is None else str(row[0])
 
 
 def _new_ids(conn: Connection, count: int) -> list[int]:

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from store import bulk
 from store.changelog import Batch, snapshot
 from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User, saved_id
+from store.queries import names_version
 from store.transfer_rows import (
     Timeline,
     any_customer_with_key,
@@ -293,9 +294,10 @@ def _no_gc_pauses() -> Iterator[None]:
 def _import(ctx: ToolContext, text: str, kind: str, label: str, summary: str) -> ImportResult:
     for _attempt in range(_RETRIES):
         with ctx.read() as s:
+            version = names_version(s)  # before the names are looked up: see bulk.NewRows
             plan = _plan(s, _read(ctx, s, text, kind, label))
         if ctx.store.stages_imports and ctx._batch_id is None:
-            result = _write_chunked(ctx, summary, label, plan)
+            result = _write_chunked(ctx, summary, label, plan, version)
         else:  # an in-memory database, or inside a caller's batch: one session
             result = _write_in_session(ctx, summary, plan)
         if result is not None:
@@ -332,7 +334,9 @@ def _new_rows(ctx: ToolContext, records: list[Record]) -> bulk.NewRows:
     return new
 
 
-def _write_chunked(ctx: ToolContext, summary: str, label: str, plan: _Plan) -> ImportResult | None:
+def _write_chunked(
+    ctx: ToolContext, summary: str, label: str, plan: _Plan, version: str | None
+) -> ImportResult | None:
     """New customers written in short transactions by the store, then the merge; None on a race."""
     # The store sets the batch's session (the one of its last transaction) before `finish` runs.
     batch = Batch(None, ctx.actor, ctx.source, summary, at=ctx.now())  # type: ignore[arg-type]  # session set by bulk.import_customers
@@ -353,7 +357,9 @@ def _write_chunked(ctx: ToolContext, summary: str, label: str, plan: _Plan) -> I
         _import_users(batch.session, plan.reading.users)
         return True
 
-    done = bulk.import_customers(ctx.store, _new_rows(ctx, plan.new), batch=batch, label=label, finish=finish)
+    new = _new_rows(ctx, plan.new)
+    new.names_version = version
+    done = bulk.import_customers(ctx.store, new, batch=batch, label=label, finish=finish)
     return result if done else None
 
 

@@ -195,6 +195,33 @@ def test_a_same_named_customer_created_during_the_import_is_merged_not_a_failure
     rep.store.close()
 
 
+def test_a_customer_renamed_to_one_of_the_files_names_after_it_was_read_is_merged_into(
+    store: Store, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between reading the file and the chunk that would create 'Chunkco 014 Ltd', a rep renames a
+    customer to that name: the chunk sees it (the names version moved) and the import merges."""
+    import tools.transfer as transfer
+    from tools.customers import create_customer, get_customer, update_customer
+    from tools.schemas import CreateCustomer, GetCustomer, UpdateCustomer
+
+    rep = make_ctx(Store(store.url), actor="kim")
+    theirs = create_customer(rep, CreateCustomer(name="Old Name Ltd", stage="won")).customer.id
+    planned = transfer._plan
+
+    def plan_then_rep_renames(s, reading):
+        plan = planned(s, reading)
+        update_customer(rep, UpdateCustomer(customer=theirs, name="Chunkco 014 Ltd"))
+        return plan
+
+    monkeypatch.setattr(transfer, "_plan", plan_then_rep_renames)
+    result = import_text(make_ctx(store, source="import"), _rows(20), kind="csv", label="renamed.csv")
+    assert (result.customers_created, result.customers_updated) == (19, 1)
+    assert any("Chunkco 014 Ltd" in w and "merged" in w for w in result.warnings), result.warnings
+    assert [c.name for c in get_customer(rep, GetCustomer(customer=theirs)).contacts] == ["Person 14"]
+    assert _count(store, "customer") == 20
+    rep.store.close()
+
+
 def _crash_mid_import(store: Store, monkeypatch: pytest.MonkeyPatch, csv: str) -> None:
     """An import that dies after its chunks, before its last transaction, without cleaning up."""
     import tools.transfer as transfer
