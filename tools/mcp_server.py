@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from importlib.resources import files
@@ -74,6 +75,7 @@ class CrmServer(MCPServer[Any]):
         self.specs: list[ToolSpec] = []
         self._writers: frozenset[str] = frozenset()
         self._listed: list[MCPTool] | None = None
+        self.names_ready: threading.Event | None = None  # set once the name index is built (see load)
         self.middleware.append(self._load_first)  # type: ignore[arg-type]  # a bound method is not seen as the Protocol
         # The completions capability is announced in the `initialize` answer, so a handler must be
         # registered before it; `load` (which runs before any handler is looked up) replaces it.
@@ -104,6 +106,7 @@ class CrmServer(MCPServer[Any]):
         add_prompts(self, read_only=self.read_only)
         add_completions(self, ctx)
         self._ctx = ctx
+        self.names_ready = _warm_names(ctx)
         return ctx
 
     async def _load_first(
@@ -164,6 +167,27 @@ class CrmServer(MCPServer[Any]):
         if problem:
             raise MCPError(code=INVALID_PARAMS, message=problem)
         return await super().get_prompt(name, arguments, context)
+
+
+def _warm_names(ctx: ToolContext) -> threading.Event:
+    """Build the name index in the background as soon as the tool layer is loaded, so a client's first
+    lookup does not wait for it (2 s at 100,000 customers, ~20 s at 1,000,000). A lookup that comes
+    sooner waits for this build rather than starting its own (tools/name_index.py `_IndexCache`)."""
+    from tools.name_index import name_index  # loaded with the tools (see load)
+
+    done = threading.Event()
+
+    def build() -> None:
+        try:
+            with ctx.read() as session:
+                name_index(session)
+        except Exception:  # the first lookup meets the same fault and reports it
+            pass
+        finally:
+            done.set()
+
+    threading.Thread(target=build, name="crm-names-warm", daemon=True).start()
+    return done
 
 
 def _wrapped(middleware: Any, call_next: CallNext) -> CallNext:

@@ -21,12 +21,15 @@ from mcp_types import ElicitResult, PromptReference
 from starlette.testclient import TestClient
 
 from tools.context import ToolContext
+from tools.customers import find_customers
 from tools.errors import InvalidArgument
 from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback, listen
 from tools.mcp_prompts import parse_template
 from tools.mcp_server import build_server
 from tools.mcp_tools import description
+from tools.name_index import NameIndex
 from tools.registry import TOOLS, TOOLS_BY_NAME
+from tools.schemas import FindCustomers
 from tools.transfer import import_text
 
 MCP_CTX_SOURCE = "mcp"
@@ -349,3 +352,26 @@ def test_elicitation_asks_only_about_calls_that_would_run(crm: ToolContext) -> N
     assert read.is_error and "Brightline Motors" in read.content[0].text  # reads never ask
     assert not good.is_error and good.structured_content["customer_name"] == "Brightline Media"
     assert len(asked) == 1
+
+
+def test_the_name_index_is_built_before_the_first_lookup_asks_for_it(
+    crm: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the tool layer starts the index build, so a client's first lookup does not wait for it."""
+    crm.source = MCP_CTX_SOURCE
+    listed = find_customers(crm, FindCustomers(limit=1)).items  # a listing: no name index involved
+    server = build_server(crm)
+    assert server.names_ready is not None and server.names_ready.wait(30)
+
+    def no_build(cls: type[NameIndex], *args: Any, **kwargs: Any) -> NameIndex:
+        raise AssertionError("the lookup built the index itself")
+
+    monkeypatch.setattr(NameIndex, "build", classmethod(no_build))
+
+    async def main() -> Any:
+        async with Client(server) as client:
+            return await client.call_tool("find_customers", {"query": listed[0].name})
+
+    found = anyio.run(main)
+    assert not found.is_error, found.content
+    assert found.structured_content["items"][0]["name"] == listed[0].name
