@@ -15,6 +15,7 @@ import itertools
 import re
 import sys
 import threading
+import time
 import unicodedata
 import weakref
 from array import array
@@ -857,12 +858,6 @@ class _Layered(NameIndex):
             return over[word] is not None
         return word in self._by_word
 
-    def _posting(
-        self, by_word: dict[str, array[int]], over: dict[str, array[int] | None], word: str
-    ) -> frozenset[int]:
-        found = over[word] if over and word in over else by_word.get(word)
-        return _EMPTY if found is None else self._sets.get(found)
-
     def customers_with_key(self, key: str, said: str | None = None) -> list[int]:
         """Customers whose match words are `key`; of several, those with the suffix `said` has
         ("Acme Corp" beside "Acme Inc"), when any has it."""
@@ -871,7 +866,9 @@ class _Layered(NameIndex):
         return self._of_key([] if found is None else [found] if isinstance(found, int) else found, said)
 
     def customers_with_word(self, word: str) -> frozenset[int]:
-        return self._posting(self._by_word, self._by_word_over, word)
+        over = self._by_word_over
+        found = over[word] if over and word in over else self._by_word.get(word)
+        return _EMPTY if found is None else self._sets.get(found)
 
     def people_with_key(self, key: str) -> dict[int, str]:
         """Customer id -> the name of its contact whose full name is `key` (the first, if two)."""
@@ -884,7 +881,9 @@ class _Layered(NameIndex):
         return out
 
     def people_with_word(self, word: str) -> frozenset[int]:
-        return self._posting(self._people_by_word, self._people_by_word_over, word)
+        over = self._people_by_word_over
+        found = over[word] if over and word in over else self._people_by_word.get(word)
+        return _EMPTY if found is None else self._sets.get(found)
 
     def customer_word_count(self, word: str) -> int:
         """How many customers have `word` in their name."""
@@ -1275,8 +1274,8 @@ class _IndexCache:
     (`NameIndex.refreshed`), or built anew when that cannot be done exactly. What a session sees
     is shared with other threads only when it is committed: an index made in a transaction that
     changed names itself (and may yet roll back) is that session's alone. A shared index whose
-    overlay passed FOLD_AT entries is folded in a background thread (`NameIndex.folded`), which puts
-    the result in its place if nothing newer came meanwhile.
+    overlay passed FOLD_AT entries, or that went FOLD_IDLE seconds without a change, is folded in a
+    background thread (`NameIndex.folded`), which puts the result in its place if nothing newer came.
     """
 
     def __init__(self) -> None:
@@ -1284,6 +1283,7 @@ class _IndexCache:
         self._by_url: dict[str, NameIndex] = {}
         self._refreshing: dict[str, threading.Lock] = {}
         self._folding: set[str] = set()  # urls whose index a background thread folds
+        self._changed: dict[str, float] = {}  # url -> when its shared index last changed (monotonic)
         # Indexes shared before, while something still holds them: a session reading an older
         # snapshot (SQLite: its transaction began before the last name change) gets the one of its
         # version instead of a new build.
@@ -1320,7 +1320,8 @@ class _IndexCache:
                 with self._lock:
                     self._by_url[url] = new  # the committed state: the one every new session sees
                     self._recent[(url, version, stamp)] = new
-                    fold = new.overlay_size() > FOLD_AT and url not in self._folding
+                    self._changed[url] = time.monotonic()
+                    fold = FOLD_IN_BACKGROUND and new.overlay_size() > 0 and url not in self._folding
                     if fold:
                         self._folding.add(url)
                 if fold:
@@ -1332,27 +1333,31 @@ class _IndexCache:
         return new
 
     def _fold(self, url: str) -> None:
-        """Fold the shared index of `url` until it has a small overlay (a refresh may come meanwhile)."""
-        try:
-            while True:
-                with self._lock:
-                    idx = self._by_url.get(url)
-                if idx is None or idx.overlay_size() <= FOLD_AT:
-                    return
-                folded = idx.folded()
-                with self._lock:
-                    if self._by_url.get(url) is idx:
-                        self._by_url[url] = folded
-                        self._recent[(url, str(idx.version), idx.stamp)] = folded
-                        return
-        finally:
+        """Fold the shared index of `url` once its overlay is big, or names went unchanged FOLD_IDLE
+        seconds (its readers then read as fast as a build's); a refresh may come meanwhile."""
+        while True:
             with self._lock:
-                self._folding.discard(url)
+                idx = self._by_url.get(url)
+                if idx is None or idx.overlay_size() == 0:
+                    self._folding.discard(url)  # with the check: a publish after it starts a new thread
+                    return
+                wait = (
+                    0.0 if idx.overlay_size() > FOLD_AT else self._changed[url] + FOLD_IDLE - time.monotonic()
+                )
+            if wait > 0:
+                time.sleep(wait)
+                continue
+            folded = idx.folded()
+            with self._lock:
+                if self._by_url.get(url) is idx:
+                    self._by_url[url] = folded
+                    self._recent[(url, str(idx.version), idx.stamp)] = folded
 
 
 # Overlay entries past which the shared index is folded into new bases (each refresh copies the
 # overlay: ~8,000 entries are ~1 ms; a fold at 1,000,000 customers ~0.3 s, in the background).
 FOLD_AT = 8_192
+FOLD_IDLE = 30.0  # seconds without a name change after which a smaller overlay is folded too
 FOLD_IN_BACKGROUND = True  # tests fold in the lookup itself, to compare the folded index at once
 
 _SESSION_KEY = "crm_name_index"  # session.info: an index this session made and could not share
@@ -1363,4 +1368,8 @@ INDEX_CACHE = _IndexCache()
 
 def name_index(session: Session) -> NameIndex:
     """The name index of the session's database, rebuilt only when a name changed."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        # A name this session changed and has not written yet: the version and change rows come from
+        # the database's triggers, which see it only once flushed (as an ORM query would autoflush).
+        session.flush()
     return INDEX_CACHE.get(session, str(session.get_bind().engine.url))

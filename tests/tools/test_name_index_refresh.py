@@ -349,6 +349,32 @@ def test_a_big_overlay_is_folded_in_the_background(ctx: ToolContext, monkeypatch
     assert_like_fresh(ctx.store)
 
 
+def test_names_unchanged_a_while_are_folded_in_the_background(
+    ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(name_index_module, "FOLD_IDLE", 0.05)
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    create_customer(ctx, CreateCustomer(name="Orion Dynamics", contact=ContactIn(name="Ana Ruiz")))
+    assert cached(ctx.store).overlay_size() > 0
+    deadline = time.monotonic() + 30
+    while cached(ctx.store).overlay_size() > 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cached(ctx.store).overlay_size() == 0
+    assert_like_fresh(ctx.store)
+
+
+def test_a_rename_is_found_by_its_new_name_later_in_the_same_transaction(ctx: ToolContext) -> None:
+    """The rename is still an unwritten ORM change when the next step looks the name up."""
+    create_customer(ctx, CreateCustomer(name="Acme Corp"))
+    cached(ctx.store)
+    with ctx.transaction("rename and note"):
+        update_customer(ctx, UpdateCustomer(customer="Acme Corp", name="Acme Industries"))
+        log_interaction(ctx, LogInteraction(customer="Acme Industries", body="renamed", kind="note"))
+    assert resolve_in(cached(ctx.store), "acme industries").match is not None
+    assert_like_fresh(ctx.store)
+
+
 WORDS = ["acme", "orion", "halcyon", "thistle", "blue", "north", "dental", "brightline", "medical", "quill"]
 MORE = ["bakery", "labs", "dynamics", "studio", "harbor", "estates", "partners", "group", "ventures"]
 
