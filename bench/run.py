@@ -111,6 +111,8 @@ def run(
             )
             log("  … with another writer beside it:")
             rows.append(writer_wait.row(cache, scale.customers, log=log))
+            log("  … with a plain sqlite3 writer beside it (not announcing itself):")
+            rows.append(writer_wait.row(cache, scale.customers, log=log, plain=True))
     finally:
         data.remove_db(work)
     load_after = os.getloadavg()[0]

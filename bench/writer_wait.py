@@ -20,6 +20,7 @@ from bench.processes import ROOT, crm_env
 from bench.timing import Row, Stat, skipped
 
 LABEL = "the longest wait of another writer while {count:,} customers import"
+PLAIN_LABEL = "… of a writer that does not announce itself (plain sqlite3), same import"
 
 # The other writer: one customer made first, then a note on it every 50 ms until stdin closes.
 _WRITER = r"""
@@ -49,13 +50,40 @@ while not stop.is_set():
 print(json.dumps({"waits": waits, "marks": marks, "errors": errors}), flush=True)
 """
 
+# The same loop as another program writes (the sqlite3 shell, a script): a plain sqlite3 connection
+# that does not say it waits for the lock (store/bulk.waiting_for_the_lock), so the import lets it in
+# only at its periodic gap (store/bulk._QUIET_EVERY).
+_PLAIN_WRITER = r"""
+import json, sqlite3, sys, threading, time
+conn = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
+stop = threading.Event()
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+print("ready", flush=True)
+marks, waits, errors, n = [], [], [], 0
+while not stop.is_set():
+    n += 1
+    t0 = time.perf_counter()
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_probe', ?)", (str(n),))
+        conn.execute("COMMIT")
+    except sqlite3.Error as e:
+        errors.append(f"{type(e).__name__}: {e}"[:200])
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    waits.append(time.perf_counter() - t0)
+    marks.append(time.time())
+    time.sleep(0.05)
+print(json.dumps({"waits": waits, "marks": marks, "errors": errors}), flush=True)
+"""
 
-def row(cache: Path, count: int, log: Callable[[str], object] = print) -> Row:
-    """One import of `count` customers with the writer beside it."""
+
+def row(cache: Path, count: int, log: Callable[[str], object] = print, *, plain: bool = False) -> Row:
+    """One import of `count` customers with the writer beside it (`plain`: a plain sqlite3 writer)."""
     from bench.data import customer_csv, remove_db
     from store import Store
 
-    label = LABEL.format(count=count)
+    label = PLAIN_LABEL if plain else LABEL.format(count=count)
     csv_path = cache / f"import-{count}.csv"
     if not csv_path.exists():
         customer_csv(csv_path, count)
@@ -64,7 +92,7 @@ def row(cache: Path, count: int, log: Callable[[str], object] = print) -> Row:
     Store(db).close()
     env = {**os.environ, **crm_env(db)}
     writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(db)],
+        [sys.executable, "-c", _PLAIN_WRITER if plain else _WRITER, str(db)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -113,15 +141,21 @@ def row(cache: Path, count: int, log: Callable[[str], object] = print) -> Row:
         f"  {len(during)} writes during a {ended - began:.1f} s import, longest {longest:.3f} s, "
         f"{len(errors)} refused"
     )
+    what = (
+        "a second process writes a row with plain sqlite3 every 50 ms, not announcing itself (it gets in "
+        "at the import's periodic gap); "
+        if plain
+        else "a second process logs a note through the tool layer every 50 ms; "
+    )
     return Row(
         label,
         "s",
-        1,
+        None if plain else 1,
         Stat(longest, longest, 1),
         Stat(reference, reference, 1),
         "the same writer alone before the import (its longest write)",
-        extra={"limit": True, "waits": True},
-        note=f"a second process logs a note through the tool layer every 50 ms; {len(during)} writes during "
+        extra={"waits": True} if plain else {"limit": True, "waits": True},
+        note=f"{what}{len(during)} writes during "
         f"the {ended - began:.1f} s import, median {sorted(during)[len(during) // 2] * 1000:.0f} ms, "
         f"{len(errors)} refused" + (f" (first: {errors[0]})" if errors else "") + at,
     )
