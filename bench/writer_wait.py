@@ -4,6 +4,11 @@ A second process writes a small note through the tool layer every ~50 ms (a rep 
 the same database while `crm import` runs as a subprocess; each write's time is measured in that
 process, and the longest is the figure. Before the import starts, the same writer runs alone for a
 while: its longest write then is the reference (what a write costs with nobody else writing).
+
+crm's writers say they wait for SQLite's lock (store/bulk.waiting_for_the_lock), and the import
+leaves the lock free between chunks while one does. The `plain` variant is a writer that does not
+(a plain sqlite3 connection, as the sqlite3 shell or another program writes): it gets in at the
+import's periodic gap (store/bulk._QUIET_EVERY) or when its polling happens to fall between chunks.
 """
 
 from __future__ import annotations
