@@ -122,6 +122,11 @@ EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthro
 # "booked", "set for", "on for": a plan, so its date is in the future.
 PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lined\s+up|on\s+for
     |confirmed\s+for
+    |(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:meeting|seeing|visiting|calling|demoing|presenting|having|going\s+to\s+see)
+    |(?<!\bwere\s)(?<!\bwas\s)(?:seeing|visiting|catching\s+up\s+with|having\s+(?:lunch|coffee|dinner|drinks|breakfast
+    |a\s+call|a\s+meeting|a\s+demo|a\s+catch-?up)\s+with|popping\s+in|dropping\s+by|stopping\s+by|swinging\s+by
+    |heading\s+(?:over|out)\s+to)
+    |(?:is|are|'s|'re)\s+coming\s+(?:in|over|by|round|around|to\s+(?:the\s+|our\s+)?(?:office|shop|store|site))
     |arranged|penciled|pencilled|locked\s+in|agreed\s+(?:on|to)|invite\s+sent)\b""")
 
 # ---- promises: something the rep must do ---------------------------------------------------------
@@ -742,6 +747,7 @@ def word_forms(word: str) -> set[str]:
 # assembles them into edits. Person names are Title Case ("Maria Lopez", "Élodie de la Cruz"), or any
 # words right after the word "contact".
 _TITLE = r"[A-ZÀ-Þ][\w'’.-]*"
+TITLE_WORD = _TITLE  # a capitalised word
 PERSON_NAME = rf"{_TITLE}(?:\s+(?:(?:de|da|van|von|der|del|la|le|di|du|bin|al|el)\s+)*{_TITLE}){{0,3}}"
 ANY_PERSON = r"[^\W\d_][\w'’.-]*(?:\s+(?!(?:as|at|for|to|with|from|of|is|the)\b)[^\W\d_][\w'’.-]*){0,3}?"
 ROLE_WORDS = (

@@ -10,17 +10,18 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant import lexicon, questions, replies
+from assistant import questions, replies
 from assistant.acting import execute
 from assistant.acting.confirm import confirm
 from assistant.answers import answer
-from assistant.customers import CustomerSpot, NameMatch, customer_name, resolve
+from assistant.customers import CustomerSpot, NameMatch, customer_name
 from assistant.dialogue.ask import ask_reply
 from assistant.dialogue.reply import Reply, State
 from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Settled
 from assistant.planning import plan
 from assistant.planning.plan import CustomerArg, Step
 from assistant.reading import Reading, read
+from assistant.reading.read import leading_word, leads_a_report
 from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
 from assistant.understanding.frames import FollowupEdit
@@ -30,6 +31,13 @@ from tools.context import ToolContext
 def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Reply:
     """Understand `text` (with what earlier answers settled) and act on it, or ask first."""
     reading = read(ctx, text)
+    if not reading.customers and _LONE_WORD_RE.fullmatch(text):
+        # "summit", "kettle?": one word that starts a customer's name, and nothing else, asks about it
+        alone = _only_a_name(ctx, reading, settled)
+        if alone is not None:
+            if isinstance(alone.state.pending, Pending):
+                alone.state.pending = _with(alone.state.pending, text, ref, settled)
+            return alone
     frames = interpret(reading)
     if frames.question is not None:
         unsure = _unsure(reading, settled) if frames.question.topic in _ABOUT_ONE else None
@@ -40,7 +48,10 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
             return asked
         return answer(ctx, frames, _resolved(reading, settled))
     if not frames.writes:
-        return _only_a_name(ctx, reading) or Reply(text=replies.not_understood())
+        named = _only_a_name(ctx, reading, settled)
+        if named is not None and isinstance(named.state.pending, Pending):
+            named.state.pending = _with(named.state.pending, text, ref, settled)
+        return named or Reply(text=replies.not_understood())
     creating = next((e for e in frames.records if e.action == "create"), None)
     if creating is not None:
         # "new lead Orchid Florals, met them today": the rest of the message is about the new customer
@@ -64,7 +75,7 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
             names = " and ".join(customer_name(ctx, c) for c in ids)
             ask = f"When should I follow up with {names}" + ask.removeprefix("When is that due")
             if steps.steps and all(s.tool in _REPORT_TOOLS for s in steps.steps):
-                return _log_then_ask(ctx, steps.steps, text, ref, ask, pending, ids)
+                return _log_then_ask(ctx, reading, steps.steps, text, ref, ask, pending, ids)
         return ask_reply(ask, pending)
     if not steps.steps:
         return Reply(text=" ".join(steps.notes) or replies.not_understood())
@@ -74,11 +85,7 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
     ids = ids or [
         r.customer.id for s, r in zip(steps.steps, done.results, strict=True) if s.tool == "create_customer"
     ]
-    lines += [
-        f"Read “{s.text}” as {s.matches[0].name}"
-        for s in reading.customers
-        if s.resolved and s.how == "typo" and s.matches[0].id in ids
-    ]
+    lines += _typo_lines(reading, ids)
     last = LastWrite(
         text,
         ref,
@@ -110,8 +117,21 @@ def handle(ctx: ToolContext, text: str, settled: Settled, ref: str | None) -> Re
 _REPORT_TOOLS = ("log_interaction", "set_stage")
 
 
+def _typo_lines(reading: Reading, ids: list[int]) -> list[str]:
+    """'Read “Orion Dynamcs” as Orion Dynamics': a write's reply says when a name was a corrected slip."""
+    return [
+        f"Read “{s.text}” as {s.matches[0].name}"
+        for s in reading.customers
+        if s.resolved and s.how == "typo" and s.matches[0].id in ids
+    ]
+
+
+_LONE_WORD_RE = re.compile(r"\s*[A-Za-z][\w&'-]+\s*[?.!]*\s*")
+
+
 def _log_then_ask(
     ctx: ToolContext,
+    reading: Reading,
     steps: list[Step],
     text: str,
     ref: str | None,
@@ -124,6 +144,7 @@ def _log_then_ask(
     done = execute(ctx, steps, text, ref)
     today = ctx.today()
     lines = [confirm(s.tool, r, today, s.args) for s, r in zip(steps, done.results, strict=True)]
+    lines += _typo_lines(reading, ids)
     last = LastWrite(
         text,
         ref,
@@ -157,15 +178,22 @@ def _changed(tool: str, result: object) -> bool:
     return True
 
 
-def _only_a_name(ctx: ToolContext, r: Reading) -> Reply | None:
-    """A message that is just a customer's name: show that customer."""
-    firm = {s.matches[0].id for s in r.customers if len(s.matches) == 1}
+def _only_a_name(ctx: ToolContext, r: Reading, settled: Settled) -> Reply | None:
+    """A message that is just a customer's name ("globex", "summit?", even an everyday word that starts one
+    customer's name): show that customer; a name several customers share asks which first."""
+    spots = list(r.customers)
+    if not spots and (lead := leading_word(ctx, r.text)) is not None:
+        spots = [lead]
     rest = r.text
-    for s in sorted(r.customers, key=lambda s: -s.start):
+    for s in sorted(spots, key=lambda s: -s.start):
         rest = rest[: s.start] + rest[s.end :]
-    if len(firm) != 1 or re.search(r"\w", rest):
+    if len(spots) != 1 or not spots[0].matches or re.search(r"\w", rest):
         return None
-    text, actions = questions.profile(ctx, firm.pop())
+    spot = spots[0]
+    cid = spot.matches[0].id if len(spot.matches) == 1 else settled.picked(spot.text)
+    if cid is None:
+        return _ask_spot(spot)
+    text, actions = questions.profile(ctx, cid)
     return Reply(text=text, actions=actions)
 
 
@@ -200,7 +228,7 @@ def _targets(ctx: ToolContext, r: Reading, frames: Frames, settled: Settled) -> 
     if settled.customers:
         return list(settled.customers)
     firm = [s.matches[0].id for s in r.customers if len(s.matches) == 1]
-    lead = None if firm else _leading_word(ctx, r.text)  # resolved once: both uses below need no firm name
+    lead = None if firm else leading_word(ctx, r.text)  # resolved once: both uses below need no firm name
     if lead is not None and (subject := _leading_subject(r, lead)) is not None:
         return [subject]
     ids: list[int] = list(dict.fromkeys(firm))
@@ -302,33 +330,17 @@ def _edit_customer(e: FollowupEdit) -> int | None:
     return next(iter(whose)) if len(whose) == 1 else None
 
 
-_LEADING_WORD_RE = re.compile(r"\s*([A-Za-z][\w&'-]+)")  # any case: "summit called, …" is typed lower case
-
-
 def _leading_subject(r: Reading, lead: CustomerSpot) -> int | None:
     """'Summit called, they want the DPA': the first word starts exactly one customer's name (and no
     contact's), a report's verb follows it, and no other customer is named — that customer. With two
     customers sharing the word this is None and the engine asks which."""
-    if len(lead.matches) != 1 or not lexicon.LEAD_VERB_RE.match(r.text, lead.end):
+    if len(lead.matches) != 1:
+        return None
+    if not leads_a_report(r.text, lead.end):
         return None
     if any(s.matches and s.start >= lead.end for s in r.customers):
         return None  # another customer is named too: the usual rules decide
     return lead.matches[0].id
-
-
-def _leading_word(ctx: ToolContext, text: str) -> CustomerSpot | None:
-    """'Beacon sent their floor plans over': a capitalised first word (an everyday word the spotter
-    leaves alone at a sentence start) that begins customers' names and nothing else — the customers it
-    may mean (several: offer them and 'both'; one: the caller decides whether the sentence settles it)."""
-    m = _LEADING_WORD_RE.match(text)
-    if m is None or m.group(1).lower() in lexicon.GLUE:
-        return None
-    word = m.group(1).casefold()
-    found = resolve(ctx, m.group(1)).matches
-    starts = tuple(x for x in found if not x.via and x.name.casefold().split()[:1] == [word])
-    if not starts or any(x.id not in {s.id for s in starts} for x in found):
-        return None  # also a contact's or another customer's word: not decisive
-    return CustomerSpot(m.start(1), m.end(1), m.group(1), starts)
 
 
 def _ask_spot(s: CustomerSpot) -> Reply:

@@ -48,6 +48,10 @@ def _run(ctx: ToolContext, step: Step, ref: str | None, done: Done) -> None:
     spec = TOOLS_BY_NAME[step.tool]
     extra = {"source_ref": ref} if step.tool in _SOURCE_REF_TOOLS and ref else {}
     result = spec.func(ctx, step.args, **extra)
+    with ctx.read() as session:
+        # The next step may read what this one changed with the driver's own SQL (the name index reads the
+        # names version so: a rename not yet flushed left the new name unknown to the step after it).
+        session.flush()
     done.results.append(result)
     done.actions.append(
         {

@@ -19,7 +19,7 @@ from assistant.reading.read import is_question
 from assistant.resolve import match_option
 from tools.context import ToolContext
 from tools.customers import create_customer
-from tools.dates import InvalidDate, parse_when
+from tools.dates import InvalidDate, When, parse_when
 from tools.schemas import CreateCustomer
 
 Again = Callable[[Pending, Settled], Reply]  # re-read the pending message with what an answer settled
@@ -39,12 +39,8 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Rep
     if len(t.split()) > MAX_ANSWER_WORDS:
         return None
     if p.kind == "when":
-        said = _WHEN_LEAD_RE.sub("", t)  # "make it the 29th", "let's say friday", "by monday"
-        try:
-            due = parse_when(said or t, ctx.now(), prefer="future")
-        except InvalidDate:
-            return None
-        return again(p, replace(p.settled, due=due))
+        due = _date_answer(ctx, t)
+        return None if due is None else again(p, replace(p.settled, due=due))
     if p.kind in ("several", "which", "customer") and p.options and lexicon.BOTH_RE.match(t):
         # "both": the message is about every customer offered (for a write too — the rep said so)
         every = tuple(dict.fromkeys(int(o.value) for o in p.options if o.value != "all"))
@@ -72,6 +68,40 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Rep
         and re.search(r"[^\W\d_]", t)
     ):
         return _named(ctx, t, p)
+    return None
+
+
+# What a rep says around the date of an answer: "tuesday pls", "thurs works", "ok monday then".
+_WHEN_TAIL_RE = re.compile(
+    r"(?i)[\s,.!]*(?:\b(?:pls|plz|please|then|thanks|thank\s+you|thx|ty|ta|maybe|probably|i\s+guess|i\s+think"
+    r"|works(?:\s+(?:for\s+me|best|fine|great))?|work|would\s+(?:work|be\s+(?:good|great|best|fine))"
+    r"|(?:is|'s|sounds|looks|seems)\s+(?:good|great|fine|best|better|ok|okay|perfect)|should\s+(?:work|do)"
+    r"|suits(?:\s+me)?|is\s+when|at\s+the\s+latest|latest|if\s+possible|ideally|for\s+me|perfect|great|cool"
+    r"|good|fine|ok|okay)\b|[!.]|:\)|\U0001f44d)[\s,.!]*$"
+)
+_WHEN_HEAD_RE = re.compile(
+    r"(?i)^\s*(?:(?:ok|okay|yes|yeah|yep|sure|hmm+|um+|so|maybe|probably|then|and|actually|i'?d\s+say|i\s+think"
+    r"|let'?s\s+go\s+with|go\s+with|try|put\s+it\s+(?:down\s+)?for|pencil\s+(?:it|that)\s+in\s+for"
+    r"|schedule\s+it\s+for|set\s+it\s+for)\b[\s,]*)+"
+)
+
+
+def _date_answer(ctx: ToolContext, t: str) -> When | None:
+    """The date an answer to "when?" gives, with the words around it that only agree ("tuesday pls",
+    "thurs works", "ok monday then"); None when the words are more than a date."""
+    said = t
+    for _ in range(4):  # "monday then pls": a tail of several such words
+        shorter = _WHEN_LEAD_RE.sub("", _WHEN_HEAD_RE.sub("", _WHEN_TAIL_RE.sub("", said)))
+        if shorter == said:
+            break
+        said = shorter
+    for form in dict.fromkeys((said, t)):
+        if not form.strip():
+            continue
+        try:
+            return parse_when(form, ctx.now(), prefer="future")
+        except InvalidDate:
+            continue
     return None
 
 

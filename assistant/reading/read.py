@@ -34,6 +34,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots = _corroborated(spots)
     spots = _longer_names(text, spots)
     spots = _first_word_companies(ctx, text, spots)
+    spots = _leading_name(ctx, text, _dealt_with(ctx, text, spots))
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
@@ -42,6 +43,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
         records = _existing_contacts(text, records, spots)
         spots, named = _not_record_words(text, records, spots, named)
         spots = _record_slots(ctx, text, records, spots)
+        spots, named = _renamed_later(text, records, spots, named)
     found = _not_in_person_names(spans.cues(text, parts), spots)
     with ctx.read() as s:
         stage_names = configured_stages(s)
@@ -79,6 +81,94 @@ def read(ctx: ToolContext, text: str) -> Reading:
 
 
 _WORD_RE = re.compile(r"(?<![\w'&-])([^\W\d_][\w'&-]{2,})")
+_LEADING_WORD_RE = re.compile(r"\s*([A-Za-z][\w&'-]+)")  # any case: "summit called, …" is typed lower case
+# The first word as the heading of what follows: "summit - call went well", "summit: sent the DPA",
+# "summit, they want EU hosting".
+_HEADING_RE = re.compile(
+    r"\s*(?:[:\u2013\u2014]|\s-+|-+\s|,(?=\s*(?:they|she|he|we|i|their|our)\b))\s*[^\W_]", re.IGNORECASE
+)
+# ... or as the customer of a piece of work: "summit follow up friday", "summit demo went well".
+_WORK_AFTER_RE = re.compile(
+    r"\s+(?:fol{1,3}o?w[\s-]*up|followup|f/u|check[\s-]*in|call|meeting|mtg|demo|visit|site\s+visit|lunch"
+    r"|quote|proposal|contract|deal|renewal|pilot|trial|kick-?off|invoice|order|reminder|walkthrough|onboarding"
+    r"|rollout|workshop|review|pricing|po)\b",
+    re.IGNORECASE,
+)
+
+
+def leads_a_report(text: str, end: int) -> bool:
+    """Whether the words after a leading name make it the subject or heading of a report: a report's verb
+    ("summit called"), a heading's mark ("summit - …", "summit: …") or a piece of work ("summit demo …")."""
+    return bool(
+        lexicon.LEAD_VERB_RE.match(text, end)
+        or _HEADING_RE.match(text, end)
+        or _WORK_AFTER_RE.match(text, end)
+    )
+
+
+def leading_word(ctx: ToolContext, text: str) -> customers.CustomerSpot | None:
+    """'Beacon sent their floor plans over': a first word in any case (an everyday word the spotter
+    leaves alone at a sentence start) that begins customers' names and nothing else — the customers it
+    may mean (several: offer them and 'both'; one: the caller decides whether the sentence settles it)."""
+    m = _LEADING_WORD_RE.match(text)
+    if m is None or m.group(1).lower() in lexicon.GLUE:
+        return None
+    word = m.group(1).casefold()
+    found = customers.resolve(ctx, m.group(1)).matches
+    starts = tuple(x for x in found if not x.via and x.name.casefold().split()[:1] == [word])
+    if not starts or any(x.id not in {s.id for s in starts} for x in found):
+        return None  # also a contact's or another customer's word: not decisive
+    return customers.CustomerSpot(m.start(1), m.end(1), m.group(1), starts)
+
+
+# A contact verb (or "with"/"to" after one) and then a word in lower case: the customer the rep dealt with.
+_DEALT_WITH_RE = re.compile(
+    r"(?i)\b(?:met|meeting|called|rang|phoned|emailed|e-mailed|texted|pinged|visited|saw|seeing|nudged|chased"
+    r"|call|ring|phone|email|text|ping|visit|nudge|chase"
+    r"|(?:fol{1,3}o?w(?:ed|ing)?[\s-]*up|spoke|speak|speaking|talked|talk|talking|chatted|chat|caught\s+up"
+    r"|catch(?:ing)?\s+up|lunch|coffee|dinner|drinks|call|meeting|demo|check[\s-]*in|sync|touch\s+base"
+    r"|checked\s+in|circle\s+back)\s+(?:with|w/|to))\s+"
+    r"(?-i:([a-z][\w&'-]+))(?=\s*$|\s*[,.;:!?\u2013\u2014]|\s+-|\s+(?:about|re|regarding|on|at|and|today"
+    r"|yesterday|yday|yest|ystrdy|tomorrow|tmrw|tmr|2moro|this|last|next|in|for|they|she|he|to|again|earlier"
+    r"|first|mon|tue|tues|wed|thu"
+    r"|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|asap|eod|eow)\b)"
+)
+
+
+def _dealt_with(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'called summit, they want EU hosting', 'follow up with summit tomorrow': an everyday word in lower
+    case (the spotter leaves it) right after a contact verb, ending the phrase, that starts exactly one
+    customer's name and no contact's — that customer. 'met at the summit' (an article) stays a word."""
+    out = list(spots)
+    for m in _DEALT_WITH_RE.finditer(text[:400]):
+        if m.group(1).lower() in lexicon.GLUE or any(s.start < m.end(1) and m.start(1) < s.end for s in out):
+            continue
+        word = m.group(1).casefold()
+        found = customers.resolve(ctx, m.group(1)).matches
+        starts = tuple(x for x in found if not x.via and x.name.casefold().split()[:1] == [word])
+        if len(starts) == 1 and len(found) == 1:
+            out.append(customers.CustomerSpot(m.start(1), m.end(1), m.group(1), starts))
+    return sorted(out, key=lambda s: s.start)
+
+
+def _leading_name(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'summit - call went well', 'summit demo went well': a first word the spotter left (an everyday word
+    in lower case) that starts exactly one customer's name and leads a report, with no customer named
+    anywhere else, is that customer — a spot, so every later step sees it as the name it is."""
+    if any(s.matches for s in spots):
+        return spots
+    lead = leading_word(ctx, text)
+    if lead is None or len(lead.matches) != 1 or not leads_a_report(text, lead.end):
+        return spots
+    if lexicon.IMPERATIVE_RE.match(text) and not _HEADING_RE.match(text, lead.end):
+        return spots  # "book demo friday" beside a customer Book Nook: the verb, not the name
+    if any(s.start < lead.end and lead.start < s.end for s in spots):
+        return spots
+    return sorted([*spots, lead], key=lambda s: s.start)
 
 
 def _name_hints(
@@ -160,6 +250,44 @@ def _record_slots(
             out = [s for s in out if not (s.start < slot.end and slot.start < s.end)]
             out.append(customers.CustomerSpot(slot.start, slot.end, said, found))
     return sorted(out, key=lambda s: s.start)
+
+
+def _renamed_later(
+    text: str,
+    records: list[RecordSpan],
+    spots: list[customers.CustomerSpot],
+    named: list[NewName],
+) -> tuple[list[customers.CustomerSpot], list[NewName]]:
+    """'rename Acme Corp to Acme Industries; log a call with Acme Industries': after a rename the message
+    may use the new name — each later mention of it (every word said a word of the new name) is the
+    renamed customer, not an unknown company to create."""
+    out, still = list(spots), list(named)
+    for rec in records:
+        if rec.field != "name" or not rec.value or rec.customer is None:
+            continue
+        slot = rec.customer
+        renamed = [s for s in out if s.start < slot.end and slot.start < s.end and len(s.matches) == 1]
+        if len(renamed) != 1:
+            continue
+        new_words = set(customers.fold(rec.value).split())
+        at = text.find(rec.value, rec.start)
+        value_end = at + len(rec.value) if at >= 0 else rec.end
+        out = [
+            customers.CustomerSpot(s.start, s.end, s.text, renamed[0].matches)
+            if _says_new_name(s.start, s.text, value_end, new_words)
+            else s
+            for s in out
+        ]
+        for n in named:
+            if _says_new_name(n.start, n.text, value_end, new_words):
+                still.remove(n)
+                out.append(customers.CustomerSpot(n.start, n.end, n.text, renamed[0].matches))
+    return sorted(out, key=lambda s: s.start), still
+
+
+def _says_new_name(start: int, said: str, after: int, new_words: set[str]) -> bool:
+    words = customers.fold(said).split()
+    return start >= after and bool(words) and all(w in new_words for w in words)
 
 
 def _existing_contacts(

@@ -120,6 +120,13 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
     m = lexicon.ADD_PERSON_RE.match(c.text, off)
     if m is not None and (tail := lexicon.CONTACT_TAIL_RE.match(c.text, m.start("person"))) is not None:
         return _contact_of(c, m.start(), tail, m.group())
+    m = _ADD_BARE_PERSON_RE.match(c.text, off)
+    if m is not None and (bare := lexicon.CONTACT_BARE_RE.match(c.text, m.start("person"))) is not None:
+        said = c.text[bare.end() :]
+        role = bare.group("prole") or bare.group("role") or ""
+        if _DETAIL_RE.match(said) or _ROLE_NOUN_RE.search(role):
+            # "globex - add Dev Patel, office manager, email dev@x.com": the customer is named elsewhere
+            return _contact_of(c, m.start(), bare, m.group())
     m = lexicon.HAS_NEW_CONTACT_RE.match(c.text, off)
     if m is not None and not _not_a_role(m.group("role")):
         return _contact_of(c, m.start(), m, m.group())
@@ -141,6 +148,24 @@ def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) ->
             customer=customer,
         )
     return None
+
+
+# "add Dev Patel, office manager": "add", a Title Case person, then only their details (a role, an email,
+# a phone). Without a detail that only a person has ("add Premium Support, renewal in May") it is no contact.
+_ADD_BARE_PERSON_RE = re.compile(
+    rf"(?:please\s+|pls\s+)?add\s+(?:new\s+)?(?P<person>(?-i:{lexicon.TITLE_WORD}\s+{lexicon.PERSON_NAME}))"
+    r"(?=\s*(?:,|\(|$|[\w.+-]+@|\+?\d))",
+    re.IGNORECASE,
+)
+_DETAIL_RE = re.compile(
+    r"(?i)[\s,;]*(?:(?:e-?mail|phone|tel|mobile|cell)\b\s*:?\s*)?(?:[\w.+-]+@[\w-]+\.|\+?\d[\d ()-]{6,})"
+)
+_ROLE_NOUN_RE = re.compile(
+    r"(?i)\b(?:manager|director|head|lead|ceo|cfo|cto|coo|cmo|cio|vp|owner|buyer|engineer|officer|assistant"
+    r"|coordinator|admin|administrator|president|founder|co-founder|accountant|analyst|specialist|supervisor"
+    r"|rep|representative|consultant|producer|editor|chef|principal|secretary|controller|counsel|architect"
+    r"|designer|developer|planner|receptionist|procurement|purchasing|ops|it|hr|finance|marketing|sales)$"
+)
 
 
 def _not_a_role(said: str | None) -> bool:

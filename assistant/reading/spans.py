@@ -148,6 +148,20 @@ _TENSE_CUES = frozenset({"past", "future", "plan", "followup", "imperative", "ob
 _DEADLINE_RE = re.compile(r"(?i)^(?:by|before|eod|eow|eom|end\s+of|until|till|til)\b")
 
 
+_AHEAD_CUES = frozenset(
+    {"future", "plan", "followup", "imperative", "obligation", "will", "their_will", "pledge"}
+)
+
+
+def _told_before(clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
+    """'spoke to ruth on wednesday, expansion delayed till autumn': the verb before a date tells its tense —
+    a past one, with every word of the future in the clause after the date, dates a thing that happened."""
+    mine = [c for c in found if clause.start <= c.start < clause.end]
+    if not any(c.kind == "past" and c.end <= d.start for c in mine):
+        return False
+    return all(c.start >= d.end for c in mine if c.kind in _AHEAD_CUES)
+
+
 def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tense:
     """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …")."""
     if any(
@@ -207,7 +221,9 @@ def dates(
             and clause is not None
             and (not planned or written_up)
             and not _DEADLINE_RE.match(d.text)
-            and (written_up or _tense_near(clause, clauses, found) == "past")
+            and (
+                written_up or _tense_near(clause, clauses, found) == "past" or _told_before(clause, d, found)
+            )
         ):
             when = back.when
         if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]) and not _POSSESSIVE_RE.match(text, d.end):

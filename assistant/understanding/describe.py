@@ -61,6 +61,7 @@ def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = Fal
         said = _LEADING_PREP_RE.sub("", said)
     said = _STRAY_TIME_RE.sub("", said)
     said = _their_want(said)
+    said = _planned(said)
     said = lexicon.expand_shorthand(said).strip(" ,.;:-!?")
     return said[:MAX_DESCRIPTION]
 
@@ -83,6 +84,38 @@ def _their_want(said: str) -> str:
     if event and event[-1].end() == len(what.rstrip()):
         return what
     return "send " + what
+
+
+# A plan said in the present progressive, as the thing on the calendar: "seeing acme" -> "meeting".
+_PROGRESSIVE = [
+    (r"(?:seeing|meeting(?:\s+(?:with|up\s+with))?|going\s+to\s+see)", "meeting"),
+    (r"visiting", "visit"),
+    (r"calling", "call"),
+    (r"demoing(?:\s+to)?", "demo"),
+    (r"presenting(?:\s+to)?", "presentation"),
+    (r"catching\s+up", "catch-up"),
+    (
+        r"having\s+(?:a\s+)?(lunch|coffee|dinner|drinks|breakfast|call|meeting|demo|catch-?up)",
+        r"\1",
+    ),
+    (r"(?:popping\s+in|dropping\s+by|stopping\s+by|swinging\s+by)(?:\s+(?:at|to))?", "drop by"),
+]
+_PROGRESSIVE_RE = [
+    (re.compile(rf"(?i)^(?:(?:i|we)(?:'m|'re|\s+am|\s+are)\s+)?{rx}\b"), to) for rx, to in _PROGRESSIVE
+]
+_COMING_RE = re.compile(
+    r"(?i)^(?P<who>[\w'-]+(?:\s+[\w'-]+)?)\s+(?:is|are|'s|'re)\s+coming(?:\s+(?:in|over|by|round))?\b"
+)
+
+
+def _planned(said: str) -> str:
+    for rx, to in _PROGRESSIVE_RE:
+        if (m := rx.match(said)) is not None:
+            return (m.expand(to) + said[m.end() :]).strip()
+    m = _COMING_RE.match(said)
+    if m is not None:
+        return f"visit from {m.group('who')}{said[m.end() :]}".strip()
+    return said
 
 
 _PREP_BEFORE_RE = re.compile(r"(?i)(?:\b(?:with|for|at|to|from|of)|w/|@)\s+$")

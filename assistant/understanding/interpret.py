@@ -194,6 +194,8 @@ def _due_dates(r: Reading, c: Clause) -> list[DateSpan]:
 
 def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
     out: list[Promise] = []
+    requests: list[Promise] = []
+    creating = any(x.kind == "create" for x in r.records)  # (asked when only about a customer that exists)
     for c in r.clauses:
         if c.quoted or c in used:
             continue
@@ -211,7 +213,36 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
         elif not due and not theirs and r.body_start == 0 and _asks_for_date(r, c):
             out.append(Promise(_describe(r, c, []), None, where=(c,)))
             used.add(c)
-    return _dates_shared(r, out)
+        elif not due and not theirs and r.body_start == 0 and not creating and _undated_request(r, c):
+            # "summit wants a demo": the request is news (logged) and the rep's to-do (asked when) —
+            # unless the message says itself what the rep does about it ("… I'll send it by Thursday")
+            requests.append(Promise(_describe(r, c, []), None, where=(c,)))
+    return _dates_shared(r, out or requests)
+
+
+# What a customer asks for that the rep then owes: an event to hold or a thing to send.
+_DELIVERABLE_RE = re.compile(
+    r"(?i)\b(?:demo|call|call\s+back|callback|meeting|visit|site\s+visit|walkthrough|tour|presentation|workshop"
+    r"|trial|pilot|quote|quotation|proposal|pricing|price\s+list|prices|estimate|samples?|deck|brochure|catalog(?:ue)?"
+    r"|contract|sow|nda|dpa|sla|case\s+stud(?:y|ies)|references?|info(?:rmation)?\s+pack|spec\s+sheet|invoice"
+    r"|revised\s+\w+|breakdown|mock-?ups?|draft)\b"
+)
+
+
+def _undated_request(r: Reading, c: Clause) -> bool:
+    """'summit wants a demo', 'Acme asked for a quote': the customer asked for something the rep must
+    deliver, with no date said — a follow-up whose date the rep is asked for (never guessed)."""
+    if r.within(r.dates, c) or not _their_request(r, c) or r.has(c, "negation"):
+        return False
+    asked = [x.text for x in r.cues_in(c, "asked_for")]
+    requests = [x for x in r.cues_in(c, "promise") if lexicon.REQUEST_CUE_RE.match(x.text)]
+    said = {x.text.lower() for x in requests}
+    if any(h.text.lower() not in said for h in r.cues_in(c, "hedge")):
+        return False  # "they might want a demo": hoped for, not asked
+    after = [r.text[x.end : c.end] for x in requests]
+    return any(_DELIVERABLE_RE.search(a) for a in asked) or any(
+        (m := _DELIVERABLE_RE.search(a)) is not None and m.start() <= 24 for a in after
+    )
 
 
 def _dates_shared(r: Reading, out: list[Promise]) -> list[Promise]:
