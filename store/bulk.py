@@ -12,10 +12,10 @@ rep's note from Telegram wait for the whole import. The new customers are writte
 chunks of about `CHUNK_ROWS` rows (customers and their contacts, notes, …), each its own short
 write transaction, and other writers get the lock between chunks. On SQLite, whose waiting writers
 poll for the lock, crm's writers say they wait (a shared `flock` on ``<file>-writers`` around their
-BEGIN IMMEDIATE, `waiting_for_the_lock`); between two chunks the importer keeps the lock free while
-one does, and otherwise goes straight on, but leaves it free `_GAP` long at least every
-`_QUIET_EVERY` seconds for writers that do not say so (the sqlite3 shell, other programs). The
-import stays all-or-nothing:
+BEGIN IMMEDIATE, `waiting_for_the_lock`, on a database an import has run on); between two chunks
+the importer keeps the lock free while one does, and otherwise goes straight on, but leaves it free
+`_GAP` long at least every `_QUIET_EVERY` seconds for writers that do not say so (the sqlite3
+shell, other programs). The import stays all-or-nothing:
 
 - the first chunk records a *pending import* row in `meta` (``import_pending:<batch>``, naming
   its change-log batch); the last transaction (the merge into customers that existed, and the
@@ -474,6 +474,11 @@ _QUIET_EVERY = 1.5
 _POLL = 0.002  # how often the importer looks whether an announced writer got the lock
 
 
+def import_lock_file(db_path: str) -> str:
+    """The file beside a SQLite database whose `flock` says an import runs (`_import_lock`)."""
+    return f"{db_path}-import"
+
+
 def writers_file(db_path: str) -> str:
     """The file beside a SQLite database on which crm writers announce they wait for the lock."""
     return f"{db_path}-writers"
@@ -485,10 +490,12 @@ def waiting_for_the_lock(db_path: str | None) -> Iterator[None]:
 
     A shared `flock` on `writers_file`, held until the body returns (the lock taken, or the busy
     timeout spent) and released by the kernel if the process dies. An import looks at it between
-    its chunks (`_Turns`). A few microseconds per write; a file that cannot be opened (a read-only
-    folder: then nothing is written anyway) just means no announcement.
+    its chunks (`_Turns`). Only on a database an import has run on (its ``-import`` lock file is
+    there; an import creates it before its first chunk), so other databases get no extra file. A
+    few microseconds per write; a file that cannot be opened (a read-only folder: then nothing is
+    written anyway) just means no announcement.
     """
-    if db_path is None:
+    if db_path is None or not os.path.exists(import_lock_file(db_path)):
         yield
         return
     try:
@@ -891,7 +898,7 @@ def _import_lock(store: Store, conn: Connection, *, wait: bool) -> Iterator[bool
     if store.path is None:
         yield True
         return
-    fd = os.open(f"{store.path}-import", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(import_lock_file(store.path), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
