@@ -291,3 +291,43 @@ def shared_safely(session: Session, state: State) -> bool:
     except Exception:  # noqa: BLE001 - whatever it was, the index is this session's alone
         return False
     return committed == state
+
+
+def stamp_version(session: Session, version: str) -> int | None:
+    """Give names version `version` a stamp when its rows have none (a bulk import's single bump
+    writes no rows), so that an index of it saved to a file can be told apart from another history's
+    later; its stamp, or None when it could not be given (another version since, a busy or read-only
+    file, not a SQLite file).
+
+    The stamp comes on a *rebuild* row (both ids NULL) of that version, which changes no reader's
+    decision: a reader crossing into a version without rows reads every name anyway. Written on a
+    separate plain connection to the file (committed at once; the session may be only reading), and
+    only while the database is still at that version; never a second row for a version.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or conn.engine.url.database in (None, "", ":memory:"):
+        return None
+    if not _has_table(conn):
+        return None
+    v = int(version)
+    try:
+        dialect = conn.engine.dialect
+        cargs, cparams = dialect.create_connect_args(conn.engine.url)
+        raw = dialect.connect(*cargs, **{**cparams, "timeout": 0.1})
+        try:
+            raw.isolation_level = None
+            cur = raw.cursor()
+            cur.execute(
+                "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
+                "SELECT CAST(m.value AS INTEGER), NULL, NULL, random() FROM meta m "
+                f"WHERE m.key = 'names_version' AND CAST(m.value AS INTEGER) = {v} "
+                f"AND NOT EXISTS (SELECT 1 FROM name_change c WHERE c.version = {v})"
+            )
+            cur.execute(_state_sql("sqlite", stamped=True))
+            now = _state(cur.fetchone())
+            cur.close()
+        finally:
+            raw.close()
+    except Exception:  # noqa: BLE001 - a busy or read-only file: no stamp, nothing else changes
+        return None
+    return now[1] if now[0] == str(v) else None

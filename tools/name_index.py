@@ -11,7 +11,9 @@ from __future__ import annotations
 import bisect
 import copy
 import gc
+import hashlib
 import itertools
+import marshal
 import re
 import sys
 import threading
@@ -24,10 +26,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
+from store import name_snapshot
 from store.customer_rows import contact_names, customer_names_and_keys
 from store.name_changes import (
     changes_between,
@@ -35,6 +39,7 @@ from store.name_changes import (
     customer_names_by_id,
     names_state,
     shared_safely,
+    stamp_version,
 )
 
 LEGAL_SUFFIXES = frozenset(
@@ -423,6 +428,96 @@ class NameIndex:
             if self._typos:
                 self._typos.clear()
 
+    # ---- saving to a file and loading back (store/name_snapshot.py) -------------------------------
+
+    def snapshot_data(self) -> tuple[object, ...]:
+        """This index (without an overlay: a build or a fold) as plain containers for `marshal`."""
+        assert not isinstance(self, _Layered)
+        return (
+            str(self.version),
+            self.stamp,
+            self._ids.tobytes(),
+            self._names,
+            self._words._at.tobytes(),
+            self._words._end.tobytes(),
+            self._words._over,
+            bytes(self._suffixed),
+            self._pos,
+            self._gone,
+            self._vocab,
+            self._by_key,
+            {w: ids.tobytes() for w, ids in self._by_word.items()},
+            self._p_ids.tobytes(),
+            self._p_pos,
+            self._p_gone,
+            self._p_customer.tobytes(),
+            self._p_names,
+            self._p_words._at.tobytes(),
+            self._p_words._end.tobytes(),
+            self._p_words._over,
+            self._people_by_key,
+            {w: ids.tobytes() for w, ids in self._people_by_word.items()},
+            self._buckets,
+        )
+
+    @classmethod
+    def from_snapshot_data(cls, data: Any) -> NameIndex | None:
+        """The index `snapshot_data` gave; None unless every part has the type and length it must."""
+        try:
+            _check(isinstance(data, tuple) and len(data) == 24)
+            (version, stamp, ids, names, at, end, over, suffixed, pos, gone, vocab, by_key, by_word) = data[
+                :13
+            ]
+            (
+                p_ids,
+                p_pos,
+                p_gone,
+                p_customer,
+                p_names,
+                p_at,
+                p_end,
+                p_over,
+                people_by_key,
+                people_by_word,
+            ) = data[13:23]
+            buckets = data[23]
+            _check(isinstance(version, str) and isinstance(stamp, int))
+            for part in (names, vocab, p_names):
+                _check(isinstance(part, list))
+            for part in (over, by_key, by_word, p_over, people_by_key, people_by_word, buckets):
+                _check(isinstance(part, dict))
+            for part in (gone, p_gone):
+                _check(isinstance(part, set))
+            for part in (pos, p_pos):
+                _check(part is None or isinstance(part, dict))
+            idx = cls(version=version, stamp=stamp)
+            idx._ids, idx._p_ids, idx._p_customer = (
+                _array("q", ids),
+                _array("q", p_ids),
+                _array("q", p_customer),
+            )
+            idx._names, idx._p_names, idx._vocab = names, p_names, vocab
+            idx._words._at, idx._words._end, idx._words._over = _array("i", at), _array("i", end), over
+            idx._p_words._at, idx._p_words._end, idx._p_words._over = (
+                _array("i", p_at),
+                _array("i", p_end),
+                p_over,
+            )
+            _check(isinstance(suffixed, bytes))
+            idx._suffixed = bytearray(suffixed)
+            _check(len(idx._ids) == len(names) == len(idx._words._end) == len(idx._suffixed))
+            _check(len(idx._p_ids) == len(p_names) == len(idx._p_words._end) == len(idx._p_customer))
+            _check(all(0 <= e <= len(idx._words._at) for e in idx._words._end[-1:]))
+            _check(all(0 <= e <= len(idx._p_words._at) for e in idx._p_words._end[-1:]))
+            idx._pos, idx._p_pos, idx._gone, idx._p_gone = pos, p_pos, gone, p_gone
+            idx._by_key, idx._people_by_key, idx._buckets = by_key, people_by_key, buckets
+            idx._by_word = {w: _array("q", b) for w, b in by_word.items()}
+            idx._people_by_word = {w: _array("q", b) for w, b in people_by_word.items()}
+            idx._vocab_ids = {w: i for i, w in enumerate(vocab)}
+        except (TypeError, ValueError):
+            return None
+        return idx
+
     def _mine(self, obj: _T) -> _T:
         """`obj` itself when this refresh made it, else a copy it owns from now on."""
         owned = self._owned
@@ -595,6 +690,10 @@ class NameIndex:
         for cid, pos in pairs:
             if pos not in self._gone:
                 yield cid, pos
+
+    def contact_count(self) -> int:
+        """How many contacts are indexed."""
+        return (len(self._p_ids) if self._p_pos is None else len(self._p_pos)) - len(self._p_gone)
 
     def name_of(self, cid: int) -> str:
         return self._names[self._position(cid)]
@@ -1181,6 +1280,18 @@ def _contact_words(name: str) -> tuple[tuple[str, ...], str] | None:
     return tuple(map(sys.intern, words)), key
 
 
+def _check(holds: bool) -> None:
+    if not holds:
+        raise ValueError("not a name index snapshot")
+
+
+def _array(typecode: str, raw: Any) -> array[int]:
+    _check(isinstance(raw, bytes))
+    out = array(typecode)
+    out.frombytes(raw)
+    return out
+
+
 def _locate(ids: array[int], by_id: dict[int, int] | None, wanted: int) -> int:
     """The position of `wanted` among ids kept in id order (or in `by_id`); KeyError when absent."""
     if by_id is not None:
@@ -1284,6 +1395,7 @@ class _IndexCache:
         self._refreshing: dict[str, threading.Lock] = {}
         self._folding: set[str] = set()  # urls whose index a background thread folds
         self._changed: dict[str, float] = {}  # url -> when its shared index last changed (monotonic)
+        self._paths: dict[str, Path] = {}  # url -> its saved index's file (SQLite)
         # Indexes shared before, while something still holds them: a session reading an older
         # snapshot (SQLite: its transaction began before the last name change) gets the one of its
         # version instead of a new build.
@@ -1310,11 +1422,29 @@ class _IndexCache:
                 idx = self._by_url.get(url)
             if idx is not None and version is not None and (idx.version, idx.stamp) == state:
                 return idx  # another thread got there first
-            new = idx.refreshed(session, version, stamp) if idx is not None and version is not None else None
+            if idx is None and version is not None:  # this process's first lookup: a saved index?
+                idx = _load(session)
+            if idx is not None and version is not None and (idx.version, idx.stamp) == state:
+                new: NameIndex | None = idx  # the saved one is of this very version
+            else:
+                new = (
+                    idx.refreshed(session, version, stamp)
+                    if idx is not None and version is not None
+                    else None
+                )
+            built = new is None
             if new is None:
                 new = NameIndex.build(session, version)
                 new.stamp = stamp
             if version is not None and shared_safely(session, state):
+                path = name_snapshot.path_for(session) if built else None
+                save = path is not None and len(new) + new.contact_count() >= SAVE_MIN
+                if save and new.stamp is None:  # a version without rows: stamped first, to be told apart
+                    new.stamp = stamp_version(session, version)  # (sessions reading without: _recent)
+                if save and path is not None and new.stamp is not None:
+                    self._paths[url] = path
+                    # Not a daemon: a short-lived process (one crm command) finishes writing first.
+                    threading.Thread(target=_write, args=(path, new), name="crm-name-save").start()
                 if new.overlay_size() > FOLD_AT and not FOLD_IN_BACKGROUND:
                     new = new.folded()
                 with self._lock:
@@ -1348,10 +1478,18 @@ class _IndexCache:
                 time.sleep(wait)
                 continue
             folded = idx.folded()
+            path = None
             with self._lock:
                 if self._by_url.get(url) is idx:
                     self._by_url[url] = folded
                     self._recent[(url, str(idx.version), idx.stamp)] = folded
+                    path = self._paths.get(url)
+            if (
+                path is not None
+                and folded.stamp is not None
+                and len(folded) + folded.contact_count() >= SAVE_MIN
+            ):
+                _write(path, folded)  # a long-running server's file keeps up (written in this thread)
 
 
 # Overlay entries past which the shared index is folded into new bases (each refresh copies the
@@ -1359,6 +1497,44 @@ class _IndexCache:
 FOLD_AT = 8_192
 FOLD_IDLE = 30.0  # seconds without a name change after which a smaller overlay is folded too
 FOLD_IN_BACKGROUND = True  # tests fold in the lookup itself, to compare the folded index at once
+
+SAVE_MIN = 20_000  # names (customers and contacts) from which a build is saved beside the database
+SNAPSHOT_LAYOUT = 1  # what snapshot_data holds; with the code's own digest it names the file's kind
+
+
+@cache
+def _snapshot_kind() -> tuple[object, ...] | None:
+    """What a saved index must have been written by: this layout, this very module (the folding of
+    names lives here: other code may fold differently), this Python's marshal and byte order."""
+    try:
+        code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return None  # no source to tell the code by: no saved indexes
+    return (SNAPSHOT_LAYOUT, code, tuple(sys.version_info[:2]), sys.byteorder, marshal.version)
+
+
+def _load(session: Session) -> NameIndex | None:
+    """The index saved beside the session's database, if one can be trusted to be what it says; its
+    version and stamp are then checked against the database's history like any cached index's."""
+    path, kind = name_snapshot.path_for(session), _snapshot_kind()
+    if path is None or kind is None:
+        return None
+    INDEX_CACHE._paths[str(session.get_bind().engine.url)] = path
+    collecting = gc.isenabled()
+    gc.disable()  # as in a build: millions of containers, none garbage
+    try:
+        data = name_snapshot.read(path, kind)
+        return None if data is None else NameIndex.from_snapshot_data(data)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write(path: Path, idx: NameIndex) -> None:
+    kind = _snapshot_kind()
+    if kind is not None:
+        name_snapshot.write(path, kind, idx.snapshot_data())
+
 
 _SESSION_KEY = "crm_name_index"  # session.info: an index this session made and could not share
 

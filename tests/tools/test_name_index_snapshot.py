@@ -1,0 +1,294 @@
+"""A built name index is saved beside its SQLite file; a new process loads it instead of reading every
+name, and then answers exactly like a new build. Whatever cannot be told to be this database's own
+history at a known version (another file, another history, a damaged or foreign file, another format)
+is never used: the index is built anew. A folder that cannot be written leaves no file and no error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store import Store, name_snapshot
+from tests.conftest import make_ctx, run_sql
+from tests.tools.test_name_index_refresh import (
+    CONTACT_NAMES,
+    CUSTOMER_NAMES,
+    QUERIES,
+    cached,
+    fresh,
+    snapshot,
+)
+from tools import name_index as name_index_module
+from tools.context import ToolContext
+from tools.customers import add_contact, create_customer, update_customer
+from tools.name_index import NameIndex
+from tools.names import resolve_in
+from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
+from tools.transfer import import_text
+
+pytestmark = pytest.mark.usefixtures("sqlite_file")
+
+
+@pytest.fixture
+def sqlite_file(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved indexes from 5 names on (the product saves from 20,000), on a SQLite file only."""
+    if ctx.store.path is None:
+        pytest.skip("only a SQLite file has a saved name index beside it")
+    monkeypatch.setattr(name_index_module, "SAVE_MIN", 5)
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    made: list[object] = []
+    real = NameIndex.build.__func__  # type: ignore[attr-defined]  # the classmethod's function
+
+    def counted(cls: type[NameIndex], session: Any, version: object = None) -> NameIndex:
+        made.append(version)
+        return real(cls, session, version)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(NameIndex, "build", classmethod(counted))
+    return made
+
+
+def saved_at(store: Store) -> Path:
+    assert store.path is not None
+    return Path(store.path + name_snapshot.SUFFIX)
+
+
+def saves_done() -> None:
+    for t in threading.enumerate():
+        if t.name == "crm-name-save":
+            t.join()
+
+
+def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a new process has: no index in memory."""
+    saves_done()
+    monkeypatch.setattr(name_index_module, "INDEX_CACHE", name_index_module._IndexCache())
+
+
+def save(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new process's first lookup: it builds the index and saves it."""
+    new_process(monkeypatch)
+    saved_at(store).unlink(missing_ok=True)
+    cached(store)
+    saves_done()
+    assert saved_at(store).exists()
+
+
+def assert_like_fresh(store: Store) -> None:
+    assert snapshot(cached(store), store) == snapshot(fresh(store), store)
+
+
+@pytest.fixture
+def book(ctx: ToolContext) -> Iterator[ToolContext]:
+    for i, name in enumerate(CUSTOMER_NAMES[:10]):
+        contact = ContactIn(name=CONTACT_NAMES[i % len(CONTACT_NAMES)]) if i % 2 else None
+        create_customer(ctx, CreateCustomer(name=name, contact=contact))
+    yield ctx
+
+
+def test_a_new_process_loads_the_saved_index_instead_of_building(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(book.store, monkeypatch)
+    assert len(builds) == 1
+    new_process(monkeypatch)
+    assert_like_fresh(book.store)
+    assert len(builds) == 1  # loaded, not built
+
+
+def test_changes_since_the_save_are_caught_up_from_the_history(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(book.store, monkeypatch)
+    builds.clear()
+    update_customer(book, UpdateCustomer(customer="Orion Dynamics", name="Orion Dynamics Labs"))
+    add_contact(book, AddContact(customer="Acme Corp", name="Jürgen Böhm"))
+    run_sql(book.store, "DELETE FROM customer WHERE name = 'Halcyon GmbH'")
+    new_process(monkeypatch)
+    assert_like_fresh(book.store)
+    assert "Acme Corp" in [m.name for m in resolve_in(cached(book.store), "jurgen").matches]
+    assert builds == []
+
+
+def test_a_bulk_import_s_version_is_stamped_so_its_index_can_be_saved(
+    ctx: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customers = [{"name": f"{name} {i}", "contacts": []} for i, name in enumerate(CUSTOMER_NAMES)]
+    book = {"format": "crm-export", "version": 1, "customers": customers}
+    import_text(make_ctx(ctx.store, source="import"), _json(book), kind="json", label="book")
+    (version,) = run_sql(ctx.store, "SELECT value FROM meta WHERE key = 'names_version'")[0]
+    rows = run_sql(ctx.store, "SELECT stamp FROM name_change WHERE version = :v", v=int(version))
+    assert rows == []  # the import's single bump wrote no rows: the build gives its version a stamp
+    save(ctx.store, monkeypatch)
+    rows = run_sql(
+        ctx.store, "SELECT customer_id, contact_id FROM name_change WHERE version = :v", v=int(version)
+    )
+    assert rows == [(None, None)]
+    new_process(monkeypatch)
+    before = len(builds)
+    assert_like_fresh(ctx.store)
+    assert len(builds) == before
+
+
+def _json(obj: object) -> str:
+    return json.dumps(obj)
+
+
+def _damaged(path: Path) -> None:
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        pytest.param(_damaged, id="a byte flipped"),
+        pytest.param(lambda p: p.write_bytes(p.read_bytes()[:-100]), id="torn"),
+        pytest.param(lambda p: p.write_bytes(b""), id="empty"),
+        pytest.param(lambda p: p.write_bytes(os.urandom(5000)), id="not a snapshot"),
+        pytest.param(lambda p: p.write_bytes(b"\x80\x04junk" * 100), id="a pickle-looking file"),
+    ],
+)
+def test_a_damaged_file_is_never_used(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, spoil: Any
+) -> None:
+    save(book.store, monkeypatch)
+    builds.clear()
+    spoil(saved_at(book.store))
+    create_customer(book, CreateCustomer(name="Studio54"))
+    new_process(monkeypatch)
+    assert resolve_in(cached(book.store), "studio54").match is not None
+    assert_like_fresh(book.store)
+    assert len(builds) == 1  # built anew
+
+
+def test_another_format_or_other_code_is_never_used(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save(book.store, monkeypatch)
+    builds.clear()
+    new_process(monkeypatch)
+    monkeypatch.setattr(name_index_module, "SNAPSHOT_LAYOUT", name_index_module.SNAPSHOT_LAYOUT + 1)
+    name_index_module._snapshot_kind.cache_clear()
+    try:
+        assert_like_fresh(book.store)
+        assert len(builds) == 1
+    finally:
+        name_index_module._snapshot_kind.cache_clear()
+
+
+def test_another_database_s_file_is_never_taken_for_this_one_s(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A file saved beside another database (here: one made the same way, to the same version)."""
+    other = Store(tmp_path / "other.db")
+    try:
+        octx = make_ctx(other)
+        for name in reversed(CUSTOMER_NAMES[:10]):  # the same number of changes: the same version
+            create_customer(octx, CreateCustomer(name=name + " Other"))
+        save(other, monkeypatch)
+        shutil.copy(saved_at(other), saved_at(book.store))
+    finally:
+        other.close()
+    new_process(monkeypatch)
+    before = len(builds)
+    assert resolve_in(cached(book.store), "acme corp other").matches == ()
+    assert_like_fresh(book.store)
+    assert len(builds) == before + 1
+
+
+@pytest.mark.parametrize("then", ["as it was", "another change to the same version"])
+def test_a_backup_put_back_is_never_answered_from_a_later_file(
+    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    """The file was saved after a change the database (put back from a backup) never saw."""
+    (at,) = run_sql(book.store, "SELECT value FROM meta WHERE key = 'names_version'")[0]
+    create_customer(book, CreateCustomer(name="Brightline Medical"))
+    save(book.store, monkeypatch)
+    # The database as the backup taken before Brightline holds it (its history too).
+    run_sql(book.store, "DELETE FROM customer WHERE name = 'Brightline Medical'")
+    run_sql(book.store, "DELETE FROM name_change WHERE version > :v", v=int(at))
+    run_sql(book.store, "UPDATE meta SET value = :v WHERE key = 'names_version'", v=str(at))
+    if then != "as it was":  # by another program: back at the file's version, with other names
+        run_sql(
+            book.store,
+            "INSERT INTO customer (name, name_key, stage, tags, created_at, updated_at) "
+            "SELECT 'Studio54', 'studio54', stage, tags, created_at, updated_at FROM customer LIMIT 1",
+        )
+    new_process(monkeypatch)
+    builds.clear()
+    assert resolve_in(cached(book.store), "brightline medical").matches == ()
+    assert_like_fresh(book.store)
+    assert len(builds) == 1
+
+
+def test_a_folder_that_cannot_be_written_leaves_no_file_and_no_error(
+    book: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_a: object, **_k: object) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert resolve_in(cached(book.store), "acme corp").match is not None
+    saves_done()
+    assert not saved_at(book.store).exists()
+    assert not [p for p in saved_at(book.store).parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_another_process_loads_the_file(book: ToolContext) -> None:
+    """A real second process (the file, not this process's memory): it answers as a build would."""
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        save(book.store, monkeypatch)
+    finally:
+        monkeypatch.undo()
+    code = (
+        "import sys, json\n"
+        "from store import Store\n"
+        "from tools import name_index as m\n"
+        "from tools.names import resolve_in\n"
+        "built = []\n"
+        "real = m.NameIndex.build.__func__\n"
+        "m.NameIndex.build = classmethod(lambda cls, s, v=None: built.append(v) or real(cls, s, v))\n"
+        "store = Store(sys.argv[1])\n"
+        "with store.read() as s:\n"
+        "    idx = m.name_index(s)\n"
+        "    print(json.dumps([len(built), [repr(resolve_in(idx, q)) for q in sys.argv[2:]]]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(book.store.path), *QUERIES, *CUSTOMER_NAMES],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    built, answers = json.loads(out)
+    assert built == 0
+    assert answers == [repr(resolve_in(fresh(book.store), q)) for q in [*QUERIES, *CUSTOMER_NAMES]]
+
+
+def test_what_a_writer_killed_mid_write_left_is_cleared_by_the_next_save(
+    book: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = saved_at(book.store)
+    left = path.parent / (path.name + ".abc123.tmp")
+    left.write_bytes(b"half a file")
+    os.utime(left, (1_000_000, 1_000_000))
+    recent = path.parent / (path.name + ".def456.tmp")  # perhaps another process writing right now
+    recent.write_bytes(b"being written")
+    save(book.store, monkeypatch)
+    assert not left.exists()
+    assert recent.exists()
