@@ -12,6 +12,9 @@ was, somebody's tag.
 - Matching is the scan's own (store/customer_rows.py `customers_tagged`: the whole tag, ASCII letters
   in any case). A query with other than ASCII letters is always scanned: the two databases fold
   those differently, and this table must never say "no" where the scan would say "yes".
+- Only a tags value's top-level strings are listed: a value crm never writes (another program's
+  nested list, object or text that is not JSON) may hold, deeper down, what the old substring scan
+  matched; such a customer is found by name, not by that "tag".
 - A file whose lost version record was repaired may lack the table (see store.migrations
   `_version_in`): then every query may be a tag, as before this table.
 
