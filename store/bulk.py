@@ -59,7 +59,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
 # The change log's own JSON spelling of values, so bulk-logged rows read like Batch.created's.
-from store import postgres
+from store import postgres, tag_names
 from store.changelog import IMPORT_PENDING_PREFIX, Batch, plain
 from store.faults import DatabaseBusy, read_only_fault
 from store.models import ChangeLog, Contact, Customer, FollowUp, Interaction, StageChange
@@ -449,7 +449,8 @@ def _write_chunk(conn: Connection, new: NewRows, chunk: _Chunk, batch: Batch, wr
     ids = _new_ids(conn, len(live))
     id_of = dict(zip(live, ids, strict=True))
     params = [(cid, *chunk.customers[i - chunk.lo]) for i, cid in id_of.items()]
-    with _names_version_held(conn):
+    # The names version is bumped once at the end; the chunk's tags are listed in one statement.
+    with _names_version_held(conn), tag_names.held(conn, ids[0], ids[-1]):
         conn.exec_driver_sql(_converter(conn, Customer, ("id",)).sql, params)
         for model, rows in chunk.children.items():
             params = [(id_of[index], *row) for index, row in rows if index in id_of]

@@ -366,3 +366,20 @@ def test_the_importing_connection_gets_its_usual_page_cache_back(
     import_text(make_ctx(store, source="import"), _rows(12), kind="csv", label="cache.csv")
     assert sizes and all(size == -bulk._IMPORT_CACHE_KIB for size in sizes)
     assert cache_size() == usual
+
+
+def test_tags_of_every_chunk_are_listed_and_later_tags_still_are(store: Store, small_chunks: None) -> None:
+    """Each chunk lists its customers' tags in one statement (store/tag_names.held) instead of the
+    per-row trigger; the trigger is back after the import for the next customer's tags."""
+    from store import tag_names
+    from tools.customers import create_customer
+    from tools.schemas import CreateCustomer
+
+    rows = "name,tags\n" + "".join(f"Tagco {i:03d} Ltd,chunk{i // 5};all\n" for i in range(23))
+    ctx = make_ctx(store, source="import")
+    import_text(ctx, rows, kind="csv", label="tags.csv")
+    create_customer(ctx, CreateCustomer(name="After Ltd", tags=["Later"]))
+    with store.read() as s:
+        listed = [t for t in ("chunk0", "chunk2", "chunk4", "all", "later") if not tag_names.may_be_tag(s, t)]
+        assert tag_names.may_be_tag(s, "nosuchtag") is False  # the table is there and answers
+    assert listed == []
