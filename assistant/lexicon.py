@@ -405,14 +405,15 @@ AGENDA_RE = _rx(r"""\bwho\s+(?:do|should|must)\s+(?:i|we)\s+(?:need\s+to\s+|have
     \s+(?:plate|agenda|list)\b""")
 PROFILE_RE = _rx(r"""^\s*(?:please\s+)?(?:tell\s+me\s+(?:about|more\s+about)|what\s+do\s+(?:we|i
     |you)\s+know\s+(?:about|on)
-    |what(?:'s|\s+is|s)\s+(?:new|up|happening|going\s+on|the\s+latest|the\s+status)\s+(?:with|on|at|for|of)
-    |(?:the\s+)?latest\s+(?:on|with|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)
+    |what(?:'s|\s+is|s)\s+(?:new|up|happening|going\s+on|the\s+latest|the\s+status)\s+(?:with|w/|on|at|for|of)
+    |(?:the\s+)?latest\s+(?:on|with|w/|from|for)|brief\s+me\s+(?:on|about)|briefing\s+(?:on|for)
+    |any(?:thing)?\s+(?:new|news|updates?|word)\s+(?:from|with|w/|on|at|for|re)
     |info\s+(?:on|about|for)
     |status\s+(?:of|on|for)|catch\s+me\s+up\s+on|remind\s+me\s+(?:about|who)|who\s+is|what\s+about
     |(?:show|pull\s+up|open)\s+(?:me\s+)?(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of
     |for|on)?
     |(?:give|get)\s+me\s+(?:the\s+)?(?:profile|details|card|record|file|history)?\s*(?:of|for|on)?
-    |profile\s+(?:of|for)?|history\s+(?:of|with|for)|where\s+are\s+we\s+(?:with|on)|how(?:'s|\s+is
+    |profile\s+(?:of|for)?|history\s+(?:of|with|w/|for)|where\s+are\s+we\s+(?:with|w/|on)|how(?:'s|\s+is
     |\s+are)\s+(?:things\s+with\s+)?
     |what\s+did\s+(?:we|i)\s+(?:discuss|talk\s+about)\s+with|summary\s+(?:of
     |for))\s*(?P<rest>.+?)\s*(?:doing|going)?\s*[?.!]*$""")
@@ -463,6 +464,12 @@ DETAIL_ASKED_RE = _rx(r"""^\s*(?:[\w.&-]+\s+){0,3}?[\w.&-]+(?:['\u2019]s)?\s+(?:
 # "number for arjun", "email of the helios cto?": the detail first, then whose.
 DETAIL_FOR_RE = _rx(r"""^\s*(?:what(?:['\u2019]?s|\s+is)\s+)?(?:the\s+)?(?:phone\s+)?(?:number|phone|cell
     |mobile|email|e-mail|contact\s+details)\s+(?:for|of)\s+(?:[\w.&'\u2019-]+\s*){1,4}(?:pls|please|plz)?\s*[?!.]*\s*$""")
+# "last contact w/ globex", "latest touch with acme", "last call w/ juno?": when the rep last dealt with a
+# customer, asked in shorthand (the words after the name are checked to hold no report: "last call with
+# acme went well" tells).
+LAST_CONTACT_ASKED_RE = _rx(r"""^\s*(?:the\s+)?(?:last|latest|most\s+recent)\s+(?:contact|touch(?:point)?|call
+    |meeting|email|interaction|activity|note|convo|conversation|chat|word)\s*(?:w/|with|from|for|at|on|re)\s+
+    (?P<rest>(?:[\w.&'\u2019-]+\s*){1,4}?)\s*[?.!]*$""")
 # Read requests that need no question word: each alone makes the message a question.
 READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     BARE_AGENDA_RE,

@@ -35,6 +35,8 @@ def answer_pending(ctx: ToolContext, text: str, p: Pending, again: Again) -> Rep
     """The reply to `text` read as the answer to `p`; `again` re-reads the message with what it settled."""
     t = text.strip()
     if lexicon.CANCEL_ANSWER_RE.match(t):
+        if p.settled.logged:  # the report was written before "when?" was asked: only the follow-up is dropped
+            return Reply(text="OK, no follow-up. What I logged stays — say 'undo' to take it back.")
         return Reply(text=replies.cancelled())
     if len(t.split()) > MAX_ANSWER_WORDS:
         return None

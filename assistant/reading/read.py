@@ -35,6 +35,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots = _longer_names(text, spots)
     spots = _first_word_companies(ctx, text, spots)
     spots = _leading_name(ctx, text, _dealt_with(ctx, text, spots))
+    spots = _subject_runs_on(ctx, text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
@@ -151,6 +152,142 @@ def _dealt_with(
         if len(starts) == 1 and len(found) == 1:
             out.append(customers.CustomerSpot(m.start(1), m.end(1), m.group(1), starts))
     return sorted(out, key=lambda s: s.start)
+
+
+# Words that may stand between a customer's name and what they did without making it another company's
+# name: who at the customer ("acme team wants"), or how ("globex really wants").
+_SUBJECT_WORDS = frozenset(
+    [
+        "team",
+        "folks",
+        "people",
+        "guys",
+        "gang",
+        "crew",
+        "staff",
+        "side",
+        "office",
+        "board",
+        "management",
+        "leadership",
+        "exec",
+        "execs",
+        "procurement",
+        "purchasing",
+        "finance",
+        "legal",
+        "it",
+        "hr",
+        "ops",
+        "operations",
+        "marketing",
+        "sales",
+        "support",
+        "accounts",
+        "accounting",
+        "engineering",
+        "ceo",
+        "cfo",
+        "cto",
+        "coo",
+        "cmo",
+        "cio",
+        "vp",
+        "owner",
+        "owners",
+        "founder",
+        "founders",
+        "buyer",
+        "buyers",
+        "manager",
+        "managers",
+        "boss",
+        "director",
+        "head",
+        "lead",
+        "contact",
+        "everyone",
+        "still",
+        "now",
+        "already",
+        "just",
+        "finally",
+        "also",
+        "again",
+        "too",
+        "apparently",
+        "actually",
+        "reportedly",
+        "officially",
+        "suddenly",
+        "definitely",
+        "probably",
+        "maybe",
+        "then",
+        "yesterday",
+        "today",
+        "earlier",
+    ]
+)
+_RUN_ON_RE = re.compile(r"[ \t]+([a-z][\w'&-]*)(?:[ \t]+([a-z][\w'&-]*))?")
+
+
+def _subject_runs_on(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'helios foo wants a quote' beside Helios Labs: a partial name, then a word or two that are no word
+    of that name, no contact's, no team or adverb, and then what the subject did — the subject is a
+    company named 'helios foo', which no customer is: an unknown name (Helios Labs suggested), never a
+    write to Helios Labs."""
+    out = []
+    for s in spots:
+        m = _RUN_ON_RE.match(text, s.end)
+        if m is None or not _partial_company(s):
+            out.append(s)
+            continue
+        said = [w for w in m.groups() if w]
+        runs = [said[:1], said] if len(said) == 2 else [said]
+        ends = [m.end(1), m.end()] if len(said) == 2 else [m.end()]
+        hit = next(
+            (end for words, end in zip(runs, ends, strict=True) if lexicon.LEAD_VERB_RE.match(text, end)),
+            None,
+        )
+        words = runs[ends.index(hit)] if hit is not None else []
+        if (
+            hit is None
+            or any(
+                customers.fold(w) in lexicon.GLUE for w in words
+            )  # "summit on friday went": no name runs on
+            or all(_fits_subject(ctx, w, s) for w in words)
+        ):
+            out.append(s)
+            continue
+        out.append(customers.CustomerSpot(s.start, hit, text[s.start : hit], (), s.matches))
+    return out
+
+
+def _partial_company(s: customers.CustomerSpot) -> bool:
+    """A spot that names customers by only part of their name (or a slip), never through a contact."""
+    if not s.matches or s.text.endswith(("'s", "\u2019s")) or any(x.via for x in s.matches):
+        return False
+    said = len(customers.fold(s.text).split())
+    return all(x.how in ("partial", "typo") or said < len(customers.fold(x.name).split()) for x in s.matches)
+
+
+_DAY_WORDS = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    + ("mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "tmrw", "yday")
+)
+
+
+def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> bool:
+    w = customers.fold(word)
+    if w in lexicon.GLUE or w in _SUBJECT_WORDS or w in _DAY_WORDS or w.endswith("ly"):
+        return True
+    if any(w in customers.fold(x.name).split() for x in s.matches):
+        return True
+    ids = {x.id for x in s.matches}
+    return any(x.via and x.id in ids for x in customers.resolve(ctx, word).matches)  # "helios arjun wants"
 
 
 def _leading_name(
@@ -559,13 +696,16 @@ def is_question(
         return False  # "remind me about Acme on the 15th" is a follow-up
     if any(rx.match(t) for rx in lexicon.READ_REQUESTS):
         return True
+    last = lexicon.LAST_CONTACT_ASKED_RE.match(t)
+    if last is not None and not lexicon.PAST_RE.search(last.group("rest")):
+        return True  # "last contact w/ globex" asks; "last call with acme went well" tells
     if len(t.split()) <= lexicon.SHORT_READ_WORDS and lexicon.PIPELINE_RE.search(t):
         return True
     return bool(_ASKS_RE.match(t))
 
 
 _ASKS_RE = re.compile(
-    r"(?i)^\s*(?:who|whom|whose|what|what's|whats|which|how|how's|where|why"
+    r"(?i)^\s*(?:who|whom|whose|who's|whos|what|what's|whats|which|how|how's|where|why"
     r"|when(?:'s|\s+(?:did|was|were|is|are|do|does|will|should|can|could|have|has))|any(?:thing|one|body)?\s+"
     r"(?:due|overdue|late|slipping|slipped|behind|new|news|update|updates|word|progress|luck|left|open"
     r"|scheduled|planned|lined|coming|for|on"

@@ -67,7 +67,8 @@ def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = Fal
 
 
 _WANTS_RE = re.compile(
-    r"(?i)^(?:(?:they|he|she|the\s+client|the\s+customer)\s+)?(?:wants?|wanted|asked\s+for|asking\s+for"
+    r"(?i)^(?:(?:they|he|she|the\s+client|the\s+customer|(?!(?:i|we)\b)[\w'-]+(?:\s+(?!(?:i|we)\b)[\w'-]+)?)\s+)?"
+    r"(?:wants?|wanted|asked\s+for|asking\s+for"
     r"|requested|would\s+like|need|needs)\s+(?:(?:to\s+)?(?:have|get|see|receive)\s+)?(?P<what>\S.*)$"
 )
 _ARTICLE_RE = re.compile(r"(?i)^(?:a|an|another|some)\s+")

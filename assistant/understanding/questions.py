@@ -11,7 +11,9 @@ from assistant.understanding.frames import Question
 def question_of(r: Reading) -> Question:
     """The topic of a question: last contact, a stage check, a phone or email, deals at a stage, …"""
     said: set[AskKind] = {a.kind for a in r.asks}
-    stage = r.stages[0].stage if r.stages else None
+    # "anything new from helios" asks for the latest, not whether Helios is a (new) lead
+    stages = [s for s in r.stages if not ("profile" in said and s.text.lower() == "new")]
+    stage = stages[0].stage if stages else None
     named = bool(r.customers)
     if "changes" in said:
         return Question("changes")

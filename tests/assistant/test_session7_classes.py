@@ -220,6 +220,41 @@ REQUESTS = [
 ]
 
 
+# ---- lead's A: an unknown company opening a lower-case message with a known customer's first word ----
+UNKNOWN_OPENERS = [
+    case("helios foo wants a quote for 40 chairs", asks=True, reply=["helios foo", "Helios Labs"]),
+    case(["helios foo wants a quote for 40 chairs", "no"]),  # declined: nothing written
+    case("lumière atelier wants a quote", asks=True, reply=["Lumière Studio"]),
+    case("nordlicht solar asked for pricing on panels", asks=True, reply=["Nordlicht GmbH"]),
+    case("globex orbital called about a pilot", asks=True, reply=["Globex Corporation"]),
+    # who at the customer, or how: still the customer
+    case("acme team wants a quote", logs=[("Acme Corp", "note", None, "quote")], asks=True),
+    case("globex really wants a quote", logs=[("Globex Corporation", "note", None, "quote")], asks=True),
+    case(
+        "helios arjun wants a quote by friday",
+        logs=[("Helios Labs", None, None, "quote")],
+        fups=[("Helios Labs", "2026-03-06", "quote")],
+    ),
+    case("globex finally signed", stages={"Globex Corporation": "won"}),
+    case(["summit wants a demo", "no"], logs=[("Summit Partners", "note", None, "demo")], reply=["undo"]),
+]
+
+# ---- lead's B and C: read requests in shorthand are answered, never logged ---------------------------
+SHORT_READS = [
+    case("last contact w/ globex", reply=["Globex Corporation"]),
+    case("latest w/ acme", reply=["Acme Corp (#"]),
+    case("last touch with juno", reply=["Juno Pet Supplies"]),
+    case("last meeting w/ helios", reply=["Helios Labs"]),
+    case("anything new from helios", reply=["Helios Labs (#"], lacks=["not lead"]),
+    case("any news from acme", reply=["Acme Corp (#"]),
+    case("where are we w/ summit", reply=["Summit Partners"]),
+    case("whos overdue", reply=["overdue", "confirm seat count"]),
+    case("whos overdue this week", reply=["overdue"]),
+    # a report that starts the same way is logged
+    case("last call with acme went well", logs=[("Acme Corp", "call", None, "went well")]),
+]
+
+
 # ---- 8. a rename, then the new name in the same message -------------------------------------------------
 # (turns, the old name, the new name, what the new note says, its kind); the corpus' `case` compares
 # customers by name, so a renamed one is checked here against its old self.
@@ -291,7 +326,16 @@ def test_a_step_sees_the_rename_of_the_step_before(book: ToolContext) -> None:
 
 
 @pytest.mark.parametrize(
-    "c", NEXT_WEEKDAY + DURATIONS + TENSE + LOWER_CASE_NAMES + BARE_ANSWERS + CONTACTS + REQUESTS
+    "c",
+    NEXT_WEEKDAY
+    + DURATIONS
+    + TENSE
+    + LOWER_CASE_NAMES
+    + BARE_ANSWERS
+    + CONTACTS
+    + REQUESTS
+    + UNKNOWN_OPENERS
+    + SHORT_READS,
 )
 def test_session7(book: ToolContext, c: Case) -> None:
     run_case(book, c)
