@@ -505,10 +505,24 @@ def waiting_for_the_lock(db_path: str | None) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        _share(fd)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def _share(fd: int) -> None:
+    """A shared flock on `fd`, not waiting more than a few milliseconds for it.
+
+    Only an importer looking (`_Turns.someone_waits`, an instant) holds it exclusively; an importer
+    stopped right then (SIGSTOP, a debugger) must not hang this writer: it goes on unannounced.
+    """
+    for _ in range(20):
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(0.001)
 
 
 class _Turns:

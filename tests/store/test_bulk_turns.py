@@ -120,3 +120,25 @@ def test_a_writer_that_does_not_announce_itself_gets_the_periodic_gap(
     seen = _import_beside(store, monkeypatch, shell_like)
     assert seen[: WAITS_IN + 1] == [0] * (WAITS_IN + 1)
     assert seen[WAITS_IN + 1] == 1, seen
+
+
+def test_a_writer_is_not_held_up_by_an_importer_stopped_while_it_looks(store: Store) -> None:
+    """The importer holds the announcement file exclusively for an instant while it looks; one stopped
+    right then (SIGSTOP, a debugger) must not hang every crm write: they go on unannounced."""
+    import fcntl
+    import os
+
+    from tools.customers import create_customer, get_customer
+    from tools.schemas import CreateCustomer, GetCustomer
+
+    path = store.path
+    assert path is not None
+    open(bulk.import_lock_file(path), "a").close()  # an import has run here: writers announce
+    fd = os.open(bulk.writers_file(path), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the importer, frozen mid-look
+        ctx = make_ctx(store)
+        made = create_customer(ctx, CreateCustomer(name=NAME)).customer.id
+        assert get_customer(ctx, GetCustomer(customer=made)).name == NAME
+    finally:
+        os.close(fd)
