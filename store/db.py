@@ -92,9 +92,9 @@ _SEARCH_TABLES = "tbl LIKE 'interaction\\_fts\\_%' ESCAPE '\\'"
 
 
 def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
-    file = (
-        engine.url.database if not read_only and engine.url.database not in (None, "", ":memory:") else None
-    )
+    db = engine.url.database
+    # The side file a writer announces itself on (store/bulk.py), named by the file's real path.
+    file = os.path.realpath(db) if db and db != ":memory:" and not read_only else None
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: object) -> None:  # the sqlite3 connection

@@ -14,10 +14,13 @@ importer's own work between chunks (well under a millisecond here) then almost n
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -76,13 +79,18 @@ def _import_beside(
 
 
 def test_a_crm_writer_waiting_during_a_chunk_gets_in_before_the_next_one(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from tools.customers import create_customer, find_customers
     from tools.schemas import CreateCustomer, FindCustomers
 
     monkeypatch.setattr(bulk, "_QUIET_EVERY", 1e9)  # no periodic gaps: only the announcement opens one
-    rep = make_ctx(Store(store.url), actor="kim")
+    assert store.path is not None
+    # The rep's process opens the database by another name (a symlink, given as a URL, which is taken
+    # as it is): both look at the side files of the real file.
+    alias = tmp_path / "alias.db"
+    alias.symlink_to(store.path)
+    rep = make_ctx(Store(f"sqlite:///{alias}"), actor="kim")
     try:
         seen = _import_beside(
             store,
@@ -142,3 +150,35 @@ def test_a_writer_is_not_held_up_by_an_importer_stopped_while_it_looks(store: St
         assert get_customer(ctx, GetCustomer(customer=made)).name == NAME
     finally:
         os.close(fd)
+
+
+def test_writes_and_imports_go_on_where_the_file_system_has_no_flock(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some network and FUSE mounts refuse flock (ENOLCK) though SQLite works there: the writers'
+    announcement is then skipped, never an error, and the importer falls back to its periodic gaps."""
+    import fcntl
+
+    from tools.customers import create_customer
+    from tools.schemas import CreateCustomer
+
+    assert store.path is not None
+    ctx = make_ctx(store, source="import")
+    import_text(ctx, ROWS, kind="csv", label="first.csv")  # the import files exist from now on
+    real = fcntl.flock
+
+    def refusing(fd: int, operation: int) -> None:
+        if operation & (fcntl.LOCK_SH | fcntl.LOCK_UN) and not operation & fcntl.LOCK_EX:
+            raise OSError(errno.ENOLCK, "No locks available")
+        real(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", refusing)  # the writers' side (shared locks) refused
+    assert create_customer(make_ctx(store), CreateCustomer(name=NAME)).customer.name == NAME
+
+    def refuse_all(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    turns = bulk._Turns(os.open(bulk.writers_file(store.path), os.O_RDWR), gaps=True)
+    monkeypatch.setattr(fcntl, "flock", refuse_all)
+    assert turns.someone_waits() is False  # the importer's look: nobody announced, file let go
+    assert create_customer(make_ctx(store), CreateCustomer(name="Second Walk-in")).customer.id
