@@ -132,7 +132,8 @@ PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lin
 # ---- promises: something the rep must do ---------------------------------------------------------
 # A clause with one of these and a future date is a follow-up; without a date the engine asks when.
 FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|remind\s+me
-    |set\s+(?:a\s+)?reminder|reminder
+    |set\s+(?:a\s+)?reminder|(?<![^\W\d_]\s)reminder(?!\s+(?:program|programme|emails?|texts?|sms|system|service
+    |feature|campaign|tool|app|letters?|calls?|messages?|notifications?))
     |ping|call\s+(?:them\s+|him\s+|her\s+)?back|callback|circle\s+back|check\s+(?:in|back)|touch\s+base
     |reach\s+out|chase
     |nudge|get\s+back\s+to|pick\s+(?:this|it|that)\s+up\s+again|revisit|follow\s+through

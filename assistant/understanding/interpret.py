@@ -262,6 +262,11 @@ def _dates_shared(r: Reading, out: list[Promise]) -> list[Promise]:
                 out[i] = Promise(p.description, q.due, p.event, p.where + q.where)
                 out.remove(q)
                 return _dates_shared(r, out)
+            if not topic_words(description(r, p.where[0], [])):
+                # "reminder: ping juno on tuesday": the undated clause only announces the dated to-do
+                out[out.index(q)] = Promise(q.description, q.due, q.event, p.where + q.where)
+                out.remove(p)
+                return _dates_shared(r, out)
     return out
 
 

@@ -255,6 +255,22 @@ SHORT_READS = [
 ]
 
 
+# ---- a noun that contains a follow-up word is no follow-up ("refill reminder program") -------------------
+REMINDER_NOUNS = [
+    case(
+        ["holly asked about a refill reminder program", "juno"],
+        logs=[("Juno Pet Supplies", "note", None, "refill reminder program")],
+        lacks=["when should"],
+    ),
+    case(
+        "Juno wants reminder emails for their customers", logs=[("Juno Pet Supplies", None, None, "reminder")]
+    ),
+    case("reminder: ping juno on tuesday", fups=[("Juno Pet Supplies", "2026-03-10", "ping")]),
+    case("reminder to call Acme friday", fups=[("Acme Corp", "2026-03-06", "call")]),
+    case("set a reminder for Helios next week", fups=[("Helios Labs", "2026-03-09", None)]),
+]
+
+
 # ---- 8. a rename, then the new name in the same message -------------------------------------------------
 # (turns, the old name, the new name, what the new note says, its kind); the corpus' `case` compares
 # customers by name, so a renamed one is checked here against its old self.
@@ -335,7 +351,8 @@ def test_a_step_sees_the_rename_of_the_step_before(book: ToolContext) -> None:
     + CONTACTS
     + REQUESTS
     + UNKNOWN_OPENERS
-    + SHORT_READS,
+    + SHORT_READS
+    + REMINDER_NOUNS,
 )
 def test_session7(book: ToolContext, c: Case) -> None:
     run_case(book, c)
