@@ -364,6 +364,48 @@ def test_names_unchanged_a_while_are_folded_in_the_background(
     assert_like_fresh(ctx.store)
 
 
+def test_a_change_while_a_fold_runs_is_caught_up_from_the_fold_not_thrown_away(
+    ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fold is never discarded for an index refreshed meanwhile (with names changing faster than
+    a fold takes, none would ever land: review of 5fcc127): the next refresh waits for it, then
+    builds on it."""
+    monkeypatch.setattr(name_index_module, "FOLD_IDLE", 1e9)
+    create_customer(ctx, CreateCustomer(name="Acme"))
+    cached(ctx.store)
+    create_customer(ctx, CreateCustomer(name="Orion Dynamics"))
+    assert type(cached(ctx.store)).__name__ == "_Layered"  # its fold thread waits for names to settle
+    real = NameIndex.folded
+    started, release = threading.Event(), threading.Event()
+    made: list[NameIndex] = []
+
+    def held(self: NameIndex) -> NameIndex:
+        started.set()
+        release.wait(30)
+        made.append(real(self))
+        return made[-1]
+
+    monkeypatch.setattr(NameIndex, "folded", held)
+    monkeypatch.setattr(name_index_module, "FOLD_IDLE", 0.0)
+    INDEX_CACHE._wake[ctx.store.url].set()  # settled now: the fold starts (and is held)
+    assert started.wait(30)
+    seen: list[NameIndex] = []
+
+    def change() -> None:
+        create_customer(ctx, CreateCustomer(name="Halcyon Labs"))
+        seen.append(cached(ctx.store))
+
+    meanwhile = threading.Thread(target=change)
+    meanwhile.start()
+    time.sleep(0.2)  # the change's refresh waits for the fold
+    release.set()
+    meanwhile.join(30)
+    assert seen and made
+    assert seen[0]._by_key is made[0]._by_key  # caught up from the fold, which was kept
+    assert resolve_in(seen[0], "halcyon labs").match is not None
+    assert_like_fresh(ctx.store)
+
+
 def test_a_rename_is_found_by_its_new_name_later_in_the_same_transaction(ctx: ToolContext) -> None:
     """The rename is still an unwritten ORM change when the next step looks the name up."""
     create_customer(ctx, CreateCustomer(name="Acme Corp"))
