@@ -196,8 +196,8 @@ def copy_into(db: Path, url: str) -> None:
 
 
 def remove_db(path: Path) -> None:
-    """Delete a database file with its WAL and shared-memory files."""
-    for suffix in ("", "-wal", "-shm"):
+    """Delete a database file with its WAL and shared-memory files and its saved name index."""
+    for suffix in ("", "-wal", "-shm", ".name-index"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

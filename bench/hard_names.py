@@ -180,7 +180,7 @@ def find_row(db: Path, reps: int) -> Row:
     """`find_customers` on the hard names beside a full WRatio scan of every one of them."""
 
     typed, wanted = queries(db)
-    store = Store(db)
+    store = Store(db, read_only=True)  # the cached data stays as it is (no name-index stamp row)
     ctx = ToolContext(store=store, actor="sam", source="cli", tz=ZoneInfo("UTC"), fixed_now=NOW)
     conn = sqlite3.connect(db)
     hits = calls = 0
