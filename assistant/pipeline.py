@@ -21,7 +21,7 @@ from assistant.dialogue.state import LastWrite, Option, Pending, PendingKind, Se
 from assistant.planning import plan
 from assistant.planning.plan import CustomerArg, Step
 from assistant.reading import Reading, read
-from assistant.reading.read import leading_word, leads_a_report
+from assistant.reading.read import leading_word, leads_a_report, ordinary_lead
 from assistant.reading.types import Span
 from assistant.understanding import Frames, Happened, interpret
 from assistant.understanding.frames import FollowupEdit
@@ -334,8 +334,8 @@ def _leading_subject(r: Reading, lead: CustomerSpot) -> int | None:
     """'Summit called, they want the DPA': the first word starts exactly one customer's name (and no
     contact's), a report's verb follows it, and no other customer is named — that customer. With two
     customers sharing the word this is None and the engine asks which."""
-    if len(lead.matches) != 1:
-        return None
+    if len(lead.matches) != 1 or (lead.text[:1].islower() and ordinary_lead(lead.text)):
+        return None  # ("great call today" beside Great Lakes Co, "legal wants a copy" beside Legal Eagles)
     if not leads_a_report(r.text, lead.end):
         return None
     if any(s.matches and s.start >= lead.end for s in r.customers):

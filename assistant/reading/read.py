@@ -136,6 +136,50 @@ _DEALT_WITH_RE = re.compile(
 )
 
 
+# Words that lead a rep's message or follow a contact verb as themselves, whatever customer a name starts
+# with them ("great call today", "spoke to legal about it", "called back"): never taken for that customer
+# there (a name written in full, or capitalised, still is).
+_NOT_A_LEAD = frozenset(
+    (
+        "great",
+        "good",
+        "quick",
+        "big",
+        "new",
+        "old",
+        "first",
+        "last",
+        "next",
+        "final",
+        "another",
+        "bad",
+        "nice",
+    )
+    + ("long", "short", "busy", "late", "early", "brief", "small", "major", "minor", "key", "main", "same")
+    + (
+        "other",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "annual",
+        "daily",
+        "morning",
+        "afternoon",
+        "evening",
+        "intro",
+    )
+    + ("initial", "ok", "okay", "hey", "hi", "update", "fyi", "todo", "back", "up", "out", "over", "off")
+    + ("around", "ahead", "home", "someone", "somebody", "anyone", "nobody", "all", "both", "each", "every")
+    + ("general", "internal", "external", "annual", "best", "top", "free", "open", "real", "true", "total")
+)
+
+
+def ordinary_lead(word: str) -> bool:
+    """A lower-case word that stands for itself at a message's start or after a contact verb."""
+    w = customers.fold(word)
+    return w in _NOT_A_LEAD or w in _SUBJECT_WORDS or w in _DAY_WORDS
+
+
 def _dealt_with(
     ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
 ) -> list[customers.CustomerSpot]:
@@ -145,6 +189,8 @@ def _dealt_with(
     out = list(spots)
     for m in _DEALT_WITH_RE.finditer(text[:400]):
         if m.group(1).lower() in lexicon.GLUE or any(s.start < m.end(1) and m.start(1) < s.end for s in out):
+            continue
+        if ordinary_lead(m.group(1)):
             continue
         word = m.group(1).casefold()
         found = customers.resolve(ctx, m.group(1)).matches
@@ -301,6 +347,8 @@ def _leading_name(
     lead = leading_word(ctx, text)
     if lead is None or len(lead.matches) != 1 or not leads_a_report(text, lead.end):
         return spots
+    if lead.text[:1].islower() and ordinary_lead(lead.text):
+        return spots  # "great call today" beside a customer Great Lakes Co
     if lexicon.IMPERATIVE_RE.match(text) and not _HEADING_RE.match(text, lead.end):
         return spots  # "book demo friday" beside a customer Book Nook: the verb, not the name
     if any(s.start < lead.end and lead.start < s.end for s in spots):

@@ -142,6 +142,32 @@ LOWER_CASE_NAMES = [
     case("met with summit organizers", asks=True),
     case("brightline - call went well", asks=True, reply=["Brightline Media", "Brightline Motors"]),
     case("called brightline today", asks=True),
+    # a customer whose name starts with a word that stands for itself there: asked, never written
+    case(
+        ["add a new customer Great Lakes Co", "great call today, they want a demo"],
+        created=[("Great Lakes Co", "lead")],
+        asks=True,
+    ),
+    case(
+        ["add a new customer Great Lakes Co", "great - call went well"],
+        created=[("Great Lakes Co", "lead")],
+        asks=True,
+    ),
+    case(
+        ["add a new customer Legal Eagles", "spoke to legal about the contract"],
+        created=[("Legal Eagles", "lead")],
+        asks=True,
+    ),
+    case(
+        ["add a new customer Legal Eagles", "legal wants a copy of the contract"],
+        created=[("Legal Eagles", "lead")],
+        asks=True,
+    ),
+    case(
+        ["add a new customer Back Bay Co", "called back about pricing"],
+        created=[("Back Bay Co", "lead")],
+        asks=True,
+    ),
 ]
 
 # ---- 5. a bare answer to "when?" ------------------------------------------------------------------
