@@ -86,7 +86,8 @@ KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatte
     |replied|wrote|dm'?d|sat\s+down|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)""")
 # Before a kind word, these make it the event asked for ("they want a demo"), not what happened.
 WANTED_BEFORE_RE = _rx(r"""\b(?:wants?|wanted|wanna|asked\s+for|asking\s+for|requested|requests?
-    |would\s+like|['\u2019]d\s+like|like\s+to\s+have|needs?|keen\s+on|up\s+for|open\s+to|pushing\s+for)
+    |would\s+like|['\u2019]d\s+like|like\s+to\s+have|needs?|keen\s+on|up\s+for|open\s+to|pushing\s+for
+    |(?:asked|offered|invited|hoping|hoped|planning|planned|wants?|wanted|needs?|needed)\s+(?:(?:us|me|them)\s+)?to)
     \s+(?:(?:to\s+)?(?:have|do|book|set\s+up|schedule|get)\s+)?(?:a|an|another|the|some|one\s+more)?\s*
     (?:(?:quick|short|proper|follow[\s-]*up|intro|second|live|product|site|virtual|zoom|phone)\s+)?$""")
 # What a correction says the last interaction was: "that one was in person, not a call".

@@ -153,6 +153,21 @@ _AHEAD_CUES = frozenset(
 )
 
 
+# A past verb that aims at something still to come: "asked to meet on friday", "wanted us to call monday".
+_AIMED_RE = re.compile(
+    r"(?i)\b(?:asked|wanted|wants?|offered|agreed|promised|planned|decided|arranged|hoped|hoping|expects?"
+    r"|expected|would\s+like|'d\s+like|needs?|needed|invited|told)\s+(?:(?:us|me|them|him|her|you)\s+)?to\s+"
+    r"[a-z]+(?:\s+(?:up|in|back|by|over))?\b[^.;!?]*$"
+)
+
+
+def _aimed_ahead(text: str, clause: Clause, d: DateMatch) -> bool:
+    """The date belongs to an infinitive after a past verb ('Dana asked to meet on friday'): it is ahead."""
+    return _AIMED_RE.search(text, clause.start, d.start) is not None and not any(
+        m.end() <= d.start for m in _HELD_AFTER_RE.finditer(text[clause.start : d.start])
+    )
+
+
 def _told_before(clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
     """'spoke to ruth on wednesday, expansion delayed till autumn': the verb before a date tells its tense —
     a past one, with every word of the future in the clause after the date, dates a thing that happened."""
@@ -221,6 +236,7 @@ def dates(
             and clause is not None
             and (not planned or written_up)
             and not _DEADLINE_RE.match(d.text)
+            and not _aimed_ahead(text, clause, d)
             and (
                 written_up or _tense_near(clause, clauses, found) == "past" or _told_before(clause, d, found)
             )

@@ -85,6 +85,10 @@ TENSE = [
     case("Holly at Juno is coming in on monday", fups=[("Juno Pet Supplies", "2026-03-09", "Holly")]),
     case("visiting Evergreen next tuesday", fups=[("Evergreen Landscaping", "2026-03-10", "visit")]),
     case("we agreed to meet Juno on friday", fups=[("Juno Pet Supplies", "2026-03-06", "meet")]),
+    # a past verb aiming ahead ("asked to meet on friday") dates nothing back: the note is today's
+    case("Dana asked to meet on friday", logs=[("Acme Corp", "note", "2026-03-04", "asked to meet")]),
+    case("Acme wanted to meet on thursday", logs=[("Acme Corp", "note", "2026-03-04", None)]),
+    case("Dana asked to meet, we met on monday", logs=[("Acme Corp", "meeting", "2026-03-02", None)]),
     # a deadline in a past clause is still ahead
     case(
         "met Acme on monday, they want the quote by friday",
