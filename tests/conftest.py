@@ -227,7 +227,9 @@ TEMPLATES: dict[str, Callable[[Store], object]] = {
     "demo": _load_demo,
 }
 # A test asking for one of these fixtures (directly or through another) gets its `store` from the
-# template named, checked in this order; otherwise from "schema".
+# template named, checked in this order; otherwise from "schema". The names are global to the run
+# (tests/assistant/conftest.py adds "book"): a fixture of the same name anywhere else gets that
+# template too, so give other fixtures other names.
 FIXTURE_TEMPLATES: dict[str, str] = {"crm": "sample"}
 
 

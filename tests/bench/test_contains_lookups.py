@@ -14,7 +14,7 @@ from tools.schemas import AddContact, CreateCustomer, FindCustomers
 
 
 @pytest.fixture
-def book(ctx: ToolContext) -> ToolContext:
+def lookup_book(ctx: ToolContext) -> ToolContext:
     create_customer(
         ctx, CreateCustomer(name="Quartz Fields", email="Sales@Big-Corp.EXAMPLE", tags=["VIP-Gold"])
     )
@@ -28,23 +28,23 @@ def _found(ctx: ToolContext, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("query", ["big-corp", "BIG-CORP.example", "sales@big-corp", "Sales@Big"])
-def test_a_customer_email_is_found_in_any_case(book: ToolContext, query: str) -> None:
-    assert _found(book, query) == ["Quartz Fields"]
+def test_a_customer_email_is_found_in_any_case(lookup_book: ToolContext, query: str) -> None:
+    assert _found(lookup_book, query) == ["Quartz Fields"]
 
 
 @pytest.mark.parametrize("query", ["partner.example", "ANA.RUIZ@", "ruiz@PARTNER"])
-def test_a_contact_email_is_found_in_any_case(book: ToolContext, query: str) -> None:
-    assert _found(book, query) == ["Lumen Harbor"]
+def test_a_contact_email_is_found_in_any_case(lookup_book: ToolContext, query: str) -> None:
+    assert _found(lookup_book, query) == ["Lumen Harbor"]
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [("vip-gold", ["Quartz Fields"]), ("VIP-GOLD", ["Quartz Fields"]), ("GOLD", ["Lumen Harbor"])],
 )
-def test_a_whole_tag_is_found_in_any_case(book: ToolContext, query: str, expected: list[str]) -> None:
-    assert _found(book, query) == expected
+def test_a_whole_tag_is_found_in_any_case(lookup_book: ToolContext, query: str, expected: list[str]) -> None:
+    assert _found(lookup_book, query) == expected
 
 
-def test_wildcards_typed_are_letters(book: ToolContext) -> None:
-    assert _found(book, "big_corp") == []
-    assert _found(book, "%corp") == []
+def test_wildcards_typed_are_letters(lookup_book: ToolContext) -> None:
+    assert _found(lookup_book, "big_corp") == []
+    assert _found(lookup_book, "%corp") == []

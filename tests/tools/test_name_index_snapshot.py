@@ -92,7 +92,7 @@ def assert_like_fresh(store: Store) -> None:
 
 
 @pytest.fixture
-def book(ctx: ToolContext) -> Iterator[ToolContext]:
+def names_book(ctx: ToolContext) -> Iterator[ToolContext]:
     for i, name in enumerate(CUSTOMER_NAMES[:10]):
         contact = ContactIn(name=CONTACT_NAMES[i % len(CONTACT_NAMES)]) if i % 2 else None
         create_customer(ctx, CreateCustomer(name=name, contact=contact))
@@ -100,26 +100,26 @@ def book(ctx: ToolContext) -> Iterator[ToolContext]:
 
 
 def test_a_new_process_loads_the_saved_index_instead_of_building(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    save(book.store, monkeypatch)
+    save(names_book.store, monkeypatch)
     assert len(builds) == 1
     new_process(monkeypatch)
-    assert_like_fresh(book.store)
+    assert_like_fresh(names_book.store)
     assert len(builds) == 1  # loaded, not built
 
 
 def test_changes_since_the_save_are_caught_up_from_the_history(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    save(book.store, monkeypatch)
+    save(names_book.store, monkeypatch)
     builds.clear()
-    update_customer(book, UpdateCustomer(customer="Orion Dynamics", name="Orion Dynamics Labs"))
-    add_contact(book, AddContact(customer="Acme Corp", name="Jürgen Böhm"))
-    run_sql(book.store, "DELETE FROM customer WHERE name = 'Halcyon GmbH'")
+    update_customer(names_book, UpdateCustomer(customer="Orion Dynamics", name="Orion Dynamics Labs"))
+    add_contact(names_book, AddContact(customer="Acme Corp", name="Jürgen Böhm"))
+    run_sql(names_book.store, "DELETE FROM customer WHERE name = 'Halcyon GmbH'")
     new_process(monkeypatch)
-    assert_like_fresh(book.store)
-    assert "Acme Corp" in [m.name for m in resolve_in(cached(book.store), "jurgen").matches]
+    assert_like_fresh(names_book.store)
+    assert "Acme Corp" in [m.name for m in resolve_in(cached(names_book.store), "jurgen").matches]
     assert builds == []
 
 
@@ -164,35 +164,35 @@ def _damaged(path: Path) -> None:
     ],
 )
 def test_a_damaged_file_is_never_used(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, spoil: Any
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, spoil: Any
 ) -> None:
-    save(book.store, monkeypatch)
+    save(names_book.store, monkeypatch)
     builds.clear()
-    spoil(saved_at(book.store))
-    create_customer(book, CreateCustomer(name="Studio54"))
+    spoil(saved_at(names_book.store))
+    create_customer(names_book, CreateCustomer(name="Studio54"))
     new_process(monkeypatch)
-    assert resolve_in(cached(book.store), "studio54").match is not None
-    assert_like_fresh(book.store)
+    assert resolve_in(cached(names_book.store), "studio54").match is not None
+    assert_like_fresh(names_book.store)
     assert len(builds) == 1  # built anew
 
 
 def test_another_format_or_other_code_is_never_used(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    save(book.store, monkeypatch)
+    save(names_book.store, monkeypatch)
     builds.clear()
     new_process(monkeypatch)
     monkeypatch.setattr(name_index_module, "SNAPSHOT_LAYOUT", name_index_module.SNAPSHOT_LAYOUT + 1)
     name_index_module._snapshot_kind.cache_clear()
     try:
-        assert_like_fresh(book.store)
+        assert_like_fresh(names_book.store)
         assert len(builds) == 1
     finally:
         name_index_module._snapshot_kind.cache_clear()
 
 
 def test_another_database_s_file_is_never_taken_for_this_one_s(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """A file saved beside another database (here: one made the same way, to the same version)."""
     other = Store(tmp_path / "other.db")
@@ -201,59 +201,59 @@ def test_another_database_s_file_is_never_taken_for_this_one_s(
         for name in reversed(CUSTOMER_NAMES[:10]):  # the same number of changes: the same version
             create_customer(octx, CreateCustomer(name=name + " Other"))
         save(other, monkeypatch)
-        shutil.copy(saved_at(other), saved_at(book.store))
+        shutil.copy(saved_at(other), saved_at(names_book.store))
     finally:
         other.close()
     new_process(monkeypatch)
     before = len(builds)
-    assert resolve_in(cached(book.store), "acme corp other").matches == ()
-    assert_like_fresh(book.store)
+    assert resolve_in(cached(names_book.store), "acme corp other").matches == ()
+    assert_like_fresh(names_book.store)
     assert len(builds) == before + 1
 
 
 @pytest.mark.parametrize("then", ["as it was", "another change to the same version"])
 def test_a_backup_put_back_is_never_answered_from_a_later_file(
-    book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, then: str
+    names_book: ToolContext, builds: list[object], monkeypatch: pytest.MonkeyPatch, then: str
 ) -> None:
     """The file was saved after a change the database (put back from a backup) never saw."""
-    (at,) = run_sql(book.store, "SELECT value FROM meta WHERE key = 'names_version'")[0]
-    create_customer(book, CreateCustomer(name="Brightline Medical"))
-    save(book.store, monkeypatch)
+    (at,) = run_sql(names_book.store, "SELECT value FROM meta WHERE key = 'names_version'")[0]
+    create_customer(names_book, CreateCustomer(name="Brightline Medical"))
+    save(names_book.store, monkeypatch)
     # The database as the backup taken before Brightline holds it (its history too).
-    run_sql(book.store, "DELETE FROM customer WHERE name = 'Brightline Medical'")
-    run_sql(book.store, "DELETE FROM name_change WHERE version > :v", v=int(at))
-    run_sql(book.store, "UPDATE meta SET value = :v WHERE key = 'names_version'", v=str(at))
+    run_sql(names_book.store, "DELETE FROM customer WHERE name = 'Brightline Medical'")
+    run_sql(names_book.store, "DELETE FROM name_change WHERE version > :v", v=int(at))
+    run_sql(names_book.store, "UPDATE meta SET value = :v WHERE key = 'names_version'", v=str(at))
     if then != "as it was":  # by another program: back at the file's version, with other names
         run_sql(
-            book.store,
+            names_book.store,
             "INSERT INTO customer (name, name_key, stage, tags, created_at, updated_at) "
             "SELECT 'Studio54', 'studio54', stage, tags, created_at, updated_at FROM customer LIMIT 1",
         )
     new_process(monkeypatch)
     builds.clear()
-    assert resolve_in(cached(book.store), "brightline medical").matches == ()
-    assert_like_fresh(book.store)
+    assert resolve_in(cached(names_book.store), "brightline medical").matches == ()
+    assert_like_fresh(names_book.store)
     assert len(builds) == 1
 
 
 def test_a_folder_that_cannot_be_written_leaves_no_file_and_no_error(
-    book: ToolContext, monkeypatch: pytest.MonkeyPatch
+    names_book: ToolContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*_a: object, **_k: object) -> Any:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    assert resolve_in(cached(book.store), "acme corp").match is not None
+    assert resolve_in(cached(names_book.store), "acme corp").match is not None
     saves_done()
-    assert not saved_at(book.store).exists()
-    assert not [p for p in saved_at(book.store).parent.iterdir() if p.name.endswith(".tmp")]
+    assert not saved_at(names_book.store).exists()
+    assert not [p for p in saved_at(names_book.store).parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_another_process_loads_the_file(book: ToolContext) -> None:
+def test_another_process_loads_the_file(names_book: ToolContext) -> None:
     """A real second process (the file, not this process's memory): it answers as a build would."""
     monkeypatch = pytest.MonkeyPatch()
     try:
-        save(book.store, monkeypatch)
+        save(names_book.store, monkeypatch)
     finally:
         monkeypatch.undo()
     code = (
@@ -270,25 +270,25 @@ def test_another_process_loads_the_file(book: ToolContext) -> None:
         "    print(json.dumps([len(built), [repr(resolve_in(idx, q)) for q in sys.argv[2:]]]))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(book.store.path), *QUERIES, *CUSTOMER_NAMES],
+        [sys.executable, "-c", code, str(names_book.store.path), *QUERIES, *CUSTOMER_NAMES],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     built, answers = json.loads(out)
     assert built == 0
-    assert answers == [repr(resolve_in(fresh(book.store), q)) for q in [*QUERIES, *CUSTOMER_NAMES]]
+    assert answers == [repr(resolve_in(fresh(names_book.store), q)) for q in [*QUERIES, *CUSTOMER_NAMES]]
 
 
 def test_what_a_writer_killed_mid_write_left_is_cleared_by_the_next_save(
-    book: ToolContext, monkeypatch: pytest.MonkeyPatch
+    names_book: ToolContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = saved_at(book.store)
+    path = saved_at(names_book.store)
     left = path.parent / (path.name + ".abc123.tmp")
     left.write_bytes(b"half a file")
     os.utime(left, (1_000_000, 1_000_000))
     recent = path.parent / (path.name + ".def456.tmp")  # perhaps another process writing right now
     recent.write_bytes(b"being written")
-    save(book.store, monkeypatch)
+    save(names_book.store, monkeypatch)
     assert not left.exists()
     assert recent.exists()
