@@ -85,7 +85,10 @@ def test_json_answers_each_line_and_resolves_a_question_across_lines(db: Path) -
     assert len(out) == 4 and all("reply" in o for o in out)
     assert out[0]["pending"] and "Brightline Motors" in out[0]["reply"]
     assert [c["answer"] for c in out[0]["choices"]][:2] == ["1", "2"]
-    assert not out[1]["pending"] and "Logged" in out[1]["reply"] and "undo" in out[1]["reply"]
+    assert "Logged" in out[1]["reply"] and "undo" in out[1]["reply"]
+    # A request without a date: the note is logged and the rep is asked when (no date is guessed);
+    # the next line, a question of its own, is read as new.
+    assert out[1]["pending"] and "When should I follow up" in out[1]["reply"]
     assert [a["tool"] for a in out[1]["actions"]] == ["log_interaction"]
     assert "Globex" in out[2]["reply"] and "Acme Corp" in out[2]["reply"]
     assert "Wed 18 Mar" in out[3]["reply"]
