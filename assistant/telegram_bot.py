@@ -35,6 +35,7 @@ from assistant.telegram_store import reps_on_telegram
 from assistant.telegram_webhook import WebhookSettings, serve_webhook
 from tools.context import ToolContext
 from tools.errors import InvalidArgument
+from tools.names import build_in_background
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -104,6 +105,7 @@ async def _post_init(app: BotApp) -> None:
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in h.COMMANDS])
     start_digests(app)
     base: ToolContext = app.bot_data["crm"]
+    build_in_background(base)  # a rep's first message does not wait for the name index (tools/names.py)
     if not reps_on_telegram(base.store):
         log.warning(
             "No rep has a Telegram id yet, so everyone is refused. Register one: "
