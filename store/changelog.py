@@ -17,6 +17,7 @@ from sqlalchemy import delete as sa_delete
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
@@ -211,15 +212,29 @@ def undo_batch(
     if setwise:
         _revert_created_customers(session, rows, undo, now)
         return undo
-    for row in rows:
-        _revert(session, row, undo)
-        row.undone_at = now
-        session.add(row)
-    session.flush()
+    try:
+        for row in rows:
+            _revert(session, row, undo)
+            row.undone_at = now
+            session.add(row)
+        session.flush()
+    except IntegrityError as e:
+        # What it would put back is taken since: another rep gave a new customer the old name of one
+        # this change renamed, say. The caller's transaction rolls back whatever was reverted.
+        raise UndoError(
+            f"The {_clashing(e)} would get back a name (or key) another one has now; not undone, "
+            "to keep that newer change."
+        ) from e
     for log in session.exec(select(ChangeLog).where(ChangeLog.batch == undo.id)):
         log.undoes = rows[0].batch
         session.add(log)
     return undo
+
+
+def _clashing(error: IntegrityError) -> str:
+    """What kind of row a failed unique constraint is about (SQLite names the column, PG the index)."""
+    text = str(error.orig)
+    return next((entity for entity in ("contact", "customer", "user") if entity in text), "record")
 
 
 # ---- a big batch of creations (an import) set-wise --------------------------------------------------

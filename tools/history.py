@@ -185,10 +185,11 @@ def undo(ctx: ToolContext, req: Undo | None = None) -> Undone:
 
 
 def _undo_rows(ctx: ToolContext, s: Session, rows: list[ChangeLog]) -> None:
+    summary = plain_summary(rows)  # before: a failed flush leaves the rows unreadable until rollback
     try:
         undo_batch(s, rows, actor=ctx.actor, source=ctx.source, at=ctx.now())
     except UndoError as e:
-        raise UndoConflict(f"Can't undo “{plain_summary(rows)}”: {_plain_reason(str(e))}") from None
+        raise UndoConflict(f"Can't undo “{summary}”: {_plain_reason(str(e))}") from None
 
 
 def _plain_reason(reason: str) -> str:
@@ -203,6 +204,8 @@ def _plain_reason(reason: str) -> str:
     noun = _NOUNS.get(kind.group(1), ("record",))[0] if kind else "record"
     if "already removed" in reason or "no longer exists" in reason:
         return f"the {noun} is already gone, so it is not undone."
+    if "another one has now" in reason:  # store.changelog: what it would put back is taken since
+        return f"another {noun} has that name now, so it is not undone, to keep that newer change."
     now = re.search(r"since \((.*)\); not undone", reason)
     detail = ""
     if now:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import NOW, SAMPLE, make_ctx, run_sql
 from tools.context import ToolContext
-from tools.customers import add_contact, create_customer, get_customer, update_customer
+from tools.customers import add_contact, create_customer, find_customers, get_customer, update_customer
 from tools.errors import NothingToUndo, UndoConflict
 from tools.followups import complete_followup, reschedule_followup, schedule_followup
 from tools.history import plan_undo, recent_changes, undo, undo_change
@@ -20,6 +20,7 @@ from tools.schemas import (
     CompleteFollowup,
     ContactIn,
     CreateCustomer,
+    FindCustomers,
     GetCustomer,
     LogInteraction,
     RecentChanges,
@@ -253,3 +254,21 @@ def test_one_note_needs_no_confirmation_and_a_refused_undo_is_refused_before_ask
     reschedule_followup(kim, RescheduleFollowup(followup_id=pilot.followup.id, due="2026-03-12"))
     with pytest.raises(UndoConflict, match="changed again since"):
         plan_undo(crm)  # kim moved the follow-up since: no question about an undo that cannot happen
+
+
+def test_undo_of_a_rename_whose_old_name_another_rep_took_since_is_refused(ctx: ToolContext) -> None:
+    """Sam renames Foo to Bar, Kim then creates a new Foo: Sam's undo cannot give Foo back, and says so."""
+    kim = make_ctx(ctx.store, actor="kim")
+    create_customer(ctx, CreateCustomer(name="Foo Ltd", email="foo@old.example"))
+    update_customer(ctx, UpdateCustomer(customer="Foo Ltd", name="Bar Ltd"))
+    create_customer(kim, CreateCustomer(name="Foo Ltd", email="foo@new.example"))
+    with pytest.raises(UndoConflict) as err:
+        undo(ctx)
+    assert "another customer has that name now" in str(err.value)
+    assert "not undone" in str(err.value)
+    names = sorted((c.name, c.email) for c in find_customers(ctx, FindCustomers()).items)
+    assert names == [("Bar Ltd", "foo@old.example"), ("Foo Ltd", "foo@new.example")]
+    assert undo(kim).summary  # Kim's own change is still hers to undo
+    update = undo(ctx)  # and with the name free again, Sam's rename is undone
+    assert update.reverted == 1
+    assert [c.name for c in find_customers(ctx, FindCustomers()).items] == ["Foo Ltd"]
