@@ -18,6 +18,7 @@ from store import user_rows
 from tools.context import ToolContext
 from tools.customers import find_customers
 from tools.dates import InvalidDate, parse_when
+from tools.name_index import LEGAL_SUFFIXES
 from tools.schemas import FindCustomers
 from tools.stages import stages as configured_stages
 
@@ -329,6 +330,8 @@ _DAY_WORDS = frozenset(
 def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> bool:
     w = customers.fold(word)
     if w in lexicon.GLUE or w in _SUBJECT_WORDS or w in _DAY_WORDS or w.endswith("ly"):
+        return True
+    if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
     if any(w in customers.fold(x.name).split() for x in s.matches):
         return True

@@ -17,7 +17,8 @@ from assistant.planning.plan import Step
 from tests.assistant.corpus import Case, _by_name, case, chat, run_case
 from tests.conftest import make_ctx
 from tools.context import ToolContext
-from tools.schemas import LogInteraction, UpdateCustomer
+from tools.customers import create_customer
+from tools.schemas import CreateCustomer, LogInteraction, UpdateCustomer
 
 # ---- 1. "next <weekday>" is that weekday of next week (Mon 9 - Sun 15), said on any day ---------------
 NEXT_WEEKDAY = [
@@ -386,3 +387,22 @@ def test_a_step_sees_the_rename_of_the_step_before(book: ToolContext) -> None:
 )
 def test_session7(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "kestrel freight limited called, they want the rate card",
+        "kestrel freight ltd. called, they want the rate card",
+        "kestrel freight called, they want the rate card",
+    ],
+)
+def test_a_legal_form_after_part_of_the_name_is_still_that_customer(book: ToolContext, said: str) -> None:
+    """'kestrel freight limited' beside Kestrel Freight Ltd: a legal form is no other company's word."""
+    create_customer(book, CreateCustomer(name="Kestrel Freight Ltd"))
+    run_case(book, case(said, logs=[("Kestrel Freight Ltd", "call", None, "rate card")]).values[0])
+
+
+def test_another_word_after_part_of_the_name_is_still_asked_about(book: ToolContext) -> None:
+    create_customer(book, CreateCustomer(name="Kestrel Freight Ltd"))
+    run_case(book, case("kestrel shipping called, they want the rate card", asks=True).values[0])
