@@ -98,20 +98,6 @@ QUERIES = [
 _BUILD = NameIndex.build  # the real one, for the index to compare with (not counted)
 
 
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Every full build of a name index made while the test runs (its version)."""
-    made: list[object] = []
-    real = NameIndex.build.__func__  # type: ignore[attr-defined]  # the classmethod's function
-
-    def counted(cls: type[NameIndex], session: Any, version: object = None) -> NameIndex:
-        made.append(version)
-        return real(cls, session, version)  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(NameIndex, "build", classmethod(counted))
-    return made
-
-
 def cached(store: Store) -> NameIndex:
     with store.read() as s:
         return name_index(s)

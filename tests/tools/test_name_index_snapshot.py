@@ -32,7 +32,6 @@ from tests.tools.test_name_index_refresh import (
 from tools import name_index as name_index_module
 from tools.context import ToolContext
 from tools.customers import add_contact, create_customer, update_customer
-from tools.name_index import NameIndex
 from tools.names import resolve_in
 from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
 from tools.transfer import import_text
@@ -46,19 +45,6 @@ def sqlite_file(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch) -> None:
     if ctx.store.path is None:
         pytest.skip("only a SQLite file has a saved name index beside it")
     monkeypatch.setattr(name_index_module, "SAVE_MIN", 5)
-
-
-@pytest.fixture
-def builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    made: list[object] = []
-    real = NameIndex.build.__func__  # type: ignore[attr-defined]  # the classmethod's function
-
-    def counted(cls: type[NameIndex], session: Any, version: object = None) -> NameIndex:
-        made.append(version)
-        return real(cls, session, version)  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(NameIndex, "build", classmethod(counted))
-    return made
 
 
 def saved_at(store: Store) -> Path:
