@@ -105,7 +105,8 @@ async def _post_init(app: BotApp) -> None:
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in h.COMMANDS])
     start_digests(app)
     base: ToolContext = app.bot_data["crm"]
-    build_in_background(base)  # a rep's first message does not wait for the name index (tools/names.py)
+    # A rep's first message does not wait for the name index (tools/names.py); set once it is built.
+    app.bot_data["names_ready"] = build_in_background(base)
     if not reps_on_telegram(base.store):
         log.warning(
             "No rep has a Telegram id yet, so everyone is refused. Register one: "

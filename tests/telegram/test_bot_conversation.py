@@ -20,6 +20,7 @@ from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.harness import SAM, STRANGER, Bot, buttons, call_text, counts, until
 from tools.context import ToolContext
 from tools.followups import reschedule_followup
+from tools.name_index import NameIndex
 from tools.schemas import RescheduleFollowup
 
 pytestmark = pytest.mark.e2e
@@ -255,3 +256,21 @@ def test_undo_refuses_when_a_later_change_depends_on_it(
             select(FollowUp).where(col(FollowUp.source_ref).startswith(f"telegram:{SAM}:"))
         ).all()
     assert followup.due_date == date(2026, 3, 6)  # kim's later move to Friday stays
+
+
+def test_the_name_index_is_built_at_start_before_the_first_message_needs_it(
+    fake: FakeBotApi, base: ToolContext, team: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_build(cls: type[NameIndex], *args: Any, **kwargs: Any) -> NameIndex:
+        raise AssertionError("the first message built the name index itself")
+
+    async def scenario(bot: Bot) -> Any:
+        ready = bot.app.bot_data["names_ready"]
+        await until(ready.is_set, "the name index built at start")
+        monkeypatch.setattr(NameIndex, "build", classmethod(no_build))
+        bot.text(SAM, "Called Acme about the renewal")
+        return (await bot.replies(SAM, 0))[-1]
+
+    reply = run(fake, base, scenario)
+    assert "Logged call with Acme Corp" in call_text(reply)
+    assert len(notes_matching(team, "about the renewal")) == 1
