@@ -29,6 +29,8 @@ exports never carry it (store/copy.py skips it as derived).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -258,6 +260,20 @@ def contact_names_by_id(session: Session, ids: list[int]) -> list[tuple[int, int
     return [(int(i), int(c), str(n)) for i, c, n in rows]
 
 
+@contextmanager
+def _side_cursor(conn: Connection) -> Iterator[Any]:
+    """A cursor on a plain connection of its own to the session's SQLite file: autocommit, a 0.1 s busy
+    timeout, none of the pool's set-up (it sees what is committed, not the session's transaction)."""
+    dialect = conn.engine.dialect
+    cargs, cparams = dialect.create_connect_args(conn.engine.url)
+    raw = dialect.connect(*cargs, **{**cparams, "timeout": 0.1})
+    try:
+        raw.isolation_level = None
+        yield raw.cursor()
+    finally:
+        raw.close()
+
+
 def shared_safely(session: Session, state: State) -> bool:
     """Whether `state` (what the session read) is committed, so an index made from it may be shared.
 
@@ -277,17 +293,9 @@ def shared_safely(session: Session, state: State) -> bool:
             return not mine and names_state(session) == state
         if conn.dialect.name != "sqlite" or conn.engine.url.database in (None, "", ":memory:"):
             return False
-        dialect = conn.engine.dialect
-        cargs, cparams = dialect.create_connect_args(conn.engine.url)
-        raw = dialect.connect(*cargs, **{**cparams, "timeout": 0.1})
-        try:
-            raw.isolation_level = None
-            cur = raw.cursor()
+        with _side_cursor(conn) as cur:
             cur.execute(_state_sql("sqlite", stamped=_has_table(conn)))  # names_state's read, committed
             committed = _state(cur.fetchone())
-            cur.close()
-        finally:
-            raw.close()
     except Exception:  # noqa: BLE001 - whatever it was, the index is this session's alone
         return False
     return committed == state
@@ -311,12 +319,7 @@ def stamp_version(session: Session, version: str) -> int | None:
         return None
     v = int(version)
     try:
-        dialect = conn.engine.dialect
-        cargs, cparams = dialect.create_connect_args(conn.engine.url)
-        raw = dialect.connect(*cargs, **{**cparams, "timeout": 0.1})
-        try:
-            raw.isolation_level = None
-            cur = raw.cursor()
+        with _side_cursor(conn) as cur:
             cur.execute(
                 "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
                 "SELECT CAST(m.value AS INTEGER), NULL, NULL, random() FROM meta m "
@@ -325,9 +328,6 @@ def stamp_version(session: Session, version: str) -> int | None:
             )
             cur.execute(_state_sql("sqlite", stamped=True))
             now = _state(cur.fetchone())
-            cur.close()
-        finally:
-            raw.close()
     except Exception:  # noqa: BLE001 - a busy or read-only file: no stamp, nothing else changes
         return None
     return now[1] if now[0] == str(v) else None
