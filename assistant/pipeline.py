@@ -334,7 +334,7 @@ def _leading_subject(r: Reading, lead: CustomerSpot) -> int | None:
     """'Summit called, they want the DPA': the first word starts exactly one customer's name (and no
     contact's), a report's verb follows it, and no other customer is named — that customer. With two
     customers sharing the word this is None and the engine asks which."""
-    if len(lead.matches) != 1 or (lead.text[:1].islower() and ordinary_lead(lead.text)):
+    if len(lead.matches) != 1 or ordinary_lead(lead.text):
         return None  # ("great call today" beside Great Lakes Co, "legal wants a copy" beside Legal Eagles)
     if not leads_a_report(r.text, lead.end):
         return None

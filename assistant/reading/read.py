@@ -139,7 +139,7 @@ _DEALT_WITH_RE = re.compile(
 
 # Words that lead a rep's message or follow a contact verb as themselves, whatever customer a name starts
 # with them ("great call today", "spoke to legal about it", "called back"): never taken for that customer
-# there (a name written in full, or capitalised, still is).
+# there, in any case (a phone capitalises a message's first word); a name written in full still is.
 _NOT_A_LEAD = frozenset(
     (
         "great",
@@ -172,6 +172,14 @@ _NOT_A_LEAD = frozenset(
     + ("initial", "ok", "okay", "hey", "hi", "update", "fyi", "todo", "back", "up", "out", "over", "off")
     + ("around", "ahead", "home", "someone", "somebody", "anyone", "nobody", "all", "both", "each", "every")
     + ("general", "internal", "external", "annual", "best", "top", "free", "open", "real", "true", "total")
+    # A piece of work or an occasion: "demo - went well", "contract - signed", "lunch went well" report
+    # on it, whatever customer's name starts with the word (Demo Labs, Contract Furniture Inc).
+    + ("call", "calls", "meeting", "meetings", "lunch", "coffee", "dinner", "drinks", "breakfast", "demo")
+    + ("demos", "contract", "contracts", "pilot", "pilots", "trial", "trials", "order", "orders", "proposal")
+    + ("quote", "quotes", "invoice", "invoices", "deal", "deals", "renewal", "onboarding", "kickoff")
+    + ("workshop", "training", "visit", "tour", "review", "presentation", "pitch", "webinar", "launch")
+    + ("project", "delivery", "shipment", "install", "installation", "sync", "session", "interview")
+    + ("deck", "sample", "samples", "payment", "budget", "pricing", "offer", "conference", "event", "expo")
 )
 
 
@@ -350,8 +358,8 @@ def _leading_name(
     lead = leading_word(ctx, text)
     if lead is None or len(lead.matches) != 1 or not leads_a_report(text, lead.end):
         return spots
-    if lead.text[:1].islower() and ordinary_lead(lead.text):
-        return spots  # "great call today" beside a customer Great Lakes Co
+    if ordinary_lead(lead.text):
+        return spots  # "great call today", "Great call today" beside a customer Great Lakes Co
     if lexicon.IMPERATIVE_RE.match(text) and not _HEADING_RE.match(text, lead.end):
         return spots  # "book demo friday" beside a customer Book Nook: the verb, not the name
     if any(s.start < lead.end and lead.start < s.end for s in spots):

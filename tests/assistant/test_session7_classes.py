@@ -406,3 +406,43 @@ def test_a_legal_form_after_part_of_the_name_is_still_that_customer(book: ToolCo
 def test_another_word_after_part_of_the_name_is_still_asked_about(book: ToolContext) -> None:
     create_customer(book, CreateCustomer(name="Kestrel Freight Ltd"))
     run_case(book, case("kestrel shipping called, they want the rate card", asks=True).values[0])
+
+
+# A customer whose name starts with a word of a rep's everyday report: the word at the start of a message
+# (capitalised by the phone or not) is the report's own, never a write to that customer.
+WORD_NAMED = ["Great Lakes Co", "Legal Eagles", "Demo Labs", "Contract Furniture Inc", "Lunch Box Co"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Great call today, they want a demo",
+        "great call today, they want a demo",
+        "Great - call went well",
+        "Legal - they want changes",
+        "demo - went well, they want pricing",
+        "Demo went well",
+        "contract - signed",
+        "Contract signed",
+        "lunch went well",
+        "Lunch - went well",
+        "follow up with demo tomorrow",
+    ],
+)
+def test_an_everyday_first_word_is_never_a_write_to_the_customer_it_starts(
+    book: ToolContext, said: str
+) -> None:
+    for name in WORD_NAMED:
+        create_customer(book, CreateCustomer(name=name))
+    before = _by_name(book)
+    chat(book, [said])
+    after = _by_name(book)
+    assert {n: after[n] for n in WORD_NAMED} == {n: before[n] for n in WORD_NAMED}
+
+
+def test_such_a_customer_named_in_full_is_still_written_to(book: ToolContext) -> None:
+    for name in WORD_NAMED:
+        create_customer(book, CreateCustomer(name=name))
+    run_case(
+        book, case("Demo Labs - call went well", logs=[("Demo Labs", None, None, "went well")]).values[0]
+    )
