@@ -84,9 +84,9 @@ _DAY_PATTERN = r"""
 |(?P<off>(?:(?P<oin>in|within|after)\s+(?:(?:about|around|roughly|approximately|approx\.?|like|maybe|just
    |only|say|~)\s*)?)?(?P<on>\d{1,3}(?=\s*(?:d|w|h|hrs?|wks?|mos?|mths?)\b)|\d{1,3}\s|(?:NUM)\s)\s*
    (?P<ou>(?:business\s+|working\s+)?days?|weeks?|fortnights?|months?|years?|hours?|hrs?|minutes?|mins?
-   |wks?|w|d|h|mos|mths?)\b
+   |wks?|mos|mths?|(?P<og>[wdh])\b(?=[^\S\n]*(?:$|\n|[.,;:!?)])|\s+(?:and|then|from\s+now|out|ago|back|hence)\b))\b
    (?:['\u2019]s?)?(?:\s+time\b)?
-   (?:\s+(?P<odir>from\s+(?:now|today|tomorrow|(?P<ofwd>WD))|ago|back|hence|out)\b)?)
+   (?:\s+(?P<odir>from\s+(?:now|today|tomorrow|(?P<ofwd>WD))|ago|back|hence|out\b(?!\s+from\b))\b)?)
 |(?P<md>(?:(?P<mdw>WD),?\s+)?(?P<mdm>MON)\.?\s+(?:the\s+)?(?P<mdd>\d\d?)(?:st|nd|rd|th)?\b(?![:.,]\d)
    (?:,?\s+(?P<mdy>(?:19|20)\d\d)\b)?)
 |(?P<dm>(?:(?P<dmw>WD),?\s+)?(?:the\s+)?(?<![\d.,:/$-])(?P<dmd>\d\d?)(?:st|nd|rd|th)?(?:\s+of)?\s+
@@ -310,6 +310,22 @@ def _period_edge(g: _Group, c: Ctx) -> Day | None:
 _UNIT_SHORT = {"wk": "week", "wks": "weeks", "w": "week", "d": "days", "h": "hours", "mos": "months"}
 _UNIT_SHORT |= {"mth": "month", "mths": "months"}
 _FIGURE_ONLY = frozenset({"w", "d", "h", "mos", "mth", "mths"})  # "in a d…" is no date; "in a wk" is
+# A figure glued to one letter is often no duration: "in 3d" (3-D), "in 65w" (watts), "in 4h grade". Unless
+# a direction says so ("2d ago") or the whole text is the date, it counts only within these figures.
+_GLUED_FIGURES = {"d": range(5, 100), "w": range(1, 9), "h": range(1, 25)}
+# "acme is 2 weeks out", "they're about a week out": a status report, not a date for the rep.
+_BE_BEFORE = re.compile(
+    r"(?:\b(?:is|are|was|were|am|be|been|being)|['\u2019](?:re|s))\s+"
+    r"(?:(?:about|around|roughly|approximately|like|maybe|only|just)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def status_out(m: re.Match[str]) -> bool:
+    """Whether a matched duration is "N out" right after a form of "be": said of a state, no date to write."""
+    if not m.group("off") or (m.group("odir") or "").lower() != "out":
+        return False
+    return _BE_BEFORE.search(m.string, 0, m.start()) is not None
 
 
 def _offset(g: _Group, c: Ctx) -> Day | None:
@@ -325,6 +341,8 @@ def _offset(g: _Group, c: Ctx) -> Day | None:
     sign = -1 if direction in ("ago", "back") else 1
     unit = g("ou").lower()
     if unit in _FIGURE_ONLY and not words[0].isdigit():
+        return None
+    if g("og") and not (direction or c.loose) and n not in _GLUED_FIGURES[unit]:
         return None
     unit = _UNIT_SHORT.get(unit, unit)
     if unit.startswith(("hour", "hr", "min")):

@@ -28,7 +28,17 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from tools._date_rules import DAY_NAMES, MONTH_NAMES, RULES, Ctx, Day, InvalidDate, patterns, time_of
+from tools._date_rules import (
+    DAY_NAMES,
+    MONTH_NAMES,
+    RULES,
+    Ctx,
+    Day,
+    InvalidDate,
+    patterns,
+    status_out,
+    time_of,
+)
 
 __all__ = [
     "DateMatch",
@@ -97,7 +107,7 @@ def _scan(text: str, now: datetime, prefer: Prefer, loose: bool) -> list[DateMat
     pos = 0
     while (m := day_re.search(masked, pos)) is not None:
         day = next(rule(m.group, c) for name, rule in RULES.items() if m.group(name))
-        if day is None:
+        if day is None or status_out(m):
             pos = m.start() + 1  # not a date here; a shorter reading may start inside it
             continue
         days.append((m.start(), m.end(), day))

@@ -584,3 +584,56 @@ def test_find_dates_does_not_load_dateparser(pytestconfig: pytest.Config) -> Non
         [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+# A figure glued to one letter inside ordinary words (3-D, watts, a pencil grade) and "N out" said of a
+# state ("launch is 3 weeks out") are no dates: a write never guesses.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "acme wants the renders in 3d",
+        "send acme the drawings in 3d",
+        "acme wants the batteries in 2d size",
+        "acme wants the charger in 65w",
+        "acme needs the adapter in 10w",
+        "send acme the led panels in 40w",
+        "acme wants samples in 4h grade",
+        "the tour is filmed in 360d",
+        "acme is 2 weeks out from go-live",
+        "globex: launch is 3 weeks out",
+        "met acme, they're about a week out from signing",
+        "we were like 2 weeks out",
+    ],
+)
+def test_find_dates_ignores_glued_units_and_status_out(text: str) -> None:
+    assert find_dates(text, NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "day", "hhmm"),
+    [
+        ("ping juno in 2wks", "in 2wks", "2026-03-18", None),
+        ("ping juno in 2 wks", "in 2 wks", "2026-03-18", None),
+        ("call acme in 10 days", "in 10 days", "2026-03-14", None),
+        ("ping juno in 3w", "in 3w", "2026-03-25", None),
+        ("ping juno in 3w and globex", "in 3w", "2026-03-25", None),
+        ("call Acme in 10d", "in 10d", "2026-03-14", None),
+        ("call Acme in 10d, then email Dana", "in 10d", "2026-03-14", None),
+        ("call Acme in 2h.", "in 2h", "2026-03-04", "16:00"),
+        ("met acme 2d ago", "2d ago", "2026-03-02", None),
+        ("Evergreen: follow up a couple weeks out", "a couple weeks out", "2026-03-18", None),
+        ("check in with acme a week out", "a week out", "2026-03-11", None),
+    ],
+)
+def test_find_dates_reads_glued_units_and_out_that_are_dates(
+    text: str, said: str, day: str, hhmm: str | None
+) -> None:
+    (found,) = find_dates(text, NOW, prefer="past" if "ago" in text else "future")
+    assert found.text == said
+    assert found.when.date == date.fromisoformat(day)
+    assert found.when.time == (time.fromisoformat(hhmm) if hhmm else None)
+
+
+def test_parse_when_reads_a_glued_unit_when_the_whole_text_is_the_date() -> None:
+    assert parse_when("in 3d", NOW).date == date(2026, 3, 7)
+    assert parse_when("2 weeks out", NOW).date == date(2026, 3, 18)
