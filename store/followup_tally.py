@@ -16,10 +16,10 @@ deadlock), where SQLite's writers are serialized anyway.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
+
+from store.schema_probe import SchemaProbe
 
 # Not on SQLModel.metadata: only SQLite databases have it, and copies and exports never carry it
 # (the triggers fill it as the follow-ups are written).
@@ -63,20 +63,12 @@ def create(conn: Connection) -> None:
     )
 
 
-_present: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
+_has_table = SchemaProbe(
+    sqlite="SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'followup_tally'", postgresql=None
+)
 
 
 def used(conn: Connection) -> bool:
-    """Whether counts of follow-ups by status and date can come from the tally on this connection."""
-    if conn.dialect.name != "sqlite":
-        return False
-    engine = conn.engine
-    found = _present.get(engine)
-    if found is None:
-        # Looked up once per engine: a file whose lost version record was repaired from its tables
-        # may be at the latest version without the tally (see store.migrations._version_in).
-        row = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'followup_tally'"
-        ).first()
-        found = _present[engine] = row is not None
-    return found
+    """Whether counts of follow-ups by status and date can come from the tally on this connection
+    (SQLite only; a file repaired to the latest version may lack it, see store/schema_probe.py)."""
+    return _has_table(conn)

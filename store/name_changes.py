@@ -32,10 +32,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
-from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
+
+from store.schema_probe import SchemaProbe
 
 KEEP = 10_000
 PRUNE_EVERY = 256
@@ -146,26 +147,12 @@ def create(conn: Connection) -> None:
     # An index built before this step is at a version without rows: it rebuilds once.
 
 
-_present: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-
-
-def _has_table(conn: Connection) -> bool:
-    engine = conn.engine
-    found = _present.get(engine)
-    if found is None:
-        # Looked up once per engine: a file whose lost version record was repaired from its tables
-        # may be at the latest version without the table (see store.migrations._version_in).
-        if conn.dialect.name == "sqlite":
-            sql = "SELECT 1 FROM pragma_table_info('name_change') WHERE name = 'stamp'"
-        else:
-            sql = (
-                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = 'name_change' AND column_name = 'stamp'"
-            )
-        found = conn.exec_driver_sql(sql).first() is not None
-        if found:
-            _present[engine] = True  # once there, it stays (a missing one is looked for again)
-    return found
+# The stamps came with step 7: a file repaired to the latest version may have the table without them.
+_has_table = SchemaProbe(
+    sqlite="SELECT 1 FROM pragma_table_info('name_change') WHERE name = 'stamp'",
+    postgresql="SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+    "AND table_name = 'name_change' AND column_name = 'stamp'",
+)
 
 
 Change = tuple[int, int | None, int | None]  # (version, customer id, contact id)

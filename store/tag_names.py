@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
+
+from store.schema_probe import table_probe
 
 # A malformed tags value (another program's write) is left alone rather than failing its write.
 _SQLITE_ADD = (
@@ -83,22 +84,7 @@ def create(conn: Connection) -> None:
         conn.exec_driver_sql(_PG_FILL.format(where=""))
 
 
-_present: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
-
-
-def _has_table(conn: Connection) -> bool:
-    engine = conn.engine
-    found = _present.get(engine)
-    if found is None:
-        # Looked up once per engine (a missing one is looked for again: an upgrade may add it).
-        if conn.dialect.name == "sqlite":
-            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_name'"
-        else:
-            sql = "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'tag_name'"
-        found = conn.exec_driver_sql(sql).first() is not None
-        if found:
-            _present[engine] = True
-    return found
+_has_table = table_probe("tag_name")
 
 
 def may_be_tag(session: Session, query: str) -> bool:
