@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.data import NOW, SEED
-from bench.timing import Row, measure, skipped
+from bench.timing import Row, Stat, measure, skipped
 
 if TYPE_CHECKING:  # run() imports the tool layer itself: `python -m bench --help` stays light
     from tools.context import ToolContext
@@ -124,6 +124,16 @@ def run(db: Path, reps: int, log: Callable[[str], object] = print, product: str 
     return rows
 
 
+def _names_floor(conn: sqlite3.Connection) -> Stat:
+    """The floor of the name index rows: every customer and contact name read with sqlite3."""
+
+    def floor(_i: int) -> None:
+        conn.execute("SELECT id, name FROM customer").fetchall()
+        conn.execute("SELECT customer_id, name FROM contact").fetchall()
+
+    return measure(floor, reps=3, warmup=1)
+
+
 def _index_build(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) -> Row:
     from tools.name_index import NameIndex
 
@@ -131,16 +141,12 @@ def _index_build(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, rep
         with ctx.read() as s:
             NameIndex.build(s)
 
-    def floor(_i: int) -> None:
-        conn.execute("SELECT id, name FROM customer").fetchall()
-        conn.execute("SELECT customer_id, name FROM contact").fetchall()
-
     return Row(
         "name index build (once per process and name change)",
         "ms",
         None,
         measure(product, reps=1 if HUGE["on"] else 3, warmup=0 if HUGE["on"] else 1),
-        measure(floor, reps=3, warmup=1),
+        _names_floor(conn),
         "SELECT all customer and contact names",
     )
 
@@ -168,16 +174,12 @@ def _index_load(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps
         with ctx.read() as s:
             m._IndexCache().get(s, url)  # an empty cache: what a new process has
 
-    def floor(_i: int) -> None:
-        conn.execute("SELECT id, name FROM customer").fetchall()
-        conn.execute("SELECT customer_id, name FROM contact").fetchall()
-
     return Row(
         "name index load from its saved file (a new process's first lookup)",
         "ms",
         None,
         measure(product, reps=2 if HUGE["on"] else 5, warmup=0 if HUGE["on"] else 1),
-        measure(floor, reps=3, warmup=1),
+        _names_floor(conn),
         "SELECT all customer and contact names",
         note="the build row above is the same lookup without the file (the first process, or one the file "
         "cannot serve: another history, a damaged file, PostgreSQL)",
@@ -190,7 +192,6 @@ def _index_refresh(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, r
     import time
     import uuid
 
-    from bench.timing import Stat
     from tools.customers import create_customer
     from tools.name_index import name_index
     from tools.names import resolve_in
