@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Integer, Select, Table, bindparam, func
 from sqlmodel import Session, col, select
 
-from store.driver_query import DriverQuery
+from store.driver_query import DriverQuery, Reader
 from store.models import ChangeLog, Contact, FollowUp, Interaction
 
 # Rows that go with their customer (ON DELETE CASCADE), by table name.
@@ -78,7 +78,7 @@ _LATEST_ROWS, _LATEST_BY_ROWS = DriverQuery(_LATEST), DriverQuery(_LATEST_BY)
 
 
 def recent_changes(
-    session: Session, *, actor: str | None, offset: int, limit: int
+    session: Session | Reader, *, actor: str | None, offset: int, limit: int
 ) -> tuple[list[ChangeRow], bool]:
     """The change-log rows (of `actor`, when given) newest first from `offset`, at most `limit`, and
     whether more follow."""

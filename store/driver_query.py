@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select
@@ -12,6 +13,21 @@ from sqlmodel import Session
 # The SQL, its positional parameter names (None: named), the values compiled into it, and each
 # selected column's result converter (None until the statement first ran on the dialect).
 _Plan = tuple[str, list[str] | None, dict[str, Any], list[Any] | None]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A DBAPI connection to read on without an ORM session (`Store.quick_read`), or a session's own
+    (`Reader.of`): prebuilt reads on it skip the session's setup, ~60-80 µs of a small read's ~200."""
+
+    dialect: Dialect
+    connection: Any  # the driver's connection (sqlite3 / psycopg)
+
+    @classmethod
+    def of(cls, session: Session) -> Reader:
+        """The connection of `session`'s transaction (begun if it has none)."""
+        conn = session.connection()
+        return cls(conn.dialect, conn.connection)
 
 
 class DriverQuery:
@@ -45,13 +61,15 @@ class DriverQuery:
         ]
 
     def rows(
-        self, session: Session, params: dict[str, Any], keep: int | None = None
+        self, session: Session | Reader, params: dict[str, Any], keep: int | None = None
     ) -> tuple[list[tuple[Any, ...]], int]:
         """The first `keep` rows (all when None) with their values converted, and how many were read.
 
-        In the session's transaction when it has one; else (one statement reads one consistent
-        state) on a pooled connection of its engine, without BEGIN and ROLLBACK.
+        On a `Reader`'s connection; in the session's transaction when it has one; else (one statement
+        reads one consistent state) on a pooled connection of its engine, without BEGIN and ROLLBACK.
         """
+        if isinstance(session, Reader):
+            return self._run(session.dialect, session.connection, params, keep)
         if session.in_transaction():
             conn = session.connection()
             return self._run(conn.dialect, conn.connection, params, keep)

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from store import Store, user_rows
 from store.changelog import Batch
+from store.driver_query import Reader
 from tools.errors import InvalidArgument
 
 
@@ -208,6 +209,13 @@ class ToolContext:
         if self._tx is not None:
             return nullcontext(self._tx[0])
         return self.store.read()
+
+    def quick_read(self) -> AbstractContextManager[Reader]:
+        """For prebuilt reads alone (store/driver_query.py): a connection without an ORM session, or
+        the enclosing transaction's, whose own writes it then sees."""
+        if self._tx is not None:
+            return nullcontext(Reader.of(self._tx[0]))
+        return self.store.quick_read()
 
 
 def parse_now(value: str | None, tz: ZoneInfo) -> datetime | None:

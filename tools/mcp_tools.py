@@ -69,7 +69,7 @@ def run_tool(spec: ToolSpec, ctx: ToolContext, arguments: dict[str, Any]) -> Cal
         raise ToolError(explain_invalid(spec.name, e)) from e
 
 
-def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolResult]:
+def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Any]:
     """The function registered with the SDK for `spec`: its signature is what the SDK inspects.
 
     It takes the SDK's Context (for the raw arguments) and, for writes naming a customer, the
@@ -84,6 +84,14 @@ def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolRes
             arguments = chosen_customer(arguments, choice)
         return run_tool(spec, ctx, arguments)
 
+    async def call_here(mcp_context: Context[Any, Any]) -> CallToolResult:
+        # A quick read (ToolSpec.quick) runs on the event loop: the SDK runs a plain function in a
+        # worker thread, and that hop costs more than the read.
+        return run_tool(spec, ctx, call_arguments(mcp_context))
+
+    if spec.quick and (asks or not spec.read_only):
+        raise ValueError(f"{spec.name}: only a read that asks nothing can run on the event loop")
+
     params = [inspect.Parameter("mcp_context", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     annotations: dict[str, Any] = {"mcp_context": Context}
     if asks:
@@ -91,10 +99,11 @@ def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolRes
         params.append(inspect.Parameter("choice", inspect.Parameter.KEYWORD_ONLY, annotation=picked))
         annotations["choice"] = picked
     returns = Annotated[CallToolResult, spec.output]
-    call.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]  # inspect reads it; functions do not declare it
-    call.__annotations__ = {**annotations, "return": returns}
-    call.__name__ = spec.name
-    return call
+    registered: Callable[..., Any] = call_here if spec.quick else call
+    registered.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]  # inspect reads it; functions do not declare it
+    registered.__annotations__ = {**annotations, "return": returns}
+    registered.__name__ = spec.name
+    return registered
 
 
 def description(spec: ToolSpec) -> str:
