@@ -276,7 +276,8 @@ WINNER_AFTER_RE = _rx(r"""(?:\s+(?!to\b)[\w'-]+){0,3}?\s+to\s+
 # An outcome said with these words before it has not happened (yet): "won't sign until", "hoping they sign".
 NEGATION_RE = _rx(r"""\b(?:not|never|no|n't|won't|wont|don't|didn't|doesn't|hasn't|haven't|isn't|aren't
     |wasn't|yet|until|unless
-    |without)\b""")
+    |without)\b
+    |\b(?:has|have|had|did|does|do|is|are|was|were|could|would|should|ca|wo)n['’]?t\b""")
 HEDGE_RE = _rx(r"""\b(?:hope|hoping|hopefully|might|may|maybe|could|would|should|likely|probably|expect
     |expecting|expected
     |if|once|when|whether|close\s+to|about\s+to|almost|nearly|ready\s+to|want\s+to|wants\s+to|plan\s+to
@@ -698,6 +699,35 @@ phone policy process launch version release schedule rate rates brand slogan men
 catalog catalogue brochure terms model design colour color logo
 """
 )
+
+
+# What a product, plan or service is called ("Premium Support", "Enterprise Plan", "SSO Add-on", "Gold
+# Tier"): its head noun last, or a grade first. Such words are no person's name, so no contact is added.
+THING_HEADS = _word_set(
+    """
+support plan plans tier tiers package packages bundle bundles license licence licenses licences seat seats
+subscription subscriptions module modules edition editions addon add-on add-ons addons upgrade upgrades
+service services warranty integration integrations feature features credit credits hosting onboarding training
+suite pack dashboard api sso reporting analytics storage backup backups maintenance sla retainer option
+options program programme membership level
+"""
+)
+THING_GRADES = _word_set(
+    """
+premium enterprise basic standard pro professional starter advanced deluxe unlimited extended priority
+platinum gold silver bronze ultimate essential essentials business premier elite plus free
+"""
+)
+
+
+def names_a_thing(name: str) -> bool:
+    """Whether a Title Case name is a product's or a plan's ("Premium Support", "Enterprise Plan"), not a
+    person's."""
+    words = [w.strip(".,;:'’").lower() for w in name.split()]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    return bool(word_forms(words[-1]) & THING_HEADS) or (len(words) > 1 and words[0] in THING_GRADES)
 
 
 COMPANY_WORDS = _word_set(

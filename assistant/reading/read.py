@@ -36,6 +36,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots = _longer_names(text, spots)
     spots = _first_word_companies(ctx, text, spots)
     spots = _leading_name(ctx, text, _dealt_with(ctx, text, spots))
+    spots = _person_or_company(ctx, spots)
     spots = _subject_runs_on(ctx, text, spots)
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
@@ -335,10 +336,31 @@ _DAY_WORDS = frozenset(
 )
 
 
+_AUXILIARIES = frozenset(
+    ("has", "have", "had", "is", "was", "are", "were", "will", "would", "did", "does", "do", "can", "could")
+    + (
+        "may",
+        "might",
+        "should",
+        "must",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "isnt",
+        "wasnt",
+        "didnt",
+        "doesnt",
+        "wont",
+    )
+)
+
+
 def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> bool:
     w = customers.fold(word)
-    if w in lexicon.GLUE or w in _SUBJECT_WORDS or w in _DAY_WORDS or w.endswith("ly"):
+    if w in lexicon.GLUE or w in _SUBJECT_WORDS or w in _DAY_WORDS or w.endswith("ly") or w in _AUXILIARIES:
         return True
+    if word.lower().endswith(("n't", "n\u2019t")):
+        return True  # "globex hasn't signed": the subject's own verb, not another word of its name
     if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
     if any(w in customers.fold(x.name).split() for x in s.matches):
@@ -571,6 +593,29 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+def _person_or_company(ctx: ToolContext, spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:
+    """'called mark, they want pricing' with a contact Mark Lee at Acme and a customer Mark Group: one word
+    that is a contact's first name and also starts a customer's name may mean either — the spot holds
+    both (ambiguous: asked, unless another name in the message settles it), never just the person."""
+    out = []
+    for s in spots:
+        word = customers.fold(s.text.removesuffix("'s").removesuffix("\u2019s"))
+        if not s.matches or len(word.split()) != 1 or not all(x.via for x in s.matches):
+            out.append(s)
+            continue
+        ids = {x.id for x in s.matches}
+        companies = tuple(
+            x
+            for x in customers.resolve(ctx, word).matches
+            if not x.via
+            and x.how in ("exact", "partial")
+            and x.id not in ids
+            and customers.fold(x.name).split()[:1] == [word]
+        )
+        out.append(replace(s, matches=s.matches + companies) if companies else s)
+    return out
 
 
 def _first_word_companies(

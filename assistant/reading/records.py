@@ -105,7 +105,17 @@ def _line_end(text: str, at: int) -> int:
 
 
 # ---- a contact ---------------------------------------------------------------------------------------
-def _contact(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
+def _contact(text: str, c: Clause, off: int, is_user: Callable[[str], bool]) -> RecordSpan | None:
+    found = _contact_said(text, c, off, is_user)
+    if found is None or lexicon.CONTACT_CUE_RE.match(c.text, off) is not None:
+        return found  # "add contact …" says it is a person, whatever the words
+    person = found.name
+    if person is not None and lexicon.names_a_thing(text[person.start : person.end]):
+        return None  # "Globex - add Premium Support, account manager": a plan, not a person
+    return found
+
+
+def _contact_said(text: str, c: Clause, off: int, _is_user: Callable[[str], bool]) -> RecordSpan | None:
     m = lexicon.CONTACT_CUE_RE.match(c.text, off)
     if m is not None:
         after = m.end()

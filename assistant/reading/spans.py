@@ -144,6 +144,18 @@ def _back(d: DateMatch, where: list[int], text: str) -> DateMatch:
 
 
 _TENSE_CUES = frozenset({"past", "future", "plan", "followup", "imperative", "obligation"})
+# A subject and a verb in the present, progressive or simple: "they're reviewing it", "dana is presenting",
+# "they sign", "she starts" (not "they signed", "they were reviewing").
+_ADVERBS = r"(?:\w+ly|also|all|then|just|already|both|still|never|really|even|now|too)"
+_OWN_PRESENT_RE = re.compile(
+    r"(?i)(?:\b(?:they|he|she|we|it)|(?:^|[,;:]\s*|\b(?:and|but|so|then)\s+)(?-i:[A-Z][a-z]+))"
+    rf"(?:['\u2019](?:re|s)|\s+(?:are|is))\s+(?:{_ADVERBS}\s+)*(?!going\b)[a-z]+ing\b"
+    rf"|\b(?:they|he|she|we)\s+(?:{_ADVERBS}\s+)*(?!(?:{_ADVERBS}|had|did|was|were|said|got|went|came|made|sent"
+    r"|saw|met|told|felt|thought|took|gave|left|ran|put|set|kept|paid|lost|won|found|bought|sold|spent|brought"
+    r"|heard|meant|read|wrote|spoke|knew|chose|began|forgot|rang|drove|flew|ate|sat|stood|understood|could"
+    r"|would|might|should|must|may|can't|couldn't|didn't|wasn't|weren't|haven't|hadn't)\b)"
+    r"[a-z]+(?<!ed)\b(?!\s+(?:to|that|it's|its)\b)"
+)
 # A deadline is ahead whatever the clause reports: "need revised quote to them EOW", "by the 10th".
 _DEADLINE_RE = re.compile(r"(?i)^(?:by|before|eod|eow|eom|end\s+of|until|till|til)\b")
 
@@ -178,7 +190,11 @@ def _told_before(clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
 
 
 def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tense:
-    """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …")."""
+    """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …"), but a
+    clause with a subject and a present verb of its own ("they're reviewing it friday", "next friday they
+    sign") is its own: what it dates is ahead, whatever the clause before it reports."""
+    if _OWN_PRESENT_RE.search(clause.text):
+        return clause_tense(clause, found)
     if any(
         c.kind in _TENSE_CUES or (c.kind == "move" and lexicon.MOVE_VERB_RE.fullmatch(c.text))
         for c in found
@@ -242,11 +258,14 @@ def dates(
             )
         ):
             when = back.when
+        since = back is not None and bool(_SINCE_RE.search(text[max(0, d.start - 12) : d.start]))
+        if since and back is not None:
+            when = back.when  # "seeing good results since monday": the start of a state, always behind
         if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]) and not _POSSESSIVE_RE.match(text, d.end):
             # "check back after the 15th" is the 16th on; "after today's call" is about the call
             when = When(when.date + timedelta(days=1), when.time)
         is_quoted = any(s <= d.start < e for s, e in quoted)
-        span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted)
+        span = DateSpan(d.start, d.end, d.text, when, _tense(when.date, today), is_quoted, since)
         if out and _adjacent(text, out[-1], span):
             span = _merged(text, out.pop(), span, today)
         out.append(span)
@@ -310,6 +329,7 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
 _GLUED_IN_RE = re.compile(r"(?i)in\s+(?=\S)")
 _LATER_RE = re.compile(r"(?i)\s+(?:later|earlier|before|after|on)\b")
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
+_SINCE_RE = re.compile(r"(?i)\bsince\s+(?:last\s+)?$")
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 _HELD_BEFORE_RE = re.compile(
     r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
@@ -394,6 +414,8 @@ def stages(
                 ):  # ("a verbal ok", "the green light" are the outcome itself)
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
                 polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
+                if polarity == "affirmed" and _NOT_YET_RE.fullmatch(m.group()):
+                    polarity = "hedged"  # "next friday they sign", "a week out from signing": not yet
                 winner = _winner(clause, m) if stage == "lost" else None
                 out.append(StageSpan(start, end, m.group(), stage, polarity, False, winner))
     return sorted(out, key=lambda s: s.start)
@@ -411,6 +433,9 @@ def _winner(clause: Clause, m: re.Match[str]) -> Span | None:
     return None
 
 
+# An outcome in the present or as a gerund is one still to come: only a stated one ("signed", "lost
+# them") moves a stage.
+_NOT_YET_RE = re.compile(r"(?i)sign(?:s|ing)?|lose")
 _STILL_RE = re.compile(
     r"(?i)\b(?:still|remains?|stays?|staying)\s+(?:(?:at|in|on|a|an)\s+)?(?:the\s+)?(?:stage\s+)?$"
 )

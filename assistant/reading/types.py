@@ -68,6 +68,7 @@ class DateSpan(Span):
     when: When
     tense: Tense
     quoted: bool = False
+    since: bool = False  # "quiet since friday": where a state began — never when something happened
 
 
 @dataclass(frozen=True)

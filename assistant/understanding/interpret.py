@@ -369,6 +369,8 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     content = frames.outcome is not None and any(
         s.winner is not None and s.polarity == "affirmed" and r.clause_of(s.start) in rest for s in r.stages
     )
+    # "next friday they sign", "not signed until legal is done": an outcome still to come is news
+    content = content or any(s.polarity != "affirmed" and r.clause_of(s.start) in rest for s in r.stages)
     for c in rest:
         if content:
             break
@@ -445,7 +447,7 @@ def _when(r: Reading, rest: list[Clause]) -> When | None:
         if c.quoted:
             continue
         for d in r.within(r.dates, c):
-            if not d.quoted and d.tense in ("past", "today"):
+            if not d.quoted and not d.since and d.tense in ("past", "today"):
                 return d.when
     return None
 

@@ -1,0 +1,191 @@
+"""Session 8's classes, each in several phrasings with the near-misses that must still write: a lone first
+name that is a contact's and also starts a customer's name asks; a product or plan is no contact; a state
+"since <day>" plans nothing; a date in a later clause with its own subject and verb does not re-date the
+report; an outcome still to come moves no stage.
+
+Book: tests/assistant/corpus.py, plus the people and customers of `people` below. Now is Wed 4 Mar 2026
+14:00 UTC (this week Mon 2 - Sun 8 Mar).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import respond
+from tests.assistant.corpus import Case, _by_name, case, chat, run_case
+from tools.context import ToolContext
+from tools.customers import add_contact, create_customer
+from tools.schemas import AddContact, CreateCustomer
+
+
+@pytest.fixture
+def people(book: ToolContext) -> ToolContext:
+    """Contacts whose first name starts another customer's name, and two contacts sharing a first name."""
+    for name in ("Mark Group", "Jordan Logistics", "Grace Interiors"):
+        create_customer(book, CreateCustomer(name=name))
+    for customer, person in (
+        ("Acme Corp", "Mark Lee"),
+        ("Nordlicht GmbH", "Jordan Hale"),
+        ("Helios Labs", "Grace Kim"),
+        ("Helios Labs", "Priya Shah"),
+        ("Summit Partners", "Priya Nair"),
+    ):
+        add_contact(book, AddContact(customer=customer, name=person))
+    return book
+
+
+# ---- 1. a first name that is a contact's and starts a customer's name: ask, offering both -------------
+PERSON_OR_COMPANY = [
+    "called mark, they want pricing",
+    "Called Mark, they want pricing",
+    "jordan - signed",
+    "Jordan - signed",
+    "JORDAN: signed",
+    "met jordan yesterday, all good",
+    "mark's team wants a quote by friday",
+    "grace wants a demo",
+    "spoke with Grace about the rollout",
+    "priya - signed",  # two contacts, two customers
+    "called priya, she wants pricing",
+]
+
+
+@pytest.mark.parametrize("text", PERSON_OR_COMPANY)
+def test_a_first_name_of_a_contact_and_a_company_asks(people: ToolContext, text: str) -> None:
+    before = _by_name(people)
+    reply = respond(people, text)
+    assert not reply.wrote, reply.text
+    assert reply.state.pending is not None, reply.text
+    assert len(reply.choices) >= 2 or "1." in reply.text, reply.text
+    assert _by_name(people) == before
+
+
+@pytest.mark.parametrize(
+    ("turns", "who", "other"),
+    [
+        (["jordan - signed", "2"], "Jordan Logistics", "Nordlicht GmbH"),
+        (["jordan - signed", "1"], "Nordlicht GmbH", "Jordan Logistics"),
+        (["called mark, they want pricing", "mark group"], "Mark Group", "Acme Corp"),
+    ],
+)
+def test_the_answer_picks_the_one_meant(people: ToolContext, turns: list[str], who: str, other: str) -> None:
+    before = _by_name(people)
+    replies = chat(people, turns)
+    after = _by_name(people)
+    assert replies[-1].wrote, replies[-1].text
+    assert after[who] != before[who]
+    assert after[other] == before[other]
+
+
+SETTLED = [
+    # the rest of the message names the customer, or the name is said in full
+    case("called mark at acme, they want pricing", logs=[("Acme Corp", "call", None, "pricing")], asks=True),
+    case("jordan at nordlicht signed", stages={"Nordlicht GmbH": "won"}),
+    case("Mark Lee called, wants pricing", logs=[("Acme Corp", None, None, "pricing")], asks=True),
+    case("mark group wants a quote", logs=[("Mark Group", "note", None, "quote")], asks=True),
+    case("Jordan Logistics - signed", stages={"Jordan Logistics": "won"}),
+    # a first name no customer's name starts with is still that contact
+    case("called dana, she wants pricing", logs=[("Acme Corp", "call", None, "pricing")], asks=True),
+]
+
+
+@pytest.mark.parametrize("c", SETTLED)
+def test_a_settled_name_still_writes(people: ToolContext, c: Case) -> None:
+    run_case(people, c)
+
+
+# ---- 2. a product or plan after "add" is no person -----------------------------------------------------
+THINGS = [
+    case(
+        "Globex - add Premium Support, account manager",
+        logs=[("Globex Corporation", "note", None, "Premium Support")],
+    ),
+    case("acme: add Enterprise Plan (buyer)", logs=[("Acme Corp", "note", None, "Enterprise Plan")]),
+    case(
+        "add Gold Tier, office manager, to Helios",
+        logs=[("Helios Labs", "note", None, "Gold Tier")],
+    ),
+    case(
+        "juno: their new account manager is Priority Support",
+        logs=[("Juno Pet Supplies", "note", None, "Priority Support")],
+    ),
+    case("Summit - add SSO Add-on, buyer", logs=[("Summit Partners", "note", None, "SSO")]),
+    # people still are
+    case(
+        "Globex - add Dev Patel, account manager",
+        contacts=[("Globex Corporation", "Dev Patel", "account manager")],
+    ),
+    case(
+        "Helios - add Grace Hill, office manager", contacts=[("Helios Labs", "Grace Hill", "office manager")]
+    ),
+    case(
+        "acme: their new account manager is Tom Price",
+        contacts=[("Acme Corp", "Tom Price", "account manager")],
+    ),
+]
+
+# ---- 3. a state since a day is no plan, and the day dates nothing ------------------------------------
+SINCE = [
+    case(
+        "Acme is seeing good results since monday",
+        logs=[("Acme Corp", "note", "2026-03-04", "results")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "globex seeing strong uptake since tuesday",
+        logs=[("Globex Corporation", "note", "2026-03-04", "uptake")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "helios has been quiet since last friday",
+        logs=[("Helios Labs", "note", "2026-03-04", "quiet")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "Juno: visiting numbers up since Monday",
+        logs=[("Juno Pet Supplies", "note", "2026-03-04", "numbers")],
+        lacks=["Follow-up"],
+    ),
+    # a plan is still a plan
+    case("seeing acme friday", fups=[("Acme Corp", "2026-03-06", None)]),
+    case("visiting Helios on monday", fups=[("Helios Labs", "2026-03-09", None)]),
+]
+
+# ---- 4. a date in a later clause with its own subject and verb is that clause's ----------------------
+LATER_CLAUSE = [
+    case("called acme, they're reviewing it friday", logs=[("Acme Corp", "call", "2026-03-04", "reviewing")]),
+    case(
+        "met Globex - Hank is presenting it to the board on monday",
+        logs=[("Globex Corporation", "meeting", "2026-03-04", "board")],
+    ),
+    case("spoke to helios, they are testing it thursday", logs=[("Helios Labs", "call", "2026-03-04", None)]),
+    # the report's own day still dates it
+    case("called acme on monday, they're reviewing it", logs=[("Acme Corp", "call", "2026-03-02", None)]),
+    case("met globex, on monday", logs=[("Globex Corporation", "meeting", "2026-03-02", None)]),
+    case(
+        "spoke to helios, they were testing it on monday", logs=[("Helios Labs", "call", "2026-03-02", None)]
+    ),
+]
+
+# ---- 5. an outcome still to come moves no stage -------------------------------------------------------
+NOT_YET = [
+    case("met acme, next friday they sign", logs=[("Acme Corp", "meeting", None, "sign")], lacks=["Moved"]),
+    case(
+        "acme: they're about a week out from signing",
+        logs=[("Acme Corp", "note", None, "signing")],
+        lacks=["Moved"],
+    ),
+    case("globex signs next week", logs=[("Globex Corporation", "note", None, "signs")], lacks=["Moved"]),
+    case("Helios - signing on the 20th", logs=[("Helios Labs", "note", None, "signing")], lacks=["Moved"]),
+    case("juno hasnt signed yet", logs=[("Juno Pet Supplies", "note", None, "signed")], lacks=["Moved"]),
+    case("globex didnt sign", logs=[("Globex Corporation", "note", None, "sign")], lacks=["Moved"]),
+    # stated outcomes still move
+    case("met acme, they signed", logs=[("Acme Corp", "meeting", None, None)], stages={"Acme Corp": "won"}),
+    case("globex - signed", stages={"Globex Corporation": "won"}),
+    case("helios has signed!", stages={"Helios Labs": "won"}),
+]
+
+
+@pytest.mark.parametrize("c", THINGS + SINCE + LATER_CLAUSE + NOT_YET)
+def test_session8(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
