@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
+from store.driver_query import DriverInsert
 from store.models import (
     TABLES,
     ChangeLog,
@@ -36,7 +37,7 @@ from store.types import utcnow
 
 _CHILDREN: tuple[type[SQLModel], ...] = (Contact, Interaction, FollowUp, StageChange)
 _LOG_TABLE: Table = ChangeLog.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-_LOG_INSERT = insert(_LOG_TABLE)
+_LOG_INSERT = DriverInsert(_LOG_TABLE)
 
 
 #: The `meta` key of an import still writing its transactions: this prefix + its batch id (store.bulk).
@@ -135,8 +136,8 @@ class Batch:
         `connection()`): `values` holds every column, id included; logged as `created` logs an ORM
         row (all columns, in the table's order)."""
         after = {c.key: plain(values[c.key]) for c in table.columns}
-        conn.execute(
-            _LOG_INSERT,
+        _LOG_INSERT.insert(
+            conn,
             {
                 "batch": self.id,
                 "at": self.at or utcnow(),

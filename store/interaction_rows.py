@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 
 from store.changelog import Batch
 from store.customer_rows import InteractionRow
+from store.driver_query import DriverInsert
 from store.models import Interaction
 
 _TABLE: Table = Interaction.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-_INSERT = insert(_TABLE)  # the new id: SQLite's lastrowid, PostgreSQL's RETURNING (the dialect's choice)
+_INSERT = DriverInsert(_TABLE)
 
 
 def add_interaction(
@@ -45,9 +46,6 @@ def add_interaction(
         "created_at": created_at,
     }
     conn = batch.connection()
-    key = conn.execute(_INSERT, values).inserted_primary_key
-    if key is None:  # never for a single-row INSERT into a table with an integer key
-        raise RuntimeError("the new interaction's id was not returned")
-    new_id = int(key[0])
+    new_id = _INSERT.insert(conn, values)
     batch.created_row(_TABLE, {"id": new_id, **values}, conn)
     return InteractionRow(new_id, customer_id, kind, body, occurred_at, author, source)

@@ -8,8 +8,12 @@ must still see, and be undone with, the rest of a chat message's transaction.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
+from store.changelog import snapshot
+from store.models import Interaction
 from tools.context import ToolContext
 from tools.customers import create_customer
 from tools.history import recent_changes, undo
@@ -121,3 +125,26 @@ def test_a_failed_transaction_leaves_no_note_and_no_change(ctx: ToolContext) -> 
         log_interaction(ctx, LogInteraction(customer="Gone Again", kind="note", body="never kept"))
         raise RuntimeError("the second action failed")
     assert recent_changes(ctx, RecentChanges(limit=50)).items == before
+
+
+def test_a_note_written_by_the_prebuilt_insert_reads_back_as_the_orm_writes_it(ctx: ToolContext) -> None:
+    """The note and its change-log row go straight to the driver (store/driver_query.DriverInsert): the
+    stored row must be the one the ORM would write: the moment in UTC, the text as given, the
+    change-log snapshot equal to the row's own."""
+    create_customer(ctx, CreateCustomer(name="Ōsaka Trading 株式会社"))
+    said = datetime(2026, 3, 2, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    body = "called — they'd like “pricing” by Friday; 50% off? 🚀"
+    logged = log_interaction(
+        ctx, LogInteraction(customer="Osaka Trading", kind="meeting", body=body, occurred_at=said.isoformat())
+    )
+    with ctx.read() as s:
+        row = s.get(Interaction, logged.interaction.id)
+        assert row is not None
+        stored = snapshot(row)
+    log = [c for c in recent_changes(ctx, RecentChanges(limit=10)).items if c.entity == "interaction"]
+    assert row.body == body and row.kind == "meeting" and row.author == "sam" and row.source_ref is None
+    assert row.occurred_at == said and row.occurred_at.utcoffset() == timedelta(0)
+    (created,) = log
+    assert created.op == "create" and created.entity_id == row.id and created.before is None
+    assert created.after == stored
+    assert logged.interaction.occurred_at == said
