@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.data import NOW, SEED
-from bench.timing import Row, Stat, measure, skipped
+from bench.timing import Row, Stat, measure, measure_together, skipped
 
 if TYPE_CHECKING:  # run() imports the tool layer itself: `python -m bench --help` stays light
     from tools.context import ToolContext
@@ -306,12 +306,13 @@ def _get(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) 
         ).fetchall()
         conn.execute("SELECT * FROM stage_change WHERE customer_id = ? ORDER BY at, id", (cid,)).fetchall()
 
+    result, floor_stat = measure_together([product, floor], reps=reps)
     return Row(
         "`get_customer` (by name)",
         "ms",
         5,
-        measure(product, reps=reps),
-        measure(floor, reps=reps),
+        result,
+        floor_stat,
         "the same 6 SELECTs (name_key, contacts, 5 latest notes, count, open follow-ups, stages)",
         ratio_target=8,
         extra={"ref": "the same SELECTs in bare sqlite3"},
@@ -376,9 +377,7 @@ def _log(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int) 
         )
         conn.execute("COMMIT")
 
-    result = measure(product, reps=reps)
-    narrow = measure(insert_only, reps=reps)
-    same = measure(floor, reps=reps)
+    result, narrow, same = measure_together([product, insert_only, floor], reps=reps)
     return Row(
         "`log_interaction` (committed)",
         "ms",

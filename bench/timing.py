@@ -97,6 +97,27 @@ def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: floa
     return Stat.of(samples, cpu)
 
 
+def measure_together(
+    fns: list[Callable[[int], Any]], *, reps: int, warmup: int = 5, scale: float = 1000.0
+) -> list[Stat]:
+    """`measure` for several functions at once: each called in turn, round after round, so a change
+    in the machine's load (other processes on the same 2 cores) moves all of them alike and their
+    ratio holds. For a product and its floor; the same `i` for each in a round."""
+    for i in range(warmup):
+        for fn in fns:
+            fn(i)
+    samples: list[list[float]] = [[] for _ in fns]
+    cpu: list[list[float]] = [[] for _ in fns]
+    gc.collect()
+    for i in range(reps):
+        for fn, wall, thread in zip(fns, samples, cpu, strict=True):
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            fn(warmup + i)
+            wall.append((time.perf_counter() - started) * scale)
+            thread.append((time.thread_time() - cpu_started) * scale)
+    return [Stat.of(wall, thread) for wall, thread in zip(samples, cpu, strict=True)]
+
+
 def skipped(
     operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None, floor_what: str = ""
 ) -> Row:
