@@ -305,6 +305,21 @@ CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|f
     |skip|ditch
     |no\s+need|not\s+needed|no\s+longer\s+needed|don't\s+need|doesn't\s+need|call\s+off|called\s+off
     |off\s+the\s+table)\b""")
+# A plan reported as called off ("… but it got cancelled", "the demo fell through", "they cancelled on us"):
+# what was planned is no follow-up, and no meeting took place.
+CALLED_OFF_RE = _rx(r"""\b(?:(?:got|was|were|been|is|are|now|['\u2019]s)\s+(?:now\s+)?(?:cancell?ed
+    |called\s+off|scrapped|dropped|pulled)
+    |(?:is|are|['\u2019]s)\s+(?:now\s+)?off(?=\s*(?:$|[.!,;]|\s+(?:now|again|for\s+now)\b))|fell\s+through|didn'?t\s+happen|did\s+not\s+happen|never\s+happened
+    |no[\s-]?showed|was\s+a\s+no[\s-]?show|cancell?ed\s+on\s+(?:me|us)
+    |(?:cancell?ed|bailed|pulled\s+out)(?=\s*(?:$|[.!,;]|\s+(?:last|at|this|today|yesterday|again)\b)))""")
+# What a called-off phrase is about when it refers back to the plan: "but it got cancelled", "the demo fell
+# through", "they cancelled on us".
+REFERS_BACK_RE = _rx(
+    r"^\s*(?:but|and|though|however|then|so)?\s*(?:it|that|this|which|they|she|he|we"
+    r"|the\s+(?:call|meeting|mtg|demo|visit|site\s+visit|lunch|coffee|dinner|breakfast|drinks|presentation"
+    r"|pitch|workshop|walkthrough|tour|appointment|appt|session|sync|check-?in|catch-?up|review|kick-?off"
+    r"|whole\s+thing|plan))?\s*$"
+)
 MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
     |delayed|shift
     |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward
@@ -363,7 +378,7 @@ REQUEST_RE = _rx(r"""^\s*(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:remin
     |schedule|move|mark|book
     |put|record|create|make|follow|cancel|drop|push|change|update)\b""")
 LAST_CONTACT_RE = _rx(r"""\b(?:last\s+(?:time|contact|touch|spoke|talked|heard|call|meeting|email
-    |interaction)|when\s+did
+    |interaction|met|called|emailed|contacted|saw|visited|chatted|caught\s+up|pinged)|when\s+did
     |latest\s+(?:contact|interaction)|spoken\s+to|talked\s+to|heard\s+from|gotten\s+back|got\s+back
     |get\s+back|been\s+in\s+touch
     |reached\s+out|contacted|called\s+back|followed\s+up)\b""")
@@ -470,9 +485,19 @@ DETAIL_FOR_RE = _rx(r"""^\s*(?:what(?:['\u2019]?s|\s+is)\s+)?(?:the\s+)?(?:phone
 # "last contact w/ globex", "latest touch with acme", "last call w/ juno?": when the rep last dealt with a
 # customer, asked in shorthand (the words after the name are checked to hold no report: "last call with
 # acme went well" tells).
-LAST_CONTACT_ASKED_RE = _rx(r"""^\s*(?:the\s+)?(?:last|latest|most\s+recent)\s+(?:contact|touch(?:point)?|call
-    |meeting|email|interaction|activity|note|convo|conversation|chat|word)\s*(?:w/|with|from|for|at|on|re)\s+
+LAST_CONTACT_ASKED_RE = _rx(r"""^\s*(?:(?:the\s+)?(?:last|latest|most\s+recent)\s+(?:contact|touch(?:point)?
+    |call|meeting|email|interaction|activity|note|convo|conversation|chat|word)\s*(?:w/|with|from|for|at|on|re)
+    |(?:when\s+)?(?:(?:we|i)\s+)?last\s+(?:spoke|spoken|talked|talk|met|called|emailed|contacted|heard
+    |saw|visited|chatted|caught\s+up|touched\s+base|reached\s+out|pinged)\s*(?:to|with|w/|from)?)\s+
     (?P<rest>(?:[\w.&'\u2019-]+\s*){1,4}?)\s*[?.!]*$""")
+# "acme status", "status w/ globex", "update on helios?": a customer's name and the word for its state,
+# and nothing else ("update from acme: they signed" is a report under a heading).
+STATUS_AFTER_RE = _rx(r"""^\s*(?:(?P<name>(?:[\w.&'\u2019-]+\s+){1,4}?)(?:status|update|latest|lowdown
+    |summary)
+    |(?:the\s+)?(?:status|update|updates|news|latest|lowdown|summary)\s*(?:of|on|for|with|w/|re|from|at)\s+
+    (?P<rest>(?:[\w.&'\u2019-]+\s*){1,4}?))\s*[?.!]*$""")
+# A read request's customer slot, read as a tool argument ("update on summit", "last spoke to juno").
+NAME_SLOT_READS = (STATUS_AFTER_RE, LAST_CONTACT_ASKED_RE)
 # Read requests that need no question word: each alone makes the message a question.
 READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     BARE_AGENDA_RE,
@@ -483,6 +508,7 @@ READ_REQUESTS: tuple[re.Pattern[str], ...] = (
     SEARCH_RE,
     DETAIL_ASKED_RE,
     DETAIL_FOR_RE,
+    STATUS_AFTER_RE,
 )
 SHORT_READ_WORDS = 4  # "pipeline", "my pipeline by stage": a short message naming a report asks for it
 

@@ -574,6 +574,18 @@ def _named_as_argument(
         name = re.match(r"[^:\n,]{2,60}?(?=\s*[:,\n\u2013\u2014-])", text[m.end() :])
         if name is not None and not any(st < m.end() + name.end() and m.start() < en for st, en in taken):
             slots.insert(0, (m.end(), m.end() + name.end(), name.group().strip(), None))
+    if asks:  # "update on summit": the customer slot of a read request in shorthand
+        for rx in lexicon.NAME_SLOT_READS:
+            if (slot := rx.match(text)) is None:
+                continue
+            group = next((g for g in ("name", "rest") if g in rx.groupindex and slot.group(g)), None)
+            if group is not None and not any(
+                st < slot.end(group) and slot.start(group) < en for st, en in taken
+            ):
+                said = slot.group(group).strip()
+                start = slot.start(group) + (len(slot.group(group)) - len(slot.group(group).lstrip()))
+                slots.insert(0, (start, start + len(said), said, None))
+            break
     candidates = person_words(text, taken)
     known = customers.name_words(ctx, [n.text for n in candidates])  # resolve only words some name has
     people = [(n.start, n.end, n.text, "person") for n in candidates if n.text in known]

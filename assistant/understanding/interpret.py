@@ -205,6 +205,8 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
             and not r.has(c, "imperative")
         )
         due = _due_dates(r, c)
+        if _called_off(r, c):
+            continue  # "I was meeting Acme on friday but it got cancelled": nothing to attend
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
             out.append(Promise(_describe(r, c, due), due[0].when, event, (c,)))
@@ -227,6 +229,32 @@ _DELIVERABLE_RE = re.compile(
     r"|contract|sow|nda|dpa|sla|case\s+stud(?:y|ies)|references?|info(?:rmation)?\s+pack|spec\s+sheet|invoice"
     r"|revised\s+\w+|breakdown|mock-?ups?|draft)\b"
 )
+
+
+def _called_off(r: Reading, c: Clause) -> bool:
+    """A plan the message reports as called off: "I was meeting Acme on friday but it got cancelled", "the
+    globex demo on the 10th fell through", "… tomorrow, they cancelled on us" — the phrase's subject is the
+    plan itself, or refers back to it from the same or the next clause ("it", "the demo")."""
+    off = [(c.start + m.start(), c.start + m.end()) for m in lexicon.CALLED_OFF_RE.finditer(c.text)]
+    if c.quoted or any(
+        lexicon.KIND_VERB_RE.fullmatch(x.text) and not any(a <= x.start < b for a, b in off)
+        for x in r.cues_in(c, "meeting", "call", "email")
+    ):
+        return (
+            False  # "met acme, but the demo got cancelled": the meeting took place ("called off" is no call)
+        )
+    at = r.clauses.index(c) if c in r.clauses else -1
+    nxt = r.clauses[at + 1] if 0 <= at < len(r.clauses) - 1 else None
+    for clause, own in ((c, True), (nxt, False)):
+        if clause is None or clause.quoted:
+            continue
+        for m in lexicon.CALLED_OFF_RE.finditer(clause.text):
+            said = re.split(r"[,;:\u2013\u2014]|\s-\s|\bbut\b|\band\b", clause.text[: m.start()])
+            if lexicon.REFERS_BACK_RE.match(said[-1]) and (len(said) > 1 or not own or said[-1].strip()):
+                return True  # "… but it got cancelled", "(the demo) fell through"
+            if own and len(said) == 1:
+                return True  # "juno call on monday got called off": the plan is the subject
+    return False
 
 
 def _undated_request(r: Reading, c: Clause) -> bool:
@@ -430,7 +458,12 @@ def _parts(r: Reading, whole: Happened | None, frames: Frames) -> list[Happened]
 def _kind(r: Reading, rest: list[Clause]) -> Kind:
     if r.body_start > 0:
         return "note"
-    cues = [c for clause in rest if not clause.quoted for c in r.cues_in(clause, "meeting", "call", "email")]
+    cues = [
+        c
+        for clause in rest
+        if not clause.quoted and not _called_off(r, clause)  # a meeting called off never took place
+        for c in r.cues_in(clause, "meeting", "call", "email")
+    ]
     # "they want a demo", "wants a call next week": the event asked for is planned, not what happened
     cues = [c for c in cues if not lexicon.WANTED_BEFORE_RE.search(r.text, max(0, c.start - 40), c.start)]
     done = [c for c in cues if lexicon.KIND_VERB_RE.fullmatch(c.text)]
@@ -444,8 +477,8 @@ def _kind(r: Reading, rest: list[Clause]) -> Kind:
 
 def _when(r: Reading, rest: list[Clause]) -> When | None:
     for c in rest:
-        if c.quoted:
-            continue
+        if c.quoted or _called_off(r, c):
+            continue  # (the day of a plan called off is not when anything happened)
         for d in r.within(r.dates, c):
             if not d.quoted and not d.since and d.tense in ("past", "today"):
                 return d.when

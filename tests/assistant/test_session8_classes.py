@@ -189,3 +189,80 @@ NOT_YET = [
 @pytest.mark.parametrize("c", THINGS + SINCE + LATER_CLAUSE + NOT_YET)
 def test_session8(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- 6. a lookup in shorthand is answered, never logged -------------------------------------------------
+LOOKUPS = [
+    case("status w/ acme", reply=["Acme Corp"]),
+    case("Status with Globex?", reply=["Globex Corporation"]),
+    case("status on juno", reply=["Juno Pet Supplies"]),
+    case("acme status", reply=["Acme Corp"]),
+    case("helios update?", reply=["Helios Labs"]),
+    case("update on summit", reply=["Summit Partners"]),
+    case("last spoke to acme", reply=["Acme Corp", "Mon 2 Mar"]),
+    case("last talked w/ helios", reply=["Helios Labs", "Fri 20 Feb"]),
+    case("last heard from Summit", reply=["Summit Partners"]),
+    case("when we last met juno", reply=["Juno Pet Supplies"]),
+    # a report under the same words is logged
+    case(
+        "update from acme: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}
+    ),
+    case("news from globex - they want 50 seats", logs=[("Globex Corporation", "note", None, "50 seats")]),
+    case(
+        "last spoke to acme about pricing, they want a discount",
+        logs=[("Acme Corp", "call", None, "discount")],
+    ),
+]
+
+# ---- 7. a plan called off is no follow-up, and no meeting took place -------------------------------------
+CALLED_OFF = [
+    case(
+        "I was meeting Acme on friday but it got cancelled",
+        logs=[("Acme Corp", "note", "2026-03-04", "cancelled")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "the globex demo on the 10th fell through",
+        logs=[("Globex Corporation", "note", "2026-03-04", "fell through")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "juno call on monday got called off",
+        logs=[("Juno Pet Supplies", "note", "2026-03-04", "called off")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "was supposed to see Helios tomorrow, they cancelled on us",
+        logs=[("Helios Labs", "note", "2026-03-04", "cancelled")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "we were due to visit summit tomorrow but it's off now",
+        logs=[("Summit Partners", "note", "2026-03-04", "off")],
+        lacks=["Follow-up"],
+    ),
+    # with its follow-up open, the follow-up is cancelled
+    case(
+        ["meet acme friday", "I was meeting Acme on friday but it got cancelled"],
+        closed=[("Acme Corp", "meet", "cancelled")],
+    ),
+    # what took place, or another plan, still is
+    case(
+        "met acme friday, the rollout got cancelled",
+        logs=[("Acme Corp", "meeting", "2026-02-27", "rollout")],
+    ),
+    case(
+        "met helios yesterday but the demo got cancelled",
+        logs=[("Helios Labs", "meeting", "2026-03-03", None)],
+    ),
+    case(
+        "helios cancelled the pilot, call them friday",
+        logs=[("Helios Labs", "note", None, "pilot")],
+        fups=[("Helios Labs", "2026-03-06", "call")],
+    ),
+]
+
+
+@pytest.mark.parametrize("c", LOOKUPS + CALLED_OFF)
+def test_session8_reads_and_called_off(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
