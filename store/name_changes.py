@@ -292,14 +292,16 @@ def stamp_version(session: Session, version: str) -> int | None:
     """Give names version `version` a stamp when its rows have none (a bulk import's single bump
     writes no rows), so that an index of it saved to a file can be told apart from another history's
     later; its stamp, or None when it could not be given (another version since, a busy or read-only
-    file, not a SQLite file).
+    file or store, an in-memory database).
 
     The stamp comes on a *rebuild* row (both ids NULL) of that version, which changes no reader's
     decision: a reader crossing into a version without rows reads every name anyway. Written on a
-    separate plain connection to the file (committed at once; the session may be only reading), and
-    only while the database is still at that version; never a second row for a version.
+    separate plain connection to the file or server (committed at once; the session may be only
+    reading), and only while the database is still at that version; never a second row for a version.
     """
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        return _stamp_pg(conn, int(version))
     if conn.dialect.name != "sqlite" or conn.engine.url.database in (None, "", ":memory:"):
         return None
     if not _has_table(conn):
@@ -317,4 +319,38 @@ def stamp_version(session: Session, version: str) -> int | None:
             now = _state(cur.fetchone())
     except Exception:  # noqa: BLE001 - a busy or read-only file: no stamp, nothing else changes
         return None
+    return now[1] if now[0] == str(v) else None
+
+
+_STAMP_LOCK = 7_311_046_421  # pg_advisory_xact_lock's key: one stamper at a time, so one row per version
+
+
+def _stamp_pg(conn: Connection, v: int) -> int | None:
+    """stamp_version on PostgreSQL: on a connection of its own (committed at once), never from a store
+    opened read-only, waiting at most 0.1 s for a lock (then: no stamp)."""
+    try:
+        if conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on" or not _has_table(conn):
+            return None
+        dialect = conn.engine.dialect
+        cargs, cparams = dialect.create_connect_args(conn.engine.url)
+        raw = dialect.connect(*cargs, **{**cparams, "connect_timeout": 5})
+    except Exception:  # noqa: BLE001 - the server refuses a second connection: no stamp
+        return None
+    try:
+        cur = raw.cursor()
+        cur.execute("SET LOCAL lock_timeout = '100ms'")
+        cur.execute(f"SELECT pg_advisory_xact_lock({_STAMP_LOCK})")
+        cur.execute(
+            "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
+            "SELECT CAST(m.value AS BIGINT), NULL, NULL, floor(random() * 9007199254740991)::bigint "
+            f"FROM meta m WHERE m.key = 'names_version' AND CAST(m.value AS BIGINT) = {v} "
+            f"AND NOT EXISTS (SELECT 1 FROM name_change c WHERE c.version = {v})"
+        )
+        cur.execute(_state_sql("postgresql", stamped=True))
+        now = _state(cur.fetchone())
+        raw.commit()
+    except Exception:  # noqa: BLE001 - a lock not had in time, a read-only role: no stamp
+        return None
+    finally:
+        raw.close()  # an uncommitted transaction is rolled back with it
     return now[1] if now[0] == str(v) else None

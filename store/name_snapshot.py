@@ -16,13 +16,20 @@ the caller reads the names from the database as before.
 - Written to a temporary file in the same folder and renamed over the old one, so a reader sees the
   old file or the new one, never half of one. Nothing is synced to disk: a file lost or torn by a
   crash fails its checksum. A folder that cannot be written (read-only, full) just leaves no file.
-- Only SQLite files have one (`path_for`); an in-memory database or PostgreSQL has none.
+- Where (`path_for`): beside a SQLite file; for a PostgreSQL database, in the user's own cache folder
+  (`$CRM_NAME_INDEX_DIR`, else `$XDG_CACHE_HOME/crm-assistant/name-index`, else
+  `~/.cache/crm-assistant/name-index`; made 0700), one file per database URL (its digest, the password
+  left out). `CRM_NAME_INDEX_DIR=off` keeps none. An in-memory database has none. Which database's
+  history a file holds is never taken from its name: the reader checks it against the database's
+  (tools/name_index.py), so a database dropped and made anew at the same URL is never answered from
+  its predecessor's file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import marshal
 import os
 import struct
@@ -40,14 +47,39 @@ SUFFIX = ".name-index"
 
 
 def path_for(session: Session) -> Path | None:
-    """Where the snapshot of this session's database goes: beside a SQLite file, else nowhere."""
+    """Where the snapshot of this session's database goes: beside a SQLite file, in the user's cache
+    folder for PostgreSQL, else nowhere."""
     url = session.get_bind().engine.url
+    if url.get_backend_name() == "postgresql":
+        folder = cache_folder()
+        if folder is None:
+            return None
+        key = hashlib.blake2b(url.render_as_string(hide_password=True).encode(), digest_size=16)
+        return folder / f"{key.hexdigest()}{SUFFIX}"
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     database = str(url.database)
     if database.startswith("file:"):  # a URI filename: mode=memory and the like; not worth parsing
         return None
     return Path(database + SUFFIX)
+
+
+def cache_folder() -> Path | None:
+    """The folder for the snapshots of server databases (made when missing, only its owner may read
+    it); None when switched off (CRM_NAME_INDEX_DIR=off) or it cannot be made."""
+    chosen = os.environ.get("CRM_NAME_INDEX_DIR")
+    if chosen is not None and chosen.strip().lower() in ("", "off", "no", "none", "0"):
+        return None
+    if chosen:
+        folder = Path(chosen).expanduser()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "crm-assistant" / "name-index"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:  # a read-only home, no home: no saved index, the lookups build as before
+        return None
+    return folder if folder.is_dir() else None
 
 
 def read(path: Path, kind: Any) -> Any | None:

@@ -17,6 +17,7 @@ integrity_check; skipped on PostgreSQL with the reason given).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import json
@@ -72,6 +73,12 @@ def _memory_temp_root() -> Path | None:
 
 if (_root := _memory_temp_root()) is not None:
     os.environ["PYTEST_DEBUG_TEMPROOT"] = str(_root)  # read when tmp_path's base is first made
+
+# A saved name index of a PostgreSQL database goes to the user's cache folder (store/name_snapshot.py):
+# the suite's (and its subprocesses') go to a folder of the run's own, never to the home folder.
+_name_indexes = tempfile.mkdtemp(prefix="crm-test-name-index-")
+os.environ["CRM_NAME_INDEX_DIR"] = _name_indexes
+atexit.register(shutil.rmtree, _name_indexes, True)
 
 # ---- the TLS trust store ---------------------------------------------------------------------------
 

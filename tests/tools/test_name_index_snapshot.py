@@ -1,13 +1,15 @@
-"""A built name index is saved beside its SQLite file; a new process loads it instead of reading every
-name, and then answers exactly like a new build. Whatever cannot be told to be this database's own
-history at a known version (another file, another history, a damaged or foreign file, another format)
-is never used: the index is built anew. A folder that cannot be written leaves no file and no error.
+"""A built name index is saved beside its SQLite file (a PostgreSQL database's in the user's cache
+folder); a new process loads it instead of reading every name, and then answers exactly like a new
+build. Whatever cannot be told to be this database's own history at a known version (another file,
+another history, a damaged or foreign file, another format) is never used: the index is built anew. A
+folder that cannot be written leaves no file and no error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from typing import Any
 import pytest
 
 from store import Store, name_snapshot
-from tests.conftest import make_ctx, run_sql
+from tests.conftest import db_of, make_ctx, run_sql
 from tests.tools.test_name_index_refresh import (
     CONTACT_NAMES,
     CUSTOMER_NAMES,
@@ -36,20 +38,24 @@ from tools.names import resolve_in
 from tools.schemas import AddContact, ContactIn, CreateCustomer, UpdateCustomer
 from tools.transfer import import_text
 
-pytestmark = pytest.mark.usefixtures("sqlite_file")
+pytestmark = pytest.mark.usefixtures("small_saves")
 
 
 @pytest.fixture
-def sqlite_file(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Saved indexes from 5 names on (the product saves from 20,000), on a SQLite file only."""
-    if ctx.store.path is None:
-        pytest.skip("only a SQLite file has a saved name index beside it")
+def small_saves(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Saved indexes from 5 names on (the product saves from 20,000): beside a SQLite file, or for a
+    PostgreSQL database in a cache folder of this test's own."""
     monkeypatch.setattr(name_index_module, "SAVE_MIN", 5)
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(tmp_path / "name-indexes"))
 
 
 def saved_at(store: Store) -> Path:
-    assert store.path is not None
-    return Path(store.path + name_snapshot.SUFFIX)
+    with store.read() as s:
+        path = name_snapshot.path_for(s)
+    assert path is not None
+    if store.path is not None:
+        assert path == Path(store.path + name_snapshot.SUFFIX)
+    return path
 
 
 def saves_done() -> None:
@@ -256,7 +262,7 @@ def test_another_process_loads_the_file(names_book: ToolContext) -> None:
         "    print(json.dumps([len(built), [repr(resolve_in(idx, q)) for q in sys.argv[2:]]]))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(names_book.store.path), *QUERIES, *CUSTOMER_NAMES],
+        [sys.executable, "-c", code, str(db_of(names_book.store)), *QUERIES, *CUSTOMER_NAMES],
         capture_output=True,
         text=True,
         check=True,
@@ -278,3 +284,41 @@ def test_what_a_writer_killed_mid_write_left_is_cleared_by_the_next_save(
     save(names_book.store, monkeypatch)
     assert not left.exists()
     assert recent.exists()
+
+
+def test_a_store_opened_read_only_writes_no_stamp_and_still_answers(
+    ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a bulk import (a version without rows) a read-only store's first lookup would have to
+    write a stamp to save its index: it writes nothing, and answers from a build."""
+    customers = [{"name": f"{name} {i}", "contacts": []} for i, name in enumerate(CUSTOMER_NAMES)]
+    book = {"format": "crm-export", "version": 1, "customers": customers}
+    import_text(make_ctx(ctx.store, source="import"), _json(book), kind="json", label="book")
+    before = run_sql(ctx.store, "SELECT version, stamp FROM name_change ORDER BY version, stamp")
+    reader = Store(db_of(ctx.store), read_only=True)
+    try:
+        new_process(monkeypatch)
+        assert resolve_in(cached(reader), f"{CUSTOMER_NAMES[3]} 3").match is not None
+        saves_done()
+    finally:
+        reader.close()
+    assert run_sql(ctx.store, "SELECT version, stamp FROM name_change ORDER BY version, stamp") == before
+    assert not saved_at(ctx.store).exists()
+
+
+def test_a_server_database_s_index_goes_to_a_private_cache_folder_or_nowhere(
+    names_book: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if names_book.store.path is not None:
+        pytest.skip("a SQLite file's index is saved beside it")
+    folder = tmp_path / "cache" / "crm"
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(folder))
+    save(names_book.store, monkeypatch)
+    (saved,) = folder.iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700 and saved.stat().st_mode & 0o077 == 0
+    assert re.fullmatch(r"[0-9a-f]{32}\.name-index", saved.name)  # a digest: nothing of the URL in it
+    new_process(monkeypatch)
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", "off")
+    with names_book.store.read() as s:
+        assert name_snapshot.path_for(s) is None
+    assert_like_fresh(names_book.store)
