@@ -86,7 +86,7 @@ KIND_VERB_RE = _rx(r"""met|visited|phoned|rang|called|spoke|spoken|talked|chatte
     |replied|wrote|dm'?d|sat\s+down|had\s+(?:a\s+)?(?:coffee|lunch|dinner|breakfast|drinks)""")
 # Before a kind word, these make it the event asked for ("they want a demo"), not what happened.
 WANTED_BEFORE_RE = _rx(r"""\b(?:wants?|wanted|wanna|asked\s+for|asking\s+for|requested|requests?
-    |would\s+like|['\u2019]d\s+like|like\s+to\s+have|needs?|keen\s+on|up\s+for|open\s+to|pushing\s+for
+    |would\s+(?:like|love)|['\u2019]d\s+(?:like|love)|like\s+to\s+have|needs?|keen\s+on|up\s+for|open\s+to|pushing\s+for
     |(?:asked|offered|invited|hoping|hoped|planning|planned|wants?|wanted|needs?|needed)\s+(?:(?:us|me|them)\s+)?to)
     \s+(?:(?:to\s+)?(?:have|do|book|set\s+up|schedule|get)\s+)?(?:a|an|another|the|some|one\s+more)?\s*
     (?:(?:quick|short|proper|follow[\s-]*up|intro|second|live|product|site|virtual|zoom|phone)\s+)?$""")
@@ -142,15 +142,24 @@ FOLLOWUP_CUE_RE = _rx(r"""\b(?:fol{1,3}o?w(?:ing)?[\s-]*up|fol{1,3}o?wup|f/u|rem
     |pick\s+(?:the|our)\s+(?:conversation|thread|discussion|talks?)\s+(?:back\s+)?up
     |resume\s+(?:the\s+|our\s+)?(?:conversation|thread|discussion|talks)
     |try\s+(?:him|her|them|again)|try\s+\w+\s+again)\b""")
+# A clause that only marks what follows as the rep's to-do ("todo - call acme friday", "task: …"): no news.
+TASK_MARKER_RE = _rx(r"""^\W*(?:todo|to-?do|to\s+do|tasks?|action(?:\s+items?)?|a/i|ai|note\s+to\s+self
+    |reminder\s+to\s+self|remember|don'?t\s+forget)\W*$""")
+# Where a clause's second action begins: "send X the deck by friday and book a call for the 10th".
+AND_THEN_RE = _rx(
+    r"""\s*(?:,\s*)?(?:\band|&|\bplus|\bthen|\balso)\s+(?:then\s+|also\s+)?|\s*[,;]\s*(?:then\s+|also\s+)?"""
+)
 # Their request reported, which is also worth logging: "Acme wants 200 bags by the end of the quarter".
 REQUEST_CUE_RE = _rx(
-    r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+like)$"
+    r"^(?:wants?|needs?|asked\s+for|asking\s+for|expects?|expecting|requested|would\s+(?:like|love)"
+    r"|['\u2019]d\s+(?:like|love))$"
 )
 PROMISE_RE = _rx(r"""\b(?:send|resend|share|email|mail|deliver|prepare|draft|write\s+up|put\s+together
     |get\s+(?:them|him|her)
     |owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|promised|will|i'll|we'll|ill|gonna|going\s+to
     |to\s+do
-    |todo|to-do|needs|need|wants|want|asked\s+for|asking\s+for|expects?|expecting|due)\b""")
+    |todo|to-do|needs|need|wants|want|asked\s+for|asking\s+for|expects?|expecting|due
+    |(?<!\bi\s)(?<!\bwe\s)would\s+(?:like|love)(?!\s+to\b)|(?<![iI])['\u2019]d\s+(?:like|love)(?!\s+to\b))\b""")
 # The rep's own obligation: makes its clause a plan even beside a past verb
 # ("promised rosa the schedule thurs").
 OBLIGATION_RE = _rx(r"""\b(?:promised|owe|owes|need\s+to|needs\s+to|have\s+to|has\s+to|must|gotta

@@ -69,7 +69,7 @@ def description(r: Reading, c: Clause, due: list[DateSpan], *, names: bool = Fal
 _WANTS_RE = re.compile(
     r"(?i)^(?:(?:they|he|she|the\s+client|the\s+customer|(?!(?:i|we)\b)[\w'-]+(?:\s+(?!(?:i|we)\b)[\w'-]+)?)\s+)?"
     r"(?:wants?|wanted|asked\s+for|asking\s+for"
-    r"|requested|would\s+like|need|needs)\s+(?:(?:to\s+)?(?:have|get|see|receive)\s+)?(?P<what>\S.*)$"
+    r"|requested|would\s+(?:like|love)|['\u2019]d\s+(?:like|love)|need|needs)\s+(?:(?:to\s+)?(?:have|get|see|receive)\s+)?(?P<what>\S.*)$"
 )
 _ARTICLE_RE = re.compile(r"(?i)^(?:a|an|another|some)\s+")
 
@@ -82,8 +82,8 @@ def _their_want(said: str) -> str:
         return said
     what = _ARTICLE_RE.sub("", m.group("what"))
     event = list(lexicon.EVENT_RE.finditer(what))
-    if event and event[-1].end() == len(what.rstrip()):
-        return what
+    if (event and event[-1].end() == len(what.rstrip())) or lexicon.FOLLOWUP_CUE_RE.fullmatch(what.strip()):
+        return what  # "a demo", "a call back": the event to hold
     return "send " + what
 
 

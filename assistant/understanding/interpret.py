@@ -7,6 +7,8 @@ report; whatever is left (with any pasted text) is what happened, logged verbati
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 from typing import cast
 
 from assistant import lexicon
@@ -205,11 +207,17 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
             and not r.has(c, "imperative")
         )
         due = _due_dates(r, c)
+        if due and out and out[-1].due is not None:
+            lead = r.text[out[-1].where[0].end : due[0].start]  # "…, then call them thursday"
+            due = [_after_then(lead if len(lead) <= 60 else "", out[-1].due, due[0]), *due[1:]]
         if _called_off(r, c):
             continue  # "I was meeting Acme on friday but it got cancelled": nothing to attend
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
-            out.append(Promise(_describe(r, c, due), due[0].when, event, (c,)))
+            pieces = _dated_actions(r, c, due)
+            for piece, own in pieces:
+                ev = event and not (len(pieces) > 1 and lexicon.IMPERATIVE_RE.match(piece.text))
+                out.append(Promise(_describe(r, piece, own), own[0].when, ev, (c,)))
             if not _their_request(r, c):
                 used.add(c)  # "Acme wants 200 bags by …" is also news worth logging
         elif not due and not theirs and r.body_start == 0 and _asks_for_date(r, c):
@@ -228,6 +236,56 @@ _DELIVERABLE_RE = re.compile(
     r"|trial|pilot|quote|quotation|proposal|pricing|price\s+list|prices|estimate|samples?|deck|brochure|catalog(?:ue)?"
     r"|contract|sow|nda|dpa|sla|case\s+stud(?:y|ies)|references?|info(?:rmation)?\s+pack|spec\s+sheet|invoice"
     r"|revised\s+\w+|breakdown|mock-?ups?|draft)\b"
+)
+
+
+def _dated_actions(r: Reading, c: Clause, due: list[DateSpan]) -> list[tuple[Clause, list[DateSpan]]]:
+    """'send Helios the deck by friday and book a call for the 10th': a clause holding two actions, each
+    with a date of its own, is two to-dos (each piece with its dates); otherwise the clause whole."""
+    if len(due) < 2:
+        return [(c, due)]
+    cuts = []
+    for m in lexicon.AND_THEN_RE.finditer(c.text):
+        at, end = c.start + m.start(), c.start + m.end()
+        if (
+            lexicon.IMPERATIVE_RE.match(r.text[end : c.end])
+            and any(d.end <= at for d in due)
+            and any(d.start >= end for d in due)
+        ):
+            cuts.append((at, end))
+    if not cuts:
+        return [(c, due)]
+    bounds, start, joins = [], c.start, [""]
+    for at, end in cuts:
+        bounds.append((start, at))
+        joins.append(r.text[at:end])
+        start = end
+    bounds.append((start, c.end))
+    out: list[tuple[Clause, list[DateSpan]]] = []
+    for (s, e), join in zip(bounds, joins, strict=True):
+        own = [d for d in due if s <= d.start < e]
+        if not own:
+            return [(c, due)]  # an action without a date of its own: the clause is one to-do
+        if out:
+            own[0] = _after_then(join, out[-1][1][0].when, own[0])
+        out.append((Clause(s, e, r.text[s:e], c.quoted), own))
+    return out
+
+
+def _after_then(join: str, before: When, d: DateSpan) -> DateSpan:
+    """'email juno on monday, then call them thursday': a weekday said after 'then' is the first one after
+    the date before it, not this week's."""
+    if not _THEN_RE.search(join) or not _BARE_WEEKDAY_RE.fullmatch(d.text):
+        return d
+    day = d.when.date
+    while day <= before.date:
+        day += timedelta(days=7)
+    return replace(d, when=When(day, d.when.time))
+
+
+_THEN_RE = re.compile(r"(?i)\bthen\b")
+_BARE_WEEKDAY_RE = re.compile(
+    r"(?i)(?:on\s+)?(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?"
 )
 
 
@@ -265,7 +323,10 @@ def _undated_request(r: Reading, c: Clause) -> bool:
     asked = [x.text for x in r.cues_in(c, "asked_for")]
     requests = [x for x in r.cues_in(c, "promise") if lexicon.REQUEST_CUE_RE.match(x.text)]
     said = {x.text.lower() for x in requests}
-    if any(h.text.lower() not in said for h in r.cues_in(c, "hedge")):
+    if any(
+        h.text.lower() not in said and not any(x.start <= h.start < x.end for x in requests)
+        for h in r.cues_in(c, "hedge")
+    ):
         return False  # "they might want a demo": hoped for, not asked
     after = [r.text[x.end : c.end] for x in requests]
     return any(_DELIVERABLE_RE.search(a) for a in asked) or any(
@@ -313,12 +374,18 @@ def _their_outcome(r: Reading, c: Clause) -> bool:
 
 
 def _their_request(r: Reading, c: Clause) -> bool:
+    """'summit wants a demo', 'Rosa would like a call back': the customer asks for something (a follow-up
+    word after the request is what they asked for, not the rep's own to-do)."""
     said = r.cues_in(c, "promise", "imperative", "followup", "event", "plan")
+    asked = [x for x in said if x.kind == "promise" and lexicon.REQUEST_CUE_RE.match(x.text)]
     return (
         bool(said)
         and all(lexicon.REQUEST_CUE_RE.match(x.text) for x in said if x.kind == "promise")
-        and not any(x.kind in ("imperative", "followup") for x in said)
-        and any(x.kind == "promise" for x in said)
+        and not any(
+            x.kind == "imperative" or (x.kind == "followup" and not any(a.end <= x.start for a in asked))
+            for x in said
+        )
+        and bool(asked)
     )
 
 
@@ -326,6 +393,8 @@ def _asks_for_date(r: Reading, c: Clause) -> bool:
     """A to-do said without a date (the engine asks when): 'follow up with Acme', 'call Acme'."""
     if r.within(r.dates, c):
         return False  # a past date: "followed up on Monday" is a report
+    if _their_request(r, c) and not _owed(r, c) and not _pledged(r, c):
+        return False  # "Rosa would like a call back": their request, logged before the rep is asked when
     if r.has(c, *_STRONG_CUES) or _owed(r, c) or _pledged(r, c):
         return True
     return c is r.clauses[0] and r.has(c, "imperative") and len(r.clauses) == 1
@@ -397,11 +466,17 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     content = frames.outcome is not None and any(
         s.winner is not None and s.polarity == "affirmed" and r.clause_of(s.start) in rest for s in r.stages
     )
+    # "sent the quote", "submitted our proposal": the rep's act that makes the stage is an interaction too
+    content = content or any(
+        _ACT_RE.match(s.text) and s.polarity == "affirmed" and r.clause_of(s.start) in rest for s in r.stages
+    )
     # "next friday they sign", "not signed until legal is done": an outcome still to come is news
     content = content or any(s.polarity != "affirmed" and r.clause_of(s.start) in rest for s in r.stages)
     for c in rest:
         if content:
             break
+        if frames.promises and not c.quoted and lexicon.TASK_MARKER_RE.match(c.text):
+            continue  # "todo - call acme friday": the marker of the to-do, no news of its own
         if c.quoted or r.has(c, "meeting", "call", "email"):
             content = True
             break
@@ -415,11 +490,41 @@ def _happened(r: Reading, used: set[Clause], frames: Frames) -> Happened | None:
     if not content:
         return None
     body = r.text[r.body_start :].strip() or r.text.strip()
+    if r.body_start == 0 and (at := _after_records(r, rest[0], frames)) is not None:
+        body = _own_words(r, at) or body
     promised = {c for p in frames.promises for c in p.where}
     reported = [c for c in rest if c not in promised] or rest
     return Happened(_kind(r, reported), _when(r, reported), body, tuple(rest))
 
 
+def _after_records(r: Reading, first: Clause, frames: Frames) -> int | None:
+    """'rename Acme Corp to Acme Industries; note for Acme Industries: kickoff done': where the report
+    begins when only record edits (instructions, not news) come before it — else None."""
+    before = [c for c in r.clauses if c.end <= first.start]
+    others = {c for p in frames.promises for c in p.where} | {c for e in frames.edits for c in e.where}
+    if frames.outcome is not None:
+        others |= set(frames.outcome.where)
+    ends = [rs.end for rs in r.records if rs.start < first.start]
+    if not before or not frames.records or not ends or others & set(before) or max(ends) > first.start:
+        return None
+    gap = re.match(r"[\s;.,\n]*", r.text[max(ends) :])
+    return max(ends) + (gap.end() if gap else 0)
+
+
+def _own_words(r: Reading, at: int) -> str:
+    """The report's words from `at`, without a leading 'note for <customer>:'."""
+    m = lexicon.NOTE_PREFIX_RE.match(r.text[at:])
+    if m is None:
+        return r.text[at:].strip()
+    after = at + m.end()
+    spot = next((s for s in r.customers if s.start == after), None)
+    if spot is not None:
+        after = spot.end
+    rest = re.match(r"\s*[:,\-\u2013\u2014]?\s*", r.text[after:])
+    return r.text[after + (rest.end() if rest else 0) :].strip()
+
+
+_ACT_RE = re.compile(r"(?i)(?:sent|submitted|delivered|emailed|e-mailed)\s+\w")
 _SENTENCE_GAP_RE = re.compile(r"[.!?;\n]|\s[-\u2013\u2014]+\s")
 
 

@@ -266,3 +266,69 @@ CALLED_OFF = [
 @pytest.mark.parametrize("c", LOOKUPS + CALLED_OFF)
 def test_session8_reads_and_called_off(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- 8. smaller ones --------------------------------------------------------------------------------------
+SMALLER = [
+    # the rep's act that makes the stage is logged, even when the stage does not change
+    case(
+        "globex: sent the quote",
+        logs=[("Globex Corporation", "note", None, "sent the quote")],
+        reply=["already in proposal"],
+    ),
+    case(
+        "Lumière - submitted our proposal",
+        logs=[("Lumière Studio", "note", None, "proposal")],
+        reply=["already in proposal"],
+    ),
+    case(
+        ["send globex the quote friday", "globex: sent the quote"],
+        closed=[("Globex Corporation", "quote", "done")],
+    ),
+    # a request is logged before the rep is asked when
+    case(
+        "Rosa would like a call back", logs=[("Evergreen Landscaping", "note", None, "call back")], asks=True
+    ),
+    case("Arjun would like a demo", logs=[("Helios Labs", "note", None, "demo")], asks=True, reply=["when"]),
+    case(
+        ["holly at juno would love the catalog", "monday"],
+        logs=[("Juno Pet Supplies", "note", None, "catalog")],
+        fups=[("Juno Pet Supplies", "2026-03-09", "catalog")],
+    ),
+    # a to-do marker is no note of its own
+    case("todo - call acme friday", fups=[("Acme Corp", "2026-03-06", "call")], lacks=["Logged"]),
+    case(
+        "TODO: send globex the contract by the 12th", fups=[("Globex Corporation", "2026-03-12", "contract")]
+    ),
+    case("to do: ping helios monday", fups=[("Helios Labs", "2026-03-09", None)], lacks=["Logged"]),
+    # a follow-up found by its topic after a dash
+    case("acme - pricing sent", closed=[("Acme Corp", "pricing", "done")]),
+    case(
+        "lumiere - push the spring shoot to monday", moved=[("Lumière Studio", "spring shoot", "2026-03-09")]
+    ),
+    # two actions, each with its own date, are two follow-ups
+    case(
+        "send Helios the deck by friday and book a call for the 10th",
+        fups=[("Helios Labs", "2026-03-06", "deck"), ("Helios Labs", "2026-03-10", "call")],
+    ),
+    case(
+        "email juno the catalog on monday, then call them thursday",
+        fups=[("Juno Pet Supplies", "2026-03-09", "catalog"), ("Juno Pet Supplies", "2026-03-12", "call")],
+    ),
+    case(
+        "call Nordlicht tomorrow & send them the quote by the 13th",
+        fups=[("Nordlicht GmbH", "2026-03-05", "call"), ("Nordlicht GmbH", "2026-03-13", "quote")],
+    ),
+    case("send the deck to Helios and the pricing by friday", fups=[("Helios Labs", "2026-03-06", "deck")]),
+]
+
+
+@pytest.mark.parametrize("c", SMALLER)
+def test_session8_smaller(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+def test_the_note_after_a_rename_is_only_the_note(book: ToolContext) -> None:
+    respond(book, "rename Summit Partners to Summit Advisory; note for Summit Advisory: kickoff done")
+    notes = _by_name(book)["Summit Advisory"]["interactions"]
+    assert [n["body"] for n in notes if n["source"] == "cli"] == ["kickoff done"]
