@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bench.data import GENERATOR_VERSION, NOW, remove_db, upgraded
 from bench.inprocess import _typo, heavy
-from bench.timing import Row, measure
+from bench.timing import Row, measure_interleaved
 from store import Store
 from tools.context import ToolContext
 from tools.customers import find_customers
@@ -203,8 +203,7 @@ def find_row(db: Path, reps: int) -> Row:
     try:
         product(0)  # builds the name index (once per process)
         hits = calls = 0
-        floor_stat = measure(floor, reps=heavy(reps))
-        result = measure(product, reps=reps)
+        result, floor_stat = measure_interleaved(product, floor, reps=reps, floor_reps=heavy(reps))
     finally:
         conn.close()
         store.close()

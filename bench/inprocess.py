@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.data import NOW, SEED
-from bench.timing import Row, Stat, measure, measure_together, skipped
+from bench.timing import Row, Stat, measure, measure_interleaved, measure_together, skipped
 
 if TYPE_CHECKING:  # run() imports the tool layer itself: `python -m bench --help` stays light
     from tools.context import ToolContext
@@ -266,14 +266,14 @@ def _find(ctx: ToolContext, conn: sqlite3.Connection, inputs: Inputs, reps: int)
         ids = ",".join(str(k + 1) for _n, _s, k in found)
         conn.execute(f"SELECT * FROM customer WHERE id IN ({ids})").fetchall()
 
-    result = measure(product, reps=reps)
-    found_rate = hits / (reps + 5)  # measure() makes 5 warm-up calls
+    result, floor_stat = measure_interleaved(product, floor, reps=reps, floor_reps=heavy(reps))
+    found_rate = hits / (reps + 5)  # 5 warm-up calls
     return Row(
         "`find_customers` (fuzzy, typo-tolerant)",
         "ms",
         10,
         result,
-        measure(floor, reps=heavy(reps)),
+        floor_stat,
         "rapidfuzz.process.extract(WRatio) over all names + SELECT the 10 rows",
         note=f"{len(queries)} typo'd queries; the customer each was made from is on the first page "
         f"(10 results) in {found_rate:.0%} of calls",

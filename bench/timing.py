@@ -118,6 +118,31 @@ def measure_together(
     return [Stat.of(wall, thread) for wall, thread in zip(samples, cpu, strict=True)]
 
 
+def measure_interleaved(
+    product: Callable[[int], Any], floor: Callable[[int], Any], *, reps: int, floor_reps: int, warmup: int = 5
+) -> tuple[Stat, Stat]:
+    """`measure_together` for a floor far slower than the product (a full scan beside an indexed
+    lookup): the floor's `floor_reps` calls spread evenly through the product's `reps`, so both sides
+    see the same stretch of the machine's load."""
+    floor_reps = max(1, min(floor_reps, reps))
+    for i in range(warmup):
+        product(i)
+    floor(0)
+    wall: tuple[list[float], list[float]] = ([], [])
+    cpu: tuple[list[float], list[float]] = ([], [])
+    gc.collect()
+    for i in range(reps):
+        calls: list[tuple[int, Callable[[int], Any]]] = [(0, product)]
+        if (i + 1) * floor_reps // reps > i * floor_reps // reps:  # floor_reps times, evenly spaced
+            calls.append((1, floor))
+        for side, fn in calls:
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            fn(warmup + i)
+            wall[side].append((time.perf_counter() - started) * 1000)
+            cpu[side].append((time.thread_time() - cpu_started) * 1000)
+    return Stat.of(wall[0], cpu[0]), Stat.of(wall[1], cpu[1])
+
+
 def skipped(
     operation: str, unit: str, target: float | None, why: str, floor: Stat | None = None, floor_what: str = ""
 ) -> Row:
