@@ -124,7 +124,8 @@ EVENT_RE = _rx(r"""\b(?:call|calls|meeting|meetings|mtg|mtng|demo|demos|walkthro
 PLAN_RE = _rx(r"""\b(?:booked|scheduled|set\s+(?:up\s+)?for|set\s+up|planned|lined\s+up|on\s+for
     |confirmed\s+for
     |(?:i'?m|we'?re|i\s+am|we\s+are)\s+(?:meeting|seeing|visiting|calling|demoing|presenting|having|going\s+to\s+see)
-    |(?<!\bwere\s)(?<!\bwas\s)(?:seeing|visiting|catching\s+up\s+with|having\s+(?:lunch|coffee|dinner|drinks|breakfast
+    |(?:seeing|visiting)\s+(?:us|me|(?:the|our)\s+(?:office|shop|store|site|warehouse|showroom|team|factory))\b
+    |(?<!\bwere\s)(?<!\bwas\s)(?<!\bis\s)(?<!\bare\s)(?<!'s\s)(?<!'re\s)(?<!\u2019s\s)(?<!\u2019re\s)(?:seeing|visiting|catching\s+up\s+with|having\s+(?:lunch|coffee|dinner|drinks|breakfast
     |a\s+call|a\s+meeting|a\s+demo|a\s+catch-?up)\s+with|popping\s+in|dropping\s+by|stopping\s+by|swinging\s+by
     |heading\s+(?:over|out)\s+to)
     |(?:is|are|'s|'re)\s+coming\s+(?:in|over|by|round|around|to\s+(?:the\s+|our\s+)?(?:office|shop|store|site))

@@ -72,7 +72,24 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
             if (m := rx.match(c.text[off:])) is not None:  # (their '^' must see the clause's own start)
                 at = c.start + off
                 out.append(Cue(at + m.start(), at + m.end(), kind, m.group()))
-    return sorted(out, key=lambda c: c.start)
+    return _their_own_events(head, sorted(out, key=lambda c: c.start))
+
+
+# "the board is meeting thursday", "they're presenting it internally": another party's event in the
+# progressive — not a meeting the rep had or will attend ("we're meeting", "they're meeting us" are).
+_THEIR_PROGRESSIVE_RE = re.compile(
+    r"(?i)\b(?!(?:we|i)\b)[a-z]+(?:\s+is|\s+are|['\u2019]s|['\u2019]re)\s+(?P<verb>meeting|presenting|demoing)\b"
+    r"(?!\s+(?:(?:to|for|with)\s+)?(?:us|me|you)\b)"
+)
+
+
+def _their_own_events(text: str, found: list[Cue]) -> list[Cue]:
+    theirs = [m.span("verb") for m in _THEIR_PROGRESSIVE_RE.finditer(text)]
+    if not theirs:
+        return found
+    return [
+        c for c in found if not (c.kind in ("event", "meeting") and any(a <= c.start < b for a, b in theirs))
+    ]
 
 
 def clause_tense(clause: Clause, found: list[Cue]) -> Tense:
@@ -180,6 +197,38 @@ def _aimed_ahead(text: str, clause: Clause, d: DateMatch) -> bool:
     )
 
 
+# What another party does on a day, said in the present: "their board meets thursday", "legal reviews it
+# monday", "the pilot starts monday", "the board is meeting thursday", "contract to be signed monday".
+_SCHEDULED_RE = re.compile(
+    r"(?i)\b(?:starts|begins|ends|meets|reviews|kicks\s+off|goes\s+live|launches|arrives|lands|closes|expires"
+    r"|renews|finishes|returns|decides|votes|signs|opens|ships|happens|runs|resumes|reconvenes|convenes"
+    r"|comes\s+back|gets\s+back|flies\s+in|presents|is\s+due|are\s+due)\b"
+    rf"|\b(?:is|are|['\u2019]s|['\u2019]re)\s+(?:{_ADVERBS}\s+)*(?!going\b)[a-z]{{2,}}ing\b"
+    r"|\bto\s+be\s+[a-z]+(?:ed|en|wn)\b"
+)
+_SEGMENT_BREAK_RE = re.compile(r"[,;:\u2013\u2014]|\s-+\s|\b(?:but|and|so)\b")
+
+
+def _own_ahead(text: str, clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
+    """The date belongs to a later part of the clause with a present verb of its own and no past one:
+    'met globex, their board meets thursday' — the board's day, ahead, not the day of the meeting."""
+    start = clause.start
+    for m in _SEGMENT_BREAK_RE.finditer(text, clause.start, d.start):
+        start = m.end()
+    if start == clause.start:
+        return False  # no earlier part: the clause's own tense decides
+    stop = _SEGMENT_BREAK_RE.search(text, d.end, clause.end)
+    end = stop.start() if stop else clause.end
+    passive = [(m.start(), m.end()) for m in _SCHEDULED_RE.finditer(text, start, end)]
+    if any(
+        c.kind == "past" and start <= c.start < end and not any(a <= c.start < b for a, b in passive)
+        for c in found
+    ):
+        return False  # "met acme, signed friday": a past verb of its own ("to be signed" is none)
+    said = text[start : d.start] + " " + text[d.end : end]
+    return bool(_OWN_PRESENT_RE.search(said.strip()) or _SCHEDULED_RE.search(said))
+
+
 def _told_before(clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
     """'spoke to ruth on wednesday, expansion delayed till autumn': the verb before a date tells its tense —
     a past one, with every word of the future in the clause after the date, dates a thing that happened."""
@@ -193,7 +242,10 @@ def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tens
     """The clause's tense; a bare fragment ("On Monday") takes its neighbour's ("we called …"), but a
     clause with a subject and a present verb of its own ("they're reviewing it friday", "next friday they
     sign") is its own: what it dates is ahead, whatever the clause before it reports."""
-    if _OWN_PRESENT_RE.search(clause.text):
+    if _OWN_PRESENT_RE.search(clause.text) or (
+        _SCHEDULED_RE.search(clause.text)
+        and not any(c.kind == "past" for c in found if clause.start <= c.start < clause.end)
+    ):
         return clause_tense(clause, found)
     if any(
         c.kind in _TENSE_CUES or (c.kind == "move" and lexicon.MOVE_VERB_RE.fullmatch(c.text))
@@ -253,6 +305,7 @@ def dates(
             and (not planned or written_up)
             and not _DEADLINE_RE.match(d.text)
             and not _aimed_ahead(text, clause, d)
+            and not _own_ahead(text, clause, d, found)
             and (
                 written_up or _tense_near(clause, clauses, found) == "past" or _told_before(clause, d, found)
             )

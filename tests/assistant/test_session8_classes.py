@@ -146,6 +146,16 @@ SINCE = [
         logs=[("Juno Pet Supplies", "note", "2026-03-04", "numbers")],
         lacks=["Follow-up"],
     ),
+    case(
+        "they're seeing growth this week, acme is happy",
+        logs=[("Acme Corp", "note", "2026-03-04", "growth")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "juno's seeing more orders this month",
+        logs=[("Juno Pet Supplies", "note", None, "orders")],
+        lacks=["Follow-up"],
+    ),
     # a plan is still a plan
     case("seeing acme friday", fups=[("Acme Corp", "2026-03-06", None)]),
     case("visiting Helios on monday", fups=[("Helios Labs", "2026-03-09", None)]),
@@ -159,6 +169,24 @@ LATER_CLAUSE = [
         logs=[("Globex Corporation", "meeting", "2026-03-04", "board")],
     ),
     case("spoke to helios, they are testing it thursday", logs=[("Helios Labs", "call", "2026-03-04", None)]),
+    case(
+        "met globex, their board meets thursday",
+        logs=[("Globex Corporation", "meeting", "2026-03-04", "board")],
+    ),
+    case("called acme - legal reviews it monday", logs=[("Acme Corp", "call", "2026-03-04", "legal")]),
+    case("spoke to dana, the pilot starts monday", logs=[("Acme Corp", "call", "2026-03-04", "pilot")]),
+    case(
+        "met helios, the board is meeting thursday",
+        logs=[("Helios Labs", "meeting", "2026-03-04", "board")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "met juno, contract to be signed monday", logs=[("Juno Pet Supplies", "meeting", "2026-03-04", None)]
+    ),
+    # the rep's own plans, and the other party's visit to the rep, are still follow-ups
+    case("we're meeting acme thursday", fups=[("Acme Corp", "2026-03-05", None)]),
+    case("dana is meeting us thursday", fups=[("Acme Corp", "2026-03-05", None)]),
+    case("Globex is visiting the office on monday", fups=[("Globex Corporation", "2026-03-09", None)]),
     # the report's own day still dates it
     case("called acme on monday, they're reviewing it", logs=[("Acme Corp", "call", "2026-03-02", None)]),
     case("met globex, on monday", logs=[("Globex Corporation", "meeting", "2026-03-02", None)]),
