@@ -726,6 +726,30 @@ def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+# A lookup in shorthand, around a customer's name: "acme last contact", "recap acme", "status acme".
+LOOKUP_NOUNS = _word_set(
+    """
+status update updates latest recap summary info details history notes stage lowdown overview news profile
+rundown activity touchpoint touchpoints timeline
+"""
+)
+# After "last": what was last ("last call acme", "last time we spoke to acme").
+LOOKUP_LAST = _word_set(
+    """
+contact touch touchpoint call meeting email interaction convo conversation chat time spoke spoken talked
+heard met called emailed contacted visited
+"""
+)
+LOOKUP_WORDS = (
+    LOOKUP_NOUNS
+    | LOOKUP_LAST
+    | _word_set(
+        """
+last the our my we i w/ w with on for of re about from at to quick please pls any and 's -
+"""
+    )
+)
+
 # Things a "new …" can be that are not a person's role: "their new price is Premium Plus".
 NOT_ROLES = _word_set(
     """

@@ -817,7 +817,26 @@ def is_question(
         return True  # "last contact w/ globex" asks; "last call with acme went well" tells
     if len(t.split()) <= lexicon.SHORT_READ_WORDS and lexicon.PIPELINE_RE.search(t):
         return True
+    if _lookup_fragment(text, spots):
+        return True
     return bool(_ASKS_RE.match(t))
+
+
+def _lookup_fragment(text: str, spots: Sequence[customers.CustomerSpot]) -> bool:
+    """'acme last contact', 'last touchpoint acme', 'acme recap', 'status acme', 'last time we spoke to
+    acme': a customer named and, around the name, only the words of a lookup — no verb of a report."""
+    named = [s for s in spots if s.matches]
+    if not named or len(text.split()) > 8:
+        return False
+    rest = list(text)
+    for s in named:
+        rest[s.start : s.end] = " " * (s.end - s.start)
+    words = re.findall(r"[a-z/']+", "".join(rest).lower())
+    if not words or any(w not in lexicon.LOOKUP_WORDS for w in words):
+        return False
+    return any(w in lexicon.LOOKUP_NOUNS for w in words) or (
+        "last" in words and any(w in lexicon.LOOKUP_LAST for w in words)
+    )
 
 
 _ASKS_RE = re.compile(

@@ -235,6 +235,8 @@ def _told_before(clause: Clause, d: DateMatch, found: list[Cue]) -> bool:
     mine = [c for c in found if clause.start <= c.start < clause.end]
     if not any(c.kind == "past" and c.end <= d.start for c in mine):
         return False
+    if any(c.kind == "move" and lexicon.MOVE_VERB_RE.fullmatch(c.text) and c.end <= d.start for c in mine):
+        return False  # "it got pushed to monday": the day it was moved to is ahead
     return all(c.start >= d.end for c in mine if c.kind in _AHEAD_CUES)
 
 

@@ -212,12 +212,17 @@ def _promises(r: Reading, used: set[Clause]) -> list[Promise]:
             due = [_after_then(lead if len(lead) <= 60 else "", out[-1].due, due[0]), *due[1:]]
         if _called_off(r, c):
             continue  # "I was meeting Acme on friday but it got cancelled": nothing to attend
+        said_due = due
+        moved = _moved_later(r, c, used) if due else None
+        if moved is not None:
+            due = moved  # "I was meeting acme friday but it got pushed to monday": the day it moved to
         if due and r.has(c, *_TASK_CUES) and not theirs:
             event = r.has(c, "event") and not r.has(c, "promise", "imperative", "followup")
             pieces = _dated_actions(r, c, due)
             for piece, own in pieces:
                 ev = event and not (len(pieces) > 1 and lexicon.IMPERATIVE_RE.match(piece.text))
-                out.append(Promise(_describe(r, piece, own), own[0].when, ev, (c,)))
+                words = _describe(r, piece, own if moved is None else said_due)
+                out.append(Promise(words, own[0].when, ev, (c,)))
             if not _their_request(r, c):
                 used.add(c)  # "Acme wants 200 bags by …" is also news worth logging
         elif not due and not theirs and r.body_start == 0 and _asks_for_date(r, c):
@@ -287,6 +292,23 @@ _THEN_RE = re.compile(r"(?i)\bthen\b")
 _BARE_WEEKDAY_RE = re.compile(
     r"(?i)(?:on\s+)?(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?"
 )
+
+
+def _moved_later(r: Reading, c: Clause, used: set[Clause]) -> list[DateSpan] | None:
+    """The next clause refers back to this one's plan and moves it to a day ahead ('… friday but it got
+    pushed to monday'): that day (the clause is then used), else None."""
+    at = r.clauses.index(c) if c in r.clauses else -1
+    nxt = r.clauses[at + 1] if 0 <= at < len(r.clauses) - 1 else None
+    if nxt is None or nxt.quoted or nxt in used or not r.has(nxt, "move"):
+        return None
+    said = re.split(r"\b(?:got|was|were|been|has\s+been|is|are|now)\b", nxt.text, maxsplit=1)[0]
+    if len(said) == len(nxt.text) or not lexicon.REFERS_BACK_RE.match(re.sub(r"['\u2019]s\s*$", "", said)):
+        return None
+    ahead = [d for d in r.within(r.dates, nxt) if d.tense == "future" and not d.quoted]
+    if not ahead:
+        return None
+    used.add(nxt)
+    return ahead
 
 
 def _called_off(r: Reading, c: Clause) -> bool:

@@ -231,7 +231,16 @@ LOOKUPS = [
     case("last talked w/ helios", reply=["Helios Labs", "Fri 20 Feb"]),
     case("last heard from Summit", reply=["Summit Partners"]),
     case("when we last met juno", reply=["Juno Pet Supplies"]),
+    case("last time we spoke to acme", reply=["Acme Corp", "Mon 2 Mar"]),
+    case("acme last contact", reply=["Acme Corp", "Mon 2 Mar"]),
+    case("last touchpoint Helios", reply=["Helios Labs"]),
+    case("globex recap", reply=["Globex Corporation"]),
+    case("status juno", reply=["Juno Pet Supplies"]),
+    case("Acme - last call", reply=["Acme Corp"]),
+    case("helios notes pls", reply=["Helios Labs"]),
     # a report under the same words is logged
+    case("last call with acme went well", logs=[("Acme Corp", "call", None, "went well")]),
+    case("we spoke to helios", logs=[("Helios Labs", "call", None, None)]),
     case(
         "update from acme: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}
     ),
@@ -268,6 +277,20 @@ CALLED_OFF = [
         "we were due to visit summit tomorrow but it's off now",
         logs=[("Summit Partners", "note", "2026-03-04", "off")],
         lacks=["Follow-up"],
+    ),
+    # moved instead: a follow-up on the day it moved to
+    case(
+        "I was meeting acme friday but it got pushed to monday",
+        fups=[("Acme Corp", "2026-03-09", "meeting")],
+        lacks=["Logged"],
+    ),
+    case(
+        "demo with globex on friday, it's been moved to the 12th",
+        fups=[("Globex Corporation", "2026-03-12", "demo")],
+    ),
+    case(
+        ["call acme friday", "the acme call got pushed to monday"],
+        fups=[("Acme Corp", "2026-03-09", "call")],
     ),
     # with its follow-up open, the follow-up is cancelled
     case(
