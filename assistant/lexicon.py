@@ -769,7 +769,8 @@ support plan plans tier tiers package packages bundle bundles license licence li
 subscription subscriptions module modules edition editions addon add-on add-ons addons upgrade upgrades
 service services warranty integration integrations feature features credit credits hosting onboarding training
 suite pack dashboard api sso reporting analytics storage backup backups maintenance sla retainer option
-options program programme membership level
+options program programme membership level team desk helpdesk department dept inbox hotline mailbox payable
+receivable
 """
 )
 THING_GRADES = _word_set(
@@ -787,6 +788,8 @@ def names_a_thing(name: str) -> bool:
     words = [w for w in words if w]
     if not words:
         return False
+    if any(any(ch.isdigit() for ch in w) for w in words):
+        return True  # "X200 Pro", "Plan 3": a model or a plan, not a person
     return bool(word_forms(words[-1]) & THING_HEADS) or (len(words) > 1 and words[0] in THING_GRADES)
 
 

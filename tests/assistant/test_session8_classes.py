@@ -110,6 +110,8 @@ THINGS = [
         logs=[("Juno Pet Supplies", "note", None, "Priority Support")],
     ),
     case("Summit - add SSO Add-on, buyer", logs=[("Summit Partners", "note", None, "SSO")]),
+    case("Acme - add Support Team, helpdesk", logs=[("Acme Corp", "note", None, "Support Team")]),
+    case("globex: add X200 Pro, buyer", logs=[("Globex Corporation", "note", None, "X200")]),
     # people still are
     case(
         "Globex - add Dev Patel, account manager",
