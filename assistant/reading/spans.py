@@ -78,7 +78,8 @@ def cues(text: str, clauses: list[Clause]) -> list[Cue]:
 # "the board is meeting thursday", "they're presenting it internally": another party's event in the
 # progressive — not a meeting the rep had or will attend ("we're meeting", "they're meeting us" are).
 _THEIR_PROGRESSIVE_RE = re.compile(
-    r"(?i)\b(?!(?:we|i)\b)[a-z]+(?:\s+is|\s+are|['\u2019]s|['\u2019]re)\s+(?P<verb>meeting|presenting|demoing)\b"
+    r"(?i)(?:\b(?!(?:we|i)\b)[a-z]+\s+(?:is|are)|\b(?:he|she|it|they|who)['\u2019](?:s|re))"
+    r"\s+(?P<verb>meeting|presenting|demoing)\b"
     r"(?!\s+(?:(?:to|for|with)\s+)?(?:us|me|you)\b)"
 )
 

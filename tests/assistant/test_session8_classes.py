@@ -185,6 +185,12 @@ LATER_CLAUSE = [
     case(
         "met juno, contract to be signed monday", logs=[("Juno Pet Supplies", "meeting", "2026-03-04", None)]
     ),
+    # a possessive before "meeting" is the meeting itself, not someone's progressive
+    case(
+        "globex: tuesday's meeting went well",
+        logs=[("Globex Corporation", "meeting", "2026-03-03", "went well")],
+    ),
+    case("met helios after yesterday's meeting with legal", logs=[("Helios Labs", "meeting", None, "legal")]),
     # the rep's own plans, and the other party's visit to the rep, are still follow-ups
     case("we're meeting acme thursday", fups=[("Acme Corp", "2026-03-05", None)]),
     case("dana is meeting us thursday", fups=[("Acme Corp", "2026-03-05", None)]),
