@@ -730,14 +730,14 @@ def _word_set(words: str) -> frozenset[str]:
 LOOKUP_NOUNS = _word_set(
     """
 status update updates latest recap summary info details history notes stage lowdown overview news profile
-rundown activity touchpoint touchpoints timeline
+rundown activity touchpoint touchpoints timeline where
 """
 )
 # After "last": what was last ("last call acme", "last time we spoke to acme").
 LOOKUP_LAST = _word_set(
     """
 contact touch touchpoint call meeting email interaction convo conversation chat time spoke spoken talked
-heard met called emailed contacted visited
+heard met called emailed contacted visited note message msg text reply word visit
 """
 )
 LOOKUP_WORDS = (
@@ -745,7 +745,8 @@ LOOKUP_WORDS = (
     | LOOKUP_LAST
     | _word_set(
         """
-last the our my we i w/ w with on for of re about from at to quick please pls any and 's -
+last the our my we i w/ w with on for of re about from at to quick please pls any and 's - recent recently
+latest are do stand things is it now so far
 """
     )
 )

@@ -246,6 +246,11 @@ LOOKUPS = [
     case("status juno", reply=["Juno Pet Supplies"]),
     case("Acme - last call", reply=["Acme Corp"]),
     case("helios notes pls", reply=["Helios Labs"]),
+    case("acme - where are we", reply=["Acme Corp"]),
+    case("globex where we at", reply=["Globex Corporation"]),
+    case("recent activity juno", reply=["Juno Pet Supplies"]),
+    case("helios - last note", reply=["Helios Labs"]),
+    case("acme - where are we, they went quiet", logs=[("Acme Corp", "note", None, "quiet")]),
     # a report under the same words is logged
     case("last call with acme went well", logs=[("Acme Corp", "call", None, "went well")]),
     case("we spoke to helios", logs=[("Helios Labs", "call", None, None)]),
