@@ -69,12 +69,16 @@ def run_tool(spec: ToolSpec, ctx: ToolContext, arguments: dict[str, Any]) -> Cal
         raise ToolError(explain_invalid(spec.name, e)) from e
 
 
-def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Any]:
+def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., CallToolResult]:
     """The function registered with the SDK for `spec`: its signature is what the SDK inspects.
 
     It takes the SDK's Context (for the raw arguments) and, for writes naming a customer, the
     user's pick when the name was ambiguous (asked through elicitation before the body runs). The
     return annotation gives the SDK the output model, so results are validated and structured.
+
+    A plain function, so the SDK runs it in a worker thread: even a small read may wait (for a pooled
+    connection, a PostgreSQL lock, a server that does not answer), and on the event loop that wait
+    would stop every other request of the server.
     """
     asks = elicits(spec)
 
@@ -84,14 +88,6 @@ def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Any]:
             arguments = chosen_customer(arguments, choice)
         return run_tool(spec, ctx, arguments)
 
-    async def call_here(mcp_context: Context[Any, Any]) -> CallToolResult:
-        # A quick read (ToolSpec.quick) runs on the event loop: the SDK runs a plain function in a
-        # worker thread, and that hop costs more than the read.
-        return run_tool(spec, ctx, call_arguments(mcp_context))
-
-    if spec.quick and (asks or not spec.read_only):
-        raise ValueError(f"{spec.name}: only a read that asks nothing can run on the event loop")
-
     params = [inspect.Parameter("mcp_context", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
     annotations: dict[str, Any] = {"mcp_context": Context}
     if asks:
@@ -99,11 +95,10 @@ def tool_function(spec: ToolSpec, ctx: ToolContext) -> Callable[..., Any]:
         params.append(inspect.Parameter("choice", inspect.Parameter.KEYWORD_ONLY, annotation=picked))
         annotations["choice"] = picked
     returns = Annotated[CallToolResult, spec.output]
-    registered: Callable[..., Any] = call_here if spec.quick else call
-    registered.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]  # inspect reads it; functions do not declare it
-    registered.__annotations__ = {**annotations, "return": returns}
-    registered.__name__ = spec.name
-    return registered
+    call.__signature__ = inspect.Signature(params, return_annotation=returns)  # type: ignore[attr-defined]  # inspect reads it; functions do not declare it
+    call.__annotations__ = {**annotations, "return": returns}
+    call.__name__ = spec.name
+    return call
 
 
 def description(spec: ToolSpec) -> str:

@@ -41,10 +41,6 @@ class ToolSpec:
     idempotent: bool = False
     # A partial update: an argument given as null means "clear it", unlike one left out.
     partial: bool = False
-    # A read whose cost is small and bounded at any size and which never waits: no customer name to
-    # resolve (a first lookup may wait for the name index), no lock, one indexed page. The MCP server
-    # runs it on its event loop: the SDK's hop to a worker thread costs more than such a read.
-    quick: bool = False
 
     @property
     def output(self) -> type[Output]:
@@ -172,7 +168,6 @@ TOOLS: list[ToolSpec] = [
         RecentChanges,
         read_only=True,
         idempotent=True,
-        quick=True,
     ),
     ToolSpec("undo", "Undo my last change", history.undo, Undo, read_only=False, destructive=True),
 ]

@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from tools.errors import InvalidArgument
 from tools.mcp_http import BearerTokenGate, allowed_hosts, check_http_settings, is_loopback, listen
 from tools.mcp_prompts import parse_template
 from tools.mcp_server import build_server
-from tools.mcp_tools import description, tool_function
+from tools.mcp_tools import description
 from tools.name_index import NameIndex
 from tools.registry import TOOLS, TOOLS_BY_NAME
 from tools.schemas import FindCustomers
@@ -379,27 +377,33 @@ def test_the_name_index_is_built_before_the_first_lookup_asks_for_it(
     assert found.structured_content["items"][0]["name"] == listed[0].name
 
 
-def test_a_quick_read_answers_while_another_program_holds_the_write_lock(crm: ToolContext) -> None:
-    """recent_changes runs on the server's event loop (ToolSpec.quick): it must never wait, so a writer
-    holding SQLite's lock (here another program, mid-transaction) does not hold it up, and it shows
-    what was committed, not the other program's pending change."""
-    if crm.store.path is None:
-        pytest.skip("the write lock of a SQLite file")
-    call(crm, "log_interaction", {"customer": "Acme Corp", "kind": "note", "body": "before the lock"})
-    other = sqlite3.connect(crm.store.path, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("UPDATE change_log SET summary = 'pending' WHERE id = (SELECT max(id) FROM change_log)")
-        result = call(crm, "recent_changes", {"limit": 1})
-        other.execute("ROLLBACK")
-    finally:
-        other.close()
-    assert not result.is_error
-    (change,) = result.structured_content["items"]
-    assert change["summary"] == "log note on Acme Corp" and change["source"] == "mcp"
+def test_a_tool_call_that_waits_does_not_hold_up_the_server(crm: ToolContext) -> None:
+    """Every pooled connection taken (a busy server): a read waits for one. Meanwhile the server still
+    answers other requests: tool bodies run in worker threads, never on its event loop."""
+    crm.source = MCP_CTX_SOURCE
+    pool = crm.store.engine.pool
+    order: list[str] = []
 
+    async def main() -> None:
+        async with Client(build_server(crm)) as client:
+            await client.list_tools()  # the tool layer loaded
+            held = [crm.store.engine.raw_connection() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]  # QueuePool's overflow limit
 
-def test_only_a_read_that_asks_nothing_may_run_on_the_event_loop(ctx: ToolContext) -> None:
-    with pytest.raises(ValueError, match="only a read"):
-        tool_function(replace(TOOLS_BY_NAME["log_interaction"], quick=True), ctx)
-    assert TOOLS_BY_NAME["recent_changes"].quick and not TOOLS_BY_NAME["find_customers"].quick
+            async def read() -> None:
+                result = await client.call_tool("recent_changes", {"limit": 1})
+                assert not result.is_error, result.content
+                order.append("read")
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(read)
+                await anyio.sleep(0.2)  # the read is waiting for a connection
+                try:
+                    with anyio.fail_after(20):
+                        await client.list_prompts()
+                    order.append("prompts")
+                finally:
+                    for conn in held:
+                        conn.close()
+
+    anyio.run(main)
+    assert order == ["prompts", "read"]
