@@ -11,12 +11,21 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from store import bulk, migrations, postgres
 from store.driver_query import Reader
-from store.faults import DatabaseReadOnly, DatabaseUnavailable, StorageError, classify, read_only_fault
+from store.faults import (
+    BUSY_MESSAGE,
+    DatabaseBusy,
+    DatabaseReadOnly,
+    DatabaseUnavailable,
+    StorageError,
+    classify,
+    read_only_fault,
+)
 from store.migrations import SchemaTooNew
 
 BUSY_TIMEOUT_MS = 30_000
@@ -276,6 +285,17 @@ class Store:
         try:
             yield
         except DBAPIError as e:
+            fault = classify(e, self.path or self.label)
+            if fault is None:
+                raise
+            raise fault from e
+        except PoolTimeout as e:  # every pooled connection in use for the pool's whole timeout
+            raise DatabaseBusy(BUSY_MESSAGE, path=self.path or self.label) from e
+        except Exception as e:
+            # A connection the pool opens (`raw_connection`, store.quick_read) raises the driver's own
+            # error, not SQLAlchemy's: a server refusing, a file that is not a database.
+            if not isinstance(e, self.engine.dialect.loaded_dbapi.Error):
+                raise
             fault = classify(e, self.path or self.label)
             if fault is None:
                 raise

@@ -22,10 +22,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from store import Store, migrations, postgres
-from tests.conftest import NewDb, run_sql
+from store.faults import DatabaseDamaged
+from tests.conftest import NewDb, make_ctx, run_sql
 from tests.conftest import db_of as db_of_store
 from tests.reliability.surfaces import crm_env, mcp_calls, one_line_error, run_crm, text_of
 from tools.context import ToolContext
+from tools.history import recent_changes
+from tools.schemas import RecentChanges
 
 pytestmark = pytest.mark.e2e
 FAST = {"CRM_BUSY_TIMEOUT_MS": "200"}  # give up on a held lock quickly: the test holds it on purpose
@@ -103,6 +106,23 @@ def test_a_file_that_is_not_a_database_is_named_in_one_line(tmp_path: Path) -> N
     db.write_bytes(b"this is a spreadsheet, not a database" * 200)
     line = one_line_error(run_crm("find", "acme", db=db))
     assert str(db) in line and "damaged" in line
+
+
+def test_a_file_damaged_under_a_running_server_is_named_by_every_read(tmp_path: Path) -> None:
+    """The pool opens a new connection after the file was replaced by something that is not a
+    database: the prebuilt reads (store.quick_read) name it like the ORM's reads do."""
+    path = tmp_path / "crm.db"
+    store = Store(path)
+    try:
+        ctx = make_ctx(store)
+        store.engine.dispose()  # no pooled connection left: the next read opens one
+        path.write_bytes(b"this is not a database, it is a shopping list " * 200)
+        for f in Path(tmp_path).glob("crm.db-*"):
+            f.unlink()
+        with pytest.raises(DatabaseDamaged, match="damaged or is not a crm database"):
+            recent_changes(ctx, RecentChanges(limit=1))
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(

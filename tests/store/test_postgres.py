@@ -18,7 +18,8 @@ from tests import pgserver
 from tests.conftest import SAMPLE, make_ctx
 from tests.store.backends import fresh_pg_database, pg_server  # noqa: F401  (pg_url: a fresh PG database)
 from tests.store.test_bulk import DOC as BULK_DOC
-from tools.history import undo
+from tools.history import recent_changes, undo
+from tools.schemas import RecentChanges
 from tools.transfer import ImportFailed, import_text
 
 
@@ -299,6 +300,10 @@ def test_a_server_that_is_not_running_is_named_without_its_password() -> None:
     message = str(failed.value)
     assert f"127.0.0.1:{server.port}/gone" in message and "s3cret" not in message
     assert "not running" in message
+    # The prebuilt reads' own connection (store.quick_read: the driver's error, not SQLAlchemy's).
+    with pytest.raises(DatabaseUnavailable) as quick:
+        recent_changes(make_ctx(store), RecentChanges(limit=1))
+    assert "not running" in str(quick.value) and "s3cret" not in str(quick.value)
     with pytest.raises(DatabaseUnavailable) as again:
         Store(url)
     assert "s3cret" not in str(again.value)
