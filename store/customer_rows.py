@@ -187,6 +187,40 @@ def customer_profile(session: Session, *, customer_id: int, limit: int) -> Custo
     )
 
 
+# A page of customers with each one's latest interaction (a max() per customer: one probe of the
+# (customer_id, occurred_at) index each), one prebuilt statement per page size.
+_LATEST = (
+    select(func.max(_i.occurred_at))
+    .where(_i.customer_id == _c.id)
+    .correlate(_table(Customer))
+    .scalar_subquery()
+)
+_PAGES: dict[int, DriverQuery] = {}
+PAGE_MAX = 200  # the largest page a tool asks for (tools/schemas.Limit)
+
+
+def _page_query(n: int) -> DriverQuery:
+    query = _PAGES.get(n)
+    if query is None:
+        wanted = [bindparam(f"id{k}", type_=Integer) for k in range(n)]
+        statement = _select(Customer, CustomerRow).add_columns(_LATEST).where(_c.id.in_(wanted))
+        query = _PAGES[n] = DriverQuery(statement)
+    return query
+
+
+def customer_page(session: Session, ids: list[int]) -> list[tuple[CustomerRow, datetime | None]]:
+    """The customers of `ids` (at most PAGE_MAX) that exist, in the order given, each with the time of
+    its latest interaction (None: none yet). A plain read: find_customers' page."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    if len(wanted) > PAGE_MAX:
+        raise ValueError(f"a page holds at most {PAGE_MAX} customers, not {len(wanted)}")
+    rows, _ = _page_query(len(wanted)).rows(session, {f"id{k}": cid for k, cid in enumerate(wanted)})
+    found = {int(r[0]): (CustomerRow._make(r[:-1]), r[-1]) for r in rows}
+    return [found[cid] for cid in wanted if cid in found]
+
+
 _NAME = select(_c.name).where(_c.id == _cid)
 _ALL_NAMES = select(_c.id, _c.name, _c.name_key).order_by(_c.id)
 _ALL_CONTACT_NAMES = select(_k.id, _k.customer_id, _k.name).order_by(_k.id)

@@ -31,6 +31,23 @@ class Reader:
         return cls(conn.dialect, conn.connection)
 
 
+def first_row(conn: Connection, sql: str) -> tuple[Any, ...] | None:
+    """The first row of `sql` (plain SQL, no parameters) run straight on `conn`'s DBAPI cursor, values
+    as the driver gives them: for a one-row read made on every lookup (the names version), where
+    `exec_driver_sql` cost ~35 µs against ~4 µs for the read. Errors are raised as SQLAlchemy's."""
+    dialect = conn.dialect
+    dbapi_error = dialect.loaded_dbapi.Error
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    except dbapi_error as e:
+        raise DBAPIError.instance(sql, (), e, dbapi_error) from e
+    finally:
+        cursor.close()
+    return None if row is None else tuple(row)
+
+
 class DriverQuery:
     """A prebuilt SELECT compiled once per dialect and run straight on the DBAPI cursor of the session's
     connection (in the session's transaction), its values converted by the columns' own types.
@@ -108,8 +125,9 @@ class DriverQuery:
 
 
 class DriverInsert:
-    """A single-row INSERT of every column but the id, RETURNING the new id, compiled once per dialect
-    and run straight on the DBAPI cursor of a write session's connection (in its transaction).
+    """A single-row INSERT of every column but the id (the new id: RETURNING, or SQLite's lastrowid
+    before 3.35), compiled once per dialect and run straight on the DBAPI cursor of a write session's
+    connection (in its transaction).
 
     Each value goes through its column's own bind conversion (the UTC datetimes, JSON), so the row is
     exactly what SQLAlchemy would write; errors are raised as SQLAlchemy's, so the store reports
@@ -120,19 +138,24 @@ class DriverInsert:
     def __init__(self, table: Table) -> None:
         self._table = table
         self._keys = [c.key for c in table.columns if c.key != "id"]
-        self._statement = insert(table).returning(table.c.id)
-        # The SQL, the parameter order (None: named) and each column's bind converter, per dialect.
-        self._plans: dict[str, tuple[str, list[str] | None, dict[str, Any]]] = {}
+        # The SQL, the parameter order (None: named), each column's bind converter and whether the
+        # id comes back as a row (RETURNING) or as the cursor's lastrowid, per dialect.
+        self._plans: dict[str, tuple[str, list[str] | None, dict[str, Any], bool]] = {}
 
-    def _plan(self, dialect: Dialect) -> tuple[str, list[str] | None, dict[str, Any]]:
-        compiled = self._statement.compile(dialect=dialect, column_keys=self._keys)
+    def _plan(self, dialect: Dialect) -> tuple[str, list[str] | None, dict[str, Any], bool]:
+        # SQLite before 3.35 has no RETURNING (SQLAlchemy then says insert_returning is False).
+        returning = bool(dialect.insert_returning)
+        statement = insert(self._table)
+        if returning:
+            statement = statement.returning(self._table.c.id)
+        compiled = statement.compile(dialect=dialect, column_keys=self._keys)
         names = list(compiled.positiontup or []) if compiled.positional else None
         convert = {
             c.key: c.type.dialect_impl(dialect).bind_processor(dialect)
             for c in self._table.columns
             if c.key != "id"
         }
-        return compiled.string, names, convert
+        return compiled.string, names, convert, returning
 
     def insert(self, conn: Connection, values: dict[str, Any]) -> int:
         """Insert one row of `values` (every column but the id) on `conn`; the new row's id."""
@@ -140,7 +163,7 @@ class DriverInsert:
         plan = self._plans.get(dialect.name)
         if plan is None:
             plan = self._plans[dialect.name] = self._plan(dialect)
-        sql, names, convert = plan
+        sql, names, convert, returning = plan
         if missing := set(self._keys) - values.keys():
             raise KeyError(f"{self._table.name}: no value for {', '.join(sorted(missing))}")
         bound = {k: (v if (f := convert[k]) is None else f(v)) for k, v in values.items() if k in convert}
@@ -149,11 +172,12 @@ class DriverInsert:
         cursor = conn.connection.cursor()
         try:
             cursor.execute(sql, args)
-            row = cursor.fetchone()
+            row = cursor.fetchone() if returning else (cursor.lastrowid,)
+            new_id = None if row is None else row[0]
         except dbapi_error as e:
             raise DBAPIError.instance(sql, args, e, dbapi_error) from e
         finally:
             cursor.close()
-        if row is None:  # never for a single-row INSERT ... RETURNING
+        if new_id is None:  # never for a single-row INSERT into a table with an integer key
             raise RuntimeError(f"the new {self._table.name} row's id was not returned")
-        return int(row[0])
+        return int(new_id)

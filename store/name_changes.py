@@ -36,6 +36,7 @@ from typing import Any, cast
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from store.driver_query import first_row
 from store.schema_probe import SchemaProbe
 
 KEEP = 10_000
@@ -162,7 +163,7 @@ State = tuple[str | None, int | None]  # (names version, the stamp of its rows: 
 def names_state(session: Session) -> State:
     """The names version and the stamp of its change rows, in one read (version None: unknown)."""
     conn = session.connection()
-    return _state(conn.exec_driver_sql(_state_sql(conn.dialect.name, stamped=_has_table(conn))).first())
+    return _state(first_row(conn, _state_sql(conn.dialect.name, stamped=_has_table(conn))))
 
 
 def _state_sql(dialect: str, *, stamped: bool) -> str:

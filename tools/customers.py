@@ -9,7 +9,13 @@ from sqlmodel import Session
 
 from store import queries
 from store.changelog import snapshot
-from store.customer_rows import CustomerProfileRows, customer_by_key, customer_profile, customers_tagged
+from store.customer_rows import (
+    CustomerProfileRows,
+    customer_by_key,
+    customer_page,
+    customer_profile,
+    customers_tagged,
+)
 from store.models import Contact, Customer, saved_id
 from store.tag_names import may_be_tag
 from tools import idempotency
@@ -59,22 +65,31 @@ def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
     offset = offset_of(req.cursor)
     with ctx.read() as s:
         stage = canonical_stage(s, req.stage) if req.stage else None
-        if req.query:
+        if req.query and stage is None and req.owner is None:
+            # The usual search: the page's rows alone, read plain (no ORM objects), with their last contacts.
             ids = _matching_ids(s, req.query)
-            rows, total = queries.list_customers(
-                s, ids=ids, stage=stage, owner=req.owner, offset=offset, limit=req.limit
-            )
+            wanted = ids[offset : offset + req.limit]
+            page = customer_page(s, wanted)
+            items = [customer_summary(c, ctx.tz, last) for c, last in page]
+            total = len(ids) - (len(wanted) - len(page))  # less those gone since the index saw them
         else:
-            rows, total = queries.list_customers(
-                s, stage=stage, owner=req.owner, offset=offset, limit=req.limit
-            )
-        last = queries.last_contacts(s, [saved_id(c) for c in rows])
-    more = offset + len(rows) < total
-    return CustomerList(
-        items=[customer_summary(c, ctx.tz, last.get(saved_id(c))) for c in rows],
-        has_more=more,
-        next_cursor=next_cursor(offset, len(rows), more),
-    )
+            if req.query:
+                rows, total = queries.list_customers(
+                    s,
+                    ids=_matching_ids(s, req.query),
+                    stage=stage,
+                    owner=req.owner,
+                    offset=offset,
+                    limit=req.limit,
+                )
+            else:
+                rows, total = queries.list_customers(
+                    s, stage=stage, owner=req.owner, offset=offset, limit=req.limit
+                )
+            last = queries.last_contacts(s, [saved_id(c) for c in rows])
+            items = [customer_summary(c, ctx.tz, last.get(saved_id(c))) for c in rows]
+    more = offset + len(items) < total
+    return CustomerList(items=items, has_more=more, next_cursor=next_cursor(offset, len(items), more))
 
 
 def _matching_ids(s: Session, query: str) -> list[int]:

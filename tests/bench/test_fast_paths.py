@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from store import changelog, interaction_rows
 from store.changelog import snapshot
 from store.models import Interaction
 from tools.context import ToolContext
@@ -148,3 +149,25 @@ def test_a_note_written_by_the_prebuilt_insert_reads_back_as_the_orm_writes_it(c
     assert created.op == "create" and created.entity_id == row.id and created.before is None
     assert created.after == stored
     assert logged.interaction.occurred_at == said
+
+
+def test_a_note_is_logged_where_sqlite_has_no_returning(
+    ctx: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.35 (Debian 11, RHEL 9) has no INSERT ... RETURNING: the id comes from lastrowid."""
+    dialect = ctx.store.engine.dialect
+    if dialect.name != "sqlite":
+        pytest.skip("SQLite's RETURNING")
+    monkeypatch.setattr(dialect, "insert_returning", False)
+    for statement in (interaction_rows._INSERT, changelog._LOG_INSERT):
+        monkeypatch.setattr(statement, "_plans", {})  # compiled anew, without RETURNING
+    create_customer(ctx, CreateCustomer(name="Old Debian Farms"))
+    first = log_interaction(ctx, LogInteraction(customer="Old Debian", kind="call", body="one"))
+    second = log_interaction(ctx, LogInteraction(customer="Old Debian", kind="call", body="two"))
+    assert "RETURNING" not in interaction_rows._INSERT._plans["sqlite"][0]
+    assert second.interaction.id == first.interaction.id + 1
+    notes = [c for c in recent_changes(ctx, RecentChanges(limit=10)).items if c.entity == "interaction"]
+    assert [(c.entity_id, (c.after or {}).get("body")) for c in notes] == [
+        (second.interaction.id, "two"),
+        (first.interaction.id, "one"),
+    ]
