@@ -332,11 +332,11 @@ REFERS_BACK_RE = _rx(
 )
 MOVE_RE = _rx(r"""\b(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
     |delayed|shift
-    |shifted|defer|deferred|slide|slip|slipped|give|another|(?<![\w-])back(?![\w-])|later|forward
-    |earlier(?!\s+(?:today|this\s+(?:morning|week|afternoon)|on\b)))\b""")
+    |shifted|defer|deferred|slide|slip|slipped|snooze|snoozed|give|another|(?<![\w-])back(?![\w-])|later
+    |forward|earlier(?!\s+(?:today|this\s+(?:morning|week|afternoon)|on\b)))\b""")
 # The verbs of MOVE_RE that always move something to a new date ahead ("back", "give", "later" may not).
 MOVE_VERB_RE = _rx(r"""(?:move|moved|push|pushed|postpone|postponed|reschedule|rescheduled|bump|bumped|delay
-    |delayed|shift|shifted|defer|deferred|slide|slip|slipped)""")
+    |delayed|shift|shifted|defer|deferred|slide|slip|slipped|snooze|snoozed)""")
 # "another week", "back two days", "a week later", "by 3 days": a shift of the follow-up's own date.
 SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|forward
     |ahead)\s+(?:(?P<n>\d+|a|an|one|two|three
@@ -347,7 +347,7 @@ SHIFT_RE = _rx(r"""\b(?:another|one\s+more|an\s+extra|a\s+further|back|by|out|fo
     |extra)\s+(?P<unit3>days?|weeks?|wks?)\b""")
 # "push the call two days", "move the demo a week": a moving verb, a few words, then by how much.
 MOVE_BY_RE = _rx(r"""\b(?:push|pushed|move|moved|bump|bumped|slide|slip|shift|shifted|delay|delayed|postpone
-    |postponed|kick|kicked)\b(?:\s+(?!\d)[\w'&-]+){0,5}?\s+(?P<n>\d+|a|an|one|two|three|four|five|six|seven
+    |postponed|kick|kicked|snooze|snoozed)\b(?:\s+(?!\d)[\w'&-]+){0,5}?\s+(?P<n>\d+|a|an|one|two|three|four|five|six|seven
     |couple\s+of|couple|few)\s+(?P<unit>days?|weeks?|wks?|months?)\b(?!\s+(?:ago|earlier|before))""")
 NUMBER_WORDS = {**DATE_NUMBER_WORDS, "couple of": 2, "couple": 2, "few": 3}
 FOLLOWUP_WORD_RE = _rx(

@@ -370,6 +370,14 @@ SMALLER = [
     case(
         "lumiere - push the spring shoot to monday", moved=[("Lumière Studio", "spring shoot", "2026-03-09")]
     ),
+    case(
+        "lumiere - snooze the signed quote a week", moved=[("Lumière Studio", "signed quote", "2026-03-19")]
+    ),
+    case(
+        "globex: snooze the seat count to friday", moved=[("Globex Corporation", "seat count", "2026-03-06")]
+    ),
+    case("globex — seat count confirmed", closed=[("Globex Corporation", "seat count", "done")]),
+    case("summit - questionnaire sent", closed=[("Summit Partners", "questionnaire", "done")]),
     # two actions, each with its own date, are two follow-ups
     case(
         "send Helios the deck by friday and book a call for the 10th",
