@@ -78,6 +78,13 @@ def _v5_followup_customer_order(conn: Connection) -> None:
     store.models.FOLLOWUP_CUSTOMER_INDEX.create(conn)
 
 
+def _v9_change_log_by_actor(conn: Connection) -> None:
+    # checkfirst: a database created at v9 already has it (step 1 creates every current index).
+    for index in store.models.ChangeLog.__table__.indexes:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
+        if index.name == "ix_change_log_actor_id":
+            index.create(conn, checkfirst=True)
+
+
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema with full-text index", _v1_initial),
     (2, "idempotency keys of creating writes", _v2_idempotency_keys),
@@ -91,6 +98,7 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "every tag in use, so a search skips the tag scan for a word no customer has as a tag",
         tag_names.create,
     ),
+    (9, "one rep's changes indexed newest first (recent changes by rep, undo)", _v9_change_log_by_actor),
 ]
 LATEST = STEPS[-1][0]
 

@@ -10,10 +10,11 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from store import Store, migrations
-from tests.conftest import make_ctx
+from tests.conftest import make_ctx, run_sql
 from tools.context import ToolContext
 from tools.customers import create_customer
-from tools.schemas import CreateCustomer, LogInteraction
+from tools.history import recent_changes
+from tools.schemas import CreateCustomer, LogInteraction, RecentChanges
 from tools.timeline import log_interaction
 
 
@@ -152,3 +153,34 @@ def test_a_failing_upgrade_step_leaves_the_database_at_its_old_version(
     with sqlite3.connect(path) as conn:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(customer)")]
     assert "region" not in columns  # the half-done step was rolled back with its transaction
+
+
+def test_step_9_indexes_a_rep_s_changes_newest_first(ctx: ToolContext) -> None:
+    """A database at step 8 gets the (actor, id) index; then one rep's recent changes and undo's last
+    batch are read from it, newest first, without sorting all of that rep's rows."""
+    for n in range(3):
+        create_customer(ctx, CreateCustomer(name=f"Indexed {n}"))
+    run_sql(ctx.store, "DROP INDEX ix_change_log_actor_id")
+    run_sql(ctx.store, "UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    url = ctx.store.url
+    ctx.store.close()
+    upgraded = Store(url)
+    try:
+        assert upgraded.schema_version() == migrations.LATEST
+        with upgraded.read() as s:
+            names = {i["name"] for i in inspect(s.connection()).get_indexes("change_log")}
+            assert "ix_change_log_actor_id" in names
+            if s.connection().dialect.name == "sqlite":
+                for sql in (
+                    "SELECT id FROM change_log WHERE actor = 'sam' ORDER BY id DESC LIMIT 20 OFFSET 40",
+                    "SELECT batch FROM change_log WHERE actor = 'sam' AND undone_at IS NULL "
+                    "AND undoes IS NULL ORDER BY id DESC LIMIT 1",
+                ):
+                    plan = " ".join(
+                        str(r[-1]) for r in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+                    )
+                    assert "ix_change_log_actor_id" in plan and "TEMP B-TREE" not in plan, plan
+        changes = recent_changes(make_ctx(upgraded), RecentChanges(actor="sam", limit=2)).items
+        assert [c.summary for c in changes] == ["create customer Indexed 2", "create customer Indexed 1"]
+    finally:
+        upgraded.close()
