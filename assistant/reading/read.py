@@ -361,6 +361,8 @@ def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> boo
         return True
     if word.lower().endswith(("n't", "n\u2019t")):
         return True  # "globex hasn't signed": the subject's own verb, not another word of its name
+    if _WORK_AFTER_RE.fullmatch(" " + word):
+        return True  # "acme meeting moved to tuesday": the customer's piece of work, not another company
     if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
     if any(w in customers.fold(x.name).split() for x in s.matches):

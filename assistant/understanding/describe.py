@@ -27,7 +27,8 @@ _PHRASAL = "".join(
 )
 _DANGLING_RE = re.compile(
     r"(?i)(?:" + _PHRASAL + r"\s+(?:by|in)\b|\s+(?:with|w/|for|at|@|on|to|about|re|and|the|from|of|due|is|are"
-    r"|set|booked|scheduled|after|before|until|till|first\s+thing|am|pm))+\s*$"
+    r"|set|booked|scheduled|after|before|until|till|first\s+thing|am|pm"
+    r"|(?:got|was|been|is|has\s+been)?\s*(?:moved|pushed|rescheduled|postponed|bumped|shifted)(?:\s+(?:back|up|out))?))+\s*$"
 )
 # What is left of a date once it is cut out: "call paula tmrw am re renewal" -> "call paula re renewal".
 _STRAY_TIME_RE = re.compile(

@@ -301,6 +301,8 @@ CALLED_OFF = [
         "demo with globex on friday, it's been moved to the 12th",
         fups=[("Globex Corporation", "2026-03-12", "demo")],
     ),
+    case("acme meeting moved to tuesday", fups=[("Acme Corp", "2026-03-10", "meeting")]),
+    case("globex demo got pushed back to friday", fups=[("Globex Corporation", "2026-03-06", "demo")]),
     case(
         ["call acme friday", "the acme call got pushed to monday"],
         fups=[("Acme Corp", "2026-03-09", "call")],
