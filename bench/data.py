@@ -196,8 +196,9 @@ def copy_into(db: Path, url: str) -> None:
 
 
 def remove_db(path: Path) -> None:
-    """Delete a database file with its WAL and shared-memory files and its saved name index."""
-    for suffix in ("", "-wal", "-shm", ".name-index"):
+    """Delete a database file with its WAL and shared-memory files, its saved name index and the
+    lock files an import and its waiting writers leave beside it (store/bulk.py)."""
+    for suffix in ("", "-wal", "-shm", ".name-index", "-import", "-writers"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
