@@ -305,7 +305,12 @@ def _subject_runs_on(
         runs = [said[:1], said] if len(said) == 2 else [said]
         ends = [m.end(1), m.end()] if len(said) == 2 else [m.end()]
         hit = next(
-            (end for words, end in zip(runs, ends, strict=True) if lexicon.LEAD_VERB_RE.match(text, end)),
+            (
+                end
+                for words, end in zip(runs, ends, strict=True)
+                # "helios foo wants …", and as a heading: "globex orbital: they signed"
+                if lexicon.LEAD_VERB_RE.match(text, end) or _HEADING_RE.match(text, end)
+            ),
             None,
         )
         words = runs[ends.index(hit)] if hit is not None else []
@@ -315,6 +320,7 @@ def _subject_runs_on(
                 customers.fold(w) in lexicon.GLUE for w in words
             )  # "summit on friday went": no name runs on
             or all(_fits_subject(ctx, w, s) for w in words)
+            or _WORK_AFTER_RE.fullmatch(" " + " ".join(words))  # "acme site visit: …"
         ):
             out.append(s)
             continue
@@ -336,6 +342,9 @@ _DAY_WORDS = frozenset(
 )
 
 
+_REPORT_NOUNS = frozenset(
+    ("note", "notes", "fyi", "news", "call", "calls", "mtg", "meeting", "email", "emails")
+)
 _AUXILIARIES = frozenset(
     ("has", "have", "had", "is", "was", "are", "were", "will", "would", "did", "does", "do", "can", "could")
     + (
@@ -361,8 +370,8 @@ def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> boo
         return True
     if word.lower().endswith(("n't", "n\u2019t")):
         return True  # "globex hasn't signed": the subject's own verb, not another word of its name
-    if _WORK_AFTER_RE.fullmatch(" " + word):
-        return True  # "acme meeting moved to tuesday": the customer's piece of work, not another company
+    if _WORK_AFTER_RE.fullmatch(" " + word) or w in lexicon.LOOKUP_NOUNS or w in _REPORT_NOUNS:
+        return True  # "acme meeting moved to tuesday", "acme update: …": the customer's piece of work or news
     if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
     if any(w in customers.fold(x.name).split() for x in s.matches):

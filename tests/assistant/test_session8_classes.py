@@ -406,3 +406,23 @@ def test_the_note_after_a_rename_is_only_the_note(book: ToolContext) -> None:
     respond(book, "rename Summit Partners to Summit Advisory; note for Summit Advisory: kickoff done")
     notes = _by_name(book)["Summit Advisory"]["interactions"]
     assert [n["body"] for n in notes if n["source"] == "cli"] == ["kickoff done"]
+
+
+# ---- an unknown company opening a heading with a known customer's first word (lead's class A) --------
+HEADINGS = [
+    case("acme widgets - call went well", asks=True, reply=["acme widgets", "Acme Corp"]),
+    case("globex orbital: they signed", asks=True, reply=["globex orbital"]),
+    case(["nordlicht solar — sent the quote", "no"]),  # declined: nothing written
+    case("helios robotics: wants a demo friday", asks=True),
+    # who at the customer, when, their piece of work or news: still the customer
+    case("acme team - call went well", logs=[("Acme Corp", "call", None, "went well")]),
+    case("acme update: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}),
+    case("acme site visit: went well", logs=[("Acme Corp", None, None, "went well")]),
+    case("globex yesterday - no answer", logs=[("Globex Corporation", None, "2026-03-03", "no answer")]),
+    case("helios arjun: wants a quote", logs=[("Helios Labs", "note", None, "quote")], asks=True),
+]
+
+
+@pytest.mark.parametrize("c", HEADINGS)
+def test_session8_headings(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
