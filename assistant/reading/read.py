@@ -298,7 +298,8 @@ def _subject_runs_on(
     out = []
     for s in spots:
         m = _RUN_ON_RE.match(text, s.end)
-        if m is None or not _partial_company(s):
+        if m is None or not _partial_company(s) or lexicon.LEAD_VERB_RE.match(text, s.end):
+            # (no run when the next word is what the subject did: "Ivory Tower renewed - mark …")
             out.append(s)
             continue
         said = [w for w in m.groups() if w]

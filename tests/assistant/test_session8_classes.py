@@ -419,6 +419,17 @@ HEADINGS = [
     case("acme update: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}),
     case("acme site visit: went well", logs=[("Acme Corp", None, None, "went well")]),
     case("globex yesterday - no answer", logs=[("Globex Corporation", None, "2026-03-03", "no answer")]),
+    # the word after the name is what the subject did: no run of another company's name
+    case(
+        "Nordlicht renewed - mark Helios Labs as won",
+        logs=[("Nordlicht GmbH", "note", None, "renewed")],
+        stages={"Helios Labs": "won"},
+    ),
+    case(
+        "globex signed - ping acme friday",
+        stages={"Globex Corporation": "won"},
+        fups=[("Acme Corp", "2026-03-06", "ping")],
+    ),
     case("helios arjun: wants a quote", logs=[("Helios Labs", "note", None, "quote")], asks=True),
 ]
 
