@@ -16,7 +16,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from store import bulk, migrations, postgres
-from store.driver_query import Reader
+from store.driver_query import Reader, run_sql
 from store.faults import (
     BUSY_MESSAGE,
     DatabaseBusy,
@@ -126,9 +126,9 @@ def _configure_sqlite(engine: Engine, *, busy_ms: int, read_only: bool) -> None:
         if conn.get_execution_options().get("crm_write"):
             # Announced while it waits, so a bulk import between two chunks lets it in (store/bulk.py).
             with bulk.waiting_for_the_lock(file):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                run_sql(conn, "BEGIN IMMEDIATE")
         else:
-            conn.exec_driver_sql("BEGIN")
+            run_sql(conn, "BEGIN")
 
 
 def _cannot_write(path: Path) -> bool:
