@@ -11,11 +11,12 @@ from collections.abc import Callable
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from store import followup_tally, name_changes, postgres, tag_names
-from store.faults import DatabaseDamaged, DatabaseReadOnly
+from store.faults import DatabaseDamaged, DatabaseReadOnly, classify
 
 
 class SchemaTooNew(RuntimeError):
@@ -101,6 +102,14 @@ STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (9, "one rep's changes indexed newest first (recent changes by rep, undo)", _v9_change_log_by_actor),
 ]
 LATEST = STEPS[-1][0]
+# Steps that only add an index: no read needs one to answer right, only to answer fast. A store that
+# cannot apply them (opened read-only, a read-only file, a role without the right to create an index)
+# opens without them; the next store that can write applies them.
+INDEX_ONLY = frozenset({9})
+
+
+def _only_indexes_pending(version: int) -> bool:
+    return all(number in INDEX_ONLY for number, _title, _step in STEPS if number > version)
 
 
 def current_version(engine: Engine) -> int:
@@ -123,7 +132,7 @@ def upgrade(engine: Engine, *, read_only: bool = False, label: str = "the databa
             "upgrade crm-assistant"
         )
     if read_only:
-        if version < LATEST:
+        if version < LATEST and not _only_indexes_pending(version):
             raise DatabaseReadOnly(
                 f"{label} needs a schema upgrade (version {version} to {LATEST}) but is read-only; "
                 "open it once where it can be written.",
@@ -137,12 +146,17 @@ def upgrade(engine: Engine, *, read_only: bool = False, label: str = "the databa
     for number, _title, step in STEPS:
         if number <= version:
             continue
-        with write.begin() as conn:
-            # Re-check under the write lock: another process may have upgraded meanwhile.
-            if _version_in(conn, label) >= number and not _record_needs_repair(conn):
-                continue
-            step(conn)
-            _set_version(conn, number)
+        try:
+            with write.begin() as conn:
+                # Re-check under the write lock: another process may have upgraded meanwhile.
+                if _version_in(conn, label) >= number and not _record_needs_repair(conn):
+                    continue
+                step(conn)
+                _set_version(conn, number)
+        except DBAPIError as e:
+            if _only_indexes_pending(version) and isinstance(classify(e, label), DatabaseReadOnly):
+                return version  # not ours to add (no right to create an index): read without it
+            raise
         version = number
     return version
 

@@ -184,3 +184,49 @@ def test_step_9_indexes_a_rep_s_changes_newest_first(ctx: ToolContext) -> None:
         assert [c.summary for c in changes] == ["create customer Indexed 2", "create customer Indexed 1"]
     finally:
         upgraded.close()
+
+
+def _at_step_8(ctx: ToolContext) -> str:
+    create_customer(ctx, CreateCustomer(name="Stepwise Eight"))
+    run_sql(ctx.store, "DROP INDEX ix_change_log_actor_id")
+    run_sql(ctx.store, "UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    url = ctx.store.url
+    ctx.store.close()
+    return url
+
+
+def test_a_store_that_cannot_add_step_9_s_index_reads_without_it(ctx: ToolContext) -> None:
+    """Step 9 adds an index only: a read-only store at step 8 opens and answers (as a read-only
+    file, a replica or a backup would); the next writable store adds it."""
+    url = _at_step_8(ctx)
+    reader = Store(url, read_only=True)
+    try:
+        assert reader.schema_version() == 8
+        changes = recent_changes(make_ctx(reader), RecentChanges(actor="sam", limit=1)).items
+        assert [c.summary for c in changes] == ["create customer Stepwise Eight"]
+    finally:
+        reader.close()
+    writer = Store(url)
+    try:
+        assert writer.schema_version() == migrations.LATEST
+    finally:
+        writer.close()
+
+
+@pytest.mark.pg_only("a role that may read but not create an index")
+def test_a_role_that_may_only_read_opens_a_step_8_database(ctx: ToolContext) -> None:
+    url = _at_step_8(ctx)
+    role = f"viewer_{abs(hash(url)) % 10**8}"
+    run_sql(url, f"CREATE ROLE {role} LOGIN")
+    try:
+        run_sql(url, f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        viewer = Store(url.replace("://postgres@", f"://{role}@", 1))
+        try:
+            assert viewer.schema_version() == 8
+            changes = recent_changes(make_ctx(viewer), RecentChanges(actor="sam", limit=1)).items
+            assert [c.summary for c in changes] == ["create customer Stepwise Eight"]
+        finally:
+            viewer.close()
+    finally:
+        run_sql(url, f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}")
+        run_sql(url, f"DROP ROLE {role}")
