@@ -12,7 +12,7 @@ from sqlalchemy import Integer, Select, String, Table, bindparam, cast, func
 from sqlmodel import Session, SQLModel, col, select
 
 from store.driver_query import DriverQuery
-from store.models import Contact, Customer, FollowUp, Interaction, StageChange, User
+from store.models import ID, Contact, Customer, FollowUp, Interaction, StageChange, User
 from store.queries import ascii_folded
 
 
@@ -141,7 +141,7 @@ def _select(model: type[SQLModel], row: type[tuple[Any, ...]]) -> Select[Any]:
     return query
 
 
-_cid = bindparam("cid", type_=Integer)
+_cid = bindparam("cid", type_=ID)  # BIGINT on PostgreSQL: ids past 2**31 (a cast to INTEGER fails there)
 _c, _k, _i, _f, _h = (_table(m).c for m in (Customer, Contact, Interaction, FollowUp, StageChange))
 _CUSTOMER = _select(Customer, CustomerRow).where(_c.id == _cid)
 _CONTACTS = _select(Contact, ContactRow).where(_k.customer_id == _cid).order_by(_k.id)
@@ -202,7 +202,7 @@ PAGE_MAX = 200  # the largest page a tool asks for (tools/schemas.Limit)
 def _page_query(n: int) -> DriverQuery:
     query = _PAGES.get(n)
     if query is None:
-        wanted = [bindparam(f"id{k}", type_=Integer) for k in range(n)]
+        wanted = [bindparam(f"id{k}", type_=ID) for k in range(n)]
         statement = _select(Customer, CustomerRow).add_columns(_LATEST).where(_c.id.in_(wanted))
         query = _PAGES[n] = DriverQuery(statement)
     return query

@@ -15,12 +15,13 @@ import pytest
 from store import changelog, interaction_rows
 from store.changelog import snapshot
 from store.models import Interaction
+from tests.conftest import run_sql
 from tools.context import ToolContext
-from tools.customers import create_customer
+from tools.customers import create_customer, find_customers, get_customer
 from tools.history import recent_changes, undo
 from tools.name_index import NameIndex
 from tools.names import rank_customers, resolve_in
-from tools.schemas import CreateCustomer, LogInteraction, RecentChanges
+from tools.schemas import CreateCustomer, FindCustomers, GetCustomer, LogInteraction, RecentChanges
 from tools.timeline import log_interaction
 
 NAMES = [
@@ -171,3 +172,22 @@ def test_a_note_is_logged_where_sqlite_has_no_returning(
         (second.interaction.id, "two"),
         (first.interaction.id, "one"),
     ]
+
+
+def test_a_customer_whose_id_is_past_2_31_is_found_and_shown(ctx: ToolContext) -> None:
+    """Ids are BIGINT on PostgreSQL: the prebuilt reads bind them as such (a cast to INTEGER failed
+    there with 'integer out of range')."""
+    create_customer(ctx, CreateCustomer(name="Smallid Co"))  # a row to copy the column values from
+    big = 3_000_000_001
+    run_sql(
+        ctx.store,
+        "INSERT INTO customer (id, name, name_key, stage, tags, created_at, updated_at) "
+        f"SELECT {big}, 'Bigid Holdings', 'bigid holdings', stage, tags, created_at, updated_at "
+        "FROM customer WHERE name = 'Smallid Co'",
+    )
+    found = find_customers(ctx, FindCustomers(query="bigid holdings")).items
+    assert [(c.id, c.name) for c in found] == [(big, "Bigid Holdings")]
+    assert get_customer(ctx, GetCustomer(customer="Bigid Holdings")).id == big
+    assert get_customer(ctx, GetCustomer(customer=big)).name == "Bigid Holdings"
+    logged = log_interaction(ctx, LogInteraction(customer=f"#{big}", kind="note", body="a big id"))
+    assert logged.interaction.customer_id == big
