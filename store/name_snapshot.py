@@ -18,8 +18,10 @@ the caller reads the names from the database as before.
   crash fails its checksum. A folder that cannot be written (read-only, full) just leaves no file.
 - Where (`path_for`): beside a SQLite file; for a PostgreSQL database, in the user's own cache folder
   (`$CRM_NAME_INDEX_DIR`, else `$XDG_CACHE_HOME/crm-assistant/name-index`, else
-  `~/.cache/crm-assistant/name-index`; made 0700), one file per database URL (its digest, the password
-  left out). `CRM_NAME_INDEX_DIR=off` keeps none. An in-memory database has none. Which database's
+  `~/.cache/crm-assistant/name-index`; made 0700 on the first save, and not used when it is not the
+  user's alone), one file per database URL (its digest, the password left out); a file no process
+  has read or written for 30 days is removed by the next save there. `CRM_NAME_INDEX_DIR=off` keeps
+  none. An in-memory database has none. Which database's
   history a file holds is never taken from its name: the reader checks it against the database's
   (tools/name_index.py), so a database dropped and made anew at the same URL is never answered from
   its predecessor's file.
@@ -32,6 +34,7 @@ import glob
 import hashlib
 import marshal
 import os
+import stat
 import struct
 import tempfile
 import time
@@ -65,21 +68,39 @@ def path_for(session: Session) -> Path | None:
 
 
 def cache_folder() -> Path | None:
-    """The folder for the snapshots of server databases (made when missing, only its owner may read
-    it); None when switched off (CRM_NAME_INDEX_DIR=off) or it cannot be made."""
+    """The folder for the snapshots of server databases; None when switched off (CRM_NAME_INDEX_DIR=off),
+    when there is no home to put it in, or when it is not this user's alone (another user could
+    replace or remove what is in it). Made, 0700, only when a snapshot is first written."""
     chosen = os.environ.get("CRM_NAME_INDEX_DIR")
     if chosen is not None and chosen.strip().lower() in ("", "off", "no", "none", "0"):
         return None
-    if chosen:
-        folder = Path(chosen).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "crm-assistant" / "name-index"
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError:  # a read-only home, no home: no saved index, the lookups build as before
+        if chosen:
+            folder = Path(chosen).expanduser()
+        else:
+            base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+            folder = Path(base) / "crm-assistant" / "name-index"
+        info = folder.stat()
+    except FileNotFoundError:
+        return folder  # made by `write`
+    except (OSError, RuntimeError):  # no home directory (a container's bare uid), an unreadable path
         return None
-    return folder if folder.is_dir() else None
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return folder if stat.S_ISDIR(info.st_mode) and mine and not info.st_mode & 0o077 else None
+
+
+KEEP_UNUSED = 30 * 24 * 3600.0  # seconds: a server database's snapshot not read or written this long goes
+
+
+def _prune(folder: Path, now: float) -> None:
+    """Remove the snapshots in the cache folder no process has read or written for KEEP_UNUSED (a
+    database gone, renamed or reached by another URL since): each holds every name it had."""
+    with contextlib.suppress(OSError):
+        for old in folder.glob("*" + SUFFIX):
+            with contextlib.suppress(OSError):
+                info = old.stat()
+                if now - max(info.st_mtime, info.st_atime) > KEEP_UNUSED:
+                    old.unlink()
 
 
 def read(path: Path, kind: Any) -> Any | None:
@@ -102,9 +123,13 @@ def read(path: Path, kind: Any) -> Any | None:
     if zlib.crc32(payload) != digest:
         return None
     try:
-        return marshal.loads(payload)
+        data = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return None
+    if path.parent == cache_folder():  # in use: kept by the pruning of the cache folder (`_prune`)
+        with contextlib.suppress(OSError):
+            os.utime(path)
+    return data
 
 
 def write(path: Path, kind: Any, payload: Any) -> bool:
@@ -115,9 +140,12 @@ def write(path: Path, kind: Any, payload: Any) -> bool:
     except ValueError:  # something marshal cannot write: no file rather than a wrong one
         return False
     digest = zlib.crc32(data)
-    _forget_stale(path)
     tmp: str | None = None
     try:
+        if path.parent == cache_folder():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _prune(path.parent, time.time())
+        _forget_stale(path)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
         with os.fdopen(fd, "wb") as out:
             out.write(MAGIC + _HEADER.pack(len(head), len(data), digest))

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def small_saves(ctx: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     """Saved indexes from 5 names on (the product saves from 20,000): beside a SQLite file, or for a
     PostgreSQL database in a cache folder of this test's own."""
     monkeypatch.setattr(name_index_module, "SAVE_MIN", 5)
+    (tmp_path / "name-indexes").mkdir(mode=0o700)  # as the first save makes it (tests also put files there)
     monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(tmp_path / "name-indexes"))
 
 
@@ -322,3 +324,55 @@ def test_a_server_database_s_index_goes_to_a_private_cache_folder_or_nowhere(
     with names_book.store.read() as s:
         assert name_snapshot.path_for(s) is None
     assert_like_fresh(names_book.store)
+
+
+def test_the_cache_folder_is_used_only_when_it_is_the_user_s_alone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(shared))
+    assert name_snapshot.cache_folder() is None  # another user could plant or remove files there
+    shared.chmod(0o700)
+    assert name_snapshot.cache_folder() == shared
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(tmp_path / "not yet"))
+    assert name_snapshot.cache_folder() == tmp_path / "not yet" and not (tmp_path / "not yet").exists()
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("CRM_NAME_INDEX_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))  # a container's bare uid, no HOME
+    assert name_snapshot.cache_folder() is None
+
+
+def test_a_server_database_s_lookups_work_without_a_home(
+    names_book: ToolContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("CRM_NAME_INDEX_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    new_process(monkeypatch)
+    assert resolve_in(cached(names_book.store), "acme corp").match is not None
+
+
+def test_snapshots_unused_for_a_month_are_removed_by_the_next_save(
+    names_book: ToolContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if names_book.store.path is not None:
+        pytest.skip("a SQLite file's index lives beside it, never pruned")
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CRM_NAME_INDEX_DIR", str(folder))
+    folder.mkdir(mode=0o700)
+    gone, kept = folder / ("0" * 32 + name_snapshot.SUFFIX), folder / ("1" * 32 + name_snapshot.SUFFIX)
+    for path, days in ((gone, 40), (kept, 3)):
+        path.write_bytes(b"another database's names")
+        then = time.time() - days * 24 * 3600
+        os.utime(path, (then, then))
+    save(names_book.store, monkeypatch)
+    assert not gone.exists() and kept.exists() and saved_at(names_book.store).exists()
