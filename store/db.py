@@ -190,7 +190,11 @@ class Store:
             if self.read_only:
                 # Every transaction read-only on the server: a read never writes, nor takes the write lock.
                 connect_args = dict(kwargs["connect_args"])  # type: ignore[call-overload]  # engine_options' connect_args is a dict
-                connect_args["options"] = "-c default_transaction_read_only=on"
+                # Added to the URL's own options (a search_path, say), which connect_args would replace.
+                given = make_url(self.url).query.get("options")
+                given = given[-1] if isinstance(given, tuple) else given
+                read_only_option = "-c default_transaction_read_only=on"
+                connect_args["options"] = f"{given} {read_only_option}" if given else read_only_option
                 kwargs["connect_args"] = connect_args
         elif self.is_sqlite and self.path is None:
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}

@@ -50,3 +50,19 @@ def test_a_read_only_store_reads_while_a_writer_holds_the_lock_and_writes_nothin
             assert s.connection().exec_driver_sql("SELECT count(*) FROM customer").scalar() == 1
     finally:
         again.close()
+
+
+def test_a_read_only_store_keeps_the_url_s_own_options(pg_url: str) -> None:
+    """`?options=-c search_path=…` in the URL: a read-only store adds its read-only setting to them
+    (it used to replace them, and so read another schema)."""
+    Store(pg_url).close()
+    url = f"{pg_url}?options=-c%20search_path%3Dpublic%2Cpg_catalog%20-c%20statement_timeout%3D4321"
+    reader = Store(url, read_only=True)
+    try:
+        with reader.read() as s:
+            conn = s.connection()
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "4321ms"
+            assert conn.exec_driver_sql("SHOW search_path").scalar().replace(" ", "") == "public,pg_catalog"
+    finally:
+        reader.close()
