@@ -37,7 +37,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     spots = _first_word_companies(ctx, text, spots)
     spots = _leading_name(ctx, text, _dealt_with(ctx, text, spots))
     spots = _person_or_company(ctx, spots)
-    spots = _subject_runs_on(ctx, text, spots)
+    spots = _object_runs_on(ctx, text, _subject_runs_on(ctx, text, spots))
     parts = clause_split.split(text, quoted, [(s.start, s.end) for s in spots])
     body_start = _body_start(text, spots)
     records = record_spans(text, parts, body_start, lambda name: _is_user(ctx, name))
@@ -329,6 +329,61 @@ def _subject_runs_on(
     return out
 
 
+# A contact verb just before a name ("met …", "spoke with …"), and where the object phrase ends after it.
+_CONTACT_BEFORE_RE = re.compile(
+    r"(?i)\b(?:met|meeting|called|rang|phoned|emailed|e-mailed|texted|pinged|visited|saw|seeing|nudged|chased"
+    r"|call|ring|phone|email|text|ping|visit|nudge|chase"
+    r"|(?:fol{1,3}o?w(?:ed|ing)?[\s-]*up|spoke|speak|speaking|talked|talk|talking|chatted|chat|caught\s+up"
+    r"|catch(?:ing)?\s+up|lunch|coffee|dinner|drinks|meeting|demo|check[\s-]*in|sync|touch\s+base"
+    r"|checked\s+in|circle\s+back)\s+(?:with|w/|to))\s+$"
+)
+_OBJECT_RUN_RE = re.compile(
+    r"[ \t]+([a-z][\w'&-]*)(?:[ \t]+([a-z][\w'&-]*))?(?=\s*$|\s*[,.;:!?\u2013\u2014]|\s+-|\s+(?:about|re"
+    r"|regarding|on|at|and|today|yesterday|yday|tomorrow|tmrw|this|last|next|in|for|they|she|he|to|again"
+    r"|earlier|first|asap|eod|eow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed"
+    r"|thu|thurs|fri|sat|sun)\b)"
+)
+# Words that may follow the customer a rep dealt with without being part of another company's name.
+_AFTER_OBJECT_WORDS = """
+    back up out over in off around twice once quickly briefly tomorrow tmr tmrw 2moro tonight asap eod eow
+    later soon hq headquarters offices site plant warehouse store shop factory campus reps rep contacts after
+    before since until till via during into onto from without nxt next coming upcoming following this last
+    early late mid end week weekend month morning afternoon evening night eom re regarding per"""
+_AFTER_OBJECT = frozenset(_AFTER_OBJECT_WORDS.split())
+
+
+def _object_runs_on(
+    ctx: ToolContext, text: str, spots: list[customers.CustomerSpot]
+) -> list[customers.CustomerSpot]:
+    """'met acme widgets today', 'called globex orbital about the pilot' beside Acme Corp and Globex
+    Corporation: after a contact verb, a partial name and then a word or two (up to where the object ends)
+    that are no word of that name, no contact's, no team, place or time — the rep dealt with a company
+    named so, which no customer is: an unknown name (the customer suggested), never a write to it."""
+    out = []
+    for s in spots:
+        m = _OBJECT_RUN_RE.match(text, s.end)
+        if (
+            m is None
+            or not _partial_company(s)
+            or not _CONTACT_BEFORE_RE.search(text[max(0, s.start - 40) : s.start])
+        ):
+            out.append(s)
+            continue
+        words, end = [m.group(1)], m.end(1)
+        if m.group(2) and customers.fold(m.group(2)) not in lexicon.GLUE:
+            words, end = [m.group(1), m.group(2)], m.end(2)
+        if customers.fold(words[0]) in lexicon.GLUE or all(
+            customers.fold(w) in _AFTER_OBJECT
+            or w.lower().endswith(("ed", "ing"))  # "demo w/ granite peak booked for …": what happened to it
+            or _fits_subject(ctx, w, s)
+            for w in words
+        ):
+            out.append(s)
+            continue
+        out.append(customers.CustomerSpot(s.start, end, text[s.start : end], (), s.matches))
+    return out
+
+
 def _partial_company(s: customers.CustomerSpot) -> bool:
     """A spot that names customers by only part of their name (or a slip), never through a contact."""
     if not s.matches or s.text.endswith(("'s", "\u2019s")) or any(x.via for x in s.matches):
@@ -375,8 +430,8 @@ def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> boo
         return True  # "acme meeting moved to tuesday", "acme update: …": the customer's piece of work or news
     if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
-    if any(w in customers.fold(x.name).split() for x in s.matches):
-        return True
+    if any(lexicon.word_forms(w) & set(customers.fold(x.name).split()) for x in s.matches):
+        return True  # a word of the name, or its plural/singular ("juno pets" for Juno Pet Supplies)
     ids = {x.id for x in s.matches}
     return any(x.via and x.id in ids for x in customers.resolve(ctx, word).matches)  # "helios arjun wants"
 

@@ -414,6 +414,15 @@ HEADINGS = [
     case("globex orbital: they signed", asks=True, reply=["globex orbital"]),
     case(["nordlicht solar — sent the quote", "no"]),  # declined: nothing written
     case("helios robotics: wants a demo friday", asks=True),
+    # ... or as the object of a contact verb
+    case("met acme widgets today", asks=True, reply=["acme widgets", "Acme Corp"]),
+    case("called globex orbital about the pilot", asks=True, reply=["globex orbital"]),
+    case(["spoke with helios fabrication, they want a demo", "no"]),
+    case("met acme team today", logs=[("Acme Corp", "meeting", None, None)]),
+    case("called acme back about pricing", logs=[("Acme Corp", "call", None, "pricing")]),
+    case("visited acme hq today", logs=[("Acme Corp", "meeting", None, None)]),
+    case("spoke to helios arjun about pricing", logs=[("Helios Labs", "call", None, "pricing")]),
+    case("emailed globex the quote", logs=[("Globex Corporation", "email", None, "quote")]),
     # who at the customer, when, their piece of work or news: still the customer
     case("acme team - call went well", logs=[("Acme Corp", "call", None, "went well")]),
     case("acme update: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}),
