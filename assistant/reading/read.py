@@ -310,7 +310,8 @@ def _subject_runs_on(
                 end
                 for words, end in zip(runs, ends, strict=True)
                 # "helios foo wants …", and as a heading: "globex orbital: they signed"
-                if lexicon.LEAD_VERB_RE.match(text, end) or _HEADING_RE.match(text, end)
+                if lexicon.LEAD_VERB_RE.match(text, end)
+                or (_HEADING_RE.match(text, end) and not _EDITS_AFTER_RE.search(text, end))
             ),
             None,
         )
@@ -345,7 +346,8 @@ _OBJECT_RUN_RE = re.compile(
 )
 # Words that may follow the customer a rep dealt with without being part of another company's name.
 _AFTER_OBJECT_WORDS = """
-    back up out over in off around twice once quickly briefly tomorrow tmr tmrw 2moro tonight asap eod eow
+    first thing back up out over in off around twice once quickly briefly tomorrow tmr tmrw 2moro tonight
+    asap eod eow
     later soon hq headquarters offices site plant warehouse store shop factory campus reps rep contacts after
     before since until till via during into onto from without nxt next coming upcoming following this last
     early late mid end week weekend month morning afternoon evening night eom re regarding per"""
@@ -382,6 +384,13 @@ def _object_runs_on(
             continue
         out.append(customers.CustomerSpot(s.start, end, text[s.start : end], (), s.matches))
     return out
+
+
+# After a heading, a follow-up edit: the words before it are that follow-up's topic ("acme finish samples -
+# give it another week"), not another company's name.
+_EDITS_AFTER_RE = re.compile(
+    lexicon.MOVE_RE.pattern + "|" + lexicon.CANCEL_RE.pattern, re.IGNORECASE | re.VERBOSE
+)
 
 
 def _partial_company(s: customers.CustomerSpot) -> bool:

@@ -428,6 +428,11 @@ HEADINGS = [
     case("acme update: they signed", logs=[("Acme Corp", "note", None, None)], stages={"Acme Corp": "won"}),
     case("acme site visit: went well", logs=[("Acme Corp", None, None, "went well")]),
     case("globex yesterday - no answer", logs=[("Globex Corporation", None, "2026-03-03", "no answer")]),
+    # a follow-up's topic before a heading that edits it is no company's name
+    case(
+        "globex seat count - give it another week", moved=[("Globex Corporation", "seat count", "2026-03-09")]
+    ),
+    case("call Acme first thing tomorrow", fups=[("Acme Corp", "2026-03-05T09:00", "call")]),
     # the word after the name is what the subject did: no run of another company's name
     case(
         "Nordlicht renewed - mark Helios Labs as won",
