@@ -270,7 +270,10 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         |(?:went|gone|opted|decided\s+to\s+go|chose\s+to\s+go)\s+(?:with|for)\s+(?-i:[A-Z])[\w.&'-]*
         (?:\s+(?-i:[A-Z])[\w.&'-]*)*(?=\s*(?:[.!,;]|$))
         |(?:chose|picked|selected)\s+(?-i:[A-Z])[\w.&'-]*(?:\s+(?-i:[A-Z])[\w.&'-]*)*\s+(?:over\s+us|instead)
-        |said\s+no|declined|walked\s+away|pulled\s+out|backed\s+out|not\s+moving\s+forward
+        |said\s+no|declined|walked\s+away|(?:pulled|backed)\s+out(?!\s+of\s+(?:the\s+|their\s+|our\s+|this\s+
+    |tomorrow['\u2019]s\s+|today['\u2019]s\s+|\w+day['\u2019]s\s+|next\s+week['\u2019]s\s+)?(?:call|meeting|mtg|demo|visit
+    |lunch|coffee|dinner|presentation|workshop|webinar|session|review|tour|kick-?off|trade\s+show|event|expo))
+    |not\s+moving\s+forward
     |no\s+longer\s+interested
         |(?:isn't|aren't|is\s+not|are\s+not)\s+interested(?!\s+in\b)
         |not\s+interested(?!\s+in\b)|killed\s+the\s+deal|no\s+deal)\b"""),
@@ -320,7 +323,8 @@ CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|f
 CALLED_OFF_RE = _rx(r"""\b(?:(?:got|was|were|been|is|are|now|['\u2019]s)\s+(?:now\s+)?(?:cancell?ed
     |called\s+off|scrapped|dropped|pulled)
     |(?:is|are|['\u2019]s)\s+(?:now\s+)?off(?=\s*(?:$|[.!,;]|\s+(?:now|again|for\s+now)\b))|fell\s+through|didn'?t\s+happen|did\s+not\s+happen|never\s+happened
-    |no[\s-]?showed|was\s+a\s+no[\s-]?show|cancell?ed\s+on\s+(?:me|us)
+    |no[\s-]?showed|was\s+a\s+no[\s-]?show|cancell?ed\s+on\s+(?:me|us)|bailed\s+on|(?:pulled|backed)\s+out\s+of
+    |postponed(?:\s+[\w'\u2019]+){0,3}\s+indefinitely|(?:put|is|was)\s+on\s+hold
     |(?:cancell?ed|bailed|pulled\s+out)(?=\s*(?:$|[.!,;]|\s+(?:last|at|this|today|yesterday|again)\b)))""")
 # What a called-off phrase is about when it refers back to the plan: "but it got cancelled", "the demo fell
 # through", "they cancelled on us".

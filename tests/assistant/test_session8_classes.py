@@ -291,6 +291,18 @@ CALLED_OFF = [
         logs=[("Summit Partners", "note", "2026-03-04", "off")],
         lacks=["Follow-up"],
     ),
+    case(
+        "acme pulled out of friday's demo",
+        logs=[("Acme Corp", "note", "2026-03-04", "demo")],
+        lacks=["Moved"],
+    ),
+    case("acme bailed on the meeting", logs=[("Acme Corp", "note", None, "bailed")]),
+    case(
+        "globex postponed the call indefinitely", logs=[("Globex Corporation", "note", None, "indefinitely")]
+    ),
+    # out of the deal is still lost
+    case("helios pulled out of the deal", stages={"Helios Labs": "lost"}),
+    case("evergreen backed out", stages={"Evergreen Landscaping": "lost"}),
     # moved instead: a follow-up on the day it moved to
     case(
         "I was meeting acme friday but it got pushed to monday",
