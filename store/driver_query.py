@@ -34,26 +34,22 @@ class Reader:
 def run_sql(conn: Connection, sql: str) -> None:
     """Run `sql` (plain SQL, no parameters, no rows) straight on `conn`'s DBAPI cursor: for the BEGIN
     every session issues (`exec_driver_sql` cost ~35 µs of it). Errors are raised as SQLAlchemy's."""
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
-    except dbapi_error as e:
-        raise DBAPIError.instance(sql, (), e, dbapi_error) from e
-    finally:
-        cursor.close()
+    _plain(conn, sql, fetch=False)
 
 
 def first_row(conn: Connection, sql: str) -> tuple[Any, ...] | None:
     """The first row of `sql` (plain SQL, no parameters) run straight on `conn`'s DBAPI cursor, values
     as the driver gives them: for a one-row read made on every lookup (the names version), where
     `exec_driver_sql` cost ~35 µs against ~4 µs for the read. Errors are raised as SQLAlchemy's."""
-    dialect = conn.dialect
-    dbapi_error = dialect.loaded_dbapi.Error
+    return _plain(conn, sql, fetch=True)
+
+
+def _plain(conn: Connection, sql: str, *, fetch: bool) -> tuple[Any, ...] | None:
+    dbapi_error = conn.dialect.loaded_dbapi.Error
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql)
-        row = cursor.fetchone()
+        row = cursor.fetchone() if fetch else None
     except dbapi_error as e:
         raise DBAPIError.instance(sql, (), e, dbapi_error) from e
     finally:

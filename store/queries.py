@@ -50,13 +50,7 @@ def list_customers(
     limit: int = 20,
 ) -> tuple[list[Customer], int]:
     """Customers (in `ids` order when given, else by name) and how many match in all."""
-    if ids is not None:
-        if stage is None and owner is None:
-            # Unfiltered: only the page's rows are loaded (a fuzzy search ranks a few dozen ids).
-            page_ids = list(ids[offset : offset + limit])
-            found = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(page_ids)))}
-            missing = len(page_ids) - len(found)
-            return [found[i] for i in page_ids if i in found], len(ids) - missing
+    if ids is not None:  # a search filtered by stage or owner (unfiltered: customer_rows.customer_page)
         rows = {c.id: c for c in session.exec(select(Customer).where(col(Customer.id).in_(list(ids))))}
         ordered = [rows[i] for i in ids if i in rows]
         ordered = [
