@@ -60,6 +60,9 @@ def read(ctx: ToolContext, text: str) -> Reading:
     if winners:  # "Summit went with Acme Corp": the one they chose instead is not who the message is about
         spots = [s for s in spots if not any(a <= s.start < b for a, b in winners)]
         named = [n for n in named if not any(a <= n.start < b for a, b in winners)]
+    if any(st.command for st in said_stages):
+        # "mark globex as won" beside a contact Mark: the command's verb, not the person
+        spots = [s for s in spots if not _command_verb(text, parts, s)]
     asking = is_question(text, parts, quoted, spots, any(d.tense == "future" for d in days))
     if not asking and said_stages and lexicon.STILL_CHECK_RE.match(text):
         asking = True  # "Lumen Optics is still at proposal": a claim that nothing changed is a check
@@ -681,6 +684,14 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+def _command_verb(text: str, parts: list[Clause], s: customers.CustomerSpot) -> bool:
+    """A one-word spot at a clause's start that is a stage command's verb ('mark', 'move', 'set')."""
+    if not lexicon.STAGE_CMD_RE.fullmatch(s.text) or len(s.text.split()) != 1:
+        return False
+    starts = {c.start + len(c.text) - len(c.text.lstrip()) for c in parts} | {len(text) - len(text.lstrip())}
+    return s.start in starts
 
 
 def _person_or_company(ctx: ToolContext, spots: list[customers.CustomerSpot]) -> list[customers.CustomerSpot]:

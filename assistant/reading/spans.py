@@ -449,6 +449,8 @@ def stages(
                 continue
             if not loose and _DESCRIBES_RE.search(before[-12:]):
                 continue  # "questions in the proposal": a document, not the stage
+            if not loose and _object_not_the_deal(clause.text, m):
+                continue  # "lumiere is dead busy": an intensifier, not the deal's end
             cmd = lexicon.STAGE_CMD_RE.search(before)
             command = cmd is not None
             stage = names[normalize(m.group())]
@@ -469,6 +471,8 @@ def stages(
                     r"(?i)verbal|green", m.group()
                 ):  # ("a verbal ok", "the green light" are the outcome itself)
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
+                if _object_not_the_deal(clause.text, m):
+                    continue  # "acme lost their CFO", "won an award", "signed the NDA": not the deal
                 polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
                 if polarity == "affirmed" and _NOT_YET_RE.fullmatch(m.group()):
                     polarity = "hedged"  # "next friday they sign", "a week out from signing": not yet
@@ -487,6 +491,30 @@ def _winner(clause: Clause, m: re.Match[str]) -> Span | None:
     if after is not None:
         return Span(clause.start + after.start("w"), clause.start + after.end("w"))
     return None
+
+
+# Outcome verbs that take an object, and what may follow one when it is the deal that was won or lost.
+_OBJECT_VERB_RE = re.compile(r"(?i)sign(?:ed|s|ing)?|inked|won|lost|lose|dead|declined|passed\s+on|churned")
+_DEAL_WORDS = (
+    r"contract|contracts|deal|agreement|order|po|purchase\s+order|paperwork|papers|proposal|quote|sow|msa"
+    r"|renewal|offer|terms|docs|documents|dotted\s+line|business|account|pilot|trial|subscription|licen[cs]e"
+    r"|bid|tender|rfp|opportunity|opp|sale|project|job|paper"
+)
+_AFTER_OUTCOME_RE = re.compile(
+    r"(?i)\s*(?:$|[.,;:!?)\u2013\u2014\U0001F300-\U0001FAFF\u2600-\u27BF-]|(?:and|but|so|then|too|again|now|today"
+    r"|yesterday|yday|finally|already|just|officially|at\s+last|this\s+(?:morning|afternoon|week)|last\s+\w+"
+    r"|on\s+\w+|with\b|by\b|for\b|at\b|in\b|earlier\b|\w+ly\b|to\b|out\b|over\b|it\b|them\b|us\b|him\b|her\b|(?-i:[A-Z])\w*|in\s+the\s+end|after\s+all"
+    r"|for\s+(?:good|now|real)|in\s+the\s+water)\b"
+    rf"|(?:(?:the|a|an|our|their|this|that|its|his|her)\s+)?(?:[\w-]+\s+){{0,2}}(?:{_DEAL_WORDS})\b)"
+)
+
+
+def _object_not_the_deal(clause: str, m: re.Match[str]) -> bool:
+    """'acme lost their CFO', 'won an award', 'signed up for the webinar', 'dead busy': an outcome verb
+    whose object (or next word) is something other than the deal — no outcome."""
+    if not _OBJECT_VERB_RE.fullmatch(m.group().strip()):
+        return False
+    return _AFTER_OUTCOME_RE.match(clause, m.end()) is None
 
 
 # An outcome in the present or as a gerund is one still to come: only a stated one ("signed", "lost

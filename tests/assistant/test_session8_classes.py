@@ -84,6 +84,9 @@ SETTLED = [
     case("Mark Lee called, wants pricing", logs=[("Acme Corp", None, None, "pricing")], asks=True),
     case("mark group wants a quote", logs=[("Mark Group", "note", None, "quote")], asks=True),
     case("Jordan Logistics - signed", stages={"Jordan Logistics": "won"}),
+    # a stage command's verb is no person ("mark" beside a contact Mark Lee)
+    case("mark globex as won today", stages={"Globex Corporation": "won"}),
+    case("Mark Helios as lost", stages={"Helios Labs": "lost"}),
     # a first name no customer's name starts with is still that contact
     case("called dana, she wants pricing", logs=[("Acme Corp", "call", None, "pricing")], asks=True),
 ]
@@ -462,4 +465,59 @@ HEADINGS = [
 
 @pytest.mark.parametrize("c", HEADINGS)
 def test_session8_headings(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+# ---- an outcome verb whose object is not the deal moves no stage ------------------------------------------
+NOT_THE_DEAL = [
+    case("acme lost their CFO", logs=[("Acme Corp", "note", None, "CFO")], lacks=["Moved"]),
+    case("juno lost a big client", logs=[("Juno Pet Supplies", "note", None, "client")], lacks=["Moved"]),
+    case("helios won an award", logs=[("Helios Labs", "note", None, "award")], lacks=["Moved"]),
+    case(
+        "globex signed up for the webinar",
+        logs=[("Globex Corporation", "note", None, "webinar")],
+        lacks=["Moved"],
+    ),
+    case("nordlicht signed the NDA", logs=[("Nordlicht GmbH", "note", None, "NDA")], lacks=["Moved"]),
+    case("lumiere is dead busy this week", logs=[("Lumière Studio", "note", None, "busy")], lacks=["Moved"]),
+    case(
+        "evergreen declined the meeting",
+        logs=[("Evergreen Landscaping", None, None, "declined")],
+        lacks=["Moved"],
+    ),
+    # the deal itself
+    case("acme signed the contract", stages={"Acme Corp": "won"}),
+    case("globex signed today 🎉", stages={"Globex Corporation": "won"}),
+    case("helios: deal is dead", stages={"Helios Labs": "lost"}),
+    case(
+        "we lost Juno to GreenCo",
+        logs=[("Juno Pet Supplies", None, None, "GreenCo")],
+        stages={"Juno Pet Supplies": "lost"},
+    ),
+    case(
+        "juno signed on the dotted line",
+        logs=[("Juno Pet Supplies", None, None, None)],
+        stages={"Juno Pet Supplies": "won"},
+    ),
+    case("Summit Partners passed on the proposal", stages={"Summit Partners": "lost"}),
+    case("kettle & crumb declined", stages={"Kettle & Crumb Bakery": "lost"}),
+    case(
+        "acme signed a 2-year deal", logs=[("Acme Corp", None, None, "2-year")], stages={"Acme Corp": "won"}
+    ),
+    case(
+        "globex signed for 3 years",
+        logs=[("Globex Corporation", None, None, "3 years")],
+        stages={"Globex Corporation": "won"},
+    ),
+    case("helios signed at 3pm", stages={"Helios Labs": "won"}),
+    case(
+        "juno declined politely",
+        logs=[("Juno Pet Supplies", None, None, None)],
+        stages={"Juno Pet Supplies": "lost"},
+    ),
+]
+
+
+@pytest.mark.parametrize("c", NOT_THE_DEAL)
+def test_session8_not_the_deal(book: ToolContext, c: Case) -> None:
     run_case(book, c)
