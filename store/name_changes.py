@@ -310,17 +310,27 @@ def stamp_version(session: Session, version: str) -> int | None:
     v = int(version)
     try:
         with _side_cursor(conn) as cur:
-            cur.execute(
-                "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
-                "SELECT CAST(m.value AS INTEGER), NULL, NULL, random() FROM meta m "
-                f"WHERE m.key = 'names_version' AND CAST(m.value AS INTEGER) = {v} "
-                f"AND NOT EXISTS (SELECT 1 FROM name_change c WHERE c.version = {v})"
-            )
+            cur.execute(_stamp_sql("sqlite", v))
             cur.execute(_state_sql("sqlite", stamped=True))
             now = _state(cur.fetchone())
     except Exception:  # noqa: BLE001 - a busy or read-only file: no stamp, nothing else changes
         return None
     return now[1] if now[0] == str(v) else None
+
+
+def _stamp_sql(dialect: str, v: int) -> str:
+    """Version `v`'s rebuild row with a random stamp, while the database is at `v` and `v` has no row."""
+    integer, stamp = (
+        ("BIGINT", "floor(random() * 9007199254740991)::bigint")
+        if dialect == "postgresql"
+        else ("INTEGER", "random()")
+    )
+    return (
+        "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
+        f"SELECT CAST(m.value AS {integer}), NULL, NULL, {stamp} FROM meta m "
+        f"WHERE m.key = 'names_version' AND CAST(m.value AS {integer}) = {int(v)} "
+        f"AND NOT EXISTS (SELECT 1 FROM name_change c WHERE c.version = {int(v)})"
+    )
 
 
 _STAMP_LOCK = 7_311_046_421  # pg_advisory_xact_lock's key: one stamper at a time, so one row per version
@@ -341,12 +351,7 @@ def _stamp_pg(conn: Connection, v: int) -> int | None:
         cur = raw.cursor()
         cur.execute("SET LOCAL lock_timeout = '100ms'")
         cur.execute(f"SELECT pg_advisory_xact_lock({_STAMP_LOCK})")
-        cur.execute(
-            "INSERT INTO name_change (version, customer_id, contact_id, stamp) "
-            "SELECT CAST(m.value AS BIGINT), NULL, NULL, floor(random() * 9007199254740991)::bigint "
-            f"FROM meta m WHERE m.key = 'names_version' AND CAST(m.value AS BIGINT) = {v} "
-            f"AND NOT EXISTS (SELECT 1 FROM name_change c WHERE c.version = {v})"
-        )
+        cur.execute(_stamp_sql("postgresql", v))
         cur.execute(_state_sql("postgresql", stamped=True))
         now = _state(cur.fetchone())
         raw.commit()
