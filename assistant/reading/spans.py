@@ -502,8 +502,10 @@ _DEAL_WORDS = (
 )
 _AFTER_OUTCOME_RE = re.compile(
     r"(?i)\s*(?:$|[.,;:!?)\u2013\u2014\U0001F300-\U0001FAFF\u2600-\u27BF-]|(?:and|but|so|then|too|again|now|today"
-    r"|yesterday|yday|finally|already|just|officially|at\s+last|this\s+(?:morning|afternoon|week)|last\s+\w+"
-    r"|on\s+\w+|with\b|by\b|for\b|at\b|in\b|earlier\b|\w+ly\b|to\b|out\b|over\b|it\b|them\b|us\b|him\b|her\b|(?-i:[A-Z])\w*|in\s+the\s+end|after\s+all"
+    r"|yesterday|yday|finally|already|just|officially|at\s+last|last\s+\w+|next\s+\w+"
+    r"|this\s+(?:morning|afternoon|evening|week|month|quarter|year|time)|on\s+\w+|with|by|for|at|in|earlier"
+    r"|yet|until|till|unless|either|tomorrow|tmrw|tonight|soon|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|eod|eow|asap|\w+ly|to|out|over|it|them|us|him|her|(?-i:[A-Z])\w*|in\s+the\s+end|after\s+all"
     r"|for\s+(?:good|now|real)|in\s+the\s+water)\b"
     rf"|(?:(?:the|a|an|our|their|this|that|its|his|her)\s+)?(?:[\w-]+\s+){{0,2}}(?:{_DEAL_WORDS})\b)"
 )
