@@ -730,6 +730,18 @@ def _word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+# A piece of the rep's work with a customer, or its write-up, and their shorthand: after a partial name
+# ("globex mtg notes: …", "acme qbr minutes -", "helios call recap:", "juno f/u:") they name that
+# customer's occasion, never another company.
+WORK_NOUNS = _word_set(
+    """
+meeting meetings mtg mtgs mtng call calls convo conversation chat catchup catch-up checkin check-in sync
+syncs standup stand-up huddle qbr qbrs ebr mbr kickoff kick-off demo demos visit visits workshop review
+presentation pitch onboarding session sessions 1on1 followup follow-up fu fup vm voicemail email emails
+note notes minutes mins recap recaps summary debrief debriefs writeup write-up readout takeaways actions
+fyi news update updates
+"""
+)
 # A lookup in shorthand, around a customer's name: "acme last contact", "recap acme", "status acme".
 LOOKUP_NOUNS = _word_set(
     """

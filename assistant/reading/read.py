@@ -52,7 +52,8 @@ def read(ctx: ToolContext, text: str) -> Reading:
         stage_names = configured_stages(s)
     days = spans.dates(text, ctx.now(), parts, found, quoted)
     days += _tail_date(text, ctx, found, days)
-    said_stages = spans.stages(text, stage_names, parts, found, loose=asks)
+    own_names = [(s.start, s.end) for s in spots if s.matches and not any(x.via for x in s.matches)]
+    said_stages = spans.stages(text, stage_names, parts, found, loose=asks, customers=own_names)
     said_stages += spans.unknown_stage(
         parts, found, said_stages, days, any(c.kind == "followup_word" for c in found)
     )
@@ -97,7 +98,9 @@ _HEADING_RE = re.compile(
 _WORK_AFTER_RE = re.compile(
     r"\s+(?:fol{1,3}o?w[\s-]*up|followup|f/u|check[\s-]*in|call|meeting|mtg|demo|visit|site\s+visit|lunch"
     r"|quote|proposal|contract|deal|renewal|pilot|trial|kick-?off|invoice|order|reminder|walkthrough|onboarding"
-    r"|rollout|workshop|review|pricing|po)\b",
+    r"|rollout|workshop|review|pricing|po|"
+    + "|".join(sorted(map(re.escape, lexicon.WORK_NOUNS), key=len, reverse=True))  # "acme qbr notes: …"
+    + r")\b",
     re.IGNORECASE,
 )
 
@@ -341,6 +344,8 @@ _CONTACT_BEFORE_RE = re.compile(
     r"|catch(?:ing)?\s+up|lunch|coffee|dinner|drinks|meeting|demo|check[\s-]*in|sync|touch\s+base"
     r"|checked\s+in|circle\s+back)\s+(?:with|w/|to))\s+$"
 )
+# ... or an outcome verb, whose object is the deal: "we lost acme widgets to a competitor" is another company.
+_OUTCOME_BEFORE_RE = re.compile(r"(?i)\b(?:lost|lose|won|win|signed|sign|inked|closed)\s+$")
 _OBJECT_RUN_RE = re.compile(
     r"[ \t]+([a-z][\w'&-]*)(?:[ \t]+([a-z][\w'&-]*))?(?=\s*$|\s*[,.;:!?\u2013\u2014]|\s+-|\s+(?:about|re"
     r"|regarding|on|at|and|today|yesterday|yday|tomorrow|tmrw|this|last|next|in|for|they|she|he|to|again"
@@ -370,7 +375,10 @@ def _object_runs_on(
         if (
             m is None
             or not _partial_company(s)
-            or not _CONTACT_BEFORE_RE.search(text[max(0, s.start - 40) : s.start])
+            or not (
+                _CONTACT_BEFORE_RE.search(text[max(0, s.start - 40) : s.start])
+                or _OUTCOME_BEFORE_RE.search(text[max(0, s.start - 12) : s.start])
+            )
         ):
             out.append(s)
             continue
@@ -410,9 +418,6 @@ _DAY_WORDS = frozenset(
 )
 
 
-_REPORT_NOUNS = frozenset(
-    ("note", "notes", "fyi", "news", "call", "calls", "mtg", "meeting", "email", "emails")
-)
 _AUXILIARIES = frozenset(
     ("has", "have", "had", "is", "was", "are", "were", "will", "would", "did", "does", "do", "can", "could")
     + (
@@ -438,8 +443,9 @@ def _fits_subject(ctx: ToolContext, word: str, s: customers.CustomerSpot) -> boo
         return True
     if word.lower().endswith(("n't", "n\u2019t")):
         return True  # "globex hasn't signed": the subject's own verb, not another word of its name
-    if _WORK_AFTER_RE.fullmatch(" " + word) or w in lexicon.LOOKUP_NOUNS or w in _REPORT_NOUNS:
-        return True  # "acme meeting moved to tuesday", "acme update: …": the customer's piece of work or news
+    if _WORK_AFTER_RE.fullmatch(" " + word) or w in lexicon.LOOKUP_NOUNS or w in lexicon.WORK_NOUNS:
+        # "acme meeting moved to tuesday", "acme update: …", "globex mins: …": the customer's work or news
+        return True
     if w in LEGAL_SUFFIXES:  # "halvorsen marine limited" is Halvorsen Marine Ltd: names match without them
         return True
     if any(lexicon.word_forms(w) & set(customers.fold(x.name).split()) for x in s.matches):

@@ -5,6 +5,7 @@ the configured stages, shifts ("another week"), emails, phones and amounts.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -314,9 +315,14 @@ def dates(
             )
         ):
             when = back.when
-        since = back is not None and bool(_SINCE_RE.search(text[max(0, d.start - 12) : d.start]))
+        since = back is not None and bool(
+            _SINCE_RE.search(text[max(0, d.start - 12) : d.start])
+            or _REFERS_BACK_RE.search(text[max(0, d.start - 40) : d.start])
+        )
         if since and back is not None:
-            when = back.when  # "seeing good results since monday": the start of a state, always behind
+            # "seeing good results since monday": the start of a state, always behind; "as discussed on
+            # monday", "per our call on friday": an earlier talk the message refers to, not when it happened
+            when = back.when
         if _AFTER_RE.search(text[max(0, d.start - 8) : d.start]) and not _POSSESSIVE_RE.match(text, d.end):
             # "check back after the 15th" is the 16th on; "after today's call" is about the call
             when = When(when.date + timedelta(days=1), when.time)
@@ -386,6 +392,11 @@ _GLUED_IN_RE = re.compile(r"(?i)in\s+(?=\S)")
 _LATER_RE = re.compile(r"(?i)\s+(?:later|earlier|before|after|on)\b")
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
 _SINCE_RE = re.compile(r"(?i)\bsince\s+(?:last\s+)?$")
+_REFERS_BACK_RE = re.compile(
+    r"(?i)\b(?:as\s+(?:discussed|agreed|mentioned|promised|requested|planned|said)"
+    r"|per\s+(?:our|the|your|their)\s+(?:call|meeting|mtg|chat|email|convo|conversation|talk|demo))"
+    r"\s+(?:(?:on|last|at)\s+)*$"
+)
 _POSSESSIVE_RE = re.compile(r"['\u2019]s\b")
 _HELD_BEFORE_RE = re.compile(
     r"(?i)\b(?:had|held|did|gave|ran|finished|attended|after)\s+(?:a\s+|an\s+|the\s+|our\s+)?$"
@@ -434,11 +445,20 @@ def _stage_words(configured: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str
 
 
 def stages(
-    text: str, configured: list[str], clauses: list[Clause], found: list[Cue], *, loose: bool = False
+    text: str,
+    configured: list[str],
+    clauses: list[Clause],
+    found: list[Cue],
+    *,
+    loose: bool = False,
+    customers: Sequence[tuple[int, int]] = (),
 ) -> list[StageSpan]:
     """Stage commands ("move X to proposal") and reported outcomes ("signed", "lost them to …");
-    `loose` (a question): a stage named anywhere ("the qualified deals", "proposal-stage accounts")."""
+    `loose` (a question): a stage named anywhere ("the qualified deals", "proposal-stage accounts").
+    `customers`: where the message names a customer by its own name — right after an outcome verb it
+    is the deal ("lost globex to a competitor", "won helios!")."""
     rx, names = _stage_words(tuple(configured))
+    deals = dict(customers)
     out: list[StageSpan] = []
     for clause in clauses:
         if clause.quoted or clause.start >= MAX_CUE_SCAN:
@@ -449,7 +469,7 @@ def stages(
                 continue
             if not loose and _DESCRIBES_RE.search(before[-12:]):
                 continue  # "questions in the proposal": a document, not the stage
-            if not loose and _object_not_the_deal(clause.text, m):
+            if not loose and _object_not_the_deal(text, clause, m, deals):
                 continue  # "lumiere is dead busy": an intensifier, not the deal's end
             cmd = lexicon.STAGE_CMD_RE.search(before)
             command = cmd is not None
@@ -471,7 +491,7 @@ def stages(
                     r"(?i)verbal|green", m.group()
                 ):  # ("a verbal ok", "the green light" are the outcome itself)
                     continue  # "the signed quote", "chase the signed PO": a document, not an outcome
-                if _object_not_the_deal(clause.text, m):
+                if _object_not_the_deal(text, clause, m, deals):
                     continue  # "acme lost their CFO", "won an award", "signed the NDA": not the deal
                 polarity = _polarity(clause, start, found, end=end)  # "… after all" is the outcome's own
                 if polarity == "affirmed" and _NOT_YET_RE.fullmatch(m.group()):
@@ -511,12 +531,26 @@ _AFTER_OUTCOME_RE = re.compile(
 )
 
 
-def _object_not_the_deal(clause: str, m: re.Match[str]) -> bool:
+_DEAL_AFTER_RE = re.compile(rf"(?i)\s*(?:[\w-]+\s+){{0,2}}(?:{_DEAL_WORDS})\b")
+_POSSESSIVE_AFTER_RE = re.compile(r"['\u2019]s?(?!\w)")
+
+
+def _object_not_the_deal(text: str, clause: Clause, m: re.Match[str], deals: dict[int, int]) -> bool:
     """'acme lost their CFO', 'won an award', 'signed up for the webinar', 'dead busy': an outcome verb
-    whose object (or next word) is something other than the deal — no outcome."""
+    whose object (or next word) is something other than the deal — no outcome. The customer's own name
+    as the object, in any case, is the deal ('lost globex to a competitor', 'won helios!'); something of
+    theirs is not ('lost acme's login'), unless it is the deal ('won acme's business')."""
     if not _OBJECT_VERB_RE.fullmatch(m.group().strip()):
         return False
-    return _AFTER_OUTCOME_RE.match(clause, m.end()) is None
+    after = clause.start + m.end()
+    at = after + len(text[after:]) - len(text[after:].lstrip(" \t"))
+    if at > after and at in deals:
+        end = deals[at]
+        own = _POSSESSIVE_AFTER_RE.match(text, end)
+        if own is None and not text[at:end].endswith(("'s", "\u2019s")):
+            return False  # "lost globex to a competitor", "we won juno today"
+        return _DEAL_AFTER_RE.match(text, own.end() if own else end) is None  # "won acme's business"
+    return _AFTER_OUTCOME_RE.match(clause.text, m.end()) is None
 
 
 # An outcome in the present or as a gerund is one still to come: only a stated one ("signed", "lost

@@ -68,7 +68,9 @@ class DateSpan(Span):
     when: When
     tense: Tense
     quoted: bool = False
-    since: bool = False  # "quiet since friday": where a state began — never when something happened
+    # "quiet since friday": where a state began; "as discussed on monday": a day referred back to —
+    # never when something happened
+    since: bool = False
 
 
 @dataclass(frozen=True)

@@ -521,3 +521,108 @@ NOT_THE_DEAL = [
 @pytest.mark.parametrize("c", NOT_THE_DEAL)
 def test_session8_not_the_deal(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- the customer itself as the object of an outcome verb is the deal (fix of 6d20d2f) ------------------
+THE_CUSTOMER_IS_THE_DEAL = [
+    case("lost globex to a competitor", stages={"Globex Corporation": "lost"}),
+    case("we lost acme corp to a cheaper vendor", stages={"Acme Corp": "lost"}),
+    case("lost the acme deal to GreenCo", stages={"Acme Corp": "lost"}),
+    case("won helios!", stages={"Helios Labs": "won"}),
+    case("just won globex 🎉", stages={"Globex Corporation": "won"}),
+    case("we won juno today", stages={"Juno Pet Supplies": "won"}),
+    case("finally won NORDLICHT", stages={"Nordlicht GmbH": "won"}),
+    case("lost lumiere to a cheaper studio", stages={"Lumière Studio": "lost"}),
+    case("sadly we lost summit partners", stages={"Summit Partners": "lost"}),
+    case("lost kettle & crumb to a local bakery", stages={"Kettle & Crumb Bakery": "lost"}),
+    case("we won juno pet supplies at last", stages={"Juno Pet Supplies": "won"}),
+    case("won evergreen, they start in april", stages={"Evergreen Landscaping": "won"}),
+    case("won acme's business", stages={"Acme Corp": "won"}),
+    # still no outcome: the object is something of theirs, or a contact, or another company
+    case("we lost acme's samples in transit", logs=[("Acme Corp", "note", None, "samples")], lacks=["Moved"]),
+    case(
+        "we lost globex's login again", logs=[("Globex Corporation", "note", None, "login")], lacks=["Moved"]
+    ),
+    case("acme lost their CFO", logs=[("Acme Corp", "note", None, "CFO")], lacks=["Moved"]),
+    case("helios won an award", logs=[("Helios Labs", "note", None, "award")], lacks=["Moved"]),
+    case("we lost acme widgets to a competitor", asks=True, reply=["acme widgets"]),
+    case("won helios robotics!", asks=True, reply=["helios robotics"]),
+    case("signed globex orbital today", asks=True, reply=["globex orbital"]),
+    case("we lost juno fabrication to GreenCo", asks=True, reply=["juno fabrication"]),
+]
+
+
+@pytest.mark.parametrize("c", THE_CUSTOMER_IS_THE_DEAL)
+def test_session8_the_customer_is_the_deal(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+# ---- a heading: a partial name, then the customer's work or its write-up (fix of 669019d) ------------------
+_PASTE = (
+    "Attendees: Hank, Maria.\nThey want 40 seats, budget approved for Q2. As discussed on Monday, legal "
+    "reviews the MSA next. Concerns: SSO, data residency. Next steps: we send pricing."
+)
+WORK_HEADINGS = [
+    case("globex mtg notes: they want 40 seats", logs=[("Globex Corporation", None, None, "40 seats")]),
+    case(
+        "acme mtg minutes - pricing discussed, they want a discount",
+        logs=[("Acme Corp", None, None, "discount")],
+    ),
+    case("helios call recap: arjun wants the SLA", logs=[("Helios Labs", None, None, "SLA")], asks=True),
+    case(
+        "juno qbr notes: renewal looks good", logs=[("Juno Pet Supplies", None, None, "renewal looks good")]
+    ),
+    case("globex mins: talked about onboarding", logs=[("Globex Corporation", None, None, "onboarding")]),
+    case("acme meeting notes 12/3: went well", logs=[("Acme Corp", None, None, "went well")]),
+    case("nordlicht debrief - they liked the demo", logs=[("Nordlicht GmbH", None, None, "liked the demo")]),
+    case("summit sync notes: EU hosting is a must", logs=[("Summit Partners", None, None, "EU hosting")]),
+    case("helios kickoff recap: all good", logs=[("Helios Labs", None, None, "all good")]),
+    case("acme demo debrief: they loved it", logs=[("Acme Corp", None, None, "loved it")]),
+    case("juno standup notes — catalog ready", logs=[("Juno Pet Supplies", None, None, "catalog ready")]),
+    case("globex call summary: no blockers", logs=[("Globex Corporation", None, None, "no blockers")]),
+    case("acme writeup: they want SSO", logs=[("Acme Corp", None, None, "SSO")]),
+    # a long paste under the heading is logged whole, on that customer, dated today
+    case(
+        "globex mtg notes: " + _PASTE,
+        logs=[("Globex Corporation", None, "2026-03-04", "Next steps: we send pricing")],
+    ),
+    case("helios qbr minutes - " + _PASTE, logs=[("Helios Labs", None, "2026-03-04", "Attendees")]),
+    # another company's word after the partial name still asks
+    case("acme widgets - call went well", asks=True, reply=["acme widgets"]),
+    case("globex orbital notes: they signed", asks=True, reply=["globex orbital"]),
+    case("helios robotics: wants a demo friday", asks=True),
+    case("juno fabrication - call went well", asks=True),
+]
+
+
+@pytest.mark.parametrize("c", WORK_HEADINGS)
+def test_session8_work_headings(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
+
+
+# ---- a day the message refers back to ("as discussed on monday") dates nothing ------------------------
+REFERS_BACK = [
+    case(
+        "acme: as discussed on Monday, they want 40 seats",
+        logs=[("Acme Corp", "note", "2026-03-04", "40 seats")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "called globex, per our call last friday they need SSO",
+        logs=[("Globex Corporation", "call", "2026-03-04", "SSO")],
+    ),
+    case(
+        "helios - as agreed on the 2nd, pricing holds",
+        logs=[("Helios Labs", "note", "2026-03-04", "pricing holds")],
+    ),
+    # the day the report itself names still dates it
+    case("met acme on monday, they want 40 seats", logs=[("Acme Corp", "meeting", "2026-03-02", "40 seats")]),
+    case(
+        "we discussed pricing with globex on monday", logs=[("Globex Corporation", None, "2026-03-02", None)]
+    ),
+]
+
+
+@pytest.mark.parametrize("c", REFERS_BACK)
+def test_session8_refers_back(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
