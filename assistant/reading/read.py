@@ -52,7 +52,9 @@ def read(ctx: ToolContext, text: str) -> Reading:
         stage_names = configured_stages(s)
     days = spans.dates(text, ctx.now(), parts, found, quoted)
     days += _tail_date(text, ctx, found, days)
-    own_names = [(s.start, s.end) for s in spots if s.matches and not any(x.via for x in s.matches)]
+    own_names = [
+        (s.start, _name_end(text, s)) for s in spots if s.matches and not any(x.via for x in s.matches)
+    ]
     said_stages = spans.stages(text, stage_names, parts, found, loose=asks, customers=own_names)
     said_stages += spans.unknown_stage(
         parts, found, said_stages, days, any(c.kind == "followup_word" for c in found)
@@ -690,6 +692,22 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+_NEXT_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w&.]*)")
+
+
+def _name_end(text: str, s: customers.CustomerSpot) -> int:
+    """Where the name at a spot ends, over the words of the name or legal suffixes the spotter left
+    ('acme corp to a cheaper vendor': the spot is 'acme', the name runs on over 'corp')."""
+    suffixes = {w for w in LEGAL_SUFFIXES if w not in lexicon.GLUE and w != "as"}  # ("lost acme as a client")
+    words = {w for x in s.matches for w in customers.fold(x.name).split()} | suffixes
+    end = s.end
+    while (m := _NEXT_WORD_RE.match(text, end)) is not None and customers.fold(m.group(1)).strip(
+        "."
+    ) in words:
+        end = m.end()
+    return end
 
 
 def _command_verb(text: str, parts: list[Clause], s: customers.CustomerSpot) -> bool:

@@ -520,14 +520,23 @@ _DEAL_WORDS = (
     r"|renewal|offer|terms|docs|documents|dotted\s+line|business|account|pilot|trial|subscription|licen[cs]e"
     r"|bid|tender|rfp|opportunity|opp|sale|project|job|paper"
 )
-_AFTER_OUTCOME_RE = re.compile(
+_AFTER_WORDS = (
     r"(?i)\s*(?:$|[.,;:!?)\u2013\u2014\U0001F300-\U0001FAFF\u2600-\u27BF-]|(?:and|but|so|then|too|again|now|today"
     r"|yesterday|yday|finally|already|just|officially|at\s+last|last\s+\w+|next\s+\w+"
     r"|this\s+(?:morning|afternoon|evening|week|month|quarter|year|time)|on\s+\w+|with|by|for|at|in|earlier"
     r"|yet|until|till|unless|either|tomorrow|tmrw|tonight|soon|later|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    r"|eod|eow|asap|\w+ly|to|out|over|it|them|us|him|her|(?-i:[A-Z])\w*|in\s+the\s+end|after\s+all"
-    r"|for\s+(?:good|now|real)|in\s+the\s+water)\b"
+    r"|eod|eow|asap|\w+ly|to|out|over|in\s+the\s+end|after\s+all"
+    r"|for\s+(?:good|now|real)|in\s+the\s+water"
+)
+_AFTER_DEAL = (
     rf"|(?:(?:the|a|an|our|their|this|that|its|his|her)\s+)?(?:[\w-]+\s+){{0,2}}(?:{_DEAL_WORDS})\b)"
+)
+# After the verb: those, a pronoun or a name ("we lost Juno to GreenCo").
+_AFTER_OUTCOME_RE = re.compile(_AFTER_WORDS + r"|it|them|us|him|her|(?-i:[A-Z])\w*)\b" + _AFTER_DEAL)
+# After the customer's own name as the verb's object ("lost globex to a competitor", "won acme back"); not
+# a thing of theirs ("signed globex up for the webinar", "signed acme NDA").
+_AFTER_NAME_RE = re.compile(
+    _AFTER_WORDS + r"|back|as\s+(?:a\s+|an\s+)?(?:customer|client|account))\b" + _AFTER_DEAL
 )
 
 
@@ -548,7 +557,9 @@ def _object_not_the_deal(text: str, clause: Clause, m: re.Match[str], deals: dic
         end = deals[at]
         own = _POSSESSIVE_AFTER_RE.match(text, end)
         if own is None and not text[at:end].endswith(("'s", "\u2019s")):
-            return False  # "lost globex to a competitor", "we won juno today"
+            return (
+                _AFTER_NAME_RE.match(text, end) is None
+            )  # "lost globex to a competitor", "we won juno today"
         return _DEAL_AFTER_RE.match(text, own.end() if own else end) is None  # "won acme's business"
     return _AFTER_OUTCOME_RE.match(clause.text, m.end()) is None
 

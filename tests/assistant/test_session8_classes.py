@@ -538,6 +538,8 @@ THE_CUSTOMER_IS_THE_DEAL = [
     case("we won juno pet supplies at last", stages={"Juno Pet Supplies": "won"}),
     case("won evergreen, they start in april", stages={"Evergreen Landscaping": "won"}),
     case("won acme's business", stages={"Acme Corp": "won"}),
+    case("we won acme back", stages={"Acme Corp": "won"}),
+    case("lost globex as a customer", stages={"Globex Corporation": "lost"}),
     # still no outcome: the object is something of theirs, or a contact, or another company
     case("we lost acme's samples in transit", logs=[("Acme Corp", "note", None, "samples")], lacks=["Moved"]),
     case(
@@ -545,6 +547,12 @@ THE_CUSTOMER_IS_THE_DEAL = [
     ),
     case("acme lost their CFO", logs=[("Acme Corp", "note", None, "CFO")], lacks=["Moved"]),
     case("helios won an award", logs=[("Helios Labs", "note", None, "award")], lacks=["Moved"]),
+    case(
+        "signed globex up for the webinar",
+        logs=[("Globex Corporation", "note", None, "webinar")],
+        lacks=["Moved"],
+    ),
+    case("signed acme NDA today", logs=[("Acme Corp", "note", None, "NDA")], lacks=["Moved"]),
     case("we lost acme widgets to a competitor", asks=True, reply=["acme widgets"]),
     case("won helios robotics!", asks=True, reply=["helios robotics"]),
     case("signed globex orbital today", asks=True, reply=["globex orbital"]),
