@@ -742,6 +742,13 @@ note notes minutes mins recap recaps summary debrief debriefs writeup write-up r
 fyi news update updates
 """
 )
+# The write-up of an occasion: a day right after one in a heading ("acme call notes monday: …") is when the
+# occasion took place.
+WRITE_UP_NOUNS = _word_set(
+    """
+note notes minutes mins recap recaps summary debrief debriefs writeup write-up readout takeaways
+"""
+)
 # A lookup in shorthand, around a customer's name: "acme last contact", "recap acme", "status acme".
 LOOKUP_NOUNS = _word_set(
     """

@@ -50,7 +50,7 @@ def read(ctx: ToolContext, text: str) -> Reading:
     found = _not_in_person_names(spans.cues(text, parts), spots)
     with ctx.read() as s:
         stage_names = configured_stages(s)
-    days = spans.dates(text, ctx.now(), parts, found, quoted)
+    days = spans.dates(text, ctx.now(), parts, found, quoted, write_up=_write_up_heading(text, spots))
     days += _tail_date(text, ctx, found, days)
     own_names = [
         (s.start, _name_end(text, s)) for s in spots if s.matches and not any(x.via for x in s.matches)
@@ -692,6 +692,22 @@ def _named_as_argument(
         elif isinstance(new, NewName):
             still_new.append(new)
     return sorted(found, key=lambda s: s.start), still_new
+
+
+_HEADING_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w/&-]*)")
+
+
+def _write_up_heading(text: str, spots: list[customers.CustomerSpot]) -> int | None:
+    """'acme call notes monday: …', 'globex mtg mins (tuesday) -': a message opening with a customer's name
+    and then only words of its work, the last a write-up — where those words end (a day right after
+    them is the occasion's)."""
+    first = min(spots, key=lambda s: s.start, default=None)
+    if first is None or not first.matches or text[: first.start].strip():
+        return None
+    end, last = first.end, ""
+    while (m := _HEADING_WORD_RE.match(text, end)) is not None and m.group(1).lower() in lexicon.WORK_NOUNS:
+        end, last = m.end(), m.group(1).lower()
+    return end if last in lexicon.WRITE_UP_NOUNS else None
 
 
 _NEXT_WORD_RE = re.compile(r"[ \t]+([^\W\d_][\w&.]*)")

@@ -265,9 +265,17 @@ def _tense_near(clause: Clause, clauses: list[Clause], found: list[Cue]) -> Tens
 
 
 def dates(
-    text: str, now: datetime, clauses: list[Clause], found: list[Cue], quoted: list[tuple[int, int]]
+    text: str,
+    now: datetime,
+    clauses: list[Clause],
+    found: list[Cue],
+    quoted: list[tuple[int, int]],
+    *,
+    write_up: int | None = None,
 ) -> list[DateSpan]:
-    """Each date once, read forward or backward as its clause means it (raises InvalidDate)."""
+    """Each date once, read forward or backward as its clause means it (raises InvalidDate). `write_up`:
+    where a heading's words of a write-up end ("acme call notes"): a day right after them, before the
+    heading's mark, is when the occasion took place."""
     said, back_to = _spelled_out(text)
     ahead = [_back(d, back_to, text) for d in find_dates(said, now, prefer="future")]
     behind = {
@@ -315,9 +323,18 @@ def dates(
             )
         ):
             when = back.when
+        heading_day = (
+            back is not None
+            and write_up is not None
+            and _WRITE_UP_DAY_BEFORE_RE.fullmatch(text, write_up, d.start) is not None
+            and _WRITE_UP_DAY_AFTER_RE.match(text, d.end) is not None
+        )
+        if heading_day and back is not None:
+            when = back.when  # "acme call notes monday: pricing ok": the notes of Monday's call
         since = back is not None and bool(
             _SINCE_RE.search(text[max(0, d.start - 12) : d.start])
             or _REFERS_BACK_RE.search(text[max(0, d.start - 40) : d.start])
+            or (heading_day and when.date == today)  # "acme mtg notes today: …" is no plan for today
         )
         if since and back is not None:
             # "seeing good results since monday": the start of a state, always behind; "as discussed on
@@ -391,6 +408,8 @@ def _ordinals(text: str, now: datetime, taken: list[DateMatch]) -> list[tuple[Da
 _GLUED_IN_RE = re.compile(r"(?i)in\s+(?=\S)")
 _LATER_RE = re.compile(r"(?i)\s+(?:later|earlier|before|after|on)\b")
 _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
+_WRITE_UP_DAY_BEFORE_RE = re.compile(r"(?i)\s*(?:[(\[]\s*|(?:from|of|on|for)\s+)?")
+_WRITE_UP_DAY_AFTER_RE = re.compile(r"\s*[)\]]?\s*(?:[:\u2013\u2014]|-+\s|$)")
 _SINCE_RE = re.compile(r"(?i)\bsince\s+(?:last\s+)?$")
 _REFERS_BACK_RE = re.compile(
     r"(?i)\b(?:as\s+(?:discussed|agreed|mentioned|promised|requested|planned|said)"

@@ -186,7 +186,7 @@ def _their_doing(r: Reading, c: Clause) -> bool:
 
 # ---- promises and planned events -----------------------------------------------------------------
 def _due_dates(r: Reading, c: Clause) -> list[DateSpan]:
-    found = [d for d in r.within(r.dates, c) if not d.quoted]
+    found = [d for d in r.within(r.dates, c) if not d.quoted and not d.since]  # ("since monday" is behind)
     return [
         d
         for d in found

@@ -634,3 +634,42 @@ REFERS_BACK = [
 @pytest.mark.parametrize("c", REFERS_BACK)
 def test_session8_refers_back(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- the day in a write-up's heading is when the occasion took place --------------------------------------
+WRITE_UP_DAY = [
+    case(
+        "acme call notes monday: pricing ok",
+        logs=[("Acme Corp", "call", "2026-03-02", "pricing ok")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "globex mtg notes (tuesday): they want 40 seats",
+        logs=[("Globex Corporation", "meeting", "2026-03-03", "40 seats")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "helios call recap 2 Mar - arjun is happy",
+        logs=[("Helios Labs", "call", "2026-03-02", "happy")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "juno qbr minutes from friday: renewal looks good",
+        logs=[("Juno Pet Supplies", None, "2026-02-27", "renewal")],
+        lacks=["Follow-up"],
+    ),
+    case(
+        "acme mtg notes today: fine",
+        logs=[("Acme Corp", "meeting", "2026-03-04", "fine")],
+        lacks=["Follow-up"],
+    ),
+    # a promise to send the notes is still a follow-up
+    case("send acme the call notes friday", fups=[("Acme Corp", "2026-03-06", "notes")]),
+    case("globex: send the mtg notes by monday", fups=[("Globex Corporation", "2026-03-09", "notes")]),
+    case("acme call monday: prep the pricing", fups=[("Acme Corp", "2026-03-09", None)]),
+]
+
+
+@pytest.mark.parametrize("c", WRITE_UP_DAY)
+def test_session8_write_up_day(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
