@@ -306,7 +306,7 @@ def _subject_runs_on(
     out = []
     for s in spots:
         m = _RUN_ON_RE.match(text, s.end)
-        if m is None or not _partial_company(s) or lexicon.LEAD_VERB_RE.match(text, s.end):
+        if m is None or not _may_run_on(s) or lexicon.LEAD_VERB_RE.match(text, s.end):
             # (no run when the next word is what the subject did: "Ivory Tower renewed - mark …")
             out.append(s)
             continue
@@ -376,7 +376,7 @@ def _object_runs_on(
         m = _OBJECT_RUN_RE.match(text, s.end)
         if (
             m is None
-            or not _partial_company(s)
+            or not _may_run_on(s)
             or not (
                 _CONTACT_BEFORE_RE.search(text[max(0, s.start - 40) : s.start])
                 or _OUTCOME_BEFORE_RE.search(text[max(0, s.start - 12) : s.start])
@@ -404,6 +404,19 @@ def _object_runs_on(
 _EDITS_AFTER_RE = re.compile(
     lexicon.MOVE_RE.pattern + "|" + lexicon.CANCEL_RE.pattern, re.IGNORECASE | re.VERBOSE
 )
+
+
+def _may_run_on(s: customers.CustomerSpot) -> bool:
+    """A spot another company's name may start with: a partial name, or a one-word name said in full
+    ('copperfield orbital: they signed' beside Copperfield is another company)."""
+    if _partial_company(s):
+        return True
+    if not s.matches or s.text.endswith(("'s", "\u2019s")) or any(x.via for x in s.matches):
+        return False
+    one = len(customers.fold(s.text).split()) == 1
+    return one and all(
+        len([w for w in customers.fold(x.name).split() if w not in LEGAL_SUFFIXES]) == 1 for x in s.matches
+    )
 
 
 def _partial_company(s: customers.CustomerSpot) -> bool:

@@ -673,3 +673,33 @@ WRITE_UP_DAY = [
 @pytest.mark.parametrize("c", WRITE_UP_DAY)
 def test_session8_write_up_day(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- a one-word customer's name with another word after it is another company (review item 2) ------------
+@pytest.fixture
+def one_word(book: ToolContext) -> ToolContext:
+    create_customer(book, CreateCustomer(name="Copperfield"))
+    return book
+
+
+ONE_WORD = [
+    case("copperfield orbital: they signed", asks=True, reply=["copperfield orbital"]),
+    case("copperfield media - call went well", asks=True, reply=["copperfield media"]),
+    case("called copperfield widgets about the pilot", asks=True, reply=["copperfield widgets"]),
+    case("met copperfield foods today", asks=True, reply=["copperfield foods"]),
+    # the customer itself, its people, work, news and times
+    case("copperfield: they signed", stages={"Copperfield": "won"}),
+    case("copperfield signed!", stages={"Copperfield": "won"}),
+    case("copperfield team - call went well", logs=[("Copperfield", "call", None, "went well")]),
+    case("copperfield update: they want 40 seats", logs=[("Copperfield", "note", None, "40 seats")]),
+    case("copperfield mtg notes: they want 40 seats", logs=[("Copperfield", "meeting", None, "40 seats")]),
+    case("called copperfield about the pilot", logs=[("Copperfield", "call", None, "pilot")]),
+    case("met copperfield today", logs=[("Copperfield", "meeting", None, None)]),
+    case("copperfield yesterday - no answer", logs=[("Copperfield", None, "2026-03-03", "no answer")]),
+    case("copperfield demo went well", logs=[("Copperfield", None, None, "went well")]),
+]
+
+
+@pytest.mark.parametrize("c", ONE_WORD)
+def test_session8_one_word_customer(one_word: ToolContext, c: Case) -> None:
+    run_case(one_word, c)
