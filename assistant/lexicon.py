@@ -317,7 +317,7 @@ DONE_RE = _rx(r"""(?:✅|✔️?|☑️?|\b(?:done|sent|sent\s+over|delivered|sh
 CANCEL_RE = _rx(r"""\b(?:cancel|cancelled|canceled|drop|dropped|scrap|scrapped|forget|kill|delete|remove
     |skip|ditch
     |no\s+need|not\s+needed|no\s+longer\s+needed|don't\s+need|doesn't\s+need|call\s+off|called\s+off
-    |off\s+the\s+table)\b""")
+    |off\s+the\s+table|fell\s+through|(?:pulled|backed)\s+out\s+of|bailed\s+on)\b""")
 # A plan reported as called off ("… but it got cancelled", "the demo fell through", "they cancelled on us"):
 # what was planned is no follow-up, and no meeting took place.
 CALLED_OFF_RE = _rx(r"""\b(?:(?:got|was|were|been|is|are|now|['\u2019]s)\s+(?:now\s+)?(?:cancell?ed

@@ -703,3 +703,31 @@ ONE_WORD = [
 @pytest.mark.parametrize("c", ONE_WORD)
 def test_session8_one_word_customer(one_word: ToolContext, c: Case) -> None:
     run_case(one_word, c)
+
+
+# ---- a plan reported as fallen through cancels the open follow-up it is about (review item 4) --------------
+FELL_THROUGH = [
+    case(
+        ["demo for acme on friday", "the acme demo on the 6th fell through"],
+        closed=[("Acme Corp", "demo", "cancelled")],
+    ),
+    case(
+        ["demo for acme on friday", "acme pulled out of friday's demo"],
+        closed=[("Acme Corp", "demo", "cancelled")],
+    ),
+    case(
+        ["call globex monday", "globex backed out of monday's call"],
+        closed=[("Globex Corporation", "call", "cancelled")],
+    ),
+    # with no such follow-up open: a note; out of the deal is still lost
+    case(
+        "the globex demo on the 10th fell through", logs=[("Globex Corporation", "note", "2026-03-04", None)]
+    ),
+    case("acme bailed on the meeting", logs=[("Acme Corp", "note", None, "bailed")]),
+    case("helios pulled out of the deal", stages={"Helios Labs": "lost"}),
+]
+
+
+@pytest.mark.parametrize("c", FELL_THROUGH)
+def test_session8_fell_through(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
