@@ -208,6 +208,7 @@ _SCHEDULED_RE = re.compile(
     rf"|\b(?:is|are|['\u2019]s|['\u2019]re)\s+(?:{_ADVERBS}\s+)*(?!going\b)[a-z]{{2,}}ing\b"
     r"|\bto\s+be\s+[a-z]+(?:ed|en|wn)\b"
 )
+_TO_BE_DONE_RE = re.compile(r"(?i)\bto\s+be\s+[a-z]+(?:ed|en|wn)\b(?:\s+(?:on|by|next|this))?\s*$")
 _SEGMENT_BREAK_RE = re.compile(r"[,;:\u2013\u2014]|\s-+\s|\b(?:but|and|so)\b")
 
 
@@ -217,16 +218,19 @@ def _own_ahead(text: str, clause: Clause, d: DateMatch, found: list[Cue]) -> boo
     start = clause.start
     for m in _SEGMENT_BREAK_RE.finditer(text, clause.start, d.start):
         start = m.end()
-    if start == clause.start:
-        return False  # no earlier part: the clause's own tense decides
+    whole = start == clause.start
     stop = _SEGMENT_BREAK_RE.search(text, d.end, clause.end)
     end = stop.start() if stop else clause.end
+    if whole and not _TO_BE_DONE_RE.search(text, start, d.start):
+        return False  # no earlier part: the clause's tense decides (but "juno: contract to be signed monday")
     passive = [(m.start(), m.end()) for m in _SCHEDULED_RE.finditer(text, start, end)]
     if any(
         c.kind == "past" and start <= c.start < end and not any(a <= c.start < b for a, b in passive)
         for c in found
     ):
         return False  # "met acme, signed friday": a past verb of its own ("to be signed" is none)
+    if whole:
+        return True
     said = text[start : d.start] + " " + text[d.end : end]
     return bool(_OWN_PRESENT_RE.search(said.strip()) or _SCHEDULED_RE.search(said))
 

@@ -731,3 +731,26 @@ FELL_THROUGH = [
 @pytest.mark.parametrize("c", FELL_THROUGH)
 def test_session8_fell_through(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- what is to be done on a day is ahead, in a clause of its own too (review item 6) ----------------------
+TO_BE_DONE = [
+    case(
+        "juno: contract to be signed monday", logs=[("Juno Pet Supplies", "note", "2026-03-04", "contract")]
+    ),
+    case(
+        "globex - contract to be signed on friday", logs=[("Globex Corporation", "note", "2026-03-04", None)]
+    ),
+    case("helios: PO to be issued next week", logs=[("Helios Labs", "note", "2026-03-04", "PO")]),
+    # the day of what happened still dates it
+    case("acme: contract signed monday", stages={"Acme Corp": "won"}),
+    case(
+        "called globex monday, PO to be issued next week",
+        logs=[("Globex Corporation", "call", "2026-03-02", "PO")],
+    ),
+]
+
+
+@pytest.mark.parametrize("c", TO_BE_DONE)
+def test_session8_to_be_done(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
