@@ -173,7 +173,7 @@ IMPERATIVE_RE = _rx(r"""^\s*(?:please\s+|pls\s+|and\s+|also\s+|then\s+)?(?:fol{1
     |fol{1,3}o?wup|f/u|remind\s+me
     |set\s+(?:a\s+)?reminder|reminder|ping|call\s+back|callback|circle\s+back|check\s+in|touch\s+base
     |reach\s+out|chase
-    |nudge|get\s+back\s+to|schedule|book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send
+    |nudge|get\s+back\s+to|schedule|book|re-?book|call(?!\s+with\b)|ring|phone|email|e-mail|text|visit|meet|send
     |get(?!\s+(?:back|in|on|off|up|out|going|started|it)\b)|give
     |todo|to-?do
     |task|pick\s+(?:this|it)\s+up)\b(?!\s+(?:from|with|went|was|is|came))""")

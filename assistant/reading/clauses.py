@@ -20,7 +20,7 @@ _HARD_RE = re.compile(
 _SOFT_RE = re.compile(
     r",\s+(?=(?:and\s+|but\s+|then\s+|so\s+|also\s+|plus\s+)?(?:they|we|she|he|i|i'll|we'll|they're|we're"
     r"|they'll|it's|it|send|resend|share|email|call|ring|ping|follow|f/u|remind|circle|check|chase"
-    r"|nudge|try|book|schedule|touch\s+base|reach\s+out|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
+    r"|nudge|try|book|re-?book|schedule|touch\s+base|reach\s+out|get\s+back|pick|no\s+need|cancel|drop|move|push|need|needs|owe|will|can|could|should"
     r"|(?:the\s+|a\s+|our\s+)?(?:kick-?off|demo|tour|site\s+visit|visit|lunch|dinner|workshop|training"
     r"|onboarding|go-?live|launch|install|next\s+call|next\s+meeting|follow-?up\s+call)"
     r"|wants|wanted|needs|needed|happy|keen|loved|loves|liked|likes|asked|asking|said|says|mentioned|seems|seemed"

@@ -754,3 +754,29 @@ TO_BE_DONE = [
 @pytest.mark.parametrize("c", TO_BE_DONE)
 def test_session8_to_be_done(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# ---- 'rebook' is the rep's own task, after a plan called off too (review item 5) ---------------------------
+REBOOK = [
+    case(
+        "helios call on thurs got cancelled, rebook for next week",
+        logs=[("Helios Labs", "note", "2026-03-04", "cancelled")],
+        fups=[("Helios Labs", "2026-03-09", "rebook")],
+    ),
+    case("rebook helios for next week", fups=[("Helios Labs", "2026-03-09", "rebook")]),
+    case(
+        "the acme demo fell through, re-book it for the 12th",
+        logs=[("Acme Corp", "note", "2026-03-04", None)],
+        fups=[("Acme Corp", "2026-03-12", "book")],
+    ),
+    case(
+        "helios call on thurs got cancelled",
+        logs=[("Helios Labs", "note", "2026-03-04", "cancelled")],
+        lacks=["Follow-up"],
+    ),
+]
+
+
+@pytest.mark.parametrize("c", REBOOK)
+def test_session8_rebook(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
