@@ -337,7 +337,7 @@ def dates(
             when = back.when  # "acme call notes monday: pricing ok": the notes of Monday's call
         since = back is not None and bool(
             _SINCE_RE.search(text[max(0, d.start - 12) : d.start])
-            or _REFERS_BACK_RE.search(text[max(0, d.start - 40) : d.start])
+            or _REFERS_BACK_RE.search(text, max(0, d.start - 60), d.start)
             or (heading_day and when.date == today)  # "acme mtg notes today: …" is no plan for today
         )
         if since and back is not None:
@@ -415,8 +415,9 @@ _AFTER_RE = re.compile(r"(?i)\bafter\s+$")
 _WRITE_UP_DAY_BEFORE_RE = re.compile(r"(?i)\s*(?:[(\[]\s*|(?:from|of|on|for)\s+)?")
 _WRITE_UP_DAY_AFTER_RE = re.compile(r"\s*[)\]]?\s*(?:[:\u2013\u2014]|-+\s|$)")
 _SINCE_RE = re.compile(r"(?i)\bsince\s+(?:last\s+)?$")
+# At the start of a sentence or clause only: "call acme as agreed on friday" is a plan for Friday.
 _REFERS_BACK_RE = re.compile(
-    r"(?i)\b(?:as\s+(?:discussed|agreed|mentioned|promised|requested|planned|said)"
+    r"(?i)(?:^|[.,;:!?\n(\u2013\u2014-]\s*|\b(?:and|but|so)\s+)(?:as\s+(?:discussed|agreed|mentioned|said)"
     r"|per\s+(?:our|the|your|their)\s+(?:call|meeting|mtg|chat|email|convo|conversation|talk|demo))"
     r"\s+(?:(?:on|last|at)\s+)*$"
 )

@@ -780,3 +780,20 @@ REBOOK = [
 @pytest.mark.parametrize("c", REBOOK)
 def test_session8_rebook(book: ToolContext, c: Case) -> None:
     run_case(book, c)
+
+
+# a reference back only at a sentence's or clause's start: after the plan's own words it is the plan's day
+REFERS_BACK_PLANS = [
+    case("call acme as agreed on friday", fups=[("Acme Corp", "2026-03-06", "call")], lacks=["Logged"]),
+    case(
+        "meet globex as discussed on monday",
+        fups=[("Globex Corporation", "2026-03-09", None)],
+        lacks=["Logged"],
+    ),
+    case("send helios the quote friday as discussed", fups=[("Helios Labs", "2026-03-06", "quote")]),
+]
+
+
+@pytest.mark.parametrize("c", REFERS_BACK_PLANS)
+def test_session8_refers_back_plans(book: ToolContext, c: Case) -> None:
+    run_case(book, c)
