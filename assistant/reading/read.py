@@ -100,9 +100,7 @@ _HEADING_RE = re.compile(
 _WORK_AFTER_RE = re.compile(
     r"\s+(?:fol{1,3}o?w[\s-]*up|followup|f/u|check[\s-]*in|call|meeting|mtg|demo|visit|site\s+visit|lunch"
     r"|quote|proposal|contract|deal|renewal|pilot|trial|kick-?off|invoice|order|reminder|walkthrough|onboarding"
-    r"|rollout|workshop|review|pricing|po|"
-    + "|".join(sorted(map(re.escape, lexicon.WORK_NOUNS), key=len, reverse=True))  # "acme qbr notes: …"
-    + r")\b",
+    r"|rollout|workshop|review|pricing|po)\b",
     re.IGNORECASE,
 )
 
