@@ -34,8 +34,8 @@ _NOUNS = {
 def recent_changes(ctx: ToolContext, req: RecentChanges) -> ChangeList:
     """The latest changes to the CRM (who, when, from where, before/after), newest first."""
     offset = offset_of(req.cursor)
-    with ctx.quick_read() as r:
-        rows, more = change_rows.recent_changes(r, actor=req.actor, offset=offset, limit=req.limit)
+    with ctx.quick_read() as reader:
+        rows, more = change_rows.recent_changes(reader, actor=req.actor, offset=offset, limit=req.limit)
     items = [
         ChangeOut(
             batch=r.batch,
