@@ -288,17 +288,12 @@ class Store:
     def _faults(self) -> Iterator[None]:
         try:
             yield
-        except DBAPIError as e:
-            fault = classify(e, self.path or self.label)
-            if fault is None:
-                raise
-            raise fault from e
         except PoolTimeout as e:  # every pooled connection in use for the pool's whole timeout
             raise DatabaseBusy(BUSY_MESSAGE, path=self.path or self.label) from e
         except Exception as e:
-            # A connection the pool opens (`raw_connection`, store.quick_read) raises the driver's own
-            # error, not SQLAlchemy's: a server refusing, a file that is not a database.
-            if not isinstance(e, self.engine.dialect.loaded_dbapi.Error):
+            # SQLAlchemy's error, or the driver's own from a connection the pool opens (`raw_connection`,
+            # store.quick_read): a server refusing, a file that is not a database.
+            if not isinstance(e, DBAPIError | self.engine.dialect.loaded_dbapi.Error):
                 raise
             fault = classify(e, self.path or self.label)
             if fault is None:

@@ -3,6 +3,8 @@ reads, single-row INSERTs for the busiest write (a logged note and its change-lo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,16 +47,24 @@ def first_row(conn: Connection, sql: str) -> tuple[Any, ...] | None:
 
 
 def _plain(conn: Connection, sql: str, *, fetch: bool) -> tuple[Any, ...] | None:
-    dbapi_error = conn.dialect.loaded_dbapi.Error
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql)
+    with executed(conn.dialect, conn.connection, sql, ()) as cursor:
         row = cursor.fetchone() if fetch else None
+    return None if row is None else tuple(row)
+
+
+@contextmanager
+def executed(dialect: Dialect, dbapi_conn: Any, sql: str, args: Any) -> Iterator[Any]:
+    """A cursor of `dbapi_conn` that has run `sql` with `args`, closed afterwards; a driver error (in
+    the statement or in reading its result) is raised as SQLAlchemy's, so the store names the fault."""
+    dbapi_error = dialect.loaded_dbapi.Error
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(sql, args)
+        yield cursor
     except dbapi_error as e:
-        raise DBAPIError.instance(sql, (), e, dbapi_error) from e
+        raise DBAPIError.instance(sql, args, e, dbapi_error) from e
     finally:
         cursor.close()
-    return None if row is None else tuple(row)
 
 
 class DriverQuery:
@@ -95,11 +105,10 @@ class DriverQuery:
         On a `Reader`'s connection; in the session's transaction when it has one; else (one statement
         reads one consistent state) on a pooled connection of its engine, without BEGIN and ROLLBACK.
         """
+        if isinstance(session, Session) and session.in_transaction():
+            session = Reader.of(session)
         if isinstance(session, Reader):
             return self._run(session.dialect, session.connection, params, keep)
-        if session.in_transaction():
-            conn = session.connection()
-            return self._run(conn.dialect, conn.connection, params, keep)
         engine = session.get_bind().engine
         raw = engine.raw_connection()
         try:
@@ -116,18 +125,11 @@ class DriverQuery:
         sql, names, fixed, convert = plan
         values = {**fixed, **params} if fixed else params
         args: Any = tuple(values[n] for n in names) if names is not None else values
-        dbapi_error = dialect.loaded_dbapi.Error
-        cursor = dbapi_conn.cursor()
-        try:
-            cursor.execute(sql, args)
+        with executed(dialect, dbapi_conn, sql, args) as cursor:
             found = cursor.fetchall()
             if convert is None:  # the first run on this dialect: the column types are known now
                 convert = self._converters(dialect, cursor.description)
                 self._plans[dialect.name] = (sql, names, fixed, convert)
-        except dbapi_error as e:
-            raise DBAPIError.instance(sql, args, e, dbapi_error) from e
-        finally:
-            cursor.close()
         kept = found if keep is None else found[:keep]
         rows = [tuple(v if f is None else f(v) for f, v in zip(convert, row, strict=True)) for row in kept]
         return rows, len(found)
@@ -177,16 +179,9 @@ class DriverInsert:
             raise KeyError(f"{self._table.name}: no value for {', '.join(sorted(missing))}")
         bound = {k: (v if (f := convert[k]) is None else f(v)) for k, v in values.items() if k in convert}
         args: Any = tuple(bound[n] for n in names) if names is not None else bound
-        dbapi_error = dialect.loaded_dbapi.Error
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(sql, args)
+        with executed(dialect, conn.connection, sql, args) as cursor:
             row = cursor.fetchone() if returning else (cursor.lastrowid,)
-            new_id = None if row is None else row[0]
-        except dbapi_error as e:
-            raise DBAPIError.instance(sql, args, e, dbapi_error) from e
-        finally:
-            cursor.close()
+        new_id = None if row is None else row[0]
         if new_id is None:  # never for a single-row INSERT into a table with an integer key
             raise RuntimeError(f"the new {self._table.name} row's id was not returned")
         return int(new_id)
