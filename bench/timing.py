@@ -90,11 +90,16 @@ def measure(fn: Callable[[int], Any], *, reps: int, warmup: int = 5, scale: floa
     cpu: list[float] = []
     gc.collect()
     for i in range(reps):
-        started, cpu_started = time.perf_counter(), time.thread_time()
-        fn(warmup + i)
-        samples.append((time.perf_counter() - started) * scale)
-        cpu.append((time.thread_time() - cpu_started) * scale)
+        _timed(fn, warmup + i, samples, cpu, scale)
     return Stat.of(samples, cpu)
+
+
+def _timed(fn: Callable[[int], Any], i: int, wall: list[float], cpu: list[float], scale: float) -> None:
+    """Call `fn(i)`; append its wall-clock and thread CPU time (in the unit `scale` gives)."""
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    fn(i)
+    wall.append((time.perf_counter() - started) * scale)
+    cpu.append((time.thread_time() - cpu_started) * scale)
 
 
 def measure_together(
@@ -111,10 +116,7 @@ def measure_together(
     gc.collect()
     for i in range(reps):
         for fn, wall, thread in zip(fns, samples, cpu, strict=True):
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            fn(warmup + i)
-            wall.append((time.perf_counter() - started) * scale)
-            thread.append((time.thread_time() - cpu_started) * scale)
+            _timed(fn, warmup + i, wall, thread, scale)
     return [Stat.of(wall, thread) for wall, thread in zip(samples, cpu, strict=True)]
 
 
@@ -136,10 +138,7 @@ def measure_interleaved(
         if (i + 1) * floor_reps // reps > i * floor_reps // reps:  # floor_reps times, evenly spaced
             calls.append((1, floor))
         for side, fn in calls:
-            started, cpu_started = time.perf_counter(), time.thread_time()
-            fn(warmup + i)
-            wall[side].append((time.perf_counter() - started) * 1000)
-            cpu[side].append((time.thread_time() - cpu_started) * 1000)
+            _timed(fn, warmup + i, wall[side], cpu[side], 1000.0)
     return Stat.of(wall[0], cpu[0]), Stat.of(wall[1], cpu[1])
 
 

@@ -81,9 +81,7 @@ def _v5_followup_customer_order(conn: Connection) -> None:
 
 def _v9_change_log_by_actor(conn: Connection) -> None:
     # checkfirst: a database created at v9 already has it (step 1 creates every current index).
-    for index in store.models.ChangeLog.__table__.indexes:  # type: ignore[attr-defined]  # SQLModel sets __table__ on table models; its stubs do not declare it
-        if index.name == "ix_change_log_actor_id":
-            index.create(conn, checkfirst=True)
+    store.models.CHANGE_LOG_ACTOR_INDEX.create(conn, checkfirst=True)
 
 
 STEPS: list[tuple[int, str, Callable[[Connection], None]]] = [

@@ -21,10 +21,9 @@ the caller reads the names from the database as before.
   `~/.cache/crm-assistant/name-index`; made 0700 on the first save, and not used when it is not the
   user's alone), one file per database URL (its digest, the password left out); a file no process
   has read or written for 30 days is removed by the next save there. `CRM_NAME_INDEX_DIR=off` keeps
-  none. An in-memory database has none. Which database's
-  history a file holds is never taken from its name: the reader checks it against the database's
-  (tools/name_index.py), so a database dropped and made anew at the same URL is never answered from
-  its predecessor's file.
+  none. An in-memory database has none. Which database's history a file holds is never taken from its
+  name: the reader checks it against the database's (tools/name_index.py), so a database dropped and
+  made anew at the same URL is never answered from its predecessor's file.
 """
 
 from __future__ import annotations
