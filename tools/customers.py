@@ -73,9 +73,9 @@ def find_customers(ctx: ToolContext, req: FindCustomers) -> CustomerList:
             items = [customer_summary(c, ctx.tz, last) for c, last in page]
             total = len(ids) - (len(wanted) - len(page))  # less those gone since the index saw them
         else:
-            ids = _matching_ids(s, req.query) if req.query else None
+            matched = _matching_ids(s, req.query) if req.query else None
             rows, total = queries.list_customers(
-                s, ids=ids, stage=stage, owner=req.owner, offset=offset, limit=req.limit
+                s, ids=matched, stage=stage, owner=req.owner, offset=offset, limit=req.limit
             )
             last = queries.last_contacts(s, [saved_id(c) for c in rows])
             items = [customer_summary(c, ctx.tz, last.get(saved_id(c))) for c in rows]
